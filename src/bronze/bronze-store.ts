@@ -1,0 +1,110 @@
+import { isUtf8 } from 'node:buffer'
+import type { SqliteDatabase } from '../db/open.js'
+import { parseSalesMessage, type MessageLimits } from './parse-message.js'
+import type { RejectReason } from './reject-reason.js'
+
+/** One MQTT message as the broker handed it over. */
+export interface IncomingMessage {
+  topic: string
+  clientId: string | null
+  /** The payload, or its first `rejectPayloadKeepBytes` when it is larger than the limit. */
+  payload: Uint8Array
+  /** Size of the payload as received. */
+  payloadBytes: number
+  receivedAtMs: number
+}
+
+export interface CommitResult {
+  messages: number
+  accepted: number
+  duplicates: number
+  rejected: number
+  rejectReasons: Partial<Record<RejectReason, number>>
+}
+
+export interface BronzeStoreOptions extends MessageLimits {
+  rejectPayloadKeepBytes: number
+}
+
+/**
+ * Writes messages into `bronze.iot_sales_raw` and `bronze.iot_sales_rejects`. `commit` stores a
+ * whole group of messages in one transaction (group commit): one fsync for all of them.
+ */
+export class BronzeStore {
+  private readonly insertSale
+  private readonly insertReject
+  private readonly commitGroup
+  private lastReceivedMs = Number.NaN
+  private lastReceivedIso = ''
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: BronzeStoreOptions,
+  ) {
+    // ON CONFLICT DO NOTHING on the identity index: a redelivered or replayed sale changes 0 rows.
+    this.insertSale = db.prepare(`
+      INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
+        product_id, price_minor, quantity, customer_id, order_id, payload)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
+    this.insertReject = db.prepare(`
+      INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.commitGroup = db.transaction((messages: readonly IncomingMessage[]) => this.storeAll(messages))
+  }
+
+  /** Stores every message of the group in one transaction; throws when the database refuses. */
+  commit(messages: readonly IncomingMessage[]): CommitResult {
+    return this.commitGroup(messages)
+  }
+
+  private storeAll(messages: readonly IncomingMessage[]): CommitResult {
+    const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {} }
+    for (const message of messages) {
+      const receivedAt = this.isoTime(message.receivedAtMs)
+      const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
+      for (const sale of verdict.sales) {
+        const info = this.insertSale.run(
+          receivedAt, sale.deviceId, sale.storeId, sale.eventId, sale.saleTsMs, sale.dedupeHash,
+          sale.productId, sale.priceMinor, sale.quantity, sale.customerId, sale.orderId, sale.payload,
+        )
+        if (info.changes === 1) result.accepted++
+        else result.duplicates++
+      }
+      for (const reject of verdict.rejects) {
+        this.insertReject.run(
+          receivedAt, message.topic, message.clientId, reject.itemIndex, reject.reason, reject.field, reject.detail,
+          payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes), message.payloadBytes,
+        )
+        result.rejected++
+        result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
+      }
+    }
+    return result
+  }
+
+  // Messages of one group often share a millisecond; formatting once per millisecond is cheaper.
+  private isoTime(ms: number): string {
+    if (ms !== this.lastReceivedMs) {
+      this.lastReceivedMs = ms
+      this.lastReceivedIso = new Date(ms).toISOString()
+    }
+    return this.lastReceivedIso
+  }
+}
+
+/**
+ * What a reject row keeps of a payload: at most `maxBytes`, as TEXT when that prefix is valid
+ * UTF-8 (cut on a character boundary), else as a BLOB of the raw bytes.
+ */
+function payloadToKeep(payload: string | Uint8Array | null, maxBytes: number): string | Buffer | null {
+  if (payload === null) return null
+  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+  if (typeof payload === 'string' && bytes.byteLength <= maxBytes) return payload
+  let end = Math.min(bytes.byteLength, maxBytes)
+  if (end < bytes.byteLength) {
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end-- // step back off a continuation byte
+  }
+  const prefix = bytes.subarray(0, end)
+  return isUtf8(prefix) ? prefix.toString('utf8') : Buffer.from(bytes.subarray(0, Math.min(bytes.byteLength, maxBytes)))
+}

@@ -1,0 +1,228 @@
+import { once } from 'node:events'
+import type { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import { MedallionError } from '../errors.js'
+import { startWorker } from '../util/start-worker.js'
+import type { CommitResult } from './bronze-store.js'
+import type { FromWriter, PackedGroup, ToWriter, WriterSettings } from './writer-protocol.js'
+
+/** Called once the message is committed (null) or could not be (the error). */
+export type AckCallback = (error: Error | null) => void
+
+export interface IngestTotals {
+  messages: number
+  accepted: number
+  duplicates: number
+  rejected: number
+  commits: number
+  rejectReasons: Record<string, number>
+}
+
+interface PendingGroup {
+  topics: string[]
+  clientIds: (string | null)[]
+  receivedAtMs: number[]
+  payloadBytes: number[]
+  payloads: Uint8Array[]
+  storedBytes: number
+  callbacks: AckCallback[]
+}
+
+function emptyGroup(): PendingGroup {
+  return { topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
+}
+
+export interface BronzeWriterOptions {
+  settings: WriterSettings
+  maxCommitRows: number
+  logger: Logger
+  /** The writer thread died: nothing more can be acked. The daemon should exit and be restarted. */
+  onFatal: (error: Error) => void
+}
+
+/**
+ * Group commit on a writer thread. Messages submitted while a commit runs gather into the next
+ * group; when the commit returns, its acks are released and the next group goes at once. So the
+ * group size follows the commit latency: one row per commit when idle, hundreds under load, and one
+ * fsync per group. Nothing is acked before the worker says the transaction committed.
+ */
+export class BronzeWriter {
+  private worker: Worker | undefined
+  private pending = emptyGroup()
+  private inFlight: PendingGroup | undefined
+  private flushScheduled = false
+  private nextId = 1
+  private drainWaiters: (() => void)[] = []
+  private closing = false
+  readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {} }
+
+  constructor(private readonly options: BronzeWriterOptions) {}
+
+  async start(): Promise<void> {
+    const worker = startWorker('bronze-writer.worker', import.meta.url, this.options.settings)
+    this.worker = worker
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject)
+      worker.once('message', (message: FromWriter) => {
+        worker.off('error', reject)
+        if (message.kind === 'ready') resolve()
+        else reject(new Error(`bronze writer sent ${message.kind} before ready`))
+      })
+    })
+    await ready
+    worker.on('message', (message: FromWriter) => this.onWorkerMessage(message))
+    worker.on('error', (error) => this.fail(error))
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`bronze writer thread exited with code ${code}`))
+    })
+  }
+
+  /**
+   * Queues one message; `done` runs after its group committed. A payload over `maxPayloadBytes`
+   * is kept only up to `rejectPayloadKeepBytes`: it becomes a reject row, not a sale.
+   */
+  submit(topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: AckCallback): void {
+    if (!this.worker || this.closing) {
+      done(new MedallionError('STORAGE_FAILED', 'the bronze writer is stopped'))
+      return
+    }
+    const { maxPayloadBytes, rejectPayloadKeepBytes } = this.options.settings
+    const stored = payload.byteLength > maxPayloadBytes ? payload.subarray(0, rejectPayloadKeepBytes) : payload
+    const group = this.pending
+    group.topics.push(topic)
+    group.clientIds.push(clientId)
+    group.receivedAtMs.push(receivedAtMs)
+    group.payloadBytes.push(payload.byteLength)
+    group.payloads.push(stored)
+    group.storedBytes += stored.byteLength
+    group.callbacks.push(done)
+    if (!this.inFlight && !this.flushScheduled) {
+      // Wait for the rest of this event-loop turn: every packet already parsed joins the group.
+      this.flushScheduled = true
+      setImmediate(() => {
+        this.flushScheduled = false
+        this.flush()
+      })
+    }
+  }
+
+  /** Resolves when everything submitted so far is committed and acked. */
+  async drain(): Promise<void> {
+    if (!this.inFlight && this.pending.callbacks.length === 0) return
+    await new Promise<void>((resolve) => this.drainWaiters.push(resolve))
+  }
+
+  /** Drains, then closes the writer's database and thread. */
+  async stop(): Promise<void> {
+    if (!this.worker) return
+    await this.drain()
+    this.closing = true
+    const worker = this.worker
+    this.worker = undefined
+    const closed = once(worker, 'exit')
+    worker.postMessage({ kind: 'close' } satisfies ToWriter)
+    await closed
+  }
+
+  private flush(): void {
+    if (this.inFlight || this.pending.callbacks.length === 0 || !this.worker) return
+    const group = this.takeGroup()
+    this.inFlight = group
+    const packed = pack(this.nextId++, group)
+    this.worker.postMessage({ kind: 'commit', group: packed } satisfies ToWriter, [packed.bytes.buffer, packed.offsets.buffer])
+  }
+
+  /** Takes up to `maxCommitRows` messages off the pending group. */
+  private takeGroup(): PendingGroup {
+    const max = this.options.maxCommitRows
+    const all = this.pending
+    if (all.callbacks.length <= max) {
+      this.pending = emptyGroup()
+      return all
+    }
+    const head: PendingGroup = {
+      topics: all.topics.splice(0, max),
+      clientIds: all.clientIds.splice(0, max),
+      receivedAtMs: all.receivedAtMs.splice(0, max),
+      payloadBytes: all.payloadBytes.splice(0, max),
+      payloads: all.payloads.splice(0, max),
+      storedBytes: 0,
+      callbacks: all.callbacks.splice(0, max),
+    }
+    for (const payload of head.payloads) head.storedBytes += payload.byteLength
+    all.storedBytes -= head.storedBytes
+    return head
+  }
+
+  private onWorkerMessage(message: FromWriter): void {
+    if (message.kind !== 'committed' && message.kind !== 'failed') return
+    const group = this.inFlight
+    this.inFlight = undefined
+    if (!group) return
+    if (message.kind === 'committed') {
+      this.count(message.result)
+      for (const done of group.callbacks) done(null)
+    } else {
+      // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
+      const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${message.message}`)
+      this.options.logger.error({ err: error, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
+      for (const done of group.callbacks) done(error)
+    }
+    if (this.pending.callbacks.length > 0) this.flush()
+    else this.notifyDrained()
+  }
+
+  private count(result: CommitResult): void {
+    const totals = this.totals
+    totals.commits++
+    totals.messages += result.messages
+    totals.accepted += result.accepted
+    totals.duplicates += result.duplicates
+    totals.rejected += result.rejected
+    for (const [reason, count] of Object.entries(result.rejectReasons)) {
+      totals.rejectReasons[reason] = (totals.rejectReasons[reason] ?? 0) + count
+    }
+    if (result.rejected > 0) {
+      this.options.logger.warn({ rejectReasons: result.rejectReasons }, 'stored %d rejected sale(s)', result.rejected)
+    }
+  }
+
+  private notifyDrained(): void {
+    const waiters = this.drainWaiters
+    this.drainWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  private fail(error: Error): void {
+    this.worker = undefined
+    const groups = [this.inFlight, this.pending].filter((group): group is PendingGroup => group !== undefined)
+    this.inFlight = undefined
+    this.pending = emptyGroup()
+    for (const group of groups) for (const done of group.callbacks) done(error)
+    this.notifyDrained()
+    this.options.onFatal(error)
+  }
+}
+
+function pack(id: number, group: PendingGroup): PackedGroup {
+  const count = group.callbacks.length
+  const bytes = new Uint8Array(group.storedBytes)
+  const offsets = new Uint32Array(count + 1)
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const payload = group.payloads[i]!
+    offsets[i] = at
+    bytes.set(payload, at)
+    at += payload.byteLength
+  }
+  offsets[count] = at
+  return {
+    id,
+    topics: group.topics,
+    clientIds: group.clientIds,
+    receivedAtMs: Float64Array.from(group.receivedAtMs),
+    payloadBytes: Float64Array.from(group.payloadBytes),
+    offsets,
+    bytes,
+  }
+}

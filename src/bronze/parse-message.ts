@@ -1,0 +1,91 @@
+import { isUtf8 } from 'node:buffer'
+import { parseSalesTopic } from '../broker/sales-topic.js'
+import { rejection, type Rejection } from './reject-reason.js'
+import { validateSale, type ValidSale } from './validate-sale.js'
+
+export interface MessageLimits {
+  maxPayloadBytes: number
+  maxBatchItems: number
+  minorUnitDigits: number
+}
+
+/** A sale ready to store, with the JSON text kept in `payload`. */
+export interface AcceptedSale extends ValidSale {
+  payload: string
+}
+
+/** A refused message or item, with what to keep of it. */
+export interface RejectedItem extends Rejection {
+  /** Position in an array payload; null when the whole message is refused. */
+  itemIndex: number | null
+  payload: string | Uint8Array | null
+}
+
+export interface MessageVerdict {
+  sales: AcceptedSale[]
+  rejects: RejectedItem[]
+}
+
+/**
+ * Turns one MQTT message on a sales topic into per-item verdicts [CONTRACT: Devices -> gateway]:
+ * a single sale object or an array of up to `maxBatchItems`; good items are kept even when others
+ * in the array are bad. `payload` may be a prefix of the message when `payloadBytes` says it was
+ * larger than `maxPayloadBytes` (the broker does not copy what will not be stored).
+ */
+export function parseSalesMessage(topic: string, payload: Uint8Array, payloadBytes: number, limits: MessageLimits): MessageVerdict {
+  const wholeMessage = (reason: Rejection, kept: string | Uint8Array = payload): MessageVerdict => ({
+    sales: [],
+    rejects: [{ ...reason, itemIndex: null, payload: kept }],
+  })
+
+  if (payloadBytes > limits.maxPayloadBytes) {
+    return wholeMessage(rejection('payload_too_large', `payload of ${payloadBytes} bytes exceeds the limit of ${limits.maxPayloadBytes}`))
+  }
+  const owner = parseSalesTopic(topic)
+  if (owner === undefined) {
+    return wholeMessage(rejection('invalid_topic', 'topic is not stores/{store_id}/devices/{device_id}/sales'))
+  }
+  if (!isUtf8(payload)) return wholeMessage(rejection('invalid_utf8', 'payload is not valid UTF-8'))
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
+
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    return wholeMessage(rejection('invalid_json', `payload is not JSON: ${(error as Error).message}`), text)
+  }
+
+  if (!Array.isArray(parsed)) {
+    const verdict = validateSale(parsed, owner, limits.minorUnitDigits)
+    if ('reason' in verdict) return wholeMessage(verdict, text)
+    return { sales: [{ ...verdict, payload: text }], rejects: [] }
+  }
+
+  if (parsed.length === 0) return wholeMessage(rejection('invalid_shape', 'an array payload must hold at least one sale'), text)
+  if (parsed.length > limits.maxBatchItems) {
+    return wholeMessage(rejection('batch_too_large', `array of ${parsed.length} sales exceeds the limit of ${limits.maxBatchItems}`), text)
+  }
+  const verdict: MessageVerdict = { sales: [], rejects: [] }
+  for (let index = 0; index < parsed.length; index++) {
+    const item: unknown = parsed[index]
+    const sale = validateSale(item, owner, limits.minorUnitDigits)
+    const itemText = stringifyItem(item)
+    if (itemText === undefined) {
+      verdict.rejects.push({ ...rejection('invalid_shape', 'item is nested too deeply to store'), itemIndex: index, payload: null })
+    } else if ('reason' in sale) {
+      verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText })
+    } else {
+      verdict.sales.push({ ...sale, payload: itemText })
+    }
+  }
+  return verdict
+}
+
+/** JSON text of one array item; undefined when it is nested too deeply for V8's recursive stringify. */
+function stringifyItem(item: unknown): string | undefined {
+  try {
+    return JSON.stringify(item)
+  } catch {
+    return undefined
+  }
+}

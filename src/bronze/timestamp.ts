@@ -1,0 +1,40 @@
+// RFC 3339 section 5.6: date-time = full-date "T" full-time; the note there allows "t" and a space
+// for "T", and "z" for "Z". An offset is mandatory: a local time without one names no instant.
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+}
+
+/**
+ * Parses an RFC 3339 timestamp to epoch milliseconds (UTC), or returns undefined when the text is
+ * not one or names a date that does not exist (2025-02-30). Fractions beyond milliseconds are cut.
+ */
+export function parseRfc3339(text: string): number | undefined {
+  const m = RFC_3339.exec(text)
+  if (m === null) return undefined
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hour = Number(m[4])
+  const minute = Number(m[5])
+  const second = Number(m[6])
+  if (month < 1 || month > 12 || day < 1) return undefined
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!
+  // second 60 is a leap second [RFC 3339 5.7]; it counts as the next second, as POSIX time does.
+  if (day > monthDays || hour > 23 || minute > 59 || second > 60) return undefined
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'))
+  let offsetMinutes = 0
+  if (m[8] === undefined) {
+    const offsetHour = Number(m[10])
+    const offsetMinute = Number(m[11])
+    if (offsetHour > 23 || offsetMinute > 59) return undefined
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute)
+  }
+  // Date.UTC maps years 0-99 to 1900-1999; set the year separately to keep them literal.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis))
+  date.setUTCFullYear(year)
+  return date.getTime() - offsetMinutes * 60_000
+}

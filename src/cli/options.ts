@@ -1,0 +1,33 @@
+import { InvalidArgumentError, Option } from 'commander'
+import { loadConfig, type LoadedConfig } from '../config/load.js'
+
+/** `--config FILE`, taken by every command that touches data [CONTRACT: Command line]. */
+export function configOption(): Option {
+  return new Option('-c, --config <file>', 'config file (default: $MEDALLION_EDGE_CONFIG or the embedded config/default.json)')
+}
+
+export function loadFromOptions(options: { config?: string }): LoadedConfig {
+  return loadConfig(options.config)
+}
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number >= 1')
+  return Number(value)
+}
+
+export function positiveNumber(value: string): number {
+  const number = Number(value)
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a number > 0')
+  return number
+}
+
+export function fraction(value: string): number {
+  const number = Number(value)
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a fraction from 0 to 1')
+  return number
+}
+
+export function qos(value: string): 0 | 1 | 2 {
+  if (value !== '0' && value !== '1' && value !== '2') throw new InvalidArgumentError('expected 0, 1 or 2')
+  return Number(value) as 0 | 1 | 2
+}

@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander'
+import { DeviceRegistry } from '../broker/device-registry.js'
+import { runFleet, type FleetSummary } from '../simulate/fleet.js'
+import { seededRandom } from '../simulate/random.js'
+import { openGatewayDb } from './gateway-db.js'
+import { configOption, fraction, loadFromOptions, positiveInt, positiveNumber, qos } from './options.js'
+
+interface SimulateOptions {
+  config?: string
+  devices: number
+  rate: number
+  duration: number
+  qos: 0 | 1 | 2
+  duplicates: number
+  bad: number
+  batch: number
+  store?: string
+  host?: string
+  port?: number
+  seed?: number
+  json?: boolean
+}
+
+/** A wildcard bind address is not an address to connect to. */
+function connectHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+}
+
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('a fleet of simulated devices publishing sales over real MQTT (demo and load generator)')
+    .addOption(new Option('-n, --devices <n>', 'devices').argParser(positiveInt).default(10))
+    .addOption(new Option('-r, --rate <msgs_per_s>', 'messages per second over the fleet').argParser(positiveNumber).default(50))
+    .addOption(new Option('-d, --duration <s>', 'seconds to publish').argParser(positiveNumber).default(10))
+    .addOption(new Option('--qos <qos>', 'MQTT QoS').argParser(qos).default(1))
+    .addOption(new Option('--duplicates <fraction>', 'share of messages resending an earlier sale').argParser(fraction).default(0))
+    .addOption(new Option('--bad <fraction>', 'share of invalid messages').argParser(fraction).default(0))
+    .addOption(new Option('--batch <n>', 'sales per message (above 1: JSON arrays)').argParser(positiveInt).default(1))
+    .option('--store <store_id>', 'store of the simulated devices (default: the config storeId)')
+    .option('--host <host>', 'broker host (default: from the config)')
+    .addOption(new Option('--port <port>', 'broker port (default: from the config)').argParser(positiveInt))
+    .addOption(new Option('--seed <n>', 'random seed, for a repeatable run').argParser(positiveInt))
+    .option('--json', 'print the summary as JSON')
+    .addOption(configOption())
+    .action(async (options: SimulateOptions) => {
+      const { config } = loadFromOptions(options)
+      const storeId = options.store ?? config.storeId
+      // The simulator provisions its own demo devices (sim-0001...) with fresh tokens each run.
+      const db = openGatewayDb(config)
+      const devices = (() => {
+        try {
+          const registry = new DeviceRegistry(db)
+          return Array.from({ length: options.devices }, (_, i) => {
+            const issued = registry.issue(`sim-${String(i + 1).padStart(4, '0')}`, storeId)
+            return { deviceId: issued.deviceId, storeId, token: issued.token }
+          })
+        } finally {
+          db.close()
+        }
+      })()
+      const url = `mqtt://${connectHost(options.host ?? config.mqtt.host)}:${options.port ?? config.mqtt.port}`
+      const showProgress = process.stderr.isTTY && !options.json
+      const summary = await runFleet({
+        url,
+        devices,
+        ratePerSecond: options.rate,
+        durationS: options.duration,
+        qos: options.qos,
+        duplicateFraction: options.duplicates,
+        badFraction: options.bad,
+        batchSize: options.batch,
+        minorUnitDigits: config.currency.minorUnitDigits,
+        random: seededRandom(options.seed ?? Date.now()),
+        onProgress: showProgress
+          ? (p) => process.stderr.write(`\r${p.elapsedS.toFixed(0)}/${options.duration}s  sent ${p.sent}  acked ${p.acked}   `)
+          : undefined,
+      })
+      if (showProgress) process.stderr.write('\n')
+      process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : describe(summary, url))
+    })
+}
+
+function describe(s: FleetSummary, url: string): string {
+  const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(1)} ms`)
+  return [
+    `simulated ${s.devices} devices against ${url} for ${s.durationS} s`,
+    `sent     ${s.sent} messages (${s.sales} sales, ${s.duplicatesSent} duplicates, ${s.badSent} bad on purpose)`,
+    `acked    ${s.acked} (${s.ackedPerSecond}/s), unacked ${s.unacked}, errors ${s.errors}, throttled ${s.throttled}`,
+    `ack latency p50 ${ms(s.ackLatencyP50Ms)}, p99 ${ms(s.ackLatencyP99Ms)}`,
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod'
+
+/** Identifiers that appear as MQTT topic levels: no `/`, `+`, `#`, no spaces, bounded length. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
+
+const port = z.number().int().min(0).max(65535)
+const host = z.string().min(1)
+const id = z.string().regex(ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ . : -')
+
+const tlsSchema = z.strictObject({
+  /** Address of the MQTT-over-TLS listener. */
+  host: host.default('0.0.0.0'),
+  /** Port of the MQTT-over-TLS listener (8883 is the registered port). */
+  port: port.default(8883),
+  /** PEM certificate chain file. */
+  certFile: z.string().min(1),
+  /** PEM private key file. */
+  keyFile: z.string().min(1),
+})
+
+const mqttSchema = z.strictObject({
+  /** Address the plain MQTT listener binds. */
+  host: host.default('0.0.0.0'),
+  /** Port of the plain MQTT listener; 0 picks a free port (tests). */
+  port: port.default(1883),
+  /**
+   * Whether a client without a username may connect: `false` (production), `true` (any peer),
+   * or `"loopback"` (only peers on 127.0.0.0/8 or ::1: a demo on the gateway itself).
+   */
+  allowAnonymous: z.union([z.boolean(), z.literal('loopback')]).default(false),
+  /** Optional MQTT-over-TLS listener, in addition to the plain one. */
+  tls: tlsSchema.optional(),
+  /** Most open MQTT connections; further ones are refused at accept. */
+  maxConnections: z.number().int().min(1).default(2000),
+  /**
+   * Largest payload stored as a sale message. A larger one is acked and kept as a reject
+   * (`payload_too_large`, first `rejectPayloadKeepBytes` bytes) so the device learns nothing
+   * is lost silently.
+   */
+  maxPayloadBytes: z.number().int().min(1024).default(256 * 1024),
+  /**
+   * Largest MQTT packet read at all; a connection sending more is closed before the packet is
+   * buffered. MQTT 3.1.1 allows 256 MB packets, and aedes buffers a whole packet, so this bounds
+   * memory per connection.
+   */
+  maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Most sale objects in one array payload (a device catching up). */
+  maxBatchItems: z.number().int().min(1).default(1000),
+  /** Longest client identifier accepted in CONNECT. */
+  maxClientIdLength: z.number().int().min(23).max(65535).default(128),
+})
+
+const tokensSchema = z.strictObject({
+  /** Bearer token of the staff role; without it the dashboard and totals are open. */
+  staff: z.string().min(16).optional(),
+  /** Bearer token of the central data team (snapshots). Without it the role is closed. */
+  central: z.string().min(16).optional(),
+  /** Bearer token of the admin role (everything). Without it the role is closed. */
+  admin: z.string().min(16).optional(),
+})
+
+const httpSchema = z.strictObject({
+  /** Address of the HTTP server (dashboard, API, metrics). */
+  host: host.default('0.0.0.0'),
+  /** Port of the HTTP server; 0 picks a free port (tests). */
+  port: port.default(8080),
+  /** Bearer tokens per role. */
+  tokens: tokensSchema.default({}),
+})
+
+const bronzeSchema = z.strictObject({
+  /**
+   * SQLite `synchronous` for bronze.db. FULL fsyncs the WAL at every (group) commit, so an acked
+   * sale survives power loss; NORMAL survives a process crash only. See docs/durability.md.
+   */
+  synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Upper bound of rows in one group commit; more wait for the next commit. */
+  maxCommitRows: z.number().int().min(1).max(100_000).default(4000),
+  /** SQLite page cache of the bronze writer, in MiB. */
+  cacheSizeMiB: z.number().int().min(1).max(1024).default(16),
+  /** Bytes of a rejected payload kept in `iot_sales_rejects.payload` (the size is always kept). */
+  rejectPayloadKeepBytes: z.number().int().min(0).default(64 * 1024),
+})
+
+const currencySchema = z.strictObject({
+  /** ISO 4217 code, for display and metadata. */
+  code: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+  /** Digits of the minor unit: 2 for USD/EUR (cents), 0 for JPY, 3 for KWD. */
+  minorUnitDigits: z.number().int().min(0).max(4).default(2),
+})
+
+const logSchema = z.strictObject({
+  /** pino level. */
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export const configSchema = z.strictObject({
+  /** Free text for people reading the file; ignored. */
+  $comment: z.string().optional(),
+  /** Directory of the SQLite files; relative paths are resolved against the working directory. */
+  dataDir: z.string().min(1).default('./data'),
+  /** The store this gateway serves. */
+  storeId: id.default('store_001'),
+  currency: currencySchema.default({ code: 'USD', minorUnitDigits: 2 }),
+  log: logSchema.default({ level: 'info' }),
+  mqtt: mqttSchema.default(() => mqttSchema.parse({})),
+  http: httpSchema.default(() => httpSchema.parse({})),
+  bronze: bronzeSchema.default(() => bronzeSchema.parse({})),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type MqttConfig = Config['mqtt']
+export type BronzeConfig = Config['bronze']

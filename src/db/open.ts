@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { migrate, type Migrations } from './migrate.js'
+
+/** The layers that live in their own file and are attached under their name. */
+export type LayerName = 'bronze'
+
+export type SqliteDatabase = Database.Database
+
+export interface OpenDatabaseOptions {
+  dataDir: string
+  /** Which layer files to attach besides the main `gateway.db`. */
+  attach: readonly LayerName[]
+  /**
+   * FULL: every commit fsyncs the WAL (an acked sale survives power loss).
+   * NORMAL: the WAL is fsynced at checkpoints only (survives a process crash, not power loss).
+   */
+  synchronous?: 'FULL' | 'NORMAL'
+  /** Page cache per attached file, MiB. */
+  cacheSizeMiB?: number
+  /** Schema migrations to apply, per schema (`main` is gateway.db). */
+  migrations?: Partial<Record<'main' | LayerName, Migrations>>
+  readonly?: boolean
+}
+
+/** The file of each schema, so an analyst can `ATTACH 'bronze.db' AS bronze` the same way. */
+export function databaseFile(dataDir: string, schema: 'main' | LayerName): string {
+  return join(dataDir, schema === 'main' ? 'gateway.db' : `${schema}.db`)
+}
+
+/**
+ * Opens `gateway.db` with the layer files attached under their names (`bronze.iot_sales_raw`),
+ * all in WAL mode with an explicit `synchronous`, then applies pending migrations.
+ */
+export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
+  if (!options.readonly) mkdirSync(options.dataDir, { recursive: true })
+  const db = new Database(databaseFile(options.dataDir, 'main'), {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+  })
+  try {
+    db.pragma('busy_timeout = 5000')
+    for (const layer of options.attach) {
+      db.prepare('ATTACH DATABASE ? AS ' + layer).run(databaseFile(options.dataDir, layer))
+    }
+    for (const schema of ['main', ...options.attach]) {
+      if (!options.readonly) db.pragma(`${schema}.journal_mode = WAL`)
+      db.pragma(`${schema}.synchronous = ${options.synchronous ?? 'FULL'}`)
+      if (options.cacheSizeMiB) db.pragma(`${schema}.cache_size = ${-options.cacheSizeMiB * 1024}`)
+    }
+    for (const [schema, migrations] of Object.entries(options.migrations ?? {})) {
+      migrate(db, schema, migrations)
+    }
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}

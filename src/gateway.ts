@@ -1,0 +1,84 @@
+import type { Logger } from 'pino'
+import { BronzeWriter } from './bronze/bronze-writer.js'
+import { BRONZE_MIGRATIONS } from './bronze/schema.js'
+import { DeviceAccess } from './broker/device-access.js'
+import { DeviceRegistry } from './broker/device-registry.js'
+import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
+import type { Config } from './config/schema.js'
+import { GATEWAY_MIGRATIONS } from './db/gateway-schema.js'
+import { openDatabase, type SqliteDatabase } from './db/open.js'
+
+export interface GatewayDeps {
+  config: Readonly<Config>
+  logger: Logger
+  /** The bronze writer thread died; the daemon exits and systemd restarts it. */
+  onFatal: (error: Error) => void
+}
+
+export interface Gateway {
+  start(): Promise<ListeningAddresses>
+  /** Stops intake, commits and acks what is pending, closes the databases. */
+  stop(): Promise<void>
+  readonly writer: BronzeWriter
+  readonly access: DeviceAccess
+}
+
+/** Builds every part from the config and wires them; `start` and `stop` run them in order. */
+export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway {
+  let db: SqliteDatabase | undefined
+  const writer = new BronzeWriter({
+    settings: {
+      dataDir: config.dataDir,
+      synchronous: config.bronze.synchronous,
+      cacheSizeMiB: config.bronze.cacheSizeMiB,
+      maxPayloadBytes: config.mqtt.maxPayloadBytes,
+      maxBatchItems: config.mqtt.maxBatchItems,
+      minorUnitDigits: config.currency.minorUnitDigits,
+      rejectPayloadKeepBytes: config.bronze.rejectPayloadKeepBytes,
+    },
+    maxCommitRows: config.bronze.maxCommitRows,
+    logger: logger.child({ component: 'bronze' }),
+    onFatal,
+  })
+  let access: DeviceAccess | undefined
+  let broker: MqttBroker | undefined
+
+  return {
+    writer,
+    get access(): DeviceAccess {
+      if (!access) throw new Error('gateway not started')
+      return access
+    },
+
+    async start() {
+      db = openDatabase({
+        dataDir: config.dataDir,
+        attach: ['bronze'],
+        synchronous: config.bronze.synchronous,
+        migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS },
+      })
+      await writer.start()
+      access = new DeviceAccess({
+        registry: new DeviceRegistry(db),
+        allowAnonymous: config.mqtt.allowAnonymous,
+        logger: logger.child({ component: 'access' }),
+      })
+      broker = new MqttBroker({
+        config: config.mqtt,
+        access,
+        intake: (topic, clientId, payload, receivedAtMs, done) => writer.submit(topic, clientId, payload, receivedAtMs, done),
+        logger: logger.child({ component: 'mqtt' }),
+      })
+      return broker.start()
+    },
+
+    async stop() {
+      broker?.stopAccepting()
+      await writer.drain()
+      await broker?.stop()
+      await writer.stop()
+      db?.close()
+      db = undefined
+    },
+  }
+}

@@ -1,0 +1,172 @@
+import mqtt, { type MqttClient } from 'mqtt'
+import { salesTopic } from '../broker/sales-topic.js'
+import { BAD_MESSAGE_KINDS } from './bad-messages.js'
+import { pick } from './random.js'
+import { SaleGenerator, type SalePayload } from './sale-generator.js'
+
+export interface SimulatedDevice {
+  deviceId: string
+  storeId: string
+  /** Undefined: connect anonymously. */
+  token?: string
+}
+
+export interface FleetOptions {
+  url: string
+  devices: readonly SimulatedDevice[]
+  /** Messages per second over the whole fleet. */
+  ratePerSecond: number
+  durationS: number
+  qos: 0 | 1 | 2
+  /** Share of messages that resend an earlier sale (same event_id). */
+  duplicateFraction: number
+  /** Share of messages that are invalid on purpose. */
+  badFraction: number
+  /** Sales per message; above 1 a message is a JSON array (a device catching up). */
+  batchSize: number
+  minorUnitDigits: number
+  random: () => number
+  /** Unacked messages per device beyond which the device skips a send (counted as throttled). */
+  maxInFlightPerDevice?: number
+  /** How long to wait for outstanding acks after the duration. */
+  settleMs?: number
+  onProgress?: (progress: FleetProgress) => void
+}
+
+export interface FleetProgress {
+  elapsedS: number
+  sent: number
+  acked: number
+}
+
+export interface FleetSummary {
+  devices: number
+  durationS: number
+  /** MQTT messages published. */
+  sent: number
+  /** Sale objects inside them (valid ones, including resent duplicates). */
+  sales: number
+  duplicatesSent: number
+  badSent: number
+  acked: number
+  unacked: number
+  throttled: number
+  errors: number
+  ackedPerSecond: number
+  ackLatencyP50Ms: number | null
+  ackLatencyP99Ms: number | null
+}
+
+interface DeviceState {
+  device: SimulatedDevice
+  client: MqttClient
+  topic: string
+  inFlight: number
+  recent: SalePayload[]
+}
+
+const TICK_MS = 10
+
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+}
+
+/**
+ * A fleet of devices over real MQTT (the `mqtt` package): the demo and the load generator.
+ * A 10 ms ticker keeps the total rate; devices take turns.
+ */
+export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
+  const generator = new SaleGenerator({ random: options.random, minorUnitDigits: options.minorUnitDigits })
+  const maxInFlight = options.maxInFlightPerDevice ?? 1000
+  const latencies: number[] = []
+  const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, acked: 0, throttled: 0, errors: 0 }
+
+  const states = await Promise.all(options.devices.map((device) => connectDevice(options.url, device)))
+  const started = performance.now()
+  let turn = 0
+
+  const publishOne = (state: DeviceState): void => {
+    if (state.inFlight >= maxInFlight) {
+      summary.throttled++
+      return
+    }
+    const { payload, sales, duplicate, bad } = nextMessage(state)
+    summary.sent++
+    summary.sales += sales
+    if (duplicate) summary.duplicatesSent++
+    if (bad) summary.badSent++
+    state.inFlight++
+    const sentAt = performance.now()
+    state.client.publish(state.topic, payload, { qos: options.qos }, (error) => {
+      state.inFlight--
+      if (error) {
+        summary.errors++
+        return
+      }
+      summary.acked++
+      latencies.push(performance.now() - sentAt)
+    })
+  }
+
+  const nextMessage = (state: DeviceState): { payload: string; sales: number; duplicate: boolean; bad: boolean } => {
+    const random = options.random
+    const { deviceId, storeId } = state.device
+    if (random() < options.badFraction) {
+      const kind = pick(random, BAD_MESSAGE_KINDS)
+      return { payload: kind.make(generator.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: true }
+    }
+    if (state.recent.length > 0 && random() < options.duplicateFraction) {
+      return { payload: JSON.stringify(pick(random, state.recent)), sales: 1, duplicate: true, bad: false }
+    }
+    const sales = Array.from({ length: options.batchSize }, () => generator.next(deviceId, storeId, new Date()))
+    state.recent.push(...sales)
+    if (state.recent.length > 100) state.recent.splice(0, state.recent.length - 100)
+    const payload = options.batchSize === 1 ? JSON.stringify(sales[0]) : JSON.stringify(sales)
+    return { payload, sales: sales.length, duplicate: false, bad: false }
+  }
+
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsedS = (performance.now() - started) / 1000
+      const due = Math.min(elapsedS, options.durationS) * options.ratePerSecond
+      while (summary.sent + summary.throttled < Math.floor(due)) {
+        publishOne(states[turn++ % states.length]!)
+      }
+      options.onProgress?.({ elapsedS, sent: summary.sent, acked: summary.acked })
+      if (elapsedS >= options.durationS) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, TICK_MS)
+  })
+  const elapsedS = (performance.now() - started) / 1000
+
+  const settleUntil = performance.now() + (options.settleMs ?? 10_000)
+  while (states.some((state) => state.inFlight > 0) && performance.now() < settleUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  await Promise.all(states.map((state) => state.client.endAsync(true)))
+
+  latencies.sort((a, b) => a - b)
+  return {
+    devices: options.devices.length,
+    durationS: Math.round(elapsedS * 100) / 100,
+    ...summary,
+    unacked: summary.sent - summary.acked - summary.errors,
+    ackedPerSecond: Math.round(summary.acked / elapsedS),
+    ackLatencyP50Ms: percentile(latencies, 0.5),
+    ackLatencyP99Ms: percentile(latencies, 0.99),
+  }
+}
+
+async function connectDevice(url: string, device: SimulatedDevice): Promise<DeviceState> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: device.deviceId,
+    username: device.token === undefined ? undefined : device.deviceId,
+    password: device.token,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  })
+  return { device, client, topic: salesTopic(device), inFlight: 0, recent: [] }
+}
