@@ -2,11 +2,14 @@ import { Worker } from 'node:worker_threads'
 
 /**
  * Starts the worker module `name` (without extension) next to the calling module. Built code
- * runs `name.js`; under the test runner the caller is a `.ts` file, and the worker then loads
- * the `.ts` source through tsx (a dev dependency), because Node 20 cannot run TypeScript itself.
+ * runs `name.js`. Under the test runner the caller is a `.ts` file: the worker then boots through
+ * tsx's loader (a dev dependency), because Node 20 runs no TypeScript and vitest's transform does
+ * not reach worker threads.
  */
 export function startWorker(name: string, callerUrl: string, workerData: unknown): Worker {
-  const fromSource = callerUrl.endsWith('.ts')
-  const url = new URL(`./${name}${fromSource ? '.ts' : '.js'}`, callerUrl)
-  return new Worker(url, { workerData, ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}) })
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { workerData })
+  const source = JSON.stringify(new URL(`./${name}.ts`, callerUrl).href)
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${source}) })` +
+    '.catch((error) => { console.error(error); process.exit(1) })'
+  return new Worker(boot, { eval: true, workerData })
 }

@@ -1,0 +1,54 @@
+import pino from 'pino'
+import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
+import type { Config } from '../../src/config/schema.js'
+import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { openDatabase } from '../../src/db/open.js'
+import type { ListeningAddresses } from '../../src/broker/mqtt-broker.js'
+import { createGateway, type Gateway } from '../../src/gateway.js'
+import { readBronze } from './bronze-db.js'
+import { makeTempDir } from './temp-dir.js'
+import { testConfig } from './test-config.js'
+
+export interface RunningGateway {
+  gateway: Gateway
+  config: Config
+  dataDir: string
+  url: string
+  port: number
+  addresses: ListeningAddresses
+  /** Registers a device through the same registry the CLI uses. */
+  addDevice(deviceId: string, storeId?: string): IssuedDevice
+  bronze(): ReturnType<typeof readBronze>
+  stop(): Promise<void>
+}
+
+/** An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir. */
+export async function startGateway(overrides: Parameters<typeof testConfig>[1] = {}): Promise<RunningGateway> {
+  const dir = makeTempDir()
+  const config = testConfig(dir.path, overrides)
+  const fatal: Error[] = []
+  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error) })
+  const addresses = await gateway.start()
+  return {
+    gateway,
+    config,
+    dataDir: dir.path,
+    url: `mqtt://127.0.0.1:${addresses.mqtt.port}`,
+    port: addresses.mqtt.port,
+    addresses,
+    addDevice(deviceId, storeId = config.storeId) {
+      const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+      try {
+        return new DeviceRegistry(db).add(deviceId, storeId)
+      } finally {
+        db.close()
+      }
+    },
+    bronze: () => readBronze(dir.path),
+    async stop() {
+      await gateway.stop()
+      dir.remove()
+      if (fatal.length > 0) throw fatal[0]
+    },
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Child-process daemons and brokers share 2 cores with the runner; keep files in parallel modest.
+    maxWorkers: 2,
+  },
+})
