@@ -33,8 +33,10 @@ export function parseRfc3339(text: string): number | undefined {
     if (offsetHour > 23 || offsetMinute > 59) return undefined
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute)
   }
-  // Date.UTC maps years 0-99 to 1900-1999; set the year separately to keep them literal.
-  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis))
+  // Date.UTC maps years 0-99 to 1900-1999; set the year separately to keep them literal. The
+  // fields are validated, so nothing rolls over between the two steps (the leap second is added after).
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, Math.min(second, 59), millis))
   date.setUTCFullYear(year)
-  return date.getTime() - offsetMinutes * 60_000
+  const leapSecondMs = second === 60 ? 1000 : 0
+  return date.getTime() + leapSecondMs - offsetMinutes * 60_000
 }

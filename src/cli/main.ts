@@ -35,4 +35,6 @@ try {
     process.stderr.write(`medallion-edge: ${(error as Error).stack ?? String(error)}\n`)
     process.exitCode = 1
   }
+  // A failed start may leave a worker thread or timers behind; the error is final.
+  process.exit(process.exitCode)
 }

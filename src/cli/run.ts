@@ -58,7 +58,10 @@ export function runCommand(): Command {
       process.on('SIGINT', () => stop('SIGINT'))
 
       logger.info({ config: source, dataDir: config.dataDir, storeId: config.storeId }, 'medallion-edge starting')
-      const addresses = await gateway.start()
+      const addresses = await gateway.start().catch(async (error: unknown) => {
+        await gateway.stop().catch(() => {})
+        throw error
+      })
       logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port }, 'medallion-edge ready')
     })
 }

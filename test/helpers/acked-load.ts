@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto'
+import mqtt, { type MqttClient } from 'mqtt'
+import type { IssuedDevice } from '../../src/broker/device-registry.js'
+import { seedSale, topicOf } from './sales.js'
+
+/**
+ * Devices publishing QoS 1 sales as fast as a window of unacked messages allows, recording
+ * every event_id whose PUBACK arrived. `stop()` ends the publishing; the record stays.
+ */
+export class AckedLoad {
+  readonly acked = new Set<string>()
+  sent = 0
+  private running = true
+  private clients: MqttClient[] = []
+
+  private constructor() {}
+
+  static async start(port: number, devices: readonly IssuedDevice[], windowPerDevice = 100): Promise<AckedLoad> {
+    const load = new AckedLoad()
+    load.clients = await Promise.all(devices.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: `${device.deviceId}-${randomUUID().slice(0, 6)}`,
+      username: device.deviceId,
+      password: device.token,
+      reconnectPeriod: 0,
+    })))
+    for (const [index, client] of load.clients.entries()) {
+      client.on('error', () => {})
+      const device = devices[index]!
+      for (let i = 0; i < windowPerDevice; i++) load.publishNext(client, device)
+    }
+    return load
+  }
+
+  private publishNext(client: MqttClient, device: IssuedDevice): void {
+    if (!this.running || !client.connected) return
+    const sale = seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: new Date().toISOString() })
+    this.sent++
+    client.publish(topicOf(device), JSON.stringify(sale), { qos: 1 }, (error) => {
+      if (error) return
+      this.acked.add(sale.event_id as string)
+      this.publishNext(client, device)
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    await Promise.all(this.clients.map((client) => client.endAsync(true)))
+  }
+}
