@@ -1,0 +1,84 @@
+import { join } from 'node:path'
+import { runGenerator } from './lib/generator.js'
+import { cpuSeconds, median, sampleRss } from './lib/proc.js'
+import { startBareAedes, startMedallion, startMosquitto, type Target } from './lib/targets.js'
+import type { PublisherResult } from './load/raw-publisher.js'
+
+export interface IngestRun {
+  target: string
+  result: PublisherResult
+  brokerCpu: number
+  peakRssMiB: number
+}
+
+export interface IngestSettings {
+  workDir: string
+  rounds: number
+  durationS: number
+  warmupS: number
+  connections: number
+  window: number
+}
+
+/** One measured run: start the target, drive it, record throughput, latency, CPU and RSS. */
+export async function measure(start: () => Promise<Target>, settings: IngestSettings, ratePerS = 0): Promise<IngestRun> {
+  const target = await start()
+  try {
+    const rss = sampleRss(target.pid)
+    const cpuBefore = cpuSeconds(target.pid)
+    const wallBefore = performance.now()
+    const result = await runGenerator({
+      port: target.port,
+      connections: target.connections,
+      window: settings.window,
+      durationS: settings.durationS,
+      warmupS: settings.warmupS,
+      ratePerS,
+    })
+    const brokerCpu = (cpuSeconds(target.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000)
+    if (result.errors.length > 0) throw new Error(`${target.name}: ${result.errors.join('; ')}`)
+    return { target: target.name, result, brokerCpu, peakRssMiB: rss.stop() }
+  } finally {
+    await target.stop()
+  }
+}
+
+export interface IngestComparison {
+  runs: IngestRun[]
+  medians: Record<string, { ackedPerS: number; p50: number; p99: number; brokerCpu: number; generatorCpu: number; peakRssMiB: number }>
+}
+
+function summarize(runs: IngestRun[]): IngestComparison['medians'] {
+  const byTarget = new Map<string, IngestRun[]>()
+  for (const run of runs) byTarget.set(run.target, [...(byTarget.get(run.target) ?? []), run])
+  return Object.fromEntries([...byTarget].map(([name, list]) => [name, {
+    ackedPerS: median(list.map((r) => r.result.ackedPerS)),
+    p50: median(list.map((r) => r.result.ackP50Ms ?? Number.NaN)),
+    p99: median(list.map((r) => r.result.ackP99Ms ?? Number.NaN)),
+    brokerCpu: median(list.map((r) => r.brokerCpu)),
+    generatorCpu: median(list.map((r) => r.result.generatorCpu)),
+    peakRssMiB: Math.max(...list.map((r) => r.peakRssMiB)),
+  }]))
+}
+
+/**
+ * mosquitto vs bare aedes vs medallion-edge (FULL and NORMAL fsync), the same generator, the
+ * same load, alternating target by target in each round so that drift hits all of them alike.
+ */
+export async function compareIngest(settings: IngestSettings, log: (line: string) => void): Promise<IngestComparison> {
+  const runs: IngestRun[] = []
+  for (let round = 1; round <= settings.rounds; round++) {
+    const starts: (() => Promise<Target>)[] = [
+      () => startMosquitto(settings.workDir, settings.connections),
+      () => startBareAedes(settings.connections),
+      () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
+      () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
+    ]
+    for (const start of starts) {
+      const run = await measure(start, settings)
+      runs.push(run)
+      log(`  round ${round} ${run.target}: ${run.result.ackedPerS} msg/s, p99 ${run.result.ackP99Ms} ms, broker CPU ${run.brokerCpu.toFixed(2)}, generator CPU ${run.result.generatorCpu.toFixed(2)}, RSS ${run.peakRssMiB.toFixed(0)} MiB`)
+    }
+  }
+  return { runs, medians: summarize(runs) }
+}

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { DeviceRegistry } from '../../src/broker/device-registry.js'
+import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { openDatabase } from '../../src/db/open.js'
+import type { PublisherConnection } from '../load/raw-publisher.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A broker under test, running as its own process. */
+export interface Target {
+  name: string
+  pid: number
+  port: number
+  connections: PublisherConnection[]
+  stop(): Promise<void>
+}
+
+function anonymousConnections(count: number): PublisherConnection[] {
+  return Array.from({ length: count }, (_, i) => ({ clientId: `bench-${i}`, deviceId: `bench-${i}`, storeId: 'store_001' }))
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+/** Waits for the first stdout line for which `pick` returns a port. */
+function portFromOutput(child: ChildProcess, pick: (line: string) => number | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stderr = ''
+    child.stderr?.on('data', (chunk) => (stderr += chunk))
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const port = pick(line)
+      if (port !== undefined) resolve(port)
+    })
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)))
+  })
+}
+
+/** Debian's mosquitto with persistence off, on loopback, anonymous. */
+export async function startMosquitto(workDir: string, connections: number): Promise<Target> {
+  const port = await freePort()
+  const conf = join(workDir, 'mosquitto.conf')
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_type error\n`)
+  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  if (child.exitCode !== null) throw new Error('mosquitto did not start')
+  return { name: 'mosquitto', pid: child.pid!, port, connections: anonymousConnections(connections), stop: () => stopChild(child) }
+}
+
+/** aedes with no handlers, in its own Node process. */
+export async function startBareAedes(connections: number): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/targets/bare-aedes.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const port = await portFromOutput(child, (line) => (JSON.parse(line) as { port: number }).port)
+  return { name: 'bare aedes', pid: child.pid!, port, connections: anonymousConnections(connections), stop: () => stopChild(child) }
+}
+
+export interface MedallionOptions {
+  dataDir: string
+  synchronous: 'FULL' | 'NORMAL'
+  connections: number
+  name?: string
+}
+
+/** The built daemon (`node dist/cli/main.js run`), with one registered device per connection. */
+export async function startMedallion(options: MedallionOptions): Promise<Target> {
+  mkdirSync(options.dataDir, { recursive: true })
+  const db = openDatabase({ dataDir: options.dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+  const registry = new DeviceRegistry(db)
+  const connections = Array.from({ length: options.connections }, (_, i) => {
+    const issued = registry.issue(`bench-${i}`, 'store_001')
+    return { clientId: `bench-${i}`, deviceId: issued.deviceId, storeId: 'store_001', username: issued.deviceId, password: issued.token }
+  })
+  db.close()
+  const config = join(options.dataDir, '..', `config-${options.synchronous}.json`)
+  writeFileSync(config, JSON.stringify({
+    dataDir: options.dataDir,
+    log: { level: 'info' },
+    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
+    http: { host: '127.0.0.1', port: 0 },
+    bronze: { synchronous: options.synchronous },
+  }))
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const port = await portFromOutput(child, (line) => {
+    const entry = JSON.parse(line) as { msg?: string; mqttPort?: number }
+    return entry.msg === 'medallion-edge ready' ? entry.mqttPort : undefined
+  })
+  return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, connections, stop: () => stopChild(child) }
+}

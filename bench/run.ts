@@ -1,0 +1,46 @@
+// npm run bench [-- stage ...]: runs the benchmarks and prints a markdown report; see docs/benchmarks.md.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { compareIngest, measure } from './ingest.js'
+import { startMedallion } from './lib/targets.js'
+
+const stages = process.argv.slice(2)
+const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
+const log = (line: string): void => void process.stderr.write(line + '\n')
+const out: string[] = []
+const workDir = mkdtempSync(join(tmpdir(), 'medallion-bench-'))
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const ratio = (a: number, b: number): string => (a / b).toFixed(2)
+
+try {
+  out.push(`# Benchmark results`, '', `${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, '')
+
+  if (wants('ingest')) {
+    const settings = { workDir, rounds: 3, durationS: 10, warmupS: 2, connections: 8, window: 100 }
+    log(`ingest: ${settings.rounds} rounds x ${settings.durationS} s, ${settings.connections} connections, window ${settings.window}`)
+    const comparison = await compareIngest(settings, log)
+    const m = comparison.medians
+    const mosq = m['mosquitto']!
+    const aedes = m['bare aedes']!
+    const full = m['medallion-edge (FULL)']!
+    out.push('## Ingest, QoS 1, ~220-byte sales (medians of 3 alternating rounds)', '',
+      '| broker | msg/s | p50 ms | p99 ms | broker CPU (cores) | generator CPU | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|---:|')
+    for (const [name, s] of Object.entries(m)) {
+      out.push(`| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`)
+    }
+    out.push('', `- medallion-edge (FULL) / mosquitto: **${ratio(full.ackedPerS, mosq.ackedPerS)}x** (target >= 0.5)`,
+      `- medallion-edge (FULL) / bare aedes: **${ratio(full.ackedPerS, aedes.ackedPerS)}x** (target >= 0.7)`,
+      `- synchronous NORMAL / FULL: ${ratio(m['medallion-edge (NORMAL)']!.ackedPerS, full.ackedPerS)}x`, '')
+
+    const rate = Math.round(full.ackedPerS * 0.8)
+    log(`ack latency at 80% of the peak: ${rate} msg/s`)
+    const paced = await measure(() => startMedallion({ dataDir: join(workDir, 'paced', 'data'), synchronous: 'FULL', connections: 8 }), settings, rate)
+    out.push(`## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`, '',
+      `medallion-edge (FULL): ${fmt(paced.result.ackedPerS)} msg/s acked, p50 ${paced.result.ackP50Ms} ms, **p99 ${paced.result.ackP99Ms} ms** (target <= 50), RSS ${paced.peakRssMiB.toFixed(0)} MiB`, '')
+  }
+  process.stdout.write(out.join('\n') + '\n')
+} finally {
+  rmSync(workDir, { recursive: true, force: true })
+}
