@@ -77,6 +77,7 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       await writer.drain()
       await broker?.stop()
       await writer.stop()
+      logger.info({ ingest: writer.totals }, 'bronze writer stopped')
       db?.close()
       db = undefined
     },

@@ -98,12 +98,20 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     log: { level: 'info' },
     mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
     http: { host: '127.0.0.1', port: 0 },
-    bronze: { synchronous: options.synchronous },
+    bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_COMMIT_ROWS ? { maxCommitRows: Number(process.env.BENCH_MAX_COMMIT_ROWS) } : {}) },
   }))
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.
+  const flags = process.env.BENCH_DAEMON_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...flags, join(ROOT, 'dist/cli/main.js'), 'run', '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(process.env.BENCH_DAEMON_ENV ? Object.fromEntries([process.env.BENCH_DAEMON_ENV.split('=')]) : {}) },
+  })
   const port = await portFromOutput(child, (line) => {
     const entry = JSON.parse(line) as { msg?: string; mqttPort?: number }
     return entry.msg === 'medallion-edge ready' ? entry.mqttPort : undefined
   })
+  if (process.env.BENCH_SHOW_DAEMON_LOG) {
+    createInterface({ input: child.stdout! }).on('line', (line) => line.includes('writer stopped') && process.stderr.write(line + '\n'))
+  }
   return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, connections, stop: () => stopChild(child) }
 }

@@ -41,15 +41,24 @@ export interface BronzeWriterOptions {
 }
 
 /**
- * Group commit on a writer thread. Messages submitted while a commit runs gather into the next
- * group; when the commit returns, its acks are released and the next group goes at once. So the
- * group size follows the commit latency: one row per commit when idle, hundreds under load, and one
- * fsync per group. Nothing is acked before the worker says the transaction committed.
+ * Groups posted to the writer before the previous one is answered. With one, the broker thread
+ * and the writer thread take turns (aedes reads a connection's next chunk only when the current
+ * one is acked, so every connection waits on the same commit); with two, one group commits while
+ * the acks of the last are sent and the next one gathers. Measured: docs/benchmarks.md.
+ */
+const MAX_GROUPS_IN_FLIGHT = 2
+
+/**
+ * Group commit on a writer thread. Messages submitted while commits run gather into the next
+ * group, sent as soon as a slot is free. So the group size follows the commit latency: one row per
+ * commit when idle, hundreds under load, and one fsync per group. Nothing is acked before the
+ * worker says the transaction committed.
  */
 export class BronzeWriter {
   private worker: Worker | undefined
   private pending = emptyGroup()
-  private inFlight: PendingGroup | undefined
+  /** Groups posted to the worker and not yet answered, oldest first (it commits in order). */
+  private inFlight: PendingGroup[] = []
   private flushScheduled = false
   private nextId = 1
   private drainWaiters: (() => void)[] = []
@@ -96,7 +105,7 @@ export class BronzeWriter {
     group.payloads.push(stored)
     group.storedBytes += stored.byteLength
     group.callbacks.push(done)
-    if (!this.inFlight && !this.flushScheduled) {
+    if (this.inFlight.length < MAX_GROUPS_IN_FLIGHT && !this.flushScheduled) {
       // Wait for the rest of this event-loop turn: every packet already parsed joins the group.
       this.flushScheduled = true
       setImmediate(() => {
@@ -108,7 +117,7 @@ export class BronzeWriter {
 
   /** Resolves when everything submitted so far is committed and acked. */
   async drain(): Promise<void> {
-    if (!this.inFlight && this.pending.callbacks.length === 0) return
+    if (this.inFlight.length === 0 && this.pending.callbacks.length === 0) return
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve))
   }
 
@@ -125,9 +134,9 @@ export class BronzeWriter {
   }
 
   private flush(): void {
-    if (this.inFlight || this.pending.callbacks.length === 0 || !this.worker) return
+    if (this.inFlight.length >= MAX_GROUPS_IN_FLIGHT || this.pending.callbacks.length === 0 || !this.worker) return
     const group = this.takeGroup()
-    this.inFlight = group
+    this.inFlight.push(group)
     const packed = pack(this.nextId++, group)
     this.worker.postMessage({ kind: 'commit', group: packed } satisfies ToWriter, [packed.bytes.buffer, packed.offsets.buffer])
   }
@@ -156,8 +165,7 @@ export class BronzeWriter {
 
   private onWorkerMessage(message: FromWriter): void {
     if (message.kind !== 'committed' && message.kind !== 'failed') return
-    const group = this.inFlight
-    this.inFlight = undefined
+    const group = this.inFlight.shift()
     if (!group) return
     if (message.kind === 'committed') {
       this.count(message.result)
@@ -169,7 +177,7 @@ export class BronzeWriter {
       for (const done of group.callbacks) done(error)
     }
     if (this.pending.callbacks.length > 0) this.flush()
-    else this.notifyDrained()
+    else if (this.inFlight.length === 0) this.notifyDrained()
   }
 
   private count(result: CommitResult): void {
@@ -195,8 +203,8 @@ export class BronzeWriter {
 
   private fail(error: Error): void {
     this.worker = undefined
-    const groups = [this.inFlight, this.pending].filter((group): group is PendingGroup => group !== undefined)
-    this.inFlight = undefined
+    const groups = [...this.inFlight, this.pending]
+    this.inFlight = []
     this.pending = emptyGroup()
     for (const group of groups) for (const done of group.callbacks) done(error)
     this.notifyDrained()

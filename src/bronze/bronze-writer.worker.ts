@@ -13,6 +13,9 @@ const db = openDatabase({
   synchronous: settings.synchronous,
   cacheSizeMiB: settings.cacheSizeMiB,
 })
+// Checkpoint every 16 MiB of WAL instead of SQLite's 4 MiB: a quarter of the checkpoint fsyncs.
+// Measured on 400k inserts in groups of 400: 2.96 -> 2.85 us/row (FULL), 2.65 -> 2.0 (NORMAL).
+db.pragma('wal_autocheckpoint = 4096')
 const store = new BronzeStore(db, settings)
 
 function reply(message: FromWriter): void {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { parseSalesTopic } from '../broker/sales-topic.js'
+import { parseSalesTopic, type TopicOwner } from '../broker/sales-topic.js'
 import { rejection, type Rejection } from './reject-reason.js'
 import { validateSale, type ValidSale } from './validate-sale.js'
 
@@ -7,11 +7,6 @@ export interface MessageLimits {
   maxPayloadBytes: number
   maxBatchItems: number
   minorUnitDigits: number
-}
-
-/** A sale ready to store, with the JSON text kept in `payload`. */
-export interface AcceptedSale extends ValidSale {
-  payload: string
 }
 
 /** A refused message or item, with what to keep of it. */
@@ -22,7 +17,7 @@ export interface RejectedItem extends Rejection {
 }
 
 export interface MessageVerdict {
-  sales: AcceptedSale[]
+  sales: ValidSale[]
   rejects: RejectedItem[]
 }
 
@@ -41,7 +36,7 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   if (payloadBytes > limits.maxPayloadBytes) {
     return wholeMessage(rejection('payload_too_large', `payload of ${payloadBytes} bytes exceeds the limit of ${limits.maxPayloadBytes}`))
   }
-  const owner = parseSalesTopic(topic)
+  const owner = topicOwners.get(topic)
   if (owner === undefined) {
     return wholeMessage(rejection('invalid_topic', 'topic is not stores/{store_id}/devices/{device_id}/sales'))
   }
@@ -56,9 +51,9 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   }
 
   if (!Array.isArray(parsed)) {
-    const verdict = validateSale(parsed, owner, limits.minorUnitDigits)
+    const verdict = validateSale(parsed, owner, limits.minorUnitDigits, text)
     if ('reason' in verdict) return wholeMessage(verdict, text)
-    return { sales: [{ ...verdict, payload: text }], rejects: [] }
+    return { sales: [verdict], rejects: [] }
   }
 
   if (parsed.length === 0) return wholeMessage(rejection('invalid_shape', 'an array payload must hold at least one sale'), text)
@@ -68,18 +63,32 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   const verdict: MessageVerdict = { sales: [], rejects: [] }
   for (let index = 0; index < parsed.length; index++) {
     const item: unknown = parsed[index]
-    const sale = validateSale(item, owner, limits.minorUnitDigits)
     const itemText = stringifyItem(item)
     if (itemText === undefined) {
       verdict.rejects.push({ ...rejection('invalid_shape', 'item is nested too deeply to store'), itemIndex: index, payload: null })
-    } else if ('reason' in sale) {
-      verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText })
-    } else {
-      verdict.sales.push({ ...sale, payload: itemText })
+      continue
     }
+    const sale = validateSale(item, owner, limits.minorUnitDigits, itemText)
+    if ('reason' in sale) verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText })
+    else verdict.sales.push(sale)
   }
   return verdict
 }
+
+/** Topics repeat (one per device): parse each once. Bounded, since any client may send any topic. */
+class TopicOwnerCache {
+  private readonly owners = new Map<string, TopicOwner | undefined>()
+
+  get(topic: string): TopicOwner | undefined {
+    if (this.owners.has(topic)) return this.owners.get(topic)
+    if (this.owners.size >= 10_000) this.owners.clear()
+    const owner = parseSalesTopic(topic)
+    this.owners.set(topic, owner)
+    return owner
+  }
+}
+
+const topicOwners = new TopicOwnerCache()
 
 /** JSON text of one array item; undefined when it is nested too deeply for V8's recursive stringify. */
 function stringifyItem(item: unknown): string | undefined {

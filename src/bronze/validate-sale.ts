@@ -4,7 +4,7 @@ import { toMinorUnits } from './money.js'
 import { rejection, type Rejection } from './reject-reason.js'
 import { parseRfc3339 } from './timestamp.js'
 
-/** A sale that passed validation: typed, with exact money and its dedupe hash. */
+/** A sale that passed validation: typed, with exact money, its dedupe hash and its JSON text. */
 export interface ValidSale {
   deviceId: string
   storeId: string
@@ -16,6 +16,8 @@ export interface ValidSale {
   quantity: number
   customerId: number | null
   orderId: string | null
+  /** The sale's JSON text, stored as received. */
+  payload: string
 }
 
 const MAX_TEXT_ID_LENGTH = 128
@@ -54,7 +56,7 @@ function isRejection(value: unknown): value is Rejection {
  * Checks are explicit rather than a schema library: this runs for every sale on the ingest path.
  * Unknown extra fields are allowed (newer device firmware); they stay in the stored payload.
  */
-export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: number): ValidSale | Rejection {
+export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: number, payload: string): ValidSale | Rejection {
   if (!isRecord(item)) return rejection('invalid_shape', 'a sale must be a JSON object')
 
   for (const field of ['device_id', 'store_id', 'timestamp', 'product_id', 'price'] as const) {
@@ -93,7 +95,7 @@ export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: 
   const eventId = checkOptionalText(item.event_id, 'event_id')
   if (isRejection(eventId)) return eventId
 
-  const sale = { deviceId, storeId, eventId, saleTsMs, productId, priceMinor, quantity, customerId, orderId }
-  const identity = eventId === null ? contentIdentity(sale) : eventIdentity(deviceId, eventId)
-  return { ...sale, dedupeHash: hash53(identity) }
+  const sale: ValidSale = { deviceId, storeId, eventId, saleTsMs, dedupeHash: 0, productId, priceMinor, quantity, customerId, orderId, payload }
+  sale.dedupeHash = hash53(eventId === null ? contentIdentity(sale) : eventIdentity(deviceId, eventId))
+  return sale
 }
