@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compareIngest, measure } from './ingest.js'
+import { connectStorm } from './connect-storm.js'
+import { compareDedupeIndexes } from './dedupe-index.js'
 import { startMedallion } from './lib/targets.js'
+import { compareScale } from './scale.js'
 
 const stages = process.argv.slice(2)
 const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
@@ -40,6 +43,35 @@ try {
     out.push(`## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`, '',
       `medallion-edge (FULL): ${fmt(paced.result.ackedPerS)} msg/s acked, p50 ${paced.result.ackP50Ms} ms, **p99 ${paced.result.ackP99Ms} ms** (target <= 50), RSS ${paced.peakRssMiB.toFixed(0)} MiB`, '')
   }
+  if (wants('scale')) {
+    const storedRows = Number(process.env.BENCH_STORED_ROWS ?? 10_000_000)
+    const settings = { workDir: join(workDir, 'scale'), rounds: 3, durationS: 10, warmupS: 2, connections: 8, window: 100 }
+    log(`scale: ingest with ${storedRows} rows stored vs an empty store`)
+    const scale = await compareScale(settings, storedRows, log)
+    out.push(`## Ingest with ${fmt(storedRows)} rows stored (medians of 3 alternating rounds)`, '',
+      `empty store ${fmt(scale.emptyPerS)} msg/s, with ${fmt(storedRows)} rows ${fmt(scale.fullPerS)} msg/s: **${ratio(scale.fullPerS, scale.emptyPerS)}x** (target >= 0.8)`, '')
+  }
+
+  if (wants('dedupe-index')) {
+    const storedRows = Number(process.env.BENCH_STORED_ROWS ?? 10_000_000)
+    log(`dedupe-index: SQLite inserts (groups of 400, FULL) into an empty table and one of ${storedRows} rows`)
+    const results = compareDedupeIndexes(join(workDir, 'index'), storedRows, 300_000, log)
+    out.push('## Identity index: SQLite inserts of new sales (random UUID event ids, groups of 400, FULL)', '',
+      '| index | empty table rows/s | rows/s with ' + fmt(storedRows) + ' stored | ratio |', '|---|---:|---:|---:|')
+    for (const design of new Set(results.map((r) => r.design))) {
+      const empty = results.find((r) => r.design === design && r.storedRows === 0)!.rowsPerS
+      const full = results.find((r) => r.design === design && r.storedRows > 0)!.rowsPerS
+      out.push(`| ${design} | ${fmt(empty)} | ${fmt(full)} | ${ratio(full, empty)} |`)
+    }
+    out.push('')
+  }
+
+  if (wants('connect-storm')) {
+    log('connect-storm: 500 devices connecting at once')
+    const storm = await connectStorm(workDir, 500)
+    out.push('## Reconnect storm', '', `${storm.devices} devices with tokens connected in ${storm.seconds.toFixed(2)} s; broker CPU ${storm.brokerCpuMsPerConnect.toFixed(2)} ms per connect`, '')
+  }
+
   process.stdout.write(out.join('\n') + '\n')
 } finally {
   rmSync(workDir, { recursive: true, force: true })

@@ -13,9 +13,9 @@ const db = openDatabase({
   synchronous: settings.synchronous,
   cacheSizeMiB: settings.cacheSizeMiB,
 })
-// Checkpoint every 16 MiB of WAL instead of SQLite's 4 MiB: a quarter of the checkpoint fsyncs.
-// Measured on 400k inserts in groups of 400: 2.96 -> 2.85 us/row (FULL), 2.65 -> 2.0 (NORMAL).
-db.pragma('wal_autocheckpoint = 4096')
+// SQLite's default WAL checkpoint (every 1000 pages, 4 MiB) runs inside the commit that crosses
+// it and is what sets the ack p99: measured under full load here, 4 MiB checkpoints made 15-25 ms
+// commits, 16 MiB ones 60 ms, for 4% more throughput. So the default stays.
 const store = new BronzeStore(db, settings)
 
 function reply(message: FromWriter): void {
