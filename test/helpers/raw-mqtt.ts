@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net'
  */
 export class RawMqttClient {
   readonly received: Packet[] = []
-  private waiters: { match: (packet: Packet) => boolean; resolve: (packet: Packet) => void }[] = []
+  private waiters: { match: (packet: Packet) => boolean; resolve: (packet: Packet) => void; reject: (error: Error) => void }[] = []
   private closedPromise: Promise<void>
 
   private constructor(readonly socket: Socket) {
@@ -22,7 +22,11 @@ export class RawMqttClient {
     })
     socket.on('data', (chunk) => parser.parse(chunk))
     socket.on('error', () => {})
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()))
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => {
+      for (const waiter of this.waiters) waiter.reject(new Error('connection closed'))
+      this.waiters = []
+      resolve()
+    }))
   }
 
   static async connect(port: number, options: { clientId: string; username?: string; password?: string }): Promise<{ client: RawMqttClient; returnCode: number }> {
@@ -59,7 +63,11 @@ export class RawMqttClient {
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching packet within ${timeoutMs} ms`)), timeoutMs)
-      this.waiters.push({ match, resolve: (packet) => { clearTimeout(timer); resolve(packet) } })
+      this.waiters.push({
+        match,
+        resolve: (packet) => { clearTimeout(timer); resolve(packet) },
+        reject: (error) => { clearTimeout(timer); reject(error) },
+      })
     })
   }
 
