@@ -1,12 +1,12 @@
 import type { Logger } from 'pino'
 import { BronzeWriter } from './bronze/bronze-writer.js'
-import { BRONZE_MIGRATIONS } from './bronze/schema.js'
 import { DeviceAccess } from './broker/device-access.js'
 import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
-import { GATEWAY_MIGRATIONS } from './db/gateway-schema.js'
-import { openDatabase, type SqliteDatabase } from './db/open.js'
+import type { SqliteDatabase } from './db/open.js'
+import { openSilverDatabase } from './silver/open-silver.js'
+import { SilverPipeline } from './silver/silver-pipeline.js'
 
 export interface GatewayDeps {
   config: Readonly<Config>
@@ -20,12 +20,22 @@ export interface Gateway {
   /** Stops intake, commits and acks what is pending, closes the databases. */
   stop(): Promise<void>
   readonly writer: BronzeWriter
+  readonly silver: SilverPipeline
   readonly access: DeviceAccess
 }
 
 /** Builds every part from the config and wires them; `start` and `stop` run them in order. */
 export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway {
   let db: SqliteDatabase | undefined
+  const silver = new SilverPipeline({
+    dataDir: config.dataDir,
+    synchronous: config.bronze.synchronous,
+    defaultTimezone: config.timezone,
+    minorUnitDigits: config.currency.minorUnitDigits,
+    expectations: [...config.silver.expectations],
+    batchRows: config.silver.batchRows,
+    pollMs: 1000,
+  }, logger.child({ component: 'silver' }))
   const writer = new BronzeWriter({
     settings: {
       dataDir: config.dataDir,
@@ -39,25 +49,23 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
     maxCommitRows: config.bronze.maxCommitRows,
     logger: logger.child({ component: 'bronze' }),
     onFatal,
+    onCommitted: () => silver.notifyBronze(),
   })
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
 
   return {
     writer,
+    silver,
     get access(): DeviceAccess {
       if (!access) throw new Error('gateway not started')
       return access
     },
 
     async start() {
-      db = openDatabase({
-        dataDir: config.dataDir,
-        attach: ['bronze'],
-        synchronous: config.bronze.synchronous,
-        migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS },
-      })
+      db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
       await writer.start()
+      await silver.start()
       access = new DeviceAccess({
         registry: new DeviceRegistry(db),
         allowAnonymous: config.mqtt.allowAnonymous,
@@ -78,6 +86,7 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       await broker?.stop()
       await writer.stop()
       logger.info({ ingest: writer.totals }, 'bronze writer stopped')
+      await silver.stop()
       db?.close()
       db = undefined
     },

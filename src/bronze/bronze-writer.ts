@@ -38,6 +38,8 @@ export interface BronzeWriterOptions {
   logger: Logger
   /** The writer thread died: nothing more can be acked. The daemon should exit and be restarted. */
   onFatal: (error: Error) => void
+  /** A group committed (after its acks were released): downstream layers may read new rows. */
+  onCommitted?: (result: CommitResult) => void
 }
 
 /**
@@ -170,6 +172,7 @@ export class BronzeWriter {
     if (message.kind === 'committed') {
       this.count(message.result)
       for (const done of group.callbacks) done(null)
+      if (message.result.accepted > 0) this.options.onCommitted?.(message.result)
     } else {
       // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
       const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${message.message}`)

@@ -1,4 +1,6 @@
+import { validate as isCronExpression } from 'node-cron'
 import { z } from 'zod'
+import { isTimeZone } from '../util/time-zone.js'
 
 /** Identifiers that appear as MQTT topic levels: no `/`, `+`, `#`, no spaces, bounded length. */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
@@ -89,6 +91,87 @@ const currencySchema = z.strictObject({
   minorUnitDigits: z.number().int().min(0).max(4).default(2),
 })
 
+/** An IANA time zone name that this Node.js knows (Europe/Paris, America/New_York, UTC). */
+export const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+
+/** A cron expression (5 fields, or 6 with seconds), as node-cron reads it. */
+export const cronExpression = z.string().refine((text) => isCronExpression(text), 'must be a cron expression such as "*/15 * * * *"')
+
+const action = z.enum(['warn', 'drop', 'fail'])
+
+/**
+ * A data-quality rule on silver (an "expectation", as in Delta Live Tables). `warn` keeps the
+ * sale, flags it and counts; `drop` moves it to `silver.sales_quarantine` with the rule name;
+ * `fail` stops the silver pipeline at that sale and reports it in `status`.
+ */
+const expectationSchema = z.discriminatedUnion('rule', [
+  z.strictObject({
+    rule: z.literal('price_range'),
+    name: z.string().min(1).optional(),
+    /** Lowest unit price, in major units. */
+    min: z.number().min(0).default(0),
+    /** Highest unit price, in major units. */
+    max: z.number().positive(),
+    action,
+  }),
+  z.strictObject({
+    rule: z.literal('timestamp_max_ahead'),
+    name: z.string().min(1).optional(),
+    /** How far the sale time may be ahead of the receive time (device clock skew). */
+    minutes: z.number().positive(),
+    action,
+  }),
+  z.strictObject({
+    rule: z.literal('timestamp_max_behind'),
+    name: z.string().min(1).optional(),
+    /** How far the sale time may be behind the receive time (a device's backlog). */
+    days: z.number().positive(),
+    action,
+  }),
+  z.strictObject({
+    rule: z.literal('known_store'),
+    name: z.string().min(1).optional(),
+    action,
+  }),
+])
+
+export type ExpectationConfig = z.infer<typeof expectationSchema>
+
+const silverSchema = z.strictObject({
+  /** Bronze rows enriched per transaction. */
+  batchRows: z.number().int().min(1).max(100_000).default(2000),
+  /** Data-quality rules, applied in order; the first `drop` or `fail` decides. */
+  expectations: z.array(expectationSchema).default([]).refine(
+    (rules) => new Set(rules.map((rule) => rule.name ?? rule.rule)).size === rules.length,
+    'two expectations have the same name (a rule used twice needs a name)',
+  ),
+})
+
+const retrySchema = z.strictObject({
+  /** Attempts per scheduled sync, the first included. */
+  attempts: z.number().int().min(1).max(20).default(5),
+  /** Delay before the second attempt; doubled each time, with jitter. */
+  baseDelayMs: z.number().int().min(1).default(1000),
+  /** Longest delay between attempts. */
+  maxDelayMs: z.number().int().min(1).default(60_000),
+})
+
+const dimsSchema = z.strictObject({
+  /**
+   * Where central serves dimensions, with `{dimension}` (product, customer, store) and
+   * `{store_id}` placeholders, e.g. https://central/dims/{dimension}.csv?store={store_id}.
+   * CSV unless the URL or Content-Type says JSON lines. Unset: no pull.
+   */
+  url: z.string().url().refine((url) => url.includes('{dimension}'), 'must contain {dimension}').optional(),
+  /** Bearer token sent to central, if it wants one. */
+  token: z.string().min(1).optional(),
+  /** Cron expression of the pull, in the store's time zone. */
+  schedule: cronExpression.default('*/15 * * * *'),
+  /** Per request. */
+  timeoutMs: z.number().int().min(100).default(30_000),
+  retry: retrySchema.default(() => retrySchema.parse({})),
+})
+
 const logSchema = z.strictObject({
   /** pino level. */
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -101,13 +184,19 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** The store this gateway serves. */
   storeId: id.default('store_001'),
+  /** The store's IANA time zone: sale dates of stores missing from dim_store, and schedules. */
+  timezone: timezone.default('UTC'),
   currency: currencySchema.default({ code: 'USD', minorUnitDigits: 2 }),
   log: logSchema.default({ level: 'info' }),
   mqtt: mqttSchema.default(() => mqttSchema.parse({})),
   http: httpSchema.default(() => httpSchema.parse({})),
   bronze: bronzeSchema.default(() => bronzeSchema.parse({})),
+  silver: silverSchema.default(() => silverSchema.parse({})),
+  dims: dimsSchema.default(() => dimsSchema.parse({})),
 })
 
 export type Config = z.infer<typeof configSchema>
 export type MqttConfig = Config['mqtt']
 export type BronzeConfig = Config['bronze']
+export type SilverConfig = Config['silver']
+export type DimsConfig = Config['dims']

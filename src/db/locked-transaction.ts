@@ -1,0 +1,18 @@
+import type { SqliteDatabase } from './open.js'
+
+/**
+ * Runs `work` in one transaction that takes the write lock of `schema` before anything is read.
+ *
+ * A plain (deferred) transaction that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT
+ * when another process wrote in between (a `dims import` next to the daemon). BEGIN IMMEDIATE
+ * would avoid that but locks every attached file, bronze.db included, and so would stall ingest.
+ * A no-op UPDATE on the schema's own `pipeline_state` locks just that file, waiting for a
+ * concurrent writer up to busy_timeout.
+ */
+export function lockedTransaction<T>(db: SqliteDatabase, schema: 'silver', work: () => T): T {
+  const lock = db.prepare(`UPDATE ${schema}.pipeline_state SET value = value WHERE 0`)
+  return db.transaction(() => {
+    lock.run()
+    return work()
+  })()
+}

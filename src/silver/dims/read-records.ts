@@ -1,0 +1,139 @@
+import { parse as parseCsv } from 'csv-parse'
+import type { Readable } from 'node:stream'
+import { MedallionError } from '../../errors.js'
+
+export type DimensionFormat = 'csv' | 'jsonl'
+
+/** The format from a file name or a Content-Type: JSON lines for .jsonl/.ndjson/.json, else CSV. */
+export function formatOf(nameOrType: string): DimensionFormat {
+  return /\.(jsonl|ndjson|json)$|json/i.test(nameOrType) ? 'jsonl' : 'csv'
+}
+
+/** One record with the line it started on, or the error of that line. */
+export type SourceRecord = { line: number; record: Record<string, unknown> } | { line: number; error: string }
+
+/** Where the first invalid UTF-8 sequence of `bytes` starts, or -1 (error path only). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const byte = bytes[i]!
+    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0
+    if (length === 0 || i + length > bytes.length) return i
+    for (let j = 1; j < length; j++) if ((bytes[i + j]! & 0xc0) !== 0x80) return i
+    i += length
+  }
+  return -1
+}
+
+function countNewlines(bytes: Uint8Array, end = bytes.length): number {
+  let lines = 0
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) lines++
+  return lines
+}
+
+/**
+ * Decodes a byte stream as strict UTF-8. A file that is not UTF-8 is refused as a whole, with the
+ * line of the first bad byte: guessing an encoding would store wrong names.
+ */
+async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let lines = 0
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    onBytes?.(chunk.length)
+    let text: string
+    try {
+      text = decoder.decode(chunk, { stream: true })
+    } catch {
+      const at = firstInvalidUtf8(chunk)
+      const line = lines + countNewlines(chunk, at < 0 ? 0 : at) + 1
+      throw new MedallionError('DIMENSION_FILE_INVALID', `line ${line}: the file is not valid UTF-8; nothing was applied`)
+    }
+    lines += countNewlines(chunk)
+    yield text
+  }
+  const rest = (() => {
+    try {
+      return decoder.decode()
+    } catch {
+      throw new MedallionError('DIMENSION_FILE_INVALID', `line ${lines + 1}: the file ends inside a UTF-8 character; nothing was applied`)
+    }
+  })()
+  if (rest) yield rest
+}
+
+/** Checks the columns once (a CSV header, or the first JSON line): a missing one refuses the file. */
+function checkColumns(columns: readonly string[], required: readonly string[], line: number): void {
+  const missing = required.filter((name) => !columns.includes(name))
+  if (missing.length > 0) {
+    throw new MedallionError('DIMENSION_FILE_INVALID', `line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; nothing was applied`)
+  }
+}
+
+/**
+ * Reads a dimension file as records, streaming: CSV with a header, or JSON lines (one object a
+ * line). File-level problems (not UTF-8, missing columns, broken CSV quoting) throw; a bad line is
+ * yielded as an error so that every bad line can be reported at once.
+ */
+export async function* readRecords(input: Readable, format: DimensionFormat, required: readonly string[], onBytes?: (bytes: number) => void): AsyncGenerator<SourceRecord> {
+  const text = utf8Text(input, onBytes)
+  if (format === 'csv') {
+    const parser = parseCsv({
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      columns: (header: string[]) => {
+        checkColumns(header, required, 1)
+        return header
+      },
+    })
+    const feed = (async () => {
+      try {
+        for await (const chunk of text) if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve))
+        parser.end()
+      } catch (error) {
+        parser.destroy(error as Error)
+      }
+    })()
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        yield { line: info.lines, record }
+      }
+    } catch (error) {
+      if (error instanceof MedallionError) throw error
+      const line = (error as { lines?: number }).lines
+      throw new MedallionError('DIMENSION_FILE_INVALID', `${line ? `line ${line}: ` : ''}${(error as Error).message}; nothing was applied`)
+    } finally {
+      await feed
+    }
+    return
+  }
+  let line = 0
+  let pending = ''
+  let checked = false
+  const emit = function* (textLine: string): Generator<SourceRecord> {
+    line++
+    if (textLine.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(textLine)
+    } catch (error) {
+      yield { line, error: `not JSON: ${(error as Error).message}` }
+      return
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      yield { line, error: 'a line must be one JSON object' }
+      return
+    }
+    if (!checked) {
+      checkColumns(Object.keys(value), required, line)
+      checked = true
+    }
+    yield { line, record: value as Record<string, unknown> }
+  }
+  for await (const chunk of text) {
+    const parts = (pending + chunk).split('\n')
+    pending = parts.pop()!
+    for (const part of parts) yield* emit(part.replace(/\r$/, ''))
+  }
+  if (pending) yield* emit(pending.replace(/\r$/, ''))
+}

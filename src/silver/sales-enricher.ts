@@ -1,0 +1,268 @@
+import type { Statement } from 'better-sqlite3'
+import { lockedTransaction } from '../db/locked-transaction.js'
+import type { SqliteDatabase } from '../db/open.js'
+import { MedallionError } from '../errors.js'
+import { parseRfc3339 } from '../bronze/timestamp.js'
+import type { Expectations, Violation } from './expectations.js'
+import { LocalTimeCache } from './local-time.js'
+import { BEGINNING_MS } from './schema.js'
+
+/** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
+interface JoinedSale {
+  id: number
+  event_id: string | null
+  device_id: string
+  store_id: string
+  product_id: number
+  price_minor: number
+  quantity: number
+  customer_id: number | null
+  order_id: string | null
+  sale_ts_ms: number
+  received_at: string
+  product_name: string | null
+  category: string | null
+  customer_name: string | null
+  customer_region: string | null
+  store_name: string | null
+  store_region: string | null
+  store_timezone: string | null
+  /** Re-enrichment only: where the silver row was before. */
+  old_store_id?: string
+  old_sale_date?: string
+}
+
+/** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
+const JOINED_COLUMNS = `
+  b.id, b.event_id, b.device_id, b.store_id, b.product_id, b.price_minor, b.quantity, b.customer_id, b.order_id,
+  b.sale_ts_ms, b.received_at,
+  p.product_name, p.category, c.customer_name, c.region AS customer_region,
+  s.store_name, s.region AS store_region, s.timezone AS store_timezone`
+const DIMENSION_JOINS = `
+  LEFT JOIN silver.dim_product p
+    ON p.product_id = b.product_id AND p.valid_from_ms <= b.sale_ts_ms AND b.sale_ts_ms < p.valid_to_ms
+  LEFT JOIN silver.dim_customer c
+    ON c.customer_id = b.customer_id AND c.valid_from_ms <= b.sale_ts_ms AND b.sale_ts_ms < c.valid_to_ms
+  LEFT JOIN silver.dim_store s
+    ON s.store_id = b.store_id AND s.valid_from_ms <= b.sale_ts_ms AND b.sale_ts_ms < s.valid_to_ms`
+
+/** Which silver rows a dimension change touches: the member's sales from the version's start on. */
+const AFFECTED = {
+  product: 'e.product_id = ? AND e.sale_ts_ms >= ?',
+  customer: 'e.customer_id = ? AND e.sale_ts_ms >= ?',
+  // (store_id, sale_date) is indexed; the date bound (a day early, for any zone) narrows the scan.
+  store: 'e.store_id = ? AND e.sale_ts_ms >= ? AND e.sale_date >= ?',
+} as const
+
+export type DimensionName = keyof typeof AFFECTED
+
+/** The UTC date a day before the instant: no store-local date of a later sale is earlier. */
+function dayBefore(ms: number): string {
+  return ms <= BEGINNING_MS ? '' : new Date(ms - 86_400_000).toISOString().slice(0, 10)
+}
+
+export const UNKNOWN = 'Unknown'
+export const ANONYMOUS = 'Anonymous'
+
+export interface EnricherOptions {
+  defaultTimezone: string
+  minorUnitDigits: number
+  expectations: Expectations
+  batchRows: number
+  now?: () => number
+}
+
+export interface BatchOutcome {
+  /** Bronze rows consumed (enriched, quarantined). */
+  rows: number
+  enriched: number
+  quarantined: number
+  warned: number
+  watermark: number
+  /** A `fail` expectation stopped the pipeline at this sale. */
+  failure?: PipelineFailure
+}
+
+export interface PipelineFailure {
+  rule: string
+  bronzeId: number
+  detail: string
+}
+
+/** Counts of one unit of work, written with it. */
+class BatchLog {
+  readonly days = new Set<string>()
+  readonly violations = new Map<string, { action: string; count: number }>()
+  enriched = 0
+  quarantined = 0
+  warned = 0
+
+  day(storeId: string, date: string): void {
+    this.days.add(storeId + '\u0000' + date)
+  }
+
+  violated(violation: Violation): void {
+    const entry = this.violations.get(violation.rule)
+    if (entry) entry.count++
+    else this.violations.set(violation.rule, { action: violation.action, count: 1 })
+  }
+}
+
+/**
+ * Bronze -> silver: point-in-time enrichment with dimension fallbacks, store-local dates,
+ * expectations, and the marks gold reads to know which days changed. One transaction per batch,
+ * with the watermark: a restart resumes exactly after the last committed batch.
+ */
+export class SalesEnricher {
+  private readonly localTime = new LocalTimeCache()
+  private readonly now: () => number
+  private readonly scale: number
+  private readonly selectNew
+  private readonly selectAffected: Record<DimensionName, Statement<unknown[]>>
+  private readonly upsertSilver
+  private readonly deleteSilver
+  private readonly insertQuarantine
+  private readonly insertDayChange
+  private readonly upsertViolations
+  private readonly readState
+  private readonly writeState
+  private readonly deleteState
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: EnricherOptions,
+  ) {
+    this.now = options.now ?? Date.now
+    this.scale = 10 ** options.minorUnitDigits
+    this.selectNew = db.prepare(`SELECT ${JOINED_COLUMNS} FROM bronze.iot_sales_raw b ${DIMENSION_JOINS} WHERE b.id > ? ORDER BY b.id LIMIT ?`)
+    const affected = (where: string): Statement<unknown[]> => db.prepare<unknown[]>(`
+      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
+      FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id ${DIMENSION_JOINS}
+      WHERE ${where}`)
+    this.selectAffected = { product: affected(AFFECTED.product), customer: affected(AFFECTED.customer), store: affected(AFFECTED.store) }
+    this.upsertSilver = db.prepare(`INSERT OR REPLACE INTO silver.sales_enriched (bronze_id, event_id, device_id, store_id,
+      product_id, product_name, category, customer_id, customer_name, region, store_name, store_region, price, price_minor,
+      quantity, amount_minor, order_id, sale_ts, sale_ts_ms, sale_date, sale_hour, timezone, unknown_product,
+      unknown_customer, unknown_store, warnings, enriched_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.deleteSilver = db.prepare('DELETE FROM silver.sales_enriched WHERE bronze_id = ?')
+    this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
+      (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.insertDayChange = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
+    this.upsertViolations = db.prepare(`INSERT INTO silver.expectation_counts (rule, action, violations, last_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (rule) DO UPDATE SET action = excluded.action, violations = violations + excluded.violations, last_at = excluded.last_at`)
+    this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM silver.pipeline_state WHERE name = ?')
+    this.writeState = db.prepare('INSERT OR REPLACE INTO silver.pipeline_state (name, value) VALUES (?, ?)')
+    this.deleteState = db.prepare('DELETE FROM silver.pipeline_state WHERE name = ?')
+  }
+
+  /** The last bronze id silver has consumed. */
+  watermark(): number {
+    return (this.readState.get('bronze_watermark')?.value as number | undefined) ?? 0
+  }
+
+  /** The failure that stopped the pipeline, if any. */
+  failure(): PipelineFailure | undefined {
+    const value = this.readState.get('failure')?.value
+    return typeof value === 'string' ? (JSON.parse(value) as PipelineFailure) : undefined
+  }
+
+  /**
+   * Enriches the next batch of bronze rows after the watermark, in one transaction with the new
+   * watermark. Stops before a sale that violates a `fail` expectation and records the failure.
+   */
+  processNext(): BatchOutcome {
+    return lockedTransaction(this.db, 'silver', (): BatchOutcome => {
+      const start = this.watermark()
+      const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
+      const log = new BatchLog()
+      const enrichedAt = new Date(this.now()).toISOString()
+      let watermark = start
+      let failure: PipelineFailure | undefined
+      for (const row of rows) {
+        const violations = this.apply(row, enrichedAt, log)
+        const fatal = violations.find((violation) => violation.action === 'fail')
+        if (fatal) {
+          failure = { rule: fatal.rule, bronzeId: row.id, detail: fatal.detail }
+          break
+        }
+        watermark = row.id
+      }
+      this.finish(log, enrichedAt)
+      if (watermark !== start) this.writeState.run('bronze_watermark', watermark)
+      if (failure) this.writeState.run('failure', JSON.stringify(failure))
+      else if (rows.length > 0) this.deleteState.run('failure')
+      return { rows: rows.length, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, failure }
+    })
+  }
+
+  /**
+   * Re-enriches the silver rows a dimension change touches (the member's sales from `fromMs` on)
+   * and marks their old and new days changed. Runs inside the caller's transaction (the import's).
+   * A `fail` expectation throws, so the whole import is rolled back.
+   */
+  reenrich(dimension: DimensionName, key: number | string, fromMs: number): number {
+    const args: unknown[] = dimension === 'store' ? [key, fromMs, dayBefore(fromMs)] : [key, fromMs]
+    const rows = this.selectAffected[dimension].all(...args) as JoinedSale[]
+    const log = new BatchLog()
+    const enrichedAt = new Date(this.now()).toISOString()
+    for (const row of rows) {
+      log.day(row.old_store_id!, row.old_sale_date!)
+      const fatal = this.apply(row, enrichedAt, log).find((violation) => violation.action === 'fail')
+      if (fatal) {
+        throw new MedallionError('EXPECTATION_FAILED', `expectation ${fatal.rule} fails for bronze sale ${row.id}: ${fatal.detail}`)
+      }
+    }
+    this.finish(log, enrichedAt)
+    return rows.length
+  }
+
+  /** Writes one sale to silver or to quarantine; returns its violations (a `fail` writes nothing). */
+  private apply(row: JoinedSale, enrichedAt: string, log: BatchLog): Violation[] {
+    const storeKnown = row.store_name !== null
+    const violations = this.options.expectations.check({
+      priceMinor: row.price_minor,
+      saleTsMs: row.sale_ts_ms,
+      receivedAtMs: parseRfc3339(row.received_at) ?? row.sale_ts_ms,
+      storeKnown,
+    })
+    if (violations.some((violation) => violation.action === 'fail')) return violations
+    for (const violation of violations) log.violated(violation)
+    const drop = violations.find((violation) => violation.action === 'drop')
+    if (drop) {
+      this.deleteSilver.run(row.id)
+      this.insertQuarantine.run(row.id, drop.rule, drop.detail, row.device_id, row.store_id, row.sale_ts_ms, enrichedAt)
+      log.quarantined++
+      return violations
+    }
+    const timezone = row.store_timezone ?? this.options.defaultTimezone
+    const local = this.localTime.at(row.sale_ts_ms, timezone)
+    const anonymous = row.customer_id === null
+    const unknownCustomer = !anonymous && row.customer_name === null
+    const warnings = violations.length > 0 ? violations.map((violation) => violation.rule).join(',') : null
+    this.upsertSilver.run(
+      row.id, row.event_id, row.device_id, row.store_id,
+      row.product_id, row.product_name ?? UNKNOWN, row.category ?? UNKNOWN,
+      row.customer_id,
+      anonymous ? ANONYMOUS : (row.customer_name ?? UNKNOWN),
+      anonymous ? ANONYMOUS : (row.customer_region ?? UNKNOWN),
+      row.store_name ?? UNKNOWN, row.store_region ?? UNKNOWN,
+      row.price_minor / this.scale, row.price_minor, row.quantity, row.price_minor * row.quantity, row.order_id,
+      new Date(row.sale_ts_ms).toISOString(), row.sale_ts_ms, local.date, local.hour, timezone,
+      row.product_name === null ? 1 : 0, unknownCustomer ? 1 : 0, storeKnown ? 0 : 1,
+      warnings, enrichedAt,
+    )
+    log.day(row.store_id, local.date)
+    log.enriched++
+    if (warnings !== null) log.warned++
+    return violations
+  }
+
+  private finish(log: BatchLog, at: string): void {
+    for (const day of log.days) {
+      const [storeId, date] = day.split('\u0000') as [string, string]
+      this.insertDayChange.run(storeId, date)
+    }
+    for (const [rule, { action, count }] of log.violations) this.upsertViolations.run(rule, action, count, at)
+  }
+}

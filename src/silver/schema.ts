@@ -1,0 +1,113 @@
+import type { Migrations } from '../db/migrate.js'
+
+/** valid_from of a member's first version: it holds for all earlier sales (late-arriving members). */
+export const BEGINNING_MS = Date.parse('0001-01-01T00:00:00.000Z')
+/** valid_to of a current version. */
+export const END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/** One SCD type 2 dimension table: history kept, one current row per key. */
+function dimensionTable(table: string, keyColumn: string, keyType: 'INTEGER' | 'TEXT', attributes: string): string {
+  return `
+  CREATE TABLE {schema}.${table} (
+    ${table}_key INTEGER PRIMARY KEY,  -- surrogate key of this version
+    ${keyColumn} ${keyType} NOT NULL,  -- natural key
+    ${attributes},
+    attributes TEXT,                   -- further columns of the source file, as a JSON object
+    valid_from TEXT NOT NULL,          -- ISO 8601 UTC; 0001-01-01 for a member's first version
+    valid_to TEXT,                     -- NULL while current
+    valid_from_ms INTEGER NOT NULL,
+    valid_to_ms INTEGER NOT NULL,      -- ${END_MS} (9999-12-31) while current
+    is_current INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX {schema}.${table}_as_of ON ${table} (${keyColumn}, valid_from_ms);
+  CREATE UNIQUE INDEX {schema}.${table}_current ON ${table} (${keyColumn}) WHERE is_current = 1;`
+}
+
+/**
+ * silver.db: conformed dimensions (SCD2) and enriched sales, with the pipeline's own state in the
+ * same file, so that a batch of silver rows and the watermark commit together.
+ */
+export const SILVER_MIGRATIONS: Migrations = [
+  `
+  ${dimensionTable('dim_product', 'product_id', 'INTEGER', 'product_name TEXT NOT NULL, category TEXT NOT NULL')}
+  ${dimensionTable('dim_customer', 'customer_id', 'INTEGER', 'customer_name TEXT NOT NULL, region TEXT NOT NULL')}
+  ${dimensionTable('dim_store', 'store_id', 'TEXT', 'store_name TEXT NOT NULL, region TEXT NOT NULL, timezone TEXT NOT NULL')}
+
+  CREATE TABLE {schema}.sales_enriched (
+    bronze_id INTEGER PRIMARY KEY,     -- bronze.iot_sales_raw.id: one silver row per bronze row
+    event_id TEXT,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,        -- 'Unknown' until the product arrives
+    category TEXT NOT NULL,            -- 'Unknown' likewise
+    customer_id INTEGER,               -- NULL: anonymous sale
+    customer_name TEXT NOT NULL,       -- 'Anonymous', or 'Unknown' until the customer arrives
+    region TEXT NOT NULL,              -- the customer's region (the seed's), same fallbacks
+    store_name TEXT NOT NULL,
+    store_region TEXT NOT NULL,
+    price REAL NOT NULL,               -- derived from price_minor, for display only
+    price_minor INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,     -- price_minor * quantity: exact
+    order_id TEXT,                     -- NULL: the sale is its own order
+    sale_ts TEXT NOT NULL,             -- UTC, ISO 8601
+    sale_ts_ms INTEGER NOT NULL,
+    sale_date TEXT NOT NULL,           -- the store's local calendar date
+    sale_hour INTEGER NOT NULL,        -- the store's local hour, 0-23
+    timezone TEXT NOT NULL,            -- the zone sale_date was computed in
+    unknown_product INTEGER NOT NULL,
+    unknown_customer INTEGER NOT NULL,
+    unknown_store INTEGER NOT NULL,
+    warnings TEXT,                     -- names of the expectations that warned, comma separated
+    enriched_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX {schema}.sales_enriched_day ON sales_enriched (store_id, sale_date);
+  CREATE INDEX {schema}.sales_enriched_product ON sales_enriched (product_id, sale_ts_ms);
+  CREATE INDEX {schema}.sales_enriched_customer ON sales_enriched (customer_id, sale_ts_ms);
+
+  -- Sales an expectation with action 'drop' kept out of silver, with the rule that did it.
+  CREATE TABLE {schema}.sales_quarantine (
+    bronze_id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    sale_ts_ms INTEGER NOT NULL,
+    quarantined_at TEXT NOT NULL
+  ) STRICT;
+
+  -- Violations per expectation (warn and drop), for status and metrics.
+  CREATE TABLE {schema}.expectation_counts (
+    rule TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    violations INTEGER NOT NULL,
+    last_at TEXT NOT NULL
+  ) STRICT;
+
+  -- (store, day) groups whose silver rows changed, in order: gold recomputes them.
+  CREATE TABLE {schema}.day_changes (
+    seq INTEGER PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    sale_date TEXT NOT NULL
+  ) STRICT;
+
+  -- Named values of the pipeline: the bronze watermark, a failure that stopped it.
+  CREATE TABLE {schema}.pipeline_state (
+    name TEXT PRIMARY KEY,
+    value ANY
+  ) STRICT;
+
+  -- The pull of each dimension from central.
+  CREATE TABLE {schema}.dim_sync (
+    dimension TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_summary TEXT
+  ) STRICT;
+  `,
+]
