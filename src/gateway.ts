@@ -8,6 +8,8 @@ import type { SqliteDatabase } from './db/open.js'
 import { openSilverDatabase } from './silver/open-silver.js'
 import { SilverPipeline } from './silver/silver-pipeline.js'
 
+const REGISTRY_WATCH_MS = 2000
+
 export interface GatewayDeps {
   config: Readonly<Config>
   logger: Logger
@@ -46,13 +48,14 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       minorUnitDigits: config.currency.minorUnitDigits,
       rejectPayloadKeepBytes: config.bronze.rejectPayloadKeepBytes,
     },
-    maxCommitRows: config.bronze.maxCommitRows,
+    maxGroupMessages: config.bronze.maxGroupMessages,
     logger: logger.child({ component: 'bronze' }),
     onFatal,
     onCommitted: () => silver.notifyBronze(),
   })
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
+  let registryWatch: NodeJS.Timeout | undefined
 
   return {
     writer,
@@ -66,8 +69,9 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
       await writer.start()
       await silver.start()
+      const registry = new DeviceRegistry(db)
       access = new DeviceAccess({
-        registry: new DeviceRegistry(db),
+        registry,
         allowAnonymous: config.mqtt.allowAnonymous,
         logger: logger.child({ component: 'access' }),
       })
@@ -77,11 +81,14 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
         intake: (topic, clientId, payload, receivedAtMs, done) => writer.submit(topic, clientId, payload, receivedAtMs, done),
         logger: logger.child({ component: 'mqtt' }),
       })
-      return broker.start()
+      const addresses = await broker.start()
+      registryWatch = watchRemovedDevices(db, registry, access, broker, logger)
+      return addresses
     },
 
     async stop() {
-      broker?.stopAccepting()
+      clearInterval(registryWatch)
+      broker?.stopIntake()
       await writer.drain()
       await broker?.stop()
       await writer.stop()
@@ -91,4 +98,25 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       db = undefined
     },
   }
+}
+
+/**
+ * `devices remove` runs in another process; every few seconds, if gateway.db changed
+ * (PRAGMA data_version), connections of devices no longer registered are closed.
+ */
+function watchRemovedDevices(db: SqliteDatabase, registry: DeviceRegistry, access: DeviceAccess, broker: MqttBroker, logger: Logger): NodeJS.Timeout {
+  const dataVersion = db.prepare('PRAGMA main.data_version').pluck()
+  let seen = dataVersion.get()
+  const timer = setInterval(() => {
+    const now = dataVersion.get()
+    if (now === seen) return
+    seen = now
+    const closed = broker.disconnectWhere((client) => {
+      const owner = access.ownerOf(client)
+      return owner !== undefined && !registry.exists(owner.deviceId)
+    })
+    if (closed > 0) logger.info({ closed }, 'closed the connections of removed devices')
+  }, REGISTRY_WATCH_MS)
+  timer.unref()
+  return timer
 }

@@ -98,7 +98,7 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     log: { level: 'info' },
     mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
     http: { host: '127.0.0.1', port: 0 },
-    bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_COMMIT_ROWS ? { maxCommitRows: Number(process.env.BENCH_MAX_COMMIT_ROWS) } : {}) },
+    bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}) },
   }))
   // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.
   const flags = process.env.BENCH_DAEMON_NODE_FLAGS?.split(' ').filter(Boolean) ?? []

@@ -2,11 +2,11 @@ import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aed
 import { isIPv4 } from 'node:net'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
-import { ID_PATTERN } from '../config/schema.js'
 import type { DeviceRegistry } from './device-registry.js'
 import { devicePrefix, parseSalesTopic, salesTopic, type TopicOwner } from './sales-topic.js'
 
 /** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
+const IDENTIFIER_REJECTED = 2
 const BAD_USERNAME_OR_PASSWORD = 4
 const NOT_AUTHORIZED = 5
 
@@ -20,13 +20,6 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return address === '::1' || (isIPv4(v4) && v4.startsWith('127.'))
 }
 
-/** `stores/{s}/devices/{d}/...` with concrete ids: what an anonymous client may subscribe to. */
-function isConcreteDeviceFilter(filter: string): boolean {
-  const levels = filter.split('/')
-  return levels.length >= 5 && levels[0] === 'stores' && levels[2] === 'devices' &&
-    ID_PATTERN.test(levels[1]!) && ID_PATTERN.test(levels[3]!)
-}
-
 export interface DeviceAccessOptions {
   registry: DeviceRegistry
   allowAnonymous: MqttConfig['allowAnonymous']
@@ -34,9 +27,16 @@ export interface DeviceAccessOptions {
 }
 
 /**
- * Who may connect, publish and subscribe [CONTRACT: Authentication]. A device authenticates with
- * username = device id and password = its token; it may publish only to its own sales topic and
- * subscribe only under its own prefix. Refusals are counted and logged, never thrown.
+ * Who may connect, publish, subscribe and receive [CONTRACT: Authentication].
+ *
+ * A device authenticates with username = device id and password = its token, and must use its
+ * device id as MQTT client id: aedes keys sessions by client id, so a free choice would let one
+ * device take over another's session (and its will and queued messages). It may publish only to
+ * its own sales topic and subscribe only under its own prefix.
+ *
+ * Anonymous clients (when allowed: a demo) may only publish sales of devices that are not
+ * registered, under a client id that is not a device's; they may not subscribe. Refusals are
+ * counted and logged, never thrown.
  */
 export class DeviceAccess {
   private readonly owners = new WeakMap<Client, TopicOwner>()
@@ -46,14 +46,23 @@ export class DeviceAccess {
 
   authenticate(client: Client, username: string | undefined, password: Buffer | undefined): AuthenticateError | null {
     const address = (client.conn as { remoteAddress?: string }).remoteAddress
+    const registry = this.options.registry
     if (username === undefined || username === '') {
       const allow = this.options.allowAnonymous
-      if (allow === true || (allow === 'loopback' && isLoopbackAddress(address))) return null
-      return this.refuseConnect(client, address, 'anonymous access is not allowed', NOT_AUTHORIZED)
+      if (!(allow === true || (allow === 'loopback' && isLoopbackAddress(address)))) {
+        return this.refuseConnect(client, address, 'anonymous access is not allowed', NOT_AUTHORIZED)
+      }
+      if (registry.exists(client.id)) {
+        return this.refuseConnect(client, address, `anonymous client may not use device ${client.id}'s client id`, IDENTIFIER_REJECTED)
+      }
+      return null
     }
-    const owner = this.options.registry.verify(username, password ?? '')
+    const owner = registry.verify(username, password ?? '')
     if (owner === undefined) {
       return this.refuseConnect(client, address, `unknown device or wrong token for '${username}'`, BAD_USERNAME_OR_PASSWORD)
+    }
+    if (client.id !== username) {
+      return this.refuseConnect(client, address, `device ${username} must connect with client id ${username}`, IDENTIFIER_REJECTED)
     }
     this.owners.set(client, owner)
     return null
@@ -62,10 +71,16 @@ export class DeviceAccess {
   /** Whether the client may publish to the topic (a refusal closes the connection). */
   mayPublish(client: Client | null, packet: PublishPacket): boolean {
     const owner = client === null ? undefined : this.owners.get(client)
-    const allowed = owner === undefined ? parseSalesTopic(packet.topic) !== undefined : packet.topic === salesTopic(owner)
+    let allowed: boolean
+    if (owner !== undefined) {
+      allowed = packet.topic === salesTopic(owner)
+    } else {
+      const topicOwner = parseSalesTopic(packet.topic)
+      allowed = topicOwner !== undefined && !this.options.registry.exists(topicOwner.deviceId)
+    }
     if (!allowed) {
       this.refused.publish++
-      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, 'publish refused: not this device\'s sales topic')
+      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, 'publish refused: not this client\'s sales topic')
     }
     return allowed
   }
@@ -73,13 +88,24 @@ export class DeviceAccess {
   /** The subscription if allowed, else null (SUBACK 0x80, the connection stays). */
   authorizeSubscription(client: Client, subscription: Subscription): Subscription | null {
     const owner = this.owners.get(client)
-    const allowed = owner === undefined
-      ? isConcreteDeviceFilter(subscription.topic)
-      : subscription.topic.startsWith(devicePrefix(owner))
-    if (allowed) return subscription
+    if (owner !== undefined && subscription.topic.startsWith(devicePrefix(owner))) return subscription
     this.refused.subscribe++
     this.options.logger.warn({ clientId: client.id, device: owner?.deviceId, topic: subscription.topic }, 'subscribe refused: outside the device\'s prefix')
     return null
+  }
+
+  /**
+   * Whether a message is delivered to a subscriber: only under the subscriber's own prefix, and
+   * never a sales topic (sales go to bronze; fanning them out would only queue them in memory).
+   */
+  mayReceive(client: Client, topic: string): boolean {
+    const owner = this.owners.get(client)
+    return owner !== undefined && topic.startsWith(devicePrefix(owner)) && parseSalesTopic(topic) === undefined
+  }
+
+  /** The device a connected client authenticated as. */
+  ownerOf(client: Client): TopicOwner | undefined {
+    return this.owners.get(client)
   }
 
   private refuseConnect(client: Client, address: string | undefined, reason: string, returnCode: number): AuthenticateError {

@@ -87,6 +87,10 @@ export class DeviceRegistry {
     return { deviceId, storeId, token, createdAt }
   }
 
+  exists(deviceId: string): boolean {
+    return this.selectOne.get(deviceId) !== undefined
+  }
+
   list(): DeviceRecord[] {
     return this.selectAll.all().map((row) => ({ deviceId: row.device_id, storeId: row.store_id, createdAt: row.created_at }))
   }

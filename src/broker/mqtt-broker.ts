@@ -39,8 +39,14 @@ export interface ListeningAddresses {
  * negative PUBACK: it is used for ACL refusals only; bad payloads are acked after their reject
  * row is committed.
  */
+/** QoS 2 packets a client may leave without PUBREL; aedes keeps each one, payload and all. */
+const MAX_INFLIGHT_INBOUND = 32
+const NO_PAYLOAD = Buffer.alloc(0)
+
 export class MqttBroker {
   private readonly aedes: Aedes
+  private readonly clients = new Set<Client>()
+  private intakeOpen = true
   private readonly servers: Server[] = []
   private readonly serversClosed: Promise<unknown>[] = []
   private addresses: ListeningAddresses | undefined
@@ -49,22 +55,41 @@ export class MqttBroker {
     const { access, intake, logger } = options
     this.aedes = new Aedes({
       maxClientsIdLength: options.config.maxClientIdLength,
+      maxInflightInbound: MAX_INFLIGHT_INBOUND,
+      preConnect: (_client, packet, done) => {
+        // A will is a publish on the device's behalf after it vanished: on a sales topic it would
+        // be stored as a sale, elsewhere it is refused anyway. Devices get no will.
+        delete (packet as { will?: unknown }).will
+        done(null, true)
+      },
       authenticate: (client, username, password, done) => {
         const refusal = access.authenticate(client, username, password)
         done(refusal, refusal === null)
       },
       authorizePublish: (client, packet, done) => {
+        if (!this.intakeOpen) {
+          // Stopping: not acked, so the device resends it to the next run.
+          done(new Error('the gateway is stopping'))
+          return
+        }
         if (!access.mayPublish(client, packet)) {
           done(new Error(`not authorized to publish to ${packet.topic}`))
           return
         }
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload, 'utf8') : packet.payload
+        // Bronze is the only consumer: aedes keeps neither a retained copy nor the payload of a
+        // QoS 2 packet waiting for PUBREL (a device could otherwise pin memory with them).
+        packet.retain = false
+        packet.payload = NO_PAYLOAD
         intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
       },
       authorizeSubscribe: (client, subscription, done) => {
         done(null, access.authorizeSubscription(client, subscription))
       },
+      authorizeForward: (client, packet) => (access.mayReceive(client, packet.topic) ? packet : null),
     })
+    this.aedes.on('client', (client: Client) => this.clients.add(client))
+    this.aedes.on('clientDisconnect', (client: Client) => this.clients.delete(client))
     this.aedes.on('clientError', (client: Client, error: Error) => {
       logger.debug({ clientId: client.id, err: error.message }, 'client error')
     })
@@ -104,14 +129,30 @@ export class MqttBroker {
     return this.aedes.connectedClients ?? 0
   }
 
-  /** Stops accepting connections; connected clients stay until `stop`. */
-  stopAccepting(): void {
+  /**
+   * Stops intake: no new connections, and a publish that arrives from now on is refused (its
+   * connection closed, nothing acked), so that what was submitted can be drained.
+   */
+  stopIntake(): void {
+    this.intakeOpen = false
     for (const server of this.servers) server.close()
+  }
+
+  /** Closes the connections of the clients `revoked` picks (devices removed from the registry). */
+  disconnectWhere(revoked: (client: Client) => boolean): number {
+    let closed = 0
+    for (const client of this.clients) {
+      if (revoked(client)) {
+        client.close()
+        closed++
+      }
+    }
+    return closed
   }
 
   /** Closes every client connection and the broker. */
   async stop(): Promise<void> {
-    this.stopAccepting()
+    this.stopIntake()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
     await Promise.all(this.serversClosed)
   }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { SqliteDatabase } from '../db/open.js'
 import { parseSalesMessage, type MessageLimits } from './parse-message.js'
+import type { ValidSale } from './validate-sale.js'
 import type { RejectReason } from './reject-reason.js'
 
 /** One MQTT message as the broker handed it over. */
@@ -32,6 +33,7 @@ export interface BronzeStoreOptions extends MessageLimits {
  */
 export class BronzeStore {
   private readonly insertSale
+  private readonly selectSameKey
   private readonly insertReject
   private readonly commitGroup
   private lastReceivedMs = Number.NaN
@@ -47,6 +49,9 @@ export class BronzeStore {
         product_id, price_minor, quantity, customer_id, order_id, payload)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
+    this.selectSameKey = db.prepare<[number, number], StoredIdentity>(`
+      SELECT device_id, store_id, event_id, product_id, price_minor, quantity, customer_id, order_id
+      FROM bronze.iot_sales_raw WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
     this.insertReject = db.prepare(`
       INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -64,11 +69,7 @@ export class BronzeStore {
       const receivedAt = this.isoTime(message.receivedAtMs)
       const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
       for (const sale of verdict.sales) {
-        const info = this.insertSale.run(
-          receivedAt, sale.deviceId, sale.storeId, sale.eventId, sale.saleTsMs, sale.dedupeHash,
-          sale.productId, sale.priceMinor, sale.quantity, sale.customerId, sale.orderId, sale.payload,
-        )
-        if (info.changes === 1) result.accepted++
+        if (this.insert(sale, receivedAt)) result.accepted++
         else result.duplicates++
       }
       for (const reject of verdict.rejects) {
@@ -83,6 +84,23 @@ export class BronzeStore {
     return result
   }
 
+  /**
+   * Inserts a sale unless it is already stored; false for a duplicate. A key conflict is checked
+   * against the stored sale: two different sales with the same millisecond and hash (odds 2^-53)
+   * are both kept, the later one under the next free hash (linear probing, so its own redelivery
+   * finds it again).
+   */
+  private insert(sale: ValidSale, receivedAt: string): boolean {
+    for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
+      const info = this.insertSale.run(
+        receivedAt, sale.deviceId, sale.storeId, sale.eventId, sale.saleTsMs, hash,
+        sale.productId, sale.priceMinor, sale.quantity, sale.customerId, sale.orderId, sale.payload,
+      )
+      if (info.changes === 1) return true
+      if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return false
+    }
+  }
+
   // Messages of one group often share a millisecond; formatting once per millisecond is cheaper.
   private isoTime(ms: number): string {
     if (ms !== this.lastReceivedMs) {
@@ -91,6 +109,27 @@ export class BronzeStore {
     }
     return this.lastReceivedIso
   }
+}
+
+const MAX_HASH = 2 ** 53
+
+interface StoredIdentity {
+  device_id: string
+  store_id: string
+  event_id: string | null
+  product_id: number
+  price_minor: number
+  quantity: number
+  customer_id: number | null
+  order_id: string | null
+}
+
+/** The contract's identity: (device, event id), or the content when there is no event id. */
+function isSameSale(stored: StoredIdentity, sale: ValidSale): boolean {
+  if (stored.device_id !== sale.deviceId || stored.event_id !== sale.eventId) return false
+  if (sale.eventId !== null) return true
+  return stored.store_id === sale.storeId && stored.product_id === sale.productId && stored.price_minor === sale.priceMinor &&
+    stored.quantity === sale.quantity && stored.customer_id === sale.customerId && stored.order_id === sale.orderId
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { MedallionError } from '../errors.js'
 import { startWorker } from '../util/start-worker.js'
 import type { CommitResult } from './bronze-store.js'
-import type { FromWriter, PackedGroup, ToWriter, WriterSettings } from './writer-protocol.js'
+import type { FromWriter, PackedGroup, ToWriter, WriterPragmas, WriterSettings } from './writer-protocol.js'
 
 /** Called once the message is committed (null) or could not be (the error). */
 export type AckCallback = (error: Error | null) => void
@@ -19,6 +19,7 @@ export interface IngestTotals {
 }
 
 interface PendingGroup {
+  id: number
   topics: string[]
   clientIds: (string | null)[]
   receivedAtMs: number[]
@@ -29,12 +30,12 @@ interface PendingGroup {
 }
 
 function emptyGroup(): PendingGroup {
-  return { topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
+  return { id: 0, topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
 }
 
 export interface BronzeWriterOptions {
   settings: WriterSettings
-  maxCommitRows: number
+  maxGroupMessages: number
   logger: Logger
   /** The writer thread died: nothing more can be acked. The daemon should exit and be restarted. */
   onFatal: (error: Error) => void
@@ -49,6 +50,9 @@ export interface BronzeWriterOptions {
  * the acks of the last are sent and the next one gathers. Measured: docs/benchmarks.md.
  */
 const MAX_GROUPS_IN_FLIGHT = 2
+
+/** Payload bytes in one group, whatever the message count: bounds the copy and the transaction. */
+const MAX_GROUP_BYTES = 8 * 1024 * 1024
 
 /**
  * Group commit on a writer thread. Messages submitted while commits run gather into the next
@@ -65,6 +69,8 @@ export class BronzeWriter {
   private nextId = 1
   private drainWaiters: (() => void)[] = []
   private closing = false
+  /** The writer connection's durability settings, as SQLite reports them. */
+  pragmas: WriterPragmas | undefined
   readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {} }
 
   constructor(private readonly options: BronzeWriterOptions) {}
@@ -72,15 +78,20 @@ export class BronzeWriter {
   async start(): Promise<void> {
     const worker = startWorker('bronze-writer.worker', import.meta.url, this.options.settings)
     this.worker = worker
-    const ready = new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
+      const exited = (code: number): void => reject(new Error(`bronze writer thread exited with code ${code} before it was ready`))
       worker.once('error', reject)
+      worker.once('exit', exited)
       worker.once('message', (message: FromWriter) => {
         worker.off('error', reject)
-        if (message.kind === 'ready') resolve()
+        worker.off('exit', exited)
+        if (message.kind === 'ready') {
+          this.pragmas = message.pragmas
+          resolve()
+        }
         else reject(new Error(`bronze writer sent ${message.kind} before ready`))
       })
     })
-    await ready
     worker.on('message', (message: FromWriter) => this.onWorkerMessage(message))
     worker.on('error', (error) => this.fail(error))
     worker.on('exit', (code) => {
@@ -138,20 +149,28 @@ export class BronzeWriter {
   private flush(): void {
     if (this.inFlight.length >= MAX_GROUPS_IN_FLIGHT || this.pending.callbacks.length === 0 || !this.worker) return
     const group = this.takeGroup()
+    group.id = this.nextId++
     this.inFlight.push(group)
-    const packed = pack(this.nextId++, group)
+    const packed = pack(group.id, group)
     this.worker.postMessage({ kind: 'commit', group: packed } satisfies ToWriter, [packed.bytes.buffer, packed.offsets.buffer])
   }
 
-  /** Takes up to `maxCommitRows` messages off the pending group. */
+  /** Takes up to `maxGroupMessages` messages and about MAX_GROUP_BYTES off the pending group. */
   private takeGroup(): PendingGroup {
-    const max = this.options.maxCommitRows
     const all = this.pending
-    if (all.callbacks.length <= max) {
+    let max = Math.min(this.options.maxGroupMessages, all.callbacks.length)
+    if (all.storedBytes > MAX_GROUP_BYTES) {
+      let bytes = 0
+      let count = 0
+      while (count < max && (count === 0 || bytes + all.payloads[count]!.byteLength <= MAX_GROUP_BYTES)) bytes += all.payloads[count++]!.byteLength
+      max = count
+    }
+    if (max === all.callbacks.length) {
       this.pending = emptyGroup()
       return all
     }
     const head: PendingGroup = {
+      id: 0,
       topics: all.topics.splice(0, max),
       clientIds: all.clientIds.splice(0, max),
       receivedAtMs: all.receivedAtMs.splice(0, max),
@@ -169,6 +188,10 @@ export class BronzeWriter {
     if (message.kind !== 'committed' && message.kind !== 'failed') return
     const group = this.inFlight.shift()
     if (!group) return
+    if (message.id !== group.id) {
+      this.fail(new Error(`bronze writer answered group ${message.id}, expected ${group.id}`))
+      return
+    }
     if (message.kind === 'committed') {
       this.count(message.result)
       for (const done of group.callbacks) done(null)
@@ -205,6 +228,7 @@ export class BronzeWriter {
   }
 
   private fail(error: Error): void {
+    if (this.closing) return
     this.worker = undefined
     const groups = [...this.inFlight, this.pending]
     this.inFlight = []

@@ -36,4 +36,10 @@ port.on('message', (message: ToWriter) => {
     reply({ kind: 'failed', id: group.id, message: (error as Error).message })
   }
 })
-reply({ kind: 'ready' })
+reply({
+  kind: 'ready',
+  pragmas: {
+    synchronous: db.pragma('bronze.synchronous', { simple: true }) as number,
+    journalMode: db.pragma('bronze.journal_mode', { simple: true }) as string,
+  },
+})

@@ -1,6 +1,13 @@
 import { rejection, type Rejection } from './reject-reason.js'
 
 /**
+ * Largest unit price in minor units (10 billion at 2 digits). Below it a double has far more
+ * precision than one minor unit, so the exactness test below holds; near 2^53 it would not
+ * (a review found 7.7e13 with 2 decimals accepted one cent off).
+ */
+export const MAX_PRICE_MINOR = 1e12
+
+/**
  * Converts a JSON price to integer minor units (cents for 2 digits), exactly, or says why not.
  *
  * `minor / scale === price` is an exact test: both sides are the double nearest to the same
@@ -14,7 +21,7 @@ export function toMinorUnits(price: unknown, digits: number, field = 'price'): n
   if (price < 0) return rejection('negative_price', `${field} must not be negative`, field)
   const scale = 10 ** digits
   const minor = Math.round(price * scale) + 0 // + 0 turns -0 into 0
-  if (!Number.isSafeInteger(minor)) return rejection('amount_out_of_range', `${field} is too large`, field)
+  if (minor > MAX_PRICE_MINOR) return rejection('amount_out_of_range', `${field} is above ${MAX_PRICE_MINOR / scale}`, field)
   if (minor / scale !== price) {
     return rejection('price_precision', `${field} ${price} has more than ${digits} decimals`, field)
   }

@@ -12,7 +12,8 @@ import type { Migrations } from '../db/migrate.js'
 export const BRONZE_MIGRATIONS: Migrations = [
   `
   CREATE TABLE {schema}.iot_sales_raw (
-    id INTEGER PRIMARY KEY,          -- arrival order: the watermark downstream layers read by
+    id INTEGER PRIMARY KEY AUTOINCREMENT, -- arrival order: the watermark downstream layers read
+                                          -- by; never reused, also after retention empties the table
     received_at TEXT NOT NULL,       -- gateway clock, ISO 8601 UTC with milliseconds
     device_id TEXT NOT NULL,
     store_id TEXT NOT NULL,
@@ -29,7 +30,7 @@ export const BRONZE_MIGRATIONS: Migrations = [
   CREATE UNIQUE INDEX {schema}.iot_sales_raw_identity ON iot_sales_raw (sale_ts_ms, dedupe_hash);
 
   CREATE TABLE {schema}.iot_sales_rejects (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     received_at TEXT NOT NULL,
     topic TEXT NOT NULL,
     client_id TEXT,

@@ -1,6 +1,6 @@
 // RFC 3339 section 5.6: date-time = full-date "T" full-time; the note there allows "t" and a space
 // for "T", and "z" for "Z". An offset is mandatory: a local time without one names no instant.
-const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -58,8 +58,9 @@ export function parseRfc3339(text: string): number | undefined {
   const second = Number(m[6])
   if (month < 1 || month > 12 || day < 1) return undefined
   const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!
-  // second 60 is a leap second [RFC 3339 5.7]; it counts as the next second, as POSIX time does.
-  if (day > monthDays || hour > 23 || minute > 59 || second > 60) return undefined
+  // second 60 is a leap second [RFC 3339 5.7], only ever the last second of a minute 59 (of any
+  // offset); it counts as the next second, as POSIX time does.
+  if (day > monthDays || hour > 23 || minute > 59 || second > 60 || (second === 60 && minute !== 59)) return undefined
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'))
   let offsetMinutes = 0
   if (m[8] === undefined) {

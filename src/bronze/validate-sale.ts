@@ -83,7 +83,7 @@ export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: 
   if (isRejection(productId)) return productId
   const priceMinor = toMinorUnits(item.price, minorUnitDigits)
   if (isRejection(priceMinor)) return priceMinor
-  const quantity = item.quantity === undefined ? 1 : checkInteger(item.quantity, 'quantity', 1)
+  const quantity = item.quantity === undefined || item.quantity === null ? 1 : checkInteger(item.quantity, 'quantity', 1)
   if (isRejection(quantity)) return quantity
   if (!Number.isSafeInteger(priceMinor * quantity)) {
     return rejection('amount_out_of_range', 'price x quantity is too large', 'quantity')

@@ -26,10 +26,16 @@ export interface PackedGroup {
   bytes: Uint8Array<ArrayBuffer>
 }
 
+/** What the writer's connection actually runs with (synchronous: 1 NORMAL, 2 FULL). */
+export interface WriterPragmas {
+  synchronous: number
+  journalMode: string
+}
+
 export type ToWriter = { kind: 'commit'; group: PackedGroup } | { kind: 'close' }
 
 export type FromWriter =
-  | { kind: 'ready' }
+  | { kind: 'ready'; pragmas: WriterPragmas }
   | { kind: 'committed'; id: number; result: CommitResult }
   | { kind: 'failed'; id: number; message: string }
   | { kind: 'closed' }

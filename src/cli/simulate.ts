@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { DeviceRegistry } from '../broker/device-registry.js'
 import { runFleet, type FleetSummary } from '../simulate/fleet.js'
 import { seededRandom } from '../simulate/random.js'
+import { connectHost } from './connect-host.js'
 import { openGatewayDb } from './gateway-db.js'
 import { configOption, fraction, loadFromOptions, positiveInt, positiveNumber, qos } from './options.js'
 
@@ -21,14 +22,9 @@ interface SimulateOptions {
   json?: boolean
 }
 
-/** A wildcard bind address is not an address to connect to. */
-function connectHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
-}
-
 export function simulateCommand(): Command {
   return new Command('simulate')
-    .description('a fleet of simulated devices publishing sales over real MQTT (demo and load generator)')
+    .description('a fleet of simulated devices publishing sales over real MQTT (demo and load generator); registers them as sim-0001... with new tokens')
     .addOption(new Option('-n, --devices <n>', 'devices').argParser(positiveInt).default(10))
     .addOption(new Option('-r, --rate <msgs_per_s>', 'messages per second over the fleet').argParser(positiveNumber).default(50))
     .addOption(new Option('-d, --duration <s>', 'seconds to publish').argParser(positiveNumber).default(10))

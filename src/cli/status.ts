@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase } from '../db/open.js'
+import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
 
 export interface StatusReport {
@@ -21,7 +22,7 @@ export interface StatusReport {
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port })
+    const socket = connect({ host: connectHost(host), port })
     const done = (answering: boolean): void => {
       socket.destroy()
       resolve(answering)

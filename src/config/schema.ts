@@ -33,7 +33,7 @@ const mqttSchema = z.strictObject({
   /** Optional MQTT-over-TLS listener, in addition to the plain one. */
   tls: tlsSchema.optional(),
   /** Most open MQTT connections; further ones are refused at accept. */
-  maxConnections: z.number().int().min(1).default(2000),
+  maxConnections: z.number().int().min(1).default(1000),
   /**
    * Largest payload stored as a sale message. A larger one is acked and kept as a reject
    * (`payload_too_large`, first `rejectPayloadKeepBytes` bytes) so the device learns nothing
@@ -50,6 +50,9 @@ const mqttSchema = z.strictObject({
   maxBatchItems: z.number().int().min(1).default(1000),
   /** Longest client identifier accepted in CONNECT. */
   maxClientIdLength: z.number().int().min(23).max(65535).default(128),
+}).refine((mqtt) => mqtt.maxPacketBytes > mqtt.maxPayloadBytes, {
+  message: 'maxPacketBytes must be larger than maxPayloadBytes, so that an oversized payload is acked and kept as a reject',
+  path: ['maxPacketBytes'],
 })
 
 const tokensSchema = z.strictObject({
@@ -76,8 +79,8 @@ const bronzeSchema = z.strictObject({
    * sale survives power loss; NORMAL survives a process crash only. See docs/durability.md.
    */
   synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
-  /** Upper bound of rows in one group commit; more wait for the next commit. */
-  maxCommitRows: z.number().int().min(1).max(100_000).default(4000),
+  /** Most messages in one group commit (a message may hold an array of sales); more wait. */
+  maxGroupMessages: z.number().int().min(1).max(100_000).default(4000),
   /** SQLite page cache of the bronze writer, in MiB. */
   cacheSizeMiB: z.number().int().min(1).max(1024).default(16),
   /** Bytes of a rejected payload kept in `iot_sales_rejects.payload` (the size is always kept). */

@@ -7,7 +7,7 @@ import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 
 /** CONNACK return code of a connect attempt (0 = accepted). */
 async function connectReturnCode(port: number, username?: string, password?: string): Promise<number> {
-  const { client, returnCode } = await RawMqttClient.connect(port, { clientId: `probe-${Math.random()}`, username, password })
+  const { client, returnCode } = await RawMqttClient.connect(port, { username, password })
   client.destroy()
   return returnCode
 }
@@ -48,7 +48,7 @@ describe('device authentication and topic ACL', () => {
   })
 
   it('closes the connection of a device publishing to another device\'s topic, and stores nothing', async () => {
-    const { client } = await RawMqttClient.connect(gw.port, { clientId: 'intruder', username: device.deviceId, password: device.token })
+    const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     const forged = seedSale({ device_id: 'def456' })
     client.publish(topicOf(neighbour), JSON.stringify(forged), 1, 7)
     await client.closed()
@@ -58,14 +58,20 @@ describe('device authentication and topic ACL', () => {
   })
 
   it('closes the connection of a device publishing outside its sales topic', async () => {
-    const { client } = await RawMqttClient.connect(gw.port, { clientId: 'status', username: device.deviceId, password: device.token })
+    const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.publish('stores/store_001/devices/abc123/status', 'online', 1, 8)
     await client.closed()
     expect(client.received.some((p) => p.cmd === 'puback')).toBe(false)
   })
 
+  it('refuses a device that does not use its device id as client id (2: identifier rejected)', async () => {
+    const { client, returnCode } = await RawMqttClient.connect(gw.port, { clientId: 'def456', username: device.deviceId, password: device.token })
+    client.destroy()
+    expect(returnCode).toBe(2)
+  })
+
   it('refuses subscriptions outside the device\'s prefix (SUBACK 0x80) and grants its own', async () => {
-    const { client } = await RawMqttClient.connect(gw.port, { clientId: 'subscriber', username: device.deviceId, password: device.token })
+    const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.send({
       cmd: 'subscribe',
       messageId: 5,
@@ -79,17 +85,82 @@ describe('device authentication and topic ACL', () => {
   })
 })
 
-describe('anonymous access', () => {
-  it('"loopback" lets a client on this machine publish without a token', async () => {
-    const gw = await startGateway({ mqtt: { allowAnonymous: 'loopback' } })
-    try {
-      const client = await mqtt.connectAsync(gw.url, { reconnectPeriod: 0 })
-      const sale = seedSale({ device_id: 'demo-1' })
-      await client.publishAsync('stores/store_001/devices/demo-1/sales', JSON.stringify(sale), { qos: 1 })
-      await client.endAsync()
-      expect(gw.bronze().sales.map((r) => r.event_id)).toEqual([sale.event_id])
-    } finally {
-      await gw.stop()
-    }
+describe('anonymous access ("loopback", the demo default)', () => {
+  let gw: RunningGateway
+  let device: IssuedDevice
+
+  beforeAll(async () => {
+    gw = await startGateway({ mqtt: { allowAnonymous: 'loopback' } })
+    device = gw.addDevice('abc123')
+  })
+  afterAll(async () => {
+    await gw.stop()
+  })
+
+  it('lets a client on this machine publish sales of an unregistered device without a token', async () => {
+    const client = await mqtt.connectAsync(gw.url, { reconnectPeriod: 0 })
+    const sale = seedSale({ device_id: 'demo-1' })
+    await client.publishAsync('stores/store_001/devices/demo-1/sales', JSON.stringify(sale), { qos: 1 })
+    await client.endAsync()
+    expect(gw.bronze().sales.map((r) => r.event_id)).toEqual([sale.event_id])
+  })
+
+  it('does not let it publish as a registered device, take its client id, or subscribe', async () => {
+    const { client } = await RawMqttClient.connect(gw.port, {})
+    client.send({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'stores/store_001/devices/demo-1/#', qos: 0 }] })
+    expect(((await client.waitFor((p) => p.cmd === 'suback')) as { granted: number[] }).granted).toEqual([128])
+    const forged = seedSale()
+    client.publish(topicOf(device), JSON.stringify(forged), 1, 9)
+    await client.closed()
+    expect(gw.bronze().sales.some((r) => r.event_id === forged.event_id)).toBe(false)
+
+    const { client: thief, returnCode } = await RawMqttClient.connect(gw.port, { clientId: 'abc123' })
+    thief.destroy()
+    expect(returnCode).toBe(2)
+  })
+})
+
+describe('what the broker keeps for devices', () => {
+  let gw: RunningGateway
+  let device: IssuedDevice
+
+  beforeAll(async () => {
+    gw = await startGateway()
+    device = gw.addDevice('abc123')
+  })
+  afterAll(async () => {
+    await gw.stop()
+  })
+
+  it('neither retains sales nor delivers them to subscribers, and stores a will never', async () => {
+    const watcher = await connectDevice(gw.url, device, { will: { topic: topicOf(device), payload: Buffer.from(JSON.stringify(seedSale({ event_id: 'WILL' }))), qos: 1, retain: false } })
+    const received: string[] = []
+    watcher.on('message', (topic) => received.push(topic))
+    await watcher.subscribeAsync('stores/store_001/devices/abc123/#', { qos: 1 })
+    await watcher.publishAsync(topicOf(device), JSON.stringify(seedSale({ event_id: 'RETAINED' })), { qos: 1, retain: true })
+    // The connection drops without DISCONNECT: aedes would publish the will now.
+    watcher.stream.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await gw.gateway.writer.drain()
+
+    const later = await connectDevice(gw.url, device)
+    const retained: string[] = []
+    later.on('message', (topic) => retained.push(topic))
+    await later.subscribeAsync('stores/store_001/devices/abc123/#', { qos: 1 })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await later.endAsync()
+
+    expect(received).toEqual([])
+    expect(retained).toEqual([])
+    expect(gw.bronze().sales.map((r) => r.event_id)).toEqual(['RETAINED'])
+  })
+
+  it('closes the connection of a device removed from the registry', async () => {
+    const other = gw.addDevice('to-remove')
+    const client = await connectDevice(gw.url, other)
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+    gw.removeDevice('to-remove')
+    await closed
+    expect(client.connected).toBe(false)
   })
 })

@@ -42,13 +42,13 @@ describe('duplicates are stored once', () => {
 
   it('a QoS 1 redelivery (DUP) after the connection dropped before the PUBACK', async () => {
     const sale = seedSale()
-    const first = await RawMqttClient.connect(gw.port, { clientId: 'redeliver', username: device.deviceId, password: device.token })
+    const first = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     expect(first.returnCode).toBe(0)
     first.client.publish(topicOf(device), JSON.stringify(sale), 1, 42)
     first.client.destroy() // the device never sees the PUBACK
     await expect.poll(() => countEvent(sale.event_id)).toBe(1)
 
-    const second = await RawMqttClient.connect(gw.port, { clientId: 'redeliver', username: device.deviceId, password: device.token })
+    const second = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     second.client.publish(topicOf(device), JSON.stringify(sale), 1, 42, true)
     await second.client.waitForAck(42)
     second.client.destroy()

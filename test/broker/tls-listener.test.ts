@@ -28,6 +28,7 @@ describe('the optional MQTT-over-TLS listener', () => {
 
   it('accepts a device that trusts the certificate, and stores its sale', async () => {
     const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${gw.addresses.mqtts!.port}`, {
+      clientId: device.deviceId,
       username: device.deviceId,
       password: device.token,
       ca: readFileSync(certFile),

@@ -12,7 +12,7 @@ describe('toMinorUnits', () => {
     [-0, 2, 0],
     [1234, 0, 1234],
     [1.234, 3, 1234],
-    [90071992547409.91, 2, 9007199254740991],
+    [9999999999.99, 2, 999999999999], // just under MAX_PRICE_MINOR
   ])('%d with %i digits is %i minor units', (price, digits, minor) => {
     expect(Object.is(toMinorUnits(price, digits), minor)).toBe(true)
   })
@@ -28,6 +28,7 @@ describe('toMinorUnits', () => {
     ['15.50', 2, 'invalid_type'],
     [null, 2, 'invalid_type'],
     [1e300, 2, 'amount_out_of_range'],
+    [10000000000.01, 2, 'amount_out_of_range'],
   ])('%s with %i digits is refused: %s', (price, digits, reason) => {
     expect(toMinorUnits(price, digits)).toMatchObject({ reason, field: 'price' })
   })

@@ -22,7 +22,7 @@ describe('medallion-edge devices', () => {
     try {
       const later = JSON.parse((await runCli(['devices', 'add', 'late-1', '--json', '--config', config])).stdout) as { token: string }
       for (const [username, password] of [['abc123', issued.token], ['late-1', later.token]] as const) {
-        const { client, returnCode } = await RawMqttClient.connect(daemon.mqttPort, { clientId: username, username, password })
+        const { client, returnCode } = await RawMqttClient.connect(daemon.mqttPort, { username, password })
         client.destroy()
         expect(returnCode).toBe(0)
       }

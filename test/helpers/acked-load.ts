@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { seedSale, topicOf } from './sales.js'
@@ -9,6 +8,8 @@ import { seedSale, topicOf } from './sales.js'
  */
 export class AckedLoad {
   readonly acked = new Set<string>()
+  /** The last acked sales of each device as sent, to replay. */
+  readonly lastAcked = new Map<string, { topic: string; payload: string }[]>()
   sent = 0
   private running = true
   private clients: MqttClient[] = []
@@ -18,7 +19,7 @@ export class AckedLoad {
   static async start(port: number, devices: readonly IssuedDevice[], windowPerDevice = 100): Promise<AckedLoad> {
     const load = new AckedLoad()
     load.clients = await Promise.all(devices.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      clientId: `${device.deviceId}-${randomUUID().slice(0, 6)}`,
+      clientId: device.deviceId,
       username: device.deviceId,
       password: device.token,
       reconnectPeriod: 0,
@@ -34,10 +35,15 @@ export class AckedLoad {
   private publishNext(client: MqttClient, device: IssuedDevice): void {
     if (!this.running || !client.connected) return
     const sale = seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: new Date().toISOString() })
+    const payload = JSON.stringify(sale)
     this.sent++
-    client.publish(topicOf(device), JSON.stringify(sale), { qos: 1 }, (error) => {
+    client.publish(topicOf(device), payload, { qos: 1 }, (error) => {
       if (error) return
       this.acked.add(sale.event_id as string)
+      const last = this.lastAcked.get(device.deviceId) ?? []
+      last.push({ topic: topicOf(device), payload })
+      if (last.length > 50) last.shift()
+      this.lastAcked.set(device.deviceId, last)
       this.publishNext(client, device)
     })
   }

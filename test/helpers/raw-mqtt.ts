@@ -29,7 +29,7 @@ export class RawMqttClient {
     }))
   }
 
-  static async connect(port: number, options: { clientId: string; username?: string; password?: string }): Promise<{ client: RawMqttClient; returnCode: number }> {
+  static async connect(port: number, options: { clientId?: string; username?: string; password?: string }): Promise<{ client: RawMqttClient; returnCode: number }> {
     const socket = connect({ host: '127.0.0.1', port })
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
@@ -42,7 +42,8 @@ export class RawMqttClient {
       protocolVersion: 4,
       clean: true,
       keepalive: 60,
-      clientId: options.clientId,
+      // A device must use its id as client id; anonymous probes get a random one.
+      clientId: options.clientId ?? options.username ?? `anon-${Math.random().toString(36).slice(2)}`,
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: Buffer.from(options.password) }),
     })

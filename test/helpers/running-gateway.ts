@@ -18,13 +18,25 @@ export interface RunningGateway {
   addresses: ListeningAddresses
   /** Registers a device through the same registry the CLI uses. */
   addDevice(deviceId: string, storeId?: string): IssuedDevice
+  removeDevice(deviceId: string): void
   bronze(): ReturnType<typeof readBronze>
+  /** Errors the gateway reported as fatal (the writer thread died). */
+  fatal: Error[]
   stop(): Promise<void>
 }
 
 /** An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir. */
 export async function startGateway(overrides: Parameters<typeof testConfig>[1] = {}): Promise<RunningGateway> {
   const dir = makeTempDir()
+  // The registry as the CLI uses it: its own connection, in another "process".
+  const withRegistry = <T>(use: (registry: DeviceRegistry) => T): T => {
+    const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    try {
+      return use(new DeviceRegistry(db))
+    } finally {
+      db.close()
+    }
+  }
   const config = testConfig(dir.path, overrides)
   const fatal: Error[] = []
   const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error) })
@@ -36,19 +48,13 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
     url: `mqtt://127.0.0.1:${addresses.mqtt.port}`,
     port: addresses.mqtt.port,
     addresses,
-    addDevice(deviceId, storeId = config.storeId) {
-      const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
-      try {
-        return new DeviceRegistry(db).add(deviceId, storeId)
-      } finally {
-        db.close()
-      }
-    },
+    addDevice: (deviceId, storeId = config.storeId) => withRegistry((registry) => registry.add(deviceId, storeId)),
+    removeDevice: (deviceId) => withRegistry((registry) => registry.remove(deviceId)),
     bronze: () => readBronze(dir.path),
+    fatal,
     async stop() {
       await gateway.stop()
       dir.remove()
-      if (fatal.length > 0) throw fatal[0]
     },
   }
 }

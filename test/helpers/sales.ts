@@ -25,7 +25,7 @@ export function topicOf(device: { deviceId: string; storeId: string }): string {
 /** A device connected with its token over the `mqtt` package; no reconnects. */
 export function connectDevice(url: string, device: IssuedDevice, extra: mqtt.IClientOptions = {}): Promise<MqttClient> {
   return mqtt.connectAsync(url, {
-    clientId: `${device.deviceId}-${randomUUID().slice(0, 8)}`,
+    clientId: device.deviceId,
     username: device.deviceId,
     password: device.token,
     reconnectPeriod: 0,

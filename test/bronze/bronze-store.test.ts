@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
+import { eventIdentity, hash53 } from '../../src/bronze/dedupe-hash.js'
+import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
+import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
+import { seedSale } from '../helpers/sales.js'
+import { makeTempDir } from '../helpers/temp-dir.js'
+
+const TOPIC = 'stores/store_001/devices/abc123/sales'
+
+function message(body: unknown): IncomingMessage {
+  const payload = Buffer.from(JSON.stringify(body))
+  return { topic: TOPIC, clientId: 'abc123', payload, payloadBytes: payload.length, receivedAtMs: Date.now() }
+}
+
+describe('BronzeStore', () => {
+  let dir: ReturnType<typeof makeTempDir>
+  let db: SqliteDatabase
+  let store: BronzeStore
+
+  beforeEach(() => {
+    dir = makeTempDir()
+    db = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } })
+    store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
+  })
+  afterEach(() => {
+    db.close()
+    dir.remove()
+  })
+
+  const rows = (): { event_id: string; dedupe_hash: number; quantity: number }[] =>
+    db.prepare('SELECT event_id, dedupe_hash, quantity FROM bronze.iot_sales_raw ORDER BY id').all() as never
+
+  it('keeps two different sales whose key collides, and still dedupes each of them', () => {
+    const sale = seedSale({ event_id: 'real-sale' })
+    const saleTsMs = Date.parse(sale.timestamp as string)
+    const hash = hash53(eventIdentity('abc123', 'real-sale'))
+    // Another sale already holds the same (millisecond, hash): a 2^-53 accident, forced here.
+    db.prepare(`INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
+      product_id, price_minor, quantity, customer_id, order_id, payload) VALUES ('x', 'abc123', 'store_001', 'other-sale', ?, ?, 1, 1, 1, NULL, NULL, '{}')`)
+      .run(saleTsMs, hash)
+    expect(store.commit([message(sale)])).toMatchObject({ accepted: 1, duplicates: 0 })
+    expect(store.commit([message(sale)])).toMatchObject({ accepted: 0, duplicates: 1 })
+    expect(rows().map((r) => [r.event_id, r.dedupe_hash - hash])).toEqual([['other-sale', 0], ['real-sale', 1]])
+  })
+
+  it('stores a reused event id at another sale time as another sale (documented identity)', () => {
+    store.commit([message(seedSale({ event_id: 'e-1', timestamp: '2025-05-01T10:15:00Z' }))])
+    store.commit([message(seedSale({ event_id: 'e-1', timestamp: '2025-05-01T10:15:00Z', quantity: 1 }))])
+    store.commit([message(seedSale({ event_id: 'e-1', timestamp: '2025-06-01T09:00:00Z' }))])
+    expect(rows().map((r) => r.event_id)).toEqual(['e-1', 'e-1'])
+  })
+
+  it('takes a null quantity as 1, like the other optional fields', () => {
+    expect(store.commit([message(seedSale({ quantity: null }))])).toMatchObject({ accepted: 1, rejected: 0 })
+    expect(rows()[0]!.quantity).toBe(1)
+  })
+
+  it('refuses a price beyond the exactness bound instead of storing it a cent off', () => {
+    const result = store.commit([message(seedSale({ price: 77306872164141.01 }))])
+    expect(result).toMatchObject({ accepted: 0, rejected: 1, rejectReasons: { amount_out_of_range: 1 } })
+  })
+})
