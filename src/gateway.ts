@@ -1,19 +1,20 @@
 import type { Logger } from 'pino'
-import { BronzeWriter } from './bronze/bronze-writer.js'
 import { DeviceAccess } from './broker/device-access.js'
 import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import type { SqliteDatabase } from './db/open.js'
+import { Pipeline } from './pipeline/pipeline.js'
 import { openSilverDatabase } from './silver/open-silver.js'
-import { SilverPipeline } from './silver/silver-pipeline.js'
 
 const REGISTRY_WATCH_MS = 2000
+/** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
+const SILVER_BUDGET_MS = 5
 
 export interface GatewayDeps {
   config: Readonly<Config>
   logger: Logger
-  /** The bronze writer thread died; the daemon exits and systemd restarts it. */
+  /** The pipeline thread died; the daemon exits and systemd restarts it. */
   onFatal: (error: Error) => void
 }
 
@@ -21,24 +22,13 @@ export interface Gateway {
   start(): Promise<ListeningAddresses>
   /** Stops intake, commits and acks what is pending, closes the databases. */
   stop(): Promise<void>
-  readonly writer: BronzeWriter
-  readonly silver: SilverPipeline
+  readonly pipeline: Pipeline
   readonly access: DeviceAccess
 }
 
 /** Builds every part from the config and wires them; `start` and `stop` run them in order. */
 export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway {
-  let db: SqliteDatabase | undefined
-  const silver = new SilverPipeline({
-    dataDir: config.dataDir,
-    synchronous: config.bronze.synchronous,
-    defaultTimezone: config.timezone,
-    minorUnitDigits: config.currency.minorUnitDigits,
-    expectations: [...config.silver.expectations],
-    batchRows: config.silver.batchRows,
-    pollMs: 1000,
-  }, logger.child({ component: 'silver' }))
-  const writer = new BronzeWriter({
+  const pipeline = new Pipeline({
     settings: {
       dataDir: config.dataDir,
       synchronous: config.bronze.synchronous,
@@ -47,38 +37,38 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       maxBatchItems: config.mqtt.maxBatchItems,
       minorUnitDigits: config.currency.minorUnitDigits,
       rejectPayloadKeepBytes: config.bronze.rejectPayloadKeepBytes,
+      defaultTimezone: config.timezone,
+      expectations: [...config.silver.expectations],
+      silverBatchRows: config.silver.batchRows,
+      silverBudgetMs: SILVER_BUDGET_MS,
+      pollMs: 1000,
     },
     maxGroupMessages: config.bronze.maxGroupMessages,
-    logger: logger.child({ component: 'bronze' }),
+    logger,
     onFatal,
-    onCommitted: () => silver.notifyBronze(),
   })
+  let db: SqliteDatabase | undefined
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
   let registryWatch: NodeJS.Timeout | undefined
 
   return {
-    writer,
-    silver,
+    pipeline,
     get access(): DeviceAccess {
       if (!access) throw new Error('gateway not started')
       return access
     },
 
     async start() {
+      // Migrates every layer before any thread opens its own connection.
       db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
-      await writer.start()
-      await silver.start()
+      await pipeline.start()
       const registry = new DeviceRegistry(db)
-      access = new DeviceAccess({
-        registry,
-        allowAnonymous: config.mqtt.allowAnonymous,
-        logger: logger.child({ component: 'access' }),
-      })
+      access = new DeviceAccess({ registry, allowAnonymous: config.mqtt.allowAnonymous, logger: logger.child({ component: 'access' }) })
       broker = new MqttBroker({
         config: config.mqtt,
         access,
-        intake: (topic, clientId, payload, receivedAtMs, done) => writer.submit(topic, clientId, payload, receivedAtMs, done),
+        intake: (topic, clientId, payload, receivedAtMs, done) => pipeline.groupCommit.submit(topic, clientId, payload, receivedAtMs, done),
         logger: logger.child({ component: 'mqtt' }),
       })
       const addresses = await broker.start()
@@ -89,11 +79,10 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
     async stop() {
       clearInterval(registryWatch)
       broker?.stopIntake()
-      await writer.drain()
+      await pipeline.groupCommit.drain()
       await broker?.stop()
-      await writer.stop()
-      logger.info({ ingest: writer.totals }, 'bronze writer stopped')
-      await silver.stop()
+      await pipeline.stop()
+      logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver }, 'pipeline stopped')
       db?.close()
       db = undefined
     },

@@ -111,7 +111,7 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     return entry.msg === 'medallion-edge ready' ? entry.mqttPort : undefined
   })
   if (process.env.BENCH_SHOW_DAEMON_LOG) {
-    createInterface({ input: child.stdout! }).on('line', (line) => line.includes('writer stopped') && process.stderr.write(line + '\n'))
+    createInterface({ input: child.stdout! }).on('line', (line) => line.includes('pipeline stopped') && process.stderr.write(line + '\n'))
   }
   return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, connections, stop: () => stopChild(child) }
 }

@@ -69,6 +69,8 @@ export interface EnricherOptions {
   minorUnitDigits: number
   expectations: Expectations
   batchRows: number
+  /** A batch stops early after this long (a bronze group may be waiting behind it). */
+  budgetMs?: number
   now?: () => number
 }
 
@@ -179,7 +181,10 @@ export class SalesEnricher {
       const enrichedAt = new Date(this.now()).toISOString()
       let watermark = start
       let failure: PipelineFailure | undefined
+      let consumed = 0
+      const deadline = performance.now() + (this.options.budgetMs ?? Number.POSITIVE_INFINITY)
       for (const row of rows) {
+        if (consumed > 0 && performance.now() > deadline) break
         const violations = this.apply(row, enrichedAt, log)
         const fatal = violations.find((violation) => violation.action === 'fail')
         if (fatal) {
@@ -187,12 +192,13 @@ export class SalesEnricher {
           break
         }
         watermark = row.id
+        consumed++
       }
       this.finish(log, enrichedAt)
       if (watermark !== start) this.writeState.run('bronze_watermark', watermark)
       if (failure) this.writeState.run('failure', JSON.stringify(failure))
-      else if (rows.length > 0) this.deleteState.run('failure')
-      return { rows: rows.length, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, failure }
+      else if (consumed > 0) this.deleteState.run('failure')
+      return { rows: consumed, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, failure }
     })
   }
 

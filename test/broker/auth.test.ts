@@ -141,7 +141,7 @@ describe('what the broker keeps for devices', () => {
     // The connection drops without DISCONNECT: aedes would publish the will now.
     watcher.stream.destroy()
     await new Promise((resolve) => setTimeout(resolve, 200))
-    await gw.gateway.writer.drain()
+    await gw.gateway.pipeline.groupCommit.drain()
 
     const later = await connectDevice(gw.url, device)
     const retained: string[] = []

@@ -26,7 +26,7 @@ describe('duplicates are stored once', () => {
     await client.publishAsync(topicOf(device), JSON.stringify([sale, sale]), { qos: 1 })
     await client.endAsync()
     expect(countEvent(sale.event_id)).toBe(1)
-    expect(gw.gateway.writer.totals.duplicates).toBeGreaterThanOrEqual(3)
+    expect(gw.gateway.pipeline.groupCommit.totals.duplicates).toBeGreaterThanOrEqual(3)
   })
 
   it('a sale without event_id is identified by its content', async () => {

@@ -12,12 +12,12 @@ describe('when bronze cannot commit, nothing is acked', () => {
     gw = undefined
   })
 
-  it('runs the writer with synchronous FULL and WAL', async () => {
+  it('runs bronze commits with synchronous FULL and WAL', async () => {
     gw = await startGateway()
-    expect(gw.gateway.writer.pragmas).toEqual({ synchronous: 2, journalMode: 'wal' })
+    expect(gw.gateway.pipeline.pragmas).toEqual({ synchronous: 2, journalMode: 'wal' })
     await gw.stop()
     gw = await startGateway({ bronze: { synchronous: 'NORMAL' } })
-    expect(gw.gateway.writer.pragmas).toEqual({ synchronous: 1, journalMode: 'wal' })
+    expect(gw.gateway.pipeline.pragmas).toEqual({ synchronous: 1, journalMode: 'wal' })
   })
 
   it('a failed commit closes the connection without a PUBACK; the resent sale is stored later', async () => {
@@ -42,15 +42,15 @@ describe('when bronze cannot commit, nothing is acked', () => {
     expect(gw.bronze().sales.map((r) => r.event_id)).toEqual([sale.event_id])
   })
 
-  it('a dead writer thread is fatal: pending publishes get no ack and the daemon is told to exit', async () => {
+  it('a dead pipeline thread is fatal: pending publishes get no ack and the daemon is told to exit', async () => {
     gw = await startGateway()
     const device = gw.addDevice('abc123')
     // White box: kill the thread as an out-of-memory or native crash would.
-    await (gw.gateway.writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
+    await (gw.gateway.pipeline as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
     const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.publish(topicOf(device), JSON.stringify(seedSale()), 1, 12)
     await client.closed()
     expect(client.received.some((p) => p.cmd === 'puback')).toBe(false)
-    expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/bronze writer thread exited/)])
+    expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/pipeline thread exited/)])
   })
 })

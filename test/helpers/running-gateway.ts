@@ -20,7 +20,7 @@ export interface RunningGateway {
   addDevice(deviceId: string, storeId?: string): IssuedDevice
   removeDevice(deviceId: string): void
   bronze(): ReturnType<typeof readBronze>
-  /** Errors the gateway reported as fatal (the writer thread died). */
+  /** Errors the gateway reported as fatal (the pipeline thread died). */
   fatal: Error[]
   stop(): Promise<void>
 }

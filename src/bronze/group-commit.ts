@@ -1,10 +1,7 @@
-import { once } from 'node:events'
-import type { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { MedallionError } from '../errors.js'
-import { startWorker } from '../util/start-worker.js'
 import type { CommitResult } from './bronze-store.js'
-import type { FromWriter, PackedGroup, ToWriter, WriterPragmas, WriterSettings } from './writer-protocol.js'
+import type { PackedGroup } from './packed-group.js'
 
 /** Called once the message is committed (null) or could not be (the error). */
 export type AckCallback = (error: Error | null) => void
@@ -33,19 +30,20 @@ function emptyGroup(): PendingGroup {
   return { id: 0, topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
 }
 
-export interface BronzeWriterOptions {
-  settings: WriterSettings
+export interface GroupCommitOptions {
+  maxPayloadBytes: number
+  rejectPayloadKeepBytes: number
   maxGroupMessages: number
   logger: Logger
-  /** The writer thread died: nothing more can be acked. The daemon should exit and be restarted. */
-  onFatal: (error: Error) => void
+  /** Hands a group to the thread that commits it (which answers `committed` or `failed`). */
+  send: (group: PackedGroup) => void
   /** A group committed (after its acks were released): downstream layers may read new rows. */
   onCommitted?: (result: CommitResult) => void
 }
 
 /**
- * Groups posted to the writer before the previous one is answered. With one, the broker thread
- * and the writer thread take turns (aedes reads a connection's next chunk only when the current
+ * Groups sent to the committing thread before the previous one is answered. With one, the broker
+ * thread and that thread take turns (aedes reads a connection's next chunk only when the current
  * one is acked, so every connection waits on the same commit); with two, one group commits while
  * the acks of the last are sent and the next one gathers. Measured: docs/benchmarks.md.
  */
@@ -55,60 +53,33 @@ const MAX_GROUPS_IN_FLIGHT = 2
 const MAX_GROUP_BYTES = 8 * 1024 * 1024
 
 /**
- * Group commit on a writer thread. Messages submitted while commits run gather into the next
- * group, sent as soon as a slot is free. So the group size follows the commit latency: one row per
- * commit when idle, hundreds under load, and one fsync per group. Nothing is acked before the
- * worker says the transaction committed.
+ * Group commit, the broker-thread side. Messages submitted while commits run gather into the next
+ * group, sent to the committing thread as soon as a slot is free. So the group size follows the
+ * commit latency: one message per commit when idle, hundreds under load, and one fsync per group.
+ * Nothing is acked before that thread says the transaction committed.
  */
-export class BronzeWriter {
-  private worker: Worker | undefined
+export class GroupCommit {
+  private open = true
   private pending = emptyGroup()
   /** Groups posted to the worker and not yet answered, oldest first (it commits in order). */
   private inFlight: PendingGroup[] = []
   private flushScheduled = false
   private nextId = 1
   private drainWaiters: (() => void)[] = []
-  private closing = false
-  /** The writer connection's durability settings, as SQLite reports them. */
-  pragmas: WriterPragmas | undefined
   readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {} }
 
-  constructor(private readonly options: BronzeWriterOptions) {}
-
-  async start(): Promise<void> {
-    const worker = startWorker('bronze-writer.worker', import.meta.url, this.options.settings)
-    this.worker = worker
-    await new Promise<void>((resolve, reject) => {
-      const exited = (code: number): void => reject(new Error(`bronze writer thread exited with code ${code} before it was ready`))
-      worker.once('error', reject)
-      worker.once('exit', exited)
-      worker.once('message', (message: FromWriter) => {
-        worker.off('error', reject)
-        worker.off('exit', exited)
-        if (message.kind === 'ready') {
-          this.pragmas = message.pragmas
-          resolve()
-        }
-        else reject(new Error(`bronze writer sent ${message.kind} before ready`))
-      })
-    })
-    worker.on('message', (message: FromWriter) => this.onWorkerMessage(message))
-    worker.on('error', (error) => this.fail(error))
-    worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new Error(`bronze writer thread exited with code ${code}`))
-    })
-  }
+  constructor(private readonly options: GroupCommitOptions) {}
 
   /**
    * Queues one message; `done` runs after its group committed. A payload over `maxPayloadBytes`
    * is kept only up to `rejectPayloadKeepBytes`: it becomes a reject row, not a sale.
    */
   submit(topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: AckCallback): void {
-    if (!this.worker || this.closing) {
-      done(new MedallionError('STORAGE_FAILED', 'the bronze writer is stopped'))
+    if (!this.open) {
+      done(new MedallionError('STORAGE_FAILED', 'bronze intake is closed'))
       return
     }
-    const { maxPayloadBytes, rejectPayloadKeepBytes } = this.options.settings
+    const { maxPayloadBytes, rejectPayloadKeepBytes } = this.options
     const stored = payload.byteLength > maxPayloadBytes ? payload.subarray(0, rejectPayloadKeepBytes) : payload
     const group = this.pending
     group.topics.push(topic)
@@ -134,25 +105,48 @@ export class BronzeWriter {
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve))
   }
 
-  /** Drains, then closes the writer's database and thread. */
-  async stop(): Promise<void> {
-    if (!this.worker) return
-    await this.drain()
-    this.closing = true
-    const worker = this.worker
-    this.worker = undefined
-    const closed = once(worker, 'exit')
-    worker.postMessage({ kind: 'close' } satisfies ToWriter)
-    await closed
+  /** The committing thread answered a group. */
+  answered(id: number, outcome: { result: CommitResult } | { error: string }): void {
+    const group = this.inFlight.shift()
+    if (!group || group.id !== id) {
+      this.failAll(new Error(`the bronze commit thread answered group ${id}, expected ${group?.id}`))
+      return
+    }
+    if ('result' in outcome) {
+      this.count(outcome.result)
+      for (const done of group.callbacks) done(null)
+      if (outcome.result.accepted > 0) this.options.onCommitted?.(outcome.result)
+    } else {
+      // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
+      const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${outcome.error}`)
+      this.options.logger.error({ err: error, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
+      for (const done of group.callbacks) done(error)
+    }
+    if (this.pending.callbacks.length > 0) this.flush()
+    else if (this.inFlight.length === 0) this.notifyDrained()
+  }
+
+  /** The committing thread is gone: nothing submitted can be acked any more, nor later. */
+  failAll(error: Error): void {
+    this.open = false
+    const groups = [...this.inFlight, this.pending]
+    this.inFlight = []
+    this.pending = emptyGroup()
+    for (const group of groups) for (const done of group.callbacks) done(error)
+    this.notifyDrained()
+  }
+
+  /** Refuses further messages (stopping); what is submitted still commits. */
+  close(): void {
+    this.open = false
   }
 
   private flush(): void {
-    if (this.inFlight.length >= MAX_GROUPS_IN_FLIGHT || this.pending.callbacks.length === 0 || !this.worker) return
+    if (this.inFlight.length >= MAX_GROUPS_IN_FLIGHT || this.pending.callbacks.length === 0) return
     const group = this.takeGroup()
     group.id = this.nextId++
     this.inFlight.push(group)
-    const packed = pack(group.id, group)
-    this.worker.postMessage({ kind: 'commit', group: packed } satisfies ToWriter, [packed.bytes.buffer, packed.offsets.buffer])
+    this.options.send(pack(group.id, group))
   }
 
   /** Takes up to `maxGroupMessages` messages and about MAX_GROUP_BYTES off the pending group. */
@@ -184,28 +178,6 @@ export class BronzeWriter {
     return head
   }
 
-  private onWorkerMessage(message: FromWriter): void {
-    if (message.kind !== 'committed' && message.kind !== 'failed') return
-    const group = this.inFlight.shift()
-    if (!group) return
-    if (message.id !== group.id) {
-      this.fail(new Error(`bronze writer answered group ${message.id}, expected ${group.id}`))
-      return
-    }
-    if (message.kind === 'committed') {
-      this.count(message.result)
-      for (const done of group.callbacks) done(null)
-      if (message.result.accepted > 0) this.options.onCommitted?.(message.result)
-    } else {
-      // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
-      const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${message.message}`)
-      this.options.logger.error({ err: error, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
-      for (const done of group.callbacks) done(error)
-    }
-    if (this.pending.callbacks.length > 0) this.flush()
-    else if (this.inFlight.length === 0) this.notifyDrained()
-  }
-
   private count(result: CommitResult): void {
     const totals = this.totals
     totals.commits++
@@ -225,17 +197,6 @@ export class BronzeWriter {
     const waiters = this.drainWaiters
     this.drainWaiters = []
     for (const resolve of waiters) resolve()
-  }
-
-  private fail(error: Error): void {
-    if (this.closing) return
-    this.worker = undefined
-    const groups = [...this.inFlight, this.pending]
-    this.inFlight = []
-    this.pending = emptyGroup()
-    for (const group of groups) for (const done of group.callbacks) done(error)
-    this.notifyDrained()
-    this.options.onFatal(error)
   }
 }
 

@@ -1,15 +1,4 @@
-import type { CommitResult, IncomingMessage } from './bronze-store.js'
-
-/** What the bronze writer worker needs to open its connection. */
-export interface WriterSettings {
-  dataDir: string
-  synchronous: 'FULL' | 'NORMAL'
-  cacheSizeMiB: number
-  maxPayloadBytes: number
-  maxBatchItems: number
-  minorUnitDigits: number
-  rejectPayloadKeepBytes: number
-}
+import type { IncomingMessage } from './bronze-store.js'
 
 /**
  * A group of messages packed for postMessage: the payloads in one transferred buffer (so no
@@ -25,20 +14,6 @@ export interface PackedGroup {
   offsets: Uint32Array<ArrayBuffer>
   bytes: Uint8Array<ArrayBuffer>
 }
-
-/** What the writer's connection actually runs with (synchronous: 1 NORMAL, 2 FULL). */
-export interface WriterPragmas {
-  synchronous: number
-  journalMode: string
-}
-
-export type ToWriter = { kind: 'commit'; group: PackedGroup } | { kind: 'close' }
-
-export type FromWriter =
-  | { kind: 'ready'; pragmas: WriterPragmas }
-  | { kind: 'committed'; id: number; result: CommitResult }
-  | { kind: 'failed'; id: number; message: string }
-  | { kind: 'closed' }
 
 export function unpackGroup(group: PackedGroup): IncomingMessage[] {
   const messages: IncomingMessage[] = new Array(group.topics.length)

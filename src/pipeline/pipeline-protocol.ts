@@ -1,0 +1,38 @@
+import type { CommitResult } from '../bronze/bronze-store.js'
+import type { PackedGroup } from '../bronze/packed-group.js'
+import type { ExpectationConfig } from '../config/schema.js'
+import type { BatchOutcome, PipelineFailure } from '../silver/sales-enricher.js'
+
+/** What the pipeline thread needs: its connections, bronze's limits, silver's rules. */
+export interface PipelineSettings {
+  dataDir: string
+  synchronous: 'FULL' | 'NORMAL'
+  cacheSizeMiB: number
+  maxPayloadBytes: number
+  maxBatchItems: number
+  minorUnitDigits: number
+  rejectPayloadKeepBytes: number
+  defaultTimezone: string
+  expectations: ExpectationConfig[]
+  silverBatchRows: number
+  /** A silver batch stops after this long, so that a bronze group never waits longer for it. */
+  silverBudgetMs: number
+  /** Look for silver work this often even without a commit (retries, rows from other processes). */
+  pollMs: number
+}
+
+/** What the pipeline thread's connections actually run with (synchronous: 1 NORMAL, 2 FULL). */
+export interface WriterPragmas {
+  synchronous: number
+  journalMode: string
+}
+
+export type ToPipeline = { kind: 'commit'; group: PackedGroup } | { kind: 'close' }
+
+export type FromPipeline =
+  | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number; silverFailure?: PipelineFailure }
+  | { kind: 'committed'; id: number; result: CommitResult }
+  | { kind: 'failed'; id: number; message: string }
+  | { kind: 'silver-batch'; outcome: BatchOutcome; at: number }
+  | { kind: 'silver-failed'; failure: PipelineFailure }
+  | { kind: 'silver-busy'; message: string }

@@ -1,0 +1,127 @@
+import { once } from 'node:events'
+import type { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import { GroupCommit } from '../bronze/group-commit.js'
+import type { PipelineFailure } from '../silver/sales-enricher.js'
+import { startWorker } from '../util/start-worker.js'
+import type { FromPipeline, PipelineSettings, ToPipeline, WriterPragmas } from './pipeline-protocol.js'
+
+export interface SilverProgress {
+  watermark: number
+  enriched: number
+  quarantined: number
+  warned: number
+  batches: number
+  lastBatchAt: number | null
+  failure: PipelineFailure | null
+}
+
+export interface PipelineOptions {
+  settings: PipelineSettings
+  maxGroupMessages: number
+  logger: Logger
+  /** The pipeline thread died: nothing more can be acked. The daemon should exit and be restarted. */
+  onFatal: (error: Error) => void
+}
+
+/**
+ * The broker-thread side of the pipeline thread (bronze group commits, then silver): owns the
+ * thread, feeds it groups through `groupCommit`, and keeps what it reports for status and metrics.
+ */
+export class Pipeline {
+  private worker: Worker | undefined
+  private closing = false
+  readonly groupCommit: GroupCommit
+  /** The bronze connection's durability settings, as SQLite reports them. */
+  pragmas: WriterPragmas | undefined
+  readonly silver: SilverProgress = { watermark: 0, enriched: 0, quarantined: 0, warned: 0, batches: 0, lastBatchAt: null, failure: null }
+
+  constructor(private readonly options: PipelineOptions) {
+    const { settings } = options
+    this.groupCommit = new GroupCommit({
+      maxPayloadBytes: settings.maxPayloadBytes,
+      rejectPayloadKeepBytes: settings.rejectPayloadKeepBytes,
+      maxGroupMessages: options.maxGroupMessages,
+      logger: options.logger.child({ component: 'bronze' }),
+      send: (group) => this.worker?.postMessage({ kind: 'commit', group } satisfies ToPipeline, [group.bytes.buffer, group.offsets.buffer]),
+    })
+  }
+
+  async start(): Promise<void> {
+    const worker = startWorker('pipeline.worker', import.meta.url, this.options.settings)
+    this.worker = worker
+    const ready = await new Promise<Extract<FromPipeline, { kind: 'ready' }>>((resolve, reject) => {
+      const exited = (code: number): void => reject(new Error(`pipeline thread exited with code ${code} before it was ready`))
+      worker.once('error', reject)
+      worker.once('exit', exited)
+      worker.once('message', (message: FromPipeline) => {
+        worker.off('error', reject)
+        worker.off('exit', exited)
+        if (message.kind === 'ready') resolve(message)
+        else reject(new Error(`pipeline thread sent ${message.kind} before ready`))
+      })
+    })
+    this.pragmas = ready.pragmas
+    this.silver.watermark = ready.silverWatermark
+    this.silver.failure = ready.silverFailure ?? null
+    if (ready.silverFailure) this.logSilverFailure(ready.silverFailure)
+    worker.on('message', (message: FromPipeline) => this.onMessage(message))
+    worker.on('error', (error) => this.die(error))
+    worker.on('exit', (code) => this.die(new Error(`pipeline thread exited with code ${code}`)))
+  }
+
+  /** Refuses new messages, commits and acks what was submitted, closes the thread's databases. */
+  async stop(): Promise<void> {
+    this.groupCommit.close()
+    await this.groupCommit.drain()
+    const worker = this.worker
+    if (!worker) return
+    this.closing = true
+    this.worker = undefined
+    const exited = once(worker, 'exit')
+    worker.postMessage({ kind: 'close' } satisfies ToPipeline)
+    await exited
+  }
+
+  private onMessage(message: FromPipeline): void {
+    switch (message.kind) {
+      case 'committed':
+        this.groupCommit.answered(message.id, { result: message.result })
+        break
+      case 'failed':
+        this.groupCommit.answered(message.id, { error: message.message })
+        break
+      case 'silver-batch': {
+        const { outcome } = message
+        this.silver.watermark = outcome.watermark
+        this.silver.enriched += outcome.enriched
+        this.silver.quarantined += outcome.quarantined
+        this.silver.warned += outcome.warned
+        this.silver.batches++
+        this.silver.lastBatchAt = message.at
+        break
+      }
+      case 'silver-failed':
+        this.silver.failure = message.failure
+        this.logSilverFailure(message.failure)
+        break
+      case 'silver-busy':
+        this.options.logger.debug({ err: message.message }, 'silver batch not committed (silver.db busy); retrying')
+        break
+      default:
+    }
+  }
+
+  private die(error: Error): void {
+    if (this.closing) return
+    this.closing = true
+    this.worker = undefined
+    this.groupCommit.failAll(error)
+    this.options.onFatal(error)
+  }
+
+  private logSilverFailure(failure: PipelineFailure): void {
+    this.options.logger.error({ component: 'silver', failure },
+      'silver pipeline stopped by expectation %s at bronze sale %d: %s', failure.rule, failure.bronzeId, failure.detail)
+  }
+}
