@@ -7,9 +7,11 @@ import { openSilverDatabase } from '../silver/open-silver.js'
 import { SalesEnricher } from '../silver/sales-enricher.js'
 import type { FromPipeline, PipelineSettings, ToPipeline } from './pipeline-protocol.js'
 
-// The pipeline thread: bronze group commits first, silver micro-batches in the gaps between them.
-// JSON work, fsync and enrichment never run on the broker's event loop; a bronze group waits for
-// a silver batch at most silverBudgetMs; under full ingest silver lags and catches up after.
+// The pipeline thread: bronze group commits first, silver micro-batches when bronze is quiet.
+// JSON work, fsync and enrichment never run on the broker's event loop. Silver runs only after
+// SILVER_AFTER_IDLE_MS without a bronze group (and one batch per poll regardless), and a batch
+// stops after silverBudgetMs: so ingest keeps its full rate during a burst, silver lags and
+// catches up after it, and at nominal load silver follows bronze within milliseconds.
 const settings = workerData as PipelineSettings
 const port = parentPort!
 
@@ -40,18 +42,23 @@ function reply(message: FromPipeline): void {
   port.postMessage(message)
 }
 
-let silverScheduled = false
-let silverStopped = enricher.failure() !== undefined
+const SILVER_AFTER_IDLE_MS = 2
 
-/** Runs one silver batch after every queued bronze group (setImmediate runs after the port's queue). */
+let silverTimer: NodeJS.Timeout | undefined
+let silverStopped = enricher.failure() !== undefined
+let lastCommitAt = 0
+
+/** Runs silver once bronze has been quiet for SILVER_AFTER_IDLE_MS. */
 function scheduleSilver(): void {
-  if (silverScheduled || silverStopped) return
-  silverScheduled = true
-  setImmediate(runSilverBatch)
+  if (silverTimer !== undefined || silverStopped) return
+  silverTimer = setTimeout(() => {
+    silverTimer = undefined
+    if (performance.now() - lastCommitAt < SILVER_AFTER_IDLE_MS) scheduleSilver()
+    else runSilverBatch()
+  }, SILVER_AFTER_IDLE_MS)
 }
 
 function runSilverBatch(): void {
-  silverScheduled = false
   if (silverStopped) return
   let outcome
   try {
@@ -70,11 +77,13 @@ function runSilverBatch(): void {
   scheduleSilver() // there may be more
 }
 
-const poll = setInterval(scheduleSilver, settings.pollMs)
+// At least one batch per poll, so that silver never starves under sustained ingest.
+const poll = setInterval(runSilverBatch, settings.pollMs)
 
 port.on('message', (message: ToPipeline) => {
   if (message.kind === 'close') {
     clearInterval(poll)
+    clearTimeout(silverTimer)
     silverStopped = true
     silverDb.close()
     bronzeDb.close()
@@ -82,6 +91,7 @@ port.on('message', (message: ToPipeline) => {
     return
   }
   const { group } = message
+  lastCommitAt = performance.now()
   try {
     reply({ kind: 'committed', id: group.id, result: store.commit(unpackGroup(group)) })
   } catch (error) {
