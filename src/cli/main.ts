@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander'
 import { isMedallionError } from '../errors.js'
 import { devicesCommand } from './devices.js'
+import { dimsCommand } from './dims.js'
 import { runCommand } from './run.js'
+import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
 import { statusCommand } from './status.js'
 
@@ -10,6 +12,8 @@ const program = new Command('medallion-edge')
   .description('Edge data gateway: MQTT sales into bronze/silver/gold SQLite, Parquet snapshots upstream')
   .addCommand(runCommand())
   .addCommand(devicesCommand())
+  .addCommand(dimsCommand())
+  .addCommand(silverCommand())
   .addCommand(simulateCommand())
   .addCommand(statusCommand())
 

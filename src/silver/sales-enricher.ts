@@ -123,6 +123,8 @@ export class SalesEnricher {
   private readonly selectAffected: Record<DimensionName, Statement<unknown[]>>
   private readonly upsertSilver
   private readonly deleteSilver
+  private readonly selectRebuild
+  private readonly deleteQuarantine
   private readonly insertQuarantine
   private readonly insertDayChange
   private readonly upsertViolations
@@ -148,6 +150,11 @@ export class SalesEnricher {
       unknown_customer, unknown_store, warnings, enriched_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.deleteSilver = db.prepare('DELETE FROM silver.sales_enriched WHERE bronze_id = ?')
+    this.selectRebuild = db.prepare(`
+      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
+      FROM bronze.iot_sales_raw b LEFT JOIN silver.sales_enriched e ON e.bronze_id = b.id ${DIMENSION_JOINS}
+      WHERE b.id > ? AND b.id <= ? AND b.sale_ts_ms BETWEEN ? AND ? ORDER BY b.id LIMIT ?`)
+    this.deleteQuarantine = db.prepare('DELETE FROM silver.sales_quarantine WHERE bronze_id = ?')
     this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.insertDayChange = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
@@ -212,15 +219,40 @@ export class SalesEnricher {
     const rows = this.selectAffected[dimension].all(...args) as JoinedSale[]
     const log = new BatchLog()
     const enrichedAt = new Date(this.now()).toISOString()
+    this.redo(rows, log, enrichedAt)
+    return rows.length
+  }
+
+  /**
+   * Recomputes silver for bronze rows up to the watermark (after a rule change, say), a chunk at a
+   * time in bronze order: sales of local dates outside [fromDate, toDate] are left as they are.
+   * Runs in its own transaction per chunk; returns the rows looked at and where to go on.
+   */
+  rebuildChunk(afterId: number, range: { fromDate?: string; toDate?: string; loMs: number; hiMs: number }, chunkRows: number): { seen: number; rebuilt: number; lastId: number } {
+    return lockedTransaction(this.db, 'silver', () => {
+      const rows = this.selectRebuild.all(afterId, this.watermark(), range.loMs, range.hiMs, chunkRows) as JoinedSale[]
+      const inRange = rows.filter((row) => {
+        if (range.fromDate === undefined && range.toDate === undefined) return true
+        const date = this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date
+        return (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
+      })
+      const log = new BatchLog()
+      for (const row of inRange) this.deleteQuarantine.run(row.id)
+      this.redo(inRange, log, new Date(this.now()).toISOString())
+      return { seen: rows.length, rebuilt: inRange.length, lastId: rows.at(-1)?.id ?? afterId }
+    })
+  }
+
+  /** Enriches rows again (their old day marked changed too); a `fail` expectation throws. */
+  private redo(rows: JoinedSale[], log: BatchLog, enrichedAt: string): void {
     for (const row of rows) {
-      log.day(row.old_store_id!, row.old_sale_date!)
+      if (row.old_sale_date) log.day(row.old_store_id!, row.old_sale_date)
       const fatal = this.apply(row, enrichedAt, log).find((violation) => violation.action === 'fail')
       if (fatal) {
         throw new MedallionError('EXPECTATION_FAILED', `expectation ${fatal.rule} fails for bronze sale ${row.id}: ${fatal.detail}`)
       }
     }
     this.finish(log, enrichedAt)
-    return rows.length
   }
 
   /** Writes one sale to silver or to quarantine; returns its violations (a `fail` writes nothing). */

@@ -51,7 +51,7 @@ export async function importDimension(
   const summary: ImportSummary = { dimension: spec.name, rows: 0, inserted: 0, changed: 0, unchanged: 0, rejected: 0, reenriched: 0, errors: [] }
   // Stage in a per-connection temp table: a file of any size without holding it in memory, and
   // duplicate keys caught by the primary key.
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS dim_stage (key ANY PRIMARY KEY, line INTEGER NOT NULL, row TEXT NOT NULL)')
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS dim_stage (key ANY PRIMARY KEY, line INTEGER NOT NULL UNIQUE, row TEXT NOT NULL)')
   db.exec('DELETE FROM temp.dim_stage')
   const stage = db.prepare('INSERT INTO temp.dim_stage (key, line, row) VALUES (?, ?, ?)')
   const lineOfKey = db.prepare<[unknown], number>('SELECT line FROM temp.dim_stage WHERE key = ?').pluck()
@@ -110,8 +110,14 @@ function applyStaged(db: SqliteDatabase, enricher: SalesEnricher, spec: Dimensio
   const loadedAt = new Date(asOfMs).toISOString()
   const changes: { key: string | number; fromMs: number }[] = []
 
-  for (const text of db.prepare<[], string>('SELECT row FROM temp.dim_stage ORDER BY line').pluck().iterate()) {
-    const row = JSON.parse(text) as DimensionRow
+  // Paged, not iterated: better-sqlite3 allows no other statement while an iterator is open.
+  const page = db.prepare<[number], { line: number; row: string }>('SELECT line, row FROM temp.dim_stage WHERE line > ? ORDER BY line LIMIT 1000')
+  const staged = function* (): Generator<DimensionRow> {
+    for (let after = 0, rows = page.all(after); rows.length > 0; after = rows.at(-1)!.line, rows = page.all(after)) {
+      for (const { row } of rows) yield JSON.parse(row) as DimensionRow
+    }
+  }
+  for (const row of staged()) {
     const current = selectCurrent.get(row.key)
     const values = JSON.stringify([...row.values, row.extras])
     if (current !== undefined && tracked(current) === values) {

@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { MedallionError } from '../../errors.js'
 
 export type DimensionFormat = 'csv' | 'jsonl'
@@ -86,14 +87,9 @@ export async function* readRecords(input: Readable, format: DimensionFormat, req
         return header
       },
     })
-    const feed = (async () => {
-      try {
-        for await (const chunk of text) if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve))
-        parser.end()
-      } catch (error) {
-        parser.destroy(error as Error)
-      }
-    })()
+    // pipeline() destroys both sides on an error in either (bad UTF-8 upstream, a bad header here),
+    // which ends the loop below with that error.
+    const piping = pipeline(Readable.from(text), parser).catch(() => {})
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
         yield { line: info.lines, record }
@@ -103,7 +99,8 @@ export async function* readRecords(input: Readable, format: DimensionFormat, req
       const line = (error as { lines?: number }).lines
       throw new MedallionError('DIMENSION_FILE_INVALID', `${line ? `line ${line}: ` : ''}${(error as Error).message}; nothing was applied`)
     } finally {
-      await feed
+      parser.destroy()
+      await piping
     }
     return
   }

@@ -1,0 +1,42 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { enricherFromConfig } from '../silver/enricher-from-config.js'
+import { openSilverDatabase } from '../silver/open-silver.js'
+import { rebuildSilver } from '../silver/rebuild-silver.js'
+import { configOption, loadFromOptions } from './options.js'
+import { progressBar } from './progress.js'
+
+export function calendarDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new InvalidArgumentError('expected a date YYYY-MM-DD')
+  }
+  return value
+}
+
+export function silverCommand(): Command {
+  const silver = new Command('silver').description('the enriched sales layer')
+  silver
+    .command('rebuild')
+    .description('recompute silver from bronze (e.g. after a rule change), without stopping ingest')
+    .addOption(new Option('--from <date>', 'first store-local date').argParser(calendarDate))
+    .addOption(new Option('--to <date>', 'last store-local date').argParser(calendarDate))
+    .option('--json', 'print the summary as JSON')
+    .addOption(configOption())
+    .action(async (options: { from?: string; to?: string; json?: boolean; config?: string }) => {
+      const { config } = loadFromOptions(options)
+      const db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
+      const progress = progressBar('rebuilding silver', 'bronze rows')
+      try {
+        const result = await rebuildSilver(db, enricherFromConfig(db, config), {
+          fromDate: options.from,
+          toDate: options.to,
+          onProgress: (done, total) => progress.update(done, total),
+        })
+        progress.stop()
+        process.stdout.write(options.json ? JSON.stringify(result) + '\n' : `silver rebuilt: ${result.rebuilt} sales recomputed (${result.seen} bronze rows looked at)\n`)
+      } finally {
+        progress.stop()
+        db.close()
+      }
+    })
+  return silver
+}
