@@ -5,7 +5,12 @@ import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import type { SqliteDatabase } from './db/open.js'
 import { Pipeline } from './pipeline/pipeline.js'
+import { SqliteJobRunStore } from './scheduler/job-run-store.js'
+import { Scheduler } from './scheduler/scheduler.js'
+import type { PullOutcome } from './silver/dims/pull-dimension.js'
 import { openSilverDatabase } from './silver/open-silver.js'
+import { systemClock, type Clock } from './util/clock.js'
+import { runInWorker } from './util/run-in-worker.js'
 
 const REGISTRY_WATCH_MS = 2000
 /** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
@@ -16,6 +21,7 @@ export interface GatewayDeps {
   logger: Logger
   /** The pipeline thread died; the daemon exits and systemd restarts it. */
   onFatal: (error: Error) => void
+  clock?: Clock
 }
 
 export interface Gateway {
@@ -24,10 +30,11 @@ export interface Gateway {
   stop(): Promise<void>
   readonly pipeline: Pipeline
   readonly access: DeviceAccess
+  readonly scheduler: Scheduler
 }
 
 /** Builds every part from the config and wires them; `start` and `stop` run them in order. */
-export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway {
+export function createGateway({ config, logger, onFatal, clock = systemClock }: GatewayDeps): Gateway {
   const pipeline = new Pipeline({
     settings: {
       dataDir: config.dataDir,
@@ -51,12 +58,17 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
   let registryWatch: NodeJS.Timeout | undefined
+  let scheduler: Scheduler | undefined
 
   return {
     pipeline,
     get access(): DeviceAccess {
       if (!access) throw new Error('gateway not started')
       return access
+    },
+    get scheduler(): Scheduler {
+      if (!scheduler) throw new Error('gateway not started')
+      return scheduler
     },
 
     async start() {
@@ -73,11 +85,17 @@ export function createGateway({ config, logger, onFatal }: GatewayDeps): Gateway
       })
       const addresses = await broker.start()
       registryWatch = watchRemovedDevices(db, registry, access, broker, logger)
+      scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
+      if (config.dims.url) {
+        scheduler.add({ name: 'dims-sync', cron: config.dims.schedule, run: () => syncDimensionsJob(config) })
+      }
+      scheduler.start()
       return addresses
     },
 
     async stop() {
       clearInterval(registryWatch)
+      await scheduler?.stop()
       broker?.stopIntake()
       await pipeline.groupCommit.drain()
       await broker?.stop()
@@ -108,4 +126,12 @@ function watchRemovedDevices(db: SqliteDatabase, registry: DeviceRegistry, acces
   }, REGISTRY_WATCH_MS)
   timer.unref()
   return timer
+}
+
+/** The scheduled pull of dimensions, on its own thread; fails (for status) if any dimension failed. */
+async function syncDimensionsJob(config: Readonly<Config>): Promise<PullOutcome[]> {
+  const outcomes = await runInWorker<PullOutcome[]>('silver/dims/dims-sync.worker', import.meta.url, config)
+  const failed = outcomes.filter((outcome) => outcome.status === 'failed')
+  if (failed.length > 0) throw new Error(failed.map((outcome) => `${outcome.dimension}: ${outcome.error}`).join('; '))
+  return outcomes.map(({ summary, ...outcome }) => ({ ...outcome, ...(summary ? { changes: { inserted: summary.inserted, changed: summary.changed, reenriched: summary.reenriched } } : {}) }))
 }

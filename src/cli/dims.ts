@@ -5,6 +5,7 @@ import { MedallionError } from '../errors.js'
 import { DIMENSIONS, isDimensionName } from '../silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../silver/dims/import-dimension.js'
 import { formatOf, type DimensionFormat } from '../silver/dims/read-records.js'
+import { syncDimensions } from '../silver/dims/sync-dimensions.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { configOption, loadFromOptions } from './options.js'
@@ -66,6 +67,33 @@ export function dimsCommand(): Command {
         process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : describeImport(summary))
       } finally {
         progress.stop()
+        db.close()
+      }
+    })
+  dims
+    .command('sync')
+    .description('pull every dimension from central now (dims.url), as the schedule does')
+    .option('--json', 'print the outcomes as JSON')
+    .addOption(configOption())
+    .action(async (options: { json?: boolean; config?: string }) => {
+      const { config } = loadFromOptions(options)
+      if (!config.dims.url) throw new MedallionError('USAGE', 'dims.url is not set in the config: there is no central to pull from')
+      const db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
+      try {
+        const outcomes = await syncDimensions({
+          db,
+          enricher: enricherFromConfig(db, config),
+          dims: config.dims,
+          storeId: config.storeId,
+          dataDir: config.dataDir,
+          now: Date.now,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        })
+        process.stdout.write(options.json ? JSON.stringify(outcomes) + '\n' : outcomes.map((outcome) =>
+          `${outcome.dimension}: ${outcome.status}${outcome.summary ? ` (${outcome.summary.inserted} inserted, ${outcome.summary.changed} changed)` : ''}${outcome.error ? `: ${outcome.error}` : ''} after ${outcome.attempts} attempt(s)`).join('\n') + '\n')
+        const failed = outcomes.filter((outcome) => outcome.status === 'failed')
+        if (failed.length > 0) throw new MedallionError('SYNC_FAILED', `${failed.map((outcome) => outcome.dimension).join(', ')} could not be pulled`)
+      } finally {
         db.close()
       }
     })

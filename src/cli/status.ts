@@ -2,7 +2,7 @@ import { Command } from 'commander'
 import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
-import { databaseFile, openDatabase } from '../db/open.js'
+import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
 import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
 
@@ -18,6 +18,20 @@ export interface StatusReport {
     lastReceivedAt: string | null
     rejectsByReason: Record<string, number>
   } | null
+  silver: {
+    sales: number
+    watermark: number
+    /** Bronze sales not enriched yet. */
+    lagRows: number
+    quarantined: number
+    unknown: { product: number; customer: number; store: number }
+    /** The fail expectation that stopped the pipeline, if any. */
+    failure: unknown
+    expectations: { rule: string; action: string; violations: number; lastAt: string }[]
+    dimensions: Record<string, { members: number; versions: number }>
+    sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
+  } | null
+  jobs: { name: string; scheduledFor: string; startedAt: string | null; durationMs: number | null; outcome: string | null; summary: string | null }[]
 }
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -42,9 +56,12 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     daemon: { mqtt: `${config.mqtt.host}:${config.mqtt.port}`, answering: await probe(config.mqtt.host, config.mqtt.port) },
     devices: null,
     bronze: null,
+    silver: null,
+    jobs: [],
   }
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
-  const db = openDatabase({ dataDir: config.dataDir, attach: ['bronze'], readonly: true })
+  const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
+  const db = openDatabase({ dataDir: config.dataDir, attach: hasSilver ? ['bronze', 'silver'] : ['bronze'], readonly: true })
   try {
     report.devices = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n
     const sales = db.prepare('SELECT count(*) AS n, max(received_at) AS last FROM bronze.iot_sales_raw').get() as { n: number; last: string | null }
@@ -55,10 +72,38 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
       lastReceivedAt: sales.last,
       rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
     }
+    report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
+    if (hasSilver) report.silver = readSilverStatus(db)
   } finally {
     db.close()
   }
   return report
+}
+
+function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver']> {
+  const one = <T>(sql: string): T => db.prepare(sql).get() as T
+  const state = (name: string): unknown => (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
+  const watermark = (state('bronze_watermark') as number | undefined) ?? 0
+  const maxBronze = one<{ n: number | null }>('SELECT max(id) AS n FROM bronze.iot_sales_raw').n ?? 0
+  const unknown = one<{ product: number; customer: number; store: number }>(`SELECT
+    coalesce(sum(unknown_product), 0) AS product, coalesce(sum(unknown_customer), 0) AS customer, coalesce(sum(unknown_store), 0) AS store
+    FROM silver.sales_enriched`)
+  const failure = state('failure')
+  const dimensions: Record<string, { members: number; versions: number }> = {}
+  for (const [name, key] of [['product', 'product_id'], ['customer', 'customer_id'], ['store', 'store_id']] as const) {
+    dimensions[name] = one(`SELECT count(DISTINCT ${key}) AS members, count(*) AS versions FROM silver.dim_${name}`)
+  }
+  return {
+    sales: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_enriched').n,
+    watermark,
+    lagRows: Math.max(0, maxBronze - watermark),
+    quarantined: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_quarantine').n,
+    unknown,
+    failure: typeof failure === 'string' ? JSON.parse(failure) : null,
+    expectations: db.prepare('SELECT rule, action, violations, last_at AS lastAt FROM silver.expectation_counts ORDER BY rule').all() as NonNullable<StatusReport['silver']>['expectations'],
+    dimensions,
+    sync: db.prepare('SELECT dimension, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt, last_error AS lastError FROM silver.dim_sync ORDER BY dimension').all() as NonNullable<StatusReport['silver']>['sync'],
+  }
 }
 
 function describe(report: StatusReport): string {
@@ -74,6 +119,17 @@ function describe(report: StatusReport): string {
     lines.push(`devices  ${report.devices} registered`)
     lines.push(`bronze   ${report.bronze.sales} sales, last received ${report.bronze.lastReceivedAt ?? 'never'}`)
     lines.push(`rejects  ${report.bronze.rejects}${reasons ? ` (${reasons})` : ''}`)
+  }
+  const silver = report.silver
+  if (silver) {
+    lines.push(`silver   ${silver.sales} sales, ${silver.lagRows} behind bronze, ${silver.quarantined} quarantined; unknown product ${silver.unknown.product}, customer ${silver.unknown.customer}, store ${silver.unknown.store}`)
+    if (silver.failure) lines.push(`         STOPPED by an expectation: ${JSON.stringify(silver.failure)}`)
+    for (const rule of silver.expectations) lines.push(`rule     ${rule.rule} (${rule.action}): ${rule.violations} violations, last ${rule.lastAt}`)
+    lines.push(`dims     ${Object.entries(silver.dimensions).map(([name, d]) => `${name} ${d.members} (${d.versions} versions)`).join(', ')}`)
+    for (const sync of silver.sync) lines.push(`sync     ${sync.dimension}: last success ${sync.lastSuccessAt ?? 'never'}${sync.lastError ? `, last error: ${sync.lastError}` : ''}`)
+  }
+  for (const job of report.jobs) {
+    lines.push(`job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`)
   }
   return lines.join('\n') + '\n'
 }

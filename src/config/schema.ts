@@ -97,8 +97,11 @@ const currencySchema = z.strictObject({
 /** An IANA time zone name that this Node.js knows (Europe/Paris, America/New_York, UTC). */
 export const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
 
-/** A cron expression (5 fields, or 6 with seconds), as node-cron reads it. */
-export const cronExpression = z.string().refine((text) => isCronExpression(text), 'must be a cron expression such as "*/15 * * * *"')
+/** A 5-field cron expression (minute hour day-of-month month day-of-week), as node-cron reads it. */
+export const cronExpression = z.string().refine(
+  (text) => text.trim().split(/\s+/).length === 5 && isCronExpression(text),
+  'must be a 5-field cron expression such as "*/15 * * * *"',
+)
 
 const action = z.enum(['warn', 'drop', 'fail'])
 

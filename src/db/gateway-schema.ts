@@ -10,5 +10,15 @@ export const GATEWAY_MIGRATIONS: Migrations = [
     token_sha256 BLOB NOT NULL,
     created_at TEXT NOT NULL
   ) STRICT;
+
+  -- The last run of each scheduled job (see scheduler/), for catch-up and status.
+  CREATE TABLE job_runs (
+    name TEXT PRIMARY KEY,
+    scheduled_for TEXT NOT NULL,       -- the cron minute last started (or noted at first start)
+    started_at TEXT,
+    duration_ms INTEGER,
+    outcome TEXT,                      -- ok | failed
+    summary TEXT                       -- the result as JSON, or the error
+  ) STRICT;
   `,
 ]

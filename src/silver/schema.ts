@@ -103,7 +103,8 @@ export const SILVER_MIGRATIONS: Migrations = [
   CREATE TABLE {schema}.dim_sync (
     dimension TEXT PRIMARY KEY,
     url TEXT NOT NULL,
-    etag TEXT,
+    etag TEXT,                       -- of the version last applied (If-None-Match)
+    partial_etag TEXT,               -- of a download cut short, to resume (Range + If-Range)
     last_attempt_at TEXT,
     last_success_at TEXT,
     last_error TEXT,
