@@ -21,6 +21,7 @@ const program = new Command('medallion-edge')
 function oneLineErrors(command: Command): void {
   command
     .exitOverride()
+    .showSuggestionAfterError(false)
     .configureOutput({ outputError: (text, write) => write(`medallion-edge: ${text.replace(/^error: /, '')}`) })
   for (const sub of command.commands) oneLineErrors(sub)
 }
