@@ -9,7 +9,7 @@ export const END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 function dimensionTable(table: string, keyColumn: string, keyType: 'INTEGER' | 'TEXT', attributes: string): string {
   return `
   CREATE TABLE {schema}.${table} (
-    ${table}_key INTEGER PRIMARY KEY,  -- surrogate key of this version
+    ${keyColumn.replace(/_id$/, '')}_key INTEGER PRIMARY KEY,  -- surrogate key of this version
     ${keyColumn} ${keyType} NOT NULL,  -- natural key
     ${attributes},
     attributes TEXT,                   -- further columns of the source file, as a JSON object

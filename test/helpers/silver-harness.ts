@@ -1,0 +1,102 @@
+import { Readable } from 'node:stream'
+import { BronzeStore } from '../../src/bronze/bronze-store.js'
+import type { ExpectationConfig } from '../../src/config/schema.js'
+import type { SqliteDatabase } from '../../src/db/open.js'
+import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
+import { importDimension, type ImportSummary } from '../../src/silver/dims/import-dimension.js'
+import { Expectations } from '../../src/silver/expectations.js'
+import { openSilverDatabase } from '../../src/silver/open-silver.js'
+import { SalesEnricher, type DimensionName } from '../../src/silver/sales-enricher.js'
+import { makeTempDir } from './temp-dir.js'
+
+export interface SilverRow {
+  bronze_id: number
+  event_id: string | null
+  store_id: string
+  product_id: number
+  product_name: string
+  category: string
+  customer_id: number | null
+  customer_name: string
+  region: string
+  store_name: string
+  price: number
+  price_minor: number
+  quantity: number
+  amount_minor: number
+  sale_ts: string
+  sale_date: string
+  sale_hour: number
+  timezone: string
+  unknown_product: number
+  unknown_customer: number
+  unknown_store: number
+  warnings: string | null
+}
+
+/**
+ * Bronze -> silver without a broker: sales go through the real bronze store (validation,
+ * dedupe), then the real enricher; dimensions through the real import. Real SQLite files.
+ */
+export class SilverHarness {
+  readonly dir = makeTempDir()
+  readonly db: SqliteDatabase
+  readonly enricher: SalesEnricher
+  private readonly bronze: BronzeStore
+
+  constructor(options: { defaultTimezone?: string; expectations?: ExpectationConfig[]; now?: () => number } = {}) {
+    this.db = openSilverDatabase(this.dir.path)
+    this.bronze = new BronzeStore(this.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
+    this.enricher = new SalesEnricher(this.db, {
+      defaultTimezone: options.defaultTimezone ?? 'UTC',
+      minorUnitDigits: 2,
+      expectations: new Expectations(options.expectations ?? [], 2),
+      batchRows: 1000,
+      now: options.now,
+    })
+  }
+
+  /** Stores sales in bronze as a device's message would (`received` defaults to the sale time). */
+  ingest(sales: Record<string, unknown>[], receivedAtMs?: number): void {
+    const messages = sales.map((sale) => {
+      const payload = Buffer.from(JSON.stringify(sale))
+      return {
+        topic: `stores/${sale.store_id as string}/devices/${sale.device_id as string}/sales`,
+        clientId: sale.device_id as string,
+        payload,
+        payloadBytes: payload.length,
+        receivedAtMs: receivedAtMs ?? Date.parse(sale.timestamp as string),
+      }
+    })
+    const result = this.bronze.commit(messages)
+    if (result.rejected > 0) throw new Error(`bronze refused a test sale: ${JSON.stringify(result.rejectReasons)}`)
+  }
+
+  /** Enriches until caught up (or stopped by a fail expectation). */
+  process(): void {
+    while (this.enricher.processNext().rows > 0) {
+      // until caught up
+    }
+  }
+
+  importDims(dimension: DimensionName, text: string, asOfMs = Date.now(), format: 'csv' | 'jsonl' = 'csv'): Promise<ImportSummary> {
+    return importDimension(this.db, this.enricher, DIMENSIONS[dimension], Readable.from([Buffer.from(text)]), format, { asOfMs })
+  }
+
+  silver(): SilverRow[] {
+    return this.db.prepare('SELECT * FROM silver.sales_enriched ORDER BY bronze_id').all() as SilverRow[]
+  }
+
+  changedDays(): string[] {
+    return this.db.prepare("SELECT DISTINCT store_id || ' ' || sale_date AS day FROM silver.day_changes ORDER BY day").pluck().all() as string[]
+  }
+
+  close(): void {
+    this.db.close()
+    this.dir.remove()
+  }
+}
+
+export const PRODUCTS_CSV = 'product_id,product_name,category\n101,Espresso,Beverages\n102,Croissant,Bakery\n'
+export const CUSTOMERS_CSV = 'customer_id,customer_name,region\n1001,Ada Lovelace,North\n1002,Grace Hopper,South\n'
+export const STORES_CSV = 'store_id,store_name,region,timezone\nstore_001,Downtown,North,America/New_York\nstore_002,Harbour,West,Europe/Paris\n'
