@@ -2,6 +2,8 @@ import { parse } from 'node-cron'
 import { fromWallMs, wallClockAt, type WallClock } from './wall-clock.js'
 
 const MINUTE_MS = 60_000
+/** Longer than any DST shift (1 h; Lord Howe's is 30 min). */
+const REPEAT_WINDOW_MS = 2 * 60 * MINUTE_MS
 
 /**
  * When a 5-field cron expression is due, in a time zone, minute by minute. node-cron parses the
@@ -46,10 +48,16 @@ export class CronSchedule {
    */
   dueAt(minuteMs: number): boolean {
     const wall = wallClockAt(minuteMs, this.timeZone)
-    const previous = wallClockAt(minuteMs - MINUTE_MS, this.timeZone)
-    const step = wall.wallMs - previous.wallMs
-    if (step <= 0) return false // the repeated hour: these wall minutes were due the first time
+    // The repeated hour after a fall-back: a wall minute that already happened under the earlier
+    // (larger) offset was due then, not again now.
+    const before = minuteMs - REPEAT_WINDOW_MS
+    const offsetBefore = wallClockAt(before, this.timeZone).wallMs - before
+    if (wall.wallMs - minuteMs < offsetBefore) {
+      const firstTime = wall.wallMs - offsetBefore
+      if (firstTime < minuteMs && wallClockAt(firstTime, this.timeZone).wallMs === wall.wallMs) return false
+    }
     if (this.matchesWall(wall)) return true
+    const previous = wallClockAt(minuteMs - MINUTE_MS, this.timeZone)
     for (let skipped = previous.wallMs + MINUTE_MS; skipped < wall.wallMs; skipped += MINUTE_MS) {
       if (this.matchesWall(fromWallMs(skipped))) return true
     }
