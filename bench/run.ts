@@ -7,6 +7,7 @@ import { connectStorm } from './connect-storm.js'
 import { compareDedupeIndexes } from './dedupe-index.js'
 import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
+import { benchSilver } from './silver.js'
 
 const stages = process.argv.slice(2)
 const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
@@ -64,6 +65,16 @@ try {
       out.push(`| ${design} | ${fmt(empty)} | ${fmt(full)} | ${ratio(full, empty)} |`)
     }
     out.push('')
+  }
+
+  if (wants('silver')) {
+    const rows = Number(process.env.BENCH_SILVER_ROWS ?? 1_000_000)
+    log(`silver: enrichment of ${rows} bronze rows`)
+    const silver = await benchSilver(workDir, rows, 10_000, log)
+    out.push('## Silver enrichment', '',
+      `${fmt(silver.rows)} bronze sales, ${fmt(silver.products)} products, ${fmt(silver.customers)} customers (SCD2 point-in-time joins, store time zone, 4 expectations):`, '',
+      `- silver: **${fmt(silver.silverRowsPerS)} rows/s**; plain SQLite insert of the same rows into the same table: ${fmt(silver.plainInsertRowsPerS)} rows/s: **${ratio(silver.silverRowsPerS, silver.plainInsertRowsPerS)}x** (target >= 0.3)`,
+      `- a late product fixing up ${fmt(silver.fixupSales)} sales: ${fmt(silver.fixupMs)} ms (import + re-enrichment, one transaction)`, '')
   }
 
   if (wants('connect-storm')) {

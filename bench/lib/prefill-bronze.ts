@@ -17,6 +17,10 @@ export interface PrefillOptions {
   /** Indexes dropped before the load and created after it (a sort, not row-by-row inserts). */
   indexes: { drop: string; create: string }[]
   onProgress?: (done: number) => void
+  /** Product of row i (default: 20 products from 101). */
+  productOf?: (i: number) => number
+  /** Customer of row i, null for anonymous (default: 200 customers from 1001). */
+  customerOf?: (i: number) => number | null
 }
 
 /**
@@ -34,14 +38,18 @@ export function prefillBronze(options: PrefillOptions): void {
     product_id, price_minor, quantity, customer_id, order_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const startMs = options.endMs - options.days * DAY_MS
   const stepMs = (options.days * DAY_MS) / options.rows
+  const productOf = options.productOf ?? ((i: number) => 101 + (i % 20))
+  const customerOf = options.customerOf ?? ((i: number) => 1001 + (i % 200))
   const chunk = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
+      const productId = productOf(i)
+      const customerId = customerOf(i)
       const ts = Math.floor(startMs + i * stepMs)
       const deviceId = `hist-${i % options.devices}`
       const eventId = randomUUID()
       const iso = new Date(ts).toISOString()
-      const payload = `{"event_id":"${eventId}","device_id":"${deviceId}","timestamp":"${iso}","product_id":${101 + (i % 20)},"price":15.5,"quantity":1,"store_id":"store_001","customer_id":${1001 + (i % 200)},"order_id":"${eventId.slice(0, 18)}"}`
-      insert.run(iso, deviceId, 'store_001', eventId, ts, hash53(eventIdentity(deviceId, eventId)), 101 + (i % 20), 1550, 1, 1001 + (i % 200), eventId.slice(0, 18), payload)
+      const payload = `{"event_id":"${eventId}","device_id":"${deviceId}","timestamp":"${iso}","product_id":${productId},"price":15.5,"quantity":1,"store_id":"store_001","customer_id":${customerId},"order_id":"${eventId.slice(0, 18)}"}`
+      insert.run(iso, deviceId, 'store_001', eventId, ts, hash53(eventIdentity(deviceId, eventId)), productId, 1550, 1, customerId, eventId.slice(0, 18), payload)
     }
   })
   const CHUNK = 200_000

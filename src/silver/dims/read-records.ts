@@ -38,7 +38,14 @@ function countNewlines(bytes: Uint8Array, end = bytes.length): number {
 async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let lines = 0
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    if (typeof chunk === 'string') {
+      // Already text (an object-mode stream): nothing to decode.
+      onBytes?.(Buffer.byteLength(chunk))
+      lines += chunk.split('\n').length - 1
+      yield chunk
+      continue
+    }
     onBytes?.(chunk.length)
     let text: string
     try {
