@@ -74,8 +74,9 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
 
   // The physical bound: the same rows, already enriched, inserted again into a copy of the table.
   db.exec('CREATE TABLE silver.plain AS SELECT * FROM silver.sales_enriched WHERE 0')
-  for (const index of ['(store_id, sale_date)', '(product_id, sale_ts_ms)', '(customer_id, sale_ts_ms)']) {
-    db.exec(`CREATE INDEX silver.plain_${index.replace(/\W+/g, '_')} ON plain ${index}`)
+  // The same indexes as sales_enriched.
+  for (const sql of db.prepare("SELECT sql FROM silver.sqlite_master WHERE type = 'index' AND tbl_name = 'sales_enriched' AND sql IS NOT NULL").pluck().all() as string[]) {
+    db.exec(sql.replace(/INDEX (\S+) ON sales_enriched/, (_m, name: string) => `INDEX silver.plain_${name} ON plain`))
   }
   const source = db.prepare('SELECT * FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT 2000')
   const columns = Object.keys(source.get(0) as object)

@@ -108,7 +108,7 @@ function applyStaged(db: SqliteDatabase, enricher: SalesEnricher, spec: Dimensio
   const insertVersion = db.prepare(`INSERT INTO ${table} (${key}, ${columns.join(', ')}, attributes, valid_from, valid_to, valid_from_ms, valid_to_ms, is_current, loaded_at)
     VALUES (?, ${columns.map(() => '?').join(', ')}, ?, ?, NULL, ?, ?, 1, ?)`)
   const loadedAt = new Date(asOfMs).toISOString()
-  const changes: { key: string | number; fromMs: number }[] = []
+  const changes: { key: string | number; fromMs: number; newMember: boolean }[] = []
 
   // Paged, not iterated: better-sqlite3 allows no other statement while an iterator is open.
   const page = db.prepare<[number], { line: number; row: string }>('SELECT line, row FROM temp.dim_stage WHERE line > ? ORDER BY line LIMIT 1000')
@@ -136,9 +136,9 @@ function applyStaged(db: SqliteDatabase, enricher: SalesEnricher, spec: Dimensio
     }
     fromMs = Math.max(fromMs, BEGINNING_MS)
     insertVersion.run(row.key, ...row.values, row.extras, new Date(fromMs).toISOString(), fromMs, END_MS, loadedAt)
-    changes.push({ key: row.key, fromMs })
+    changes.push({ key: row.key, fromMs, newMember: current === undefined })
   }
-  for (const change of changes) summary.reenriched += enricher.reenrich(spec.name, change.key, change.fromMs)
+  for (const change of changes) summary.reenriched += enricher.reenrich(spec.name, change.key, change.fromMs, change.newMember)
 }
 
 function describeErrors(dimension: string, errors: { line: number; message: string }[]): string {
