@@ -1,14 +1,22 @@
+import type { FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import { DeviceAccess } from './broker/device-access.js'
 import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import type { SqliteDatabase } from './db/open.js'
+import { GoldReader } from './gold/gold-reader.js'
+import { GOLD_TABLE_NAMES } from './gold/gold-tables.js'
+import { GoldThread } from './gold/gold-thread.js'
+import { openGoldDatabase } from './gold/open-gold.js'
+import { buildApp } from './http/app.js'
+import { createMetrics } from './http/metrics.js'
+import { listen } from './http/server.js'
 import { Pipeline } from './pipeline/pipeline.js'
 import { SqliteJobRunStore } from './scheduler/job-run-store.js'
 import { Scheduler } from './scheduler/scheduler.js'
 import type { PullOutcome } from './silver/dims/pull-dimension.js'
-import { openSilverDatabase } from './silver/open-silver.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { runInWorker } from './util/run-in-worker.js'
 
@@ -19,21 +27,31 @@ const SILVER_BUDGET_MS = 5
 export interface GatewayDeps {
   config: Readonly<Config>
   logger: Logger
-  /** The pipeline thread died; the daemon exits and systemd restarts it. */
+  /** A worker thread died; the daemon exits and systemd restarts it. */
   onFatal: (error: Error) => void
   clock?: Clock
 }
 
+export interface GatewayAddresses extends ListeningAddresses {
+  http: AddressInfo
+}
+
 export interface Gateway {
-  start(): Promise<ListeningAddresses>
+  start(): Promise<GatewayAddresses>
   /** Stops intake, commits and acks what is pending, closes the databases. */
   stop(): Promise<void>
   readonly pipeline: Pipeline
+  readonly gold: GoldThread
   readonly access: DeviceAccess
   readonly scheduler: Scheduler
+  readonly http: FastifyInstance
 }
 
-/** Builds every part from the config and wires them; `start` and `stop` run them in order. */
+/**
+ * Builds every part from the config and wires them; `start` and `stop` run them in order:
+ * databases (migrated) -> pipeline thread (bronze, silver) -> gold thread -> broker -> scheduler
+ * -> HTTP, and back.
+ */
 export function createGateway({ config, logger, onFatal, clock = systemClock }: GatewayDeps): Gateway {
   const pipeline = new Pipeline({
     settings: {
@@ -53,15 +71,50 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
     maxGroupMessages: config.bronze.maxGroupMessages,
     logger,
     onFatal,
+    onSilverBatch: () => gold.notify(),
   })
+  const gold = new GoldThread({
+    dataDir: config.dataDir,
+    synchronous: config.bronze.synchronous,
+    refreshIntervalMs: config.gold.refreshIntervalMs,
+    pollMs: 5000,
+  }, logger.child({ component: 'gold' }), onFatal)
   let db: SqliteDatabase | undefined
+  let reader: GoldReader | undefined
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
   let registryWatch: NodeJS.Timeout | undefined
+  let registry: DeviceRegistry | undefined
   let scheduler: Scheduler | undefined
+
+  const http = buildApp({
+    storeId: config.storeId,
+    timeZone: config.timezone,
+    tokens: config.http.tokens,
+    logger: logger.child({ component: 'http' }),
+    now: () => clock.now(),
+    totals: (storeId, date) => reader!.totals(storeId, date),
+    goldTable: (table, from, to, limit) => reader!.table(table, from, to, limit),
+    goldTables: GOLD_TABLE_NAMES,
+    notReady: () => [
+      ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
+      ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
+    ],
+    metrics: createMetrics({
+      ingest: () => pipeline.groupCommit.totals,
+      connectedClients: () => broker?.connectedClients ?? 0,
+      refused: () => access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
+      silver: () => pipeline.silver,
+      expectations: () => (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
+      gold: () => gold.progress,
+      jobs: () => scheduler?.status() ?? [],
+    }),
+  })
 
   return {
     pipeline,
+    gold,
+    http,
     get access(): DeviceAccess {
       if (!access) throw new Error('gateway not started')
       return access
@@ -73,9 +126,11 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
 
     async start() {
       // Migrates every layer before any thread opens its own connection.
-      db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
+      db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      reader = new GoldReader(config.dataDir, config.currency)
       await pipeline.start()
-      const registry = new DeviceRegistry(db)
+      await gold.start()
+      registry = new DeviceRegistry(db)
       access = new DeviceAccess({ registry, allowAnonymous: config.mqtt.allowAnonymous, logger: logger.child({ component: 'access' }) })
       broker = new MqttBroker({
         config: config.mqtt,
@@ -83,24 +138,28 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
         intake: (topic, clientId, payload, receivedAtMs, done) => pipeline.groupCommit.submit(topic, clientId, payload, receivedAtMs, done),
         logger: logger.child({ component: 'mqtt' }),
       })
-      const addresses = await broker.start()
+      const mqtt = await broker.start()
       registryWatch = watchRemovedDevices(db, registry, access, broker, logger)
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
-      if (config.dims.url) {
-        scheduler.add({ name: 'dims-sync', cron: config.dims.schedule, run: () => syncDimensionsJob(config) })
-      }
+      scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
+      if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
       scheduler.start()
-      return addresses
+      const httpAddress = await listen(http, config.http.host, config.http.port)
+      logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
+      return { ...mqtt, http: httpAddress }
     },
 
     async stop() {
       clearInterval(registryWatch)
+      await http.close()
       await scheduler?.stop()
       broker?.stopIntake()
       await pipeline.groupCommit.drain()
       await broker?.stop()
       await pipeline.stop()
-      logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver }, 'pipeline stopped')
+      await gold.stop()
+      logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
+      reader?.close()
       db?.close()
       db = undefined
     },

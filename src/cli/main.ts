@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { isMedallionError } from '../errors.js'
 import { devicesCommand } from './devices.js'
 import { dimsCommand } from './dims.js'
+import { goldCommand } from './gold.js'
 import { runCommand } from './run.js'
 import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
@@ -14,6 +15,7 @@ const program = new Command('medallion-edge')
   .addCommand(devicesCommand())
   .addCommand(dimsCommand())
   .addCommand(silverCommand())
+  .addCommand(goldCommand())
   .addCommand(simulateCommand())
   .addCommand(statusCommand())
 

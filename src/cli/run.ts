@@ -62,6 +62,6 @@ export function runCommand(): Command {
         await gateway.stop().catch(() => {})
         throw error
       })
-      logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port }, 'medallion-edge ready')
+      logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port, httpPort: addresses.http.port }, 'medallion-edge ready')
     })
 }

@@ -32,6 +32,7 @@ export interface StatusReport {
     sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
   } | null
   jobs: { name: string; scheduledFor: string; startedAt: string | null; durationMs: number | null; outcome: string | null; summary: string | null }[]
+  gold: { caughtUpAt: string | null; pendingChanges: number; days: number } | null
 }
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -58,10 +59,12 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     bronze: null,
     silver: null,
     jobs: [],
+    gold: null,
   }
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
   const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
-  const db = openDatabase({ dataDir: config.dataDir, attach: hasSilver ? ['bronze', 'silver'] : ['bronze'], readonly: true })
+  const hasGold = hasSilver && existsSync(databaseFile(config.dataDir, 'gold'))
+  const db = openDatabase({ dataDir: config.dataDir, attach: ['bronze', ...(hasSilver ? ['silver' as const] : []), ...(hasGold ? ['gold' as const] : [])], readonly: true })
   try {
     report.devices = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n
     const sales = db.prepare('SELECT count(*) AS n, max(received_at) AS last FROM bronze.iot_sales_raw').get() as { n: number; last: string | null }
@@ -74,6 +77,14 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     }
     report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
     if (hasSilver) report.silver = readSilverStatus(db)
+    if (hasGold) {
+      const watermark = (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'").pluck().get() as number | undefined) ?? 0
+      report.gold = {
+        caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
+        pendingChanges: db.prepare('SELECT count(*) FROM silver.day_changes WHERE seq > ?').pluck().get(watermark) as number,
+        days: db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number,
+      }
+    }
   } finally {
     db.close()
   }
@@ -127,6 +138,9 @@ function describe(report: StatusReport): string {
     for (const rule of silver.expectations) lines.push(`rule     ${rule.rule} (${rule.action}): ${rule.violations} violations, last ${rule.lastAt}`)
     lines.push(`dims     ${Object.entries(silver.dimensions).map(([name, d]) => `${name} ${d.members} (${d.versions} versions)`).join(', ')}`)
     for (const sync of silver.sync) lines.push(`sync     ${sync.dimension}: last success ${sync.lastSuccessAt ?? 'never'}${sync.lastError ? `, last error: ${sync.lastError}` : ''}`)
+  }
+  if (report.gold) {
+    lines.push(`gold     ${report.gold.days} store-days, caught up with silver at ${report.gold.caughtUpAt ?? 'never'}, ${report.gold.pendingChanges} changes pending`)
   }
   for (const job of report.jobs) {
     lines.push(`job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`)

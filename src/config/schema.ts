@@ -171,11 +171,22 @@ const dimsSchema = z.strictObject({
   url: z.string().url().refine((url) => url.includes('{dimension}'), 'must contain {dimension}').optional(),
   /** Bearer token sent to central, if it wants one. */
   token: z.string().min(1).optional(),
-  /** Cron expression of the pull, in the store's time zone. */
-  schedule: cronExpression.default('*/15 * * * *'),
   /** Per request. */
   timeoutMs: z.number().int().min(100).default(30_000),
   retry: retrySchema.default(() => retrySchema.parse({})),
+})
+
+const goldSchema = z.strictObject({
+  /** The gold thread recomputes changed days at most this often: the staff totals' freshness. */
+  refreshIntervalMs: z.number().int().min(100).max(60_000).default(1000),
+})
+
+/** Named jobs and their cron expressions, in the store's time zone (see docs/scheduler.md). */
+const scheduleSchema = z.strictObject({
+  /** Gold catch-up, a safety net under the continuous refresh. */
+  goldRefresh: cronExpression.default('* * * * *'),
+  /** Pull of the dimensions from central (when dims.url is set). */
+  dimsSync: cronExpression.default('*/15 * * * *'),
 })
 
 const logSchema = z.strictObject({
@@ -199,6 +210,8 @@ export const configSchema = z.strictObject({
   bronze: bronzeSchema.default(() => bronzeSchema.parse({})),
   silver: silverSchema.default(() => silverSchema.parse({})),
   dims: dimsSchema.default(() => dimsSchema.parse({})),
+  gold: goldSchema.default(() => goldSchema.parse({})),
+  schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -9,7 +9,7 @@ import type { SqliteDatabase } from './open.js'
  * A no-op UPDATE on the schema's own `pipeline_state` locks just that file, waiting for a
  * concurrent writer up to busy_timeout.
  */
-export function lockedTransaction<T>(db: SqliteDatabase, schema: 'silver', work: () => T): T {
+export function lockedTransaction<T>(db: SqliteDatabase, schema: 'silver' | 'gold', work: () => T): T {
   const lock = db.prepare(`UPDATE ${schema}.pipeline_state SET value = value WHERE 0`)
   return db.transaction(() => {
     lock.run()

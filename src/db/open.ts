@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { migrate, type Migrations } from './migrate.js'
 
 /** The layers that live in their own file and are attached under their name. */
-export type LayerName = 'bronze' | 'silver'
+export type LayerName = 'bronze' | 'silver' | 'gold'
 
 export type SqliteDatabase = Database.Database
 

@@ -22,6 +22,8 @@ export interface PipelineOptions {
   logger: Logger
   /** The pipeline thread died: nothing more can be acked. The daemon should exit and be restarted. */
   onFatal: (error: Error) => void
+  /** Silver committed a batch (gold has days to recompute). */
+  onSilverBatch?: () => void
 }
 
 /**
@@ -99,6 +101,7 @@ export class Pipeline {
         this.silver.warned += outcome.warned
         this.silver.batches++
         this.silver.lastBatchAt = message.at
+        this.options.onSilverBatch?.()
         break
       }
       case 'silver-failed':

@@ -3,7 +3,7 @@ import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-regis
 import type { Config } from '../../src/config/schema.js'
 import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
 import { openDatabase } from '../../src/db/open.js'
-import type { ListeningAddresses } from '../../src/broker/mqtt-broker.js'
+import type { GatewayAddresses } from '../../src/gateway.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
 import { readBronze } from './bronze-db.js'
 import { makeTempDir } from './temp-dir.js'
@@ -15,7 +15,7 @@ export interface RunningGateway {
   dataDir: string
   url: string
   port: number
-  addresses: ListeningAddresses
+  addresses: GatewayAddresses
   /** Registers a device through the same registry the CLI uses. */
   addDevice(deviceId: string, storeId?: string): IssuedDevice
   removeDevice(deviceId: string): void

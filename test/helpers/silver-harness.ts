@@ -5,7 +5,8 @@ import type { SqliteDatabase } from '../../src/db/open.js'
 import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../../src/silver/dims/import-dimension.js'
 import { Expectations } from '../../src/silver/expectations.js'
-import { openSilverDatabase } from '../../src/silver/open-silver.js'
+import { GoldRefresher } from '../../src/gold/gold-refresher.js'
+import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SalesEnricher, type DimensionName } from '../../src/silver/sales-enricher.js'
 import { makeTempDir } from './temp-dir.js'
 
@@ -34,18 +35,27 @@ export interface SilverRow {
   warnings: string | null
 }
 
+/** A gold table's rows in primary-key order, as JSON: equal strings mean byte-identical content. */
+export function dumpGold(db: SqliteDatabase): string {
+  const tables = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders']
+  return JSON.stringify(Object.fromEntries(tables.map((name) => [name, db.prepare(`SELECT * FROM gold.${name}`).raw().all()])))
+}
+
 /**
- * Bronze -> silver without a broker: sales go through the real bronze store (validation,
+ * Bronze -> silver -> gold without a broker: sales go through the real bronze store (validation,
  * dedupe), then the real enricher; dimensions through the real import. Real SQLite files.
  */
 export class SilverHarness {
   readonly dir = makeTempDir()
   readonly db: SqliteDatabase
   readonly enricher: SalesEnricher
+  readonly gold: GoldRefresher
   private readonly bronze: BronzeStore
 
   constructor(options: { defaultTimezone?: string; expectations?: ExpectationConfig[]; now?: () => number } = {}) {
-    this.db = openSilverDatabase(this.dir.path)
+    // All layers attached, as the daemon's threads have them.
+    this.db = openGoldDatabase(this.dir.path)
+    this.gold = new GoldRefresher(this.db, options.now)
     this.bronze = new BronzeStore(this.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
     this.enricher = new SalesEnricher(this.db, {
       defaultTimezone: options.defaultTimezone ?? 'UTC',
@@ -70,6 +80,15 @@ export class SilverHarness {
     })
     const result = this.bronze.commit(messages)
     if (result.rejected > 0) throw new Error(`bronze refused a test sale: ${JSON.stringify(result.rejectReasons)}`)
+  }
+
+  /** Stores raw payloads (bad ones included) as one device's messages; returns rejects. */
+  ingestRaw(payloads: string[], storeId: string, deviceId: string): number {
+    const messages = payloads.map((text) => {
+      const payload = Buffer.from(text)
+      return { topic: `stores/${storeId}/devices/${deviceId}/sales`, clientId: deviceId, payload, payloadBytes: payload.length, receivedAtMs: Date.now() }
+    })
+    return this.bronze.commit(messages).rejected
   }
 
   /** Enriches until caught up (or stopped by a fail expectation). */

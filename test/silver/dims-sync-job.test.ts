@@ -15,7 +15,7 @@ describe('the daemon\'s scheduled dims-sync job', () => {
     server.set('product', PRODUCTS_CSV, 'p1')
     server.set('customer', CUSTOMERS_CSV, 'c1')
     server.set('store', STORES_CSV, 's1')
-    gw = await startGateway({ dims: { url: server.urlTemplate, schedule: '*/5 * * * *' } })
+    gw = await startGateway({ dims: { url: server.urlTemplate }, schedule: { dimsSync: '*/5 * * * *' } })
   })
   afterAll(async () => {
     await gw.stop()
@@ -23,7 +23,7 @@ describe('the daemon\'s scheduled dims-sync job', () => {
   })
 
   it('is registered on its cron, runs on its own thread, and records its outcome', async () => {
-    expect(gw.gateway.scheduler.status().map((job) => [job.name, job.cron])).toEqual([['dims-sync', '*/5 * * * *']])
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')).toMatchObject({ cron: '*/5 * * * *' })
     await gw.gateway.scheduler.runNow('dims-sync')
     const db = new Database(join(gw.dataDir, 'silver.db'), { readonly: true })
     try {
@@ -32,11 +32,11 @@ describe('the daemon\'s scheduled dims-sync job', () => {
     } finally {
       db.close()
     }
-    expect(gw.gateway.scheduler.status()[0]!.last).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('"status":"updated"') })
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('"status":"updated"') })
 
     server.fail('customer', 'status-403')
     server.set('customer', CUSTOMERS_CSV + '1003,Alan Turing,East\n', 'c2')
     await gw.gateway.scheduler.runNow('dims-sync')
-    expect(gw.gateway.scheduler.status()[0]!.last).toMatchObject({ outcome: 'failed', summary: expect.stringMatching(/customer: .*HTTP 403/) })
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({ outcome: 'failed', summary: expect.stringMatching(/customer: .*HTTP 403/) })
   })
 })

@@ -1,0 +1,33 @@
+import { Command, Option } from 'commander'
+import { GoldRefresher } from '../gold/gold-refresher.js'
+import { openGoldDatabase } from '../gold/open-gold.js'
+import { calendarDate } from './silver.js'
+import { configOption, loadFromOptions } from './options.js'
+import { progressBar } from './progress.js'
+
+export function goldCommand(): Command {
+  const gold = new Command('gold').description('daily facts and KPIs')
+  gold
+    .command('rebuild')
+    .description('recompute gold from silver for a date range (all when open), next to the running daemon')
+    .addOption(new Option('--from <date>', 'first store-local date').argParser(calendarDate))
+    .addOption(new Option('--to <date>', 'last store-local date').argParser(calendarDate))
+    .option('--json', 'print the summary as JSON')
+    .addOption(configOption())
+    .action((options: { from?: string; to?: string; json?: boolean; config?: string }) => {
+      const { config } = loadFromOptions(options)
+      const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      const progress = progressBar('rebuilding gold', 'tables')
+      try {
+        const started = performance.now()
+        const result = new GoldRefresher(db).rebuild({ fromDate: options.from, toDate: options.to }, (done, total) => progress.update(done, total))
+        progress.stop()
+        const summary = { ...result, from: options.from ?? null, to: options.to ?? null, seconds: Math.round(performance.now() - started) / 1000 }
+        process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : `gold rebuilt: ${result.tables} tables from ${options.from ?? 'the beginning'} to ${options.to ?? 'the end'} in ${summary.seconds} s\n`)
+      } finally {
+        progress.stop()
+        db.close()
+      }
+    })
+  return gold
+}

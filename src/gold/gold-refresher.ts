@@ -1,0 +1,112 @@
+import type { SqliteDatabase } from '../db/open.js'
+import { lockedTransaction } from '../db/locked-transaction.js'
+import { GOLD_TABLES } from './gold-tables.js'
+
+export interface RefreshOutcome {
+  /** (store, day) groups recomputed. */
+  groups: number
+  /** silver.day_changes consumed up to here. */
+  watermark: number
+  /** More changes are waiting (the step stopped at its limit). */
+  pending: boolean
+}
+
+export interface RebuildRange {
+  fromDate?: string
+  toDate?: string
+}
+
+const GROUP = 'store_id = ? AND sale_date = ?'
+
+/**
+ * Silver -> gold. The incremental refresh recomputes the (store, day) groups that silver marked
+ * changed since gold's watermark, with the watermark, in one transaction on gold.db; the full
+ * rebuild recomputes a date range with the same statements. Recomputing a day, rather than adding
+ * deltas, is what keeps distinct order counts exact and late data and re-enriched sales counted
+ * once.
+ */
+export class GoldRefresher {
+  private readonly deleteGroup
+  private readonly insertGroup
+  private readonly readState
+  private readonly writeState
+  private readonly selectChanges
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.deleteGroup = GOLD_TABLES.map((gold) => db.prepare(`DELETE FROM gold.${gold.name} WHERE ${GROUP}`))
+    this.insertGroup = GOLD_TABLES.map((gold) => db.prepare(gold.insert(GROUP)))
+    this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM gold.pipeline_state WHERE name = ?')
+    this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
+    this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
+      'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?')
+  }
+
+  /** The last silver.day_changes seq gold has applied. */
+  watermark(): number {
+    return (this.readState.get('day_changes_seq')?.value as number | undefined) ?? 0
+  }
+
+  /** When gold last caught up with silver (what `as_of` reports), or null. */
+  caughtUpAt(): string | null {
+    return (this.readState.get('caught_up_at')?.value as string | undefined) ?? null
+  }
+
+  /** One step of the incremental refresh: up to `maxChanges` changes, one transaction. */
+  refresh(maxChanges = 5000): RefreshOutcome {
+    return lockedTransaction(this.db, 'gold', () => {
+      const startedAt = new Date(this.now()).toISOString()
+      const changes = this.selectChanges.all(this.watermark(), maxChanges)
+      const groups = new Map<string, [string, string]>()
+      for (const change of changes) groups.set(`${change.store_id}\u0000${change.sale_date}`, [change.store_id, change.sale_date])
+      for (const [storeId, saleDate] of groups.values()) {
+        for (let i = 0; i < GOLD_TABLES.length; i++) {
+          this.deleteGroup[i]!.run(storeId, saleDate)
+          this.insertGroup[i]!.run(storeId, saleDate)
+        }
+      }
+      const watermark = changes.at(-1)?.seq ?? this.watermark()
+      if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
+      const pending = changes.length === maxChanges
+      // What gold shows is silver as of the start of this transaction, when nothing was left over.
+      if (!pending) this.writeState.run('caught_up_at', startedAt)
+      return { groups: groups.size, watermark, pending }
+    })
+  }
+
+  /** Refreshes until caught up. */
+  refreshAll(): RefreshOutcome {
+    const total: RefreshOutcome = { groups: 0, watermark: this.watermark(), pending: true }
+    while (total.pending) {
+      const step = this.refresh()
+      total.groups += step.groups
+      total.watermark = step.watermark
+      total.pending = step.pending
+    }
+    return total
+  }
+
+  /**
+   * Recomputes gold for store-local dates in the range (all when open) from silver, table by table,
+   * each in its own transaction; days of the range absent from silver lose their gold rows.
+   */
+  rebuild(range: RebuildRange = {}, onProgress?: (done: number, total: number) => void): { tables: number } {
+    const from = range.fromDate ?? '0000-00-00'
+    const to = range.toDate ?? '9999-99-99'
+    GOLD_TABLES.forEach((gold, index) => {
+      lockedTransaction(this.db, 'gold', () => {
+        this.db.prepare(`DELETE FROM gold.${gold.name} WHERE sale_date BETWEEN ? AND ?`).run(from, to)
+        this.db.prepare(gold.insert('sale_date BETWEEN ? AND ?')).run(from, to)
+      })
+      onProgress?.(index + 1, GOLD_TABLES.length)
+    })
+    return { tables: GOLD_TABLES.length }
+  }
+
+  /** Forgets silver changes gold has applied (they only grow otherwise). Takes silver's lock briefly. */
+  pruneConsumed(): number {
+    return this.db.prepare('DELETE FROM silver.day_changes WHERE seq <= ?').run(this.watermark()).changes
+  }
+}

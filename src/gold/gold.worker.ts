@@ -1,0 +1,67 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { GoldRefresher } from './gold-refresher.js'
+import { openGoldDatabase } from './open-gold.js'
+import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
+
+// The gold thread: recomputes the (store, day) groups silver changed, at most every
+// refreshIntervalMs, so that staff totals are a second or two behind the broker. A day of many
+// sales takes tens of milliseconds to recompute; on its own thread that never delays an ack.
+const settings = workerData as GoldSettings
+const port = parentPort!
+const db = openGoldDatabase(settings.dataDir, settings.synchronous)
+// Never wait on silver's lock while pruning: the pipeline thread must not be held up by gold.
+db.pragma('busy_timeout = 0')
+const refresher = new GoldRefresher(db)
+
+const PRUNE_EVERY = 100
+let timer: NodeJS.Timeout | undefined
+let lastRunAt = 0
+let refreshes = 0
+let closing = false
+
+function schedule(): void {
+  if (timer !== undefined || closing) return
+  timer = setTimeout(run, Math.max(0, lastRunAt + settings.refreshIntervalMs - Date.now()))
+}
+
+function run(): void {
+  timer = undefined
+  lastRunAt = Date.now()
+  try {
+    const outcome = refresher.refresh()
+    refreshes++
+    if (outcome.groups > 0 || refreshes === 1) port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
+    if (refreshes % PRUNE_EVERY === 0) refresher.pruneConsumed()
+    if (outcome.pending) setImmediate(run)
+  } catch (error) {
+    // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
+    port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)
+  }
+}
+
+const poll = setInterval(schedule, settings.pollMs)
+
+port.on('message', (message: ToGold) => {
+  if (message.kind === 'silver-advanced') {
+    schedule()
+    return
+  }
+  if (message.kind === 'refresh-now') {
+    try {
+      const outcome = refresher.refreshAll()
+      port.postMessage({ kind: 'refreshed-now', id: message.id, outcome } satisfies FromGold)
+      port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
+    } catch (error) {
+      port.postMessage({ kind: 'refreshed-now', id: message.id, error: (error as Error).message } satisfies FromGold)
+    }
+    return
+  }
+  closing = true
+  clearInterval(poll)
+  clearTimeout(timer)
+  db.close()
+  port.close()
+})
+
+port.postMessage({ kind: 'ready', watermark: refresher.watermark(), caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
+schedule()

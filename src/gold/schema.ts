@@ -1,0 +1,62 @@
+import type { Migrations } from '../db/migrate.js'
+
+/**
+ * gold.db: daily facts and KPIs at the seed's grain, recomputed per (store, day) from silver.
+ * Amounts are integer minor units; avg_* columns are derived (REAL).
+ */
+export const GOLD_MIGRATIONS: Migrations = [
+  `
+  CREATE TABLE {schema}.fact_daily_sales (
+    sale_date TEXT NOT NULL,           -- store-local date
+    store_id TEXT NOT NULL,
+    region TEXT NOT NULL,              -- the customer's region (Anonymous, Unknown included)
+    category TEXT NOT NULL,
+    daily_sales_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,      -- sale lines
+    order_count INTEGER NOT NULL,      -- distinct orders with a line in this group
+    avg_order_amount REAL NOT NULL,    -- daily_sales_amount / order_count
+    PRIMARY KEY (sale_date, store_id, region, category)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE {schema}.fact_hourly_sales (
+    sale_date TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    sale_hour INTEGER NOT NULL,        -- store-local hour, 0-23
+    sales_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,
+    order_count INTEGER NOT NULL,
+    PRIMARY KEY (sale_date, store_id, sale_hour)
+  ) STRICT, WITHOUT ROWID;
+
+  -- The seed's KPI: revenue by region per day.
+  CREATE TABLE {schema}.kpi_revenue_by_region (
+    sale_date TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    revenue_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,
+    order_count INTEGER NOT NULL,
+    avg_order_amount REAL NOT NULL,
+    PRIMARY KEY (sale_date, store_id, region)
+  ) STRICT, WITHOUT ROWID;
+
+  -- The seed's KPI: average order size per day (and the store's day totals).
+  CREATE TABLE {schema}.kpi_daily_orders (
+    sale_date TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    total_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,
+    units INTEGER NOT NULL,            -- sum of quantities
+    order_count INTEGER NOT NULL,
+    avg_order_amount REAL NOT NULL,
+    avg_units_per_order REAL NOT NULL,
+    PRIMARY KEY (sale_date, store_id)
+  ) STRICT, WITHOUT ROWID;
+
+  -- Named values: the silver day_changes seq gold has consumed, when gold last caught up.
+  CREATE TABLE {schema}.pipeline_state (
+    name TEXT PRIMARY KEY,
+    value ANY
+  ) STRICT;
+  `,
+]

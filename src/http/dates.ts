@@ -1,0 +1,22 @@
+import { HttpError } from './http-error.js'
+
+
+
+/** Today's date on the store's wall clock. */
+export function todayIn(timeZone: string, nowMs: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(nowMs))
+}
+
+/** A YYYY-MM-DD that names a real day, or a 400 naming the parameter. */
+export function checkDate(name: string, value: string): string {
+  const parsed = new Date(`${value}T00:00:00Z`)
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+    throw new HttpError(400, 'BAD_REQUEST', `${name} must be a date YYYY-MM-DD, got '${value}'`)
+  }
+  return value
+}
+
+/** Days from one date to another, inclusive. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
+}

@@ -1,0 +1,66 @@
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { IngestTotals } from '../bronze/group-commit.js'
+import type { GoldProgress } from '../gold/gold-thread.js'
+import type { SilverProgress } from '../pipeline/pipeline.js'
+import type { JobStatus } from '../scheduler/scheduler.js'
+
+/** Where the metrics come from, read at each scrape (no counters to keep in step). */
+export interface MetricSources {
+  ingest: () => IngestTotals
+  connectedClients: () => number
+  refused: () => { connect: number; publish: number; subscribe: number }
+  silver: () => SilverProgress
+  expectations: () => { rule: string; action: string; violations: number }[]
+  gold: () => GoldProgress
+  jobs: () => JobStatus[]
+}
+
+/** A Prometheus registry of the daemon's state, plus Node's process metrics (CPU, RSS, event loop). */
+export function createMetrics(sources: MetricSources): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'medallion_' })
+  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void): void => {
+    new Gauge({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(this) } })
+  }
+  gauge('medallion_ingest_messages_total', 'MQTT messages committed to bronze since start', [], (g) => g.set(sources.ingest().messages))
+  gauge('medallion_ingest_sales_total', 'Sales by outcome since start', ['outcome'], (g) => {
+    const totals = sources.ingest()
+    g.set({ outcome: 'accepted' }, totals.accepted)
+    g.set({ outcome: 'duplicate' }, totals.duplicates)
+    g.set({ outcome: 'rejected' }, totals.rejected)
+  })
+  gauge('medallion_ingest_rejects_total', 'Rejected messages or items by reason since start', ['reason'], (g) => {
+    for (const [reason, count] of Object.entries(sources.ingest().rejectReasons)) g.set({ reason }, count)
+  })
+  gauge('medallion_ingest_commits_total', 'Bronze group commits since start', [], (g) => g.set(sources.ingest().commits))
+  gauge('medallion_mqtt_connected_clients', 'Open MQTT connections', [], (g) => g.set(sources.connectedClients()))
+  gauge('medallion_mqtt_refused_total', 'Refused connects, publishes and subscribes since start', ['what'], (g) => {
+    for (const [what, count] of Object.entries(sources.refused())) g.set({ what }, count)
+  })
+  gauge('medallion_silver_watermark', 'Last bronze id enriched into silver', [], (g) => g.set(sources.silver().watermark))
+  gauge('medallion_silver_sales_total', 'Silver outcomes since start', ['outcome'], (g) => {
+    const silver = sources.silver()
+    g.set({ outcome: 'enriched' }, silver.enriched)
+    g.set({ outcome: 'quarantined' }, silver.quarantined)
+    g.set({ outcome: 'warned' }, silver.warned)
+  })
+  gauge('medallion_silver_stopped', '1 when a fail expectation stopped silver', [], (g) => g.set(sources.silver().failure ? 1 : 0))
+  gauge('medallion_expectation_violations_total', 'Violations per expectation (all time)', ['rule', 'action'], (g) => {
+    for (const rule of sources.expectations()) g.set({ rule: rule.rule, action: rule.action }, rule.violations)
+  })
+  gauge('medallion_gold_caught_up_timestamp_seconds', 'When gold last caught up with silver', [], (g) => {
+    const at = sources.gold().caughtUpAt
+    if (at) g.set(Date.parse(at) / 1000)
+  })
+  gauge('medallion_gold_refreshes_total', 'Gold refresh steps since start', [], (g) => g.set(sources.gold().refreshes))
+  gauge('medallion_job_last_duration_seconds', 'Duration of each job\'s last run', ['job'], (g) => {
+    for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.durationMs / 1000)
+  })
+  gauge('medallion_job_last_success', '1 when the job\'s last run succeeded, 0 when it failed', ['job'], (g) => {
+    for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.outcome === 'ok' ? 1 : 0)
+  })
+  gauge('medallion_job_skipped_overlaps_total', 'Runs skipped because the previous one still ran', ['job'], (g) => {
+    for (const job of sources.jobs()) g.set({ job: job.name }, job.skippedOverlaps)
+  })
+  return registry
+}

@@ -1,0 +1,28 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { AppDeps } from '../app.js'
+import { checkDate, daysBetween, todayIn } from '../dates.js'
+import { HttpError } from '../http-error.js'
+
+const MAX_DAYS = 366
+const MAX_ROWS = 100_000
+
+/** GET /api/v1/gold/{table}?from=&to=: a gold table's rows for a date range (default: today). */
+export function goldRoutes(deps: AppDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Params: { table: string }; Querystring: { from?: string; to?: string } }>('/api/v1/gold/:table', {
+      schema: { querystring: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } }, additionalProperties: false } },
+    }, async (request) => {
+      request.requireRole(['staff', 'central'])
+      const { table } = request.params
+      if (!deps.goldTables.includes(table)) {
+        throw new HttpError(404, 'UNKNOWN_TABLE', `no gold table '${table}'; there are ${deps.goldTables.join(', ')}`)
+      }
+      const today = todayIn(deps.timeZone, deps.now())
+      const from = checkDate('from', request.query.from ?? request.query.to ?? today)
+      const to = checkDate('to', request.query.to ?? from)
+      if (to < from) throw new HttpError(400, 'BAD_REQUEST', `to (${to}) is before from (${from})`)
+      if (daysBetween(from, to) > MAX_DAYS) throw new HttpError(400, 'BAD_REQUEST', `at most ${MAX_DAYS} days at a time`)
+      return { table, from, to, rows: deps.goldTable(table, from, to, MAX_ROWS) }
+    })
+  }
+}

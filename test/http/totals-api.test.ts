@@ -1,0 +1,138 @@
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GoldReader } from '../../src/gold/gold-reader.js'
+import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { buildApp, type AppDeps } from '../../src/http/app.js'
+import { HttpError } from '../../src/http/http-error.js'
+import { RoleCheck } from '../../src/http/roles.js'
+import { seedSale } from '../helpers/sales.js'
+import { SilverHarness, STORES_CSV, PRODUCTS_CSV, CUSTOMERS_CSV } from '../helpers/silver-harness.js'
+
+const STAFF = 'staff-token-0123456789'
+const CENTRAL = 'central-token-0123456789'
+const ADMIN = 'admin-token-0123456789'
+
+describe('the totals API', () => {
+  const h = new SilverHarness()
+  let reader: GoldReader
+  const deps = (overrides: Partial<AppDeps> = {}): AppDeps => ({
+    storeId: 'store_001',
+    timeZone: 'America/New_York',
+    tokens: {},
+    logger: pino({ level: 'silent' }),
+    now: () => Date.parse('2025-05-02T02:00:00Z'), // 1 May, 22:00 in New York
+    totals: (storeId, date) => reader.totals(storeId, date),
+    goldTable: (table, from, to, limit) => reader.table(table, from, to, limit),
+    goldTables: GOLD_TABLE_NAMES,
+    notReady: () => [],
+    metrics: new Registry(),
+    ...overrides,
+  })
+
+  beforeAll(async () => {
+    await h.importDims('store', STORES_CSV)
+    await h.importDims('product', PRODUCTS_CSV)
+    await h.importDims('customer', CUSTOMERS_CSV)
+    h.ingest([
+      seedSale({ event_id: 'a', timestamp: '2025-05-01T14:00:00Z', price: 15.5, order_id: 'o1' }),
+      seedSale({ event_id: 'b', timestamp: '2025-05-01T14:01:00Z', product_id: 102, price: 2.2, quantity: 3, order_id: 'o1' }),
+      seedSale({ event_id: 'c', timestamp: '2025-05-01T20:00:00Z', price: 0.1, customer_id: null }),
+      seedSale({ event_id: 'other-day', timestamp: '2025-05-03T14:00:00Z', price: 99 }),
+    ])
+    h.process()
+    h.gold.refreshAll()
+    reader = new GoldReader(h.dir.path, { code: 'USD', minorUnitDigits: 2 })
+  })
+  afterAll(() => {
+    reader.close()
+    h.close()
+  })
+
+  it('GET /api/v1/totals has the contract\'s shape, amounts exact, today by default in store time', async () => {
+    const app = buildApp(deps())
+    const response = await app.inject('/api/v1/totals')
+    expect(response.statusCode).toBe(200)
+    const body = response.json()
+    expect(body).toEqual({
+      date: '2025-05-01',
+      store_id: 'store_001',
+      currency: 'USD',
+      total_amount: 22.2,
+      sales_count: 3,
+      order_count: 2,
+      avg_order_amount: 11.1,
+      units: 5,
+      as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      by_category: [{ category: 'Beverages', amount: 15.6, count: 2 }, { category: 'Bakery', amount: 6.6, count: 1 }],
+      by_region: [{ region: 'North', amount: 22.1, count: 2, order_count: 1 }, { region: 'Anonymous', amount: 0.1, count: 1, order_count: 1 }],
+      by_hour: [{ hour: 10, amount: 22.1, count: 2, order_count: 1 }, { hour: 16, amount: 0.1, count: 1, order_count: 1 }],
+    })
+    expect((await app.inject('/api/v1/totals?date=2025-05-03')).json()).toMatchObject({ date: '2025-05-03', total_amount: 99 })
+    expect((await app.inject('/api/v1/totals?date=2024-01-01')).json()).toMatchObject({ total_amount: 0, sales_count: 0, by_category: [] })
+  })
+
+  it.each([
+    ['/api/v1/totals?date=yesterday', 400, 'BAD_REQUEST'],
+    ['/api/v1/totals?date=2025-13-01', 400, 'BAD_REQUEST'],
+    ['/api/v1/totals?date=2025-02-30', 400, 'BAD_REQUEST'],
+    ['/api/v1/totals?date=', 400, 'BAD_REQUEST'],
+    ['/api/v1/totals?day=2025-05-01', 400, 'BAD_REQUEST'],
+    ['/api/v1/gold/fact_daily_sales?from=2025-05-02&to=2025-05-01', 400, 'BAD_REQUEST'],
+    ['/api/v1/gold/fact_daily_sales?from=2020-01-01&to=2025-01-01', 400, 'BAD_REQUEST'],
+    ['/api/v1/gold/dim_customer', 404, 'UNKNOWN_TABLE'],
+    ['/api/v1/gold/..%2Fbronze', 404, 'UNKNOWN_TABLE'],
+    ['/api/v2/totals', 404, 'NOT_FOUND'],
+  ])('%s -> %i %s, as JSON', async (url, status, code) => {
+    const response = await buildApp(deps()).inject(url)
+    expect(response.statusCode).toBe(status)
+    expect(response.json()).toEqual({ error: { code, message: expect.any(String) } })
+  })
+
+  it('GET /api/v1/gold/{table} returns the rows of a range', async () => {
+    const response = await buildApp(deps()).inject('/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03')
+    expect(response.json()).toMatchObject({ table: 'kpi_daily_orders', from: '2025-05-01', to: '2025-05-03' })
+    expect(response.json().rows.map((row: { sale_date: string; total_amount: number }) => [row.sale_date, row.total_amount])).toEqual([['2025-05-01', 2220], ['2025-05-03', 9900]])
+  })
+
+  describe('bearer-token roles', () => {
+    const closed = buildApp(deps({ tokens: { staff: STAFF, central: CENTRAL, admin: ADMIN } }))
+    const auth = (token: string): { headers: { authorization: string } } => ({ headers: { authorization: `Bearer ${token}` } })
+
+    it('a configured staff token closes the totals to everyone else', async () => {
+      const missing = await closed.inject('/api/v1/totals')
+      expect(missing.statusCode).toBe(401)
+      expect(missing.headers['www-authenticate']).toBe('Bearer')
+      expect(missing.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
+      expect((await closed.inject({ url: '/api/v1/totals', ...auth('wrong-token-000000') })).json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
+      for (const token of [STAFF, CENTRAL, ADMIN]) expect((await closed.inject({ url: '/api/v1/totals', ...auth(token) })).statusCode).toBe(200)
+    })
+
+    it('with no staff token the staff endpoints are open; health never asks', async () => {
+      expect((await buildApp(deps()).inject('/api/v1/totals')).statusCode).toBe(200)
+      expect((await closed.inject('/healthz')).json()).toEqual({ status: 'ok' })
+    })
+
+    it('a role without a configured token is closed; admin opens every role', () => {
+      const roles = new RoleCheck({ admin: ADMIN })
+      expect(() => roles.require(['central'], undefined)).toThrow(HttpError)
+      expect(() => roles.require(['central'], 'Bearer whatever-token-000')).toThrow(/not valid/)
+      expect(() => roles.require(['central'], `Bearer ${ADMIN}`)).not.toThrow()
+      const none = new RoleCheck({})
+      try {
+        none.require(['central'], 'Bearer some-token-0000000')
+      } catch (error) {
+        expect(error).toMatchObject({ statusCode: 403, code: 'ROLE_CLOSED' })
+      }
+      expect.assertions(4)
+    })
+  })
+
+  it('readyz says why it is not ready; an unexpected failure is a JSON 500, not a crash', async () => {
+    const app = buildApp(deps({ notReady: () => ['silver is stopped by expectation known_store'], totals: () => { throw new Error('disk gone') } }))
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'not ready', reasons: ['silver is stopped by expectation known_store'] })
+    const broken = await app.inject('/api/v1/totals')
+    expect(broken.statusCode).toBe(500)
+    expect(broken.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
+  })
+})
