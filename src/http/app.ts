@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Totals } from '../gold/gold-reader.js'
@@ -39,7 +39,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // pino is what fastify logs with; its types differ in detail only.
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No log line per request: the dashboard polls; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     // An unknown query parameter is a mistake to report (400), not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   })
