@@ -8,6 +8,7 @@ import { compareDedupeIndexes } from './dedupe-index.js'
 import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
+import { benchGold } from './gold.js'
 
 const stages = process.argv.slice(2)
 const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
@@ -75,6 +76,17 @@ try {
       `${fmt(silver.rows)} bronze sales, ${fmt(silver.products)} products, ${fmt(silver.customers)} customers (SCD2 point-in-time joins, store time zone, 4 expectations):`, '',
       `- silver: **${fmt(silver.silverRowsPerS)} rows/s**; plain SQLite insert of the same rows into the same table: ${fmt(silver.plainInsertRowsPerS)} rows/s: **${ratio(silver.silverRowsPerS, silver.plainInsertRowsPerS)}x** (target >= 0.3)`,
       `- a late product fixing up ${fmt(silver.fixupSales)} sales: ${fmt(silver.fixupMs)} ms (import + re-enrichment, one transaction)`, '')
+  }
+
+  if (wants('gold')) {
+    const rows = Number(process.env.BENCH_GOLD_ROWS ?? 5_000_000)
+    log(`gold: ${rows} sales`)
+    const gold = await benchGold(workDir, rows, log)
+    out.push('## Gold', '',
+      `${fmt(gold.rows)} sales over a year, one store:`, '',
+      `- full rebuild: **${gold.rebuildS.toFixed(2)} s**; a plain GROUP BY with the dimension joins over the same rows: ${gold.plainGroupByS.toFixed(2)} s: **${ratio(gold.rebuildS, gold.plainGroupByS)}x** (target <= 1.0)`,
+      `- incremental refresh after ${fmt(gold.incrementalSales)} new sales: **${gold.incrementalMs.toFixed(1)} ms** (target <= 100 ms whatever the history)`,
+      `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`, '')
   }
 
   if (wants('connect-storm')) {

@@ -66,7 +66,7 @@ export class GoldReader {
 
   /** Rows of a gold table for dates in [from, to], as stored (amounts in minor units). */
   table(name: string, from: string, to: string, limit: number): Record<string, unknown>[] {
-    if (!GOLD_TABLE_NAMES.includes(name)) throw new Error(`no gold table ${name}`)
+    if (!(GOLD_TABLE_NAMES as readonly string[]).includes(name)) throw new Error(`no gold table ${name}`)
     return this.db.prepare(`SELECT * FROM ${name} WHERE sale_date BETWEEN ? AND ? ORDER BY sale_date LIMIT ?`).all(from, to, limit) as Record<string, unknown>[]
   }
 

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
-import { GOLD_TABLES } from './gold-tables.js'
+import { GoldWriter } from './gold-writer.js'
 
 export interface RefreshOutcome {
   /** (store, day) groups recomputed. */
@@ -16,18 +16,15 @@ export interface RebuildRange {
   toDate?: string
 }
 
-const GROUP = 'store_id = ? AND sale_date = ?'
-
 /**
  * Silver -> gold. The incremental refresh recomputes the (store, day) groups that silver marked
  * changed since gold's watermark, with the watermark, in one transaction on gold.db; the full
- * rebuild recomputes a date range with the same statements. Recomputing a day, rather than adding
- * deltas, is what keeps distinct order counts exact and late data and re-enriched sales counted
- * once.
+ * rebuild recomputes every day of a date range with the same code. Recomputing a day, rather than
+ * adding deltas, is what keeps distinct order counts exact and late data and re-enriched sales
+ * counted once.
  */
 export class GoldRefresher {
-  private readonly deleteGroup
-  private readonly insertGroup
+  private readonly writer: GoldWriter
   private readonly readState
   private readonly writeState
   private readonly selectChanges
@@ -36,8 +33,7 @@ export class GoldRefresher {
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
-    this.deleteGroup = GOLD_TABLES.map((gold) => db.prepare(`DELETE FROM gold.${gold.name} WHERE ${GROUP}`))
-    this.insertGroup = GOLD_TABLES.map((gold) => db.prepare(gold.insert(GROUP)))
+    this.writer = new GoldWriter(db)
     this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM gold.pipeline_state WHERE name = ?')
     this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
     this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
@@ -61,12 +57,7 @@ export class GoldRefresher {
       const changes = this.selectChanges.all(this.watermark(), maxChanges)
       const groups = new Map<string, [string, string]>()
       for (const change of changes) groups.set(`${change.store_id}\u0000${change.sale_date}`, [change.store_id, change.sale_date])
-      for (const [storeId, saleDate] of groups.values()) {
-        for (let i = 0; i < GOLD_TABLES.length; i++) {
-          this.deleteGroup[i]!.run(storeId, saleDate)
-          this.insertGroup[i]!.run(storeId, saleDate)
-        }
-      }
+      for (const [storeId, saleDate] of groups.values()) this.writer.writeDay(storeId, saleDate)
       const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
       const pending = changes.length === maxChanges
@@ -89,20 +80,23 @@ export class GoldRefresher {
   }
 
   /**
-   * Recomputes gold for store-local dates in the range (all when open) from silver, table by table,
-   * each in its own transaction; days of the range absent from silver lose their gold rows.
+   * Recomputes gold for store-local dates in the range (all when open) from silver, a month of days
+   * per transaction; days of the range that silver no longer has lose their gold rows.
    */
-  rebuild(range: RebuildRange = {}, onProgress?: (done: number, total: number) => void): { tables: number } {
+  rebuild(range: RebuildRange = {}, onProgress?: (done: number, total: number) => void): { days: number } {
     const from = range.fromDate ?? '0000-00-00'
     const to = range.toDate ?? '9999-99-99'
-    GOLD_TABLES.forEach((gold, index) => {
+    const days = this.db.prepare(`SELECT store_id, sale_date FROM silver.sales_enriched WHERE sale_date BETWEEN ? AND ?
+      UNION SELECT store_id, sale_date FROM gold.kpi_daily_orders WHERE sale_date BETWEEN ? AND ? ORDER BY sale_date, store_id`)
+      .raw().all(from, to, from, to) as [string, string][]
+    const CHUNK = 31
+    for (let at = 0; at < days.length; at += CHUNK) {
       lockedTransaction(this.db, 'gold', () => {
-        this.db.prepare(`DELETE FROM gold.${gold.name} WHERE sale_date BETWEEN ? AND ?`).run(from, to)
-        this.db.prepare(gold.insert('sale_date BETWEEN ? AND ?')).run(from, to)
+        for (const [storeId, saleDate] of days.slice(at, at + CHUNK)) this.writer.writeDay(storeId, saleDate)
       })
-      onProgress?.(index + 1, GOLD_TABLES.length)
-    })
-    return { tables: GOLD_TABLES.length }
+      onProgress?.(Math.min(at + CHUNK, days.length), days.length)
+    }
+    return { days: days.length }
   }
 
   /** Forgets silver changes gold has applied (they only grow otherwise). Takes silver's lock briefly. */

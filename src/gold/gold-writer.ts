@@ -1,0 +1,48 @@
+import type { SqliteDatabase } from '../db/open.js'
+import { aggregateDay, DAY_COLUMNS, type DayAggregate } from './aggregate-day.js'
+import { GOLD_TABLE_NAMES } from './gold-tables.js'
+
+/** Replaces the gold rows of one store-day with what silver holds for it (within a transaction). */
+export class GoldWriter {
+  private readonly readDay
+  private readonly deleteDay
+  private readonly insertDaily
+  private readonly insertHourly
+  private readonly insertRegion
+  private readonly insertOrders
+
+  constructor(db: SqliteDatabase) {
+    this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?`).raw()
+    this.deleteDay = GOLD_TABLE_NAMES.map((name) => db.prepare(`DELETE FROM gold.${name} WHERE store_id = ? AND sale_date = ?`))
+    this.insertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
+      sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.insertHourly = db.prepare(`INSERT INTO gold.fact_hourly_sales (sale_date, store_id, sale_hour, sales_amount, sales_count,
+      order_count) VALUES (?, ?, ?, ?, ?, ?)`)
+    this.insertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
+      order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.insertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
+      order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+  }
+
+  /** Recomputes the day; a day with no sales left loses its rows. Returns the sales read. */
+  writeDay(storeId: string, saleDate: string): number {
+    for (const remove of this.deleteDay) remove.run(storeId, saleDate)
+    const rows = this.readDay.all(storeId, saleDate) as unknown[][]
+    if (rows.length > 0) this.insert(storeId, saleDate, aggregateDay(rows))
+    return rows.length
+  }
+
+  private insert(storeId: string, saleDate: string, aggregate: DayAggregate): void {
+    for (const { region, category, measures } of aggregate.byRegionCategory.values()) {
+      this.insertDaily.run(saleDate, storeId, region, category, measures.amount, measures.lines, measures.orders.size, measures.avgOrderAmount)
+    }
+    for (const [hour, measures] of aggregate.byHour) {
+      this.insertHourly.run(saleDate, storeId, hour, measures.amount, measures.lines, measures.orders.size)
+    }
+    for (const [region, measures] of aggregate.byRegion) {
+      this.insertRegion.run(saleDate, storeId, region, measures.amount, measures.lines, measures.orders.size, measures.avgOrderAmount)
+    }
+    const day = aggregate.day
+    this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orders.size, day.avgOrderAmount, day.units / day.orders.size)
+  }
+}
