@@ -110,6 +110,8 @@ async function measureGold(db: ReturnType<typeof openGoldDatabase>, dataDir: str
   const target = await startMedallion({ dataDir, synchronous: 'FULL', connections: 8 })
   const ackRate = 2000
   try {
+    const first = await runGenerator({ port: target.port, connections: target.connections, window: 100, durationS: 4, warmupS: 1, ratePerS: ackRate })
+    log(`  (first run after start: p99 ${first.ackP99Ms} ms)`)
     const idle = await runGenerator({ port: target.port, connections: target.connections, window: 100, durationS: 6, warmupS: 1, ratePerS: ackRate })
     const config = join(dataDir, '..', 'config-FULL.json')
     const rebuild = spawn(process.execPath, [CLI, 'gold', 'rebuild', '--config', config], { stdio: 'ignore' })
