@@ -1,24 +1,31 @@
 /** One silver sale as gold reads it (a raw row, in this column order). */
-export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, bronze_id'
-type DayRow = [region: string, category: string, hour: number, amount: number, quantity: number, deviceId: string, orderId: string | null, bronzeId: number]
+export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id'
+type DayRow = [region: string, category: string, hour: number, amount: number, quantity: number, deviceId: string, orderId: string | null]
 
 /** Sums of a group, with the distinct orders that have a line in it. */
 export class Measures {
   amount = 0
   lines = 0
   units = 0
-  readonly orders = new Set<string>()
+  /** Sales without an order id: each its own order, so counted, not remembered. */
+  private loneOrders = 0
+  private readonly orders = new Set<string>()
 
-  add(amount: number, quantity: number, order: string): void {
+  add(amount: number, quantity: number, order: string | null): void {
     this.amount += amount
     this.lines++
     this.units += quantity
-    this.orders.add(order)
+    if (order === null) this.loneOrders++
+    else this.orders.add(order)
+  }
+
+  get orderCount(): number {
+    return this.loneOrders + this.orders.size
   }
 
   /** amount / orders, as SQLite's REAL division would give it. */
   get avgOrderAmount(): number {
-    return this.amount / this.orders.size
+    return this.amount / this.orderCount
   }
 }
 
@@ -44,13 +51,13 @@ function measuresOf<K>(map: Map<K, Measures>, key: K): Measures {
  * refresh and the full rebuild both run this, so their results are the same to the byte.
  *
  * An order is (device, order_id): order ids are a till's own numbering; a sale without one is its
- * own order.
+ * own order. Rows are streamed: memory holds the groups and the order ids, not the day's sales.
  */
-export function aggregateDay(rows: readonly unknown[][]): DayAggregate {
+export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
   const aggregate: DayAggregate = { day: new Measures(), byRegionCategory: new Map(), byRegion: new Map(), byHour: new Map() }
   for (const raw of rows) {
-    const [region, category, hour, amount, quantity, deviceId, orderId, bronzeId] = raw as DayRow
-    const order = orderId === null ? `#${bronzeId}` : `${deviceId}/${orderId}`
+    const [region, category, hour, amount, quantity, deviceId, orderId] = raw as DayRow
+    const order = orderId === null ? null : `${deviceId}/${orderId}`
     aggregate.day.add(amount, quantity, order)
     const key = `${region}\u0000${category}`
     let group = aggregate.byRegionCategory.get(key)

@@ -27,22 +27,24 @@ export class GoldWriter {
   /** Recomputes the day; a day with no sales left loses its rows. Returns the sales read. */
   writeDay(storeId: string, saleDate: string): number {
     for (const remove of this.deleteDay) remove.run(storeId, saleDate)
-    const rows = this.readDay.all(storeId, saleDate) as unknown[][]
-    if (rows.length > 0) this.insert(storeId, saleDate, aggregateDay(rows))
-    return rows.length
+    // Streamed (no other statement runs on this connection meanwhile): a day of a million sales
+    // must not be held in memory.
+    const aggregate = aggregateDay(this.readDay.iterate(storeId, saleDate) as Iterable<unknown[]>)
+    if (aggregate.day.lines > 0) this.insert(storeId, saleDate, aggregate)
+    return aggregate.day.lines
   }
 
   private insert(storeId: string, saleDate: string, aggregate: DayAggregate): void {
     for (const { region, category, measures } of aggregate.byRegionCategory.values()) {
-      this.insertDaily.run(saleDate, storeId, region, category, measures.amount, measures.lines, measures.orders.size, measures.avgOrderAmount)
+      this.insertDaily.run(saleDate, storeId, region, category, measures.amount, measures.lines, measures.orderCount, measures.avgOrderAmount)
     }
     for (const [hour, measures] of aggregate.byHour) {
-      this.insertHourly.run(saleDate, storeId, hour, measures.amount, measures.lines, measures.orders.size)
+      this.insertHourly.run(saleDate, storeId, hour, measures.amount, measures.lines, measures.orderCount)
     }
     for (const [region, measures] of aggregate.byRegion) {
-      this.insertRegion.run(saleDate, storeId, region, measures.amount, measures.lines, measures.orders.size, measures.avgOrderAmount)
+      this.insertRegion.run(saleDate, storeId, region, measures.amount, measures.lines, measures.orderCount, measures.avgOrderAmount)
     }
     const day = aggregate.day
-    this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orders.size, day.avgOrderAmount, day.units / day.orders.size)
+    this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, day.avgOrderAmount, day.units / day.orderCount)
   }
 }
