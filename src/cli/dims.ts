@@ -5,7 +5,7 @@ import { MedallionError } from '../errors.js'
 import { DIMENSIONS, isDimensionName } from '../silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../silver/dims/import-dimension.js'
 import { formatOf, type DimensionFormat } from '../silver/dims/read-records.js'
-import { syncDimensions } from '../silver/dims/sync-dimensions.js'
+import { pullContextFromConfig, syncDimensions } from '../silver/dims/sync-dimensions.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { configOption, loadFromOptions } from './options.js'
@@ -80,15 +80,7 @@ export function dimsCommand(): Command {
       if (!config.dims.url) throw new MedallionError('USAGE', 'dims.url is not set in the config: there is no central to pull from')
       const db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
       try {
-        const outcomes = await syncDimensions({
-          db,
-          enricher: enricherFromConfig(db, config),
-          dims: config.dims,
-          storeId: config.storeId,
-          dataDir: config.dataDir,
-          now: Date.now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        })
+        const outcomes = await syncDimensions(pullContextFromConfig(db, config))
         process.stdout.write(options.json ? JSON.stringify(outcomes) + '\n' : outcomes.map((outcome) =>
           `${outcome.dimension}: ${outcome.status}${outcome.summary ? ` (${outcome.summary.inserted} inserted, ${outcome.summary.changed} changed)` : ''}${outcome.error ? `: ${outcome.error}` : ''} after ${outcome.attempts} attempt(s)`).join('\n') + '\n')
         const failed = outcomes.filter((outcome) => outcome.status === 'failed')

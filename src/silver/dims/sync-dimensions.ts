@@ -1,3 +1,6 @@
+import type { Config } from '../../config/schema.js'
+import type { SqliteDatabase } from '../../db/open.js'
+import { enricherFromConfig } from '../enricher-from-config.js'
 import { DIMENSIONS } from './dimension-spec.js'
 import { pullDimension, type PullContext, type PullOutcome } from './pull-dimension.js'
 
@@ -9,4 +12,17 @@ export async function syncDimensions(context: PullContext): Promise<PullOutcome[
   const outcomes: PullOutcome[] = []
   for (const name of ORDER) outcomes.push(await pullDimension(DIMENSIONS[name], context))
   return outcomes
+}
+
+/** The pull as the config defines it, with real time: what `dims sync` and the job run. */
+export function pullContextFromConfig(db: SqliteDatabase, config: Readonly<Config>): PullContext {
+  return {
+    db,
+    enricher: enricherFromConfig(db, config),
+    dims: config.dims,
+    storeId: config.storeId,
+    dataDir: config.dataDir,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  }
 }
