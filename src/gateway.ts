@@ -6,6 +6,7 @@ import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import type { SqliteDatabase } from './db/open.js'
+import { RejectsReader } from './bronze/rejects-reader.js'
 import { GoldReader } from './gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from './gold/gold-tables.js'
 import { GoldThread } from './gold/gold-thread.js'
@@ -81,6 +82,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
   }, logger.child({ component: 'gold' }), onFatal)
   let db: SqliteDatabase | undefined
   let reader: GoldReader | undefined
+  let rejects: RejectsReader | undefined
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
   let registryWatch: NodeJS.Timeout | undefined
@@ -89,16 +91,18 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
 
   const http = buildApp({
     storeId: config.storeId,
-    timeZone: config.timezone,
+    timeZoneOf: (storeId) => reader?.timeZoneOf(storeId) ?? config.timezone,
     tokens: config.http.tokens,
     logger: logger.child({ component: 'http' }),
     now: () => clock.now(),
     totals: (storeId, date) => reader!.totals(storeId, date),
-    goldTable: (table, from, to, limit) => reader!.table(table, from, to, limit),
+    goldTable: (table, storeId, from, to, limit) => reader!.table(table, storeId, from, to, limit),
+    rejects: (query) => rejects!.latestRejects(query),
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [
       ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
       ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
+      ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
     ],
     metrics: createMetrics({
       ingest: () => pipeline.groupCommit.totals,
@@ -125,9 +129,11 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
     },
 
     async start() {
-      // Migrates every layer before any thread opens its own connection.
-      db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      // Migrates every layer before any thread opens its own connection. This connection writes
+      // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
+      db = openGoldDatabase(config.dataDir, 'NORMAL')
       reader = new GoldReader(config.dataDir, config.currency)
+      rejects = new RejectsReader(config.dataDir)
       await pipeline.start()
       await gold.start()
       registry = new DeviceRegistry(db)
@@ -160,6 +166,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       await gold.stop()
       logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
       reader?.close()
+      rejects?.close()
       db?.close()
       db = undefined
     },

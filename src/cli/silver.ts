@@ -2,13 +2,12 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { rebuildSilver } from '../silver/rebuild-silver.js'
+import { isCalendarDate } from '../util/calendar-date.js'
 import { configOption, loadFromOptions } from './options.js'
 import { progressBar } from './progress.js'
 
 export function calendarDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new InvalidArgumentError('expected a date YYYY-MM-DD')
-  }
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD')
   return value
 }
 

@@ -36,12 +36,19 @@ function run(): void {
     const outcome = refresher.refresh()
     lastDurationMs = Date.now() - lastRunAt
     refreshes++
-    if (outcome.groups > 0 || refreshes === 1) port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
-    if (refreshes % PRUNE_EVERY === 0) refresher.pruneConsumed()
+    port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
     if (outcome.pending) schedule()
   } catch (error) {
     // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
     port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)
+    return
+  }
+  if (refreshes % PRUNE_EVERY === 0) {
+    try {
+      refresher.pruneConsumed()
+    } catch {
+      // silver.db busy (the pipeline writes it all the time): prune at a later refresh.
+    }
   }
 }
 

@@ -3,20 +3,23 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Totals } from '../gold/gold-reader.js'
 import { HttpError } from './http-error.js'
-import { RoleCheck, type Role } from './roles.js'
+import { RoleCheck, type Role, type RoleOptions } from './roles.js'
 import { goldRoutes } from './routes/gold.js'
 import { healthRoutes } from './routes/health.js'
+import { rejectsRoutes } from './routes/rejects.js'
 import { totalsRoutes } from './routes/totals.js'
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
 export interface AppDeps {
   storeId: string
-  timeZone: string
+  /** The store's time zone now (dim_store, else the config's): what "today" means. */
+  timeZoneOf: (storeId: string) => string
   tokens: ConstructorParameters<typeof RoleCheck>[0]
   logger: Logger
   now: () => number
   totals: (storeId: string, date: string) => Totals
-  goldTable: (table: string, from: string, to: string, limit: number) => Record<string, unknown>[]
+  goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
+  rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
   goldTables: readonly string[]
   /** Why the daemon is not ready (empty: ready). */
   notReady: () => string[]
@@ -26,7 +29,7 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     /** Throws 401/403 unless the request's bearer token grants one of the roles. */
-    requireRole(roles: readonly Role[]): void
+    requireRole(roles: readonly Role[], options?: RoleOptions): void
   }
 }
 
@@ -45,9 +48,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   })
   const roles = new RoleCheck(deps.tokens)
-  app.decorateRequest('requireRole', function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[]) {
+  app.decorateRequest('requireRole', function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
     const header = this.headers.authorization
-    roles.require(allowed, Array.isArray(header) ? header[0] : header)
+    roles.require(allowed, Array.isArray(header) ? header[0] : header, options)
   })
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -71,5 +74,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(healthRoutes(deps))
   app.register(totalsRoutes(deps))
   app.register(goldRoutes(deps))
+  app.register(rejectsRoutes(deps))
   return app
 }

@@ -1,18 +1,14 @@
+import { dateIn, isCalendarDate } from '../util/calendar-date.js'
 import { HttpError } from './http-error.js'
-
-
 
 /** Today's date on the store's wall clock. */
 export function todayIn(timeZone: string, nowMs: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(nowMs))
+  return dateIn(timeZone, nowMs)
 }
 
 /** A YYYY-MM-DD that names a real day, or a 400 naming the parameter. */
 export function checkDate(name: string, value: string): string {
-  const parsed = new Date(`${value}T00:00:00Z`)
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
-    throw new HttpError(400, 'BAD_REQUEST', `${name} must be a date YYYY-MM-DD, got '${value}'`)
-  }
+  if (!isCalendarDate(value)) throw new HttpError(400, 'BAD_REQUEST', `${name} must be a date YYYY-MM-DD, got '${value}'`)
   return value
 }
 

@@ -4,15 +4,20 @@ import { HttpError } from './http-error.js'
 
 export type Role = 'staff' | 'central' | 'admin'
 
+export interface RoleOptions {
+  /** What staff needs on the shop floor (dashboard, totals): open when no staff token is set. */
+  openWithoutStaffToken?: boolean
+}
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
 
 /**
  * Bearer-token roles [CONTRACT: HTTP]. The admin token opens every role. A role without a token
- * in the config is closed, except staff: with no staff token, what staff sees is open to the
- * store's network (the page must work without typing anything). Tokens are compared as SHA-256
- * digests in constant time.
+ * in the config is closed, except what staff sees on the shop floor: with no staff token the
+ * dashboard and totals are open to the store's network (the page must work without typing
+ * anything). Tokens are compared as SHA-256 digests in constant time.
  */
 export class RoleCheck {
   private readonly tokens: Partial<Record<Role, Buffer>>
@@ -22,20 +27,17 @@ export class RoleCheck {
   }
 
   /** Throws an HttpError unless the Authorization header grants one of the roles. */
-  require(roles: readonly Role[], authorization: string | undefined): void {
-    if (roles.includes('staff') && this.tokens.staff === undefined) return
+  require(roles: readonly Role[], authorization: string | undefined, options: RoleOptions = {}): void {
+    if (options.openWithoutStaffToken && roles.includes('staff') && this.tokens.staff === undefined) return
+    if (!roles.some((role) => this.tokens[role] !== undefined) && this.tokens.admin === undefined) {
+      throw new HttpError(403, 'ROLE_CLOSED', `no token is configured for role ${roles.join(' or ')} (http.tokens): closed`)
+    }
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]
-    const granted = presented === undefined ? [] : this.grantedBy(digest(presented))
+    if (presented === undefined) throw new HttpError(401, 'UNAUTHORIZED', `a bearer token of role ${roles.join(' or ')} is required`)
+    const granted = this.grantedBy(digest(presented))
     if (granted.includes('admin') || roles.some((role) => granted.includes(role))) return
-    if (presented === undefined) {
-      throw new HttpError(401, 'UNAUTHORIZED', `a bearer token of role ${roles.join(' or ')} is required`)
-    }
-    const open = roles.filter((role) => this.tokens[role] !== undefined || role === 'staff')
-    if (open.length === 0 && this.tokens.admin === undefined) {
-      throw new HttpError(403, 'ROLE_CLOSED', `role ${roles.join(' or ')} has no token configured (http.tokens): closed`)
-    }
-    throw new HttpError(granted.length > 0 ? 403 : 401, granted.length > 0 ? 'FORBIDDEN' : 'UNAUTHORIZED',
-      granted.length > 0 ? `this token's role (${granted.join(', ')}) may not do this` : 'the bearer token is not valid')
+    if (granted.length > 0) throw new HttpError(403, 'FORBIDDEN', `this token's role (${granted.join(', ')}) may not do this`)
+    throw new HttpError(401, 'UNAUTHORIZED', 'the bearer token is not valid')
   }
 
   private grantedBy(presented: Buffer): Role[] {

@@ -30,9 +30,10 @@ export interface WriterPragmas {
 export type ToPipeline = { kind: 'commit'; group: PackedGroup } | { kind: 'close' }
 
 export type FromPipeline =
-  | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number; silverFailure?: PipelineFailure }
+  | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number }
   | { kind: 'committed'; id: number; result: CommitResult }
   | { kind: 'failed'; id: number; message: string }
   | { kind: 'silver-batch'; outcome: BatchOutcome; at: number }
   | { kind: 'silver-failed'; failure: PipelineFailure }
   | { kind: 'silver-busy'; message: string }
+  | { kind: 'silver-error'; message: string }

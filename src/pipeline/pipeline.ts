@@ -14,6 +14,8 @@ export interface SilverProgress {
   batches: number
   lastBatchAt: number | null
   failure: PipelineFailure | null
+  /** The last error that was not a busy database, until a batch succeeds. */
+  lastError: string | null
 }
 
 export interface PipelineOptions {
@@ -36,7 +38,7 @@ export class Pipeline {
   readonly groupCommit: GroupCommit
   /** The bronze connection's durability settings, as SQLite reports them. */
   pragmas: WriterPragmas | undefined
-  readonly silver: SilverProgress = { watermark: 0, enriched: 0, quarantined: 0, warned: 0, batches: 0, lastBatchAt: null, failure: null }
+  readonly silver: SilverProgress = { watermark: 0, enriched: 0, quarantined: 0, warned: 0, batches: 0, lastBatchAt: null, failure: null, lastError: null }
 
   constructor(private readonly options: PipelineOptions) {
     const { settings } = options
@@ -65,8 +67,6 @@ export class Pipeline {
     })
     this.pragmas = ready.pragmas
     this.silver.watermark = ready.silverWatermark
-    this.silver.failure = ready.silverFailure ?? null
-    if (ready.silverFailure) this.logSilverFailure(ready.silverFailure)
     worker.on('message', (message: FromPipeline) => this.onMessage(message))
     worker.on('error', (error) => this.die(error))
     worker.on('exit', (code) => this.die(new Error(`pipeline thread exited with code ${code}`)))
@@ -101,6 +101,8 @@ export class Pipeline {
         this.silver.warned += outcome.warned
         this.silver.batches++
         this.silver.lastBatchAt = message.at
+        this.silver.lastError = null
+        if (!outcome.failure) this.silver.failure = null
         this.options.onSilverBatch?.()
         break
       }
@@ -110,6 +112,10 @@ export class Pipeline {
         break
       case 'silver-busy':
         this.options.logger.debug({ err: message.message }, 'silver batch not committed (silver.db busy); retrying')
+        break
+      case 'silver-error':
+        this.silver.lastError = message.message
+        this.options.logger.error({ err: message.message }, 'silver batch failed; retrying at the next poll')
         break
       default:
     }

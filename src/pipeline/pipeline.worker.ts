@@ -45,7 +45,8 @@ function reply(message: FromPipeline): void {
 const SILVER_AFTER_IDLE_MS = 2
 
 let silverTimer: NodeJS.Timeout | undefined
-let silverStopped = enricher.failure() !== undefined
+// A failure recorded by an earlier run is tried again at start: the rule may have changed since.
+let silverStopped = false
 let lastCommitAt = 0
 
 /** Runs silver once bronze has been quiet for SILVER_AFTER_IDLE_MS. */
@@ -64,16 +65,19 @@ function runSilverBatch(): void {
   try {
     outcome = enricher.processNext()
   } catch (error) {
-    reply({ kind: 'silver-busy', message: (error as Error).message })
+    const code = (error as { code?: string }).code
+    // Busy: a `dims import` or `silver rebuild` holds silver.db; anything else is a real fault.
+    reply({ kind: code?.startsWith('SQLITE_BUSY') ? 'silver-busy' : 'silver-error', message: (error as Error).message })
+    return
+  }
+  if (outcome.failure) {
+    silverStopped = true
+    if (outcome.rows > 0) reply({ kind: 'silver-batch', outcome, at: Date.now() })
+    reply({ kind: 'silver-failed', failure: outcome.failure })
     return
   }
   if (outcome.rows === 0) return
   reply({ kind: 'silver-batch', outcome, at: Date.now() })
-  if (outcome.failure) {
-    silverStopped = true
-    reply({ kind: 'silver-failed', failure: outcome.failure })
-    return
-  }
   scheduleSilver() // there may be more
 }
 
@@ -107,6 +111,5 @@ reply({
     journalMode: bronzeDb.pragma('bronze.journal_mode', { simple: true }) as string,
   },
   silverWatermark: enricher.watermark(),
-  silverFailure: enricher.failure(),
 })
 scheduleSilver()

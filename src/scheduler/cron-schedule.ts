@@ -23,13 +23,15 @@ export class CronSchedule {
 
   constructor(readonly expression: string, readonly timeZone: string) {
     const fields = parse(expression)
+    const text = expression.trim().split(/\s+/)
     this.minutes = new Set(fields.minute)
     this.hours = new Set(fields.hour)
     this.months = new Set(fields.month)
     this.daysOfMonth = new Set(fields.dayOfMonth)
     this.daysOfWeek = new Set(fields.dayOfWeek.map((day) => Number(day) % 7))
-    this.dayOfMonthRestricted = this.daysOfMonth.size < 31 || this.daysOfMonth.has('L')
-    this.dayOfWeekRestricted = this.daysOfWeek.size < 7
+    // Vixie cron: a day field is "restricted" unless it starts with '*' (so '*/2' is not).
+    this.dayOfMonthRestricted = !text[2]!.startsWith('*')
+    this.dayOfWeekRestricted = !text[4]!.startsWith('*')
   }
 
   /** Whether the wall-clock minute matches the expression. */

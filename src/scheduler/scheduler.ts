@@ -27,6 +27,8 @@ interface Job extends JobSpec {
   schedule: CronSchedule
   running: Promise<void> | null
   skippedOverlaps: number
+  /** Computed at start and after each tick, not per status() call: a scan costs up to ~100 ms. */
+  nextRunAt: number | null
 }
 
 export interface SchedulerOptions {
@@ -50,13 +52,14 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {}
 
   add(spec: JobSpec): void {
-    this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0 })
+    this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0, nextRunAt: null })
   }
 
   start(): void {
     this.stopped = false
     const now = this.options.clock.now()
     for (const job of this.jobs.values()) {
+      job.nextRunAt = job.schedule.nextAfter(now)
       const last = this.options.store.get(job.name)
       if (last === null) {
         // First start with this job: nothing was missed; count from now.
@@ -93,14 +96,12 @@ export class Scheduler {
   }
 
   status(): JobStatus[] {
-    const now = this.options.clock.now()
     return [...this.jobs.values()].map((job) => {
-      const next = job.schedule.nextAfter(now)
       return {
         name: job.name,
         cron: job.cron,
         running: job.running !== null,
-        nextRunAt: next === null ? null : new Date(next).toISOString(),
+        nextRunAt: job.nextRunAt === null ? null : new Date(job.nextRunAt).toISOString(),
         skippedOverlaps: job.skippedOverlaps,
         last: this.options.store.get(job.name),
       }
@@ -117,7 +118,10 @@ export class Scheduler {
   private tick(minute: number): void {
     if (this.stopped) return
     for (const job of this.jobs.values()) {
-      if (job.schedule.dueAt(minute)) this.launch(job, minute, 'scheduled')
+      if (job.schedule.dueAt(minute)) {
+        this.launch(job, minute, 'scheduled')
+        job.nextRunAt = job.schedule.nextAfter(minute)
+      }
     }
     this.armTimer()
   }

@@ -122,6 +122,7 @@ export class SalesEnricher {
   private readonly upsertSilver
   private readonly deleteSilver
   private readonly selectRebuild
+  private readonly selectQuarantinedOfStore
   private readonly deleteQuarantine
   private readonly insertQuarantine
   private readonly insertDayChange
@@ -155,6 +156,9 @@ export class SalesEnricher {
       FROM bronze.iot_sales_raw b LEFT JOIN silver.sales_enriched e ON e.bronze_id = b.id ${DIMENSION_JOINS}
       WHERE b.id > ? AND b.id <= ? AND b.sale_ts_ms BETWEEN ? AND ? ORDER BY b.id LIMIT ?`)
     this.deleteQuarantine = db.prepare('DELETE FROM silver.sales_quarantine WHERE bronze_id = ?')
+    this.selectQuarantinedOfStore = db.prepare<unknown[]>(`
+      SELECT ${JOINED_COLUMNS} FROM silver.sales_quarantine q JOIN bronze.iot_sales_raw b ON b.id = q.bronze_id ${DIMENSION_JOINS}
+      WHERE q.store_id = ? AND q.sale_ts_ms >= ?`)
     this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.insertDayChange = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
@@ -192,7 +196,7 @@ export class SalesEnricher {
       const deadline = performance.now() + (this.options.budgetMs ?? Number.POSITIVE_INFINITY)
       for (const row of rows) {
         if (consumed > 0 && performance.now() > deadline) break
-        const violations = this.apply(row, enrichedAt, log)
+        const violations = this.apply(row, enrichedAt, log, true)
         const fatal = violations.find((violation) => violation.action === 'fail')
         if (fatal) {
           failure = { rule: fatal.rule, bronzeId: row.id, detail: fatal.detail }
@@ -217,6 +221,12 @@ export class SalesEnricher {
   reenrich(dimension: DimensionName, key: number | string, fromMs: number, newMember: boolean): number {
     const statements = this.selectAffected[dimension]
     const rows = (newMember ? statements.member.all(key, fromMs) : statements.changed.all(fromMs, key)) as JoinedSale[]
+    if (dimension === 'store' && newMember) {
+      // Sales a rule dropped because their store was unknown (known_store) get their chance again.
+      const quarantined = this.selectQuarantinedOfStore.all(key, fromMs) as JoinedSale[]
+      for (const row of quarantined) this.deleteQuarantine.run(row.id)
+      rows.push(...quarantined)
+    }
     const log = new BatchLog()
     const enrichedAt = new Date(this.now()).toISOString()
     this.redo(rows, log, enrichedAt)
@@ -231,11 +241,10 @@ export class SalesEnricher {
   rebuildChunk(afterId: number, range: { fromDate?: string; toDate?: string; loMs: number; hiMs: number }, chunkRows: number): { seen: number; rebuilt: number; lastId: number } {
     return lockedTransaction(this.db, 'silver', () => {
       const rows = this.selectRebuild.all(afterId, this.watermark(), range.loMs, range.hiMs, chunkRows) as JoinedSale[]
-      const inRange = rows.filter((row) => {
-        if (range.fromDate === undefined && range.toDate === undefined) return true
-        const date = this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date
-        return (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
-      })
+      const within = (date: string | undefined): boolean => date !== undefined &&
+        (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
+      // A sale is in the range when its new local date is, or its old one was (it may move out).
+      const inRange = rows.filter((row) => within(this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date) || within(row.old_sale_date ?? undefined))
       const log = new BatchLog()
       for (const row of inRange) this.deleteQuarantine.run(row.id)
       this.redo(inRange, log, new Date(this.now()).toISOString())
@@ -247,7 +256,7 @@ export class SalesEnricher {
   private redo(rows: JoinedSale[], log: BatchLog, enrichedAt: string): void {
     for (const row of rows) {
       if (row.old_sale_date) log.day(row.old_store_id!, row.old_sale_date)
-      const fatal = this.apply(row, enrichedAt, log).find((violation) => violation.action === 'fail')
+      const fatal = this.apply(row, enrichedAt, log, false).find((violation) => violation.action === 'fail')
       if (fatal) {
         throw new MedallionError('EXPECTATION_FAILED', `expectation ${fatal.rule} fails for bronze sale ${row.id}: ${fatal.detail}`)
       }
@@ -256,7 +265,7 @@ export class SalesEnricher {
   }
 
   /** Writes one sale to silver or to quarantine; returns its violations (a `fail` writes nothing). */
-  private apply(row: JoinedSale, enrichedAt: string, log: BatchLog): Violation[] {
+  private apply(row: JoinedSale, enrichedAt: string, log: BatchLog, countViolations: boolean): Violation[] {
     const storeKnown = row.store_name !== null
     const violations = this.options.expectations.check({
       priceMinor: row.price_minor,
@@ -265,7 +274,8 @@ export class SalesEnricher {
       storeKnown,
     })
     if (violations.some((violation) => violation.action === 'fail')) return violations
-    for (const violation of violations) log.violated(violation)
+    // A sale is counted against a rule once, when it first comes through, not at each re-enrichment.
+    if (countViolations) for (const violation of violations) log.violated(violation)
     const drop = violations.find((violation) => violation.action === 'drop')
     if (drop) {
       this.deleteSilver.run(row.id)

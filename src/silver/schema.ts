@@ -95,7 +95,7 @@ export const SILVER_MIGRATIONS: Migrations = [
 
   -- (store, day) groups whose silver rows changed, in order: gold recomputes them.
   CREATE TABLE {schema}.day_changes (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: gold reads seq > its watermark after pruning
     store_id TEXT NOT NULL,
     sale_date TEXT NOT NULL
   ) STRICT;

@@ -15,6 +15,7 @@ describe('incremental gold == full rebuild, to the byte', () => {
     const random = seededRandom(seed)
     const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!
     const sent: Record<string, unknown>[] = []
+    let dimensionChanges = 0
     const day = (offset: number): string => new Date(Date.parse('2025-05-01T00:00:00Z') + offset).toISOString()
     for (let step = 0; step < 40; step++) {
       const action = random()
@@ -36,19 +37,26 @@ describe('incremental gold == full rebuild, to the byte', () => {
       } else if (action < 0.85) {
         // A dimension arrives or changes (with a date in the past, so old sales move).
         const id = 1 + Math.floor(random() * 30)
-        await h.importDims('product', `product_id,product_name,category,valid_from\n${id},P${id},${pick(['A', 'B', 'C'])},${random() < 0.5 ? '' : day(Math.floor(random() * 4 * 86_400_000)).slice(0, 10)}\n`).catch(() => {})
-        if (random() < 0.5) await h.importDims('store', `store_id,store_name,region,timezone\n${pick(['store_001', 'store_002'])},S,R,${pick(['UTC', 'America/New_York', 'Asia/Tokyo'])}\n`, Date.parse(day(Math.floor(random() * 5 * 86_400_000)))).catch(() => {})
+        // A random valid_from can fall before the member's current version: refused, as it should be.
+        await h.importDims('product', `product_id,product_name,category,valid_from\n${id},P${id},${pick(['A', 'B', 'C'])},${random() < 0.5 ? '' : day(Math.floor(random() * 4 * 86_400_000)).slice(0, 10)}\n`)
+          .then((summary) => void (dimensionChanges += summary.inserted + summary.changed), () => {})
+        if (random() < 0.5) {
+          await h.importDims('store', `store_id,store_name,region,timezone\n${pick(['store_001', 'store_002'])},S,R,${pick(['UTC', 'America/New_York', 'Asia/Tokyo'])}\n`, Date.parse(day(Math.floor(random() * 5 * 86_400_000))))
+            .then((summary) => void (dimensionChanges += summary.inserted + summary.changed), () => {})
+        }
       } else if (action < 0.92) {
         // A silver replay under a rule that drops dear sales.
         const strict = new SalesEnricher(h.db, { defaultTimezone: 'UTC', minorUnitDigits: 2, batchRows: 100, expectations: new Expectations([{ rule: 'price_range', min: 0, max: 8, action: 'drop' }], 2) })
         await rebuildSilver(h.db, random() < 0.5 ? strict : h.enricher, {})
       }
       if (random() < 0.5) h.gold.refresh(1 + Math.floor(random() * 20)) // partial steps, too
+      if (random() < 0.1) h.gold.pruneConsumed()
     }
     h.gold.refreshAll()
     const incremental = dumpGold(h.db)
     h.gold.rebuild()
     expect(dumpGold(h.db)).toBe(incremental)
     expect(incremental.length).toBeGreaterThan(1000)
+    expect(dimensionChanges).toBeGreaterThanOrEqual(3) // dimensions really changed along the way
   })
 })

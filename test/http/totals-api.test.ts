@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GoldReader } from '../../src/gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { buildApp, type AppDeps } from '../../src/http/app.js'
-import { HttpError } from '../../src/http/http-error.js'
 import { RoleCheck } from '../../src/http/roles.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness, STORES_CSV, PRODUCTS_CSV, CUSTOMERS_CSV } from '../helpers/silver-harness.js'
@@ -18,12 +17,13 @@ describe('the totals API', () => {
   let reader: GoldReader
   const deps = (overrides: Partial<AppDeps> = {}): AppDeps => ({
     storeId: 'store_001',
-    timeZone: 'America/New_York',
+    timeZoneOf: (storeId) => reader.timeZoneOf(storeId) ?? 'UTC',
     tokens: {},
     logger: pino({ level: 'silent' }),
     now: () => Date.parse('2025-05-02T02:00:00Z'), // 1 May, 22:00 in New York
     totals: (storeId, date) => reader.totals(storeId, date),
-    goldTable: (table, from, to, limit) => reader.table(table, from, to, limit),
+    goldTable: (table, storeId, from, to, limit) => reader.table(table, storeId, from, to, limit),
+    rejects: () => [],
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [],
     metrics: new Registry(),
@@ -49,7 +49,7 @@ describe('the totals API', () => {
     h.close()
   })
 
-  it('GET /api/v1/totals has the contract\'s shape, amounts exact, today by default in store time', async () => {
+  it('GET /api/v1/totals has the contract\'s shape, amounts exact, today by default in the store\'s zone (dim_store)', async () => {
     const app = buildApp(deps())
     const response = await app.inject('/api/v1/totals')
     expect(response.statusCode).toBe(200)
@@ -84,47 +84,55 @@ describe('the totals API', () => {
     ['/api/v1/gold/..%2Fbronze', 404, 'UNKNOWN_TABLE'],
     ['/api/v2/totals', 404, 'NOT_FOUND'],
   ])('%s -> %i %s, as JSON', async (url, status, code) => {
-    const response = await buildApp(deps()).inject(url)
+    const response = await buildApp(deps({ tokens: { central: CENTRAL } })).inject({ url, headers: { authorization: `Bearer ${CENTRAL}` } })
     expect(response.statusCode).toBe(status)
     expect(response.json()).toEqual({ error: { code, message: expect.any(String) } })
   })
 
   it('GET /api/v1/gold/{table} returns the rows of a range', async () => {
-    const response = await buildApp(deps()).inject('/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03')
-    expect(response.json()).toMatchObject({ table: 'kpi_daily_orders', from: '2025-05-01', to: '2025-05-03' })
+    const response = await buildApp(deps({ tokens: { central: CENTRAL } })).inject({ url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03', headers: { authorization: `Bearer ${CENTRAL}` } })
+    expect(response.json()).toMatchObject({ table: 'kpi_daily_orders', store_id: 'store_001', from: '2025-05-01', to: '2025-05-03', truncated: false })
     expect(response.json().rows.map((row: { sale_date: string; total_amount: number }) => [row.sale_date, row.total_amount])).toEqual([['2025-05-01', 2220], ['2025-05-03', 9900]])
   })
 
   describe('bearer-token roles', () => {
     const closed = buildApp(deps({ tokens: { staff: STAFF, central: CENTRAL, admin: ADMIN } }))
+    const open = buildApp(deps())
     const auth = (token: string): { headers: { authorization: string } } => ({ headers: { authorization: `Bearer ${token}` } })
+    const status = async (app: typeof open, url: string, token?: string): Promise<[number, string | undefined]> => {
+      const response = await app.inject({ url, ...(token ? auth(token) : {}) })
+      return [response.statusCode, response.statusCode === 200 ? undefined : response.json().error.code]
+    }
 
     it('a configured staff token closes the totals to everyone else', async () => {
       const missing = await closed.inject('/api/v1/totals')
       expect(missing.statusCode).toBe(401)
       expect(missing.headers['www-authenticate']).toBe('Bearer')
-      expect(missing.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
-      expect((await closed.inject({ url: '/api/v1/totals', ...auth('wrong-token-000000') })).json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
-      for (const token of [STAFF, CENTRAL, ADMIN]) expect((await closed.inject({ url: '/api/v1/totals', ...auth(token) })).statusCode).toBe(200)
+      expect(await status(closed, '/api/v1/totals', 'wrong-token-000000')).toEqual([401, 'UNAUTHORIZED'])
+      for (const token of [STAFF, CENTRAL, ADMIN]) expect(await status(closed, '/api/v1/totals', token)).toEqual([200, undefined])
     })
 
-    it('with no staff token the staff endpoints are open; health never asks', async () => {
-      expect((await buildApp(deps()).inject('/api/v1/totals')).statusCode).toBe(200)
-      expect((await closed.inject('/healthz')).json()).toEqual({ status: 'ok' })
+    it('with no staff token only the totals (and health) are open; gold, metrics and rejects stay closed', async () => {
+      expect(await status(open, '/api/v1/totals')).toEqual([200, undefined])
+      expect((await open.inject('/healthz')).json()).toEqual({ status: 'ok' })
+      expect(await status(open, '/api/v1/gold/kpi_daily_orders')).toEqual([403, 'ROLE_CLOSED'])
+      expect(await status(open, '/metrics')).toEqual([403, 'ROLE_CLOSED'])
+      expect(await status(open, '/api/v1/rejects')).toEqual([403, 'ROLE_CLOSED'])
     })
 
-    it('a role without a configured token is closed; admin opens every role', () => {
+    it('each role gets what it may, and a valid token of another role is FORBIDDEN', async () => {
+      expect(await status(closed, '/api/v1/gold/kpi_daily_orders', CENTRAL)).toEqual([200, undefined])
+      expect(await status(closed, '/metrics', STAFF)).toEqual([200, undefined])
+      expect(await status(closed, '/api/v1/rejects', STAFF)).toEqual([403, 'FORBIDDEN'])
+      expect(await status(closed, '/api/v1/rejects', ADMIN)).toEqual([200, undefined])
+      expect(await status(closed, '/api/v1/gold/kpi_daily_orders')).toEqual([401, 'UNAUTHORIZED'])
+    })
+
+    it('only an admin token configured: central is closed to others, open to admin', () => {
       const roles = new RoleCheck({ admin: ADMIN })
-      expect(() => roles.require(['central'], undefined)).toThrow(HttpError)
       expect(() => roles.require(['central'], 'Bearer whatever-token-000')).toThrow(/not valid/)
       expect(() => roles.require(['central'], `Bearer ${ADMIN}`)).not.toThrow()
-      const none = new RoleCheck({})
-      try {
-        none.require(['central'], 'Bearer some-token-0000000')
-      } catch (error) {
-        expect(error).toMatchObject({ statusCode: 403, code: 'ROLE_CLOSED' })
-      }
-      expect.assertions(4)
+      expect(() => new RoleCheck({}).require(['central'], `Bearer ${ADMIN}`)).toThrow(expect.objectContaining({ statusCode: 403, code: 'ROLE_CLOSED' }))
     })
   })
 

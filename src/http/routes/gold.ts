@@ -6,7 +6,10 @@ import { HttpError } from '../http-error.js'
 const MAX_DAYS = 366
 const MAX_ROWS = 100_000
 
-/** GET /api/v1/gold/{table}?from=&to=: a gold table's rows for a date range (default: today). */
+/**
+ * GET /api/v1/gold/{table}?from=&to=: this store's rows of a gold table for a date range (default:
+ * today), in primary-key order; `truncated` says the range held more than MAX_ROWS.
+ */
 export function goldRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { table: string }; Querystring: { from?: string; to?: string } }>('/api/v1/gold/:table', {
@@ -17,12 +20,13 @@ export function goldRoutes(deps: AppDeps): FastifyPluginAsync {
       if (!deps.goldTables.includes(table)) {
         throw new HttpError(404, 'UNKNOWN_TABLE', `no gold table '${table}'; there are ${deps.goldTables.join(', ')}`)
       }
-      const today = todayIn(deps.timeZone, deps.now())
+      const today = todayIn(deps.timeZoneOf(deps.storeId), deps.now())
       const from = checkDate('from', request.query.from ?? request.query.to ?? today)
       const to = checkDate('to', request.query.to ?? from)
       if (to < from) throw new HttpError(400, 'BAD_REQUEST', `to (${to}) is before from (${from})`)
       if (daysBetween(from, to) > MAX_DAYS) throw new HttpError(400, 'BAD_REQUEST', `at most ${MAX_DAYS} days at a time`)
-      return { table, from, to, rows: deps.goldTable(table, from, to, MAX_ROWS) }
+      const rows = deps.goldTable(table, deps.storeId, from, to, MAX_ROWS + 1)
+      return { table, store_id: deps.storeId, from, to, truncated: rows.length > MAX_ROWS, rows: rows.slice(0, MAX_ROWS) }
     })
   }
 }

@@ -8,8 +8,8 @@ export function totalsRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get<{ Querystring: { date?: string } }>('/api/v1/totals', {
       schema: { querystring: { type: 'object', properties: { date: { type: 'string' } }, additionalProperties: false } },
     }, async (request) => {
-      request.requireRole(['staff', 'central'])
-      const date = request.query.date === undefined ? todayIn(deps.timeZone, deps.now()) : checkDate('date', request.query.date)
+      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
+      const date = request.query.date === undefined ? todayIn(deps.timeZoneOf(deps.storeId), deps.now()) : checkDate('date', request.query.date)
       return deps.totals(deps.storeId, date)
     })
   }
