@@ -21,4 +21,38 @@ export const GATEWAY_MIGRATIONS: Migrations = [
     summary TEXT                       -- the result as JSON, or the error
   ) STRICT;
   `,
+  `
+  -- Parquet snapshots of gold, one per store-day and version (see snapshot/).
+  CREATE TABLE snapshots (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the cursor central pulls by
+    snapshot_id TEXT NOT NULL UNIQUE,      -- {store}-{date}-v{version}
+    store_id TEXT NOT NULL,
+    sale_date TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_sha256 TEXT NOT NULL,          -- of the day's gold rows: an unchanged day is not shipped again
+    supersedes TEXT,                       -- the snapshot of the same store-day it replaces
+    manifest TEXT NOT NULL,                -- the manifest JSON, as shipped
+    bytes INTEGER NOT NULL,                -- files on disk
+    created_at TEXT NOT NULL,
+    UNIQUE (store_id, sale_date, version)
+  ) STRICT;
+
+  -- What must be shipped where: durable across restarts and outages.
+  CREATE TABLE outbox (
+    snapshot_id TEXT NOT NULL REFERENCES snapshots (snapshot_id),
+    target TEXT NOT NULL,
+    state TEXT NOT NULL,                   -- pending | shipped | skipped (superseded before it left)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    shipped_at TEXT,
+    PRIMARY KEY (snapshot_id, target)
+  ) STRICT;
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+  CREATE TABLE snapshot_state (
+    name TEXT PRIMARY KEY,
+    value ANY
+  ) STRICT;
+  `,
 ]

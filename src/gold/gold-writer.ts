@@ -10,6 +10,7 @@ export class GoldWriter {
   private readonly insertHourly
   private readonly insertRegion
   private readonly insertOrders
+  private readonly logRefresh
 
   constructor(db: SqliteDatabase) {
     this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?`).raw()
@@ -20,6 +21,7 @@ export class GoldWriter {
       order_count) VALUES (?, ?, ?, ?, ?, ?)`)
     this.insertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
       order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.logRefresh = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
     this.insertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
       order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
   }
@@ -31,6 +33,7 @@ export class GoldWriter {
     // must not be held in memory.
     const aggregate = aggregateDay(this.readDay.iterate(storeId, saleDate) as Iterable<unknown[]>)
     if (aggregate.day.lines > 0) this.insert(storeId, saleDate, aggregate)
+    this.logRefresh.run(storeId, saleDate)
     return aggregate.day.lines
   }
 

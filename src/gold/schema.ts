@@ -53,6 +53,13 @@ export const GOLD_MIGRATIONS: Migrations = [
     PRIMARY KEY (sale_date, store_id)
   ) STRICT, WITHOUT ROWID;
 
+  -- Store-days gold rewrote, in order: snapshots read it to know what to ship again.
+  CREATE TABLE {schema}.refreshed_days (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    store_id TEXT NOT NULL,
+    sale_date TEXT NOT NULL
+  ) STRICT;
+
   -- Named values: the silver day_changes seq gold has consumed, when gold last caught up.
   CREATE TABLE {schema}.pipeline_state (
     name TEXT PRIMARY KEY,

@@ -1,0 +1,17 @@
+/** What a snapshot ships, and what central reads first [CONTRACT: snapshots]. */
+export interface SnapshotManifest {
+  snapshot_id: string
+  store_id: string
+  sale_date: string
+  version: number
+  schema_version: number
+  created_at: string
+  /** The gold refresh (gold.refreshed_days seq) the snapshot was taken after. */
+  gold_watermark: number
+  /** The earlier snapshot of the same store and day that this one replaces, or null. */
+  supersedes: string | null
+  currency: { code: string; minor_unit_digits: number; amounts: 'integer minor units' }
+  /** SHA-256 of the day's gold rows: equal content, no new snapshot. */
+  content_sha256: string
+  files: { table: string; path: string; rows: number; bytes: number; sha256: string }[]
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { SqliteDatabase } from '../db/open.js'
+import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
+import type { SnapshotManifest } from './manifest.js'
+import { toParquet } from './parquet-file.js'
+
+export interface SnapshotBuilderOptions {
+  /** Where snapshot directories live: {dir}/{snapshot_id}/... */
+  dir: string
+  currency: { code: string; minorUnitDigits: number }
+  /** Upload targets each new snapshot is queued for (none: central pulls). */
+  targets: readonly string[]
+  now?: () => number
+}
+
+const ORDER_BY: Record<string, string> = {
+  fact_daily_sales: 'region, category',
+  fact_hourly_sales: 'sale_hour',
+  kpi_revenue_by_region: 'region',
+  kpi_daily_orders: 'sale_date',
+}
+
+/** Hex SHA-256. */
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/**
+ * Gold -> Parquet snapshots. A snapshot is one store-day: one file per gold table plus a manifest.
+ * `run` snapshots each store-day gold rewrote since the last run, unless its content is the same
+ * as its last snapshot's (an unchanged day is not shipped again); a changed day gets a new version
+ * that supersedes the last. Files are written under a temporary name and renamed into place before
+ * the snapshot is recorded, with the outbox rows and the watermark, in one transaction.
+ */
+export class SnapshotBuilder {
+  private readonly now: () => number
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: SnapshotBuilderOptions,
+  ) {
+    this.now = options.now ?? Date.now
+  }
+
+  /**
+   * Snapshots the store-days of up to `maxRefreshes` gold refreshes after the watermark, oldest date
+   * first. A crash before the watermark moves only makes the next run find equal content.
+   */
+  run(maxRefreshes = 10_000): { created: SnapshotManifest[]; unchanged: number; pending: boolean } {
+    const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
+    const refreshed = this.db.prepare('SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
+    const days = new Map<string, [string, string]>()
+    for (const row of refreshed) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
+    const lastSeq = refreshed.at(-1)?.seq ?? watermark
+    const created: SnapshotManifest[] = []
+    let unchanged = 0
+    for (const [storeId, saleDate] of [...days.values()].sort(([sa, da], [sb, db]) => da.localeCompare(db) || sa.localeCompare(sb))) {
+      const manifest = this.snapshotDay(storeId, saleDate, lastSeq)
+      if (manifest) created.push(manifest)
+      else unchanged++
+    }
+    this.db.prepare("INSERT OR REPLACE INTO snapshot_state (name, value) VALUES ('refreshed_seq', ?)").run(lastSeq)
+    return { created, unchanged, pending: refreshed.length === maxRefreshes }
+  }
+
+  /** The day's gold rows, table by table, in key order. */
+  readDay(storeId: string, saleDate: string): Record<string, Record<string, unknown>[]> {
+    return Object.fromEntries(GOLD_TABLE_NAMES.map((table) => [table,
+      this.db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${ORDER_BY[table]}`).all(storeId, saleDate) as Record<string, unknown>[]]))
+  }
+
+  /** Writes the day's files and manifest under `root` (as the lake lays them out); returns the manifest. */
+  writeFiles(root: string, manifest: Omit<SnapshotManifest, 'files'>, tables: Record<string, Record<string, unknown>[]>): SnapshotManifest {
+    const files: SnapshotManifest['files'] = []
+    const metadata = {
+      'medallion.schema_version': String(SNAPSHOT_SCHEMA_VERSION),
+      'medallion.snapshot_id': manifest.snapshot_id,
+      'medallion.currency': this.options.currency.code,
+      'medallion.minor_unit_digits': String(this.options.currency.minorUnitDigits),
+      'medallion.amounts': 'integer minor units',
+    }
+    for (const table of GOLD_TABLE_NAMES) {
+      const bytes = toParquet(GOLD_PARQUET_COLUMNS[table]!, tables[table]!, { ...metadata, 'medallion.table': table })
+      const path = partitionPath(table, manifest.sale_date, manifest.store_id, manifest.snapshot_id)
+      mkdirSync(dirname(join(root, path)), { recursive: true })
+      writeFileSync(join(root, path), bytes)
+      files.push({ table, path, rows: tables[table]!.length, bytes: bytes.byteLength, sha256: sha256(bytes) })
+    }
+    const complete: SnapshotManifest = { ...manifest, files }
+    writeFileSync(join(root, 'manifest.json'), JSON.stringify(complete, null, 2))
+    return complete
+  }
+
+  private snapshotDay(storeId: string, saleDate: string, goldWatermark: number): SnapshotManifest | undefined {
+    const tables = this.readDay(storeId, saleDate)
+    const contentSha = sha256(JSON.stringify(tables))
+    const last = this.db.prepare('SELECT snapshot_id, version, content_sha256 FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+      .get(storeId, saleDate) as { snapshot_id: string; version: number; content_sha256: string } | undefined
+    const empty = Object.values(tables).every((rows) => rows.length === 0)
+    if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
+    const version = (last?.version ?? 0) + 1
+    const snapshotId = `${storeId}-${saleDate}-v${version}`
+    const finalDir = join(this.options.dir, snapshotId)
+    const tempDir = join(this.options.dir, `.tmp-${snapshotId}`)
+    rmSync(tempDir, { recursive: true, force: true })
+    const manifest = this.writeFiles(tempDir, {
+      snapshot_id: snapshotId,
+      store_id: storeId,
+      sale_date: saleDate,
+      version,
+      schema_version: SNAPSHOT_SCHEMA_VERSION,
+      created_at: new Date(this.now()).toISOString(),
+      gold_watermark: goldWatermark,
+      supersedes: last?.snapshot_id ?? null,
+      currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
+      content_sha256: contentSha,
+    }, tables)
+    rmSync(finalDir, { recursive: true, force: true }) // a directory a crash left behind before its record
+    renameSync(tempDir, finalDir)
+    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(snapshotId, storeId, saleDate, version, contentSha, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
+      for (const target of this.options.targets) {
+        // An older snapshot of the day that has not left yet need not: this one replaces it whole.
+        this.db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+          AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`).run(target, storeId, saleDate, version)
+        this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, manifest.created_at)
+      }
+    })()
+    return manifest
+  }
+}
