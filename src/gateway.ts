@@ -18,6 +18,10 @@ import { Pipeline } from './pipeline/pipeline.js'
 import { SqliteJobRunStore } from './scheduler/job-run-store.js'
 import { Scheduler } from './scheduler/scheduler.js'
 import type { PullOutcome } from './silver/dims/pull-dimension.js'
+import { Outbox } from './snapshot/outbox.js'
+import { snapshotDir } from './snapshot/snapshot-dir.js'
+import { SnapshotReader } from './snapshot/snapshot-reader.js'
+import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { runInWorker } from './util/run-in-worker.js'
 
@@ -83,6 +87,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
   let db: SqliteDatabase | undefined
   let reader: GoldReader | undefined
   let rejects: RejectsReader | undefined
+  let outbox: Outbox | undefined
+  let snapshots: SnapshotReader | undefined
+  const targets = uploadTargets(config.upload)
   let access: DeviceAccess | undefined
   let broker: MqttBroker | undefined
   let registryWatch: NodeJS.Timeout | undefined
@@ -98,6 +105,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
     totals: (storeId, date) => reader!.totals(storeId, date),
     goldTable: (table, storeId, from, to, limit) => reader!.table(table, storeId, from, to, limit),
     rejects: (query) => rejects!.latestRejects(query),
+    snapshotsAfter: (after, limit) => snapshots!.after(after, limit),
+    snapshotFile: (snapshotId, path) => snapshots!.file(snapshotId, path),
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [
       ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
@@ -111,6 +120,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       silver: () => pipeline.silver,
       expectations: () => (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
       gold: () => gold.progress,
+      backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null },
       jobs: () => scheduler?.status() ?? [],
     }),
   })
@@ -134,6 +144,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       db = openGoldDatabase(config.dataDir, 'NORMAL')
       reader = new GoldReader(config.dataDir, config.currency)
       rejects = new RejectsReader(config.dataDir)
+      outbox = new Outbox(db, { dir: snapshotDir(config.dataDir), retry: config.upload.retry, now: () => clock.now() })
+      snapshots = new SnapshotReader(db, snapshotDir(config.dataDir))
       await pipeline.start()
       await gold.start()
       registry = new DeviceRegistry(db)
@@ -149,6 +161,21 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
+      const ship = async (): Promise<unknown> => {
+        const outcome = await outbox!.shipDue(targets)
+        if (outcome.failed.length > 0) throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
+        return { shipped: outcome.shipped.length, backlog: outbox!.backlog().pending }
+      }
+      scheduler.add({
+        name: 'snapshot',
+        cron: config.schedule.snapshot,
+        run: async () => {
+          const summary = await runInWorker<{ created: string[] }>('snapshot/snapshot.worker', import.meta.url, config)
+          if (targets.length > 0 && summary.created.length > 0) await ship().catch(() => {}) // the upload job reports
+          return summary
+        },
+      })
+      if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')

@@ -4,6 +4,8 @@ import { isMedallionError } from '../errors.js'
 import { devicesCommand } from './devices.js'
 import { dimsCommand } from './dims.js'
 import { goldCommand } from './gold.js'
+import { pullCommand } from './pull.js'
+import { snapshotCommand } from './snapshot.js'
 import { runCommand } from './run.js'
 import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
@@ -16,6 +18,8 @@ const program = new Command('medallion-edge')
   .addCommand(dimsCommand())
   .addCommand(silverCommand())
   .addCommand(goldCommand())
+  .addCommand(snapshotCommand())
+  .addCommand(pullCommand())
   .addCommand(simulateCommand())
   .addCommand(statusCommand())
 

@@ -181,12 +181,59 @@ const goldSchema = z.strictObject({
   refreshIntervalMs: z.number().int().min(100).max(60_000).default(1000),
 })
 
+const snapshotSchema = z.strictObject({
+  /**
+   * Disk the snapshot files may take. Over it, files of delivered snapshots go, superseded ones
+   * first; unshipped ones never: new snapshots wait instead (docs/snapshots.md).
+   */
+  maxDiskMiB: z.number().int().min(1).default(1024),
+})
+
+const uploadSchema = z.strictObject({
+  /** Where snapshots are shipped: none (central pulls), directory, http (PUT) or s3. */
+  target: z.enum(['none', 'directory', 'http', 's3']).default('none'),
+  directory: z.strictObject({
+    /** A local or mounted directory. */
+    path: z.string().min(1),
+  }).optional(),
+  http: z.strictObject({
+    /** Base URL: objects go to PUT {url}/{key}. */
+    url: z.string().url(),
+    /** Bearer token, if the server wants one. */
+    token: z.string().min(1).optional(),
+  }).optional(),
+  s3: z.strictObject({
+    endpoint: z.string().url(),
+    bucket: z.string().min(1),
+    region: z.string().min(1).default('us-east-1'),
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+    /** Key prefix inside the bucket, e.g. "stores/store_001/". */
+    prefix: z.string().default(''),
+  }).optional(),
+  /** Per request. */
+  timeoutMs: z.number().int().min(100).default(60_000),
+  retry: z.strictObject({
+    /** Wait after the first failure; doubled each time, with full jitter. */
+    baseDelayMs: z.number().int().min(1).default(10_000),
+    /** Longest wait between attempts: an uplink back after days is tried at least this often. */
+    maxDelayMs: z.number().int().min(1).default(3_600_000),
+  }).default({ baseDelayMs: 10_000, maxDelayMs: 3_600_000 }),
+}).refine((upload) => upload.target === 'none' || upload[upload.target] !== undefined, {
+  message: 'the chosen target needs its section (upload.directory, upload.http or upload.s3)',
+  path: ['target'],
+})
+
 /** Named jobs and their cron expressions, in the store's time zone (see docs/scheduler.md). */
 const scheduleSchema = z.strictObject({
   /** Gold catch-up, a safety net under the continuous refresh. */
   goldRefresh: cronExpression.default('* * * * *'),
   /** Pull of the dimensions from central (when dims.url is set). */
   dimsSync: cronExpression.default('*/15 * * * *'),
+  /** Parquet snapshots of the changed days: hourly covers today, the first run after midnight yesterday's close. */
+  snapshot: cronExpression.default('5 * * * *'),
+  /** Shipping of due snapshots (retries follow upload.retry). */
+  upload: cronExpression.default('* * * * *'),
 })
 
 const logSchema = z.strictObject({
@@ -211,6 +258,8 @@ export const configSchema = z.strictObject({
   silver: silverSchema.default(() => silverSchema.parse({})),
   dims: dimsSchema.default(() => dimsSchema.parse({})),
   gold: goldSchema.default(() => goldSchema.parse({})),
+  snapshot: snapshotSchema.default(() => snapshotSchema.parse({})),
+  upload: uploadSchema.default(() => uploadSchema.parse({})),
   schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
 })
 
@@ -219,3 +268,4 @@ export type MqttConfig = Config['mqtt']
 export type BronzeConfig = Config['bronze']
 export type SilverConfig = Config['silver']
 export type DimsConfig = Config['dims']
+export type UploadConfig = Config['upload']

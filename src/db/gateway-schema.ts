@@ -32,7 +32,8 @@ export const GATEWAY_MIGRATIONS: Migrations = [
     content_sha256 TEXT NOT NULL,          -- of the day's gold rows: an unchanged day is not shipped again
     supersedes TEXT,                       -- the snapshot of the same store-day it replaces
     manifest TEXT NOT NULL,                -- the manifest JSON, as shipped
-    bytes INTEGER NOT NULL,                -- files on disk
+    bytes INTEGER NOT NULL,                -- size of its files
+    on_disk INTEGER NOT NULL DEFAULT 1,    -- 0 once the disk bound removed its files (never before delivery)
     created_at TEXT NOT NULL,
     UNIQUE (store_id, sale_date, version)
   ) STRICT;

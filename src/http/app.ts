@@ -7,6 +7,9 @@ import { RoleCheck, type Role, type RoleOptions } from './roles.js'
 import { goldRoutes } from './routes/gold.js'
 import { healthRoutes } from './routes/health.js'
 import { rejectsRoutes } from './routes/rejects.js'
+import { snapshotRoutes } from './routes/snapshots.js'
+import type { SnapshotListing } from '../snapshot/snapshot-reader.js'
+import type { Readable } from 'node:stream'
 import { totalsRoutes } from './routes/totals.js'
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
@@ -20,6 +23,8 @@ export interface AppDeps {
   totals: (storeId: string, date: string) => Totals
   goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
   rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
+  snapshotsAfter: (cursor: number, limit: number) => SnapshotListing[]
+  snapshotFile: (snapshotId: string, path: string) => { stream: Readable; bytes: number; sha256: string } | 'gone' | undefined
   goldTables: readonly string[]
   /** Why the daemon is not ready (empty: ready). */
   notReady: () => string[]
@@ -75,5 +80,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(totalsRoutes(deps))
   app.register(goldRoutes(deps))
   app.register(rejectsRoutes(deps))
+  app.register(snapshotRoutes(deps))
   return app
 }

@@ -3,6 +3,7 @@ import type { IngestTotals } from '../bronze/group-commit.js'
 import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
+import type { Backlog } from '../snapshot/outbox.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */
 export interface MetricSources {
@@ -13,6 +14,7 @@ export interface MetricSources {
   expectations: () => { rule: string; action: string; violations: number }[]
   gold: () => GoldProgress
   jobs: () => JobStatus[]
+  backlog: () => Backlog
 }
 
 /** A Prometheus registry of the daemon's state, plus Node's process metrics (CPU, RSS, event loop). */
@@ -61,6 +63,11 @@ export function createMetrics(sources: MetricSources): Registry {
   })
   gauge('medallion_job_skipped_overlaps_total', 'Runs skipped because the previous one still ran', ['job'], (g) => {
     for (const job of sources.jobs()) g.set({ job: job.name }, job.skippedOverlaps)
+  })
+  gauge('medallion_upload_backlog_snapshots', 'Snapshots waiting to be shipped', [], (g) => g.set(sources.backlog().pending))
+  gauge('medallion_upload_backlog_oldest_date_seconds', 'Sale date of the oldest unshipped snapshot (epoch seconds)', [], (g) => {
+    const oldest = sources.backlog().oldestDate
+    if (oldest) g.set(Date.parse(`${oldest}T00:00:00Z`) / 1000)
   })
   return registry
 }

@@ -95,6 +95,14 @@ export class SnapshotBuilder {
     return complete
   }
 
+  /** The current snapshot of a store-day, made now if the day changed since its last one (export). */
+  currentSnapshot(storeId: string, saleDate: string): SnapshotManifest | undefined {
+    const watermark = (this.db.prepare('SELECT max(seq) FROM gold.refreshed_days').pluck().get() as number | null) ?? 0
+    this.snapshotDay(storeId, saleDate, watermark)
+    const manifest = this.db.prepare('SELECT manifest FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1').pluck().get(storeId, saleDate) as string | undefined
+    return manifest === undefined ? undefined : JSON.parse(manifest) as SnapshotManifest
+  }
+
   private snapshotDay(storeId: string, saleDate: string, goldWatermark: number): SnapshotManifest | undefined {
     const tables = this.readDay(storeId, saleDate)
     const contentSha = sha256(JSON.stringify(tables))

@@ -24,6 +24,8 @@ describe('the totals API', () => {
     totals: (storeId, date) => reader.totals(storeId, date),
     goldTable: (table, storeId, from, to, limit) => reader.table(table, storeId, from, to, limit),
     rejects: () => [],
+    snapshotsAfter: () => [],
+    snapshotFile: () => undefined,
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [],
     metrics: new Registry(),

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { AppDeps } from '../app.js'
+import { HttpError } from '../http-error.js'
+
+/**
+ * Central pull [CONTRACT: HTTP]: `GET /api/v1/snapshots?after=CURSOR` lists manifests after a
+ * cursor (the `seq` of the last one seen), `GET /api/v1/snapshots/{id}/files/{path}` serves a file
+ * a manifest names. Central role.
+ */
+export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: { after?: number; limit?: number } }>('/api/v1/snapshots', {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          additionalProperties: false,
+        },
+      },
+    }, async (request) => {
+      request.requireRole(['central'])
+      const snapshots = deps.snapshotsAfter(request.query.after ?? 0, request.query.limit ?? 100)
+      return { snapshots, next_after: snapshots.at(-1)?.seq ?? request.query.after ?? 0 }
+    })
+
+    app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', async (request, reply) => {
+      request.requireRole(['central'])
+      const found = deps.snapshotFile(request.params.id, request.params['*'])
+      if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `snapshot ${request.params.id} has no file ${request.params['*']}`)
+      if (found === 'gone') throw new HttpError(410, 'GONE', 'the file was delivered and removed by the disk bound (snapshot.maxDiskMiB)')
+      reply.header('content-type', 'application/vnd.apache.parquet')
+      reply.header('content-length', found.bytes)
+      reply.header('etag', `"${found.sha256}"`)
+      return reply.send(found.stream)
+    })
+  }
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../config/schema.js'
+import type { SqliteDatabase } from '../db/open.js'
+import { MedallionError } from '../errors.js'
+import { SnapshotBuilder } from './snapshot-builder.js'
+import { enforceDiskBound } from './snapshot-disk.js'
+import { snapshotDir } from './snapshot-dir.js'
+import { uploadTargetNames } from './upload-targets.js'
+
+export interface SnapshotRunSummary {
+  created: string[]
+  unchanged: number
+  diskBytes: number
+  freedBytes: number
+}
+
+/**
+ * One scheduled snapshot run: make room under the disk bound, snapshot the changed days, check the
+ * bound again. With the bound filled by unshipped snapshots it refuses to write more (the job fails
+ * with the reason) rather than delete anything not yet delivered.
+ */
+export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>, now: () => number = Date.now): SnapshotRunSummary {
+  const dir = snapshotDir(config.dataDir)
+  const limit = config.snapshot.maxDiskMiB * 1024 * 1024
+  const before = enforceDiskBound(db, dir, limit)
+  if (before.full) {
+    throw new MedallionError('STORAGE_FAILED',
+      `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not shipped yet: no new snapshot until the upload catches up`)
+  }
+  const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets: uploadTargetNames(config.upload), now })
+  const summary: SnapshotRunSummary = { created: [], unchanged: 0, diskBytes: 0, freedBytes: before.freed }
+  for (let run = builder.run(); ; run = builder.run()) {
+    summary.created.push(...run.created.map((manifest) => manifest.snapshot_id))
+    summary.unchanged += run.unchanged
+    if (!run.pending) break
+  }
+  const after = enforceDiskBound(db, dir, limit)
+  summary.diskBytes = after.bytes
+  summary.freedBytes += after.freed
+  return summary
+}

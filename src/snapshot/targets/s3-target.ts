@@ -1,0 +1,45 @@
+import { AwsClient } from 'aws4fetch'
+import { checkEtag, digestBase64, type UploadTarget } from './upload-target.js'
+
+export interface S3Settings {
+  /** e.g. https://s3.eu-west-1.amazonaws.com, or a MinIO/Garage/Ceph endpoint. */
+  endpoint: string
+  bucket: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  /** Key prefix inside the bucket, e.g. "stores/store_001/". */
+  prefix: string
+}
+
+/**
+ * S3-compatible object storage, signed with AWS Signature V4 (aws4fetch). One PUT per object
+ * (snapshot files are far below S3's 5 GiB single-PUT limit, so no multipart), path-style URLs,
+ * with Content-MD5 and x-amz-checksum-sha256 for the server to check, and the answered ETag (the
+ * MD5 of a single-part object) checked here.
+ */
+export class S3Target implements UploadTarget {
+  readonly name = 's3'
+  private readonly client: AwsClient
+
+  constructor(private readonly settings: S3Settings, private readonly timeoutMs: number) {
+    this.client = new AwsClient({ accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, region: settings.region, service: 's3' })
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    const objectKey = `${this.settings.prefix}${key}`.split('/').map(encodeURIComponent).join('/')
+    const response = await this.client.fetch(`${this.settings.endpoint.replace(/\/$/, '')}/${this.settings.bucket}/${objectKey}`, {
+      method: 'PUT',
+      body: bytes,
+      headers: {
+        'content-type': contentType,
+        'content-md5': digestBase64('md5', bytes),
+        'x-amz-checksum-sha256': digestBase64('sha256', bytes),
+      },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    })
+    const answer = await response.text()
+    if (!response.ok) throw new Error(`S3 PUT ${key}: HTTP ${response.status} ${answer.slice(0, 200)}`)
+    checkEtag(response.headers.get('etag'), bytes, true)
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wrong-etag' | 'down'
+
+/** A stand-in for an HTTP PUT upload endpoint that stores objects and can misbehave on cue. */
+export class ObjectServer {
+  readonly objects = new Map<string, Buffer>()
+  readonly puts: string[] = []
+  faults: PutFault[] = []
+  /** While set, every request fails this way (an outage). */
+  always: PutFault | undefined
+  private server: Server | undefined
+  port = 0
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/lake`
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        const key = decodeURIComponent((req.url ?? '').replace(/^\/lake\//, ''))
+        const body = Buffer.concat(chunks)
+        const fault = this.always ?? this.faults.shift()
+        if (fault === 'down') return req.socket.destroy()
+        if (fault === 'hang') return
+        if (fault === 'status-403' || fault === 'status-500') return void res.writeHead(Number(fault.slice(7))).end('no')
+        if (fault === 'truncate') {
+          res.writeHead(200, { 'content-length': 100 })
+          res.write('partial')
+          return void setTimeout(() => res.socket?.destroy(), 10)
+        }
+        this.puts.push(key)
+        this.objects.set(key, body)
+        const md5 = createHash('md5').update(fault === 'wrong-etag' ? Buffer.from('other') : body).digest('hex')
+        res.writeHead(201, { etag: `"${md5}"` }).end()
+      })
+    })
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    this.port = (this.server.address() as AddressInfo).port
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise((resolve) => this.server?.close(resolve))
+  }
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { AwsV4Signer } from 'aws4fetch'
+import { Outbox } from '../../src/snapshot/outbox.js'
+import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
+import { DirectoryTarget } from '../../src/snapshot/targets/directory-target.js'
+import { HttpPutTarget } from '../../src/snapshot/targets/http-put-target.js'
+import { S3Target } from '../../src/snapshot/targets/s3-target.js'
+import type { UploadTarget } from '../../src/snapshot/targets/upload-target.js'
+import { ObjectServer } from '../helpers/object-server.js'
+import { seedSale } from '../helpers/sales.js'
+import { SilverHarness } from '../helpers/silver-harness.js'
+import { makeTempDir } from '../helpers/temp-dir.js'
+
+const RETRY = { baseDelayMs: 1000, maxDelayMs: 60_000 }
+
+/** A harness with three days of gold, snapshotted and queued for `target`. */
+function withSnapshots(target: string): { h: SilverHarness; dir: string; clock: { now: number } } {
+  const h = new SilverHarness()
+  const clock = { now: Date.parse('2025-05-05T10:00:00Z') }
+  h.ingest(['2025-05-01', '2025-05-02', '2025-05-03'].map((day, i) => seedSale({ timestamp: `${day}T12:00:00Z`, price: i + 1 })))
+  h.process()
+  h.gold.refreshAll()
+  const dir = join(h.dir.path, 'snapshots')
+  new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [target], now: () => clock.now }).run()
+  return { h, dir, clock }
+}
+
+describe('shipping to a directory', () => {
+  it('every file, then the manifest, under the lake layout; shipped once', async () => {
+    const { h, dir, clock } = withSnapshots('directory')
+    const lake = makeTempDir()
+    const order: string[] = []
+    const directory = new DirectoryTarget(lake.path)
+    const recording: UploadTarget = { name: 'directory', put: async (key, bytes, type) => { order.push(key); await directory.put(key, bytes, type) } }
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    expect((await outbox.shipDue([recording])).shipped).toHaveLength(3)
+    expect(order.filter((key) => key.startsWith('_manifests/'))).toHaveLength(3)
+    expect(order.at(-1)).toMatch(/^_manifests\/store_001-2025-05-03-v1\.json$/) // date order, manifest last
+    expect(order.indexOf('_manifests/store_001-2025-05-01-v1.json')).toBe(4)
+    const manifest = JSON.parse(readFileSync(join(lake.path, '_manifests/store_001-2025-05-01-v1.json'), 'utf8'))
+    expect(readFileSync(join(lake.path, manifest.files[0].path)).byteLength).toBe(manifest.files[0].bytes)
+    expect((await outbox.shipDue([recording])).shipped).toEqual([])
+    expect(outbox.backlog().pending).toBe(0)
+    h.close()
+    lake.remove()
+  })
+})
+
+describe('shipping over HTTP PUT: bad answers are retried, never marked shipped', () => {
+  const server = new ObjectServer()
+  beforeAll(() => server.start())
+  afterAll(() => server.stop())
+  beforeEach(() => {
+    server.objects.clear()
+    server.faults = []
+  })
+
+  it.each(['status-403', 'status-500', 'hang', 'truncate', 'wrong-etag'] as const)('%s', async (fault) => {
+    const { h, dir, clock } = withSnapshots('http')
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now, random: () => 0.5 })
+    const target = new HttpPutTarget(server.url, 'upload-token', 300)
+    server.faults = [fault]
+    const first = await outbox.shipDue([target])
+    expect(first.shipped).toEqual([])
+    expect(first.failed).toHaveLength(1) // and the rest waits, in date order
+    expect(outbox.backlog()).toMatchObject({ pending: 3, oldestDate: '2025-05-01' })
+    const row = h.db.prepare("SELECT attempts, state, next_attempt_at, last_error FROM outbox WHERE snapshot_id = 'store_001-2025-05-01-v1'").get() as
+      { attempts: number; state: string; next_attempt_at: string; last_error: string }
+    expect(row).toMatchObject({ attempts: 1, state: 'pending' })
+    expect(Date.parse(row.next_attempt_at) - clock.now).toBe(500) // half of base x 2^0 (jitter 0.5)
+    expect((await outbox.shipDue([target])).shipped).toEqual([]) // not due yet
+    clock.now += 1000
+    expect((await outbox.shipDue([target])).shipped).toHaveLength(3)
+    expect([...server.objects.keys()].filter((key) => key.startsWith('_manifests/')).sort()).toEqual([
+      '_manifests/store_001-2025-05-01-v1.json', '_manifests/store_001-2025-05-02-v1.json', '_manifests/store_001-2025-05-03-v1.json',
+    ])
+    h.close()
+  })
+})
+
+describe('shipping to S3', () => {
+  it('signs with SigV4 as AWS\'s published example says', async () => {
+    // AWS Signature Version 4 test suite, "get-vanilla": credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z.
+    const signer = new AwsV4Signer({
+      url: 'https://example.amazonaws.com/', method: 'GET', accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service',
+      datetime: '20150830T123600Z', signQuery: false, headers: {}, allHeaders: false, singleEncode: false,
+    } as ConstructorParameters<typeof AwsV4Signer>[0])
+    const signed = await signer.sign()
+    expect(signed.headers.get('authorization')).toBe('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
+      'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31')
+  })
+
+  let s3: { close(): Promise<void> } | undefined
+  let endpoint = ''
+  const storage = makeTempDir()
+  beforeAll(async () => {
+    const { default: S3rver } = await import('s3rver')
+    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: storage.path, configureBuckets: [{ name: 'lake', configs: [] }] })
+    const address = await server.run()
+    endpoint = `http://127.0.0.1:${address.port}`
+    s3 = server
+  })
+  afterAll(async () => {
+    await s3?.close()
+    storage.remove()
+  })
+
+  it('puts every object into a local S3-compatible server (s3rver), readable back', async () => {
+    const { h, dir, clock } = withSnapshots('s3')
+    const target = new S3Target({ endpoint, bucket: 'lake', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: 'stores/store_001/' }, 5000)
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    expect((await outbox.shipDue([target])).shipped).toHaveLength(3)
+    const manifest = JSON.parse(await (await fetch(`${endpoint}/lake/stores/store_001/_manifests/store_001-2025-05-02-v1.json`)).text())
+    const parquet = Buffer.from(await (await fetch(`${endpoint}/lake/stores/store_001/${manifest.files[0].path}`)).arrayBuffer())
+    expect(parquet.equals(readFileSync(join(dir, 'store_001-2025-05-02-v1', manifest.files[0].path)))).toBe(true)
+    h.close()
+  })
+})
