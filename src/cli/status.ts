@@ -33,6 +33,7 @@ export interface StatusReport {
   } | null
   jobs: { name: string; scheduledFor: string; startedAt: string | null; durationMs: number | null; outcome: string | null; summary: string | null }[]
   gold: { caughtUpAt: string | null; pendingChanges: number; days: number } | null
+  snapshots: { count: number; diskBytes: number; pending: number; oldestPendingDate: string | null; lastError: string | null } | null
 }
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -60,6 +61,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     silver: null,
     jobs: [],
     gold: null,
+    snapshots: null,
   }
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
   const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
@@ -75,6 +77,11 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
       lastReceivedAt: sales.last,
       rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
     }
+    const snapshots = db.prepare(`SELECT count(*) AS count, coalesce(sum(CASE WHEN on_disk = 1 THEN bytes END), 0) AS diskBytes FROM snapshots`).get() as { count: number; diskBytes: number }
+    const backlog = db.prepare(`SELECT count(*) AS pending, min(s.sale_date) AS oldestPendingDate,
+        (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
+      FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`).get() as { pending: number; oldestPendingDate: string | null; lastError: string | null }
+    report.snapshots = { ...snapshots, ...backlog }
     report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
     if (hasSilver) report.silver = readSilverStatus(db)
     if (hasGold) {
@@ -141,6 +148,10 @@ function describe(report: StatusReport): string {
   }
   if (report.gold) {
     lines.push(`gold     ${report.gold.days} store-days, caught up with silver at ${report.gold.caughtUpAt ?? 'never'}, ${report.gold.pendingChanges} changes pending`)
+  }
+  if (report.snapshots) {
+    const s = report.snapshots
+    lines.push(`snapshot ${s.count} snapshots (${(s.diskBytes / 1048576).toFixed(1)} MiB on disk), ${s.pending} to ship${s.oldestPendingDate ? ` from ${s.oldestPendingDate}` : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`)
   }
   for (const job of report.jobs) {
     lines.push(`job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`)
