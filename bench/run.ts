@@ -9,6 +9,7 @@ import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
 import { benchGold } from './gold.js'
+import { benchSnapshots } from './snapshot.js'
 
 const stages = process.argv.slice(2)
 const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
@@ -87,6 +88,18 @@ try {
       `- full rebuild: **${gold.rebuildS.toFixed(2)} s**; a plain GROUP BY with the dimension joins over the same rows: ${gold.plainGroupByS.toFixed(2)} s: **${ratio(gold.rebuildS, gold.plainGroupByS)}x** (target <= 1.0)`,
       `- incremental refresh after ${fmt(gold.incrementalSales)} new sales: **${gold.incrementalMs.toFixed(1)} ms** (target <= 100 ms whatever the history)`,
       `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`, '')
+  }
+
+  if (wants('snapshot')) {
+    const sales = Number(process.env.BENCH_SNAPSHOT_SALES ?? 1_000_000)
+    log(`snapshot: a year of gold from ${sales} sales, and 1M silver rows, against DuckDB COPY`)
+    const s = await benchSnapshots(workDir, sales, log)
+    const mib = (bytes: number): string => (bytes / 1048576).toFixed(2)
+    out.push('## Parquet snapshots vs DuckDB COPY (ZSTD), same rows, same run', '',
+      '| what | ours s | ours MiB | DuckDB s | DuckDB MiB |', '|---|---:|---:|---:|---:|',
+      `| a year of gold (${fmt(s.goldRows)} rows), one store: ${s.snapshots} store-day snapshots vs COPY partitioned the same way | ${s.oursS.toFixed(2)} | ${mib(s.oursBytes)} | ${s.duckPartitionedS.toFixed(2)} | ${mib(s.duckPartitionedBytes)} |`,
+      `| the same rows, DuckDB writing one file per table | | | ${s.duckSingleS.toFixed(2)} | ${mib(s.duckSingleBytes)} |`,
+      `| ${fmt(s.silverRows)} silver rows, one file | ${s.silverOursS.toFixed(2)} | ${mib(s.silverOursBytes)} | ${s.silverDuckS.toFixed(2)} | ${mib(s.silverDuckBytes)} |`, '')
   }
 
   if (wants('connect-storm')) {
