@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   DIMENSION_FILE_INVALID: 'a dimension file has errors; nothing of it was applied',
   EXPECTATION_FAILED: 'a data-quality rule with action fail stopped the work',
   SYNC_FAILED: 'a pull from central failed',
+  SNAPSHOT_GONE: 'a snapshot\'s files were delivered and removed by the disk bound',
+  PULL_FAILED: 'pulling snapshots from a gateway failed',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -20,6 +20,7 @@ import { Scheduler } from './scheduler/scheduler.js'
 import type { PullOutcome } from './silver/dims/pull-dimension.js'
 import { Outbox } from './snapshot/outbox.js'
 import { snapshotDir } from './snapshot/snapshot-dir.js'
+import { addSnapshotJobs } from './snapshot/snapshot-jobs.js'
 import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
@@ -105,7 +106,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
     totals: (storeId, date) => reader!.totals(storeId, date),
     goldTable: (table, storeId, from, to, limit) => reader!.table(table, storeId, from, to, limit),
     rejects: (query) => rejects!.latestRejects(query),
-    snapshotsAfter: (after, limit) => snapshots!.after(after, limit),
+    snapshotsAfter: (after, limit, gatewayId) => snapshots!.after(after, limit, gatewayId),
     snapshotFile: (snapshotId, path) => snapshots!.file(snapshotId, path),
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [
@@ -161,21 +162,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      const ship = async (): Promise<unknown> => {
-        const outcome = await outbox!.shipDue(targets)
-        if (outcome.failed.length > 0) throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
-        return { shipped: outcome.shipped.length, backlog: outbox!.backlog().pending }
-      }
-      scheduler.add({
-        name: 'snapshot',
-        cron: config.schedule.snapshot,
-        run: async () => {
-          const summary = await runInWorker<{ created: string[] }>('snapshot/snapshot.worker', import.meta.url, config)
-          if (targets.length > 0 && summary.created.length > 0) await ship().catch(() => {}) // the upload job reports
-          return summary
-        },
-      })
-      if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
+      addSnapshotJobs({ config, scheduler, outbox, targets, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')

@@ -1,5 +1,11 @@
 import { Command } from 'commander'
+import { MedallionError } from '../errors.js'
 import { pullSnapshots, type PullSummary } from '../snapshot/pull-lake.js'
+
+function describe(summary: PullSummary): string {
+  return `${summary.source}: ${summary.snapshots} snapshots, ${summary.files} files, ${summary.superseded} superseded files removed, ` +
+    `${summary.skipped} skipped (files already freed by the gateway); cursor ${summary.cursor}`
+}
 
 export function pullCommand(): Command {
   return new Command('pull')
@@ -10,16 +16,26 @@ export function pullCommand(): Command {
     .option('--json', 'print the summary as JSON')
     .action(async (options: { from: string[]; token: string; into: string; json?: boolean }) => {
       const summaries: PullSummary[] = []
+      const failures: { source: string; error: string }[] = []
+      // One gateway that is down does not hold up the others; the exit status still says so.
       for (const from of options.from) {
-        summaries.push(await pullSnapshots({
-          from,
-          token: options.token,
-          into: options.into,
-          onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
-        }))
+        try {
+          summaries.push(await pullSnapshots({
+            from,
+            token: options.token,
+            into: options.into,
+            onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
+            onReset: (previous, current) => process.stderr.write(`${from}: the gateway's data directory changed (${previous} -> ${current}): pulling from its start\n`),
+          }))
+        } catch (error) {
+          failures.push({ source: from, error: (error as Error).message })
+        }
+        if (process.stderr.isTTY) process.stderr.write('\n')
       }
-      if (process.stderr.isTTY) process.stderr.write('\n')
-      process.stdout.write(options.json ? JSON.stringify(summaries) + '\n'
-        : summaries.map((s) => `${s.source}: ${s.snapshots} snapshots, ${s.files} files, ${s.superseded} superseded files removed; cursor ${s.cursor}`).join('\n') + '\n')
+      process.stdout.write(options.json ? JSON.stringify({ pulled: summaries, failed: failures }) + '\n'
+        : [...summaries.map(describe), ...failures.map((failure) => `${failure.source}: FAILED: ${failure.error}`)].join('\n') + '\n')
+      if (failures.length > 0) {
+        throw new MedallionError('PULL_FAILED', `${failures.length} of ${options.from.length} gateways could not be pulled: ${failures.map((failure) => failure.source).join(', ')}`)
+      }
     })
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { MedallionError } from '../errors.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
@@ -24,10 +25,14 @@ export function snapshotCommand(): Command {
       const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
       try {
         const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency, targets: uploadTargetNames(config.upload) })
-        const manifest = builder.currentSnapshot(options.store ?? config.storeId, options.date)
-        if (!manifest) {
+        const current = builder.currentSnapshot(options.store ?? config.storeId, options.date)
+        if (!current) {
           process.stdout.write(`no gold for ${options.store ?? config.storeId} on ${options.date}: nothing to export\n`)
           return
+        }
+        const { manifest } = current
+        if (!current.onDisk) {
+          throw new MedallionError('SNAPSHOT_GONE', `the files of ${manifest.snapshot_id} were delivered and then removed by the disk bound (snapshot.maxDiskMiB): take them from the lake`)
         }
         for (const file of manifest.files) {
           mkdirSync(dirname(join(options.out, file.path)), { recursive: true })

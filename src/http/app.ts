@@ -8,7 +8,7 @@ import { goldRoutes } from './routes/gold.js'
 import { healthRoutes } from './routes/health.js'
 import { rejectsRoutes } from './routes/rejects.js'
 import { snapshotRoutes } from './routes/snapshots.js'
-import type { SnapshotListing } from '../snapshot/snapshot-reader.js'
+import type { SnapshotPage } from '../snapshot/snapshot-reader.js'
 import type { Readable } from 'node:stream'
 import { totalsRoutes } from './routes/totals.js'
 
@@ -23,7 +23,8 @@ export interface AppDeps {
   totals: (storeId: string, date: string) => Totals
   goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
   rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
-  snapshotsAfter: (cursor: number, limit: number) => SnapshotListing[]
+  /** The snapshots after a cursor; asking acknowledges everything up to it. */
+  snapshotsAfter: (cursor: number, limit: number, gatewayId?: string) => SnapshotPage
   snapshotFile: (snapshotId: string, path: string) => { stream: Readable; bytes: number; sha256: string } | 'gone' | undefined
   goldTables: readonly string[]
   /** Why the daemon is not ready (empty: ready). */

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/open.js'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
+import { pulledSeq } from './pull-ack.js'
+import { sha256 } from './snapshot-builder.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 export interface OutboxOptions {
@@ -73,6 +75,28 @@ export class Outbox {
     return outcome
   }
 
+  /**
+   * Makes the outbox follow the configured upload target. Every current snapshot delivered nowhere
+   * (nothing shipped, not acknowledged by central's pull, not superseded) is queued for it, so a
+   * backlog follows a target change and a switch from pull to push sends what central has not
+   * pulled; pending rows of targets no longer configured are abandoned.
+   */
+  retarget(configured: readonly string[]): { queued: number; abandoned: number } {
+    const targets = JSON.stringify(configured)
+    return this.db.transaction(() => {
+      const queued = this.db.prepare(`INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
+        SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
+        WHERE s.on_disk = 1 AND s.seq > ?
+          AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
+        ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0`)
+        .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
+      const abandoned = this.db.prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
+        .run(targets).changes
+      return { queued, abandoned }
+    })()
+  }
+
   backlog(): Backlog {
     return this.db.prepare(`SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
         (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
@@ -83,6 +107,8 @@ export class Outbox {
     const manifest = JSON.parse(manifestJson) as SnapshotManifest
     for (const file of manifest.files) {
       const bytes = await readFile(join(this.options.dir, snapshotId, file.path))
+      // A file the disk damaged must not leave under a manifest that vouches for it.
+      if (sha256(bytes) !== file.sha256) throw new Error(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
       await target.put(file.path, bytes, 'application/vnd.apache.parquet')
     }
     await target.put(manifestPath(snapshotId), Buffer.from(manifestJson), 'application/json')

@@ -120,8 +120,10 @@ function column(kind: ColumnKind, values: readonly unknown[]): Vector {
 export function toParquet(columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], metadata: Record<string, string>): Uint8Array {
   const meta = new Map(Object.entries(metadata))
   const schema = new Schema(columns.map((spec) => new Field(spec.name, arrowType(spec.kind), spec.nullable ?? false)))
-  const data = Object.fromEntries(columns.map((spec) => [spec.name, column(spec.kind, rows.map((row) => row[spec.name]))]))
-  const table = new Table(schema, data)
+  // An empty day (all its sales moved away) is a valid file with no rows, so readers drop the day.
+  const table = rows.length === 0
+    ? new Table(schema)
+    : new Table(schema, Object.fromEntries(columns.map((spec) => [spec.name, column(spec.kind, rows.map((row) => row[spec.name]))])))
   const properties = new WriterPropertiesBuilder()
     .setCompression(Compression.ZSTD)
     .setStatisticsEnabled(EnabledStatistics.Chunk)

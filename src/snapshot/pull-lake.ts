@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, resolve, sep } from 'node:path'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
-import type { SnapshotListing } from './snapshot-reader.js'
+import type { SnapshotPage } from './snapshot-reader.js'
 
 export interface PullOptions {
   /** The gateway's base URL, e.g. http://gateway-17:8080 */
@@ -12,6 +12,8 @@ export interface PullOptions {
   into: string
   timeoutMs?: number
   onSnapshot?: (manifest: SnapshotManifest) => void
+  /** Told when the gateway's data directory changed and the cursor starts over. */
+  onReset?: (previous: string, current: string) => void
 }
 
 export interface PullSummary {
@@ -19,17 +21,35 @@ export interface PullSummary {
   snapshots: number
   files: number
   superseded: number
+  /**
+   * Snapshots whose files the gateway had already freed: superseded ones (their newer version
+   * comes), or ones another puller of the same gateway acknowledged (docs/snapshots.md).
+   */
+  skipped: number
   cursor: number
 }
 
-function stateFile(into: string, source: string): string {
-  return join(into, '_pull', `${source.replace(/[^A-Za-z0-9]+/g, '_')}.json`)
+interface PullState {
+  after: number
+  gateway_id?: string
+}
+
+/** A file that a listing named but the gateway no longer has (HTTP 410). */
+class GoneError extends Error {}
+
+function statePath(into: string, source: string): string {
+  const readable = source.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 60)
+  return join(into, '_pull', `${readable}-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.json`)
+}
+
+function temporaryName(path: string): string {
+  return `${path}.tmp-${randomBytes(4).toString('hex')}`
 }
 
 /** Writes under a temporary name and renames: a lake reader never sees half a file. */
 function writeAtomically(path: string, bytes: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true })
-  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`
+  const temp = temporaryName(path)
   writeFileSync(temp, bytes)
   renameSync(temp, path)
 }
@@ -43,49 +63,98 @@ function inside(root: string, path: string): string {
 /**
  * The reference central-side client: pulls a gateway's snapshots after the cursor it kept into a
  * lake folder with the same Hive layout, verifies every file's SHA-256, and applies supersedes so
- * the lake holds exactly one current file per table, day and store. The cursor moves after each
- * whole snapshot, so a pull cut short resumes there and a repeated pull changes nothing.
+ * the lake holds exactly one current file per table, day and store. A snapshot lands whole: all
+ * its files are downloaded and verified under temporary names first, then renamed into place, and
+ * only then are the parts they replace removed. The cursor moves after each whole snapshot, so a
+ * pull cut short resumes there and a repeated pull changes nothing.
  */
 export async function pullSnapshots(options: PullOptions): Promise<PullSummary> {
   const base = options.from.replace(/\/$/, '')
   const headers = { authorization: `Bearer ${options.token}` }
-  const statePath = stateFile(options.into, base)
-  let cursor = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as { after: number }).after : 0
-  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, cursor }
+  const stateFile = statePath(options.into, base)
+  const state: PullState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as PullState : { after: 0 }
+  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, cursor: state.after }
   const get = async (url: string): Promise<Response> => {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
+    if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)
     return response
   }
+  const save = (): void => writeAtomically(stateFile, JSON.stringify(state))
+
   for (;;) {
-    const page = (await (await get(`${base}/api/v1/snapshots?after=${cursor}&limit=100`)).json()) as { snapshots: SnapshotListing[] }
+    const gateway = state.gateway_id === undefined ? '' : `&gateway_id=${encodeURIComponent(state.gateway_id)}`
+    const page = (await (await get(`${base}/api/v1/snapshots?after=${state.after}&limit=100${gateway}`)).json()) as SnapshotPage
+    if (state.gateway_id !== page.gateway_id) {
+      const previous = state.gateway_id
+      state.gateway_id = page.gateway_id
+      if (previous !== undefined) {
+        // A new data directory counts its seqs from 1 again: start over rather than wait past them.
+        options.onReset?.(previous, page.gateway_id)
+        state.after = 0
+        save()
+        continue
+      }
+      save()
+    }
     if (page.snapshots.length === 0) break
     for (const listing of page.snapshots) {
       const manifest = listing.manifest
-      for (const file of manifest.files) {
-        const bytes = new Uint8Array(await (await get(`${base}/api/v1/snapshots/${encodeURIComponent(manifest.snapshot_id)}/files/${file.path}`)).arrayBuffer())
-        const actual = createHash('sha256').update(bytes).digest('hex')
-        if (actual !== file.sha256) throw new Error(`${manifest.snapshot_id} ${file.path}: sha256 ${actual}, manifest says ${file.sha256}`)
-        writeAtomically(inside(options.into, file.path), bytes)
-        summary.files++
+      const landed = listing.on_disk && await landSnapshot(manifest, options.into, base, get)
+      if (landed) {
+        summary.files += manifest.files.length
+        summary.superseded += removeReplacedParts(manifest, options.into)
+        writeAtomically(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
+        summary.snapshots++
+        options.onSnapshot?.(manifest)
+      } else {
+        summary.skipped++
       }
-      // One current file per table, day and store: any other part in the partition is superseded.
-      for (const file of manifest.files) {
-        const partition = dirname(inside(options.into, file.path))
-        for (const other of readdirSync(partition)) {
-          if (other.endsWith('.parquet') && other !== file.path.split('/').at(-1) && !other.includes('.tmp-')) {
-            rmSync(join(partition, other))
-            summary.superseded++
-          }
-        }
-      }
-      writeAtomically(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
-      cursor = listing.seq
-      writeAtomically(statePath, JSON.stringify({ after: cursor }))
-      summary.snapshots++
-      options.onSnapshot?.(manifest)
+      state.after = listing.seq
+      save()
     }
   }
-  summary.cursor = cursor
+  summary.cursor = state.after
   return summary
+}
+
+/**
+ * Downloads and verifies every file of the snapshot under a temporary name, then renames them all
+ * into place. False when the gateway freed the files meanwhile.
+ */
+async function landSnapshot(manifest: SnapshotManifest, into: string, base: string, get: (url: string) => Promise<Response>): Promise<boolean> {
+  const staged: { temp: string; path: string }[] = []
+  try {
+    for (const file of manifest.files) {
+      const path = inside(into, file.path)
+      const bytes = new Uint8Array(await (await get(`${base}/api/v1/snapshots/${encodeURIComponent(manifest.snapshot_id)}/files/${file.path}`)).arrayBuffer())
+      const actual = createHash('sha256').update(bytes).digest('hex')
+      if (actual !== file.sha256) throw new Error(`${manifest.snapshot_id} ${file.path}: sha256 ${actual}, manifest says ${file.sha256}`)
+      mkdirSync(dirname(path), { recursive: true })
+      const temp = temporaryName(path)
+      writeFileSync(temp, bytes)
+      staged.push({ temp, path })
+    }
+  } catch (error) {
+    for (const file of staged) rmSync(file.temp, { force: true })
+    if (error instanceof GoneError) return false
+    throw error
+  }
+  for (const file of staged) renameSync(file.temp, file.path)
+  return true
+}
+
+/** One current file per table, day and store: any other part in the snapshot's partitions goes. */
+function removeReplacedParts(manifest: SnapshotManifest, into: string): number {
+  let removed = 0
+  for (const file of manifest.files) {
+    const partition = dirname(inside(into, file.path))
+    for (const other of readdirSync(partition)) {
+      if (other.endsWith('.parquet') && other !== file.path.split('/').at(-1)) {
+        rmSync(join(partition, other))
+        removed++
+      }
+    }
+  }
+  return removed
 }

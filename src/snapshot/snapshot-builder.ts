@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
+import { fsyncPath, fsyncTree } from '../util/durable-fs.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
@@ -15,6 +17,9 @@ export interface SnapshotBuilderOptions {
   targets: readonly string[]
   now?: () => number
 }
+
+/** A temporary snapshot directory older than this is a crash's leftover. */
+const LEFTOVER_AGE_MS = 3_600_000
 
 const ORDER_BY: Record<string, string> = {
   fact_daily_sales: 'region, category',
@@ -32,8 +37,8 @@ export function sha256(data: Uint8Array | string): string {
  * Gold -> Parquet snapshots. A snapshot is one store-day: one file per gold table plus a manifest.
  * `run` snapshots each store-day gold rewrote since the last run, unless its content is the same
  * as its last snapshot's (an unchanged day is not shipped again); a changed day gets a new version
- * that supersedes the last. Files are written under a temporary name and renamed into place before
- * the snapshot is recorded, with the outbox rows and the watermark, in one transaction.
+ * that supersedes the last. Files are written under a temporary name, fsynced, and renamed into
+ * place before the snapshot is recorded with its outbox rows.
  */
 export class SnapshotBuilder {
   private readonly now: () => number
@@ -56,6 +61,7 @@ export class SnapshotBuilder {
     const days = new Map<string, [string, string]>()
     for (const row of refreshed) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
     const lastSeq = refreshed.at(-1)?.seq ?? watermark
+    this.removeLeftovers()
     const created: SnapshotManifest[] = []
     let unchanged = 0
     for (const [storeId, saleDate] of [...days.values()].sort(([sa, da], [sb, db]) => da.localeCompare(db) || sa.localeCompare(sb))) {
@@ -96,50 +102,90 @@ export class SnapshotBuilder {
   }
 
   /** The current snapshot of a store-day, made now if the day changed since its last one (export). */
-  currentSnapshot(storeId: string, saleDate: string): SnapshotManifest | undefined {
+  currentSnapshot(storeId: string, saleDate: string): { manifest: SnapshotManifest; onDisk: boolean } | undefined {
     const watermark = (this.db.prepare('SELECT max(seq) FROM gold.refreshed_days').pluck().get() as number | null) ?? 0
     this.snapshotDay(storeId, saleDate, watermark)
-    const manifest = this.db.prepare('SELECT manifest FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1').pluck().get(storeId, saleDate) as string | undefined
-    return manifest === undefined ? undefined : JSON.parse(manifest) as SnapshotManifest
+    const row = this.db.prepare('SELECT manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+      .get(storeId, saleDate) as { manifest: string; on_disk: number } | undefined
+    return row === undefined ? undefined : { manifest: JSON.parse(row.manifest) as SnapshotManifest, onDisk: row.on_disk === 1 }
   }
 
+  /** Temporary directories a crash left behind (old enough that no writer still owns them). */
+  private removeLeftovers(): void {
+    if (!existsSync(this.options.dir)) return
+    for (const entry of readdirSync(this.options.dir)) {
+      const path = join(this.options.dir, entry)
+      if (entry.startsWith('.tmp-') && statSync(path).mtimeMs < this.now() - LEFTOVER_AGE_MS) rmSync(path, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * Encodes outside any lock (a big day takes seconds, and the broker's thread writes gateway.db
+   * too), then takes gateway.db's write lock only to check that no one recorded a version of the
+   * day meanwhile (a `snapshot export` next to the daemon), rename and record. If someone did, the
+   * day is looked at again.
+   */
   private snapshotDay(storeId: string, saleDate: string, goldWatermark: number): SnapshotManifest | undefined {
-    const tables = this.readDay(storeId, saleDate)
-    const contentSha = sha256(JSON.stringify(tables))
-    const last = this.db.prepare('SELECT snapshot_id, version, content_sha256 FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
-      .get(storeId, saleDate) as { snapshot_id: string; version: number; content_sha256: string } | undefined
-    const empty = Object.values(tables).every((rows) => rows.length === 0)
-    if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
-    const version = (last?.version ?? 0) + 1
-    const snapshotId = `${storeId}-${saleDate}-v${version}`
-    const finalDir = join(this.options.dir, snapshotId)
-    const tempDir = join(this.options.dir, `.tmp-${snapshotId}`)
-    rmSync(tempDir, { recursive: true, force: true })
-    const manifest = this.writeFiles(tempDir, {
-      snapshot_id: snapshotId,
-      store_id: storeId,
-      sale_date: saleDate,
-      version,
-      schema_version: SNAPSHOT_SCHEMA_VERSION,
-      created_at: new Date(this.now()).toISOString(),
-      gold_watermark: goldWatermark,
-      supersedes: last?.snapshot_id ?? null,
-      currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
-      content_sha256: contentSha,
-    }, tables)
-    rmSync(finalDir, { recursive: true, force: true }) // a directory a crash left behind before its record
-    renameSync(tempDir, finalDir)
-    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
-    this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(snapshotId, storeId, saleDate, version, contentSha, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
-      for (const target of this.options.targets) {
-        // An older snapshot of the day that has not left yet need not: this one replaces it whole.
-        this.db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
-          AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`).run(target, storeId, saleDate, version)
-        this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, manifest.created_at)
+    for (;;) {
+      // One read transaction: the day's tables come from one gold state.
+      const tables = this.db.transaction(() => this.readDay(storeId, saleDate))()
+      const contentSha = sha256(JSON.stringify(tables))
+      const last = this.lastSnapshot(storeId, saleDate)
+      const empty = Object.values(tables).every((rows) => rows.length === 0)
+      if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
+      const version = (last?.version ?? 0) + 1
+      const snapshotId = `${storeId}-${saleDate}-v${version}`
+      const tempDir = join(this.options.dir, `.tmp-${snapshotId}-${randomBytes(4).toString('hex')}`)
+      let manifest: SnapshotManifest
+      try {
+        manifest = this.writeFiles(tempDir, {
+          snapshot_id: snapshotId,
+          store_id: storeId,
+          sale_date: saleDate,
+          version,
+          schema_version: SNAPSHOT_SCHEMA_VERSION,
+          created_at: new Date(this.now()).toISOString(),
+          gold_watermark: goldWatermark,
+          supersedes: last?.snapshot_id ?? null,
+          currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
+          content_sha256: contentSha,
+        }, tables)
+        fsyncTree(tempDir)
+      } catch (error) {
+        rmSync(tempDir, { recursive: true, force: true })
+        throw error
       }
-    })()
-    return manifest
+      const recorded = lockedTransaction(this.db, 'main', () => {
+        if (this.lastSnapshot(storeId, saleDate)?.version !== last?.version) return false
+        // A directory already there is one a crash left between its rename and its record.
+        const finalDir = join(this.options.dir, snapshotId)
+        rmSync(finalDir, { recursive: true, force: true })
+        renameSync(tempDir, finalDir)
+        fsyncPath(this.options.dir)
+        this.record(manifest)
+        return true
+      })
+      if (recorded) return manifest
+      rmSync(tempDir, { recursive: true, force: true })
+    }
+  }
+
+  private lastSnapshot(storeId: string, saleDate: string): { snapshot_id: string; version: number; content_sha256: string } | undefined {
+    return this.db.prepare('SELECT snapshot_id, version, content_sha256 FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+      .get(storeId, saleDate) as { snapshot_id: string; version: number; content_sha256: string } | undefined
+  }
+
+  /** The snapshot's row and its outbox rows (inside the caller's transaction). */
+  private record(manifest: SnapshotManifest): void {
+    const { snapshot_id: snapshotId, store_id: storeId, sale_date: saleDate, version } = manifest
+    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
+    this.db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(snapshotId, storeId, saleDate, version, manifest.content_sha256, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
+    for (const target of this.options.targets) {
+      // An older snapshot of the day that has not left yet need not: this one replaces it whole.
+      this.db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+        AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`).run(target, storeId, saleDate, version)
+      this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, manifest.created_at)
+    }
   }
 }

@@ -24,7 +24,7 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>, now:
   const before = enforceDiskBound(db, dir, limit)
   if (before.full) {
     throw new MedallionError('STORAGE_FAILED',
-      `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not shipped yet: no new snapshot until the upload catches up`)
+      `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`)
   }
   const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets: uploadTargetNames(config.upload), now })
   const summary: SnapshotRunSummary = { created: [], unchanged: 0, diskBytes: 0, freedBytes: before.freed }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wrong-etag' | 'down'
+export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wrong-etag' | 'opaque-etag' | 'down'
 
 /** A stand-in for an HTTP PUT upload endpoint that stores objects and can misbehave on cue. */
 export class ObjectServer {
@@ -36,7 +36,8 @@ export class ObjectServer {
         }
         this.puts.push(key)
         this.objects.set(key, body)
-        const md5 = createHash('md5').update(fault === 'wrong-etag' ? Buffer.from('other') : body).digest('hex')
+        // An opaque ETag, as S3 gives for SSE-KMS objects: no digest to compare.
+        const md5 = fault === 'opaque-etag' ? 'v7-not-a-digest' : createHash('md5').update(fault === 'wrong-etag' ? Buffer.from('other') : body).digest('hex')
         res.writeHead(201, { etag: `"${md5}"` }).end()
       })
     })

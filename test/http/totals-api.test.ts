@@ -24,7 +24,7 @@ describe('the totals API', () => {
     totals: (storeId, date) => reader.totals(storeId, date),
     goldTable: (table, storeId, from, to, limit) => reader.table(table, storeId, from, to, limit),
     rejects: () => [],
-    snapshotsAfter: () => [],
+    snapshotsAfter: () => ({ gateway_id: 'test', snapshots: [] }),
     snapshotFile: () => undefined,
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [],

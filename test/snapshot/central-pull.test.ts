@@ -1,10 +1,14 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { request, createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { pullSnapshots } from '../../src/snapshot/pull-lake.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
+import { enforceDiskBound } from '../../src/snapshot/snapshot-disk.js'
+import { runCli } from '../helpers/cli.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
@@ -86,12 +90,98 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     expect(await lakeTotal()).toBe(goldTotal())
   })
 
+  it('a gateway whose data directory was replaced is pulled from its start', async () => {
+    const fresh = await startGateway({ http: { tokens: { central: CENTRAL } } })
+    const behind = { port: gw.addresses.http.port }
+    // One address for both: the box behind it is swapped, as when a gateway is reinstalled.
+    const proxy: Server = createServer((incoming, outgoing) => {
+      const forwarded = request({ host: '127.0.0.1', port: behind.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        outgoing.writeHead(answer.statusCode!, answer.headers)
+        answer.pipe(outgoing)
+      })
+      incoming.pipe(forwarded)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    const into = makeTempDir('medallion-lake-')
+    try {
+      expect((await pullSnapshots({ from: url, token: CENTRAL, into: into.path })).cursor).toBeGreaterThan(1)
+      const device2 = fresh.addDevice('abc123')
+      const client = await connectDevice(fresh.url, device2)
+      await client.publishAsync(topicOf(device2), JSON.stringify(seedSale({ timestamp: '2025-06-01T10:00:00Z', price: 7 })), { qos: 1 })
+      await client.endAsync()
+      const freshDb = openGoldDatabase(fresh.dataDir)
+      await expect.poll(() => freshDb.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get(), { timeout: 10_000 }).toBe(1)
+      freshDb.close()
+      await fresh.gateway.scheduler.runNow('snapshot')
+      behind.port = fresh.addresses.http.port
+      const resets: string[] = []
+      const summary = await pullSnapshots({ from: url, token: CENTRAL, into: into.path, onReset: (_previous, current) => resets.push(current) })
+      expect(resets).toHaveLength(1)
+      expect(summary).toMatchObject({ snapshots: 1, cursor: 1 })
+      expect(existsSync(join(into.path, 'kpi_daily_orders', 'sale_date=2025-06-01'))).toBe(true)
+    } finally {
+      proxy.close()
+      into.remove()
+      await fresh.stop()
+    }
+  })
+
+  it('the pull command pulls every gateway it can and exits non-zero naming the one it could not', async () => {
+    const into = makeTempDir('medallion-lake-')
+    try {
+      const result = await runCli(['pull', '--from', 'http://127.0.0.1:9', '--from', base, '--token', CENTRAL, '--into', into.path])
+      expect(result.code).not.toBe(0)
+      expect(result.stdout).toMatch(new RegExp(`${base.replaceAll('.', '\\.')}: \\d+ snapshots`))
+      expect(result.stdout).toContain('http://127.0.0.1:9: FAILED')
+      expect(result.stderr).toMatch(/1 of 2 gateways could not be pulled: http:\/\/127\.0\.0\.1:9/)
+      expect(readdirSync(join(into.path, 'kpi_daily_orders')).length).toBeGreaterThan(0)
+    } finally {
+      into.remove()
+    }
+  })
+
+  it('frees only what central acknowledged or what is superseded; the puller skips a superseded snapshot already freed', async () => {
+    await publish([seedSale({ timestamp: '2025-05-01T21:30:00Z', price: 2 })])
+    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200)
+    await gw.gateway.scheduler.runNow('snapshot') // v3 of 1 May, not pulled
+    await publish([seedSale({ timestamp: '2025-05-01T21:40:00Z', price: 3 })])
+    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300)
+    await gw.gateway.scheduler.runNow('snapshot') // v4, not pulled
+    const db = openGoldDatabase(gw.dataDir)
+    const dir = join(gw.dataDir, 'snapshots')
+    try {
+      // A bound of one byte: all that central has, and the superseded v3, go; the undelivered v4 stays.
+      expect(enforceDiskBound(db, dir, 1)).toMatchObject({ full: true })
+      expect(db.prepare('SELECT snapshot_id FROM snapshots WHERE on_disk = 1').pluck().all()).toEqual(['store_001-2025-05-01-v4'])
+      const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
+      expect(summary).toMatchObject({ snapshots: 1, skipped: 1, files: 4 })
+      expect(await lakeTotal()).toBe(goldTotal())
+      expect(partsPerPartition().every((count) => count === 1)).toBe(true)
+      // The puller's next listing acknowledged v4: now it may go too.
+      expect(enforceDiskBound(db, dir, 1)).toMatchObject({ full: false, bytes: 0 })
+      expect(existsSync(join(dir, 'store_001-2025-05-01-v4'))).toBe(false)
+    } finally {
+      db.close()
+    }
+  })
+
   it('serves only files a manifest names, and only to central', async () => {
     const listing = await (await fetch(`${base}/api/v1/snapshots`, { headers: { authorization: `Bearer ${CENTRAL}` } })).json() as { snapshots: { snapshot_id: string }[] }
     const id = listing.snapshots[0]!.snapshot_id
     for (const path of ['../../gateway.db', '..%2F..%2Fgateway.db', 'manifest.json', '%2e%2e/%2e%2e/bronze.db']) {
       const response = await fetch(`${base}/api/v1/snapshots/${id}/files/${path}`, { headers: { authorization: `Bearer ${CENTRAL}` } })
       expect([path, response.status]).toEqual([path, 404])
+    }
+    // fetch() normalises '..' away; a raw request sends it as written.
+    for (const path of [`/api/v1/snapshots/${id}/files/../../../gateway.db`, `/api/v1/snapshots/../../gateway.db`]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: gw.addresses.http.port, path, headers: { authorization: `Bearer ${CENTRAL}` } }, (answer) => {
+          answer.resume()
+          resolve(answer.statusCode!)
+        }).on('error', reject).end()
+      })
+      expect([path, status]).toEqual([path, 404])
     }
     expect((await fetch(`${base}/api/v1/snapshots`)).status).toBe(401)
     expect((await fetch(`${base}/api/v1/snapshots`, { headers: { authorization: 'Bearer staff-token-nope-000' } })).status).toBe(401)

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsV4Signer } from 'aws4fetch'
@@ -48,6 +48,42 @@ describe('shipping to a directory', () => {
   })
 })
 
+describe('the outbox guards what leaves', () => {
+  it('a file the disk damaged after its manifest was written is not shipped', async () => {
+    const { h, dir, clock } = withSnapshots('directory')
+    const lake = makeTempDir()
+    const manifest = JSON.parse(h.db.prepare("SELECT manifest FROM snapshots WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get() as string)
+    const damaged = join(dir, 'store_001-2025-05-01-v1', manifest.files[1].path)
+    const bytes = readFileSync(damaged)
+    bytes[bytes.length - 20]! ^= 0xff
+    writeFileSync(damaged, bytes)
+    const outcome = await new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now }).shipDue([new DirectoryTarget(lake.path)])
+    expect(outcome.shipped).toEqual([])
+    expect(outcome.failed[0]!.error).toMatch(/no longer matches its manifest's sha256/)
+    expect(existsSync(join(lake.path, '_manifests', 'store_001-2025-05-01-v1.json'))).toBe(false)
+    h.close()
+    lake.remove()
+  })
+
+  it('a backlog follows a change of upload target; rows of the old target are abandoned', () => {
+    const { h, dir, clock } = withSnapshots('directory')
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    h.db.prepare("UPDATE outbox SET state = 'shipped' WHERE snapshot_id = 'store_001-2025-05-01-v1'").run()
+    expect(outbox.retarget(['s3'])).toEqual({ queued: 2, abandoned: 2 })
+    expect(h.db.prepare('SELECT snapshot_id, target, state FROM outbox ORDER BY snapshot_id, target').all()).toEqual([
+      { snapshot_id: 'store_001-2025-05-01-v1', target: 'directory', state: 'shipped' },
+      { snapshot_id: 'store_001-2025-05-02-v1', target: 'directory', state: 'abandoned' },
+      { snapshot_id: 'store_001-2025-05-02-v1', target: 's3', state: 'pending' },
+      { snapshot_id: 'store_001-2025-05-03-v1', target: 'directory', state: 'abandoned' },
+      { snapshot_id: 'store_001-2025-05-03-v1', target: 's3', state: 'pending' },
+    ])
+    expect(outbox.retarget(['s3'])).toEqual({ queued: 0, abandoned: 0 }) // a restart with the same config changes nothing
+    expect(outbox.retarget([])).toEqual({ queued: 0, abandoned: 2 }) // pull mode: central pulls them
+    expect(outbox.backlog().pending).toBe(0)
+    h.close()
+  })
+})
+
 describe('shipping over HTTP PUT: bad answers are retried, never marked shipped', () => {
   const server = new ObjectServer()
   beforeAll(() => server.start())
@@ -77,6 +113,17 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
       '_manifests/store_001-2025-05-01-v1.json', '_manifests/store_001-2025-05-02-v1.json', '_manifests/store_001-2025-05-03-v1.json',
     ])
     h.close()
+  })
+
+  it('an opaque ETag (not a digest) proves nothing either way and is accepted', async () => {
+    const { h, dir, clock } = withSnapshots('http')
+    server.always = 'opaque-etag'
+    try {
+      expect((await new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now }).shipDue([new HttpPutTarget(server.url, 'upload-token', 1000)])).shipped).toHaveLength(3)
+    } finally {
+      server.always = undefined
+      h.close()
+    }
   })
 })
 

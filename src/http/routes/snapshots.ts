@@ -4,23 +4,28 @@ import { HttpError } from '../http-error.js'
 
 /**
  * Central pull [CONTRACT: HTTP]: `GET /api/v1/snapshots?after=CURSOR` lists manifests after a
- * cursor (the `seq` of the last one seen), `GET /api/v1/snapshots/{id}/files/{path}` serves a file
+ * cursor (the `seq` of the last one central holds: asking acknowledges it, unless `gateway_id`
+ * names another data directory than this one, whose seqs the cursor counts), `GET /api/v1/snapshots/{id}/files/{path}` serves a file
  * a manifest names. Central role.
  */
 export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { after?: number; limit?: number } }>('/api/v1/snapshots', {
+    app.get<{ Querystring: { after?: number; limit?: number; gateway_id?: string } }>('/api/v1/snapshots', {
       schema: {
         querystring: {
           type: 'object',
-          properties: { after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: {
+            after: { type: 'integer', minimum: 0, default: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            gateway_id: { type: 'string', maxLength: 100 },
+          },
           additionalProperties: false,
         },
       },
     }, async (request) => {
       request.requireRole(['central'])
-      const snapshots = deps.snapshotsAfter(request.query.after ?? 0, request.query.limit ?? 100)
-      return { snapshots, next_after: snapshots.at(-1)?.seq ?? request.query.after ?? 0 }
+      const page = deps.snapshotsAfter(request.query.after ?? 0, request.query.limit ?? 100, request.query.gateway_id)
+      return { ...page, next_after: page.snapshots.at(-1)?.seq ?? request.query.after ?? 0 }
     })
 
     app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', async (request, reply) => {

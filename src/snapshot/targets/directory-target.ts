@@ -28,5 +28,12 @@ export class DirectoryTarget implements UploadTarget {
       await file.close()
     }
     await rename(temp, path)
+    // The rename is durable only once the directory entry is: fsync the directory too.
+    const directory = await open(dirname(path), 'r')
+    try {
+      await directory.sync()
+    } finally {
+      await directory.close()
+    }
   }
 }

@@ -27,6 +27,6 @@ export class HttpPutTarget implements UploadTarget {
     // Read the whole answer: a response cut short must fail here, not count as shipped.
     await response.arrayBuffer()
     if (!response.ok) throw new Error(`PUT ${key}: HTTP ${response.status}`)
-    checkEtag(response.headers.get('etag'), bytes, false)
+    checkEtag(response.headers.get('etag'), bytes)
   }
 }

@@ -15,8 +15,8 @@ export interface S3Settings {
 /**
  * S3-compatible object storage, signed with AWS Signature V4 (aws4fetch). One PUT per object
  * (snapshot files are far below S3's 5 GiB single-PUT limit, so no multipart), path-style URLs,
- * with Content-MD5 and x-amz-checksum-sha256 for the server to check, and the answered ETag (the
- * MD5 of a single-part object) checked here.
+ * with Content-MD5 and x-amz-checksum-sha256 for the server to check; the checksum it echoes, or
+ * an ETag that is an MD5, is checked here.
  */
 export class S3Target implements UploadTarget {
   readonly name = 's3'
@@ -40,6 +40,9 @@ export class S3Target implements UploadTarget {
     })
     const answer = await response.text()
     if (!response.ok) throw new Error(`S3 PUT ${key}: HTTP ${response.status} ${answer.slice(0, 200)}`)
-    checkEtag(response.headers.get('etag'), bytes, true)
+    // S3 echoes the SHA-256 it verified; without it, an MD5 ETag is checked (docs/snapshots.md).
+    const echoed = response.headers.get('x-amz-checksum-sha256')
+    if (echoed !== null && echoed !== digestBase64('sha256', bytes)) throw new Error(`S3 PUT ${key}: the stored checksum ${echoed} is not the sent one`)
+    checkEtag(response.headers.get('etag'), bytes)
   }
 }

@@ -16,16 +16,18 @@ export function digestBase64(algorithm: 'md5' | 'sha256', bytes: Uint8Array): st
 }
 
 /**
- * Checks the ETag a server answered with: S3 gives the MD5 of a single-part object, others may
- * give the SHA-256. A different one means the server stored something else: not shipped.
+ * Checks the ETag a server answered with, when it is a digest: S3 gives the MD5 of a single-part,
+ * unencrypted object, others may give the SHA-256. A digest that differs means the server stored
+ * something else: not shipped. An opaque ETag (SSE-KMS objects, servers that hash differently,
+ * RFC 9110 allows any) proves nothing either way and is accepted; the server checked the
+ * Content-MD5 / digest headers it was sent.
  */
-export function checkEtag(etag: string | null, bytes: Uint8Array, required: boolean): void {
-  if (etag === null) {
-    if (required) throw new Error('the server answered without an ETag')
-    return
-  }
+export function checkEtag(etag: string | null, bytes: Uint8Array): void {
+  if (etag === null) return
   const value = etag.replace(/^W\//, '').replaceAll('"', '').toLowerCase()
-  if (value !== md5Hex(bytes) && value !== createHash('sha256').update(bytes).digest('hex')) {
+  const isMd5 = /^[0-9a-f]{32}$/.test(value)
+  const isSha256 = /^[0-9a-f]{64}$/.test(value)
+  if ((isMd5 && value !== md5Hex(bytes)) || (isSha256 && value !== createHash('sha256').update(bytes).digest('hex'))) {
     throw new Error(`the server's ETag ${etag} does not match what was sent`)
   }
 }

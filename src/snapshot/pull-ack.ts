@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto'
+import type { SqliteDatabase } from '../db/open.js'
+
+/**
+ * Central's pull acknowledges by asking for the snapshots `after` a seq: it holds everything up to
+ * it. The highest seq acknowledged is kept, so the disk bound may free what central has.
+ */
+export function acknowledgePull(db: SqliteDatabase, after: number): void {
+  // Never past the newest snapshot: a cursor beyond it acknowledges nothing that exists yet.
+  const acknowledged = Math.min(after, (db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck().get() as number))
+  if (acknowledged <= 0) return
+  db.prepare(`INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(acknowledged)
+}
+
+/** The highest seq central's pull acknowledged, 0 when it never pulled. */
+export function pulledSeq(db: SqliteDatabase): number {
+  return (db.prepare("SELECT value FROM snapshot_state WHERE name = 'pulled_seq'").pluck().get() as number | undefined) ?? 0
+}
+
+/**
+ * This data directory's identity in the snapshot listing: seqs restart when the data directory is
+ * replaced, and a puller that sees a new id starts its cursor over instead of waiting past seqs
+ * that will never come.
+ */
+export function gatewayInstanceId(db: SqliteDatabase): string {
+  db.prepare("INSERT OR IGNORE INTO snapshot_state (name, value) VALUES ('instance_id', ?)").run(randomUUID())
+  return db.prepare("SELECT value FROM snapshot_state WHERE name = 'instance_id'").pluck().get() as string
+}
