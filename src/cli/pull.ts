@@ -3,8 +3,10 @@ import { MedallionError } from '../errors.js'
 import { pullSnapshots, type PullSummary } from '../snapshot/pull-lake.js'
 
 function describe(summary: PullSummary): string {
+  const missed = summary.missed.length === 0 ? ''
+    : `\n${summary.source}: MISSED ${summary.missed.length} current snapshots the gateway no longer had (delivered elsewhere and freed, or damaged): ${summary.missed.join(', ')}`
   return `${summary.source}: ${summary.snapshots} snapshots, ${summary.files} files, ${summary.superseded} superseded files removed, ` +
-    `${summary.skipped} skipped (files already freed by the gateway); cursor ${summary.cursor}`
+    `${summary.skipped} superseded snapshots skipped; cursor ${summary.cursor}${missed}`
 }
 
 export function pullCommand(): Command {
@@ -25,7 +27,7 @@ export function pullCommand(): Command {
             token: options.token,
             into: options.into,
             onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
-            onReset: (previous, current) => process.stderr.write(`${from}: the gateway's data directory changed (${previous} -> ${current}): pulling from its start\n`),
+            onReset: (reason) => process.stderr.write(`${from}: ${reason}: pulling from its start\n`),
           }))
         } catch (error) {
           failures.push({ source: from, error: (error as Error).message })
@@ -36,6 +38,10 @@ export function pullCommand(): Command {
         : [...summaries.map(describe), ...failures.map((failure) => `${failure.source}: FAILED: ${failure.error}`)].join('\n') + '\n')
       if (failures.length > 0) {
         throw new MedallionError('PULL_FAILED', `${failures.length} of ${options.from.length} gateways could not be pulled: ${failures.map((failure) => failure.source).join(', ')}`)
+      }
+      const missed = summaries.filter((summary) => summary.missed.length > 0)
+      if (missed.length > 0) {
+        throw new MedallionError('PULL_FAILED', `the lake misses current snapshots of ${missed.map((summary) => summary.source).join(', ')}: see MISSED above`)
       }
     })
 }

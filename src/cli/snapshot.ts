@@ -36,7 +36,13 @@ export function snapshotCommand(): Command {
         }
         for (const file of manifest.files) {
           mkdirSync(dirname(join(options.out, file.path)), { recursive: true })
-          copyFileSync(join(snapshotDir(config.dataDir), manifest.snapshot_id, file.path), join(options.out, file.path))
+          try {
+            copyFileSync(join(snapshotDir(config.dataDir), manifest.snapshot_id, file.path), join(options.out, file.path))
+          } catch (error) {
+            // The daemon's disk bound may free the files while they are copied.
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MedallionError('SNAPSHOT_GONE', `${file.path} of ${manifest.snapshot_id} left the disk while it was copied; run the export again`)
+            throw error
+          }
         }
         mkdirSync(join(options.out, '_manifests'), { recursive: true })
         writeFileSync(join(options.out, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))

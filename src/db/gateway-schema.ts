@@ -42,7 +42,7 @@ export const GATEWAY_MIGRATIONS: Migrations = [
   CREATE TABLE outbox (
     snapshot_id TEXT NOT NULL REFERENCES snapshots (snapshot_id),
     target TEXT NOT NULL,
-    state TEXT NOT NULL,                   -- pending | shipped | skipped (superseded before it left) | abandoned (its target left the config)
+    state TEXT NOT NULL,                   -- pending | shipped | skipped (superseded before it left) | abandoned (its target left the config) | damaged (its files no longer match: the day is made again)
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     last_error TEXT,

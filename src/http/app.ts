@@ -8,8 +8,7 @@ import { goldRoutes } from './routes/gold.js'
 import { healthRoutes } from './routes/health.js'
 import { rejectsRoutes } from './routes/rejects.js'
 import { snapshotRoutes } from './routes/snapshots.js'
-import type { SnapshotPage } from '../snapshot/snapshot-reader.js'
-import type { Readable } from 'node:stream'
+import type { SnapshotFile, SnapshotPage } from '../snapshot/snapshot-reader.js'
 import { totalsRoutes } from './routes/totals.js'
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
@@ -25,7 +24,7 @@ export interface AppDeps {
   rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
   /** The snapshots after a cursor; asking acknowledges everything up to it. */
   snapshotsAfter: (cursor: number, limit: number, gatewayId?: string) => SnapshotPage
-  snapshotFile: (snapshotId: string, path: string) => { stream: Readable; bytes: number; sha256: string } | 'gone' | undefined
+  snapshotFile: (snapshotId: string, path: string) => Promise<SnapshotFile | 'gone' | undefined>
   goldTables: readonly string[]
   /** Why the daemon is not ready (empty: ready). */
   notReady: () => string[]

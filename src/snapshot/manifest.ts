@@ -5,7 +5,10 @@ export interface SnapshotManifest {
   sale_date: string
   version: number
   schema_version: number
+  /** When it was made; never before the previous version of the day. */
   created_at: string
+  /** The data directory that made it (versions start at 1 again in a new one). */
+  gateway_id: string
   /** The gold refresh (gold.refreshed_days seq) the snapshot was taken after. */
   gold_watermark: number
   /** The earlier snapshot of the same store and day that this one replaces, or null. */

@@ -4,8 +4,11 @@ import type { SqliteDatabase } from '../db/open.js'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { pulledSeq } from './pull-ack.js'
-import { sha256 } from './snapshot-builder.js'
+import { DAMAGED, sha256 } from './snapshot-builder.js'
 import type { UploadTarget } from './targets/upload-target.js'
+
+/** A snapshot whose files on disk are not what its manifest says. */
+class DamagedSnapshotError extends Error {}
 
 export interface OutboxOptions {
   /** Where the snapshot directories are. */
@@ -61,6 +64,13 @@ export class Outbox {
           await this.ship(target, item.snapshot_id, item.manifest)
         } catch (error) {
           const message = (error as Error).message
+          if (error instanceof DamagedSnapshotError) {
+            // A retry cannot mend it, and waiting would hold up every later day: the next snapshot
+            // run makes the day again from gold, as a new version.
+            this.markDamaged(item.snapshot_id, message)
+            outcome.failed.push({ snapshotId: item.snapshot_id, target: target.name, error: message })
+            continue
+          }
           const wait = Math.floor(this.random() * Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** item.attempts))
           this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE snapshot_id = ? AND target = ?`)
             .run(new Date(this.now() + wait).toISOString(), message, item.snapshot_id, target.name)
@@ -87,13 +97,21 @@ export class Outbox {
       const queued = this.db.prepare(`INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
         SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
         WHERE s.on_disk = 1 AND s.seq > ?
+          AND s.content_sha256 <> '${DAMAGED}'
           AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
-        ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0`)
+        ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`)
         .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
       const abandoned = this.db.prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
         .run(targets).changes
       return { queued, abandoned }
+    })()
+  }
+
+  private markDamaged(snapshotId: string, message: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE outbox SET state = 'damaged', last_error = ? WHERE snapshot_id = ? AND state = 'pending'").run(message, snapshotId)
+      this.db.prepare('UPDATE snapshots SET content_sha256 = ? WHERE snapshot_id = ?').run(DAMAGED, snapshotId)
     })()
   }
 
@@ -106,9 +124,15 @@ export class Outbox {
   private async ship(target: UploadTarget, snapshotId: string, manifestJson: string): Promise<void> {
     const manifest = JSON.parse(manifestJson) as SnapshotManifest
     for (const file of manifest.files) {
-      const bytes = await readFile(join(this.options.dir, snapshotId, file.path))
+      let bytes: Buffer
+      try {
+        bytes = await readFile(join(this.options.dir, snapshotId, file.path))
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file is missing from the disk`)
+        throw error
+      }
       // A file the disk damaged must not leave under a manifest that vouches for it.
-      if (sha256(bytes) !== file.sha256) throw new Error(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
+      if (sha256(bytes) !== file.sha256) throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
       await target.put(file.path, bytes, 'application/vnd.apache.parquet')
     }
     await target.put(manifestPath(snapshotId), Buffer.from(manifestJson), 'application/json')

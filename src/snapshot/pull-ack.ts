@@ -2,15 +2,21 @@ import { randomUUID } from 'node:crypto'
 import type { SqliteDatabase } from '../db/open.js'
 
 /**
- * Central's pull acknowledges by asking for the snapshots `after` a seq: it holds everything up to
- * it. The highest seq acknowledged is kept, so the disk bound may free what central has.
+ * Central's pull acknowledges by asking for the snapshots `after` a seq, naming this gateway's id:
+ * it holds everything up to it. The highest seq acknowledged is kept, so that with no upload
+ * target the disk bound may free what central has.
  */
 export function acknowledgePull(db: SqliteDatabase, after: number): void {
-  // Never past the newest snapshot: a cursor beyond it acknowledges nothing that exists yet.
-  const acknowledged = Math.min(after, (db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck().get() as number))
-  if (acknowledged <= 0) return
+  // A cursor beyond the newest snapshot was counted on something else (gateway.db restored from a
+  // backup): it acknowledges nothing, and the listing's last_seq tells the puller to start over.
+  if (after <= 0 || after > lastSeq(db)) return
   db.prepare(`INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
-    ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(acknowledged)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(after)
+}
+
+/** The newest snapshot's seq (0: none yet). */
+export function lastSeq(db: SqliteDatabase): number {
+  return db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck().get() as number
 }
 
 /** The highest seq central's pull acknowledged, 0 when it never pulled. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
+import { fsyncPath, mkdirDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import type { SnapshotPage } from './snapshot-reader.js'
@@ -12,8 +13,8 @@ export interface PullOptions {
   into: string
   timeoutMs?: number
   onSnapshot?: (manifest: SnapshotManifest) => void
-  /** Told when the gateway's data directory changed and the cursor starts over. */
-  onReset?: (previous: string, current: string) => void
+  /** Told when the cursor starts over: the gateway's data directory changed, or went back in time. */
+  onReset?: (reason: string) => void
 }
 
 export interface PullSummary {
@@ -21,11 +22,13 @@ export interface PullSummary {
   snapshots: number
   files: number
   superseded: number
-  /**
-   * Snapshots whose files the gateway had already freed: superseded ones (their newer version
-   * comes), or ones another puller of the same gateway acknowledged (docs/snapshots.md).
-   */
+  /** Superseded snapshots whose files the gateway had already freed: their newer version comes. */
   skipped: number
+  /**
+   * Current snapshots the gateway no longer had: delivered elsewhere (an upload target, another
+   * puller) and freed by its disk bound, or damaged on its disk (then made again, and pulled later).
+   */
+  missed: string[]
   cursor: number
 }
 
@@ -46,14 +49,6 @@ function temporaryName(path: string): string {
   return `${path}.tmp-${randomBytes(4).toString('hex')}`
 }
 
-/** Writes under a temporary name and renames: a lake reader never sees half a file. */
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const temp = temporaryName(path)
-  writeFileSync(temp, bytes)
-  renameSync(temp, path)
-}
-
 function inside(root: string, path: string): string {
   const full = resolve(root, path)
   if (!full.startsWith(resolve(root) + sep)) throw new Error(`a manifest names a path outside the lake: ${path}`)
@@ -65,49 +60,55 @@ function inside(root: string, path: string): string {
  * lake folder with the same Hive layout, verifies every file's SHA-256, and applies supersedes so
  * the lake holds exactly one current file per table, day and store. A snapshot lands whole: all
  * its files are downloaded and verified under temporary names first, then renamed into place, and
- * only then are the parts they replace removed. The cursor moves after each whole snapshot, so a
- * pull cut short resumes there and a repeated pull changes nothing.
+ * only then are the parts they replace removed. Everything is fsynced before the cursor moves,
+ * because the next listing acknowledges it and lets the gateway free its copy. The cursor moves
+ * after each whole snapshot, so a pull cut short resumes there and a repeated pull changes nothing.
  */
 export async function pullSnapshots(options: PullOptions): Promise<PullSummary> {
   const base = options.from.replace(/\/$/, '')
   const headers = { authorization: `Bearer ${options.token}` }
   const stateFile = statePath(options.into, base)
   const state: PullState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as PullState : { after: 0 }
-  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, cursor: state.after }
+  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], cursor: state.after }
   const get = async (url: string): Promise<Response> => {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)
     return response
   }
-  const save = (): void => writeAtomically(stateFile, JSON.stringify(state))
+  const save = (): void => writeFileDurable(stateFile, JSON.stringify(state))
 
+  let resets = 0
   for (;;) {
     const gateway = state.gateway_id === undefined ? '' : `&gateway_id=${encodeURIComponent(state.gateway_id)}`
     const page = (await (await get(`${base}/api/v1/snapshots?after=${state.after}&limit=100${gateway}`)).json()) as SnapshotPage
-    if (state.gateway_id !== page.gateway_id) {
-      const previous = state.gateway_id
+    // A new data directory counts its seqs from 1 again, and a restored gateway.db goes back: start
+    // over rather than wait past seqs that will never come.
+    const reset = state.gateway_id !== undefined && state.gateway_id !== page.gateway_id
+      ? `the gateway's data directory changed (${state.gateway_id} -> ${page.gateway_id})`
+      : state.after > page.last_seq ? `the gateway's last seq ${page.last_seq} is behind the cursor ${state.after} (gateway.db restored?)` : undefined
+    if (state.gateway_id !== page.gateway_id || reset !== undefined) {
       state.gateway_id = page.gateway_id
-      if (previous !== undefined) {
-        // A new data directory counts its seqs from 1 again: start over rather than wait past them.
-        options.onReset?.(previous, page.gateway_id)
+      if (reset !== undefined) {
+        if (++resets > 1) throw new Error(`${reset}, again within one pull: is ${base} more than one gateway (a load balancer)?`)
+        options.onReset?.(reset)
         state.after = 0
-        save()
-        continue
       }
       save()
+      if (reset !== undefined) continue
     }
     if (page.snapshots.length === 0) break
     for (const listing of page.snapshots) {
       const manifest = listing.manifest
       const landed = listing.on_disk && await landSnapshot(manifest, options.into, base, get)
+      if (!landed && !listing.superseded) summary.missed.push(manifest.snapshot_id)
       if (landed) {
         summary.files += manifest.files.length
         summary.superseded += removeReplacedParts(manifest, options.into)
-        writeAtomically(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
+        writeFileDurable(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
         summary.snapshots++
         options.onSnapshot?.(manifest)
-      } else {
+      } else if (listing.superseded) {
         summary.skipped++
       }
       state.after = listing.seq
@@ -130,9 +131,10 @@ async function landSnapshot(manifest: SnapshotManifest, into: string, base: stri
       const bytes = new Uint8Array(await (await get(`${base}/api/v1/snapshots/${encodeURIComponent(manifest.snapshot_id)}/files/${file.path}`)).arrayBuffer())
       const actual = createHash('sha256').update(bytes).digest('hex')
       if (actual !== file.sha256) throw new Error(`${manifest.snapshot_id} ${file.path}: sha256 ${actual}, manifest says ${file.sha256}`)
-      mkdirSync(dirname(path), { recursive: true })
+      mkdirDurable(dirname(path))
       const temp = temporaryName(path)
       writeFileSync(temp, bytes)
+      fsyncPath(temp)
       staged.push({ temp, path })
     }
   } catch (error) {
@@ -141,19 +143,23 @@ async function landSnapshot(manifest: SnapshotManifest, into: string, base: stri
     throw error
   }
   for (const file of staged) renameSync(file.temp, file.path)
+  // Durable before the cursor moves: the next listing lets the gateway free its copy.
+  for (const directory of new Set(staged.map((file) => dirname(file.path)))) fsyncPath(directory)
   return true
 }
 
-/** One current file per table, day and store: any other part in the snapshot's partitions goes. */
+/**
+ * One current file per table, day and store: any other part in the snapshot's partitions goes, and
+ * so do temporary files a crashed pull left there (this snapshot's own are renamed by now).
+ */
 function removeReplacedParts(manifest: SnapshotManifest, into: string): number {
   let removed = 0
   for (const file of manifest.files) {
     const partition = dirname(inside(into, file.path))
     for (const other of readdirSync(partition)) {
-      if (other.endsWith('.parquet') && other !== file.path.split('/').at(-1)) {
-        rmSync(join(partition, other))
-        removed++
-      }
+      if (other === file.path.split('/').at(-1)) continue
+      if (other.endsWith('.parquet')) removed++
+      if (other.endsWith('.parquet') || other.includes('.parquet.tmp-')) rmSync(join(partition, other))
     }
   }
   return removed

@@ -8,6 +8,7 @@ import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { toParquet } from './parquet-file.js'
+import { gatewayInstanceId } from './pull-ack.js'
 
 export interface SnapshotBuilderOptions {
   /** Where snapshot directories live: {dir}/{snapshot_id}/... */
@@ -21,11 +22,21 @@ export interface SnapshotBuilderOptions {
 /** A temporary snapshot directory older than this is a crash's leftover. */
 const LEFTOVER_AGE_MS = 3_600_000
 
+/** content_sha256 of a snapshot whose files no longer match their manifest: the day is made again. */
+export const DAMAGED = 'damaged'
+
 const ORDER_BY: Record<string, string> = {
   fact_daily_sales: 'region, category',
   fact_hourly_sales: 'sale_hour',
   kpi_revenue_by_region: 'region',
   kpi_daily_orders: 'sale_date',
+}
+
+interface LastSnapshot {
+  snapshot_id: string
+  version: number
+  content_sha256: string
+  created_at: string
 }
 
 /** Hex SHA-256. */
@@ -42,12 +53,14 @@ export function sha256(data: Uint8Array | string): string {
  */
 export class SnapshotBuilder {
   private readonly now: () => number
+  private readonly gatewayId: string
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly options: SnapshotBuilderOptions,
   ) {
     this.now = options.now ?? Date.now
+    this.gatewayId = gatewayInstanceId(db)
   }
 
   /**
@@ -58,8 +71,11 @@ export class SnapshotBuilder {
     const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
     const refreshed = this.db.prepare('SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
+    // And the days whose current snapshot the outbox found damaged on disk: they get a new version.
+    const damaged = this.db.prepare(`SELECT store_id, sale_date FROM snapshots s WHERE content_sha256 = '${DAMAGED}'
+      AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)`).all() as { store_id: string; sale_date: string }[]
     const days = new Map<string, [string, string]>()
-    for (const row of refreshed) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
+    for (const row of [...refreshed, ...damaged]) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
     const lastSeq = refreshed.at(-1)?.seq ?? watermark
     this.removeLeftovers()
     const created: SnapshotManifest[] = []
@@ -110,12 +126,17 @@ export class SnapshotBuilder {
     return row === undefined ? undefined : { manifest: JSON.parse(row.manifest) as SnapshotManifest, onDisk: row.on_disk === 1 }
   }
 
-  /** Temporary directories a crash left behind (old enough that no writer still owns them). */
+  /**
+   * Directories a crash left behind, old enough that no writer still owns them: temporary ones,
+   * and ones renamed into place whose snapshot was never recorded.
+   */
   private removeLeftovers(): void {
     if (!existsSync(this.options.dir)) return
+    const recorded = this.db.prepare('SELECT 1 FROM snapshots WHERE snapshot_id = ?').pluck()
     for (const entry of readdirSync(this.options.dir)) {
       const path = join(this.options.dir, entry)
-      if (entry.startsWith('.tmp-') && statSync(path).mtimeMs < this.now() - LEFTOVER_AGE_MS) rmSync(path, { recursive: true, force: true })
+      if (statSync(path).mtimeMs >= Date.now() - LEFTOVER_AGE_MS) continue
+      if (entry.startsWith('.tmp-') || recorded.get(entry) === undefined) rmSync(path, { recursive: true, force: true })
     }
   }
 
@@ -127,10 +148,12 @@ export class SnapshotBuilder {
    */
   private snapshotDay(storeId: string, saleDate: string, goldWatermark: number): SnapshotManifest | undefined {
     for (;;) {
+      // The last version first: one recorded after this read is caught by the check under the lock,
+      // one recorded before it was made from gold no newer than what is read next.
+      const last = this.lastSnapshot(storeId, saleDate)
       // One read transaction: the day's tables come from one gold state.
       const tables = this.db.transaction(() => this.readDay(storeId, saleDate))()
       const contentSha = sha256(JSON.stringify(tables))
-      const last = this.lastSnapshot(storeId, saleDate)
       const empty = Object.values(tables).every((rows) => rows.length === 0)
       if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
       const version = (last?.version ?? 0) + 1
@@ -144,7 +167,9 @@ export class SnapshotBuilder {
           sale_date: saleDate,
           version,
           schema_version: SNAPSHOT_SCHEMA_VERSION,
-          created_at: new Date(this.now()).toISOString(),
+          // Never before the last version's: readers may order a day's versions by it (docs/central.md).
+          created_at: new Date(Math.max(this.now(), last === undefined ? 0 : Date.parse(last.created_at) + 1)).toISOString(),
+          gateway_id: this.gatewayId,
           gold_watermark: goldWatermark,
           supersedes: last?.snapshot_id ?? null,
           currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
@@ -170,9 +195,9 @@ export class SnapshotBuilder {
     }
   }
 
-  private lastSnapshot(storeId: string, saleDate: string): { snapshot_id: string; version: number; content_sha256: string } | undefined {
-    return this.db.prepare('SELECT snapshot_id, version, content_sha256 FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
-      .get(storeId, saleDate) as { snapshot_id: string; version: number; content_sha256: string } | undefined
+  private lastSnapshot(storeId: string, saleDate: string): LastSnapshot | undefined {
+    return this.db.prepare('SELECT snapshot_id, version, content_sha256, created_at FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+      .get(storeId, saleDate) as LastSnapshot | undefined
   }
 
   /** The snapshot's row and its outbox rows (inside the caller's transaction). */
@@ -185,7 +210,7 @@ export class SnapshotBuilder {
       // An older snapshot of the day that has not left yet need not: this one replaces it whole.
       this.db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
         AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`).run(target, storeId, saleDate, version)
-      this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, manifest.created_at)
+      this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, new Date(this.now()).toISOString())
     }
   }
 }

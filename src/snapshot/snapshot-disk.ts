@@ -15,12 +15,13 @@ export interface DiskCheck {
  * The disk bound of the snapshot files (snapshot.maxDiskMiB). Over it, the files of snapshots
  * central no longer needs are deleted, superseded ones first, then oldest dates first; the record
  * and its manifest stay. A snapshot is no longer needed when a newer version of its day exists
- * (which replaces it whole), when it was shipped to the upload target, or when central's pull
- * acknowledged it (a listing asked `after` its seq). Nothing pending in the outbox is deleted.
+ * (which replaces it whole), or once delivered: shipped to the upload target when there is one
+ * (`push`), else acknowledged by central's pull (`pull`: a listing asked `after` its seq). Nothing
+ * pending in the outbox is deleted.
  * If undelivered snapshots alone fill the bound, `full` says so and no new snapshot is written
  * until they are delivered.
  */
-export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: number): DiskCheck {
+export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: number, delivery: 'push' | 'pull'): DiskCheck {
   const total = (): number => db.prepare('SELECT coalesce(sum(bytes), 0) FROM snapshots WHERE on_disk = 1').pluck().get() as number
   let bytes = total()
   let freed = 0
@@ -31,8 +32,8 @@ export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: nu
           EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped') AS shipped
         FROM snapshots s
         WHERE s.on_disk = 1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'pending')) d
-      WHERE d.superseded OR d.shipped OR d.seq <= ?
-      ORDER BY d.superseded DESC, d.sale_date, d.version`).all(pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
+      WHERE d.superseded OR (? = 'push' AND d.shipped) OR (? = 'pull' AND d.seq <= ?)
+      ORDER BY d.superseded DESC, d.sale_date, d.version`).all(delivery, delivery, pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
     for (const snapshot of deletable) {
       if (bytes <= limitBytes) break
       rmSync(join(dir, snapshot.snapshot_id), { recursive: true, force: true })

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { runInWorker } from '../util/run-in-worker.js'
+import { serialized } from '../util/serialized.js'
 import type { Outbox } from './outbox.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
@@ -15,19 +16,18 @@ export interface SnapshotJobsDeps {
 
 /**
  * The `snapshot` job (Parquet on a worker thread, then an upload of what it made) and the `upload`
- * job (the outbox's due snapshots). One upload runs at a time: a second caller joins the one in
- * flight, so the same snapshot is never PUT twice at once.
+ * job (the outbox's due snapshots). One upload runs at a time, so the same snapshot is never PUT
+ * twice at once.
  */
 export function addSnapshotJobs({ config, scheduler, outbox, targets, logger }: SnapshotJobsDeps): void {
   const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
   if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
-  let inFlight: Promise<unknown> | undefined
   const shipOnce = async (): Promise<unknown> => {
     const outcome = await outbox.shipDue(targets)
     if (outcome.failed.length > 0) throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
     return { shipped: outcome.shipped.length, backlog: outbox.backlog().pending }
   }
-  const ship = (): Promise<unknown> => (inFlight ??= shipOnce().finally(() => (inFlight = undefined)))
+  const ship = serialized(shipOnce)
   scheduler.add({
     name: 'snapshot',
     cron: config.schedule.snapshot,

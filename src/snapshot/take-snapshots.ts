@@ -21,7 +21,8 @@ export interface SnapshotRunSummary {
 export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>, now: () => number = Date.now): SnapshotRunSummary {
   const dir = snapshotDir(config.dataDir)
   const limit = config.snapshot.maxDiskMiB * 1024 * 1024
-  const before = enforceDiskBound(db, dir, limit)
+  const delivery = uploadTargetNames(config.upload).length > 0 ? 'push' : 'pull'
+  const before = enforceDiskBound(db, dir, limit, delivery)
   if (before.full) {
     throw new MedallionError('STORAGE_FAILED',
       `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`)
@@ -33,7 +34,7 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>, now:
     summary.unchanged += run.unchanged
     if (!run.pending) break
   }
-  const after = enforceDiskBound(db, dir, limit)
+  const after = enforceDiskBound(db, dir, limit, delivery)
   summary.diskBytes = after.bytes
   summary.freedBytes += after.freed
   return summary

@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdir, open, rename } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { dirname, join } from 'node:path'
 
 /** fsyncs a file or a directory (a directory's entries: what a rename or a create changed). */
 export function fsyncPath(path: string): void {
@@ -19,4 +21,55 @@ export function fsyncTree(root: string): void {
     else fsyncPath(path)
   }
   fsyncPath(root)
+}
+
+/** The directories from `dir` up to the parent of `created` (the first one mkdir made). */
+function madeDirectories(dir: string, created: string | undefined): string[] {
+  if (created === undefined) return []
+  const made: string[] = []
+  for (let at = dir; ; at = dirname(at)) {
+    made.push(at)
+    if (at === created || dirname(at) === at) break
+  }
+  made.push(dirname(created))
+  return made
+}
+
+/** mkdir -p whose new entries survive a power cut: every directory it made, and its parent, fsynced. */
+export function mkdirDurable(dir: string): void {
+  for (const path of madeDirectories(dir, mkdirSync(dir, { recursive: true }))) fsyncPath(path)
+}
+
+/** Writes under a temporary name, fsyncs, renames, fsyncs the directory: all or nothing, durably. */
+export function writeFileDurable(path: string, bytes: Uint8Array | string): void {
+  mkdirDurable(dirname(path))
+  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`
+  writeFileSync(temp, bytes)
+  fsyncPath(temp)
+  renameSync(temp, path)
+  fsyncPath(dirname(path))
+}
+
+async function fsyncPathAsync(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** writeFileDurable without blocking the event loop (the broker's thread ships uploads). */
+export async function writeFileDurableAsync(path: string, bytes: Uint8Array): Promise<void> {
+  for (const made of madeDirectories(dirname(path), await mkdir(dirname(path), { recursive: true }))) await fsyncPathAsync(made)
+  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`
+  const file = await open(temp, 'w')
+  try {
+    await file.writeFile(bytes)
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+  await rename(temp, path)
+  await fsyncPathAsync(dirname(path))
 }

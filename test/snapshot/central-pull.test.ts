@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request, createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -116,8 +116,8 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       await fresh.gateway.scheduler.runNow('snapshot')
       behind.port = fresh.addresses.http.port
       const resets: string[] = []
-      const summary = await pullSnapshots({ from: url, token: CENTRAL, into: into.path, onReset: (_previous, current) => resets.push(current) })
-      expect(resets).toHaveLength(1)
+      const summary = await pullSnapshots({ from: url, token: CENTRAL, into: into.path, onReset: (reason) => resets.push(reason) })
+      expect(resets).toEqual([expect.stringMatching(/data directory changed/)])
       expect(summary).toMatchObject({ snapshots: 1, cursor: 1 })
       expect(existsSync(join(into.path, 'kpi_daily_orders', 'sale_date=2025-06-01'))).toBe(true)
     } finally {
@@ -152,18 +152,55 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     const dir = join(gw.dataDir, 'snapshots')
     try {
       // A bound of one byte: all that central has, and the superseded v3, go; the undelivered v4 stays.
-      expect(enforceDiskBound(db, dir, 1)).toMatchObject({ full: true })
+      expect(enforceDiskBound(db, dir, 1, 'pull')).toMatchObject({ full: true })
       expect(db.prepare('SELECT snapshot_id FROM snapshots WHERE on_disk = 1').pluck().all()).toEqual(['store_001-2025-05-01-v4'])
       const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
       expect(summary).toMatchObject({ snapshots: 1, skipped: 1, files: 4 })
       expect(await lakeTotal()).toBe(goldTotal())
       expect(partsPerPartition().every((count) => count === 1)).toBe(true)
       // The puller's next listing acknowledged v4: now it may go too.
-      expect(enforceDiskBound(db, dir, 1)).toMatchObject({ full: false, bytes: 0 })
+      expect(enforceDiskBound(db, dir, 1, 'pull')).toMatchObject({ full: false, bytes: 0 })
       expect(existsSync(join(dir, 'store_001-2025-05-01-v4'))).toBe(false)
+      // A second puller behind the first finds current snapshots gone: reported, never silent.
+      const late = makeTempDir('medallion-lake-')
+      try {
+        expect(await pullSnapshots({ from: base, token: CENTRAL, into: late.path })).toMatchObject({
+          snapshots: 0, skipped: 3, missed: ['store_001-2025-05-02-v1', 'store_001-2025-05-01-v4'],
+        })
+      } finally {
+        late.remove()
+      }
     } finally {
       db.close()
     }
+  })
+
+  it('a file damaged on the gateway\'s disk: the puller reports it, the next snapshot run makes the day again, the puller gets it', async () => {
+    await publish([seedSale({ timestamp: '2025-05-03T10:00:00Z', price: 9 })])
+    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300 + 900)
+    await gw.gateway.scheduler.runNow('snapshot')
+    const dir = join(gw.dataDir, 'snapshots', 'store_001-2025-05-03-v1')
+    const path = join(dir, 'kpi_daily_orders/sale_date=2025-05-03/store_id=store_001/part-store_001-2025-05-03-v1.parquet')
+    const bytes = readFileSync(path)
+    bytes[8]! ^= 0xff
+    writeFileSync(path, bytes)
+    expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 0, missed: ['store_001-2025-05-03-v1'] })
+    await gw.gateway.scheduler.runNow('snapshot')
+    expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 1, missed: [] })
+    expect(existsSync(join(lake.path, '_manifests', 'store_001-2025-05-03-v2.json'))).toBe(true)
+    expect(await lakeTotal()).toBe(goldTotal())
+  })
+
+  it('a cursor beyond the gateway\'s last seq (gateway.db restored from a backup) starts over', async () => {
+    const stateDir = join(lake.path, '_pull')
+    const [stateFile] = readdirSync(stateDir).filter((name) => name.endsWith('.json'))
+    const state = JSON.parse(readFileSync(join(stateDir, stateFile!), 'utf8')) as { after: number; gateway_id: string }
+    writeFileSync(join(stateDir, stateFile!), JSON.stringify({ ...state, after: state.after + 1000 }))
+    const resets: string[] = []
+    const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path, onReset: (reason) => resets.push(reason) })
+    expect(resets).toEqual([expect.stringMatching(/last seq \d+ is behind the cursor \d+/)])
+    expect(summary.cursor).toBe(state.after)
+    expect(await lakeTotal()).toBe(goldTotal())
   })
 
   it('serves only files a manifest names, and only to central', async () => {

@@ -30,13 +30,13 @@ describe('the snapshot disk bound', () => {
     const bytes = h.db.prepare('SELECT sum(bytes) FROM snapshots').pluck().get() as number
 
     // A bound that holds all but one snapshot: the delivered, superseded v1 of 1 May goes first.
-    const first = enforceDiskBound(h.db, dir, bytes - 1)
+    const first = enforceDiskBound(h.db, dir, bytes - 1, 'push')
     expect(first).toMatchObject({ full: false })
     expect(existsSync(join(dir, 'store_001-2025-05-01-v1'))).toBe(false)
     expect(h.db.prepare("SELECT snapshot_id FROM snapshots WHERE on_disk = 0").pluck().all()).toEqual(['store_001-2025-05-01-v1'])
 
     // A bound smaller than the unshipped v2 alone: the delivered 2 May goes, v2 stays, and it is full.
-    const second = enforceDiskBound(h.db, dir, 1)
+    const second = enforceDiskBound(h.db, dir, 1, 'push')
     expect(second.full).toBe(true)
     expect(existsSync(join(dir, 'store_001-2025-05-01-v2'))).toBe(true)
     expect(existsSync(join(dir, 'store_001-2025-05-02-v1'))).toBe(false)

@@ -49,7 +49,7 @@ describe('shipping to a directory', () => {
 })
 
 describe('the outbox guards what leaves', () => {
-  it('a file the disk damaged after its manifest was written is not shipped', async () => {
+  it('a file the disk damaged is not shipped; the day is made again as a new version, and nothing waits behind it', async () => {
     const { h, dir, clock } = withSnapshots('directory')
     const lake = makeTempDir()
     const manifest = JSON.parse(h.db.prepare("SELECT manifest FROM snapshots WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get() as string)
@@ -57,10 +57,18 @@ describe('the outbox guards what leaves', () => {
     const bytes = readFileSync(damaged)
     bytes[bytes.length - 20]! ^= 0xff
     writeFileSync(damaged, bytes)
-    const outcome = await new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now }).shipDue([new DirectoryTarget(lake.path)])
-    expect(outcome.shipped).toEqual([])
-    expect(outcome.failed[0]!.error).toMatch(/no longer matches its manifest's sha256/)
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    const target = new DirectoryTarget(lake.path)
+    const outcome = await outbox.shipDue([target])
+    expect(outcome.failed.map((failure) => [failure.snapshotId, failure.error])).toEqual([
+      ['store_001-2025-05-01-v1', expect.stringMatching(/no longer matches its manifest's sha256/)],
+    ])
+    expect(outcome.shipped).toEqual(['store_001-2025-05-02-v1', 'store_001-2025-05-03-v1'])
     expect(existsSync(join(lake.path, '_manifests', 'store_001-2025-05-01-v1.json'))).toBe(false)
+    const remade = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'], now: () => clock.now }).run()
+    expect(remade.created.map((m) => [m.snapshot_id, m.supersedes])).toEqual([['store_001-2025-05-01-v2', 'store_001-2025-05-01-v1']])
+    expect((await outbox.shipDue([target])).shipped).toEqual(['store_001-2025-05-01-v2'])
+    expect(outbox.backlog().pending).toBe(0)
     h.close()
     lake.remove()
   })

@@ -30,13 +30,14 @@ export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
 
     app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', async (request, reply) => {
       request.requireRole(['central'])
-      const found = deps.snapshotFile(request.params.id, request.params['*'])
+      const found = await deps.snapshotFile(request.params.id, request.params['*'])
       if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `snapshot ${request.params.id} has no file ${request.params['*']}`)
-      if (found === 'gone') throw new HttpError(410, 'GONE', 'the file was delivered and removed by the disk bound (snapshot.maxDiskMiB)')
+      if (found === 'gone') {
+        throw new HttpError(410, 'GONE', 'the file is no longer here: delivered and removed by the disk bound (snapshot.maxDiskMiB), or damaged on disk (the day is made again as a new version)')
+      }
       reply.header('content-type', 'application/vnd.apache.parquet')
-      reply.header('content-length', found.bytes)
       reply.header('etag', `"${found.sha256}"`)
-      return reply.send(found.stream)
+      return reply.send(found.body)
     })
   }
 }

@@ -1,0 +1,87 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openGoldDatabase } from '../../src/gold/open-gold.js'
+import { SnapshotBuilder, sha256 } from '../../src/snapshot/snapshot-builder.js'
+import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
+import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
+import { seedSale } from '../helpers/sales.js'
+import { SilverHarness } from '../helpers/silver-harness.js'
+
+const OPTIONS = { currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] as string[] }
+
+function sale(h: SilverHarness, time: string, price: number): void {
+  h.ingest([seedSale({ timestamp: `2025-05-01T${time}:00Z`, price })])
+  h.process()
+  h.gold.refreshAll()
+}
+
+describe('the snapshot builder', () => {
+  it('a version recorded by another process while a day is read never leaves an older state current', () => {
+    const h = new SilverHarness()
+    const dir = join(h.dir.path, 'snapshots')
+    const exportDb = openGoldDatabase(h.dir.path) // a `snapshot export` next to the daemon
+    const workerDb = openGoldDatabase(h.dir.path)
+    try {
+      sale(h, '10:00', 1)
+      new SnapshotBuilder(h.db, { dir, ...OPTIONS }).run() // v1
+      sale(h, '11:00', 2)
+      const worker = new SnapshotBuilder(workerDb, { dir, ...OPTIONS })
+      const readDay = worker.readDay.bind(worker)
+      let interleaved = false
+      worker.readDay = (storeId, saleDate) => {
+        const tables = readDay(storeId, saleDate)
+        if (!interleaved) {
+          interleaved = true
+          // Gold moves on and the export records it, between the worker's read and its record.
+          sale(h, '12:00', 4)
+          new SnapshotBuilder(exportDb, { dir, ...OPTIONS }).currentSnapshot('store_001', '2025-05-01')
+        }
+        return tables
+      }
+      worker.run()
+      const current = h.db.prepare("SELECT snapshot_id, content_sha256 FROM snapshots WHERE sale_date = '2025-05-01' ORDER BY version DESC LIMIT 1").get() as { snapshot_id: string; content_sha256: string }
+      expect(current.content_sha256).toBe(sha256(JSON.stringify(new SnapshotBuilder(h.db, { dir, ...OPTIONS }).readDay('store_001', '2025-05-01'))))
+      expect(current.snapshot_id).toBe('store_001-2025-05-01-v2')
+    } finally {
+      exportDb.close()
+      workerDb.close()
+      h.close()
+    }
+  })
+
+  it('a day that lost all its gold rows gets a version of empty files, which DuckDB reads as no rows', async () => {
+    const h = new SilverHarness()
+    const dir = join(h.dir.path, 'snapshots')
+    sale(h, '10:00', 1)
+    const builder = new SnapshotBuilder(h.db, { dir, ...OPTIONS })
+    builder.run()
+    // As when a rebuild moves the day's only sale to another date (a store's time zone corrected).
+    for (const table of ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders']) {
+      h.db.prepare(`DELETE FROM gold.${table} WHERE sale_date = '2025-05-01'`).run()
+    }
+    h.db.prepare("INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES ('store_001', '2025-05-01')").run()
+    const [manifest] = builder.run().created as [SnapshotManifest]
+    expect(manifest).toMatchObject({ snapshot_id: 'store_001-2025-05-01-v2', supersedes: 'store_001-2025-05-01-v1' })
+    expect(manifest.files.map((file) => file.rows)).toEqual([0, 0, 0, 0])
+    const duck = await (await DuckDBInstance.create(':memory:')).connect()
+    const count = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, manifest.snapshot_id, manifest.files[0]!.path)}')`)).getRowObjects()
+    expect(count).toEqual([{ n: 0 }])
+    h.close()
+  })
+
+  it('created_at never goes back between versions, and names the data directory', () => {
+    const h = new SilverHarness()
+    const dir = join(h.dir.path, 'snapshots')
+    let now = Date.parse('2025-05-02T10:00:00Z')
+    const builder = new SnapshotBuilder(h.db, { dir, ...OPTIONS, now: () => now })
+    sale(h, '10:00', 1)
+    const [v1] = builder.run().created as [SnapshotManifest]
+    now -= 3_600_000 // the clock stepped back
+    sale(h, '11:00', 1)
+    const [v2] = builder.run().created as [SnapshotManifest]
+    expect(v2.created_at > v1.created_at).toBe(true)
+    expect(v2.gateway_id).toBe(new SnapshotReader(h.db, dir).after(0, 1).gateway_id)
+    h.close()
+  })
+})
