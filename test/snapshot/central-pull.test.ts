@@ -185,6 +185,10 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     bytes[8]! ^= 0xff
     writeFileSync(path, bytes)
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 0, missed: ['store_001-2025-05-03-v1'] })
+    // The damaged file is the last of four: the three before it were staged, never landed.
+    const landed = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders']
+      .flatMap((table) => existsSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001')) ? readdirSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001')) : [])
+    expect(landed).toEqual([])
     await gw.gateway.scheduler.runNow('snapshot')
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 1, missed: [] })
     expect(existsSync(join(lake.path, '_manifests', 'store_001-2025-05-03-v2.json'))).toBe(true)

@@ -88,6 +88,11 @@ describe('the outbox guards what leaves', () => {
     expect(outbox.retarget(['s3'])).toEqual({ queued: 0, abandoned: 0 }) // a restart with the same config changes nothing
     expect(outbox.retarget([])).toEqual({ queued: 0, abandoned: 2 }) // pull mode: central pulls them
     expect(outbox.backlog().pending).toBe(0)
+    // Central pulled up to 2 May meanwhile; back to s3: only 3 May is still undelivered, and its
+    // abandoned row comes back to life.
+    h.db.prepare("INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', (SELECT seq FROM snapshots WHERE snapshot_id = 'store_001-2025-05-02-v1'))").run()
+    expect(outbox.retarget(['s3'])).toEqual({ queued: 1, abandoned: 0 })
+    expect(h.db.prepare("SELECT snapshot_id FROM outbox WHERE state = 'pending'").pluck().all()).toEqual(['store_001-2025-05-03-v1'])
     h.close()
   })
 })
