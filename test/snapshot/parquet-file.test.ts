@@ -1,4 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api'
+import { tableFromIPC } from 'apache-arrow'
+import { readParquet } from 'parquet-wasm'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -37,6 +39,13 @@ describe('toParquet edge values, read back by DuckDB', () => {
       { sale_date: '2025-05-01', region: 'Nørd', order_id: 'o-1 ü', amount: '2147483649', lines: 2147483647, avg: 0.5 },
       { sale_date: '2100-02-28', region: 'Nørd', order_id: '', amount: '9007199254740991', lines: 0, avg: 1e300 },
     ])
+  })
+
+  it('an Arrow reader gets the metadata back on the schema, and the column types', () => {
+    const bytes = toParquet(COLUMNS, [{ sale_date: '2025-05-01', region: 'North', order_id: 'o1', amount: 5, lines: 1, avg: 5 }], { 'medallion.currency': 'EUR' })
+    const table = tableFromIPC(readParquet(bytes).intoIPCStream())
+    expect(table.schema.metadata.get('medallion.currency')).toBe('EUR')
+    expect(table.schema.fields.map((field) => String(field.type))).toEqual(['Date32<DAY>', 'Dictionary<Int32, Utf8>', 'Utf8', 'Int64', 'Int32', 'Float64'])
   })
 
   it('a day with no rows is a valid, empty file with the full schema', async () => {
