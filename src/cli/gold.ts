@@ -1,23 +1,18 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { GoldRefresher } from '../gold/gold-refresher.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
-import { calendarDate } from './silver.js'
-import { configOption, loadFromOptions } from './options.js'
+import { configOption, loadFromOptions, withDateRange } from './options.js'
 import { progressBar } from './progress.js'
 
 export function goldCommand(): Command {
   const gold = new Command('gold').description('daily facts and KPIs')
-  gold
-    .command('rebuild')
-    .description('recompute gold from silver for a date range (all when open), next to the running daemon')
-    .addOption(new Option('--from <date>', 'first store-local date').argParser(calendarDate))
-    .addOption(new Option('--to <date>', 'last store-local date').argParser(calendarDate))
+  withDateRange(gold.command('rebuild').description('recompute gold from silver for a date range (all when open), next to the running daemon'))
     .option('--json', 'print the summary as JSON')
     .addOption(configOption())
     .action((options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
       const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
-      const progress = progressBar("rebuilding gold", "store-days")
+      const progress = progressBar('rebuilding gold', 'store-days')
       try {
         const started = performance.now()
         const result = new GoldRefresher(db).rebuild({ fromDate: options.from, toDate: options.to }, (done, total) => progress.update(done, total))

@@ -1,5 +1,6 @@
-import { InvalidArgumentError, Option } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
 import { loadConfig, type LoadedConfig } from '../config/load.js'
+import { isCalendarDate } from '../util/calendar-date.js'
 
 /** `--config FILE`, taken by every command that touches data [CONTRACT: Command line]. */
 export function configOption(): Option {
@@ -30,4 +31,16 @@ export function fraction(value: string): number {
 export function qos(value: string): 0 | 1 | 2 {
   if (value !== '0' && value !== '1' && value !== '2') throw new InvalidArgumentError('expected 0, 1 or 2')
   return Number(value) as 0 | 1 | 2
+}
+
+export function calendarDate(value: string): string {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD')
+  return value
+}
+
+/** Adds `--from` / `--to`: an inclusive range of store-local dates, either end open. */
+export function withDateRange(command: Command): Command {
+  return command
+    .addOption(new Option('--from <date>', 'first store-local date').argParser(calendarDate))
+    .addOption(new Option('--to <date>', 'last store-local date').argParser(calendarDate))
 }

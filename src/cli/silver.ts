@@ -1,23 +1,13 @@
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command } from 'commander'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { rebuildSilver } from '../silver/rebuild-silver.js'
-import { isCalendarDate } from '../util/calendar-date.js'
-import { configOption, loadFromOptions } from './options.js'
+import { configOption, loadFromOptions, withDateRange } from './options.js'
 import { progressBar } from './progress.js'
-
-export function calendarDate(value: string): string {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD')
-  return value
-}
 
 export function silverCommand(): Command {
   const silver = new Command('silver').description('the enriched sales layer')
-  silver
-    .command('rebuild')
-    .description('recompute silver from bronze (e.g. after a rule change), without stopping ingest')
-    .addOption(new Option('--from <date>', 'first store-local date').argParser(calendarDate))
-    .addOption(new Option('--to <date>', 'last store-local date').argParser(calendarDate))
+  withDateRange(silver.command('rebuild').description('recompute silver from bronze (e.g. after a rule change), without stopping ingest'))
     .option('--json', 'print the summary as JSON')
     .addOption(configOption())
     .action(async (options: { from?: string; to?: string; json?: boolean; config?: string }) => {

@@ -7,8 +7,7 @@ import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
 import { uploadTargetNames } from '../snapshot/upload-targets.js'
-import { configOption, loadFromOptions } from './options.js'
-import { calendarDate } from './silver.js'
+import { calendarDate, configOption, loadFromOptions } from './options.js'
 
 export function snapshotCommand(): Command {
   const snapshot = new Command('snapshot').description('Parquet snapshots of gold')

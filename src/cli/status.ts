@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
+import { readBacklog } from '../snapshot/outbox.js'
 import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
 
@@ -78,10 +79,8 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
       rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
     }
     const snapshots = db.prepare(`SELECT count(*) AS count, coalesce(sum(CASE WHEN on_disk = 1 THEN bytes END), 0) AS diskBytes FROM snapshots`).get() as { count: number; diskBytes: number }
-    const backlog = db.prepare(`SELECT count(*) AS pending, min(s.sale_date) AS oldestPendingDate,
-        (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
-      FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`).get() as { pending: number; oldestPendingDate: string | null; lastError: string | null }
-    report.snapshots = { ...snapshots, ...backlog }
+    const backlog = readBacklog(db)
+    report.snapshots = { ...snapshots, pending: backlog.pending, oldestPendingDate: backlog.oldestDate, lastError: backlog.lastError }
     report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
     if (hasSilver) report.silver = readSilverStatus(db)
     if (hasGold) {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { databaseFile } from '../db/open.js'
-import { GOLD_TABLE_NAMES } from './gold-tables.js'
+import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from './gold-tables.js'
 
 /** The staff totals of one store and day [CONTRACT: HTTP]. Amounts in major units, exact to the minor unit. */
 export interface Totals {
@@ -17,13 +17,6 @@ export interface Totals {
   by_category: { category: string; amount: number; count: number }[]
   by_region: { region: string; amount: number; count: number; order_count: number }[]
   by_hour: { hour: number; amount: number; count: number; order_count: number }[]
-}
-
-const PRIMARY_KEYS: Record<(typeof GOLD_TABLE_NAMES)[number], string> = {
-  fact_daily_sales: 'sale_date, store_id, region, category',
-  fact_hourly_sales: 'sale_date, store_id, sale_hour',
-  kpi_revenue_by_region: 'sale_date, store_id, region',
-  kpi_daily_orders: 'sale_date, store_id',
 }
 
 /**
@@ -60,7 +53,7 @@ export class GoldReader {
       asOf: asOf.get() as string | undefined,
     }))
     this.tables = new Map(GOLD_TABLE_NAMES.map((name) => [name as string, this.db.prepare(
-      `SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${PRIMARY_KEYS[name]} LIMIT ?`)]))
+      `SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`)]))
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()
   }
 

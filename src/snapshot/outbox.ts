@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
+import { backoffMs, type RetryPolicy } from '../util/backoff.js'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { pulledSeq } from './pull-ack.js'
-import { DAMAGED, sha256 } from './snapshot-builder.js'
+import { DAMAGED, markSnapshotDamaged, readVerifiedFile } from './snapshot-files.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 /** A snapshot whose files on disk are not what its manifest says. */
@@ -13,7 +13,7 @@ class DamagedSnapshotError extends Error {}
 export interface OutboxOptions {
   /** Where the snapshot directories are. */
   dir: string
-  retry: { baseDelayMs: number; maxDelayMs: number }
+  retry: RetryPolicy
   now?: () => number
   random?: () => number
 }
@@ -41,6 +41,10 @@ export interface Backlog {
 export class Outbox {
   private readonly now: () => number
   private readonly random: () => number
+  private readonly pending: Statement
+  private readonly retryLater: Statement
+  private readonly shipped: Statement
+  private readonly backlogQuery: Statement
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -48,14 +52,17 @@ export class Outbox {
   ) {
     this.now = options.now ?? Date.now
     this.random = options.random ?? Math.random
+    this.pending = db.prepare(`SELECT o.snapshot_id, o.attempts, o.next_attempt_at, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id)
+      WHERE o.target = ? AND o.state = 'pending' ORDER BY s.sale_date, s.store_id, s.version LIMIT 500`)
+    this.retryLater = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE snapshot_id = ? AND target = ?')
+    this.shipped = db.prepare("UPDATE outbox SET state = 'shipped', shipped_at = ?, last_error = NULL WHERE snapshot_id = ? AND target = ?")
+    this.backlogQuery = db.prepare(BACKLOG_SQL)
   }
 
   async shipDue(targets: readonly UploadTarget[]): Promise<ShipOutcome> {
     const outcome: ShipOutcome = { shipped: [], failed: [] }
     for (const target of targets) {
-      const pending = this.db.prepare(`SELECT o.snapshot_id, o.attempts, o.next_attempt_at, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id)
-        WHERE o.target = ? AND o.state = 'pending' ORDER BY s.sale_date, s.store_id, s.version LIMIT 500`)
-        .all(target.name) as { snapshot_id: string; attempts: number; next_attempt_at: string; manifest: string }[]
+      const pending = this.pending.all(target.name) as { snapshot_id: string; attempts: number; next_attempt_at: string; manifest: string }[]
       const now = new Date(this.now()).toISOString()
       for (const item of pending) {
         // Strict date order: nothing overtakes a snapshot that waits for its retry.
@@ -71,14 +78,12 @@ export class Outbox {
             outcome.failed.push({ snapshotId: item.snapshot_id, target: target.name, error: message })
             continue
           }
-          const wait = Math.floor(this.random() * Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** item.attempts))
-          this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE snapshot_id = ? AND target = ?`)
-            .run(new Date(this.now() + wait).toISOString(), message, item.snapshot_id, target.name)
+          const wait = backoffMs(item.attempts + 1, this.options.retry, this.random)
+          this.retryLater.run(new Date(this.now() + wait).toISOString(), message, item.snapshot_id, target.name)
           outcome.failed.push({ snapshotId: item.snapshot_id, target: target.name, error: message })
           break // keep the date order: the rest of this target waits for this one
         }
-        this.db.prepare(`UPDATE outbox SET state = 'shipped', shipped_at = ?, last_error = NULL WHERE snapshot_id = ? AND target = ?`)
-          .run(new Date(this.now()).toISOString(), item.snapshot_id, target.name)
+        this.shipped.run(new Date(this.now()).toISOString(), item.snapshot_id, target.name)
         outcome.shipped.push(item.snapshot_id)
       }
     }
@@ -111,30 +116,32 @@ export class Outbox {
   private markDamaged(snapshotId: string, message: string): void {
     this.db.transaction(() => {
       this.db.prepare("UPDATE outbox SET state = 'damaged', last_error = ? WHERE snapshot_id = ? AND state = 'pending'").run(message, snapshotId)
-      this.db.prepare('UPDATE snapshots SET content_sha256 = ? WHERE snapshot_id = ?').run(DAMAGED, snapshotId)
+      markSnapshotDamaged(this.db, snapshotId)
     })()
   }
 
   backlog(): Backlog {
-    return this.db.prepare(`SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
-        (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
-      FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`).get() as Backlog
+    return this.backlogQuery.get() as Backlog
   }
 
   private async ship(target: UploadTarget, snapshotId: string, manifestJson: string): Promise<void> {
     const manifest = JSON.parse(manifestJson) as SnapshotManifest
     for (const file of manifest.files) {
-      let bytes: Buffer
-      try {
-        bytes = await readFile(join(this.options.dir, snapshotId, file.path))
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file is missing from the disk`)
-        throw error
-      }
       // A file the disk damaged must not leave under a manifest that vouches for it.
-      if (sha256(bytes) !== file.sha256) throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
+      const bytes = await readVerifiedFile(this.options.dir, snapshotId, file)
+      if (bytes === 'missing') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file is missing from the disk`)
+      if (bytes === 'damaged') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
       await target.put(file.path, bytes, 'application/vnd.apache.parquet')
     }
     await target.put(manifestPath(snapshotId), Buffer.from(manifestJson), 'application/json')
   }
+}
+
+const BACKLOG_SQL = `SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
+    (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
+  FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`
+
+/** What waits to be shipped, for `status` (which has no Outbox). */
+export function readBacklog(db: SqliteDatabase): Backlog {
+  return db.prepare(BACKLOG_SQL).get() as Backlog
 }

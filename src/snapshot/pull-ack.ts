@@ -6,10 +6,10 @@ import type { SqliteDatabase } from '../db/open.js'
  * it holds everything up to it. The highest seq acknowledged is kept, so that with no upload
  * target the disk bound may free what central has.
  */
-export function acknowledgePull(db: SqliteDatabase, after: number): void {
+export function acknowledgePull(db: SqliteDatabase, after: number, newestSeq: number): void {
   // A cursor beyond the newest snapshot was counted on something else (gateway.db restored from a
   // backup): it acknowledges nothing, and the listing's last_seq tells the puller to start over.
-  if (after <= 0 || after > lastSeq(db)) return
+  if (after <= 0 || after > newestSeq) return
   db.prepare(`INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
     ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(after)
 }

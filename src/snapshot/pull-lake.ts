@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
-import { fsyncPath, mkdirDurable, writeFileDurable } from '../util/durable-fs.js'
+import { sha256Hex } from '../util/digest.js'
+import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import type { SnapshotPage } from './snapshot-reader.js'
@@ -42,11 +42,7 @@ class GoneError extends Error {}
 
 function statePath(into: string, source: string): string {
   const readable = source.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 60)
-  return join(into, '_pull', `${readable}-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.json`)
-}
-
-function temporaryName(path: string): string {
-  return `${path}.tmp-${randomBytes(4).toString('hex')}`
+  return join(into, '_pull', `${readable}-${sha256Hex(source).slice(0, 12)}.json`)
 }
 
 function inside(root: string, path: string): string {
@@ -129,13 +125,9 @@ async function landSnapshot(manifest: SnapshotManifest, into: string, base: stri
     for (const file of manifest.files) {
       const path = inside(into, file.path)
       const bytes = new Uint8Array(await (await get(`${base}/api/v1/snapshots/${encodeURIComponent(manifest.snapshot_id)}/files/${file.path}`)).arrayBuffer())
-      const actual = createHash('sha256').update(bytes).digest('hex')
+      const actual = sha256Hex(bytes)
       if (actual !== file.sha256) throw new Error(`${manifest.snapshot_id} ${file.path}: sha256 ${actual}, manifest says ${file.sha256}`)
-      mkdirDurable(dirname(path))
-      const temp = temporaryName(path)
-      writeFileSync(temp, bytes)
-      fsyncPath(temp)
-      staged.push({ temp, path })
+      staged.push({ temp: stageFileDurable(path, bytes), path })
     }
   } catch (error) {
     for (const file of staged) rmSync(file.temp, { force: true })
@@ -159,7 +151,7 @@ function removeReplacedParts(manifest: SnapshotManifest, into: string): number {
     for (const other of readdirSync(partition)) {
       if (other === file.path.split('/').at(-1)) continue
       if (other.endsWith('.parquet')) removed++
-      if (other.endsWith('.parquet') || other.includes('.parquet.tmp-')) rmSync(join(partition, other))
+      if (other.endsWith('.parquet') || isTemporaryName(other)) rmSync(join(partition, other))
     }
   }
   return removed

@@ -1,14 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto'
+import type { Statement } from 'better-sqlite3'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
+import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, fsyncTree } from '../util/durable-fs.js'
-import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { toParquet } from './parquet-file.js'
 import { gatewayInstanceId } from './pull-ack.js'
+import { DAMAGED } from './snapshot-files.js'
 
 export interface SnapshotBuilderOptions {
   /** Where snapshot directories live: {dir}/{snapshot_id}/... */
@@ -22,26 +25,13 @@ export interface SnapshotBuilderOptions {
 /** A temporary snapshot directory older than this is a crash's leftover. */
 const LEFTOVER_AGE_MS = 3_600_000
 
-/** content_sha256 of a snapshot whose files no longer match their manifest: the day is made again. */
-export const DAMAGED = 'damaged'
-
-const ORDER_BY: Record<string, string> = {
-  fact_daily_sales: 'region, category',
-  fact_hourly_sales: 'sale_hour',
-  kpi_revenue_by_region: 'region',
-  kpi_daily_orders: 'sale_date',
-}
-
 interface LastSnapshot {
   snapshot_id: string
   version: number
   content_sha256: string
   created_at: string
-}
-
-/** Hex SHA-256. */
-export function sha256(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex')
+  manifest: string
+  on_disk: number
 }
 
 /**
@@ -54,6 +44,11 @@ export function sha256(data: Uint8Array | string): string {
 export class SnapshotBuilder {
   private readonly now: () => number
   private readonly gatewayId: string
+  private readonly dayRows: ReadonlyMap<string, Statement>
+  private readonly last: Statement
+  private readonly insertSnapshot: Statement
+  private readonly skipOlder: Statement
+  private readonly enqueue: Statement
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -61,6 +56,15 @@ export class SnapshotBuilder {
   ) {
     this.now = options.now ?? Date.now
     this.gatewayId = gatewayInstanceId(db)
+    this.dayRows = new Map(GOLD_TABLE_NAMES.map((table) => [table,
+      db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${GOLD_PRIMARY_KEYS[table]}`)]))
+    this.last = db.prepare('SELECT snapshot_id, version, content_sha256, created_at, manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+    this.insertSnapshot = db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    // An older snapshot of the day that has not left yet need not: the new one replaces it whole.
+    this.skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+      AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
+    this.enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)")
   }
 
   /**
@@ -91,8 +95,7 @@ export class SnapshotBuilder {
 
   /** The day's gold rows, table by table, in key order. */
   readDay(storeId: string, saleDate: string): Record<string, Record<string, unknown>[]> {
-    return Object.fromEntries(GOLD_TABLE_NAMES.map((table) => [table,
-      this.db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${ORDER_BY[table]}`).all(storeId, saleDate) as Record<string, unknown>[]]))
+    return Object.fromEntries(GOLD_TABLE_NAMES.map((table) => [table, this.dayRows.get(table)!.all(storeId, saleDate) as Record<string, unknown>[]]))
   }
 
   /** Writes the day's files and manifest under `root` (as the lake lays them out); returns the manifest. */
@@ -110,7 +113,7 @@ export class SnapshotBuilder {
       const path = partitionPath(table, manifest.sale_date, manifest.store_id, manifest.snapshot_id)
       mkdirSync(dirname(join(root, path)), { recursive: true })
       writeFileSync(join(root, path), bytes)
-      files.push({ table, path, rows: tables[table]!.length, bytes: bytes.byteLength, sha256: sha256(bytes) })
+      files.push({ table, path, rows: tables[table]!.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) })
     }
     const complete: SnapshotManifest = { ...manifest, files }
     writeFileSync(join(root, 'manifest.json'), JSON.stringify(complete, null, 2))
@@ -121,8 +124,7 @@ export class SnapshotBuilder {
   currentSnapshot(storeId: string, saleDate: string): { manifest: SnapshotManifest; onDisk: boolean } | undefined {
     const watermark = (this.db.prepare('SELECT max(seq) FROM gold.refreshed_days').pluck().get() as number | null) ?? 0
     this.snapshotDay(storeId, saleDate, watermark)
-    const row = this.db.prepare('SELECT manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
-      .get(storeId, saleDate) as { manifest: string; on_disk: number } | undefined
+    const row = this.lastSnapshot(storeId, saleDate)
     return row === undefined ? undefined : { manifest: JSON.parse(row.manifest) as SnapshotManifest, onDisk: row.on_disk === 1 }
   }
 
@@ -153,7 +155,7 @@ export class SnapshotBuilder {
       const last = this.lastSnapshot(storeId, saleDate)
       // One read transaction: the day's tables come from one gold state.
       const tables = this.db.transaction(() => this.readDay(storeId, saleDate))()
-      const contentSha = sha256(JSON.stringify(tables))
+      const contentSha = sha256Hex(JSON.stringify(tables))
       const empty = Object.values(tables).every((rows) => rows.length === 0)
       if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
       const version = (last?.version ?? 0) + 1
@@ -196,21 +198,17 @@ export class SnapshotBuilder {
   }
 
   private lastSnapshot(storeId: string, saleDate: string): LastSnapshot | undefined {
-    return this.db.prepare('SELECT snapshot_id, version, content_sha256, created_at FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
-      .get(storeId, saleDate) as LastSnapshot | undefined
+    return this.last.get(storeId, saleDate) as LastSnapshot | undefined
   }
 
   /** The snapshot's row and its outbox rows (inside the caller's transaction). */
   private record(manifest: SnapshotManifest): void {
     const { snapshot_id: snapshotId, store_id: storeId, sale_date: saleDate, version } = manifest
     const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
-    this.db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(snapshotId, storeId, saleDate, version, manifest.content_sha256, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
+    this.insertSnapshot.run(snapshotId, storeId, saleDate, version, manifest.content_sha256, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
     for (const target of this.options.targets) {
-      // An older snapshot of the day that has not left yet need not: this one replaces it whole.
-      this.db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
-        AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`).run(target, storeId, saleDate, version)
-      this.db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)").run(snapshotId, target, new Date(this.now()).toISOString())
+      this.skipOlder.run(target, storeId, saleDate, version)
+      this.enqueue.run(snapshotId, target, new Date(this.now()).toISOString())
     }
   }
 }

@@ -5,7 +5,6 @@ import { pulledSeq } from './pull-ack.js'
 
 export interface DiskCheck {
   bytes: number
-  limitBytes: number
   freed: number
   /** Over the limit with nothing deletable: undelivered snapshots are all that is left. */
   full: boolean
@@ -22,8 +21,7 @@ export interface DiskCheck {
  * until they are delivered.
  */
 export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: number, delivery: 'push' | 'pull'): DiskCheck {
-  const total = (): number => db.prepare('SELECT coalesce(sum(bytes), 0) FROM snapshots WHERE on_disk = 1').pluck().get() as number
-  let bytes = total()
+  let bytes = db.prepare('SELECT coalesce(sum(bytes), 0) FROM snapshots WHERE on_disk = 1').pluck().get() as number
   let freed = 0
   if (bytes > limitBytes) {
     const deletable = db.prepare(`SELECT d.snapshot_id, d.bytes FROM (
@@ -34,13 +32,14 @@ export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: nu
         WHERE s.on_disk = 1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'pending')) d
       WHERE d.superseded OR (? = 'push' AND d.shipped) OR (? = 'pull' AND d.seq <= ?)
       ORDER BY d.superseded DESC, d.sale_date, d.version`).all(delivery, delivery, pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
+    const forget = db.prepare('UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = ?')
     for (const snapshot of deletable) {
       if (bytes <= limitBytes) break
       rmSync(join(dir, snapshot.snapshot_id), { recursive: true, force: true })
-      db.prepare('UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = ?').run(snapshot.snapshot_id)
+      forget.run(snapshot.snapshot_id)
       bytes -= snapshot.bytes
       freed += snapshot.bytes
     }
   }
-  return { bytes, limitBytes, freed, full: bytes > limitBytes }
+  return { bytes, freed, full: bytes > limitBytes }
 }

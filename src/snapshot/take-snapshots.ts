@@ -18,16 +18,17 @@ export interface SnapshotRunSummary {
  * bound again. With the bound filled by unshipped snapshots it refuses to write more (the job fails
  * with the reason) rather than delete anything not yet delivered.
  */
-export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>, now: () => number = Date.now): SnapshotRunSummary {
+export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>): SnapshotRunSummary {
   const dir = snapshotDir(config.dataDir)
   const limit = config.snapshot.maxDiskMiB * 1024 * 1024
-  const delivery = uploadTargetNames(config.upload).length > 0 ? 'push' : 'pull'
+  const targets = uploadTargetNames(config.upload)
+  const delivery = targets.length > 0 ? 'push' : 'pull'
   const before = enforceDiskBound(db, dir, limit, delivery)
   if (before.full) {
     throw new MedallionError('STORAGE_FAILED',
       `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`)
   }
-  const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets: uploadTargetNames(config.upload), now })
+  const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets })
   const summary: SnapshotRunSummary = { created: [], unchanged: 0, diskBytes: 0, freedBytes: before.freed }
   for (let run = builder.run(); ; run = builder.run()) {
     summary.created.push(...run.created.map((manifest) => manifest.snapshot_id))

@@ -42,11 +42,7 @@ export function mkdirDurable(dir: string): void {
 
 /** Writes under a temporary name, fsyncs, renames, fsyncs the directory: all or nothing, durably. */
 export function writeFileDurable(path: string, bytes: Uint8Array | string): void {
-  mkdirDurable(dirname(path))
-  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`
-  writeFileSync(temp, bytes)
-  fsyncPath(temp)
-  renameSync(temp, path)
+  renameSync(stageFileDurable(path, bytes), path)
   fsyncPath(dirname(path))
 }
 
@@ -59,10 +55,34 @@ async function fsyncPathAsync(path: string): Promise<void> {
   }
 }
 
+/** A temporary name next to `path`, unique, that `isTemporaryName` recognises. */
+function temporaryName(path: string): string {
+  return `${path}${TEMPORARY_MARK}${randomBytes(4).toString('hex')}`
+}
+
+const TEMPORARY_MARK = '.tmp-'
+
+/** A file name a staged write (maybe cut short by a crash) left. */
+export function isTemporaryName(name: string): boolean {
+  return name.includes(TEMPORARY_MARK)
+}
+
+/**
+ * Writes `bytes` durably under a temporary name next to `path` (its directories made durably) and
+ * returns that name: rename it to `path`, then fsync the directory, to land it.
+ */
+export function stageFileDurable(path: string, bytes: Uint8Array | string): string {
+  mkdirDurable(dirname(path))
+  const temp = temporaryName(path)
+  writeFileSync(temp, bytes)
+  fsyncPath(temp)
+  return temp
+}
+
 /** writeFileDurable without blocking the event loop (the broker's thread ships uploads). */
 export async function writeFileDurableAsync(path: string, bytes: Uint8Array): Promise<void> {
   for (const made of madeDirectories(dirname(path), await mkdir(dirname(path), { recursive: true }))) await fsyncPathAsync(made)
-  const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`
+  const temp = temporaryName(path)
   const file = await open(temp, 'w')
   try {
     await file.writeFile(bytes)

@@ -2,7 +2,8 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SnapshotBuilder, sha256 } from '../../src/snapshot/snapshot-builder.js'
+import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
+import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { seedSale } from '../helpers/sales.js'
 import { CUSTOMERS_CSV, PRODUCTS_CSV, SilverHarness, STORES_CSV } from '../helpers/silver-harness.js'
@@ -38,7 +39,7 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
       expect(manifest.files.map((file) => file.table).sort()).toEqual(['fact_daily_sales', 'fact_hourly_sales', 'kpi_daily_orders', 'kpi_revenue_by_region'])
       for (const file of manifest.files) {
         expect(file.path).toBe(`${file.table}/sale_date=${manifest.sale_date}/store_id=${manifest.store_id}/part-${manifest.snapshot_id}.parquet`)
-        expect(sha256(readFileSync(join(dir, manifest.snapshot_id, file.path)))).toBe(file.sha256)
+        expect(sha256Hex(readFileSync(join(dir, manifest.snapshot_id, file.path)))).toBe(file.sha256)
       }
     }
   })

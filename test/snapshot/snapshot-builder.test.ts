@@ -2,7 +2,8 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
-import { SnapshotBuilder, sha256 } from '../../src/snapshot/snapshot-builder.js'
+import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
+import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
@@ -41,7 +42,7 @@ describe('the snapshot builder', () => {
       }
       worker.run()
       const current = h.db.prepare("SELECT snapshot_id, content_sha256 FROM snapshots WHERE sale_date = '2025-05-01' ORDER BY version DESC LIMIT 1").get() as { snapshot_id: string; content_sha256: string }
-      expect(current.content_sha256).toBe(sha256(JSON.stringify(new SnapshotBuilder(h.db, { dir, ...OPTIONS }).readDay('store_001', '2025-05-01'))))
+      expect(current.content_sha256).toBe(sha256Hex(JSON.stringify(new SnapshotBuilder(h.db, { dir, ...OPTIONS }).readDay('store_001', '2025-05-01'))))
       expect(current.snapshot_id).toBe('store_001-2025-05-01-v2')
     } finally {
       exportDb.close()

@@ -6,6 +6,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { DimsConfig } from '../../config/schema.js'
 import type { SqliteDatabase } from '../../db/open.js'
 import { isMedallionError } from '../../errors.js'
+import { backoffMs } from '../../util/backoff.js'
 import type { SalesEnricher } from '../sales-enricher.js'
 import type { DimensionSpec } from './dimension-spec.js'
 import { importDimension, type ImportSummary } from './import-dimension.js'
@@ -38,11 +39,6 @@ interface SyncState {
 
 /** An answer that trying again will not change (403, 404, a bad file). */
 class Permanent extends Error {}
-
-/** Full jitter: a random wait up to base x 2^(attempt-1), capped (AWS architecture blog). */
-export function backoffMs(attempt: number, retry: DimsConfig['retry'], random: () => number): number {
-  return Math.floor(random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)))
-}
 
 export function dimensionUrl(template: string, dimension: string, storeId: string): string {
   return template.replaceAll('{dimension}', encodeURIComponent(dimension)).replaceAll('{store_id}', encodeURIComponent(storeId))

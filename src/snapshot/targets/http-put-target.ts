@@ -1,4 +1,5 @@
-import { checkEtag, digestBase64, type UploadTarget } from './upload-target.js'
+import { digestBase64 } from '../../util/digest.js'
+import { checkEtag, type UploadTarget } from './upload-target.js'
 
 /**
  * An HTTP(S) endpoint that takes `PUT {url}/{key}` with a bearer token. The body's SHA-256 goes in

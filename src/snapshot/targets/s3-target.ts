@@ -1,5 +1,6 @@
 import { AwsClient } from 'aws4fetch'
-import { checkEtag, digestBase64, type UploadTarget } from './upload-target.js'
+import { digestBase64 } from '../../util/digest.js'
+import { checkEtag, type UploadTarget } from './upload-target.js'
 
 export interface S3Settings {
   /** e.g. https://s3.eu-west-1.amazonaws.com, or a MinIO/Garage/Ceph endpoint. */
@@ -28,13 +29,14 @@ export class S3Target implements UploadTarget {
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     const objectKey = `${this.settings.prefix}${key}`.split('/').map(encodeURIComponent).join('/')
+    const checksum = digestBase64('sha256', bytes)
     const response = await this.client.fetch(`${this.settings.endpoint.replace(/\/$/, '')}/${this.settings.bucket}/${objectKey}`, {
       method: 'PUT',
       body: bytes,
       headers: {
         'content-type': contentType,
         'content-md5': digestBase64('md5', bytes),
-        'x-amz-checksum-sha256': digestBase64('sha256', bytes),
+        'x-amz-checksum-sha256': checksum,
       },
       signal: AbortSignal.timeout(this.timeoutMs),
     })
@@ -42,7 +44,7 @@ export class S3Target implements UploadTarget {
     if (!response.ok) throw new Error(`S3 PUT ${key}: HTTP ${response.status} ${answer.slice(0, 200)}`)
     // S3 echoes the SHA-256 it verified; without it, an MD5 ETag is checked (docs/snapshots.md).
     const echoed = response.headers.get('x-amz-checksum-sha256')
-    if (echoed !== null && echoed !== digestBase64('sha256', bytes)) throw new Error(`S3 PUT ${key}: the stored checksum ${echoed} is not the sent one`)
+    if (echoed !== null && echoed !== checksum) throw new Error(`S3 PUT ${key}: the stored checksum ${echoed} is not the sent one`)
     checkEtag(response.headers.get('etag'), bytes)
   }
 }

@@ -1,18 +1,10 @@
-import { createHash } from 'node:crypto'
+import { md5Hex, sha256Hex } from '../../util/digest.js'
 
 /** Where snapshots are shipped: S3-compatible storage, an HTTP(S) PUT endpoint, or a directory. */
 export interface UploadTarget {
   readonly name: string
   /** Stores the bytes under `key`; resolves only when the target has confirmed these exact bytes. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>
-}
-
-export function md5Hex(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex')
-}
-
-export function digestBase64(algorithm: 'md5' | 'sha256', bytes: Uint8Array): string {
-  return createHash(algorithm).update(bytes).digest('base64')
 }
 
 /**
@@ -27,7 +19,7 @@ export function checkEtag(etag: string | null, bytes: Uint8Array): void {
   const value = etag.replace(/^W\//, '').replaceAll('"', '').toLowerCase()
   const isMd5 = /^[0-9a-f]{32}$/.test(value)
   const isSha256 = /^[0-9a-f]{64}$/.test(value)
-  if ((isMd5 && value !== md5Hex(bytes)) || (isSha256 && value !== createHash('sha256').update(bytes).digest('hex'))) {
+  if ((isMd5 && value !== md5Hex(bytes)) || (isSha256 && value !== sha256Hex(bytes))) {
     throw new Error(`the server's ETag ${etag} does not match what was sent`)
   }
 }
