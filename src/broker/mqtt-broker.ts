@@ -29,6 +29,10 @@ export interface ListeningAddresses {
   mqtts?: AddressInfo
 }
 
+/** QoS 2 packets a client may leave without PUBREL; aedes keeps each one, payload and all. */
+const MAX_INFLIGHT_INBOUND = 32
+const NO_PAYLOAD = Buffer.alloc(0)
+
 /**
  * The aedes broker on a plain listener and an optional TLS listener.
  *
@@ -39,10 +43,6 @@ export interface ListeningAddresses {
  * negative PUBACK: it is used for ACL refusals only; bad payloads are acked after their reject
  * row is committed.
  */
-/** QoS 2 packets a client may leave without PUBREL; aedes keeps each one, payload and all. */
-const MAX_INFLIGHT_INBOUND = 32
-const NO_PAYLOAD = Buffer.alloc(0)
-
 export class MqttBroker {
   private readonly aedes: Aedes
   private readonly clients = new Set<Client>()

@@ -16,7 +16,6 @@ export interface IngestTotals {
 }
 
 interface PendingGroup {
-  id: number
   topics: string[]
   clientIds: (string | null)[]
   receivedAtMs: number[]
@@ -27,7 +26,7 @@ interface PendingGroup {
 }
 
 function emptyGroup(): PendingGroup {
-  return { id: 0, topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
+  return { topics: [], clientIds: [], receivedAtMs: [], payloadBytes: [], payloads: [], storedBytes: 0, callbacks: [] }
 }
 
 export interface GroupCommitOptions {
@@ -37,8 +36,12 @@ export interface GroupCommitOptions {
   logger: Logger
   /** Hands a group to the thread that commits it (which answers `committed` or `failed`). */
   send: (group: PackedGroup) => void
-  /** A group committed (after its acks were released): downstream layers may read new rows. */
-  onCommitted?: (result: CommitResult) => void
+}
+
+/** A group sent to the committing thread: only what its answer needs (its payloads were copied). */
+interface SentGroup {
+  id: number
+  callbacks: AckCallback[]
 }
 
 /**
@@ -62,7 +65,7 @@ export class GroupCommit {
   private open = true
   private pending = emptyGroup()
   /** Groups posted to the worker and not yet answered, oldest first (it commits in order). */
-  private inFlight: PendingGroup[] = []
+  private inFlight: SentGroup[] = []
   private flushScheduled = false
   private nextId = 1
   private drainWaiters: (() => void)[] = []
@@ -115,7 +118,6 @@ export class GroupCommit {
     if ('result' in outcome) {
       this.count(outcome.result)
       for (const done of group.callbacks) done(null)
-      if (outcome.result.accepted > 0) this.options.onCommitted?.(outcome.result)
     } else {
       // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
       const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${outcome.error}`)
@@ -144,9 +146,9 @@ export class GroupCommit {
   private flush(): void {
     if (this.inFlight.length >= MAX_GROUPS_IN_FLIGHT || this.pending.callbacks.length === 0) return
     const group = this.takeGroup()
-    group.id = this.nextId++
-    this.inFlight.push(group)
-    this.options.send(pack(group.id, group))
+    const id = this.nextId++
+    this.inFlight.push({ id, callbacks: group.callbacks })
+    this.options.send(pack(id, group))
   }
 
   /** Takes up to `maxGroupMessages` messages and about MAX_GROUP_BYTES off the pending group. */
@@ -164,7 +166,6 @@ export class GroupCommit {
       return all
     }
     const head: PendingGroup = {
-      id: 0,
       topics: all.topics.splice(0, max),
       clientIds: all.clientIds.splice(0, max),
       receivedAtMs: all.receivedAtMs.splice(0, max),

@@ -95,10 +95,10 @@ const currencySchema = z.strictObject({
 })
 
 /** An IANA time zone name that this Node.js knows (Europe/Paris, America/New_York, UTC). */
-export const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
 
 /** A 5-field cron expression (minute hour day-of-month month day-of-week), as node-cron reads it. */
-export const cronExpression = z.string().refine(
+const cronExpression = z.string().refine(
   (text) => text.trim().split(/\s+/).length === 5 && isCronExpression(text),
   'must be a 5-field cron expression such as "*/15 * * * *"',
 )
@@ -173,7 +173,7 @@ const dimsSchema = z.strictObject({
   token: z.string().min(1).optional(),
   /** Per request. */
   timeoutMs: z.number().int().min(100).default(30_000),
-  retry: retrySchema.default(() => retrySchema.parse({})),
+  retry: retrySchema.prefault({}),
 })
 
 const goldSchema = z.strictObject({
@@ -218,7 +218,7 @@ const uploadSchema = z.strictObject({
     baseDelayMs: z.number().int().min(1).default(10_000),
     /** Longest wait between attempts: an uplink back after days is tried at least this often. */
     maxDelayMs: z.number().int().min(1).default(3_600_000),
-  }).default({ baseDelayMs: 10_000, maxDelayMs: 3_600_000 }),
+  }).prefault({}),
 }).refine((upload) => upload.target === 'none' || upload[upload.target] !== undefined, {
   message: 'the chosen target needs its section (upload.directory, upload.http or upload.s3)',
   path: ['target'],
@@ -250,22 +250,20 @@ export const configSchema = z.strictObject({
   storeId: id.default('store_001'),
   /** The store's IANA time zone: sale dates of stores missing from dim_store, and schedules. */
   timezone: timezone.default('UTC'),
-  currency: currencySchema.default({ code: 'USD', minorUnitDigits: 2 }),
-  log: logSchema.default({ level: 'info' }),
-  mqtt: mqttSchema.default(() => mqttSchema.parse({})),
-  http: httpSchema.default(() => httpSchema.parse({})),
-  bronze: bronzeSchema.default(() => bronzeSchema.parse({})),
-  silver: silverSchema.default(() => silverSchema.parse({})),
-  dims: dimsSchema.default(() => dimsSchema.parse({})),
-  gold: goldSchema.default(() => goldSchema.parse({})),
-  snapshot: snapshotSchema.default(() => snapshotSchema.parse({})),
-  upload: uploadSchema.default(() => uploadSchema.parse({})),
-  schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
+  currency: currencySchema.prefault({}),
+  log: logSchema.prefault({}),
+  mqtt: mqttSchema.prefault({}),
+  http: httpSchema.prefault({}),
+  bronze: bronzeSchema.prefault({}),
+  silver: silverSchema.prefault({}),
+  dims: dimsSchema.prefault({}),
+  gold: goldSchema.prefault({}),
+  snapshot: snapshotSchema.prefault({}),
+  upload: uploadSchema.prefault({}),
+  schedule: scheduleSchema.prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>
 export type MqttConfig = Config['mqtt']
-export type BronzeConfig = Config['bronze']
-export type SilverConfig = Config['silver']
 export type DimsConfig = Config['dims']
 export type UploadConfig = Config['upload']

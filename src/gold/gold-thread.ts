@@ -1,7 +1,5 @@
-import { once } from 'node:events'
-import type { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
-import { startWorker } from '../util/start-worker.js'
+import { ServiceThread } from '../util/service-thread.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
 import type { RefreshOutcome } from './gold-refresher.js'
 
@@ -15,8 +13,7 @@ export interface GoldProgress {
 
 /** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress. */
 export class GoldThread {
-  private worker: Worker | undefined
-  private closing = false
+  private thread: ServiceThread<ToGold> | undefined
   private nextRequest = 1
   private readonly requests = new Map<number, { resolve: (outcome: RefreshOutcome) => void; reject: (error: Error) => void }>()
   readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null }
@@ -28,41 +25,37 @@ export class GoldThread {
   ) {}
 
   async start(): Promise<void> {
-    const worker = startWorker('gold.worker', import.meta.url, this.settings)
-    this.worker = worker
-    const [ready] = (await once(worker, 'message')) as [FromGold]
-    if (ready.kind !== 'ready') throw new Error(`gold thread sent ${ready.kind} before ready`)
+    const { thread, ready } = await ServiceThread.start<ToGold, FromGold>('gold.worker', import.meta.url, this.settings, {
+      onMessage: (message) => this.onMessage(message),
+      onDeath: (error) => {
+        for (const request of this.requests.values()) request.reject(error)
+        this.requests.clear()
+        this.onFatal(error)
+      },
+    })
+    this.thread = thread
     this.progress.watermark = ready.watermark
     this.progress.caughtUpAt = ready.caughtUpAt
-    worker.on('message', (message: FromGold) => this.onMessage(message))
-    worker.on('error', (error) => this.die(error))
-    worker.on('exit', (code) => this.die(new Error(`gold thread exited with code ${code}`)))
   }
 
   /** Refreshes until caught up now (the scheduled job); resolves with the outcome. */
   refreshNow(): Promise<RefreshOutcome> {
-    const worker = this.worker
-    if (!worker) return Promise.reject(new Error('the gold thread is not running'))
+    const thread = this.thread
+    if (!thread?.running) return Promise.reject(new Error('the gold thread is not running'))
     const id = this.nextRequest++
     return new Promise((resolve, reject) => {
       this.requests.set(id, { resolve, reject })
-      worker.postMessage({ kind: 'refresh-now', id } satisfies ToGold)
+      thread.post({ kind: 'refresh-now', id })
     })
   }
 
   /** Silver committed a batch: gold has days to recompute. */
   notify(): void {
-    this.worker?.postMessage({ kind: 'silver-advanced' } satisfies ToGold)
+    this.thread?.post({ kind: 'silver-advanced' })
   }
 
   async stop(): Promise<void> {
-    const worker = this.worker
-    if (!worker) return
-    this.closing = true
-    this.worker = undefined
-    const exited = once(worker, 'exit')
-    worker.postMessage({ kind: 'close' } satisfies ToGold)
-    await exited
+    await this.thread?.stop()
   }
 
   private onMessage(message: FromGold): void {
@@ -83,12 +76,4 @@ export class GoldThread {
     }
   }
 
-  private die(error: Error): void {
-    if (this.closing) return
-    this.closing = true
-    this.worker = undefined
-    for (const request of this.requests.values()) request.reject(error)
-    this.requests.clear()
-    this.onFatal(error)
-  }
 }

@@ -1,9 +1,7 @@
-import { once } from 'node:events'
-import type { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { GroupCommit } from '../bronze/group-commit.js'
 import type { PipelineFailure } from '../silver/sales-enricher.js'
-import { startWorker } from '../util/start-worker.js'
+import { ServiceThread } from '../util/service-thread.js'
 import type { FromPipeline, PipelineSettings, ToPipeline, WriterPragmas } from './pipeline-protocol.js'
 
 export interface SilverProgress {
@@ -33,8 +31,7 @@ export interface PipelineOptions {
  * thread, feeds it groups through `groupCommit`, and keeps what it reports for status and metrics.
  */
 export class Pipeline {
-  private worker: Worker | undefined
-  private closing = false
+  private thread: ServiceThread<ToPipeline> | undefined
   readonly groupCommit: GroupCommit
   /** The bronze connection's durability settings, as SQLite reports them. */
   pragmas: WriterPragmas | undefined
@@ -47,42 +44,28 @@ export class Pipeline {
       rejectPayloadKeepBytes: settings.rejectPayloadKeepBytes,
       maxGroupMessages: options.maxGroupMessages,
       logger: options.logger.child({ component: 'bronze' }),
-      send: (group) => this.worker?.postMessage({ kind: 'commit', group } satisfies ToPipeline, [group.bytes.buffer, group.offsets.buffer]),
+      send: (group) => this.thread?.post({ kind: 'commit', group }, [group.bytes.buffer, group.offsets.buffer]),
     })
   }
 
   async start(): Promise<void> {
-    const worker = startWorker('pipeline.worker', import.meta.url, this.options.settings)
-    this.worker = worker
-    const ready = await new Promise<Extract<FromPipeline, { kind: 'ready' }>>((resolve, reject) => {
-      const exited = (code: number): void => reject(new Error(`pipeline thread exited with code ${code} before it was ready`))
-      worker.once('error', reject)
-      worker.once('exit', exited)
-      worker.once('message', (message: FromPipeline) => {
-        worker.off('error', reject)
-        worker.off('exit', exited)
-        if (message.kind === 'ready') resolve(message)
-        else reject(new Error(`pipeline thread sent ${message.kind} before ready`))
-      })
+    const { thread, ready } = await ServiceThread.start<ToPipeline, FromPipeline>('pipeline.worker', import.meta.url, this.options.settings, {
+      onMessage: (message) => this.onMessage(message),
+      onDeath: (error) => {
+        this.groupCommit.failAll(error)
+        this.options.onFatal(error)
+      },
     })
+    this.thread = thread
     this.pragmas = ready.pragmas
     this.silver.watermark = ready.silverWatermark
-    worker.on('message', (message: FromPipeline) => this.onMessage(message))
-    worker.on('error', (error) => this.die(error))
-    worker.on('exit', (code) => this.die(new Error(`pipeline thread exited with code ${code}`)))
   }
 
   /** Refuses new messages, commits and acks what was submitted, closes the thread's databases. */
   async stop(): Promise<void> {
     this.groupCommit.close()
     await this.groupCommit.drain()
-    const worker = this.worker
-    if (!worker) return
-    this.closing = true
-    this.worker = undefined
-    const exited = once(worker, 'exit')
-    worker.postMessage({ kind: 'close' } satisfies ToPipeline)
-    await exited
+    await this.thread?.stop()
   }
 
   private onMessage(message: FromPipeline): void {
@@ -119,14 +102,6 @@ export class Pipeline {
         break
       default:
     }
-  }
-
-  private die(error: Error): void {
-    if (this.closing) return
-    this.closing = true
-    this.worker = undefined
-    this.groupCommit.failAll(error)
-    this.options.onFatal(error)
   }
 
   private logSilverFailure(failure: PipelineFailure): void {

@@ -46,7 +46,7 @@ describe('when bronze cannot commit, nothing is acked', () => {
     gw = await startGateway()
     const device = gw.addDevice('abc123')
     // White box: kill the thread as an out-of-memory or native crash would.
-    await (gw.gateway.pipeline as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate()
+    await (gw.gateway.pipeline as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate()
     const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.publish(topicOf(device), JSON.stringify(seedSale()), 1, 12)
     await client.closed()
