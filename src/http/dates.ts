@@ -1,9 +1,10 @@
 import { dateIn, isCalendarDate } from '../util/calendar-date.js'
+import type { AppDeps } from './app.js'
 import { HttpError } from './http-error.js'
 
 /** Today's date on the store's wall clock. */
-export function todayIn(timeZone: string, nowMs: number): string {
-  return dateIn(timeZone, nowMs)
+export function storeToday(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>): string {
+  return dateIn(deps.timeZoneOf(deps.storeId), deps.now())
 }
 
 /** A YYYY-MM-DD that names a real day, or a 400 naming the parameter. */

@@ -66,13 +66,6 @@ export class CronSchedule {
     return false
   }
 
-  /** The first due minute after `afterMs`, looking ahead at most `limitMinutes`. */
-  nextAfter(afterMs: number, limitMinutes = 8 * 24 * 60): number | null {
-    let minute = Math.floor(afterMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS
-    for (let i = 0; i < limitMinutes; i++, minute += MINUTE_MS) if (this.dueAt(minute)) return minute
-    return null
-  }
-
   /** The last due minute in (afterMs, atMs], or null. */
   lastDueIn(afterMs: number, atMs: number): number | null {
     for (let minute = Math.floor(atMs / MINUTE_MS) * MINUTE_MS; minute > afterMs; minute -= MINUTE_MS) {

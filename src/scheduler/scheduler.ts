@@ -18,7 +18,6 @@ export interface JobStatus {
   name: string
   cron: string
   running: boolean
-  nextRunAt: string | null
   skippedOverlaps: number
   last: JobRunRecord | null
 }
@@ -27,8 +26,6 @@ interface Job extends JobSpec {
   schedule: CronSchedule
   running: Promise<void> | null
   skippedOverlaps: number
-  /** Computed at start and after each tick, not per status() call: a scan costs up to ~100 ms. */
-  nextRunAt: number | null
 }
 
 export interface SchedulerOptions {
@@ -52,14 +49,13 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {}
 
   add(spec: JobSpec): void {
-    this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0, nextRunAt: null })
+    this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0 })
   }
 
   start(): void {
     this.stopped = false
     const now = this.options.clock.now()
     for (const job of this.jobs.values()) {
-      job.nextRunAt = job.schedule.nextAfter(now)
       const last = this.options.store.get(job.name)
       if (last === null) {
         // First start with this job: nothing was missed; count from now.
@@ -101,7 +97,6 @@ export class Scheduler {
         name: job.name,
         cron: job.cron,
         running: job.running !== null,
-        nextRunAt: job.nextRunAt === null ? null : new Date(job.nextRunAt).toISOString(),
         skippedOverlaps: job.skippedOverlaps,
         last: this.options.store.get(job.name),
       }
@@ -118,10 +113,7 @@ export class Scheduler {
   private tick(minute: number): void {
     if (this.stopped) return
     for (const job of this.jobs.values()) {
-      if (job.schedule.dueAt(minute)) {
-        this.launch(job, minute, 'scheduled')
-        job.nextRunAt = job.schedule.nextAfter(minute)
-      }
+      if (job.schedule.dueAt(minute)) this.launch(job, minute, 'scheduled')
     }
     this.armTimer()
   }

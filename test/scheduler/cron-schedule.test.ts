@@ -40,9 +40,8 @@ describe('CronSchedule', () => {
     expect(due(last, '2024-02-27T00:00:00Z', '2024-03-02T00:00:00Z')).toEqual(['2024-02-29T23:00:00.000Z'])
   })
 
-  it('finds the next and the last due minute', () => {
+  it('finds the last due minute (a run missed while stopped)', () => {
     const schedule = new CronSchedule('0 9 * * *', 'Europe/Paris')
-    expect(new Date(schedule.nextAfter(Date.parse('2025-06-01T10:00:00Z'))!).toISOString()).toBe('2025-06-02T07:00:00.000Z')
     expect(new Date(schedule.lastDueIn(Date.parse('2025-05-30T00:00:00Z'), Date.parse('2025-06-01T10:00:00Z'))!).toISOString()).toBe('2025-06-01T07:00:00.000Z')
   })
 })

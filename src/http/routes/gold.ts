@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
-import { checkDate, daysBetween, todayIn } from '../dates.js'
+import { checkDate, daysBetween, storeToday } from '../dates.js'
 import { HttpError } from '../http-error.js'
 
 const MAX_DAYS = 366
@@ -20,7 +20,7 @@ export function goldRoutes(deps: AppDeps): FastifyPluginAsync {
       if (!deps.goldTables.includes(table)) {
         throw new HttpError(404, 'UNKNOWN_TABLE', `no gold table '${table}'; there are ${deps.goldTables.join(', ')}`)
       }
-      const today = todayIn(deps.timeZoneOf(deps.storeId), deps.now())
+      const today = storeToday(deps)
       const from = checkDate('from', request.query.from ?? request.query.to ?? today)
       const to = checkDate('to', request.query.to ?? from)
       if (to < from) throw new HttpError(400, 'BAD_REQUEST', `to (${to}) is before from (${from})`)

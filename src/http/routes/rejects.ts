@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.js'
 /** GET /api/v1/rejects?limit=&reason=&before=: the latest refused messages, newest first (admin). */
 export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { limit?: number; reason?: string; before?: number } }>('/api/v1/rejects', {
+    app.get<{ Querystring: { limit: number; reason?: string; before?: number } }>('/api/v1/rejects', {
       schema: {
         querystring: {
           type: 'object',
@@ -18,7 +18,7 @@ export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     }, async (request) => {
       request.requireRole(['admin'])
-      const rows = deps.rejects({ limit: request.query.limit ?? 100, reason: request.query.reason, before: request.query.before })
+      const rows = deps.rejects({ limit: request.query.limit, reason: request.query.reason, before: request.query.before })
       return { rejects: rows, next_before: rows.length > 0 ? (rows.at(-1)!.id as number) : null }
     })
   }

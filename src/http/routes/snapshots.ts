@@ -10,7 +10,7 @@ import { HttpError } from '../http-error.js'
  */
 export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { after?: number; limit?: number; gateway_id?: string } }>('/api/v1/snapshots', {
+    app.get<{ Querystring: { after: number; limit: number; gateway_id?: string } }>('/api/v1/snapshots', {
       schema: {
         querystring: {
           type: 'object',
@@ -24,8 +24,8 @@ export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     }, async (request) => {
       request.requireRole(['central'])
-      const page = deps.snapshotsAfter(request.query.after ?? 0, request.query.limit ?? 100, request.query.gateway_id)
-      return { ...page, next_after: page.snapshots.at(-1)?.seq ?? request.query.after ?? 0 }
+      const page = deps.snapshotsAfter(request.query.after, request.query.limit, request.query.gateway_id)
+      return { ...page, next_after: page.snapshots.at(-1)?.seq ?? request.query.after }
     })
 
     app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', async (request, reply) => {
