@@ -1,6 +1,6 @@
 import type { CommitResult } from '../bronze/bronze-store.js'
 import type { PackedGroup } from '../bronze/packed-group.js'
-import type { ExpectationConfig } from '../config/schema.js'
+import type { EnrichmentConfig } from '../silver/enricher-from-config.js'
 import type { BatchOutcome, PipelineFailure } from '../silver/sales-enricher.js'
 
 /** What the pipeline thread needs: its connections, bronze's limits, silver's rules. */
@@ -12,9 +12,8 @@ export interface PipelineSettings {
   maxBatchItems: number
   minorUnitDigits: number
   rejectPayloadKeepBytes: number
-  defaultTimezone: string
-  expectations: ExpectationConfig[]
-  silverBatchRows: number
+  /** How silver enriches (zone, currency, rules, batch size). */
+  enrichment: EnrichmentConfig
   /** A silver batch stops after this long, so that a bronze group never waits longer for it. */
   silverBudgetMs: number
   /** Look for silver work this often even without a commit (retries, rows from other processes). */

@@ -2,9 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { BronzeStore } from '../bronze/bronze-store.js'
 import { unpackGroup } from '../bronze/packed-group.js'
 import { openDatabase } from '../db/open.js'
-import { Expectations } from '../silver/expectations.js'
+import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
-import { SalesEnricher } from '../silver/sales-enricher.js'
 import type { FromPipeline, PipelineSettings, ToPipeline } from './pipeline-protocol.js'
 
 // The pipeline thread: bronze group commits first, silver micro-batches when bronze is quiet.
@@ -30,13 +29,7 @@ const silverDb = openSilverDatabase(settings.dataDir, settings.synchronous)
 // Never wait for silver's lock here (a `dims import` may hold it for seconds): bronze groups
 // queue behind this thread. A busy batch is retried at the next poll.
 silverDb.pragma('busy_timeout = 0')
-const enricher = new SalesEnricher(silverDb, {
-  defaultTimezone: settings.defaultTimezone,
-  minorUnitDigits: settings.minorUnitDigits,
-  expectations: new Expectations(settings.expectations, settings.minorUnitDigits),
-  batchRows: settings.silverBatchRows,
-  budgetMs: settings.silverBudgetMs,
-})
+const enricher = enricherFromConfig(silverDb, settings.enrichment, { budgetMs: settings.silverBudgetMs })
 
 function reply(message: FromPipeline): void {
   port.postMessage(message)

@@ -1,9 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import type { SalesEnricher } from './sales-enricher.js'
 
-const HOUR_MS = 3_600_000
-/** No zone is further than 14 hours from UTC (Pacific/Kiritimati). */
-const MAX_OFFSET_MS = 14 * HOUR_MS
 const CHUNK_ROWS = 2000
 
 export interface RebuildOptions {
@@ -20,14 +17,12 @@ export interface RebuildOptions {
  * Sales past the watermark are the pipeline's; they get today's rules anyway.
  */
 export async function rebuildSilver(db: SqliteDatabase, enricher: SalesEnricher, options: RebuildOptions): Promise<{ seen: number; rebuilt: number }> {
-  const loMs = options.fromDate ? Date.parse(`${options.fromDate}T00:00:00Z`) - MAX_OFFSET_MS : Number.MIN_SAFE_INTEGER
-  const hiMs = options.toDate ? Date.parse(`${options.toDate}T00:00:00Z`) + 24 * HOUR_MS + MAX_OFFSET_MS : Number.MAX_SAFE_INTEGER
   const total = enricher.watermark() - ((db.prepare('SELECT min(id) FROM bronze.iot_sales_raw').pluck().get() as number | null) ?? 1) + 1
   let afterId = 0
   let seen = 0
   let rebuilt = 0
   for (;;) {
-    const chunk = enricher.rebuildChunk(afterId, { fromDate: options.fromDate, toDate: options.toDate, loMs, hiMs }, CHUNK_ROWS)
+    const chunk = enricher.rebuildChunk(afterId, { fromDate: options.fromDate, toDate: options.toDate }, CHUNK_ROWS)
     if (chunk.lastId === afterId) break
     afterId = chunk.lastId
     seen += chunk.seen

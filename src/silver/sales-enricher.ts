@@ -52,15 +52,19 @@ const DIMENSION_JOINS = `
  * order it dirtied a random page per insert and halved silver's speed at 1M rows.
  */
 const AFFECTED = {
-  product: { member: 'e.unknown_product = 1 AND e.product_id = ? AND e.sale_ts_ms >= ?', changed: 'e.sale_ts_ms >= ? AND e.product_id = ?' },
-  customer: { member: 'e.unknown_customer = 1 AND e.customer_id = ? AND e.sale_ts_ms >= ?', changed: 'e.sale_ts_ms >= ? AND e.customer_id = ?' },
-  store: { member: 'e.unknown_store = 1 AND e.store_id = ? AND e.sale_ts_ms >= ?', changed: 'e.sale_ts_ms >= ? AND e.store_id = ?' },
+  product: { member: 'e.unknown_product = 1 AND e.product_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.product_id = @key' },
+  customer: { member: 'e.unknown_customer = 1 AND e.customer_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.customer_id = @key' },
+  store: { member: 'e.unknown_store = 1 AND e.store_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.store_id = @key' },
 } as const
 
 export type DimensionName = keyof typeof AFFECTED
 
-export const UNKNOWN = 'Unknown'
-export const ANONYMOUS = 'Anonymous'
+/** No zone is further than 14 hours from UTC (Pacific/Kiritimati). */
+const MAX_UTC_OFFSET_MS = 14 * 3_600_000
+const DAY_MS = 86_400_000
+
+const UNKNOWN = 'Unknown'
+const ANONYMOUS = 'Anonymous'
 
 export interface EnricherOptions {
   defaultTimezone: string
@@ -220,12 +224,10 @@ export class SalesEnricher {
    */
   reenrich(dimension: DimensionName, key: number | string, fromMs: number, newMember: boolean): number {
     const statements = this.selectAffected[dimension]
-    const rows = (newMember ? statements.member.all(key, fromMs) : statements.changed.all(fromMs, key)) as JoinedSale[]
+    const rows = (newMember ? statements.member : statements.changed).all({ key, fromMs }) as JoinedSale[]
     if (dimension === 'store' && newMember) {
       // Sales a rule dropped because their store was unknown (known_store) get their chance again.
-      const quarantined = this.selectQuarantinedOfStore.all(key, fromMs) as JoinedSale[]
-      for (const row of quarantined) this.deleteQuarantine.run(row.id)
-      rows.push(...quarantined)
+      rows.push(...(this.selectQuarantinedOfStore.all(key, fromMs) as JoinedSale[]))
     }
     const log = new BatchLog()
     const enrichedAt = new Date(this.now()).toISOString()
@@ -238,23 +240,29 @@ export class SalesEnricher {
    * time in bronze order: sales of local dates outside [fromDate, toDate] are left as they are.
    * Runs in its own transaction per chunk; returns the rows looked at and where to go on.
    */
-  rebuildChunk(afterId: number, range: { fromDate?: string; toDate?: string; loMs: number; hiMs: number }, chunkRows: number): { seen: number; rebuilt: number; lastId: number } {
+  rebuildChunk(afterId: number, range: { fromDate?: string; toDate?: string }, chunkRows: number): { seen: number; rebuilt: number; lastId: number } {
+    // The instants that can fall on the range's local dates, in any zone.
+    const loMs = range.fromDate ? Date.parse(`${range.fromDate}T00:00:00Z`) - MAX_UTC_OFFSET_MS : Number.MIN_SAFE_INTEGER
+    const hiMs = range.toDate ? Date.parse(`${range.toDate}T00:00:00Z`) + DAY_MS + MAX_UTC_OFFSET_MS : Number.MAX_SAFE_INTEGER
     return lockedTransaction(this.db, 'silver', () => {
-      const rows = this.selectRebuild.all(afterId, this.watermark(), range.loMs, range.hiMs, chunkRows) as JoinedSale[]
+      const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
       const within = (date: string | undefined): boolean => date !== undefined &&
         (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
       // A sale is in the range when its new local date is, or its old one was (it may move out).
       const inRange = rows.filter((row) => within(this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date) || within(row.old_sale_date ?? undefined))
       const log = new BatchLog()
-      for (const row of inRange) this.deleteQuarantine.run(row.id)
       this.redo(inRange, log, new Date(this.now()).toISOString())
       return { seen: rows.length, rebuilt: inRange.length, lastId: rows.at(-1)?.id ?? afterId }
     })
   }
 
-  /** Enriches rows again (their old day marked changed too); a `fail` expectation throws. */
+  /**
+   * Enriches rows again (their old day marked changed too): each leaves quarantine first, and goes
+   * back only if a rule drops it again. A `fail` expectation throws.
+   */
   private redo(rows: JoinedSale[], log: BatchLog, enrichedAt: string): void {
     for (const row of rows) {
+      this.deleteQuarantine.run(row.id)
       if (row.old_sale_date) log.day(row.old_store_id!, row.old_sale_date)
       const fatal = this.apply(row, enrichedAt, log, false).find((violation) => violation.action === 'fail')
       if (fatal) {

@@ -74,7 +74,7 @@ export function isDimensionName(name: string): name is DimensionName {
 /** Optional column: when the version starts; a date means midnight UTC. */
 export const VALID_FROM = 'valid_from'
 
-export function parseValidFrom(raw: unknown): Parsed<number | null> {
+function parseValidFrom(raw: unknown): Parsed<number | null> {
   if (raw === undefined || raw === null || raw === '') return { value: null }
   if (typeof raw === 'string') {
     const ms = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? parseRfc3339(`${raw}T00:00:00Z`) : parseRfc3339(raw)

@@ -53,16 +53,13 @@ export async function importDimension(
   // duplicate keys caught by the primary key.
   db.exec('CREATE TEMP TABLE IF NOT EXISTS dim_stage (key ANY PRIMARY KEY, line INTEGER NOT NULL UNIQUE, row TEXT NOT NULL)')
   db.exec('DELETE FROM temp.dim_stage')
-  const stage = db.prepare('INSERT INTO temp.dim_stage (key, line, row) VALUES (?, ?, ?)')
+  const stage = db.prepare('INSERT INTO temp.dim_stage (key, line, row) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING')
   const lineOfKey = db.prepare<[unknown], number>('SELECT line FROM temp.dim_stage WHERE key = ?').pluck()
   const stageChunk = db.transaction((rows: DimensionRow[]) => {
     for (const row of rows) {
-      const earlier = lineOfKey.get(row.key)
-      if (earlier !== undefined) {
-        summary.errors.push({ line: row.line, message: `duplicate ${spec.key.name} ${JSON.stringify(row.key)} (also on line ${earlier})` })
-        continue
+      if (stage.run(row.key, row.line, JSON.stringify(row)).changes === 0) {
+        summary.errors.push({ line: row.line, message: `duplicate ${spec.key.name} ${JSON.stringify(row.key)} (also on line ${lineOfKey.get(row.key)})` })
       }
-      stage.run(row.key, row.line, JSON.stringify(row))
     }
   })
 

@@ -40,7 +40,7 @@ interface SyncState {
 /** An answer that trying again will not change (403, 404, a bad file). */
 class Permanent extends Error {}
 
-export function dimensionUrl(template: string, dimension: string, storeId: string): string {
+function dimensionUrl(template: string, dimension: string, storeId: string): string {
   return template.replaceAll('{dimension}', encodeURIComponent(dimension)).replaceAll('{store_id}', encodeURIComponent(storeId))
 }
 
