@@ -25,6 +25,17 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1
 }
 
+/** The bytes at the end of `bytes` that start a character the next chunk finishes (at most 3). */
+function unfinishedTail(bytes: Uint8Array): Uint8Array {
+  for (let i = bytes.length - 1; i >= Math.max(0, bytes.length - 3); i--) {
+    const byte = bytes[i]!
+    if ((byte & 0xc0) === 0x80) continue // a continuation byte: look further back for its lead
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return i + length > bytes.length ? bytes.subarray(i) : bytes.subarray(bytes.length)
+  }
+  return bytes.subarray(bytes.length)
+}
+
 function countNewlines(bytes: Uint8Array, end = bytes.length): number {
   let lines = 0
   for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) lines++
@@ -38,6 +49,8 @@ function countNewlines(bytes: Uint8Array, end = bytes.length): number {
 async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let lines = 0
+  // A character cut between two chunks: its first bytes, so an error is placed on the right line.
+  let carried: Uint8Array = new Uint8Array(0)
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     if (typeof chunk === 'string') {
       // Already text (an object-mode stream): nothing to decode.
@@ -51,11 +64,14 @@ async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): As
     try {
       text = decoder.decode(chunk, { stream: true })
     } catch {
-      const at = firstInvalidUtf8(chunk)
-      const line = lines + countNewlines(chunk, at < 0 ? 0 : at) + 1
+      // The carried bytes hold no newline (a newline is a whole character), so the count holds.
+      const joined = Buffer.concat([carried, chunk])
+      const at = firstInvalidUtf8(joined)
+      const line = lines + countNewlines(joined, at < 0 ? 0 : at) + 1
       throw new MedallionError('DIMENSION_FILE_INVALID', `line ${line}: the file is not valid UTF-8; nothing was applied`)
     }
     lines += countNewlines(chunk)
+    carried = unfinishedTail(carried.length > 0 && chunk.length < 4 ? Buffer.concat([carried, chunk]) : chunk)
     yield text
   }
   const rest = (() => {
