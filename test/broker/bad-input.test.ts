@@ -36,13 +36,24 @@ const CASES: { name: string; payload: () => string | Buffer; reason: string; fie
   { name: 'a 5000-item array of sales', payload: () => json(Array.from({ length: 5000 }, () => seedSale())), reason: 'payload_too_large' },
 ]
 
+const ADMIN = 'admin-token-0123456789'
+
+/** The metrics docs/operations.md and the README tell operators to watch. */
+const DOCUMENTED_METRICS = [
+  'medallion_ingest_messages_total', 'medallion_ingest_sales_total', 'medallion_ingest_rejects_total', 'medallion_ingest_commits_total',
+  'medallion_mqtt_connected_clients', 'medallion_mqtt_refused_total', 'medallion_silver_sales_total', 'medallion_silver_watermark',
+  'medallion_silver_stopped', 'medallion_expectation_violations_total', 'medallion_gold_refreshes_total', 'medallion_gold_caught_up_timestamp_seconds',
+  'medallion_upload_backlog_snapshots', 'medallion_upload_backlog_oldest_date_seconds', 'medallion_job_last_duration_seconds',
+  'medallion_job_last_success', 'medallion_job_skipped_overlaps_total',
+]
+
 describe('bad input is acked, stored with a machine-readable reason, and harms no one', () => {
   let gw: RunningGateway
   let device: IssuedDevice
   let client: MqttClient
 
   beforeAll(async () => {
-    gw = await startGateway()
+    gw = await startGateway({ http: { tokens: { admin: ADMIN } } })
     device = gw.addDevice('abc123')
     client = await connectDevice(gw.url, device)
   })
@@ -96,5 +107,23 @@ describe('bad input is acked, stored with a machine-readable reason, and harms n
     await otherClient.endAsync()
     expect(gw.bronze().sales.some((r) => r.event_id === sale.event_id)).toBe(true)
     expect(client.connected).toBe(true)
+  })
+
+  it('the admin API pages through the rejects newest first, by reason, bytes as hex; /metrics counts them by reason', async () => {
+    const base = `http://127.0.0.1:${gw.addresses.http.port}`
+    const get = async (path: string): Promise<{ rejects: { id: number; reason: string; payload: string }[]; next_before: number }> =>
+      (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as never
+    const stored = gw.bronze().rejects
+    const first = await get('/api/v1/rejects?limit=2')
+    expect(first.rejects.map((r) => r.id)).toEqual(stored.slice(-2).map((r) => r.id).reverse())
+    const second = await get(`/api/v1/rejects?limit=1&before=${first.next_before}`)
+    expect(second.rejects.map((r) => r.id)).toEqual([stored.at(-3)!.id])
+    const utf8 = await get('/api/v1/rejects?reason=invalid_utf8')
+    expect(utf8.rejects.map((r) => [r.reason, r.payload])).toEqual([['invalid_utf8', 'hex:7B22FFFE227D']])
+    expect((await fetch(`${base}/api/v1/rejects`)).status).toBe(401)
+
+    const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
+    for (const name of DOCUMENTED_METRICS) expect([name, metrics.includes(`# TYPE ${name} `)]).toEqual([name, true])
+    expect(metrics).toMatch(/^medallion_ingest_rejects_total\{reason="invalid_utf8"\} 1$/m)
   })
 })

@@ -10,7 +10,7 @@ export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            reason: { type: 'string', pattern: '^[a-z_]{1,40}$' },
+            reason: { type: 'string', pattern: '^[a-z0-9_]{1,40}$' },
             before: { type: 'integer', minimum: 1 },
           },
           additionalProperties: false,
