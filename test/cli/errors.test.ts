@@ -7,9 +7,9 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 const dir = makeTempDir()
 afterAll(() => dir.remove())
 
-/** One line on stderr, naming what is wrong, and a non-zero exit. */
-function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
-  expect(result.code).not.toBe(0)
+/** One line on stderr, naming what is wrong, and the exit code: 2 for a bad command line, 1 otherwise. */
+function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp, code: 1 | 2): void {
+  expect(result.code).toBe(code)
   expect(result.stderr.trim().split('\n')).toHaveLength(1)
   expect(result.stderr).toMatch(pattern)
 }
@@ -18,29 +18,29 @@ describe('a bad command line or config is one clear line and a non-zero exit', (
   it('run with an unknown config key', async () => {
     const file = join(dir.path, 'bad.json')
     writeFileSync(file, JSON.stringify({ mqtt: { port: 1883, allowAnonymus: true } }))
-    expectOneLineError(await runCli(['run', '--config', file]), /^medallion-edge: config .*bad\.json: mqtt\.allowAnonymus: unknown key$/m)
+    expectOneLineError(await runCli(['run', '--config', file]), /^medallion-edge: config .*bad\.json: mqtt\.allowAnonymus: unknown key$/m, 1)
   })
 
   it('run with a bad value', async () => {
     const file = join(dir.path, 'bad-value.json')
     writeFileSync(file, JSON.stringify({ mqtt: { port: 'eighteen' } }))
-    expectOneLineError(await runCli(['run', '--config', file]), /mqtt\.port: .*number/)
+    expectOneLineError(await runCli(['run', '--config', file]), /mqtt\.port: .*number/, 1)
   })
 
   it('run with a config file that does not exist', async () => {
-    expectOneLineError(await runCli(['run', '--config', join(dir.path, 'nope.json')]), /nope\.json: cannot read/)
+    expectOneLineError(await runCli(['run', '--config', join(dir.path, 'nope.json')]), /nope\.json: cannot read/, 1)
   })
 
   it('an unknown command', async () => {
-    expectOneLineError(await runCli(['serve']), /unknown command 'serve'/)
+    expectOneLineError(await runCli(['serve']), /unknown command 'serve'/, 2)
   })
 
   it('an unknown option', async () => {
-    expectOneLineError(await runCli(['run', '--verbose']), /unknown option '--verbose'/)
+    expectOneLineError(await runCli(['run', '--verbose']), /unknown option '--verbose'/, 2)
   })
 
   it('a bad option value', async () => {
-    expectOneLineError(await runCli(['simulate', '--rate', 'fast']), /--rate .*'fast' is invalid/)
+    expectOneLineError(await runCli(['simulate', '--rate', 'fast']), /--rate .*'fast' is invalid/, 2)
   })
 
   it('a port in use', async () => {
@@ -52,6 +52,6 @@ describe('a bad command line or config is one clear line and a non-zero exit', (
     writeFileSync(file, JSON.stringify({ dataDir: join(dir.path, 'data'), mqtt: { host: '127.0.0.1', port }, log: { level: 'silent' } }))
     const result = await runCli(['run', '--config', file])
     blocker.close()
-    expectOneLineError(result, new RegExp(`mqtt listener on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+    expectOneLineError(result, new RegExp(`mqtt listener on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`), 1)
   })
 })

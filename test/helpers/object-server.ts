@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wrong-etag' | 'opaque-etag' | 'down'
@@ -8,6 +8,8 @@ export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wron
 export class ObjectServer {
   readonly objects = new Map<string, Buffer>()
   readonly puts: string[] = []
+  /** Every request that arrived, stored or not (an outage's too), with its headers and body. */
+  readonly requests: { key: string; headers: IncomingHttpHeaders; body: Buffer }[] = []
   faults: PutFault[] = []
   /** While set, every request fails this way (an outage). */
   always: PutFault | undefined
@@ -25,6 +27,7 @@ export class ObjectServer {
       req.on('end', () => {
         const key = decodeURIComponent((req.url ?? '').replace(/^\/lake\//, ''))
         const body = Buffer.concat(chunks)
+        this.requests.push({ key, headers: req.headers, body })
         const fault = this.always ?? this.faults.shift()
         if (fault === 'down') return req.socket.destroy()
         if (fault === 'hang') return

@@ -25,6 +25,7 @@ describe('a multi-day uplink outage', () => {
 
     // Three days of trading with the uplink down: hourly snapshot runs, upload runs every minute.
     const attempts: number[] = []
+    const attemptedAt: number[] = []
     for (let day = 1; day <= 3; day++) {
       h.ingest([seedSale({ timestamp: `2025-05-0${day}T12:00:00Z`, price: day })])
       h.process()
@@ -32,7 +33,9 @@ describe('a multi-day uplink outage', () => {
       builder.run()
       for (let minute = 0; minute < 24 * 60; minute += 15) {
         now += 15 * 60_000
-        attempts.push((await outbox.shipDue([target])).failed.length)
+        const failed = (await outbox.shipDue([target])).failed.length
+        attempts.push(failed)
+        if (failed > 0) attemptedAt.push(now)
         if (day === 2 && minute === 600) outbox = new Outbox(h.db, { dir, retry, now: clock, random: () => 1 }) // the daemon restarts
       }
     }
@@ -43,6 +46,9 @@ describe('a multi-day uplink outage', () => {
     builder.run()
     expect(outbox.backlog()).toMatchObject({ pending: 3, oldestDate: '2025-05-01' })
     expect(attempts.filter((failed) => failed > 0).length).toBeLessThan(100) // backed off to hourly, not every minute
+    expect(attemptedAt.at(-1)! - attemptedAt.at(-2)!).toBe(retry.maxDelayMs) // the cap: an hour between the last tries
+    // Each try reached the server (one request: the first file failed, the rest waited), none was stored.
+    expect(server.requests.length).toBe(attemptedAt.length)
     expect(server.puts).toEqual([])
 
     server.always = undefined

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AwsV4Signer } from 'aws4fetch'
+import { AwsClient, AwsV4Signer } from 'aws4fetch'
+import { createHash } from 'node:crypto'
 import { Outbox } from '../../src/snapshot/outbox.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { DirectoryTarget } from '../../src/snapshot/targets/directory-target.js'
@@ -103,6 +104,7 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
   afterAll(() => server.stop())
   beforeEach(() => {
     server.objects.clear()
+    server.requests.length = 0
     server.faults = []
   })
 
@@ -126,6 +128,37 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
       '_manifests/store_001-2025-05-01-v1.json', '_manifests/store_001-2025-05-02-v1.json', '_manifests/store_001-2025-05-03-v1.json',
     ])
     h.close()
+  })
+
+  it('sends the bearer token and a Content-Digest of the body', async () => {
+    await new HttpPutTarget(server.url, 'upload-token', 1000).put('a/b.parquet', Buffer.from('some bytes'), 'application/vnd.apache.parquet')
+    const [request] = server.requests
+    expect(request!.headers).toMatchObject({
+      authorization: 'Bearer upload-token',
+      'content-digest': `sha-256=:${createHash('sha256').update('some bytes').digest('base64')}:`,
+      'content-type': 'application/vnd.apache.parquet',
+    })
+  })
+
+  it('S3: signs each PUT with SigV4 over the checksums it sends (re-signed here with the same time and secret)', async () => {
+    const settings = { endpoint: `http://127.0.0.1:${server.port}`, bucket: 'lake', region: 'eu-west-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key', prefix: 'stores/s1/' }
+    const body = Buffer.from('parquet bytes')
+    await new S3Target(settings, 1000).put('kpi/part-1.parquet', body, 'application/vnd.apache.parquet')
+    const [request] = server.requests
+    expect(request!.key).toBe('stores/s1/kpi/part-1.parquet')
+    expect(request!.headers).toMatchObject({
+      'content-md5': createHash('md5').update(body).digest('base64'),
+      'x-amz-checksum-sha256': createHash('sha256').update(body).digest('base64'),
+    })
+    const expected = await new AwsClient({ accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, region: settings.region, service: 's3' })
+      .sign(`${settings.endpoint}/lake/stores/s1/kpi/part-1.parquet`, {
+        method: 'PUT',
+        body,
+        headers: { 'content-type': 'application/vnd.apache.parquet', 'content-md5': request!.headers['content-md5'] as string, 'x-amz-checksum-sha256': request!.headers['x-amz-checksum-sha256'] as string },
+        aws: { datetime: request!.headers['x-amz-date'] as string },
+      })
+    expect(request!.headers.authorization).toBe(expected.headers.get('authorization'))
+    expect(request!.headers.authorization).toMatch(/SignedHeaders=[^,]*content-md5[^,]*x-amz-checksum-sha256/)
   })
 
   it('an opaque ETag (not a digest) proves nothing either way and is accepted', async () => {
