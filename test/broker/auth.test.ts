@@ -163,4 +163,13 @@ describe('what the broker keeps for devices', () => {
     await closed
     expect(client.connected).toBe(false)
   })
+
+  it('lets a client leave at most 32 QoS 2 packets waiting for PUBREL; the 33rd closes its connection', async () => {
+    const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
+    for (let id = 1; id <= 32; id++) client.publish(topicOf(device), JSON.stringify(seedSale()), 2, id)
+    for (let id = 1; id <= 32; id++) await client.waitForAck(id, 'pubrec')
+    client.publish(topicOf(device), JSON.stringify(seedSale()), 2, 33)
+    await client.closed()
+    expect(client.received.filter((p) => p.cmd === 'pubrec')).toHaveLength(32)
+  })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -36,8 +37,10 @@ describe('medallion-edge devices', () => {
     const { token } = JSON.parse((await runCli(['devices', 'add', 'hashed', '--json', '--config', config])).stdout) as { token: string }
     const Database = (await import('better-sqlite3')).default
     const db = new Database(join(dir.path, 'data', 'gateway.db'), { readonly: true })
-    const dump = JSON.stringify(db.prepare('SELECT * FROM devices').all()) + db.prepare("SELECT hex(token_sha256) FROM devices WHERE device_id = 'hashed'").pluck().get()
+    const stored = db.prepare("SELECT token_sha256 FROM devices WHERE device_id = 'hashed'").pluck().get() as Buffer
+    const dump = JSON.stringify(db.prepare('SELECT * FROM devices').all()) + stored.toString('hex').toUpperCase()
     db.close()
+    expect(stored.equals(createHash('sha256').update(token, 'utf8').digest())).toBe(true)
     expect(dump).not.toContain(token)
     expect(dump).not.toContain(Buffer.from(token).toString('hex').toUpperCase())
   })
@@ -55,6 +58,7 @@ describe('medallion-edge devices', () => {
     expect(duplicate.code).toBe(1)
     expect(duplicate.stderr).toMatch(/^medallion-edge: device 'abc123' is already registered/)
     const unknown = await runCli(['devices', 'remove', 'ghost', '--config', config])
+    expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/device 'ghost' is not registered/)
     const wildcard = await runCli(['devices', 'add', 'a/#', '--config', config])
     expect(wildcard.code).toBe(1)

@@ -53,7 +53,6 @@ describe('an acked sale is never lost', () => {
     await load.stop()
     expect(exit.signal).toBe('SIGKILL')
     expect(load.acked.size).toBeGreaterThan(1000) // the kill really hit a stream
-    expect(load.sent).toBeGreaterThan(load.acked.size) // and some messages were in flight
 
     const second = await startDaemon(config)
     daemons.push(second)

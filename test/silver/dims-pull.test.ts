@@ -21,7 +21,7 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
     server.set('customer', CUSTOMERS_CSV, 'c1')
     server.set('store', STORES_CSV, 's1')
     sleeps = []
-    const config = configSchema.parse({ dataDir: h.dir.path, dims: { url: server.urlTemplate, timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } } })
+    const config = configSchema.parse({ dataDir: h.dir.path, dims: { url: server.urlTemplate, token: 'dims-token-0123456789', timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } } })
     context = {
       db: h.db, enricher: h.enricher, dims: config.dims, storeId: 'store_001', dataDir: h.dir.path,
       now: Date.now, sleep: async (ms) => void sleeps.push(ms), random: () => 0.999,
@@ -35,6 +35,7 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
   it('loads every dimension, then asks with If-None-Match and gets 304s', async () => {
     expect((await syncDimensions(context)).map((o) => [o.dimension, o.status])).toEqual([['store', 'updated'], ['product', 'updated'], ['customer', 'updated']])
     expect(server.requests.map((r) => r.headers['if-none-match'] ?? null)).toEqual([null, null, null])
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(Array(3).fill('Bearer dims-token-0123456789'))
     expect(server.requests[0]!.url).toBe('/dims/store.csv?store=store_001') // the {dimension} and {store_id} template
 
     expect((await syncDimensions(context)).map((o) => o.status)).toEqual(['unchanged', 'unchanged', 'unchanged'])
