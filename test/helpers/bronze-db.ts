@@ -17,6 +17,7 @@ export interface RawSaleRow {
 }
 
 export interface RejectRow {
+  id: number
   topic: string
   client_id: string | null
   item_index: number | null
