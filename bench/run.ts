@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { compareIngest, measure } from './ingest.js'
 import { connectStorm } from './connect-storm.js'
 import { compareDedupeIndexes } from './dedupe-index.js'
+import { idleRss } from './idle.js'
 import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
@@ -100,6 +101,15 @@ try {
       `| a year of gold (${fmt(s.goldRows)} rows), one store: ${s.snapshots} store-day snapshots vs COPY partitioned the same way | ${s.oursS.toFixed(2)} | ${mib(s.oursBytes)} | ${s.duckPartitionedS.toFixed(2)} | ${mib(s.duckPartitionedBytes)} |`,
       `| the same rows, DuckDB writing one file per table | | | ${s.duckSingleS.toFixed(2)} | ${mib(s.duckSingleBytes)} |`,
       `| ${fmt(s.silverRows)} silver rows, one file | ${s.silverOursS.toFixed(2)} | ${mib(s.silverOursBytes)} | ${s.silverDuckS.toFixed(2)} | ${mib(s.silverDuckBytes)} |`, '')
+  }
+
+  if (wants('idle')) {
+    log('idle: resident memory at rest')
+    const idle = await idleRss(workDir, log)
+    const ours = idle.find((r) => r.name === 'medallion-edge')!.rssMiB
+    out.push('## Resident memory at rest (5 s after start, no clients)', '', '| process | RSS MiB |', '|---|---:|',
+      ...idle.map((r) => `| ${r.name} | ${r.rssMiB.toFixed(0)} |`), '',
+      `- medallion-edge idle: **${ours.toFixed(0)} MiB** (target for the whole daemon <= 150)`, '')
   }
 
   if (wants('connect-storm')) {
