@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   LISTEN_FAILED: 'a listener could not bind its address',
   TLS_FILES_UNREADABLE: 'the TLS certificate or key cannot be read',
   STORAGE_FAILED: 'the database refused a write',
+  SCHEMA_TOO_NEW: 'a database file was written by a newer medallion-edge',
   DIMENSION_FILE_INVALID: 'a dimension file has errors; nothing of it was applied',
   EXPECTATION_FAILED: 'a data-quality rule with action fail stopped the work',
   SYNC_FAILED: 'a pull from central failed',

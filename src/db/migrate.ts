@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { MedallionError } from '../errors.js'
 
 /**
  * Ordered DDL steps of one schema. Step i brings `PRAGMA user_version` from i to i + 1; a step
@@ -10,7 +11,8 @@ export type Migrations = readonly string[]
 export function migrate(db: Database.Database, schema: string, migrations: Migrations): void {
   const current = db.pragma(`${schema}.user_version`, { simple: true }) as number
   if (current > migrations.length) {
-    throw new Error(
+    throw new MedallionError(
+      'SCHEMA_TOO_NEW',
       `${schema} schema version ${current} is newer than this program knows (${migrations.length}); ` +
         'run the newer medallion-edge or restore a backup',
     )

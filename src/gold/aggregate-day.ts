@@ -1,6 +1,7 @@
 /** One silver sale as gold reads it (a raw row, in this column order). */
-export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id'
-type DayRow = [region: string, category: string, hour: number, amount: number, quantity: number, deviceId: string, orderId: string | null]
+export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
+type DayRow = [region: string, category: string, hour: number, amount: number, quantity: number, deviceId: string, orderId: string | null,
+  productId: number, saleTsMs: number]
 
 /** Sums of a group, with the distinct orders that have a line in it. */
 export class Measures {
@@ -29,21 +30,30 @@ export class Measures {
   }
 }
 
+/** A product's measures of the day, and its last sale (which dimension version names it). */
+export class ProductMeasures extends Measures {
+  lastSaleMs = Number.NEGATIVE_INFINITY
+}
+
 export interface DayAggregate {
   day: Measures
   byRegionCategory: Map<string, { region: string; category: string; measures: Measures }>
   byRegion: Map<string, Measures>
   byHour: Map<number, Measures>
+  byProduct: Map<number, ProductMeasures>
 }
 
-function measuresOf<K>(map: Map<K, Measures>, key: K): Measures {
+function measuresOf<K, M extends Measures>(map: Map<K, M>, key: K, make: () => M): M {
   let measures = map.get(key)
   if (measures === undefined) {
-    measures = new Measures()
+    measures = make()
     map.set(key, measures)
   }
   return measures
 }
+
+const newMeasures = (): Measures => new Measures()
+const newProductMeasures = (): ProductMeasures => new ProductMeasures()
 
 /**
  * Aggregates one store-day of silver into every gold grain in a single pass: one read of the rows
@@ -54,9 +64,9 @@ function measuresOf<K>(map: Map<K, Measures>, key: K): Measures {
  * own order. Rows are streamed: memory holds the groups and the order ids, not the day's sales.
  */
 export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
-  const aggregate: DayAggregate = { day: new Measures(), byRegionCategory: new Map(), byRegion: new Map(), byHour: new Map() }
+  const aggregate: DayAggregate = { day: new Measures(), byRegionCategory: new Map(), byRegion: new Map(), byHour: new Map(), byProduct: new Map() }
   for (const raw of rows) {
-    const [region, category, hour, amount, quantity, deviceId, orderId] = raw as DayRow
+    const [region, category, hour, amount, quantity, deviceId, orderId, productId, saleTsMs] = raw as DayRow
     const order = orderId === null ? null : `${deviceId}/${orderId}`
     aggregate.day.add(amount, quantity, order)
     const key = `${region}\u0000${category}`
@@ -66,8 +76,11 @@ export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
       aggregate.byRegionCategory.set(key, group)
     }
     group.measures.add(amount, quantity, order)
-    measuresOf(aggregate.byRegion, region).add(amount, quantity, order)
-    measuresOf(aggregate.byHour, hour).add(amount, quantity, order)
+    measuresOf(aggregate.byRegion, region, newMeasures).add(amount, quantity, order)
+    measuresOf(aggregate.byHour, hour, newMeasures).add(amount, quantity, order)
+    const product = measuresOf(aggregate.byProduct, productId, newProductMeasures)
+    product.add(amount, quantity, order)
+    if (saleTsMs > product.lastSaleMs) product.lastSaleMs = saleTsMs
   }
   return aggregate
 }

@@ -99,6 +99,32 @@ export class GoldRefresher {
     return { days: days.length }
   }
 
+  /**
+   * After an upgrade added a gold table (a migration sets `backfill`), the days gold holds are
+   * recomputed once, in date order, `maxDays` per transaction, with a cursor so that a restart goes
+   * on where it stopped. A day silver no longer holds keeps the rows it has. Returns whether more
+   * is left.
+   */
+  backfillStep(maxDays = 31): boolean {
+    if (this.readState.get('backfill') === undefined) return false
+    return lockedTransaction(this.db, 'gold', () => {
+      const after = String(this.readState.get('backfill_after')?.value ?? '|').split('|')
+      const days = this.db.prepare(`SELECT sale_date, store_id FROM gold.kpi_daily_orders WHERE (sale_date, store_id) > (?, ?)
+        ORDER BY sale_date, store_id LIMIT ?`).raw().all(after[0], after[1], maxDays) as [string, string][]
+      const inSilver = this.db.prepare('SELECT 1 FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? LIMIT 1').pluck()
+      for (const [saleDate, storeId] of days) {
+        if (inSilver.get(storeId, saleDate) !== undefined) this.writer.writeDay(storeId, saleDate)
+      }
+      if (days.length < maxDays) {
+        this.db.prepare("DELETE FROM gold.pipeline_state WHERE name IN ('backfill', 'backfill_after')").run()
+        return false
+      }
+      const [lastDate, lastStore] = days.at(-1)!
+      this.writeState.run('backfill_after', `${lastDate}|${lastStore}`)
+      return true
+    })
+  }
+
   /** Forgets silver changes gold has applied (they only grow otherwise). Takes silver's lock briefly. */
   pruneConsumed(): number {
     return this.db.prepare('DELETE FROM silver.day_changes WHERE seq <= ?').run(this.watermark()).changes

@@ -1,5 +1,5 @@
 /** The gold tables, for the API, the snapshots and the tests. Their rows are written by gold-writer.ts. */
-export const GOLD_TABLE_NAMES = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders'] as const
+export const GOLD_TABLE_NAMES = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders', 'fact_daily_product_sales'] as const
 
 export type GoldTableName = (typeof GOLD_TABLE_NAMES)[number]
 
@@ -9,4 +9,5 @@ export const GOLD_PRIMARY_KEYS: Record<GoldTableName, string> = {
   fact_hourly_sales: 'sale_date, store_id, sale_hour',
   kpi_revenue_by_region: 'sale_date, store_id, region',
   kpi_daily_orders: 'sale_date, store_id',
+  fact_daily_product_sales: 'sale_date, store_id, product_id',
 }

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
-import { aggregateDay, DAY_COLUMNS, type DayAggregate } from './aggregate-day.js'
+import { UNKNOWN } from '../silver/schema.js'
+import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
 import { GOLD_TABLE_NAMES } from './gold-tables.js'
 
 /** Replaces the gold rows of one store-day with what silver holds for it (within a transaction). */
@@ -10,6 +11,8 @@ export class GoldWriter {
   private readonly insertHourly
   private readonly insertRegion
   private readonly insertOrders
+  private readonly insertProduct
+  private readonly productAsOf
   private readonly logRefresh
 
   constructor(db: SqliteDatabase) {
@@ -24,6 +27,11 @@ export class GoldWriter {
     this.logRefresh = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
     this.insertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
       order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.insertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
+      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    // The version silver joined to the product's last sale of the day (the same point-in-time rule).
+    this.productAsOf = db.prepare<[number, number, number], { product_name: string; category: string }>(`SELECT product_name, category
+      FROM silver.dim_product WHERE product_id = ? AND valid_from_ms <= ? AND ? < valid_to_ms`)
   }
 
   /** Recomputes the day; a day with no sales left loses its rows. Returns the sales read. */
@@ -49,5 +57,15 @@ export class GoldWriter {
     }
     const day = aggregate.day
     this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, day.avgOrderAmount, day.units / day.orderCount)
+    rankProducts(aggregate.byProduct).forEach(([productId, measures], index) => {
+      const named = this.productAsOf.get(productId, measures.lastSaleMs, measures.lastSaleMs)
+      this.insertProduct.run(saleDate, storeId, productId, named?.product_name ?? UNKNOWN, named?.category ?? UNKNOWN,
+        measures.amount, measures.lines, measures.units, measures.orderCount, index + 1, new Date(measures.lastSaleMs).toISOString())
+    })
   }
+}
+
+/** Best seller first: by amount, then units, then the lower product id (a total order: ranks are stable). */
+function rankProducts(byProduct: Map<number, ProductMeasures>): [number, ProductMeasures][] {
+  return [...byProduct].sort(([idA, a], [idB, b]) => b.amount - a.amount || b.units - a.units || idA - idB)
 }

@@ -37,7 +37,9 @@ function run(): void {
     lastDurationMs = Date.now() - lastRunAt
     refreshes++
     port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
-    if (outcome.pending) schedule()
+    // After an upgrade that added a table, a month of old days per run until done.
+    const backfilling = refresher.backfillStep()
+    if (outcome.pending || backfilling) schedule()
   } catch (error) {
     // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
     port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)

@@ -66,4 +66,24 @@ export const GOLD_MIGRATIONS: Migrations = [
     value ANY
   ) STRICT;
   `,
+  `
+  -- Every product sold in a store-day, ranked: the day's top products are sales_rank <= N.
+  CREATE TABLE {schema}.fact_daily_product_sales (
+    sale_date TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,        -- as dim_product named it at the product's last sale of the day
+    category TEXT NOT NULL,            -- likewise ('Unknown' both, while the product is unknown)
+    sales_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,      -- sale lines
+    units INTEGER NOT NULL,            -- sum of quantities
+    order_count INTEGER NOT NULL,      -- distinct orders with a line of this product
+    sales_rank INTEGER NOT NULL,       -- 1: the day's best seller by amount (ties: more units, then lower product_id)
+    last_sale_at TEXT NOT NULL,        -- the product's last sale of the day, UTC ISO 8601
+    PRIMARY KEY (sale_date, store_id, product_id)
+  ) STRICT, WITHOUT ROWID;
+  -- The days gold held before this table: the gold thread recomputes them once (gold-backfill.ts).
+  INSERT INTO {schema}.pipeline_state (name, value) VALUES ('backfill', 'fact_daily_product_sales');
+  `,
 ]
+

@@ -5,6 +5,7 @@ import { MedallionError } from '../errors.js'
 import { parseRfc3339 } from '../bronze/timestamp.js'
 import type { Expectations, Violation } from './expectations.js'
 import { LocalTimeCache } from './local-time.js'
+import { UNKNOWN } from './schema.js'
 
 /** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
 interface JoinedSale {
@@ -63,7 +64,6 @@ export type DimensionName = keyof typeof AFFECTED
 const MAX_UTC_OFFSET_MS = 14 * 3_600_000
 const DAY_MS = 86_400_000
 
-const UNKNOWN = 'Unknown'
 const ANONYMOUS = 'Anonymous'
 
 export interface EnricherOptions {

@@ -2,6 +2,9 @@ import type { Migrations } from '../db/migrate.js'
 
 /** valid_from of a member's first version: it holds for all earlier sales (late-arriving members). */
 export const BEGINNING_MS = Date.parse('0001-01-01T00:00:00.000Z')
+/** The name, category, region... of a dimension member silver does not know (yet). */
+export const UNKNOWN = 'Unknown'
+
 /** valid_to of a current version. */
 export const END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
@@ -117,5 +120,12 @@ export const SILVER_MIGRATIONS: Migrations = [
     last_error TEXT,
     last_summary TEXT
   ) STRICT;
+  `,
+  `
+  -- Gold's top products read the product and the time of each sale of a day: the day index covers
+  -- them too (two integers; gold still reads a day from the index alone).
+  DROP INDEX {schema}.sales_enriched_day;
+  CREATE INDEX {schema}.sales_enriched_day ON sales_enriched
+    (store_id, sale_date, region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms);
   `,
 ]

@@ -27,6 +27,10 @@ export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = {
   kpi_daily_orders: [...partition,
     { name: 'total_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' }, { name: 'units', kind: 'int64' },
     { name: 'order_count', kind: 'int64' }, { name: 'avg_order_amount', kind: 'float64' }, { name: 'avg_units_per_order', kind: 'float64' }],
+  fact_daily_product_sales: [...partition,
+    { name: 'product_id', kind: 'int64' }, { name: 'product_name', kind: 'string' }, { name: 'category', kind: 'text' },
+    { name: 'sales_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' }, { name: 'units', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' }, { name: 'sales_rank', kind: 'int32' }, { name: 'last_sale_at', kind: 'string' }],
 }
 
 /** The file of one table of one snapshot, relative to the lake's root (Hive layout). */
