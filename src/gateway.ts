@@ -6,12 +6,14 @@ import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import type { SqliteDatabase } from './db/open.js'
-import { RejectsReader } from './bronze/rejects-reader.js'
-import { GoldReader } from './gold/gold-reader.js'
+import { BronzeReader } from './bronze/bronze-reader.js'
+import { GoldReader, type StoreRecord } from './gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from './gold/gold-tables.js'
 import { GoldThread } from './gold/gold-thread.js'
 import { openGoldDatabase } from './gold/open-gold.js'
 import { buildApp } from './http/app.js'
+import { DashboardAssets } from './http/dashboard-assets.js'
+import { deviceHealth, pipelineHealth, type HealthSources } from './http/health-report.js'
 import { createMetrics } from './http/metrics.js'
 import { listen } from './http/server.js'
 import { Pipeline } from './pipeline/pipeline.js'
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   /** A worker thread died; the daemon exits and systemd restarts it. */
   onFatal: (error: Error) => void
   clock?: Clock
+  /** The built staff page (default: dist/http/dashboard next to the running code). */
+  dashboardDir?: string
 }
 
 export interface GatewayAddresses extends ListeningAddresses {
@@ -58,7 +62,7 @@ export interface Gateway {
  * databases (migrated) -> pipeline thread (bronze, silver) -> gold thread -> broker -> scheduler
  * -> HTTP, and back.
  */
-export function createGateway({ config, logger, onFatal, clock = systemClock }: GatewayDeps): Gateway {
+export function createGateway({ config, logger, onFatal, clock = systemClock, dashboardDir }: GatewayDeps): Gateway {
   const pipeline = new Pipeline({
     settings: {
       dataDir: config.dataDir,
@@ -85,7 +89,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
   }, logger.child({ component: 'gold' }), onFatal)
   let db: SqliteDatabase | undefined
   let reader: GoldReader | undefined
-  let rejects: RejectsReader | undefined
+  let bronze: BronzeReader | undefined
   let outbox: Outbox | undefined
   let snapshots: SnapshotReader | undefined
   const targets = uploadTargets(config.upload)
@@ -95,15 +99,39 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
   let registry: DeviceRegistry | undefined
   let scheduler: Scheduler | undefined
 
+  const timeZoneOf = (storeId: string): string => reader?.timeZoneOf(storeId) ?? config.timezone
+  const health: HealthSources = {
+    now: () => clock.now(),
+    timeZoneOf,
+    newestSale: () => bronze!.newestSale(),
+    silver: () => pipeline.silver,
+    receivedAfter: (id) => bronze!.receivedAfter(id),
+    gold: () => ({ caughtUpAt: gold.progress.caughtUpAt, pendingChanges: reader!.pendingDayChanges(), lastError: gold.progress.lastError }),
+    rejectsSince: (since) => bronze!.rejectsSince(since),
+    upload: () => ({ ...outbox!.backlog(), target: config.upload.target }),
+    connectedClientIds: () => broker?.connectedClientIds() ?? [],
+    registeredDevices: () => registry?.list() ?? [],
+    deviceActivity: () => bronze!.devices(),
+    deviceSilentMinutes: config.dashboard.deviceSilentMinutes,
+  }
+
   const http = buildApp({
     storeId: config.storeId,
-    timeZoneOf: (storeId) => reader?.timeZoneOf(storeId) ?? config.timezone,
+    timeZoneOf,
     tokens: config.http.tokens,
     logger: logger.child({ component: 'http' }),
     now: () => clock.now(),
-    totals: (storeId, date) => reader!.totals(storeId, date),
+    totals: (storeId, date, now) => reader!.totals(storeId, date, now),
+    topProducts: (storeId, date, limit) => reader!.topProducts(storeId, date, limit),
+    stores: () => storesOf(config, reader!.stores(), health),
+    refreshedSince: (seq, limit) => reader!.refreshedSince(seq, limit),
+    lastRefreshSeq: () => reader!.lastRefreshSeq(),
+    pipelineHealth: (storeId) => pipelineHealth(health, storeId),
+    deviceHealth: (storeId) => deviceHealth(health, storeId),
+    dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
+    assets: DashboardAssets.load(dashboardDir),
     goldTable: (table, storeId, from, to, limit) => reader!.table(table, storeId, from, to, limit),
-    rejects: (query) => rejects!.latestRejects(query),
+    rejects: (query) => bronze!.latestRejects(query),
     snapshotsAfter: (after, limit, gatewayId) => snapshots!.after(after, limit, gatewayId),
     snapshotFile: (snapshotId, path) => snapshots!.file(snapshotId, path),
     goldTables: GOLD_TABLE_NAMES,
@@ -119,7 +147,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       silver: () => pipeline.silver,
       expectations: () => (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
       gold: () => gold.progress,
-      backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null },
+      backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
       jobs: () => scheduler?.status() ?? [],
     }),
   })
@@ -142,9 +170,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
       db = openGoldDatabase(config.dataDir, 'NORMAL')
       reader = new GoldReader(config.dataDir, config.currency)
-      rejects = new RejectsReader(config.dataDir)
+      bronze = new BronzeReader(config.dataDir)
       outbox = new Outbox(db, { dir: snapshotDir(config.dataDir), retry: config.upload.retry, now: () => clock.now() })
-      snapshots = new SnapshotReader(db, snapshotDir(config.dataDir))
+      snapshots = new SnapshotReader(db, snapshotDir(config.dataDir), () => clock.now())
       await pipeline.start()
       await gold.start()
       registry = new DeviceRegistry(db)
@@ -178,11 +206,23 @@ export function createGateway({ config, logger, onFatal, clock = systemClock }: 
       await gold.stop()
       logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
       reader?.close()
-      rejects?.close()
+      bronze?.close()
       db?.close()
       db = undefined
     },
   }
+}
+
+/**
+ * The stores the staff page offers: the config's first, then every store dim_store knows or a
+ * device is registered for or sold for, named by dim_store where it can.
+ */
+function storesOf(config: Readonly<Config>, known: StoreRecord[], health: HealthSources): StoreRecord[] {
+  const stores = new Map(known.map((store) => [store.store_id, store]))
+  const ids = new Set([config.storeId, ...stores.keys(), ...health.registeredDevices().map((device) => device.storeId),
+    ...health.deviceActivity().map((device) => device.store_id)])
+  return [...ids].map((id) => stores.get(id) ?? { store_id: id, store_name: id, timezone: config.timezone })
+    .sort((a, b) => Number(b.store_id === config.storeId) - Number(a.store_id === config.storeId) || a.store_id.localeCompare(b.store_id))
 }
 
 /**

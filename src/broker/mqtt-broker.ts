@@ -129,6 +129,11 @@ export class MqttBroker {
     return this.aedes.connectedClients ?? 0
   }
 
+  /** Client ids of the open connections (a device's client id is its device id). */
+  *connectedClientIds(): Iterable<string> {
+    for (const client of this.clients) if (client.id) yield client.id
+  }
+
   /**
    * Stops intake: no new connections, and a publish that arrives from now on is refused (its
    * connection closed, nothing acked), so that what was submitted can be drained.

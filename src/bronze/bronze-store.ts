@@ -35,6 +35,7 @@ export class BronzeStore {
   private readonly insertSale
   private readonly selectSameKey
   private readonly insertReject
+  private readonly noteActivity
   private readonly commitGroup
   private lastReceivedMs = Number.NaN
   private lastReceivedIso = ''
@@ -55,6 +56,10 @@ export class BronzeStore {
     this.insertReject = db.prepare(`
       INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.noteActivity = db.prepare(`
+      INSERT INTO bronze.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms) VALUES (?, ?, ?, ?)
+      ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, last_received_at = excluded.last_received_at,
+        last_sale_ts_ms = excluded.last_sale_ts_ms WHERE excluded.last_received_at >= last_received_at`)
     this.commitGroup = db.transaction((messages: readonly IncomingMessage[]) => this.storeAll(messages))
   }
 
@@ -65,12 +70,18 @@ export class BronzeStore {
 
   private storeAll(messages: readonly IncomingMessage[]): CommitResult {
     const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {} }
+    // Each device's last new sale of the group, noted once per device rather than once per sale.
+    const lastSaleOf = new Map<string, { sale: ValidSale; receivedAt: string }>()
     for (const message of messages) {
       const receivedAt = this.isoTime(message.receivedAtMs)
       const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
       for (const sale of verdict.sales) {
-        if (this.insert(sale, receivedAt)) result.accepted++
-        else result.duplicates++
+        if (this.insert(sale, receivedAt)) {
+          result.accepted++
+          lastSaleOf.set(sale.deviceId, { sale, receivedAt })
+        } else {
+          result.duplicates++
+        }
       }
       for (const reject of verdict.rejects) {
         this.insertReject.run(
@@ -81,6 +92,7 @@ export class BronzeStore {
         result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
       }
     }
+    for (const [deviceId, { sale, receivedAt }] of lastSaleOf) this.noteActivity.run(deviceId, sale.storeId, receivedAt, sale.saleTsMs)
     return result
   }
 

@@ -43,4 +43,18 @@ export const BRONZE_MIGRATIONS: Migrations = [
   ) STRICT;
   CREATE INDEX {schema}.iot_sales_rejects_received ON iot_sales_rejects (received_at);
   `,
+  `
+  -- Each device's last accepted sale, for device health (the staff page): upserted in the group
+  -- commit that stores the sale, a row per device, never pruned with the sales.
+  CREATE TABLE {schema}.device_activity (
+    device_id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,          -- of its last sale
+    last_received_at TEXT NOT NULL,  -- gateway clock, ISO 8601 UTC
+    last_sale_ts_ms INTEGER NOT NULL -- that sale's timestamp (device clock), epoch ms UTC
+  ) STRICT, WITHOUT ROWID;
+  -- SQLite's bare columns with max(): store and sale time of the row with the latest received_at.
+  INSERT INTO {schema}.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms)
+    SELECT device_id, store_id, max(received_at), sale_ts_ms FROM {schema}.iot_sales_raw GROUP BY device_id;
+  `,
 ]
+

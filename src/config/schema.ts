@@ -73,6 +73,13 @@ const httpSchema = z.strictObject({
   tokens: tokensSchema.default({}),
 })
 
+const dashboardSchema = z.strictObject({
+  /** BCP 47 locale of the staff page's numbers, money and times (en-US, fr-FR, de-DE, ja-JP). */
+  locale: z.string().min(1).refine(isLocale, 'must be a BCP 47 locale this Node.js knows, such as en-US or fr-FR').default('en-US'),
+  /** A device without a new sale for longer than this is flagged silent on the staff page. */
+  deviceSilentMinutes: z.number().int().min(1).max(10_080).default(30),
+})
+
 const bronzeSchema = z.strictObject({
   /**
    * SQLite `synchronous` for bronze.db. FULL fsyncs the WAL at every (group) commit, so an acked
@@ -93,6 +100,15 @@ const currencySchema = z.strictObject({
   /** Digits of the minor unit: 2 for USD/EUR (cents), 0 for JPY, 3 for KWD. */
   minorUnitDigits: z.number().int().min(0).max(4).default(2),
 })
+
+/** Whether Intl knows the locale (not only its syntax: a typo like en-XX would fall back silently). */
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([tag]).length === 1
+  } catch {
+    return false
+  }
+}
 
 /** An IANA time zone name that this Node.js knows (Europe/Paris, America/New_York, UTC). */
 const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
@@ -254,6 +270,7 @@ export const configSchema = z.strictObject({
   log: logSchema.prefault({}),
   mqtt: mqttSchema.prefault({}),
   http: httpSchema.prefault({}),
+  dashboard: dashboardSchema.prefault({}),
   bronze: bronzeSchema.prefault({}),
   silver: silverSchema.prefault({}),
   dims: dimsSchema.prefault({}),

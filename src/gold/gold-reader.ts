@@ -1,6 +1,23 @@
 import Database from 'better-sqlite3'
 import { databaseFile } from '../db/open.js'
+import { addDays } from '../util/calendar-date.js'
 import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from './gold-tables.js'
+
+type Hour = { hour: number; amount: number; count: number; order_count: number }
+
+/** The same weekday a week before, for the staff page's comparison. */
+export interface LastWeek {
+  date: string
+  total_amount: number
+  sales_count: number
+  order_count: number
+  /**
+   * Last week's amount up to the same time of day as now (for today; the whole day for a past
+   * day): the hours before this one, plus this hour's amount prorated by the minutes gone.
+   */
+  same_time_amount: number
+  by_hour: Hour[]
+}
 
 /** The staff totals of one store and day [CONTRACT: HTTP]. Amounts in major units, exact to the minor unit. */
 export interface Totals {
@@ -16,8 +33,31 @@ export interface Totals {
   as_of: string | null
   by_category: { category: string; amount: number; count: number }[]
   by_region: { region: string; amount: number; count: number; order_count: number }[]
-  by_hour: { hour: number; amount: number; count: number; order_count: number }[]
+  by_hour: Hour[]
+  last_week: LastWeek
 }
+
+/** One of the day's products, best seller first (gold.fact_daily_product_sales). */
+export interface TopProduct {
+  rank: number
+  product_id: number
+  product_name: string
+  category: string
+  amount: number
+  count: number
+  units: number
+  order_count: number
+  last_sale_at: string
+}
+
+/** A store as dim_store has it now. */
+export interface StoreRecord {
+  store_id: string
+  store_name: string
+  timezone: string
+}
+
+type DayRow = { total_amount: number; sales_count: number; units: number; order_count: number; avg_order_amount: number }
 
 /**
  * Reads gold for the HTTP API on its own read-only connection (silver attached for the stores'
@@ -31,6 +71,11 @@ export class GoldReader {
   private readonly totalsInOneSnapshot
   private readonly tables
   private readonly storeZone
+  private readonly products
+  private readonly refreshedAfter
+  private readonly lastRefreshed
+  private readonly pendingChanges
+  private readonly currentStores
 
   constructor(dataDir: string, private readonly currency: { code: string; minorUnitDigits: number }) {
     this.db = new Database(databaseFile(dataDir, 'gold'), { readonly: true, fileMustExist: true })
@@ -46,12 +91,21 @@ export class GoldReader {
       FROM fact_hourly_sales WHERE store_id = ? AND sale_date = ? ORDER BY sale_hour`)
     const asOf = this.db.prepare("SELECT value FROM pipeline_state WHERE name = 'caught_up_at'").pluck()
     this.totalsInOneSnapshot = this.db.transaction((storeId: string, date: string) => ({
-      day: day.get(storeId, date) as { total_amount: number; sales_count: number; units: number; order_count: number; avg_order_amount: number } | undefined,
+      day: day.get(storeId, date) as DayRow | undefined,
       categories: categories.all(storeId, date) as { category: string; amount: number; count: number }[],
       regions: regions.all(storeId, date) as { region: string; amount: number; count: number; order_count: number }[],
-      hours: hours.all(storeId, date) as { hour: number; amount: number; count: number; order_count: number }[],
+      hours: hours.all(storeId, date) as Hour[],
       asOf: asOf.get() as string | undefined,
+      lastWeekDay: day.get(storeId, addDays(date, -7)) as DayRow | undefined,
+      lastWeekHours: hours.all(storeId, addDays(date, -7)) as Hour[],
     }))
+    this.products = this.db.prepare(`SELECT sales_rank AS rank, product_id, product_name, category, sales_amount AS amount, sales_count AS count,
+      units, order_count, last_sale_at FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
+    this.refreshedAfter = this.db.prepare('SELECT seq, store_id, sale_date FROM refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
+    this.lastRefreshed = this.db.prepare('SELECT coalesce(max(seq), 0) FROM refreshed_days').pluck()
+    this.pendingChanges = this.db.prepare(`SELECT (SELECT coalesce(max(seq), 0) FROM silver.day_changes)
+      - coalesce((SELECT value FROM pipeline_state WHERE name = 'day_changes_seq'), 0)`).pluck()
+    this.currentStores = this.db.prepare('SELECT store_id, store_name, timezone FROM silver.dim_store WHERE is_current = 1 ORDER BY store_id')
     this.tables = new Map(GOLD_TABLE_NAMES.map((name) => [name as string, this.db.prepare(
       `SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`)]))
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()
@@ -62,8 +116,20 @@ export class GoldReader {
     return minor / this.scale
   }
 
-  totals(storeId: string, date: string): Totals {
-    const { day, categories, regions, hours, asOf } = this.totalsInOneSnapshot(storeId, date)
+  /**
+   * The staff totals of a store-day and the same weekday a week before. `now` is the store's wall
+   * clock when the day is today: last week's `same_time_amount` stops there.
+   */
+  totals(storeId: string, date: string, now?: { hour: number; minute: number }): Totals {
+    const { day, categories, regions, hours, asOf, lastWeekDay, lastWeekHours } = this.totalsInOneSnapshot(storeId, date)
+    let sameTimeMinor = lastWeekDay?.total_amount ?? 0
+    if (now !== undefined) {
+      sameTimeMinor = 0
+      for (const hour of lastWeekHours) {
+        if (hour.hour < now.hour) sameTimeMinor += hour.amount
+        else if (hour.hour === now.hour) sameTimeMinor += Math.round(hour.amount * now.minute / 60)
+      }
+    }
     return {
       date,
       store_id: storeId,
@@ -77,7 +143,41 @@ export class GoldReader {
       by_category: categories.map((row) => ({ ...row, amount: this.major(row.amount) })),
       by_region: regions.map((row) => ({ ...row, amount: this.major(row.amount) })),
       by_hour: hours.map((row) => ({ ...row, amount: this.major(row.amount) })),
+      last_week: {
+        date: addDays(date, -7),
+        total_amount: this.major(lastWeekDay?.total_amount ?? 0),
+        sales_count: lastWeekDay?.sales_count ?? 0,
+        order_count: lastWeekDay?.order_count ?? 0,
+        same_time_amount: this.major(sameTimeMinor),
+        by_hour: lastWeekHours.map((row) => ({ ...row, amount: this.major(row.amount) })),
+      },
     }
+  }
+
+  /** The day's best-selling products, at most `limit`, amounts in major units. */
+  topProducts(storeId: string, date: string, limit: number): TopProduct[] {
+    return (this.products.all(date, storeId, limit) as TopProduct[]).map((row) => ({ ...row, amount: this.major(row.amount) }))
+  }
+
+  /** The store-days gold rewrote after a refresh seq (at most `limit`), and the newest seq. */
+  refreshedSince(seq: number, limit: number): { seq: number; days: { store_id: string; sale_date: string }[] } {
+    const rows = this.refreshedAfter.all(seq, limit) as { seq: number; store_id: string; sale_date: string }[]
+    return { seq: rows.at(-1)?.seq ?? seq, days: rows.map(({ store_id, sale_date }) => ({ store_id, sale_date })) }
+  }
+
+  /** The newest refresh seq (0: gold never wrote a day). */
+  lastRefreshSeq(): number {
+    return this.lastRefreshed.get() as number
+  }
+
+  /** Silver's day changes gold has not applied yet. */
+  pendingDayChanges(): number {
+    return Math.max(0, this.pendingChanges.get() as number)
+  }
+
+  /** The stores dim_store knows now. */
+  stores(): StoreRecord[] {
+    return this.currentStores.all() as StoreRecord[]
   }
 
   /** A store's rows of a gold table for dates in [from, to], in key order (amounts in minor units). */

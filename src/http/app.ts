@@ -1,15 +1,31 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
-import type { Totals } from '../gold/gold-reader.js'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
+import type { SnapshotFile, SnapshotPage } from '../snapshot/snapshot-reader.js'
+import type { WallClock } from '../util/calendar-date.js'
+import type { DashboardAssets } from './dashboard-assets.js'
+import { dayTotals, storeToday } from './dates.js'
+import type { DeviceHealth, PipelineHealth } from './health-report.js'
 import { HttpError } from './http-error.js'
+import { LiveDayHub, type LiveOptions } from './live/live-day-hub.js'
 import { RoleCheck, type Role, type RoleOptions } from './roles.js'
+import { dashboardRoutes } from './routes/dashboard.js'
+import { eventRoutes } from './routes/events.js'
 import { goldRoutes } from './routes/gold.js'
 import { healthRoutes } from './routes/health.js'
+import { healthPanelRoutes } from './routes/health-panels.js'
 import { rejectsRoutes } from './routes/rejects.js'
+import { sessionRoutes } from './routes/session.js'
 import { snapshotRoutes } from './routes/snapshots.js'
-import type { SnapshotFile, SnapshotPage } from '../snapshot/snapshot-reader.js'
+import { topProductsRoutes } from './routes/top-products.js'
 import { totalsRoutes } from './routes/totals.js'
+
+/** The live stream's pace: gold is looked at twice a second, health pushed every 5 s. */
+export const LIVE_DEFAULTS: LiveOptions = { pollMs: 500, healthMs: 5000, pingMs: 15_000, retryMs: 2000, maxStreams: 500 }
+
+/** How many top products the live view carries. */
+const LIVE_TOP_PRODUCTS = 10
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
 export interface AppDeps {
@@ -19,7 +35,24 @@ export interface AppDeps {
   tokens: ConstructorParameters<typeof RoleCheck>[0]
   logger: Logger
   now: () => number
-  totals: (storeId: string, date: string) => Totals
+  /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
+  totals: (storeId: string, date: string, now?: WallClock) => Totals
+  topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
+  /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */
+  stores: () => StoreRecord[]
+  /** Gold's refresh log: what the live stream follows. */
+  refreshedSince: (seq: number, limit: number) => { seq: number; days: { store_id: string; sale_date: string }[] }
+  lastRefreshSeq: () => number
+  pipelineHealth: (storeId: string) => PipelineHealth
+  deviceHealth: (storeId: string) => DeviceHealth
+  dashboard: {
+    locale: string
+    currency: { code: string; minorUnitDigits: number }
+    deviceSilentMinutes: number
+  }
+  /** The built staff page (undefined: not built, GET / answers 503). */
+  assets: DashboardAssets | undefined
+  live?: Partial<LiveOptions>
   goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
   rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
   /** The snapshots after a cursor; asking acknowledges everything up to it. */
@@ -35,6 +68,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Throws 401/403 unless the request's bearer token grants one of the roles. */
     requireRole(roles: readonly Role[], options?: RoleOptions): void
+    /** The roles the request's bearer token grants (401 for a token no role has). */
+    grantedRoles(): Role[]
   }
 }
 
@@ -54,8 +89,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
   const roles = new RoleCheck(deps.tokens)
   app.decorateRequest('requireRole', function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
-    const header = this.headers.authorization
-    roles.require(allowed, Array.isArray(header) ? header[0] : header, options)
+    roles.require(allowed, authorizationOf(this.headers), options)
+  })
+  app.decorateRequest('grantedRoles', function grantedRoles(this: { headers: Record<string, string | string[] | undefined> }) {
+    return roles.rolesOf(authorizationOf(this.headers))
   })
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -76,10 +113,52 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })
 
+  const hub = new LiveDayHub({
+    todayOf: (storeId) => storeToday(deps, storeId),
+    readToday: (storeId) => {
+      const totals = dayTotals(deps, storeId, storeToday(deps, storeId))
+      return { totals, top_products: deps.topProducts(storeId, totals.date, LIVE_TOP_PRODUCTS) }
+    },
+    lastRefreshSeq: deps.lastRefreshSeq,
+    refreshedSince: deps.refreshedSince,
+    healthOf: (storeId) => {
+      const { devices, ...counts } = deps.deviceHealth(storeId)
+      return { pipeline: deps.pipelineHealth(storeId), devices: counts }
+    },
+  }, { ...LIVE_DEFAULTS, ...deps.live }, deps.logger.child({ component: 'live' }))
+  app.addHook('preClose', async () => hub.stop())
+  countRequests(app, deps.metrics, hub)
+
+  app.register(dashboardRoutes(deps.assets))
+  app.register(sessionRoutes(deps))
   app.register(healthRoutes(deps))
   app.register(totalsRoutes(deps))
+  app.register(topProductsRoutes(deps))
+  app.register(healthPanelRoutes(deps))
+  app.register(eventRoutes(deps, hub))
   app.register(goldRoutes(deps))
   app.register(rejectsRoutes(deps))
   app.register(snapshotRoutes(deps))
   return app
+}
+
+function authorizationOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const header = headers.authorization
+  return Array.isArray(header) ? header[0] : header
+}
+
+/** Requests by route and status, and the live streams, in /metrics (one counter bump per request). */
+function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub): void {
+  const requests = new Counter({
+    name: 'medallion_http_requests_total',
+    help: 'HTTP requests by route pattern and status (the staff page is route "/", its live stream "/api/v1/events")',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
+  })
+  new Gauge({ name: 'medallion_live_streams', help: 'Open live event streams (staff pages)', registers: [registry], collect() { this.set(hub.streams) } })
+  new Gauge({ name: 'medallion_live_view_reads_total', help: 'Reads of a store\'s today for the live streams (one per gold change, whatever the number of pages)', registers: [registry], collect() { this.set(hub.viewReads) } })
+  new Gauge({ name: 'medallion_live_events_total', help: 'Events written to live streams', registers: [registry], collect() { this.set(hub.eventsSent) } })
 }

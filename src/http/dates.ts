@@ -1,10 +1,24 @@
-import { dateIn, isCalendarDate } from '../util/calendar-date.js'
+import { ID_PATTERN } from '../config/schema.js'
+import { isCalendarDate, wallClockIn, type WallClock } from '../util/calendar-date.js'
 import type { AppDeps } from './app.js'
 import { HttpError } from './http-error.js'
 
+/** The `store_id` query parameter of the store-scoped routes (default: the config's store). */
+export const STORE_ID_PARAMETER = { type: 'string', pattern: ID_PATTERN.source } as const
+
+/** The store a request asks about. */
+export function storeOf(deps: Pick<AppDeps, 'storeId'>, query: { store_id?: string }): string {
+  return query.store_id ?? deps.storeId
+}
+
+/** The store's wall clock now. */
+export function storeClock(deps: Pick<AppDeps, 'timeZoneOf' | 'now'>, storeId: string): WallClock {
+  return wallClockIn(deps.timeZoneOf(storeId), deps.now())
+}
+
 /** Today's date on the store's wall clock. */
-export function storeToday(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>): string {
-  return dateIn(deps.timeZoneOf(deps.storeId), deps.now())
+export function storeToday(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>, storeId = deps.storeId): string {
+  return storeClock(deps, storeId).date
 }
 
 /** A YYYY-MM-DD that names a real day, or a 400 naming the parameter. */
@@ -16,4 +30,12 @@ export function checkDate(name: string, value: string): string {
 /** Days from one date to another, inclusive. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
+}
+
+/**
+ * The totals of a store-day; for today, last week's comparison stops at the same time of day.
+ */
+export function dayTotals(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals'>, storeId: string, date: string): ReturnType<AppDeps['totals']> {
+  const clock = storeClock(deps, storeId)
+  return deps.totals(storeId, date, clock.date === date ? clock : undefined)
 }

@@ -9,6 +9,10 @@ export interface RoleOptions {
   openWithoutStaffToken?: boolean
 }
 
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]
+}
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
@@ -32,12 +36,25 @@ export class RoleCheck {
     if (!roles.some((role) => this.tokens[role] !== undefined) && this.tokens.admin === undefined) {
       throw new HttpError(403, 'ROLE_CLOSED', `no token is configured for role ${roles.join(' or ')} (http.tokens): closed`)
     }
-    const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]
+    const presented = bearerToken(authorization)
     if (presented === undefined) throw new HttpError(401, 'UNAUTHORIZED', `a bearer token of role ${roles.join(' or ')} is required`)
     const granted = this.grantedBy(digest(presented))
     if (granted.includes('admin') || roles.some((role) => granted.includes(role))) return
     if (granted.length > 0) throw new HttpError(403, 'FORBIDDEN', `this token's role (${granted.join(', ')}) may not do this`)
     throw new HttpError(401, 'UNAUTHORIZED', 'the bearer token is not valid')
+  }
+
+  /**
+   * The roles a request holds, for the staff page to know what to show: none without a token
+   * (plus staff while staff is open), all with the admin token; a token no role has is a 401.
+   */
+  rolesOf(authorization: string | undefined): Role[] {
+    const presented = bearerToken(authorization)
+    if (presented === undefined) return this.tokens.staff === undefined ? ['staff'] : []
+    const granted = this.grantedBy(digest(presented))
+    if (granted.length === 0) throw new HttpError(401, 'UNAUTHORIZED', 'the bearer token is not valid')
+    if (granted.includes('admin')) return ['staff', 'central', 'admin']
+    return this.tokens.staff === undefined && !granted.includes('staff') ? ['staff', ...granted] : granted
   }
 
   private grantedBy(presented: Buffer): Role[] {

@@ -28,6 +28,10 @@ export interface Backlog {
   oldestDate: string | null
   nextAttemptAt: string | null
   lastError: string | null
+  /** When a snapshot last reached a target. */
+  lastShippedAt: string | null
+  /** When central last pulled (listed the snapshots). */
+  lastPulledAt: string | null
 }
 
 /**
@@ -138,7 +142,9 @@ export class Outbox {
 }
 
 const BACKLOG_SQL = `SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
-    (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError
+    (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError,
+    (SELECT max(shipped_at) FROM outbox WHERE state = 'shipped') AS lastShippedAt,
+    (SELECT value FROM snapshot_state WHERE name = 'pulled_at') AS lastPulledAt
   FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`
 
 /** What waits to be shipped, for `status` (which has no Outbox). */

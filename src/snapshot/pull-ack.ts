@@ -14,6 +14,11 @@ export function acknowledgePull(db: SqliteDatabase, after: number, newestSeq: nu
     ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(after)
 }
 
+/** When central last listed the snapshots (the staff page's "last pull"). */
+export function notePull(db: SqliteDatabase, atIso: string): void {
+  db.prepare("INSERT OR REPLACE INTO snapshot_state (name, value) VALUES ('pulled_at', ?)").run(atIso)
+}
+
 /** The newest snapshot's seq (0: none yet). */
 export function lastSeq(db: SqliteDatabase): number {
   return db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck().get() as number

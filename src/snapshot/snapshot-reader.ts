@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import type { SnapshotManifest } from './manifest.js'
-import { acknowledgePull, gatewayInstanceId, lastSeq } from './pull-ack.js'
+import { acknowledgePull, gatewayInstanceId, lastSeq, notePull } from './pull-ack.js'
 import { markSnapshotDamaged, readVerifiedFile } from './snapshot-files.js'
 
 export interface SnapshotPage {
@@ -37,6 +37,7 @@ export class SnapshotReader {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly dir: string,
+    private readonly now: () => number = Date.now,
   ) {
     this.gatewayId = gatewayInstanceId(db)
   }
@@ -45,6 +46,7 @@ export class SnapshotReader {
   after(cursor: number, limit: number, gatewayId?: string): SnapshotPage {
     const newestSeq = lastSeq(this.db)
     if (gatewayId === this.gatewayId) acknowledgePull(this.db, cursor, newestSeq)
+    notePull(this.db, new Date(this.now()).toISOString())
     const snapshots = (this.db.prepare(`SELECT s.seq, s.snapshot_id, s.on_disk, s.manifest,
         EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version) AS superseded
       FROM snapshots s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`).all(cursor, limit) as

@@ -1,10 +1,8 @@
-import pino from 'pino'
-import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GoldReader } from '../../src/gold/gold-reader.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { buildApp, type AppDeps } from '../../src/http/app.js'
 import { RoleCheck } from '../../src/http/roles.js'
+import { appDeps } from '../helpers/app-deps.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness, STORES_CSV, PRODUCTS_CSV, CUSTOMERS_CSV } from '../helpers/silver-harness.js'
 
@@ -15,22 +13,7 @@ const ADMIN = 'admin-token-0123456789'
 describe('the totals API', () => {
   const h = new SilverHarness()
   let reader: GoldReader
-  const deps = (overrides: Partial<AppDeps> = {}): AppDeps => ({
-    storeId: 'store_001',
-    timeZoneOf: (storeId) => reader.timeZoneOf(storeId) ?? 'UTC',
-    tokens: {},
-    logger: pino({ level: 'silent' }),
-    now: () => Date.parse('2025-05-02T02:00:00Z'), // 1 May, 22:00 in New York
-    totals: (storeId, date) => reader.totals(storeId, date),
-    goldTable: (table, storeId, from, to, limit) => reader.table(table, storeId, from, to, limit),
-    rejects: () => [],
-    snapshotsAfter: () => ({ gateway_id: 'test', last_seq: 0, snapshots: [] }),
-    snapshotFile: async () => undefined,
-    goldTables: GOLD_TABLE_NAMES,
-    notReady: () => [],
-    metrics: new Registry(),
-    ...overrides,
-  })
+  const deps = (overrides: Partial<AppDeps> = {}): AppDeps => appDeps(() => reader, overrides)
 
   beforeAll(async () => {
     await h.importDims('store', STORES_CSV)
@@ -69,6 +52,7 @@ describe('the totals API', () => {
       by_category: [{ category: 'Beverages', amount: 15.6, count: 2 }, { category: 'Bakery', amount: 6.6, count: 1 }],
       by_region: [{ region: 'North', amount: 22.1, count: 2, order_count: 1 }, { region: 'Anonymous', amount: 0.1, count: 1, order_count: 1 }],
       by_hour: [{ hour: 10, amount: 22.1, count: 2, order_count: 1 }, { hour: 16, amount: 0.1, count: 1, order_count: 1 }],
+      last_week: { date: '2025-04-24', total_amount: 0, sales_count: 0, order_count: 0, same_time_amount: 0, by_hour: [] },
     })
     expect((await app.inject('/api/v1/totals?date=2025-05-03')).json()).toMatchObject({ date: '2025-05-03', total_amount: 99 })
     expect((await app.inject('/api/v1/totals?date=2024-01-01')).json()).toMatchObject({ total_amount: 0, sales_count: 0, by_category: [] })

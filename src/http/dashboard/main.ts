@@ -1,0 +1,300 @@
+import type { TopProduct, Totals } from '../../gold/gold-reader.js'
+import { addDays } from '../../util/calendar-date.js'
+import type { DeviceHealth, PipelineHealth } from '../health-report.js'
+import type { DayView as LiveDay } from '../live/live-day-hub.js'
+import { Api, AuthError, UnreachableError } from './api.js'
+import { DayView } from './day-view.js'
+import { byId, el } from './dom.js'
+import { Formats } from './format.js'
+import { HealthView, type DeviceCounts, type RejectRow } from './health-view.js'
+import { LiveStream } from './live-stream.js'
+import './styles.css'
+
+interface StoreInfo {
+  store_id: string
+  store_name: string
+  timezone: string
+  today: string
+}
+
+interface Session {
+  roles: string[]
+  store_id: string
+  stores: StoreInfo[]
+  currency: { code: string; minor_unit_digits: number }
+  locale: string
+  device_silent_minutes: number
+}
+
+/** While the live stream is down, the shown day and the health are fetched this often. */
+const POLL_MS = 5000
+/** The device list is fetched again at least this often (the stream pushes only its counts). */
+const DEVICES_MS = 60_000
+
+/**
+ * The staff page: asks the gateway who we are (a token form if it wants one), then shows the
+ * store's day, kept live by the event stream, falling back to polling while the stream is down and
+ * saying on screen when the gateway cannot be reached, with the time the figures are from.
+ */
+class Dashboard {
+  private readonly api = new Api(localStorage)
+  private readonly day = new DayView()
+  private readonly health = new HealthView()
+  private session: Session | undefined
+  private store: StoreInfo | undefined
+  private formats: Formats | undefined
+  private shownDate = ''
+  private live: LiveDay | undefined
+  private stream: LiveStream | undefined
+  private streamOpen = false
+  private unreachableSince: number | undefined
+  private asOf: string | null = null
+  private pollTimer: number | undefined
+  private devicesTimer: number | undefined
+  private deviceCounts = ''
+  private rejectsTotal = -1
+
+  async boot(): Promise<void> {
+    try {
+      this.session = await this.api.get<Session>('/api/v1/session')
+    } catch (error) {
+      if (error instanceof AuthError) return this.askForToken(this.api.token ? 'The gateway refused the saved token. Type the current one.' : undefined)
+      this.setUnreachable(true)
+      window.setTimeout(() => void this.boot(), POLL_MS)
+      return
+    }
+    this.setUnreachable(false)
+    byId('sign-in').hidden = true
+    byId('main').hidden = false
+    byId('role').textContent = `Signed in as ${this.session.roles.join(', ')}`
+    byId('rejects-admin').hidden = !this.session.roles.includes('admin')
+    const params = new URLSearchParams(location.search)
+    const storeId = this.session.stores.some((store) => store.store_id === params.get('store')) ? params.get('store')! : this.session.store_id
+    this.fillStorePicker(storeId)
+    this.selectStore(storeId, params.get('date') ?? undefined)
+  }
+
+  private fillStorePicker(selected: string): void {
+    const stores = this.session!.stores
+    byId('store-picker-label').hidden = stores.length < 2
+    const picker = byId<HTMLSelectElement>('store-picker')
+    picker.replaceChildren(...stores.map((store) => {
+      const option = el('option', undefined, store.store_name === store.store_id ? store.store_id : `${store.store_name} (${store.store_id})`)
+      option.value = store.store_id
+      option.selected = store.store_id === selected
+      return option
+    }))
+  }
+
+  private selectStore(storeId: string, date?: string): void {
+    const session = this.session!
+    this.store = session.stores.find((store) => store.store_id === storeId) ?? session.stores[0]!
+    this.formats = new Formats(session.locale, session.currency, this.store.timezone)
+    byId('store-name').textContent = this.store.store_name
+    this.live = undefined
+    this.stream?.stop()
+    this.streamOpen = false
+    this.stream = new LiveStream(this.api, `/api/v1/events?store_id=${encodeURIComponent(this.store.store_id)}`, {
+      onEvent: (event, data) => this.onLiveEvent(event, data),
+      onState: (open) => this.onStreamState(open),
+      onAuth: () => this.askForToken('The gateway refused the token. Type the current one.'),
+    })
+    this.stream.start()
+    this.showDate(date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : this.store.today)
+    void this.loadDevices()
+    window.clearInterval(this.devicesTimer)
+    this.devicesTimer = window.setInterval(() => void this.loadDevices(), DEVICES_MS)
+  }
+
+  private get today(): string {
+    return this.store!.today
+  }
+
+  showDate(date: string): void {
+    this.shownDate = date > this.today ? this.today : date
+    const url = new URL(location.href)
+    url.searchParams.set('date', this.shownDate)
+    url.searchParams.set('store', this.store!.store_id)
+    history.replaceState(null, '', url)
+    const input = byId<HTMLInputElement>('date')
+    input.value = this.shownDate
+    input.max = this.today
+    byId<HTMLButtonElement>('next-day').disabled = this.shownDate >= this.today
+    byId<HTMLButtonElement>('today').disabled = this.shownDate === this.today
+    if (this.shownDate === this.today && this.live) this.renderDay(this.live.totals, this.live.top_products)
+    else void this.fetchDay()
+  }
+
+  private async fetchDay(): Promise<void> {
+    const date = this.shownDate
+    const storeId = this.store!.store_id
+    try {
+      const [totals, products] = await Promise.all([
+        this.api.get<Totals>('/api/v1/totals', { date, store_id: storeId }),
+        this.api.get<{ products: TopProduct[] }>('/api/v1/top-products', { date, store_id: storeId }),
+      ])
+      this.setUnreachable(false)
+      if (date === this.shownDate && storeId === this.store!.store_id) this.renderDay(totals, products.products)
+    } catch (error) {
+      this.onFailure(error)
+    }
+  }
+
+  private renderDay(totals: Totals, products: TopProduct[]): void {
+    this.asOf = totals.as_of
+    this.day.render(this.formats!, totals, products, totals.date === this.today, Date.now())
+    this.updateConnection()
+  }
+
+  private onLiveEvent(event: string, data: unknown): void {
+    this.setUnreachable(false)
+    if (event === 'day') {
+      const view = data as LiveDay
+      // Past midnight the stream's today is the next day: a page that showed today follows it.
+      const followed = this.shownDate === this.today
+      this.live = view
+      this.store!.today = view.totals.date
+      if (followed) this.showDate(view.totals.date)
+    } else if (event === 'changed') {
+      const { dates } = data as { dates: string[] }
+      if (this.shownDate !== this.today && dates.includes(this.shownDate)) void this.fetchDay()
+    } else if (event === 'health') {
+      const { pipeline, devices } = data as { pipeline: PipelineHealth; devices: DeviceCounts }
+      this.renderPipeline(pipeline)
+      const counts = JSON.stringify(devices)
+      if (counts !== this.deviceCounts) {
+        this.deviceCounts = counts
+        void this.loadDevices()
+      }
+    }
+  }
+
+  private renderPipeline(pipeline: PipelineHealth): void {
+    this.health.renderPipeline(this.formats!, pipeline, Date.now())
+    if (this.session!.roles.includes('admin') && pipeline.rejects_today.total !== this.rejectsTotal) {
+      this.rejectsTotal = pipeline.rejects_today.total
+      void this.loadRejects()
+    }
+  }
+
+  private async loadDevices(): Promise<void> {
+    try {
+      const devices = await this.api.get<DeviceHealth>('/api/v1/devices', { store_id: this.store!.store_id })
+      this.health.renderDevices(this.formats!, devices, Date.now())
+    } catch (error) {
+      this.onFailure(error)
+    }
+  }
+
+  private async loadRejects(): Promise<void> {
+    try {
+      const { rejects } = await this.api.get<{ rejects: RejectRow[] }>('/api/v1/rejects', { limit: 20 })
+      this.health.renderRejects(this.formats!, rejects)
+    } catch (error) {
+      this.onFailure(error)
+    }
+  }
+
+  private onStreamState(open: boolean): void {
+    this.streamOpen = open
+    window.clearInterval(this.pollTimer)
+    if (!open) {
+      // The stream is down: the figures are fetched while it reconnects by itself.
+      this.pollTimer = window.setInterval(() => void this.poll(), POLL_MS)
+    } else if (this.shownDate !== this.today) {
+      void this.fetchDay() // changes missed while the stream was down
+    }
+    this.updateConnection()
+  }
+
+  private async poll(): Promise<void> {
+    await this.fetchDay()
+    try {
+      this.renderPipeline(await this.api.get<PipelineHealth>('/api/v1/pipeline', { store_id: this.store!.store_id }))
+    } catch (error) {
+      this.onFailure(error)
+    }
+  }
+
+  private onFailure(error: unknown): void {
+    if (error instanceof AuthError) this.askForToken('The gateway refused the token. Type the current one.')
+    else if (error instanceof UnreachableError) this.setUnreachable(true)
+    else byId('connection').textContent = `The gateway answered with an error: ${(error as Error).message}`
+  }
+
+  private setUnreachable(unreachable: boolean): void {
+    if (unreachable && this.unreachableSince === undefined) this.unreachableSince = Date.now()
+    if (!unreachable) this.unreachableSince = undefined
+    this.updateConnection()
+  }
+
+  /** Says how fresh the figures are; a gateway out of reach is said in words, and the figures dimmed. */
+  private updateConnection(): void {
+    const status = byId('connection')
+    const formats = this.formats
+    const asOf = this.asOf && formats ? formats.time(this.asOf) : undefined
+    byId('main').classList.toggle('stale', this.unreachableSince !== undefined)
+    if (this.unreachableSince !== undefined) {
+      status.dataset.state = 'offline'
+      const since = new Date(this.unreachableSince).toLocaleTimeString(this.session?.locale)
+      status.textContent = `Cannot reach the gateway since ${since}. ${asOf ? `The figures shown are as of ${asOf}.` : 'No figures yet.'} Retrying…`
+    } else if (this.streamOpen) {
+      status.dataset.state = 'live'
+      status.textContent = 'Live'
+    } else {
+      status.dataset.state = 'polling'
+      status.textContent = `Live updates interrupted; refreshing every ${POLL_MS / 1000} s`
+    }
+  }
+
+  askForToken(why?: string): void {
+    this.stream?.stop()
+    window.clearInterval(this.pollTimer)
+    window.clearInterval(this.devicesTimer)
+    byId('main').hidden = true
+    byId('sign-in').hidden = false
+    byId('sign-in-error').textContent = why ?? ''
+    byId('sign-in-cancel').hidden = this.session === undefined || why !== undefined
+    byId('connection').textContent = 'Waiting for an access token'
+    delete byId('connection').dataset.state
+    byId<HTMLInputElement>('token').focus()
+  }
+
+  async signIn(token: string): Promise<void> {
+    const previous = this.api.token
+    this.api.saveToken(token)
+    try {
+      await this.api.get<Session>('/api/v1/session')
+    } catch (error) {
+      this.api.saveToken(previous)
+      byId('sign-in-error').textContent = error instanceof AuthError
+        ? 'That token was refused by the gateway. Check it and try again.'
+        : 'The gateway cannot be reached. Try again in a moment.'
+      byId<HTMLInputElement>('token').select()
+      return
+    }
+    byId<HTMLInputElement>('token').value = ''
+    await this.boot()
+  }
+
+  wire(): void {
+    byId('prev-day').addEventListener('click', () => this.showDate(addDays(this.shownDate, -1)))
+    byId('next-day').addEventListener('click', () => this.showDate(addDays(this.shownDate, 1)))
+    byId('today').addEventListener('click', () => this.showDate(this.today))
+    byId<HTMLInputElement>('date').addEventListener('change', (event) => {
+      const value = (event.target as HTMLInputElement).value
+      if (value) this.showDate(value)
+    })
+    byId<HTMLSelectElement>('store-picker').addEventListener('change', (event) => this.selectStore((event.target as HTMLSelectElement).value))
+    byId('sign-in').addEventListener('submit', (event) => {
+      event.preventDefault()
+      void this.signIn(byId<HTMLInputElement>('token').value.trim())
+    })
+    byId('sign-in-open').addEventListener('click', () => this.askForToken())
+    byId('sign-in-cancel').addEventListener('click', () => void this.boot())
+  }
+}
+
+const dashboard = new Dashboard()
+dashboard.wire()
+void dashboard.boot()

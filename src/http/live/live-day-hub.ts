@@ -1,0 +1,177 @@
+import type { Logger } from 'pino'
+import type { TopProduct, Totals } from '../../gold/gold-reader.js'
+import type { EventStream } from './event-stream.js'
+
+/** What the staff page shows of a day: its totals (with last week) and its top products. */
+export interface DayView {
+  totals: Totals
+  top_products: TopProduct[]
+}
+
+export interface LiveSources {
+  /** The store's date now, on its wall clock. */
+  todayOf(storeId: string): string
+  /** Today's view of a store: the one gold read a change costs, whatever the number of pages. */
+  readToday(storeId: string): DayView
+  lastRefreshSeq(): number
+  refreshedSince(seq: number, limit: number): { seq: number; days: { store_id: string; sale_date: string }[] }
+  /** Pipeline and device health of a store, as the page's health panels show it. */
+  healthOf(storeId: string): unknown
+}
+
+export interface LiveOptions {
+  /** How often gold's refresh log is looked at (a primary-key read). */
+  pollMs: number
+  /** How often health is pushed (and a day change at midnight noticed). */
+  healthMs: number
+  /** Comment lines between events, so that the page knows the stream is alive. */
+  pingMs: number
+  /** What the browser waits before reconnecting (the SSE `retry:` field). */
+  retryMs: number
+  maxStreams: number
+}
+
+const DAYS_PER_POLL = 1000
+
+/**
+ * Live updates for the staff page over server-sent events. Gold's refresh log
+ * (`gold.refreshed_days`) is polled; when it moves, each store with open pages gets its today read
+ * once and the same bytes written to every page of the store (`day`), and the store-days that
+ * changed are announced (`changed`) so that a page showing a past day refetches only if its day
+ * changed. Health is pushed every few seconds, read once per store. A page that connects gets the
+ * last view at once, so a reconnect storm after a restart costs one read per store, not per page.
+ */
+export class LiveDayHub {
+  private readonly subscribers = new Map<string, Set<EventStream>>()
+  private readonly views = new Map<string, { date: string; json: string }>()
+  private timers: NodeJS.Timeout[] = []
+  private seq = 0
+  /** Reads of a store's today (for the metrics and the test that many pages cost one read). */
+  viewReads = 0
+  eventsSent = 0
+
+  constructor(
+    private readonly sources: LiveSources,
+    private readonly options: LiveOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get streams(): number {
+    let count = 0
+    for (const set of this.subscribers.values()) count += set.size
+    return count
+  }
+
+  get full(): boolean {
+    return this.streams >= this.options.maxStreams
+  }
+
+  /** Opens the stream, sends the store's today and health at once; returns the unsubscribe. */
+  subscribe(storeId: string, stream: EventStream): () => void {
+    if (this.timers.length === 0) this.startTimers()
+    let set = this.subscribers.get(storeId)
+    if (set === undefined) {
+      set = new Set()
+      this.subscribers.set(storeId, set)
+    }
+    set.add(stream)
+    stream.open(this.options.retryMs)
+    const view = this.views.get(storeId)
+    const today = this.guard(() => this.sources.todayOf(storeId))
+    const json = view !== undefined && view.date === today ? view.json : this.guard(() => this.readView(storeId))
+    if (json !== undefined) this.write(stream, 'day', json)
+    const health = this.guard(() => JSON.stringify(this.sources.healthOf(storeId)))
+    if (health !== undefined) this.write(stream, 'health', health)
+    return () => {
+      set.delete(stream)
+      if (set.size === 0) {
+        this.subscribers.delete(storeId)
+        this.views.delete(storeId)
+      }
+      if (this.subscribers.size === 0) this.stopTimers()
+    }
+  }
+
+  /** Ends every stream (the daemon stops: pages reconnect to the next one by themselves). */
+  stop(): void {
+    this.stopTimers()
+    for (const set of this.subscribers.values()) for (const stream of set) stream.close()
+    this.subscribers.clear()
+    this.views.clear()
+  }
+
+  private startTimers(): void {
+    this.seq = this.guard(() => this.sources.lastRefreshSeq()) ?? 0
+    const every = (ms: number, run: () => void): void => {
+      const timer = setInterval(run, ms)
+      timer.unref()
+      this.timers.push(timer)
+    }
+    every(this.options.pollMs, () => this.poll())
+    every(this.options.healthMs, () => this.pushHealth())
+    every(this.options.pingMs, () => this.forEachStream((stream) => stream.ping()))
+  }
+
+  private stopTimers(): void {
+    for (const timer of this.timers) clearInterval(timer)
+    this.timers = []
+  }
+
+  private poll(): void {
+    if (this.guard(() => this.sources.lastRefreshSeq()) === this.seq) return
+    const changed = this.guard(() => this.sources.refreshedSince(this.seq, DAYS_PER_POLL))
+    if (changed === undefined) return
+    this.seq = changed.seq
+    for (const [storeId, streams] of this.subscribers) {
+      const dates = [...new Set(changed.days.filter((day) => day.store_id === storeId).map((day) => day.sale_date))]
+      if (dates.length === 0) continue
+      const today = this.guard(() => this.sources.todayOf(storeId))
+      if (today !== undefined && dates.includes(today)) {
+        const json = this.guard(() => this.readView(storeId))
+        if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
+      }
+      const notice = JSON.stringify({ store_id: storeId, dates })
+      for (const stream of streams) this.write(stream, 'changed', notice)
+    }
+  }
+
+  private pushHealth(): void {
+    for (const [storeId, streams] of this.subscribers) {
+      // Past midnight the store's today is another day: its view is read anew.
+      const today = this.guard(() => this.sources.todayOf(storeId))
+      if (today !== undefined && this.views.get(storeId)?.date !== today) {
+        const json = this.guard(() => this.readView(storeId))
+        if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
+      }
+      const health = this.guard(() => JSON.stringify(this.sources.healthOf(storeId)))
+      if (health !== undefined) for (const stream of streams) this.write(stream, 'health', health)
+    }
+  }
+
+  private readView(storeId: string): string {
+    this.viewReads++
+    const view = this.sources.readToday(storeId)
+    const json = JSON.stringify(view)
+    this.views.set(storeId, { date: view.totals.date, json })
+    return json
+  }
+
+  private write(stream: EventStream, event: string, json: string): void {
+    stream.send(event, json)
+    this.eventsSent++
+  }
+
+  private forEachStream(use: (stream: EventStream) => void): void {
+    for (const set of this.subscribers.values()) for (const stream of set) use(stream)
+  }
+
+  /** A read that fails (gold.db busy under a rebuild) is logged and tried again at the next tick. */
+  private guard<T>(read: () => T): T | undefined {
+    try {
+      return read()
+    } catch (error) {
+      this.logger.warn({ err: error }, 'live update read failed; retrying at the next tick')
+      return undefined
+    }
+  }
+}
