@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
+import { addDays } from '../../util/calendar-date.js'
 import type { EventStream } from './event-stream.js'
 
 /** What the staff page shows of a day: its totals (with last week) and its top products. */
@@ -126,7 +127,8 @@ export class LiveDayHub {
       const dates = [...new Set(changed.days.filter((day) => day.store_id === storeId).map((day) => day.sale_date))]
       if (dates.length === 0) continue
       const today = this.guard(() => this.sources.todayOf(storeId))
-      if (today !== undefined && dates.includes(today)) {
+      // Today's view also holds the same weekday last week (the comparison).
+      if (today !== undefined && (dates.includes(today) || dates.includes(addDays(today, -7)))) {
         const json = this.guard(() => this.readView(storeId))
         if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
       }
