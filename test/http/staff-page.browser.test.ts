@@ -1,0 +1,223 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { MqttClient } from 'mqtt'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { IssuedDevice } from '../../src/broker/device-registry.js'
+import { freePort, launchChromium } from '../helpers/browser.js'
+import { runCli } from '../helpers/cli.js'
+import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
+import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
+import { makeTempDir } from '../helpers/temp-dir.js'
+
+/** Screenshots for people to look at (git-ignored). */
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+const EXAMPLES = fileURLToPath(new URL('../../examples/dims/', import.meta.url))
+const STAFF = 'staff-token-for-the-shop-floor'
+const ADMIN = 'admin-token-for-the-back-office'
+const usd = (amount: number): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
+
+/** One daemon as an operator runs it (built CLI, its own data dir, fixed ports so that it can come back). */
+class StoreGateway {
+  readonly dir = makeTempDir()
+  daemon: DaemonProcess | undefined
+  device: IssuedDevice | undefined
+  client: MqttClient | undefined
+  configFile = ''
+  base = ''
+
+  async start(tokens: Record<string, string> = {}): Promise<void> {
+    const [httpPort, mqttPort] = [await freePort(), await freePort()]
+    this.base = `http://127.0.0.1:${httpPort}`
+    this.configFile = writeDaemonConfig(this.dir.path, join(this.dir.path, 'data'), {
+      timezone: 'America/New_York',
+      mqtt: { host: '127.0.0.1', port: mqttPort, allowAnonymous: false },
+      http: { host: '127.0.0.1', port: httpPort, tokens },
+    })
+    for (const dimension of ['product', 'customer', 'store']) {
+      expect((await runCli(['dims', 'import', dimension, join(EXAMPLES, `${dimension}.csv`), '--config', this.configFile])).code).toBe(0)
+    }
+    const added = await runCli(['devices', 'add', 'till-1', '--store', 'store_001', '--json', '--config', this.configFile])
+    const issued = JSON.parse(added.stdout) as { device_id: string; store_id: string; token: string }
+    this.device = { deviceId: issued.device_id, storeId: issued.store_id, token: issued.token, createdAt: '' }
+    await this.run()
+  }
+
+  async run(): Promise<void> {
+    this.daemon = await startDaemon(this.configFile)
+    this.client = await connectDevice(`mqtt://127.0.0.1:${this.daemon.mqttPort}`, this.device!)
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync(true)
+    this.client = undefined
+    if (this.daemon && this.daemon.child.exitCode === null) {
+      this.daemon.child.kill('SIGTERM')
+      await this.daemon.exited
+    }
+  }
+
+  /** Publishes sales at QoS 1; resolves on the PUBACK (the sale is on disk). */
+  async publish(sales: Record<string, unknown>[]): Promise<void> {
+    for (const sale of sales) await this.client!.publishAsync(topicOf(this.device!), JSON.stringify({ ...sale, device_id: 'till-1' }), { qos: 1 })
+  }
+
+  async api<T = Record<string, unknown>>(path: string, token?: string): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+    return (await response.json()) as T
+  }
+
+  /** Waits until gold's totals of a day reach a sales count (a second or two after the ack). */
+  async totalsWith(salesCount: number, date?: string, token?: string): Promise<{ total_amount: number; sales_count: number; date: string }> {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const totals = await this.api<{ total_amount: number; sales_count: number; date: string }>(`/api/v1/totals${date ? `?date=${date}` : ''}`, token)
+      if (totals.sales_count >= salesCount || Date.now() > deadline) return totals
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
+/** A sale a few minutes ago (today on the store's clock, unless the store's midnight is minutes away). */
+function recentSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return seedSale({ timestamp: new Date(Date.now() - 5 * 60_000).toISOString(), ...overrides })
+}
+
+describe('the staff page in a real Chromium, against the daemon', () => {
+  const store = new StoreGateway()
+  const locked = new StoreGateway()
+  let browser: Browser
+  /** Requests the pages made to anything but their gateway (each was refused). */
+  const outside: string[] = []
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    ;[browser] = await Promise.all([launchChromium(), store.start(), locked.start({ staff: STAFF, admin: ADMIN })])
+    await store.publish([
+      recentSale({ product_id: 101, price: 2.5, quantity: 2, order_id: 'o1' }),
+      recentSale({ product_id: 106, price: 3.2, order_id: 'o1' }),
+      recentSale({ product_id: 111, price: 12.99, customer_id: 1002 }),
+      recentSale({ product_id: 115, price: 0.01, customer_id: null }),
+      // Three days ago at noon in New York, and the same weekday a week ago.
+      seedSale({ timestamp: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10) + 'T16:00:00Z', product_id: 104, price: 42.42 }),
+    ])
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await Promise.all([store.stop(), locked.stop()])
+    store.dir.remove()
+    locked.dir.remove()
+  })
+
+  async function open(gateway: StoreGateway, viewport = { width: 1280, height: 900 }, colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport, colorScheme })
+    await context.route('**/*', (route) => {
+      const url = route.request().url()
+      if (url.startsWith(`${gateway.base}/`)) return route.continue()
+      outside.push(url)
+      return route.abort()
+    })
+    const page = await context.newPage()
+    await page.goto(gateway.base)
+    return { context, page }
+  }
+
+  const shown = (page: Page, id: string): Promise<string | null> => page.locator(`#${id}`).getAttribute('data-value')
+
+  it('shows today\'s totals as /api/v1/totals has them, to the cent; on a phone nothing scrolls sideways', async () => {
+    const totals = await store.totalsWith(4) as Record<string, unknown> & { total_amount: number; by_category: { amount: number }[] }
+    expect(totals.total_amount).toBe(21.2)
+    for (const [viewport, scheme, name] of [[{ width: 1280, height: 900 }, 'light', 'desktop'], [{ width: 390, height: 844 }, 'dark', 'phone']] as const) {
+      const { context, page } = await open(store, viewport, scheme)
+      await expect.poll(() => shown(page, 'total-amount')).toBe(String(totals.total_amount))
+      expect(await page.locator('#total-amount').textContent()).toBe(usd(totals.total_amount))
+      expect(await shown(page, 'sales-count')).toBe(String(totals.sales_count))
+      expect(await shown(page, 'order-count')).toBe(String(totals.order_count))
+      expect(await page.locator('#avg-order').textContent()).toBe(usd(totals.avg_order_amount as number))
+      expect(await page.$$eval('#by-category .amount', (items) => items.map((item) => Number((item as HTMLElement).dataset.value))))
+        .toEqual(totals.by_category.map((row) => row.amount))
+      expect(await page.locator('#top-products li').count()).toBe(4)
+      expect(await page.locator('#connection').textContent()).toBe('Live')
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width)
+      await page.screenshot({ path: join(ARTIFACTS, `staff-page-${name}.png`), fullPage: true })
+      await context.close()
+    }
+  })
+
+  it('a sale published over MQTT changes the open page within 5 s, without a reload', async () => {
+    const { context, page } = await open(store)
+    const before = await store.totalsWith(4)
+    await expect.poll(() => shown(page, 'total-amount')).toBe(String(before.total_amount))
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true))
+    await store.publish([recentSale({ product_id: 112, price: 7.77 })])
+    const ackedAt = Date.now()
+    await page.waitForFunction((expected) => document.getElementById('total-amount')?.dataset.value === expected,
+      String(Math.round((before.total_amount + 7.77) * 100) / 100), { timeout: 5000 })
+    expect(Date.now() - ackedAt).toBeLessThan(5000)
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true)
+    await context.close()
+  })
+
+  it('a past day through the date picker and the arrows', async () => {
+    const past = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10)
+    const pastTotals = await store.api<{ total_amount: number }>(`/api/v1/totals?date=${past}`)
+    expect(pastTotals.total_amount).toBe(42.42)
+    const { context, page } = await open(store)
+    await expect.poll(() => shown(page, 'total-amount')).not.toBeNull()
+    await page.fill('#date', past)
+    await expect.poll(() => shown(page, 'total-amount')).toBe('42.42')
+    expect(await page.locator('#total-label').textContent()).toMatch(/^Sales on /)
+    expect(new URL(page.url()).searchParams.get('date')).toBe(past)
+    await page.click('#next-day')
+    await expect.poll(() => page.locator('#date').inputValue()).toBe(new Date(Date.parse(past) + 86_400_000).toISOString().slice(0, 10))
+    await expect.poll(() => shown(page, 'total-amount')).toBe('0')
+    await page.click('#today')
+    await expect.poll(() => page.locator('#total-label').textContent()).toBe('Sales today')
+    await context.close()
+  })
+
+  it('with a staff token set: the page asks for it, refuses a wrong one with a message, shows the totals with the right one', async () => {
+    await locked.publish([recentSale({ price: 5 }), { not: 'a sale' }])
+    await locked.totalsWith(1, undefined, STAFF)
+    const { context, page } = await open(locked)
+    await page.locator('#sign-in').waitFor({ state: 'visible' })
+    expect(await page.locator('#main').isHidden()).toBe(true)
+    await page.fill('#token', 'not-the-token-0000')
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('That token was refused by the gateway. Check it and try again.')
+    await page.fill('#token', STAFF)
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => shown(page, 'total-amount')).toBe('5')
+    // Staff sees no admin parts; the token stays in the browser for the next visit.
+    expect(await page.locator('#rejects-admin').isHidden()).toBe(true)
+    await page.reload()
+    await expect.poll(() => shown(page, 'total-amount')).toBe('5')
+    // The admin token shows the refused messages too.
+    await page.click('#sign-in-open')
+    await page.fill('#token', ADMIN)
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => page.locator('#rejects tbody tr').count()).toBeGreaterThan(0)
+    expect(await page.locator('#rejects-admin').isVisible()).toBe(true)
+    await context.close()
+  })
+
+  it('the stream survives a daemon restart: the page says it lost the gateway, reconnects by itself and shows new sales', async () => {
+    const { context, page } = await open(store)
+    const before = await store.totalsWith(5)
+    await expect.poll(() => shown(page, 'total-amount')).toBe(String(before.total_amount))
+    await store.stop()
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 15_000 }).not.toBe('live')
+    await store.run()
+    await store.publish([recentSale({ product_id: 113, price: 1.11 })])
+    await page.waitForFunction((expected) => document.getElementById('total-amount')?.dataset.value === expected,
+      String(Math.round((before.total_amount + 1.11) * 100) / 100), { timeout: 20_000 })
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 20_000 }).toBe('live')
+    await context.close()
+  }, 60_000)
+
+  it('no page made a request to anything but its gateway', () => {
+    expect(outside).toEqual([])
+  })
+})
