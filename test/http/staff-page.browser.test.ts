@@ -5,6 +5,7 @@ import type { MqttClient } from 'mqtt'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
+import type { Totals } from '../../src/gold/gold-reader.js'
 import { freePort, launchChromium } from '../helpers/browser.js'
 import { runCli } from '../helpers/cli.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
@@ -69,10 +70,10 @@ class StoreGateway {
   }
 
   /** Waits until gold's totals of a day reach a sales count (a second or two after the ack). */
-  async totalsWith(salesCount: number, date?: string, token?: string): Promise<{ total_amount: number; sales_count: number; date: string }> {
+  async totalsWith(salesCount: number, date?: string, token?: string): Promise<Totals> {
     const deadline = Date.now() + 10_000
     for (;;) {
-      const totals = await this.api<{ total_amount: number; sales_count: number; date: string }>(`/api/v1/totals${date ? `?date=${date}` : ''}`, token)
+      const totals = await this.api<Totals>(`/api/v1/totals${date ? `?date=${date}` : ''}`, token)
       if (totals.sales_count >= salesCount || Date.now() > deadline) return totals
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -127,7 +128,7 @@ describe('the staff page in a real Chromium, against the daemon', () => {
   const shown = (page: Page, id: string): Promise<string | null> => page.locator(`#${id}`).getAttribute('data-value')
 
   it('shows today\'s totals as /api/v1/totals has them, to the cent; on a phone nothing scrolls sideways', async () => {
-    const totals = await store.totalsWith(4) as Record<string, unknown> & { total_amount: number; by_category: { amount: number }[] }
+    const totals = await store.totalsWith(4)
     expect(totals.total_amount).toBe(21.2)
     for (const [viewport, scheme, name] of [[{ width: 1280, height: 900 }, 'light', 'desktop'], [{ width: 390, height: 844 }, 'dark', 'phone']] as const) {
       const { context, page } = await open(store, viewport, scheme)
@@ -135,12 +136,12 @@ describe('the staff page in a real Chromium, against the daemon', () => {
       expect(await page.locator('#total-amount').textContent()).toBe(usd(totals.total_amount))
       expect(await shown(page, 'sales-count')).toBe(String(totals.sales_count))
       expect(await shown(page, 'order-count')).toBe(String(totals.order_count))
-      expect(await page.locator('#avg-order').textContent()).toBe(usd(totals.avg_order_amount as number))
-      expect(await page.$$eval('#by-category .amount', (items) => items.map((item) => Number((item as HTMLElement).dataset.value))))
+      expect(await page.locator('#avg-order').textContent()).toBe(usd(totals.avg_order_amount))
+      expect(await page.locator('#by-category .amount').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-value')))))
         .toEqual(totals.by_category.map((row) => row.amount))
       expect(await page.locator('#top-products li').count()).toBe(4)
       expect(await page.locator('#connection').textContent()).toBe('Live')
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width)
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width)
       await page.screenshot({ path: join(ARTIFACTS, `staff-page-${name}.png`), fullPage: true })
       await context.close()
     }
@@ -150,13 +151,13 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     const { context, page } = await open(store)
     const before = await store.totalsWith(4)
     await expect.poll(() => shown(page, 'total-amount')).toBe(String(before.total_amount))
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true))
+    await page.evaluate('window.sameDocument = true')
     await store.publish([recentSale({ product_id: 112, price: 7.77 })])
     const ackedAt = Date.now()
-    await page.waitForFunction((expected) => document.getElementById('total-amount')?.dataset.value === expected,
-      String(Math.round((before.total_amount + 7.77) * 100) / 100), { timeout: 5000 })
+    await page.waitForFunction(`document.getElementById('total-amount').dataset.value === '${Math.round((before.total_amount + 7.77) * 100) / 100}'`,
+      undefined, { timeout: 5000 })
     expect(Date.now() - ackedAt).toBeLessThan(5000)
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true)
+    expect(await page.evaluate('window.sameDocument')).toBe(true)
     await context.close()
   })
 
@@ -211,8 +212,8 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 15_000 }).not.toBe('live')
     await store.run()
     await store.publish([recentSale({ product_id: 113, price: 1.11 })])
-    await page.waitForFunction((expected) => document.getElementById('total-amount')?.dataset.value === expected,
-      String(Math.round((before.total_amount + 1.11) * 100) / 100), { timeout: 20_000 })
+    await page.waitForFunction(`document.getElementById('total-amount').dataset.value === '${Math.round((before.total_amount + 1.11) * 100) / 100}'`,
+      undefined, { timeout: 20_000 })
     await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 20_000 }).toBe('live')
     await context.close()
   }, 60_000)
