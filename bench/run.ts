@@ -11,6 +11,8 @@ import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
 import { benchGold } from './gold.js'
 import { benchSnapshots } from './snapshot.js'
+import { benchDashboard } from './dashboard.js'
+import { median } from './lib/proc.js'
 
 const stages = process.argv.slice(2)
 const wants = (stage: string): boolean => stages.length === 0 || stages.includes(stage)
@@ -101,6 +103,24 @@ try {
       `| a year of gold (${fmt(s.goldRows)} rows), one store: ${s.snapshots} store-day snapshots vs COPY partitioned the same way | ${s.oursS.toFixed(2)} | ${mib(s.oursBytes)} | ${s.duckPartitionedS.toFixed(2)} | ${mib(s.duckPartitionedBytes)} |`,
       `| the same rows, DuckDB writing one file per table | | | ${s.duckSingleS.toFixed(2)} | ${mib(s.duckSingleBytes)} |`,
       `| ${fmt(s.silverRows)} silver rows, one file | ${s.silverOursS.toFixed(2)} | ${mib(s.silverOursBytes)} | ${s.silverDuckS.toFixed(2)} | ${mib(s.silverDuckBytes)} |`, '')
+  }
+
+  if (wants('dashboard')) {
+    const sales = Number(process.env.BENCH_DASHBOARD_SALES ?? 1_000_000)
+    log(`dashboard: the staff page's calls on a year of gold (${sales} sales) with live ingest, 100 event streams, page weight`)
+    const d = await benchDashboard(workDir, sales, log)
+    const worstP99 = Math.max(...d.endpoints.map((e) => e.p99Ms))
+    const firstTotals = median(d.page.firstTotalsMs)
+    out.push('## Staff page', '',
+      `A year of gold (${fmt(d.goldSales)} sales, one store); the fleet publishes ${fmt(d.ingestRate)} msg/s (QoS 1, 8 connections) while each call`,
+      `of the page is made at ${d.apiRatePerEndpoint} requests/s (autocannon, 10 connections, 5 s each):`, '',
+      '| call | req/s | p50 ms | p99 ms | non-2xx |', '|---|---:|---:|---:|---:|',
+      ...d.endpoints.map((e) => `| \`${e.path}\` | ${fmt(e.requestsPerS)} | ${e.p50Ms} | ${e.p99Ms} | ${e.non2xx} |`), '',
+      `- worst p99 of the page's calls: **${worstP99} ms** (target <= 20)`,
+      `- ingest: ${fmt(d.ingestAlone.ackedPerS)} acked/s alone (ack p99 ${d.ingestAlone.ackP99Ms} ms), ${fmt(d.ingestWithApi.ackedPerS)} acked/s with the API load (ack p99 ${d.ingestWithApi.ackP99Ms} ms): **${ratio(d.ingestWithApi.ackedPerS, d.ingestAlone.ackedPerS)}x**`,
+      `- ${d.streams.count} open event streams at ${d.streams.salesPerS} sale/s for ${d.streams.seconds} s: the daemon used ${d.streams.idleCorePct.toFixed(2)}% of a core without them, ${d.streams.withStreamsCorePct.toFixed(2)}% with them: **+${(d.streams.withStreamsCorePct - d.streams.idleCorePct).toFixed(2)}% of a core** (target < 5); ${d.streams.dayEventsPerStream.toFixed(1)} day events per stream`,
+      `- page weight: ${d.page.files} files, **${(d.page.brotliBytes / 1024).toFixed(1)} KiB** as served (Brotli; ${(d.page.gzipBytes / 1024).toFixed(1)} KiB gzip) (target <= 100 KB)`,
+      `- time to first totals in Chromium, cold cache, loopback: **${firstTotals.toFixed(0)} ms** median of ${d.page.firstTotalsMs.length} (${d.page.firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')}) (target <= 500)`, '')
   }
 
   if (wants('idle')) {

@@ -16,6 +16,8 @@ export interface Target {
   name: string
   pid: number
   port: number
+  /** The daemon's HTTP port (medallion-edge only). */
+  httpPort?: number
   connections: PublisherConnection[]
   stop(): Promise<void>
 }
@@ -106,12 +108,15 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...(process.env.BENCH_DAEMON_ENV ? Object.fromEntries([process.env.BENCH_DAEMON_ENV.split('=')]) : {}) },
   })
+  let httpPort: number | undefined
   const port = await portFromOutput(child, (line) => {
-    const entry = JSON.parse(line) as { msg?: string; mqttPort?: number }
-    return entry.msg === 'medallion-edge ready' ? entry.mqttPort : undefined
+    const entry = JSON.parse(line) as { msg?: string; mqttPort?: number; httpPort?: number }
+    if (entry.msg !== 'medallion-edge ready') return undefined
+    httpPort = entry.httpPort
+    return entry.mqttPort
   })
   if (process.env.BENCH_SHOW_DAEMON_LOG) {
     createInterface({ input: child.stdout! }).on('line', (line) => line.includes('pipeline stopped') && process.stderr.write(line + '\n'))
   }
-  return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, connections, stop: () => stopChild(child) }
+  return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, httpPort, connections, stop: () => stopChild(child) }
 }
