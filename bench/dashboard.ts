@@ -1,4 +1,3 @@
-import autocannon from 'autocannon'
 import { readFileSync } from 'node:fs'
 import { get, type ClientRequest } from 'node:http'
 import { join } from 'node:path'
@@ -7,34 +6,29 @@ import { chromium } from 'playwright-core'
 import { GoldRefresher } from '../src/gold/gold-refresher.js'
 import { prepareGoldData } from './gold.js'
 import { runGenerator } from './lib/generator.js'
+import { loadPageCalls, type CallLatency } from './lib/page-calls.js'
 import { cpuSeconds } from './lib/proc.js'
 import { startMedallion, type Target } from './lib/targets.js'
 
 const BUILT = fileURLToPath(new URL('../dist/http/dashboard/', import.meta.url))
 const DAY_MS = 86_400_000
 
-export interface EndpointLatency {
-  path: string
-  requestsPerS: number
-  p50Ms: number
-  p99Ms: number
-  non2xx: number
-}
-
 export interface DashboardBench {
   goldSales: number
   ingestRate: number
   ingestAlone: { ackedPerS: number; ackP99Ms: number | null }
   ingestWithApi: { ackedPerS: number; ackP99Ms: number | null }
-  apiRatePerEndpoint: number
-  endpoints: EndpointLatency[]
+  apiRatePerS: number
+  apiSeconds: number
+  endpoints: CallLatency[]
   streams: { count: number; seconds: number; salesPerS: number; idleCorePct: number; withStreamsCorePct: number; dayEventsPerStream: number }
   page: { files: number; brotliBytes: number; gzipBytes: number; firstTotalsMs: number[] }
 }
 
 /**
- * The staff page's cost on a year of gold: the latency of each call the page makes, at a fixed
- * rate while the fleet publishes at a fixed rate next to it (and that rate alone, for the ratio);
+ * The staff page's cost on a year of gold: the latency of each call the page makes, arriving at
+ * random as independent pages make them, while the fleet publishes at a fixed rate next to it (and
+ * that rate alone, for the ratio);
  * what 100 open event streams cost the daemon at one sale a second; the page's weight and its time
  * to first totals in Chromium.
  */
@@ -55,25 +49,21 @@ export async function benchDashboard(workDir: string, goldSales: number, log: (l
     log(`  ingest alone at ${ingestRate} msg/s: ${Math.round(alone.ackedPerS)} acked/s, ack p99 ${alone.ackP99Ms} ms`)
 
     const past = new Date(Date.now() - 90 * DAY_MS).toISOString().slice(0, 10)
-    const paths = ['/', '/api/v1/session', '/api/v1/totals', '/api/v1/top-products', `/api/v1/totals?date=${past}`, `/api/v1/top-products?date=${past}`,
+    const paths = ['/', '/api/v1/session', '/api/v1/day', '/api/v1/totals', '/api/v1/top-products', `/api/v1/day?date=${past}`,
       '/api/v1/pipeline', '/api/v1/devices']
     const apiRate = 100
-    const perPathS = 5
-    const loaded = load(paths.length * perPathS + 3)
-    const endpoints: EndpointLatency[] = []
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    for (const path of paths) {
-      const result = await autocannon({ url: `${base}${path}`, connections: 10, overallRate: apiRate, duration: perPathS })
-      endpoints.push({ path, requestsPerS: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx })
-      log(`  ${path}: ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`)
-    }
+    const apiSeconds = 20
+    const loaded = load(apiSeconds + 4)
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const endpoints = await loadPageCalls(base, paths, apiRate, apiSeconds)
+    for (const e of endpoints) log(`  ${e.path}: ${e.requests} requests, p50 ${e.p50Ms} ms, p99 ${e.p99Ms} ms, max ${e.maxMs.toFixed(1)} ms, ${e.failures} failed`)
     const withApi = await loaded
     log(`  ingest with the API load: ${Math.round(withApi.ackedPerS)} acked/s, ack p99 ${withApi.ackP99Ms} ms`)
 
     const streams = await measureStreams(target, base, log)
     const page = await measurePage(base, log)
     return {
-      goldSales, ingestRate, apiRatePerEndpoint: apiRate, endpoints, streams, page,
+      goldSales, ingestRate, apiRatePerS: apiRate, apiSeconds, endpoints, streams, page,
       ingestAlone: { ackedPerS: alone.ackedPerS, ackP99Ms: alone.ackP99Ms },
       ingestWithApi: { ackedPerS: withApi.ackedPerS, ackP99Ms: withApi.ackP99Ms },
     }

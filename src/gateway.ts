@@ -129,7 +129,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     pipelineHealth: (storeId) => pipelineHealth(health, storeId),
     deviceHealth: (storeId) => deviceHealth(health, storeId),
     dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
-    assets: DashboardAssets.load(dashboardDir),
+    assets: DashboardAssets.load({ locale: config.dashboard.locale, currency: config.currency.code }, dashboardDir),
     goldTable: (table, storeId, from, to, limit) => reader!.table(table, storeId, from, to, limit),
     rejects: (query) => bronze!.latestRejects(query),
     snapshotsAfter: (after, limit, gatewayId) => snapshots!.after(after, limit, gatewayId),

@@ -5,7 +5,7 @@ import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
 import type { SnapshotFile, SnapshotPage } from '../snapshot/snapshot-reader.js'
 import type { WallClock } from '../util/calendar-date.js'
 import type { DashboardAssets } from './dashboard-assets.js'
-import { dayTotals, storeToday } from './dates.js'
+import { dayView, storeToday } from './dates.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
 import { HttpError } from './http-error.js'
 import { LiveDayHub, type LiveOptions } from './live/live-day-hub.js'
@@ -23,9 +23,6 @@ import { totalsRoutes } from './routes/totals.js'
 
 /** The live stream's pace: gold is looked at twice a second, health pushed every 5 s. */
 export const LIVE_DEFAULTS: LiveOptions = { pollMs: 500, healthMs: 5000, pingMs: 15_000, retryMs: 2000, maxStreams: 500 }
-
-/** How many top products the live view carries. */
-const LIVE_TOP_PRODUCTS = 10
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
 export interface AppDeps {
@@ -115,10 +112,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const hub = new LiveDayHub({
     todayOf: (storeId) => storeToday(deps, storeId),
-    readToday: (storeId) => {
-      const totals = dayTotals(deps, storeId, storeToday(deps, storeId))
-      return { totals, top_products: deps.topProducts(storeId, totals.date, LIVE_TOP_PRODUCTS) }
-    },
+    readToday: (storeId) => dayView(deps, storeId, storeToday(deps, storeId)),
     lastRefreshSeq: deps.lastRefreshSeq,
     refreshedSince: deps.refreshedSince,
     healthOf: (storeId) => {

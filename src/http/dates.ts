@@ -1,6 +1,7 @@
 import { ID_PATTERN } from '../config/schema.js'
 import { isCalendarDate, wallClockIn, type WallClock } from '../util/calendar-date.js'
 import type { AppDeps } from './app.js'
+import type { DayView } from './live/live-day-hub.js'
 import { HttpError } from './http-error.js'
 
 /** The `store_id` query parameter of the store-scoped routes (default: the config's store). */
@@ -9,6 +10,12 @@ export const STORE_ID_PARAMETER = { type: 'string', pattern: ID_PATTERN.source }
 /** The store a request asks about. */
 export function storeOf(deps: Pick<AppDeps, 'storeId'>, query: { store_id?: string }): string {
   return query.store_id ?? deps.storeId
+}
+
+/** The store-day a request asks about: `store_id` (default: the config's store), `date` (default: its today). */
+export function storeDayOf(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>, query: { store_id?: string; date?: string }): [storeId: string, date: string] {
+  const storeId = storeOf(deps, query)
+  return [storeId, query.date === undefined ? storeToday(deps, storeId) : checkDate('date', query.date)]
 }
 
 /** The store's wall clock now. */
@@ -32,10 +39,19 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
 }
 
+/** How many top products the staff page's day view carries. */
+export const DAY_VIEW_TOP_PRODUCTS = 10
+
 /**
  * The totals of a store-day; for today, last week's comparison stops at the same time of day.
  */
 export function dayTotals(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals'>, storeId: string, date: string): ReturnType<AppDeps['totals']> {
   const clock = storeClock(deps, storeId)
   return deps.totals(storeId, date, clock.date === date ? clock : undefined)
+}
+
+/** What the staff page shows of a store-day: its totals and its top products (GET /api/v1/day, the live `day` event). */
+export function dayView(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals' | 'topProducts'>, storeId: string, date: string): DayView {
+  const totals = dayTotals(deps, storeId, date)
+  return { totals, top_products: deps.topProducts(storeId, date, DAY_VIEW_TOP_PRODUCTS) }
 }

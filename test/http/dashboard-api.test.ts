@@ -216,7 +216,7 @@ describe('the staff page\'s API', () => {
   })
 
   describe('GET / and /assets', () => {
-    const assets = DashboardAssets.load(BUILT)
+    const assets = DashboardAssets.load({ locale: 'fr-FR', currency: 'EUR' }, BUILT)
 
     it('serves the built page, Brotli or gzip as asked, with a policy that allows nothing from elsewhere', async () => {
       expect(assets, 'npm run build makes dist/http/dashboard').toBeDefined()
@@ -230,6 +230,7 @@ describe('the staff page\'s API', () => {
       const plain = await app.inject('/')
       expect(plain.headers['content-encoding']).toBeUndefined()
       expect(plain.body).toContain('<main id="main"')
+      expect(plain.body).toContain('<html lang="en" data-locale="fr-FR" data-currency="EUR">')
       const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(plain.body)![1]!
       const js = await app.inject(script)
       expect([js.statusCode, js.headers['content-type'], js.headers['cache-control']]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'])

@@ -1,7 +1,7 @@
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
-import { byId, el, fill } from './dom.js'
+import { afterPaint, byId, el, fill } from './dom.js'
 import type { Formats } from './format.js'
-import { HourlyChart } from './hourly-chart.js'
+import type { HourlyChart, HourPoint } from './hourly-chart.js'
 
 /**
  * Renders a store-day: the totals in large type with last week's comparison, sales by hour (chart
@@ -9,14 +9,24 @@ import { HourlyChart } from './hourly-chart.js'
  * attributes, so that a test compares the page with the API to the cent.
  */
 export class DayView {
-  private readonly chart = new HourlyChart(byId('hourly-chart'))
+  private chart: HourlyChart | undefined
+  private hours: [Formats, HourPoint[], HourPoint[], number | undefined] | undefined
+  private renders = 0
+
+  private chartLoading: Promise<void> | undefined
 
   render(formats: Formats, totals: Totals, products: TopProduct[], isToday: boolean, nowMs: number): void {
     this.renderTotals(formats, totals, isToday)
-    this.renderHours(formats, totals, isToday ? formats.hourNow(nowMs) : undefined)
-    this.renderBars(byId('by-category'), formats, totals.by_category.map((row) => ({ name: row.category, amount: row.amount, count: row.count })))
-    this.renderBars(byId('by-region'), formats, totals.by_region.map((row) => ({ name: row.region, amount: row.amount, count: row.count })))
-    this.renderProducts(formats, products)
+    // The breakdowns once the totals are on screen: on a slow till the figures come first. A newer
+    // day rendered meanwhile wins (the sequence number).
+    const sequence = ++this.renders
+    afterPaint(() => {
+      if (sequence !== this.renders) return
+      this.renderHours(formats, totals, isToday ? formats.hourNow(nowMs) : undefined)
+      this.renderBars(byId('by-category'), formats, totals.by_category.map((row) => ({ name: row.category, amount: row.amount, count: row.count })))
+      this.renderBars(byId('by-region'), formats, totals.by_region.map((row) => ({ name: row.region, amount: row.amount, count: row.count })))
+      this.renderProducts(formats, products)
+    })
   }
 
   private renderTotals(formats: Formats, totals: Totals, isToday: boolean): void {
@@ -43,7 +53,12 @@ export class DayView {
   }
 
   private renderHours(formats: Formats, totals: Totals, upToHour: number | undefined): void {
-    this.chart.render(formats, totals.by_hour, totals.last_week.by_hour, upToHour)
+    this.hours = [formats, totals.by_hour, totals.last_week.by_hour, upToHour]
+    // The chart library is a chunk of its own (preloaded by the HTML), run only once the figures are up.
+    this.chartLoading ??= import('./hourly-chart.js').then(({ HourlyChart }) => {
+      this.chart = new HourlyChart(byId('hourly-chart'))
+    })
+    void this.chartLoading.then(() => this.hours && this.chart!.render(...this.hours))
     const today = new Map(totals.by_hour.map((row) => [row.hour, row.amount]))
     const last = new Map(totals.last_week.by_hour.map((row) => [row.hour, row.amount]))
     const hours = [...new Set([...today.keys(), ...last.keys()])].sort((a, b) => a - b)

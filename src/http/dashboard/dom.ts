@@ -17,3 +17,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
 export function fill(parent: HTMLElement, children: HTMLElement[]): void {
   parent.replaceChildren(...children)
 }
+
+/** Runs once the next frame is painted (a frame's callbacks, then a task after it). */
+export function afterPaint(run: () => void): void {
+  requestAnimationFrame(() => setTimeout(run, 0))
+}

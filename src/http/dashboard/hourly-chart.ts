@@ -1,5 +1,4 @@
 import uPlot from 'uplot'
-import 'uplot/dist/uPlot.min.css'
 import type { Formats } from './format.js'
 
 export interface HourPoint {

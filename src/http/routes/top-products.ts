@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
-import { checkDate, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
+import { storeDayOf, STORE_ID_PARAMETER } from '../dates.js'
 
 /** GET /api/v1/top-products?date=&store_id=&limit=: the day's best sellers by amount (gold.fact_daily_product_sales). */
 export function topProductsRoutes(deps: AppDeps): FastifyPluginAsync {
@@ -15,8 +15,7 @@ export function topProductsRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     }, async (request) => {
       request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      const storeId = storeOf(deps, request.query)
-      const date = request.query.date === undefined ? storeToday(deps, storeId) : checkDate('date', request.query.date)
+      const [storeId, date] = storeDayOf(deps, request.query)
       return { date, store_id: storeId, currency: deps.dashboard.currency.code, products: deps.topProducts(storeId, date, request.query.limit) }
     })
   }

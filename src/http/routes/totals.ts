@@ -1,17 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
-import { checkDate, dayTotals, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
+import { dayTotals, dayView, storeDayOf, STORE_ID_PARAMETER } from '../dates.js'
 
-/** GET /api/v1/totals?date=YYYY-MM-DD&store_id=: the staff totals of a day (default: today, store time). */
+const dayQuery = { querystring: { type: 'object', properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER }, additionalProperties: false } }
+
+/**
+ * GET /api/v1/totals?date=YYYY-MM-DD&store_id=: the staff totals of a day (default: today, store
+ * time); GET /api/v1/day: the same with the day's top products, what the staff page shows (one
+ * request for its first paint, the shape of the live stream's `day` event).
+ */
 export function totalsRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/totals', {
-      schema: { querystring: { type: 'object', properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
-    }, async (request) => {
+    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/totals', { schema: dayQuery }, async (request) => {
       request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      const storeId = storeOf(deps, request.query)
-      const date = request.query.date === undefined ? storeToday(deps, storeId) : checkDate('date', request.query.date)
-      return dayTotals(deps, storeId, date)
+      return dayTotals(deps, ...storeDayOf(deps, request.query))
+    })
+    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/day', { schema: dayQuery }, async (request) => {
+      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
+      return dayView(deps, ...storeDayOf(deps, request.query))
     })
   }
 }
