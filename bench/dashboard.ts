@@ -104,12 +104,23 @@ async function measureStreams(target: Target, base: string, log: (line: string) 
   return { count, seconds, salesPerS: 1, idleCorePct, withStreamsCorePct, dayEventsPerStream }
 }
 
-/** All the page's files as a browser downloads them, and the time to its first totals in Chromium (cold cache). */
+/** Bytes of a file as the daemon serves it to a browser that accepts an encoding. */
+function servedBytes(url: string, encoding: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': encoding } }, (response) => {
+      let bytes = 0
+      response.on('data', (chunk: Buffer) => (bytes += chunk.byteLength))
+      response.once('end', () => resolve(bytes))
+    }).once('error', reject)
+  })
+}
+
+/** All the page's files as the daemon serves them, and the time to its first totals in Chromium (cold cache). */
 async function measurePage(base: string, log: (line: string) => void): Promise<DashboardBench['page']> {
-  const list = JSON.parse(readFileSync(join(BUILT, 'assets.json'), 'utf8')) as { files: { file: string }[] }
-  const size = (file: string): number => readFileSync(join(BUILT, file)).byteLength
-  const brotliBytes = list.files.reduce((sum, entry) => sum + size(`${entry.file}.br`), 0)
-  const gzipBytes = list.files.reduce((sum, entry) => sum + size(`${entry.file}.gz`), 0)
+  const list = JSON.parse(readFileSync(join(BUILT, 'assets.json'), 'utf8')) as { files: { path: string }[] }
+  const sum = async (encoding: string): Promise<number> => (await Promise.all(list.files.map((file) => servedBytes(`${base}${file.path}`, encoding)))).reduce((a, b) => a + b, 0)
+  const brotliBytes = await sum('br')
+  const gzipBytes = await sum('gzip')
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
