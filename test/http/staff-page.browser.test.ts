@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MqttClient } from 'mqtt'
@@ -15,6 +15,8 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 /** Screenshots for people to look at (git-ignored). */
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 const EXAMPLES = fileURLToPath(new URL('../../examples/dims/', import.meta.url))
+/** Deque's axe-core, the accessibility engine of Lighthouse and of the browsers' own tools. */
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url))
 const STAFF = 'staff-token-for-the-shop-floor'
 const ADMIN = 'admin-token-for-the-back-office'
 const usd = (amount: number): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
@@ -112,8 +114,8 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     locked.dir.remove()
   })
 
-  async function open(gateway: StoreGateway, viewport = { width: 1280, height: 900 }, colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport, colorScheme })
+  async function open(gateway: StoreGateway, viewport = { width: 1280, height: 900 }, colorScheme: 'light' | 'dark' = 'light', bypassCSP = false): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport, colorScheme, bypassCSP })
     await context.route('**/*', (route) => {
       const url = route.request().url()
       if (url.startsWith(`${gateway.base}/`)) return route.continue()
@@ -183,7 +185,7 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await locked.totalsWith(1, undefined, STAFF)
     const { context, page } = await open(locked)
     await page.locator('#sign-in').waitFor({ state: 'visible' })
-    expect(await page.locator('#main').isHidden()).toBe(true)
+    expect(await page.locator('#figures').isHidden()).toBe(true)
     await page.fill('#token', 'not-the-token-0000')
     await page.click('#sign-in button[type=submit]')
     await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('That token was refused by the gateway. Check it and try again.')
@@ -215,6 +217,35 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 20_000 }).toBe('live')
     await context.close()
   }, 60_000)
+
+  it('is keyboard and screen-reader friendly: no axe-core violation (WCAG 2 A/AA, contrast) in light and dark, on a phone, on the sign-in form', async () => {
+    const axe = readFileSync(AXE, 'utf8')
+    const audit = async (gateway: StoreGateway, viewport: { width: number; height: number }, scheme: 'light' | 'dark', ready: string): Promise<string[]> => {
+      // axe-core is injected by the test, so the page's own policy (no inline script) is lifted for it.
+      const { context, page } = await open(gateway, viewport, scheme, true)
+      await page.locator(ready).waitFor({ state: 'visible' })
+      await page.waitForTimeout(500) // the breakdowns and the chart, drawn after the totals
+      await page.evaluate(axe)
+      const result = await page.evaluate("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] })") as { violations: { id: string; nodes: { target: string[] }[] }[] }
+      await context.close()
+      return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+    }
+    expect(await audit(store, { width: 1280, height: 900 }, 'light', '#top-products li >> nth=0')).toEqual([])
+    expect(await audit(store, { width: 390, height: 844 }, 'dark', '#top-products li >> nth=0')).toEqual([])
+    expect(await audit(locked, { width: 390, height: 844 }, 'light', '#sign-in')).toEqual([])
+  })
+
+  it('works from the keyboard: the day before with Enter on the arrow', async () => {
+    const { context, page } = await open(store)
+    await expect.poll(() => shown(page, 'total-amount')).not.toBeNull()
+    const today = await page.locator('#date').inputValue()
+    await page.focus('#prev-day')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator('#date').inputValue()).toBe(new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10))
+    await page.keyboard.press('Tab') // to the date field
+    expect(await page.evaluate('document.activeElement.id')).toBe('date')
+    await context.close()
+  })
 
   it('no page made a request to anything but its gateway', () => {
     expect(outside).toEqual([])

@@ -73,7 +73,7 @@ class Dashboard {
     }
     this.setUnreachable(false)
     byId('sign-in').hidden = true
-    byId('main').hidden = false
+    byId('figures').hidden = false
     byId('role').textContent = `Signed in as ${this.session.roles.join(', ')}`
     byId('rejects-admin').hidden = !this.session.roles.includes('admin')
     const params = new URLSearchParams(location.search)
@@ -253,7 +253,7 @@ class Dashboard {
     const status = byId('connection')
     const formats = this.formats
     const asOf = this.asOf && formats ? formats.time(this.asOf) : undefined
-    byId('main').classList.toggle('stale', this.unreachableSince !== undefined)
+    byId('figures').classList.toggle('stale', this.unreachableSince !== undefined)
     if (this.unreachableSince !== undefined) {
       status.dataset.state = 'offline'
       const since = new Date(this.unreachableSince).toLocaleTimeString(this.session?.locale)
@@ -271,7 +271,7 @@ class Dashboard {
     this.stream?.stop()
     window.clearInterval(this.pollTimer)
     window.clearInterval(this.devicesTimer)
-    byId('main').hidden = true
+    byId('figures').hidden = true
     byId('sign-in').hidden = false
     byId('sign-in-error').textContent = why ?? ''
     byId('sign-in-cancel').hidden = this.session === undefined || why !== undefined
