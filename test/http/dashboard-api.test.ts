@@ -69,6 +69,13 @@ describe('the staff page\'s API', () => {
     it('another store by store_id, in its own zone; a bad store_id is a 400', async () => {
       const app = buildApp(deps())
       expect((await app.inject('/api/v1/totals?store_id=store_002')).json()).toMatchObject({ store_id: 'store_002', date: '2025-05-02', total_amount: 0 })
+      const central = buildApp(deps({ tokens: { central: CENTRAL } }))
+      const goldDays = async (storeId: string): Promise<[string, string[]]> => {
+        const body = (await central.inject({ url: `/api/v1/gold/kpi_daily_orders?store_id=${storeId}&from=2025-04-01&to=2025-05-31`, headers: bearer(CENTRAL) })).json()
+        return [body.store_id, body.rows.map((row: { sale_date: string }) => row.sale_date)]
+      }
+      expect(await goldDays('store_001')).toEqual(['store_001', ['2025-04-24', '2025-05-01']])
+      expect(await goldDays('store_002')).toEqual(['store_002', []])
       const bad = await app.inject('/api/v1/totals?store_id=a%2Fb')
       expect(bad.statusCode).toBe(400)
       expect(bad.json().error.code).toBe('BAD_REQUEST')
