@@ -145,7 +145,7 @@ function authorizationOf(headers: Record<string, string | string[] | undefined>)
 function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub): void {
   const requests = new Counter({
     name: 'medallion_http_requests_total',
-    help: 'HTTP requests by route pattern and status (the staff page is route "/", its live stream "/api/v1/events")',
+    help: 'HTTP requests by route pattern and status (the staff page is route "/"; its live streams are counted apart)',
     labelNames: ['route', 'status'],
     registers: [registry],
   })
@@ -153,6 +153,8 @@ function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub
     requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
   })
   new Gauge({ name: 'medallion_live_streams', help: 'Open live event streams (staff pages)', registers: [registry], collect() { this.set(hub.streams) } })
+  // A stream leaves fastify's life cycle when it opens (hijacked): onResponse never sees it.
+  new Gauge({ name: 'medallion_live_streams_opened_total', help: 'Live event streams opened since start', registers: [registry], collect() { this.set(hub.streamsOpened) } })
   new Gauge({ name: 'medallion_live_view_reads_total', help: 'Reads of a store\'s today for the live streams (one per gold change, whatever the number of pages)', registers: [registry], collect() { this.set(hub.viewReads) } })
   new Gauge({ name: 'medallion_live_events_total', help: 'Events written to live streams', registers: [registry], collect() { this.set(hub.eventsSent) } })
 }

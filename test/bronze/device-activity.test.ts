@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
 import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
 import { openDatabase } from '../../src/db/open.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
@@ -30,6 +31,29 @@ describe('bronze.device_activity: each device\'s last sale, for device health', 
     expect(active).toMatchObject({ device_id: 'till-1', registered: true, connected: true, seen_today: true, silent: false, last_sale_at: timestamp })
     expect(Date.parse(active.last_received_at)).toBeGreaterThanOrEqual(before)
     await client.endAsync()
+  })
+
+  it('is written at most once a second per device (to the second is what device health needs)', () => {
+    const dir = makeTempDir()
+    try {
+      const db = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { bronze: BRONZE_MIGRATIONS } })
+      const store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
+      const at = Date.parse('2025-05-01T10:00:00Z')
+      const sale = (receivedAtMs: number): IncomingMessage => {
+        const payload = Buffer.from(JSON.stringify(seedSale({ timestamp: new Date(receivedAtMs).toISOString() })))
+        return { topic: 'stores/store_001/devices/abc123/sales', clientId: 'abc123', payload, payloadBytes: payload.length, receivedAtMs }
+      }
+      const last = (): unknown => db.prepare('SELECT last_received_at FROM bronze.device_activity').pluck().get()
+      store.commit([sale(at)])
+      expect(last()).toBe('2025-05-01T10:00:00.000Z')
+      store.commit([sale(at + 600)])
+      expect(last()).toBe('2025-05-01T10:00:00.000Z')
+      store.commit([sale(at + 1200)])
+      expect(last()).toBe('2025-05-01T10:00:01.200Z')
+      db.close()
+    } finally {
+      dir.remove()
+    }
   })
 
   it('the migration fills it from the sales bronze already holds', () => {

@@ -1,4 +1,4 @@
-import { addDays } from '../../util/calendar-date.js'
+import { addDays, isCalendarDate } from '../../util/calendar-date.js'
 import type { DeviceHealth, PipelineHealth } from '../health-report.js'
 import type { DayView as LiveDay } from '../live/live-day-hub.js'
 import { Api, AuthError, UnreachableError } from './api.js'
@@ -110,7 +110,7 @@ class Dashboard {
     this.stream = stream
     window.clearInterval(this.devicesTimer)
     // The figures first; the live stream and the device list once they are on screen.
-    void this.showDate(date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : this.store.today).then(() => afterPaint(() => {
+    void this.showDate(date && isCalendarDate(date) ? date : this.store.today).then(() => afterPaint(() => {
       if (this.stream !== stream) return // another store was picked meanwhile
       stream.start()
       void this.loadDevices()

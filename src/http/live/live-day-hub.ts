@@ -50,6 +50,7 @@ export class LiveDayHub {
   /** Reads of a store's today (for the metrics and the test that many pages cost one read). */
   viewReads = 0
   eventsSent = 0
+  streamsOpened = 0
 
   constructor(
     private readonly sources: LiveSources,
@@ -76,6 +77,7 @@ export class LiveDayHub {
       this.subscribers.set(storeId, set)
     }
     set.add(stream)
+    this.streamsOpened++
     stream.open(this.options.retryMs)
     const view = this.views.get(storeId)
     const today = this.guard(() => this.sources.todayOf(storeId))
@@ -119,7 +121,10 @@ export class LiveDayHub {
   }
 
   private poll(): void {
-    if (this.guard(() => this.sources.lastRefreshSeq()) === this.seq) return
+    const last = this.guard(() => this.sources.lastRefreshSeq())
+    if (last === undefined || last === this.seq) return
+    // A log that went back (gold.db restored from a backup) is followed from where it is now.
+    if (last < this.seq) this.seq = 0
     const changed = this.guard(() => this.sources.refreshedSince(this.seq, DAYS_PER_POLL))
     if (changed === undefined) return
     this.seq = changed.seq
