@@ -106,6 +106,19 @@ describe('the staff page\'s API', () => {
     })
   })
 
+  describe('GET /api/v1/day', () => {
+    it('is the totals and the ten top products of a day, as the live stream\'s day event; closed by a staff token', async () => {
+      const app = buildApp(deps())
+      const day = (await app.inject('/api/v1/day?date=2025-05-01')).json()
+      expect(day).toEqual({
+        totals: (await app.inject('/api/v1/totals?date=2025-05-01')).json(),
+        top_products: (await app.inject('/api/v1/top-products?date=2025-05-01')).json().products,
+      })
+      expect((await app.inject('/api/v1/day?date=2025-5-1')).statusCode).toBe(400)
+      expect((await buildApp(deps({ tokens: { staff: STAFF } })).inject('/api/v1/day')).statusCode).toBe(401)
+    })
+  })
+
   describe('GET /api/v1/session', () => {
     it('with no staff token: open, as staff, with the stores, currency and locale', async () => {
       const response = await buildApp(deps()).inject('/api/v1/session')

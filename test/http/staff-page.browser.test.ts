@@ -180,6 +180,22 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await context.close()
   })
 
+  it('a gateway that serves two stores offers a store picker; each store shows its own day', async () => {
+    const other = await runCli(['devices', 'add', 'till-9', '--store', 'store_002', '--json', '--config', store.configFile])
+    const till9 = JSON.parse(other.stdout) as { device_id: string; store_id: string; token: string }
+    const client = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, { deviceId: till9.device_id, storeId: till9.store_id, token: till9.token, createdAt: '' })
+    await client.publishAsync('stores/store_002/devices/till-9/sales', JSON.stringify(recentSale({ device_id: 'till-9', store_id: 'store_002', price: 9.99 })), { qos: 1 })
+    await client.endAsync()
+    const { context, page } = await open(store)
+    await page.locator('#store-picker').waitFor({ state: 'visible' })
+    expect(await page.locator('#store-picker option').evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual(['store_001', 'store_002'])
+    await page.selectOption('#store-picker', 'store_002')
+    await expect.poll(() => shown(page, 'total-amount'), { timeout: 10_000 }).toBe('9.99')
+    expect(new URL(page.url()).searchParams.get('store')).toBe('store_002')
+    await expect.poll(() => page.locator('#devices tbody').textContent()).toContain('till-9')
+    await context.close()
+  })
+
   it('with a staff token set: the page asks for it, refuses a wrong one with a message, shows the totals with the right one', async () => {
     await locked.publish([recentSale({ price: 5 }), { not: 'a sale' }])
     await locked.totalsWith(1, undefined, STAFF)
