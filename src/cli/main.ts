@@ -41,7 +41,8 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : 2
   } else if (isMedallionError(error)) {
     process.stderr.write(`medallion-edge: ${error.message}\n`)
-    process.exitCode = 1
+    // A wrong command line exits 2, whether commander or the command found it.
+    process.exitCode = error.code === 'USAGE' ? 2 : 1
   } else {
     process.stderr.write(`medallion-edge: ${(error as Error).stack ?? String(error)}\n`)
     process.exitCode = 1

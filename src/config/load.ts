@@ -13,6 +13,7 @@ const ENV_OVERRIDES = [
   { name: 'MEDALLION_EDGE_DATA_DIR', path: ['dataDir'], kind: 'string' },
   { name: 'MEDALLION_EDGE_MQTT_PORT', path: ['mqtt', 'port'], kind: 'port' },
   { name: 'MEDALLION_EDGE_HTTP_PORT', path: ['http', 'port'], kind: 'port' },
+  { name: 'MEDALLION_EDGE_CENTRAL_TOKEN', path: ['pull', 'token'], kind: 'string' },
 ] as const
 
 export interface LoadedConfig {

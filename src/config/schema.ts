@@ -240,6 +240,21 @@ const uploadSchema = z.strictObject({
   path: ['target'],
 })
 
+/** The central side: what `medallion-edge pull --config FILE` pulls, with what, into where. */
+const pullSchema = z.strictObject({
+  /** Base URLs of the gateways to pull from, e.g. http://gw-store-001:8080 (`--from` adds to them). */
+  from: z.array(z.string().url()).default([]),
+  /**
+   * The gateways' central bearer token (`http.tokens.central` on them). Prefer the environment
+   * variable MEDALLION_EDGE_CENTRAL_TOKEN, which keeps it out of files and out of `ps`.
+   */
+  token: z.string().min(16).optional(),
+  /** The lake folder (`--into` overrides it). */
+  into: z.string().min(1).optional(),
+  /** Per request. */
+  timeoutMs: z.number().int().min(100).default(60_000),
+})
+
 /** Named jobs and their cron expressions, in the store's time zone (see docs/scheduler.md). */
 const scheduleSchema = z.strictObject({
   /** Gold catch-up, a safety net under the continuous refresh. */
@@ -277,6 +292,7 @@ export const configSchema = z.strictObject({
   gold: goldSchema.prefault({}),
   snapshot: snapshotSchema.prefault({}),
   upload: uploadSchema.prefault({}),
+  pull: pullSchema.prefault({}),
   schedule: scheduleSchema.prefault({}),
 })
 

@@ -1,8 +1,8 @@
 import {
-  DateDay, Dictionary, Field, Float64, Int32, Int64, Schema, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray,
+  DateDay, Dictionary, Field, Float64, Int32, Int64, Schema, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray,
   type DataType, type Vector,
 } from 'apache-arrow'
-import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm'
+import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm'
 
 /**
  * How a column is typed in Parquet: `date` is DATE (days); `text` a dictionary-encoded string (few
@@ -113,22 +113,38 @@ function column(kind: ColumnKind, values: readonly unknown[]): Vector {
 /**
  * Rows to a Parquet file: an Arrow table with typed columns (DATE, dictionary strings, 64-bit
  * integers for exact minor units), written by parquet-wasm with ZSTD and chunk statistics.
- * `metadata` goes into the Parquet key-value metadata, where Spark and DuckDB show it (parquet-wasm
- * also stores the Arrow schema there, as ARROW:schema); not repeated inside the Arrow schema, which
- * would double it in every file (~360 bytes of a ~2.8 KiB one-row gold file).
  */
 export function toParquet(columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], metadata: Record<string, string>): Uint8Array {
-  const meta = new Map(Object.entries(metadata))
   const schema = new Schema(columns.map((spec) => new Field(spec.name, arrowType(spec.kind), spec.nullable ?? false)))
   // An empty day (all its sales moved away) is a valid file with no rows, so readers drop the day.
   const table = rows.length === 0
     ? new Table(schema)
     : new Table(schema, Object.fromEntries(columns.map((spec) => [spec.name, column(spec.kind, rows.map((row) => row[spec.name]))])))
+  return writeTable(table, metadata)
+}
+
+/**
+ * An Arrow table to Parquet (ZSTD, chunk statistics). `metadata` goes twice: into the Parquet
+ * footer's key-value metadata, where DuckDB (`parquet_kv_metadata`), polars
+ * (`read_parquet_metadata`) and Spark show it, and into the Arrow schema that parquet-wasm embeds
+ * (ARROW:schema), which is where pyarrow and pandas read a schema's metadata from: pyarrow shows
+ * none of the footer's keys when that schema is there. About 360 bytes a file, the price of both.
+ */
+export function writeTable(table: Table, metadata: Record<string, string>): Uint8Array {
+  const meta = new Map(Object.entries(metadata))
+  const withMetadata = new Table(new Schema(table.schema.fields, meta), table.batches)
   const properties = new WriterPropertiesBuilder()
     .setCompression(Compression.ZSTD)
     .setStatisticsEnabled(EnabledStatistics.Chunk)
     .setKeyValueMetadata(meta)
     .setCreatedBy('medallion-edge')
     .build()
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties)
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(withMetadata, 'stream')), properties)
+}
+
+/** Some columns of a Parquet file as an Arrow table (all of them when `columns` is undefined). */
+export function readTable(bytes: Uint8Array, columns?: readonly string[]): Table {
+  // Selected here: parquet-wasm 0.8's synchronous readParquet returns every column whatever `columns` says.
+  const table = tableFromIPC(readParquet(bytes).intoIPCStream())
+  return columns === undefined ? table : table.select(columns as string[])
 }

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { dirname, join, resolve, sep } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
-import { manifestPath } from './gold-parquet-schema.js'
+import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
+import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
 import type { SnapshotManifest } from './manifest.js'
 import type { SnapshotPage } from './snapshot-reader.js'
 
@@ -29,6 +30,8 @@ export interface PullSummary {
    * puller) and freed by its disk bound, or damaged on its disk (then made again, and pulled later).
    */
   missed: string[]
+  /** Files of an older snapshot format rewritten in the current one (in the lake, or as they landed). */
+  upgraded: number
   cursor: number
 }
 
@@ -65,7 +68,7 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
   const headers = { authorization: `Bearer ${options.token}` }
   const stateFile = statePath(options.into, base)
   const state: PullState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as PullState : { after: 0 }
-  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], cursor: state.after }
+  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], upgraded: upgradeLake(options.into), cursor: state.after }
   const get = async (url: string): Promise<Response> => {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
@@ -96,12 +99,13 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
     if (page.snapshots.length === 0) break
     for (const listing of page.snapshots) {
       const manifest = listing.manifest
-      const landed = listing.on_disk && await landSnapshot(manifest, options.into, base, get)
+      const landed = listing.on_disk ? await landSnapshot(manifest, options.into, base, get) : undefined
       if (!landed && !listing.superseded) summary.missed.push(manifest.snapshot_id)
       if (landed) {
         summary.files += manifest.files.length
+        if (landed.schema_version !== manifest.schema_version) summary.upgraded += manifest.files.length
         summary.superseded += removeReplacedParts(manifest, options.into)
-        writeFileDurable(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
+        writeFileDurable(inside(options.into, manifestPath(manifest.snapshot_id)), JSON.stringify(landed, null, 2))
         summary.snapshots++
         options.onSnapshot?.(manifest)
       } else if (listing.superseded) {
@@ -117,27 +121,33 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
 
 /**
  * Downloads and verifies every file of the snapshot under a temporary name, then renames them all
- * into place. False when the gateway freed the files meanwhile.
+ * into place; a snapshot of an older format (a gateway not upgraded yet) is rewritten in the
+ * current one after its files are verified. Returns the manifest the lake keeps, or undefined when
+ * the gateway freed the files meanwhile.
  */
-async function landSnapshot(manifest: SnapshotManifest, into: string, base: string, get: (url: string) => Promise<Response>): Promise<boolean> {
+async function landSnapshot(manifest: SnapshotManifest, into: string, base: string, get: (url: string) => Promise<Response>): Promise<SnapshotManifest | undefined> {
   const staged: { temp: string; path: string }[] = []
+  const older = manifest.schema_version < SNAPSHOT_SCHEMA_VERSION
+  const upgraded = new Map<string, Uint8Array>()
   try {
     for (const file of manifest.files) {
       const path = inside(into, file.path)
       const bytes = new Uint8Array(await (await get(`${base}/api/v1/snapshots/${encodeURIComponent(manifest.snapshot_id)}/files/${file.path}`)).arrayBuffer())
       const actual = sha256Hex(bytes)
       if (actual !== file.sha256) throw new Error(`${manifest.snapshot_id} ${file.path}: sha256 ${actual}, manifest says ${file.sha256}`)
-      staged.push({ temp: stageFileDurable(path, bytes), path })
+      const kept = older ? upgradeFile(bytes, file.table, manifest) : bytes
+      if (older) upgraded.set(file.path, kept)
+      staged.push({ temp: stageFileDurable(path, kept), path })
     }
   } catch (error) {
     for (const file of staged) rmSync(file.temp, { force: true })
-    if (error instanceof GoneError) return false
+    if (error instanceof GoneError) return undefined
     throw error
   }
   for (const file of staged) renameSync(file.temp, file.path)
   // Durable before the cursor moves: the next listing lets the gateway free its copy.
   for (const directory of new Set(staged.map((file) => dirname(file.path)))) fsyncPath(directory)
-  return true
+  return older ? upgradedManifest(manifest, upgraded) : manifest
 }
 
 /**

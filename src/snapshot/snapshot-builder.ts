@@ -7,7 +7,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, fsyncTree } from '../util/durable-fs.js'
 import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
-import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
+import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { toParquet } from './parquet-file.js'
 import { gatewayInstanceId } from './pull-ack.js'
@@ -75,11 +75,13 @@ export class SnapshotBuilder {
     const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
     const refreshed = this.db.prepare('SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
-    // And the days whose current snapshot the outbox found damaged on disk: they get a new version.
-    const damaged = this.db.prepare(`SELECT store_id, sale_date FROM snapshots s WHERE content_sha256 = '${DAMAGED}'
+    // And the days whose current snapshot must be made again as a new version: damaged on disk
+    // (the outbox found it so), or written in an older format (after an upgrade).
+    const remake = this.db.prepare(`SELECT store_id, sale_date FROM snapshots s
+      WHERE (content_sha256 = '${DAMAGED}' OR json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION})
       AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)`).all() as { store_id: string; sale_date: string }[]
     const days = new Map<string, [string, string]>()
-    for (const row of [...refreshed, ...damaged]) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
+    for (const row of [...refreshed, ...remake]) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
     const lastSeq = refreshed.at(-1)?.seq ?? watermark
     this.removeLeftovers()
     const created: SnapshotManifest[] = []
@@ -101,15 +103,8 @@ export class SnapshotBuilder {
   /** Writes the day's files and manifest under `root` (as the lake lays them out); returns the manifest. */
   writeFiles(root: string, manifest: Omit<SnapshotManifest, 'files'>, tables: Record<string, Record<string, unknown>[]>): SnapshotManifest {
     const files: SnapshotManifest['files'] = []
-    const metadata = {
-      'medallion.schema_version': String(SNAPSHOT_SCHEMA_VERSION),
-      'medallion.snapshot_id': manifest.snapshot_id,
-      'medallion.currency': this.options.currency.code,
-      'medallion.minor_unit_digits': String(this.options.currency.minorUnitDigits),
-      'medallion.amounts': 'integer minor units',
-    }
     for (const table of GOLD_TABLE_NAMES) {
-      const bytes = toParquet(GOLD_PARQUET_COLUMNS[table]!, tables[table]!, { ...metadata, 'medallion.table': table })
+      const bytes = toParquet(GOLD_PARQUET_COLUMNS[table]!, tables[table]!, fileMetadata(manifest, table))
       const path = partitionPath(table, manifest.sale_date, manifest.store_id, manifest.snapshot_id)
       mkdirSync(dirname(join(root, path)), { recursive: true })
       writeFileSync(join(root, path), bytes)
@@ -157,7 +152,8 @@ export class SnapshotBuilder {
       const tables = this.db.transaction(() => this.readDay(storeId, saleDate))()
       const contentSha = sha256Hex(JSON.stringify(tables))
       const empty = Object.values(tables).every((rows) => rows.length === 0)
-      if (last?.content_sha256 === contentSha || (empty && last === undefined)) return undefined
+      const current = last !== undefined && last.content_sha256 === contentSha && (JSON.parse(last.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION
+      if (current || (empty && last === undefined)) return undefined
       const version = (last?.version ?? 0) + 1
       const snapshotId = `${storeId}-${saleDate}-v${version}`
       const tempDir = join(this.options.dir, `.tmp-${snapshotId}-${randomBytes(4).toString('hex')}`)

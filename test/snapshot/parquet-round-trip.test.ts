@@ -50,9 +50,11 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     const glob = `${dir}/*/fact_daily_sales/**/*.parquet`
     const types = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${glob}', hive_partitioning = true)`)).getRowObjects()
       .map((row) => [row.column_name, row.column_type])
+    // The partition columns come from the path only (schema version 2), typed by DuckDB's Hive reading.
     expect(types).toEqual([
-      ['sale_date', 'DATE'], ['store_id', 'VARCHAR'], ['region', 'VARCHAR'], ['category', 'VARCHAR'],
+      ['region', 'VARCHAR'], ['category', 'VARCHAR'],
       ['daily_sales_amount', 'BIGINT'], ['sales_count', 'BIGINT'], ['order_count', 'BIGINT'], ['avg_order_amount', 'DOUBLE'],
+      ['sale_date', 'DATE'], ['store_id', 'VARCHAR'],
     ])
     const lake = (await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS sale_date, store_id, region, category,
         daily_sales_amount::DOUBLE AS amount, sales_count::DOUBLE AS lines, order_count::DOUBLE AS orders, avg_order_amount
@@ -62,12 +64,12 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     expect(lake).toEqual(gold)
     const total = (await duck.runAndReadAll(`SELECT sum(total_amount)::VARCHAR AS cents FROM read_parquet('${dir}/*/kpi_daily_orders/**/*.parquet', hive_partitioning = true)`)).getRowObjects()[0]!.cents
     expect(total).toBe(String(h.db.prepare('SELECT sum(total_amount) FROM gold.kpi_daily_orders').pluck().get()))
-    const metadata = (await duck.runAndReadAll(`SELECT DISTINCT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('${glob}') WHERE key::VARCHAR LIKE 'medallion.%' AND key::VARCHAR NOT IN ('medallion.snapshot_id') ORDER BY k`)).getRowObjects()
+    const metadata = (await duck.runAndReadAll(`SELECT DISTINCT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('${glob}') WHERE key::VARCHAR LIKE 'medallion.%' AND key::VARCHAR NOT IN ('medallion.snapshot_id', 'medallion.sale_date', 'medallion.store_id') ORDER BY k`)).getRowObjects()
     expect(metadata).toEqual([
       { k: 'medallion.amounts', v: 'integer minor units' },
       { k: 'medallion.currency', v: 'USD' },
       { k: 'medallion.minor_unit_digits', v: '2' },
-      { k: 'medallion.schema_version', v: '1' },
+      { k: 'medallion.schema_version', v: '2' },
       { k: 'medallion.table', v: 'fact_daily_sales' },
     ])
   })

@@ -1,0 +1,65 @@
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { sha256Hex } from '../util/digest.js'
+import { fsyncPath, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
+import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
+import type { SnapshotManifest } from './manifest.js'
+import { readTable, writeTable } from './parquet-file.js'
+
+/** A manifest as the lake keeps it after `pull` rewrote its files in the current format. */
+export interface UpgradedManifest extends SnapshotManifest {
+  /** The format the gateway made the snapshot in (its files' SHA-256 in the gateway's manifest). */
+  upgraded_from_schema_version?: number
+}
+
+/**
+ * One file of an older snapshot format in the current one: its data columns only (version 1 also
+ * had the partition columns, which engines refuse to merge with the path's), today's metadata.
+ */
+export function upgradeFile(bytes: Uint8Array, table: string, manifest: SnapshotManifest): Uint8Array {
+  const columns = GOLD_PARQUET_COLUMNS[table]
+  if (columns === undefined) throw new Error(`${manifest.snapshot_id}: no gold table ${table} in this version of medallion-edge`)
+  return writeTable(readTable(bytes, columns.map((column) => column.name)), fileMetadata(manifest, table))
+}
+
+/** The manifest of a snapshot whose files were rewritten: same snapshot, current format, new digests. */
+export function upgradedManifest(manifest: SnapshotManifest, files: Map<string, Uint8Array>): UpgradedManifest {
+  return {
+    ...manifest,
+    schema_version: SNAPSHOT_SCHEMA_VERSION,
+    upgraded_from_schema_version: manifest.schema_version,
+    files: manifest.files.map((file) => {
+      const bytes = files.get(file.path)
+      return bytes === undefined ? file : { ...file, bytes: bytes.byteLength, sha256: sha256Hex(bytes) }
+    }),
+  }
+}
+
+const MARKER = join('_pull', 'format.json')
+
+/**
+ * Brings a lake that `pull` filled before the current snapshot format up to it, once: every file
+ * of an older-format manifest still in the lake is rewritten in place (staged, fsynced, renamed),
+ * then its manifest. A marker records that the lake is done; snapshots of older gateways that land
+ * later are rewritten as they land. Returns the files rewritten.
+ */
+export function upgradeLake(lake: string): number {
+  const marker = join(lake, MARKER)
+  if (existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as { schema_version: number }).schema_version >= SNAPSHOT_SCHEMA_VERSION) return 0
+  let rewritten = 0
+  const manifests = join(lake, '_manifests')
+  for (const name of existsSync(manifests) ? readdirSync(manifests).filter((entry) => entry.endsWith('.json')) : []) {
+    const manifest = JSON.parse(readFileSync(join(manifests, name), 'utf8')) as SnapshotManifest
+    if (manifest.schema_version >= SNAPSHOT_SCHEMA_VERSION) continue
+    // Files of a superseded version were removed by the pull that landed the newer one.
+    const present = manifest.files.filter((file) => existsSync(join(lake, file.path)))
+    const upgraded = new Map(present.map((file) => [file.path, upgradeFile(readFileSync(join(lake, file.path)), file.table, manifest)]))
+    const staged = [...upgraded].map(([path, bytes]) => ({ temp: stageFileDurable(join(lake, path), bytes), path: join(lake, path) }))
+    for (const file of staged) renameSync(file.temp, file.path)
+    for (const directory of new Set(staged.map((file) => dirname(file.path)))) fsyncPath(directory)
+    writeFileDurable(join(manifests, name), JSON.stringify(upgradedManifest(manifest, upgraded), null, 2))
+    rewritten += staged.length
+  }
+  writeFileDurable(marker, JSON.stringify({ schema_version: SNAPSHOT_SCHEMA_VERSION }))
+  return rewritten
+}
