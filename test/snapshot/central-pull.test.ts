@@ -142,6 +142,29 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     }
   })
 
+  it('pull --config: gateways and lake from the config, the token from the environment (not the command line); each missing one named', async () => {
+    const into = makeTempDir('medallion-lake-')
+    try {
+      const config = join(into.path, 'central.json')
+      writeFileSync(config, JSON.stringify({ pull: { from: [base], into: join(into.path, 'lake') } }))
+      const pulled = await runCli(['pull', '--config', config], { MEDALLION_EDGE_CENTRAL_TOKEN: CENTRAL })
+      expect([pulled.code, pulled.stderr]).toEqual([0, ''])
+      expect(pulled.stdout).toMatch(new RegExp(`^${base.replaceAll('.', '\\.')}: \\d+ snapshots`))
+      expect(readdirSync(join(into.path, 'lake', 'kpi_daily_orders')).length).toBeGreaterThan(0)
+      const noToken = await runCli(['pull', '--config', config], { MEDALLION_EDGE_CENTRAL_TOKEN: '' })
+      expect([noToken.code, noToken.stderr]).toEqual([2, `medallion-edge: no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${config} (or --token)\n`])
+      writeFileSync(config, JSON.stringify({ pull: { token: CENTRAL } }))
+      const noGateway = await runCli(['pull', '--config', config])
+      expect([noGateway.code, noGateway.stderr]).toEqual([2, `medallion-edge: no gateway to pull from: give --from URL, or pull.from in ${config}\n`])
+      writeFileSync(config, JSON.stringify({ pull: { from: ['not a url'], token: 'short' } }))
+      const bad = await runCli(['pull', '--config', config])
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toMatch(/pull\.from\.0: .*; pull\.token: /)
+    } finally {
+      into.remove()
+    }
+  })
+
   it('frees only what central acknowledged or what is superseded; the puller skips a superseded snapshot already freed', async () => {
     await publish([seedSale({ timestamp: '2025-05-01T21:30:00Z', price: 2 })])
     await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200)
