@@ -188,7 +188,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      addSnapshotJobs({ config, scheduler, outbox, targets, logger: logger.child({ component: 'snapshot' }) })
+      addSnapshotJobs({ config, db, scheduler, outbox, targets, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')

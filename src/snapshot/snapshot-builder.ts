@@ -75,11 +75,8 @@ export class SnapshotBuilder {
     const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
     const refreshed = this.db.prepare('SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
-    // And the days whose current snapshot must be made again as a new version: damaged on disk
-    // (the outbox found it so), or written in an older format (after an upgrade).
-    const remake = this.db.prepare(`SELECT store_id, sale_date FROM snapshots s
-      WHERE (content_sha256 = '${DAMAGED}' OR json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION})
-      AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)`).all() as { store_id: string; sale_date: string }[]
+    // And the days whose current snapshot must be made again as a new version.
+    const remake = daysToRemake(this.db)
     const days = new Map<string, [string, string]>()
     for (const row of [...refreshed, ...remake]) days.set(`${row.store_id}|${row.sale_date}`, [row.store_id, row.sale_date])
     const lastSeq = refreshed.at(-1)?.seq ?? watermark
@@ -207,4 +204,15 @@ export class SnapshotBuilder {
       this.enqueue.run(snapshotId, target, new Date(this.now()).toISOString())
     }
   }
+}
+
+/**
+ * Store-days whose current snapshot must be made again as a new version: damaged on disk (the
+ * outbox found it so), or written in an older snapshot format (the gateway was upgraded).
+ */
+export function daysToRemake(db: SqliteDatabase, limit = -1): { store_id: string; sale_date: string }[] {
+  return db.prepare(`SELECT store_id, sale_date FROM snapshots s
+    WHERE (content_sha256 = '${DAMAGED}' OR json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION})
+    AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`)
+    .all(limit) as { store_id: string; sale_date: string }[]
 }

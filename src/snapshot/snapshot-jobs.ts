@@ -1,13 +1,17 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
+import type { SqliteDatabase } from '../db/open.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { runInWorker } from '../util/run-in-worker.js'
 import { serialized } from '../util/serialized.js'
 import type { Outbox } from './outbox.js'
+import { daysToRemake } from './snapshot-builder.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 export interface SnapshotJobsDeps {
   config: Readonly<Config>
+  /** gateway.db (gold attached): whether snapshots wait to be made again at start. */
+  db: SqliteDatabase
   scheduler: Scheduler
   outbox: Outbox
   targets: readonly UploadTarget[]
@@ -19,7 +23,7 @@ export interface SnapshotJobsDeps {
  * job (the outbox's due snapshots). One upload runs at a time, so the same snapshot is never PUT
  * twice at once.
  */
-export function addSnapshotJobs({ config, scheduler, outbox, targets, logger }: SnapshotJobsDeps): void {
+export function addSnapshotJobs({ config, db, scheduler, outbox, targets, logger }: SnapshotJobsDeps): void {
   const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
   if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
   const shipOnce = async (): Promise<unknown> => {
@@ -38,4 +42,10 @@ export function addSnapshotJobs({ config, scheduler, outbox, targets, logger }: 
     },
   })
   if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
+  // After an upgrade of the snapshot format (or a damaged file): the days are made again now, not
+  // at the next hourly run, so that the outbox ships the new format rather than the old.
+  if (daysToRemake(db, 1).length > 0) {
+    logger.info('snapshots of an older format (or damaged) wait to be made again: running the snapshot job now')
+    void scheduler.runNow('snapshot').catch((error: Error) => logger.warn({ err: error.message }, 'snapshot run at start failed; the schedule retries'))
+  }
 }

@@ -22,6 +22,8 @@ export interface RunningGateway {
   bronze(): ReturnType<typeof readBronze>
   /** Errors the gateway reported as fatal (the pipeline thread died). */
   fatal: Error[]
+  /** Stops the gateway and starts a new one on the same data directory (an upgrade's restart; new ports). */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -39,9 +41,12 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
   }
   const config = testConfig(dir.path, overrides)
   const fatal: Error[] = []
-  const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error) })
-  const addresses = await gateway.start()
-  return {
+  const start = async (): Promise<[Gateway, GatewayAddresses]> => {
+    const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error) })
+    return [gateway, await gateway.start()]
+  }
+  const [gateway, addresses] = await start()
+  const running: RunningGateway = {
     gateway,
     config,
     dataDir: dir.path,
@@ -52,9 +57,15 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
     removeDevice: (deviceId) => withRegistry((registry) => registry.remove(deviceId)),
     bronze: () => readBronze(dir.path),
     fatal,
+    async restart() {
+      await running.gateway.stop()
+      const [next, nextAddresses] = await start()
+      Object.assign(running, { gateway: next, addresses: nextAddresses, url: `mqtt://127.0.0.1:${nextAddresses.mqtt.port}`, port: nextAddresses.mqtt.port })
+    },
     async stop() {
-      await gateway.stop()
+      await running.gateway.stop()
       dir.remove()
     },
   }
+  return running
 }

@@ -85,6 +85,25 @@ describe('snapshots of the format before 2 (partition columns inside the files):
     }
   })
 
+  it('a gateway started with snapshots of an older format makes them again at once, not at the next hourly run', async () => {
+    const db = openGoldDatabase(gw.dataDir)
+    db.prepare('DELETE FROM outbox').run()
+    db.prepare('DELETE FROM snapshots').run()
+    recordV1Snapshot(db, snapshotDir(gw.dataDir), 'store_001', '2025-05-02')
+    db.close()
+    // The same data directory, a new daemon (the upgrade's restart).
+    await gw.restart()
+    const versions = (): unknown[] => {
+      const check = openGoldDatabase(gw.dataDir)
+      try {
+        return check.prepare("SELECT snapshot_id, json_extract(manifest, '$.schema_version') FROM snapshots WHERE sale_date = '2025-05-02' ORDER BY version").raw().all()
+      } finally {
+        check.close()
+      }
+    }
+    await expect.poll(versions, { timeout: 10_000 }).toEqual([['store_001-2025-05-02-v1', 1], ['store_001-2025-05-02-v2', SNAPSHOT_SCHEMA_VERSION]])
+  })
+
   it('a lake an older pull filled is rewritten once, in place, at the next pull; its metadata says version 2', async () => {
     const lake = makeTempDir('medallion-lake-')
     try {
