@@ -123,6 +123,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     now: () => clock.now(),
     totals: (storeId, date, now) => reader!.totals(storeId, date, now),
     topProducts: (storeId, date, limit) => reader!.topProducts(storeId, date, limit),
+    day: (storeId, date, now, limit) => reader!.day(storeId, date, now, limit),
     stores: () => storesOf(config, reader!.stores(), health),
     refreshedSince: (seq, limit) => reader!.refreshedSince(seq, limit),
     lastRefreshSeq: () => reader!.lastRefreshSeq(),

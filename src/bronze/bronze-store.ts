@@ -61,7 +61,7 @@ export class BronzeStore {
     this.noteActivity = db.prepare(`
       INSERT INTO bronze.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms) VALUES (?, ?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, last_received_at = excluded.last_received_at,
-        last_sale_ts_ms = excluded.last_sale_ts_ms WHERE excluded.last_received_at >= last_received_at`)
+        last_sale_ts_ms = excluded.last_sale_ts_ms`)
     this.commitGroup = db.transaction((messages: readonly IncomingMessage[], noted: [string, number][]) => this.storeAll(messages, noted))
   }
 
@@ -100,7 +100,9 @@ export class BronzeStore {
       }
     }
     for (const [deviceId, { sale, receivedAt, receivedAtMs }] of lastSaleOf) {
-      if (receivedAtMs - (this.activityNotedAt.get(deviceId) ?? Number.NEGATIVE_INFINITY) < ACTIVITY_RESOLUTION_MS) continue
+      // Within the second after the last note: skipped; a clock that stepped back (NTP) writes at once.
+      const sinceNoted = receivedAtMs - (this.activityNotedAt.get(deviceId) ?? Number.NEGATIVE_INFINITY)
+      if (sinceNoted >= 0 && sinceNoted < ACTIVITY_RESOLUTION_MS) continue
       this.noteActivity.run(deviceId, sale.storeId, receivedAt, sale.saleTsMs)
       noted.push([deviceId, receivedAtMs])
     }

@@ -7,8 +7,10 @@ function describe(summary: PullSummary): string {
   const missed = summary.missed.length === 0 ? ''
     : `\n${summary.source}: MISSED ${summary.missed.length} current snapshots the gateway no longer had (delivered elsewhere and freed, or damaged): ${summary.missed.join(', ')}`
   const upgraded = summary.upgraded > 0 ? `, ${summary.upgraded} files of an older snapshot format rewritten` : ''
+  const notUpgraded = summary.upgradeFailed.length === 0 ? ''
+    : `\nthe lake: ${summary.upgradeFailed.length} snapshots of an older format could not be rewritten: ${summary.upgradeFailed.join('; ')}`
   return `${summary.source}: ${summary.snapshots} snapshots, ${summary.files} files, ${summary.superseded} superseded files removed, ` +
-    `${summary.skipped} superseded snapshots skipped${upgraded}; cursor ${summary.cursor}${missed}`
+    `${summary.skipped} superseded snapshots skipped${upgraded}; cursor ${summary.cursor}${missed}${notUpgraded}`
 }
 
 interface PullOptions {
@@ -57,6 +59,10 @@ export function pullCommand(): Command {
         : [...summaries.map(describe), ...failures.map((failure) => `${failure.source}: FAILED: ${failure.error}`)].join('\n') + '\n')
       if (failures.length > 0) {
         throw new MedallionError('PULL_FAILED', `${failures.length} of ${gateways.length} gateways could not be pulled: ${failures.map((failure) => failure.source).join(', ')}`)
+      }
+      const notUpgraded = summaries.find((summary) => summary.upgradeFailed.length > 0)
+      if (notUpgraded) {
+        throw new MedallionError('PULL_FAILED', `${notUpgraded.upgradeFailed.length} snapshots of the lake are still in an older format (see above); engines may refuse their files`)
       }
       const missed = summaries.filter((summary) => summary.missed.length > 0)
       if (missed.length > 0) {

@@ -101,7 +101,10 @@ const currencySchema = z.strictObject({
   minorUnitDigits: z.number().int().min(0).max(4).default(2),
 })
 
-/** Whether Intl knows the locale (not only its syntax: a typo like en-XX would fall back silently). */
+/**
+ * Whether this Node.js's Intl knows the locale. A well-formed tag of a known language passes
+ * (en-XX falls back to en), a language it does not know does not (xx, zz-ZZ), nor a malformed tag.
+ */
 function isLocale(tag: string): boolean {
   try {
     return Intl.NumberFormat.supportedLocalesOf([tag]).length === 1

@@ -76,6 +76,7 @@ export class GoldReader {
   private readonly lastRefreshed
   private readonly pendingChanges
   private readonly currentStores
+  private readonly inOneSnapshot: <T>(read: () => T) => T
 
   constructor(dataDir: string, private readonly currency: { code: string; minorUnitDigits: number }) {
     this.db = new Database(databaseFile(dataDir, 'gold'), { readonly: true, fileMustExist: true })
@@ -106,6 +107,8 @@ export class GoldReader {
     this.pendingChanges = this.db.prepare(`SELECT (SELECT coalesce(max(seq), 0) FROM silver.day_changes)
       - coalesce((SELECT value FROM pipeline_state WHERE name = 'day_changes_seq'), 0)`).pluck()
     this.currentStores = this.db.prepare('SELECT store_id, store_name, timezone FROM silver.dim_store WHERE is_current = 1 ORDER BY store_id')
+    const transaction = this.db.transaction((read: () => unknown) => read())
+    this.inOneSnapshot = <T>(read: () => T): T => transaction(read) as T
     this.tables = new Map(GOLD_TABLE_NAMES.map((name) => [name as string, this.db.prepare(
       `SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`)]))
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()
@@ -152,6 +155,11 @@ export class GoldReader {
         by_hour: lastWeekHours.map((row) => ({ ...row, amount: this.major(row.amount) })),
       },
     }
+  }
+
+  /** A store-day's totals and its best sellers from one gold state (one read transaction). */
+  day(storeId: string, date: string, now: { hour: number; minute: number } | undefined, limit: number): { totals: Totals; top_products: TopProduct[] } {
+    return this.inOneSnapshot(() => ({ totals: this.totals(storeId, date, now), top_products: this.topProducts(storeId, date, limit) }))
   }
 
   /** The day's best-selling products, at most `limit`, amounts in major units. */

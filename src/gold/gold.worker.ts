@@ -32,19 +32,27 @@ function schedule(): void {
 function run(): void {
   timer = undefined
   lastRunAt = Date.now()
+  let outcome
   try {
-    const outcome = refresher.refresh()
-    lastDurationMs = Date.now() - lastRunAt
+    outcome = refresher.refresh()
     refreshes++
     port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
-    // After an upgrade that added a table, a month of old days per run until done.
-    const backfilling = refresher.backfillStep()
-    if (outcome.pending || backfilling) schedule()
   } catch (error) {
     // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
+    lastDurationMs = Date.now() - lastRunAt
     port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)
     return
   }
+  // After an upgrade that added a table, a month of old days per run until done; inside the same
+  // duty cycle as the refresh, and a busy gold.db only postpones it (it is not a refresh failure).
+  let backfilling = false
+  try {
+    backfilling = refresher.backfillStep()
+  } catch {
+    backfilling = true
+  }
+  lastDurationMs = Date.now() - lastRunAt
+  if (outcome.pending || backfilling) schedule()
   if (refreshes % PRUNE_EVERY === 0) {
     try {
       refresher.pruneConsumed()

@@ -8,7 +8,7 @@ import type { DashboardAssets } from './dashboard-assets.js'
 import { dayView, storeToday } from './dates.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
 import { HttpError } from './http-error.js'
-import { LiveDayHub, type LiveOptions } from './live/live-day-hub.js'
+import { LiveDayHub, type DayView, type LiveOptions } from './live/live-day-hub.js'
 import { RoleCheck, type Role, type RoleOptions } from './roles.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { eventRoutes } from './routes/events.js'
@@ -35,6 +35,8 @@ export interface AppDeps {
   /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
   totals: (storeId: string, date: string, now?: WallClock) => Totals
   topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
+  /** Totals and top products from one gold state (what the staff page shows of a day). */
+  day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => DayView
   /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */
   stores: () => StoreRecord[]
   /** Gold's refresh log: what the live stream follows. */
@@ -111,6 +113,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   const hub = new LiveDayHub({
+    now: deps.now,
     todayOf: (storeId) => storeToday(deps, storeId),
     readToday: (storeId) => dayView(deps, storeId, storeToday(deps, storeId)),
     lastRefreshSeq: deps.lastRefreshSeq,

@@ -51,7 +51,7 @@ export function dayTotals(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals'>, 
 }
 
 /** What the staff page shows of a store-day: its totals and its top products (GET /api/v1/day, the live `day` event). */
-export function dayView(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals' | 'topProducts'>, storeId: string, date: string): DayView {
-  const totals = dayTotals(deps, storeId, date)
-  return { totals, top_products: deps.topProducts(storeId, date, DAY_VIEW_TOP_PRODUCTS) }
+export function dayView(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'day'>, storeId: string, date: string): DayView {
+  const clock = storeClock(deps, storeId)
+  return deps.day(storeId, date, clock.date === date ? clock : undefined, DAY_VIEW_TOP_PRODUCTS)
 }

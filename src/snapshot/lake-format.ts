@@ -37,29 +37,41 @@ export function upgradedManifest(manifest: SnapshotManifest, files: Map<string, 
 
 const MARKER = join('_pull', 'format.json')
 
+export interface LakeUpgrade {
+  /** Files rewritten in the current format. */
+  rewritten: number
+  /** Snapshots that could not be (a file the disk damaged): `pull` reports them, and tries again next time. */
+  failed: string[]
+}
+
 /**
  * Brings a lake that `pull` filled before the current snapshot format up to it, once: every file
- * of an older-format manifest still in the lake is rewritten in place (staged, fsynced, renamed),
- * then its manifest. A marker records that the lake is done; snapshots of older gateways that land
- * later are rewritten as they land. Returns the files rewritten.
+ * of an older-format manifest still in the lake is rewritten in place (staged under a hidden name,
+ * fsynced, renamed), then its manifest. A marker records that the lake is done, once every snapshot
+ * could be; snapshots of older gateways that land later are rewritten as they land. A snapshot that
+ * fails is reported and left as it is: the others, and the pull itself, go on.
  */
-export function upgradeLake(lake: string): number {
+export function upgradeLake(lake: string): LakeUpgrade {
+  const result: LakeUpgrade = { rewritten: 0, failed: [] }
   const marker = join(lake, MARKER)
-  if (existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as { schema_version: number }).schema_version >= SNAPSHOT_SCHEMA_VERSION) return 0
-  let rewritten = 0
+  if (existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as { schema_version: number }).schema_version >= SNAPSHOT_SCHEMA_VERSION) return result
   const manifests = join(lake, '_manifests')
   for (const name of existsSync(manifests) ? readdirSync(manifests).filter((entry) => entry.endsWith('.json')) : []) {
-    const manifest = JSON.parse(readFileSync(join(manifests, name), 'utf8')) as SnapshotManifest
-    if (manifest.schema_version >= SNAPSHOT_SCHEMA_VERSION) continue
-    // Files of a superseded version were removed by the pull that landed the newer one.
-    const present = manifest.files.filter((file) => existsSync(join(lake, file.path)))
-    const upgraded = new Map(present.map((file) => [file.path, upgradeFile(readFileSync(join(lake, file.path)), file.table, manifest)]))
-    const staged = [...upgraded].map(([path, bytes]) => ({ temp: stageFileDurable(join(lake, path), bytes), path: join(lake, path) }))
-    for (const file of staged) renameSync(file.temp, file.path)
-    for (const directory of new Set(staged.map((file) => dirname(file.path)))) fsyncPath(directory)
-    writeFileDurable(join(manifests, name), JSON.stringify(upgradedManifest(manifest, upgraded), null, 2))
-    rewritten += staged.length
+    try {
+      const manifest = JSON.parse(readFileSync(join(manifests, name), 'utf8')) as SnapshotManifest
+      if (manifest.schema_version >= SNAPSHOT_SCHEMA_VERSION) continue
+      // Files of a superseded version were removed by the pull that landed the newer one.
+      const present = manifest.files.filter((file) => existsSync(join(lake, file.path)))
+      const upgraded = new Map(present.map((file) => [file.path, upgradeFile(readFileSync(join(lake, file.path)), file.table, manifest)]))
+      const staged = [...upgraded].map(([path, bytes]) => ({ temp: stageFileDurable(join(lake, path), bytes), path: join(lake, path) }))
+      for (const file of staged) renameSync(file.temp, file.path)
+      for (const directory of new Set(staged.map((file) => dirname(file.path)))) fsyncPath(directory)
+      writeFileDurable(join(manifests, name), JSON.stringify(upgradedManifest(manifest, upgraded), null, 2))
+      result.rewritten += staged.length
+    } catch (error) {
+      result.failed.push(`${name}: ${(error as Error).message}`)
+    }
   }
-  writeFileDurable(marker, JSON.stringify({ schema_version: SNAPSHOT_SCHEMA_VERSION }))
-  return rewritten
+  if (result.failed.length === 0) writeFileDurable(marker, JSON.stringify({ schema_version: SNAPSHOT_SCHEMA_VERSION }))
+  return result
 }

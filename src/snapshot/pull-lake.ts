@@ -32,6 +32,8 @@ export interface PullSummary {
   missed: string[]
   /** Files of an older snapshot format rewritten in the current one (in the lake, or as they landed). */
   upgraded: number
+  /** Snapshots of the lake the rewrite could not bring to the current format (tried again next time). */
+  upgradeFailed: string[]
   cursor: number
 }
 
@@ -68,7 +70,8 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
   const headers = { authorization: `Bearer ${options.token}` }
   const stateFile = statePath(options.into, base)
   const state: PullState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as PullState : { after: 0 }
-  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], upgraded: upgradeLake(options.into), cursor: state.after }
+  const lake = upgradeLake(options.into)
+  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], upgraded: lake.rewritten, upgradeFailed: lake.failed, cursor: state.after }
   const get = async (url: string): Promise<Response> => {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)

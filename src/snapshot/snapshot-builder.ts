@@ -208,11 +208,14 @@ export class SnapshotBuilder {
 
 /**
  * Store-days whose current snapshot must be made again as a new version: damaged on disk (the
- * outbox found it so), or written in an older snapshot format (the gateway was upgraded).
+ * outbox found it so), or written in an older snapshot format (the gateway was upgraded). Not the
+ * latter while gold backfills a table an upgrade added: each day it recomputes is snapshotted then,
+ * with the new table, instead of twice.
  */
 export function daysToRemake(db: SqliteDatabase, limit = -1): { store_id: string; sale_date: string }[] {
   return db.prepare(`SELECT store_id, sale_date FROM snapshots s
-    WHERE (content_sha256 = '${DAMAGED}' OR json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION})
+    WHERE (content_sha256 = '${DAMAGED}' OR (json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION}
+      AND NOT EXISTS (SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill')))
     AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`)
     .all(limit) as { store_id: string; sale_date: string }[]
 }

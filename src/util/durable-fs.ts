@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { mkdir, open, rename } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 /** fsyncs a file or a directory (a directory's entries: what a rename or a create changed). */
 export function fsyncPath(path: string): void {
@@ -55,9 +55,14 @@ async function fsyncPathAsync(path: string): Promise<void> {
   }
 }
 
-/** A temporary name next to `path`, unique, that `isTemporaryName` recognises. */
+/**
+ * A temporary name next to `path`, unique, that `isTemporaryName` recognises. Hidden (a leading
+ * dot): a file a crash left between its write and its rename is skipped by every lake reader
+ * (pyarrow, Spark and pandas skip `.` and `_` names; globs on `*.parquet` do not match it), so it
+ * is never read twice next to the file it was to become.
+ */
 function temporaryName(path: string): string {
-  return `${path}${TEMPORARY_MARK}${randomBytes(4).toString('hex')}`
+  return join(dirname(path), `.${basename(path)}${TEMPORARY_MARK}${randomBytes(4).toString('hex')}`)
 }
 
 const TEMPORARY_MARK = '.tmp-'

@@ -50,6 +50,9 @@ describe('bronze.device_activity: each device\'s last sale, for device health', 
       expect(last()).toBe('2025-05-01T10:00:00.000Z')
       store.commit([sale(at + 1200)])
       expect(last()).toBe('2025-05-01T10:00:01.200Z')
+      // The gateway's clock stepped back an hour (NTP): written at once, not an hour later.
+      store.commit([sale(at - 3_600_000)])
+      expect(last()).toBe('2025-05-01T09:00:00.000Z')
       db.close()
     } finally {
       dir.remove()

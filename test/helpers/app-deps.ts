@@ -28,6 +28,7 @@ export function appDeps(reader: () => GoldReader, overrides: Partial<AppDeps> = 
     now: () => Date.parse('2025-05-02T02:00:00Z'), // 1 May, 22:00 in New York
     totals: (storeId, date, now) => reader().totals(storeId, date, now),
     topProducts: (storeId, date, limit) => reader().topProducts(storeId, date, limit),
+    day: (storeId, date, now, limit) => reader().day(storeId, date, now, limit),
     stores: () => reader().stores(),
     refreshedSince: (seq, limit) => reader().refreshedSince(seq, limit),
     lastRefreshSeq: () => reader().lastRefreshSeq(),

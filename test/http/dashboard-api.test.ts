@@ -228,6 +228,24 @@ describe('the staff page\'s API', () => {
       await expect(page.next('day', 2000)).rejects.toThrow(/ended/)
     })
 
+    it('the view is read again when the store\'s minute changes (last week\'s "same time" moves without a sale), and when gold\'s log goes back', async () => {
+      let now = NOW
+      let lastSeq = 1_000_000 // as if the log went back to the real one after a restored gold.db
+      const moving = buildApp(deps({ now: () => now, lastRefreshSeq: () => lastSeq, live: { pollMs: 20, healthMs: 30, pingMs: 60_000 } }))
+      try {
+        const page = new EventReader((await moving.inject({ url: '/api/v1/events', payloadAsStream: true })).stream())
+        const first = (await page.next('day')).data as { totals: { last_week: { same_time_amount: number } } }
+        now += 20 * 60_000 // 22:30 -> 22:50 in New York: 50/60 of last week's 22:00 hour (6.00), not 30/60
+        const later = (await page.next('day')).data as { totals: { last_week: { same_time_amount: number } } }
+        expect(later.totals.last_week.same_time_amount).toBe(first.totals.last_week.same_time_amount + 2)
+        page.drain()
+        lastSeq = 1
+        expect((await page.next('day', 2000)).data).toMatchObject({ totals: { date: '2025-05-01' } })
+      } finally {
+        await moving.close()
+      }
+    })
+
     it('is closed by a staff token like the totals', async () => {
       const closed = buildApp(deps({ tokens: { staff: STAFF } }))
       const response = await closed.inject('/api/v1/events')

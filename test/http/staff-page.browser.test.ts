@@ -196,6 +196,17 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await context.close()
   })
 
+  it('open without a token: a saved token the gateway refuses is dropped, not a lock-out; sign out forgets a token', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript("localStorage.setItem('medallion-edge.token', 'a-rotated-admin-token-0000')")
+    const page = await context.newPage()
+    await page.goto(store.base)
+    await expect.poll(() => shown(page, 'total-amount')).not.toBeNull()
+    expect(await page.evaluate("localStorage.getItem('medallion-edge.token')")).toBeNull()
+    expect(await page.locator('#sign-out').isHidden()).toBe(true)
+    await context.close()
+  })
+
   it('with a staff token set: the page asks for it, refuses a wrong one with a message, shows the totals with the right one', async () => {
     await locked.publish([recentSale({ price: 5 }), { not: 'a sale' }])
     await locked.totalsWith(1, undefined, STAFF)
@@ -212,12 +223,17 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     expect(await page.locator('#rejects-admin').isHidden()).toBe(true)
     await page.reload()
     await expect.poll(() => shown(page, 'total-amount')).toBe('5')
-    // The admin token shows the refused messages too.
+    // The admin token shows the refused messages too, and is kept for this tab only.
     await page.click('#sign-in-open')
     await page.fill('#token', ADMIN)
     await page.click('#sign-in button[type=submit]')
     await expect.poll(() => page.locator('#rejects tbody tr').count()).toBeGreaterThan(0)
     expect(await page.locator('#rejects-admin').isVisible()).toBe(true)
+    expect(await page.evaluate("[localStorage.getItem('medallion-edge.token'), sessionStorage.getItem('medallion-edge.token')]")).toEqual([null, ADMIN])
+    // Sign out: the token is gone and the page asks again.
+    await page.click('#sign-out')
+    await page.locator('#sign-in').waitFor({ state: 'visible' })
+    expect(await page.evaluate("[localStorage.getItem('medallion-edge.token'), sessionStorage.getItem('medallion-edge.token')]")).toEqual([null, null])
     await context.close()
   })
 

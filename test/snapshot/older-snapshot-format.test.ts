@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
@@ -111,7 +111,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
       const old = writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-01')
       db.close()
       expect((await fileColumns(lake.path)).get(join(lake.path, old.files[0]!.path))).toContain('sale_date')
-      expect(upgradeLake(lake.path)).toBe(GOLD_TABLE_NAMES.length)
+      expect(upgradeLake(lake.path)).toEqual({ rewritten: GOLD_TABLE_NAMES.length, failed: [] })
       for (const [path, columns] of await fileColumns(lake.path)) expect(columns, path).not.toContain('store_id')
       const file = readFileSync(join(lake.path, old.files.find((entry) => entry.table === 'kpi_daily_orders')!.path))
       const metadata = readTable(file).schema.metadata
@@ -120,7 +120,25 @@ describe('snapshots of the format before 2 (partition columns inside the files):
       expect(manifest.files.find((entry) => entry.table === 'kpi_daily_orders')!.bytes).toBe(file.byteLength)
       expect(await lakeTotals(lake.path)).toEqual({ '2025-05-01': goldTotals()['2025-05-01'] })
       // Once: the marker says the lake is done.
-      expect(upgradeLake(lake.path)).toBe(0)
+      expect(upgradeLake(lake.path)).toEqual({ rewritten: 0, failed: [] })
+    } finally {
+      lake.remove()
+    }
+  })
+
+  it('a file of the lake that cannot be read does not stop the rewrite of the others, nor mark the lake done', async () => {
+    const lake = makeTempDir('medallion-lake-')
+    try {
+      const db = openGoldDatabase(gw.dataDir)
+      const broken = writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-01')
+      writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-02')
+      db.close()
+      writeFileSync(join(lake.path, broken.files[0]!.path), 'not parquet')
+      const first = upgradeLake(lake.path)
+      expect(first.rewritten).toBe(GOLD_TABLE_NAMES.length)
+      expect(first.failed).toEqual([expect.stringMatching(/^store_001-2025-05-01-v1\.json: /)])
+      // Not marked done: the next pull tries the broken one again (and only it).
+      expect(upgradeLake(lake.path)).toMatchObject({ rewritten: 0, failed: [expect.stringMatching(/^store_001-2025-05-01-v1\.json/)] })
     } finally {
       lake.remove()
     }

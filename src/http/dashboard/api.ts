@@ -18,14 +18,19 @@ const TIMEOUT_MS = 8000
 export class Api {
   token: string | null
 
-  constructor(private readonly storage: Storage) {
-    this.token = storage.getItem(TOKEN_KEY)
+  constructor(private readonly browser: Storage, private readonly tab: Storage) {
+    this.token = tab.getItem(TOKEN_KEY) ?? browser.getItem(TOKEN_KEY)
   }
 
-  saveToken(token: string | null): void {
+  /**
+   * `browser`: kept for the next visit (staff on a till, so that the page opens by itself);
+   * `tab`: forgotten when the tab closes (an admin token on a shared screen). null forgets it.
+   */
+  saveToken(token: string | null, keep: 'browser' | 'tab' = 'browser'): void {
     this.token = token
-    if (token === null) this.storage.removeItem(TOKEN_KEY)
-    else this.storage.setItem(TOKEN_KEY, token)
+    this.browser.removeItem(TOKEN_KEY)
+    this.tab.removeItem(TOKEN_KEY)
+    if (token !== null) (keep === 'browser' ? this.browser : this.tab).setItem(TOKEN_KEY, token)
   }
 
   headers(): Record<string, string> {

@@ -10,6 +10,7 @@ export class Formats {
   private percentFormat?: Intl.NumberFormat
   private timeFormat?: Intl.DateTimeFormat
   private hourNowFormat?: Intl.DateTimeFormat
+  private dateNowFormat?: Intl.DateTimeFormat
   private hourFormat?: Intl.DateTimeFormat
   private dayFormat?: Intl.DateTimeFormat
   private shortDayFormat?: Intl.DateTimeFormat
@@ -45,6 +46,12 @@ export class Formats {
   time(iso: string): string {
     this.timeFormat ??= new Intl.DateTimeFormat(this.locale, { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' })
     return this.timeFormat.format(new Date(iso))
+  }
+
+  /** The store's date now (YYYY-MM-DD). */
+  dateNow(nowMs: number): string {
+    this.dateNowFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    return this.dateNowFormat.format(nowMs)
   }
 
   /** The store's hour now (0-23). */

@@ -37,7 +37,7 @@ const DEVICES_MS = 60_000
  * saying on screen when the gateway cannot be reached, with the time the figures are from.
  */
 class Dashboard {
-  private readonly api = new Api(localStorage)
+  private readonly api = new Api(localStorage, sessionStorage)
   private readonly day = new DayView()
   private readonly health = new HealthView()
   private session: Session | undefined
@@ -64,7 +64,7 @@ class Dashboard {
     this.early.catch(() => undefined) // its failure is the session's to report
     warmUpFormats(document.documentElement.dataset.locale ?? 'en-US', document.documentElement.dataset.currency ?? 'USD')
     try {
-      this.session = await this.api.get<Session>('/api/v1/session')
+      this.session = await this.sessionWithoutStaleToken()
     } catch (error) {
       if (error instanceof AuthError) return this.askForToken(this.api.token ? 'The gateway refused the saved token. Type the current one.' : undefined)
       this.setUnreachable(true)
@@ -75,11 +75,32 @@ class Dashboard {
     byId('sign-in').hidden = true
     byId('figures').hidden = false
     byId('role').textContent = `Signed in as ${this.session.roles.join(', ')}`
+    byId('sign-out').hidden = this.api.token === null
     byId('rejects-admin').hidden = !this.session.roles.includes('admin')
     const params = new URLSearchParams(location.search)
     const storeId = this.session.stores.some((store) => store.store_id === params.get('store')) ? params.get('store')! : this.session.store_id
     this.fillStorePicker(storeId)
     this.selectStore(storeId, params.get('date') ?? undefined)
+  }
+
+  /**
+   * The session; a saved token the gateway now refuses is dropped when the page is open without one
+   * (staff open), so a rotated admin token cannot lock the shop floor out of its own page.
+   */
+  private async sessionWithoutStaleToken(): Promise<Session> {
+    try {
+      return await this.api.get<Session>('/api/v1/session')
+    } catch (error) {
+      if (!(error instanceof AuthError) || this.api.token === null) throw error
+      const refused = this.api.token
+      this.api.saveToken(null)
+      try {
+        return await this.api.get<Session>('/api/v1/session')
+      } catch (retry) {
+        this.api.saveToken(refused)
+        throw retry
+      }
+    }
   }
 
   private fillStorePicker(selected: string): void {
@@ -109,6 +130,7 @@ class Dashboard {
     })
     this.stream = stream
     window.clearInterval(this.devicesTimer)
+    window.clearInterval(this.pollTimer)
     // The figures first; the live stream and the device list once they are on screen.
     void this.showDate(date && isCalendarDate(date) ? date : this.store.today).then(() => afterPaint(() => {
       if (this.stream !== stream) return // another store was picked meanwhile
@@ -133,7 +155,7 @@ class Dashboard {
     input.max = this.today
     byId<HTMLButtonElement>('next-day').disabled = this.shownDate >= this.today
     byId<HTMLButtonElement>('today').disabled = this.shownDate === this.today
-    if (this.shownDate !== this.today || !this.live) return this.fetchDay()
+    if (this.shownDate !== this.today || this.live?.totals.date !== this.shownDate) return this.fetchDay()
     this.renderDay(this.live)
     return Promise.resolve()
   }
@@ -198,9 +220,10 @@ class Dashboard {
   }
 
   private async loadDevices(): Promise<void> {
+    const storeId = this.store!.store_id
     try {
-      const devices = await this.api.get<DeviceHealth>('/api/v1/devices', { store_id: this.store!.store_id })
-      this.health.renderDevices(this.formats!, devices, Date.now())
+      const devices = await this.api.get<DeviceHealth>('/api/v1/devices', { store_id: storeId })
+      if (storeId === this.store!.store_id) this.health.renderDevices(this.formats!, devices, Date.now()) // not a store picked meanwhile
     } catch (error) {
       this.onFailure(error)
     }
@@ -228,6 +251,16 @@ class Dashboard {
   }
 
   private async poll(): Promise<void> {
+    // Without the stream nobody says midnight has passed: the store's clock does.
+    const storeToday = this.formats!.dateNow(Date.now())
+    if (storeToday > this.today) {
+      const following = this.shownDate === this.today
+      this.store!.today = storeToday
+      if (following) {
+        await this.showDate(storeToday)
+        return
+      }
+    }
     await this.fetchDay()
     try {
       this.renderPipeline(await this.api.get<PipelineHealth>('/api/v1/pipeline', { store_id: this.store!.store_id }))
@@ -284,7 +317,9 @@ class Dashboard {
     const previous = this.api.token
     this.api.saveToken(token)
     try {
-      await this.api.get<Session>('/api/v1/session')
+      // An admin token is kept for this tab only: a shared till-side screen must not keep it.
+      const session = await this.api.get<Session>('/api/v1/session')
+      this.api.saveToken(token, session.roles.includes('admin') ? 'tab' : 'browser')
     } catch (error) {
       this.api.saveToken(previous)
       byId('sign-in-error').textContent = error instanceof AuthError
@@ -311,6 +346,10 @@ class Dashboard {
       void this.signIn(byId<HTMLInputElement>('token').value.trim())
     })
     byId('sign-in-open').addEventListener('click', () => this.askForToken())
+    byId('sign-out').addEventListener('click', () => {
+      this.api.saveToken(null)
+      void this.boot()
+    })
     byId('sign-in-cancel').addEventListener('click', () => void this.boot())
   }
 }

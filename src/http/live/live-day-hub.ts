@@ -10,6 +10,7 @@ export interface DayView {
 }
 
 export interface LiveSources {
+  now(): number
   /** The store's date now, on its wall clock. */
   todayOf(storeId: string): string
   /** Today's view of a store: the one gold read a change costs, whatever the number of pages. */
@@ -44,7 +45,7 @@ const DAYS_PER_POLL = 1000
  */
 export class LiveDayHub {
   private readonly subscribers = new Map<string, Set<EventStream>>()
-  private readonly views = new Map<string, { date: string; json: string }>()
+  private readonly views = new Map<string, { date: string; minute: number; json: string }>()
   private timers: NodeJS.Timeout[] = []
   private seq = 0
   /** Reads of a store's today (for the metrics and the test that many pages cost one read). */
@@ -123,8 +124,13 @@ export class LiveDayHub {
   private poll(): void {
     const last = this.guard(() => this.sources.lastRefreshSeq())
     if (last === undefined || last === this.seq) return
-    // A log that went back (gold.db restored from a backup) is followed from where it is now.
-    if (last < this.seq) this.seq = 0
+    // A log that went back (gold.db restored from a backup) is followed from where it is now, and
+    // every store's today is read again.
+    if (last < this.seq) {
+      this.seq = last
+      for (const [storeId, streams] of this.subscribers) this.pushView(storeId, streams)
+      return
+    }
     const changed = this.guard(() => this.sources.refreshedSince(this.seq, DAYS_PER_POLL))
     if (changed === undefined) return
     this.seq = changed.seq
@@ -133,23 +139,20 @@ export class LiveDayHub {
       if (dates.length === 0) continue
       const today = this.guard(() => this.sources.todayOf(storeId))
       // Today's view also holds the same weekday last week (the comparison).
-      if (today !== undefined && (dates.includes(today) || dates.includes(addDays(today, -7)))) {
-        const json = this.guard(() => this.readView(storeId))
-        if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
-      }
+      if (today !== undefined && (dates.includes(today) || dates.includes(addDays(today, -7)))) this.pushView(storeId, streams)
       const notice = JSON.stringify({ store_id: storeId, dates })
       for (const stream of streams) this.write(stream, 'changed', notice)
     }
   }
 
   private pushHealth(): void {
+    const minute = Math.floor(this.sources.now() / 60_000)
     for (const [storeId, streams] of this.subscribers) {
-      // Past midnight the store's today is another day: its view is read anew.
+      // Past midnight the store's today is another day, and last week's "same time" moves with the
+      // clock even without a sale: the view is read anew when the day or the minute changed.
       const today = this.guard(() => this.sources.todayOf(storeId))
-      if (today !== undefined && this.views.get(storeId)?.date !== today) {
-        const json = this.guard(() => this.readView(storeId))
-        if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
-      }
+      const view = this.views.get(storeId)
+      if (today !== undefined && (view?.date !== today || view.minute !== minute)) this.pushView(storeId, streams)
       const health = this.guard(() => JSON.stringify(this.sources.healthOf(storeId)))
       if (health !== undefined) for (const stream of streams) this.write(stream, 'health', health)
     }
@@ -159,8 +162,13 @@ export class LiveDayHub {
     this.viewReads++
     const view = this.sources.readToday(storeId)
     const json = JSON.stringify(view)
-    this.views.set(storeId, { date: view.totals.date, json })
+    this.views.set(storeId, { date: view.totals.date, minute: Math.floor(this.sources.now() / 60_000), json })
     return json
+  }
+
+  private pushView(storeId: string, streams: Set<EventStream>): void {
+    const json = this.guard(() => this.readView(storeId))
+    if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
   }
 
   private write(stream: EventStream, event: string, json: string): void {

@@ -21,7 +21,8 @@ function sendAsset(assets: DashboardAssets | undefined, path: string, request: F
   if (assets === undefined) throw new HttpError(503, 'DASHBOARD_NOT_BUILT', 'the staff page was not built: run npm run build')
   const asset = assets.files.get(path)
   if (asset === undefined) throw new HttpError(404, 'NOT_FOUND', `no file ${path}`)
-  reply.header('etag', asset.etag)
+  // Weak: the same file is sent as Brotli, gzip or plain bytes, byte-different representations.
+  reply.header('etag', `W/${asset.etag}`)
   reply.header('vary', 'accept-encoding')
   reply.header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
   reply.header('x-content-type-options', 'nosniff')
@@ -29,7 +30,7 @@ function sendAsset(assets: DashboardAssets | undefined, path: string, request: F
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
     reply.header('referrer-policy', 'no-referrer')
   }
-  if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send()
+  if (request.headers['if-none-match'] === `W/${asset.etag}`) return reply.status(304).send()
   const encoding = assets.encodingFor(request.headers['accept-encoding'])
   if (encoding !== 'identity') reply.header('content-encoding', encoding)
   return reply.type(asset.type).send(asset.bodies[encoding])
