@@ -14,11 +14,14 @@ export const ERROR_CODES = {
   LISTEN_FAILED: 'a listener could not bind its address',
   TLS_FILES_UNREADABLE: 'the TLS certificate or key cannot be read',
   STORAGE_FAILED: 'the database refused a write',
+  DATA_DIR_IN_USE: 'another daemon runs on this data directory',
+  DATA_DIR_UNUSABLE: 'the data directory cannot be used (missing, a file, not writable)',
   SCHEMA_TOO_NEW: 'a database file was written by a newer medallion-edge',
   DIMENSION_FILE_INVALID: 'a dimension file has errors; nothing of it was applied',
   EXPECTATION_FAILED: 'a data-quality rule with action fail stopped the work',
   SYNC_FAILED: 'a pull from central failed',
   SNAPSHOT_GONE: 'a snapshot\'s files were delivered and removed by the disk bound',
+  BROKER_UNREACHABLE: 'the MQTT broker does not answer',
   PULL_FAILED: 'pulling snapshots from a gateway failed',
 } as const
 

@@ -5,6 +5,8 @@ import { DeviceAccess } from './broker/device-access.js'
 import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
+import { DaemonLock } from './db/daemon-lock.js'
+import { ensureDataDir } from './db/data-dir.js'
 import type { SqliteDatabase } from './db/open.js'
 import { BronzeReader } from './bronze/bronze-reader.js'
 import { GoldReader, type StoreRecord } from './gold/gold-reader.js'
@@ -87,6 +89,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     refreshIntervalMs: config.gold.refreshIntervalMs,
     pollMs: 5000,
   }, logger.child({ component: 'gold' }), onFatal)
+  let lock: DaemonLock | undefined
   let db: SqliteDatabase | undefined
   let reader: GoldReader | undefined
   let bronze: BronzeReader | undefined
@@ -167,6 +170,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     },
 
     async start() {
+      ensureDataDir(config.dataDir)
+      lock = DaemonLock.acquire(config.dataDir)
       // Migrates every layer before any thread opens its own connection. This connection writes
       // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
       db = openGoldDatabase(config.dataDir, 'NORMAL')
@@ -210,6 +215,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       bronze?.close()
       db?.close()
       db = undefined
+      lock?.release()
+      lock = undefined
     },
   }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
+import { readFileSync } from 'node:fs'
 import { isMedallionError } from '../errors.js'
 import { devicesCommand } from './devices.js'
 import { dimsCommand } from './dims.js'
@@ -11,8 +12,15 @@ import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
 import { statusCommand } from './status.js'
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
+// --debug (anywhere on the line) or MEDALLION_EDGE_DEBUG=1: errors with their stack, for a bug report.
+const debug = process.argv.includes('--debug') || process.env.MEDALLION_EDGE_DEBUG === '1'
+const argv = process.argv.filter((arg) => arg !== '--debug')
+
 const program = new Command('medallion-edge')
   .description('Edge data gateway: MQTT sales into bronze/silver/gold SQLite, Parquet snapshots upstream')
+  .version(version, '-V, --version')
   .addCommand(runCommand())
   .addCommand(devicesCommand())
   .addCommand(dimsCommand())
@@ -34,17 +42,19 @@ function oneLineErrors(command: Command): void {
 oneLineErrors(program)
 
 try {
-  await program.parseAsync(process.argv)
+  await program.parseAsync(argv)
 } catch (error) {
   if (error instanceof CommanderError) {
     // help and version exit 0; usage errors were printed by commander as one line.
     process.exitCode = error.exitCode === 0 ? 0 : 2
   } else if (isMedallionError(error)) {
-    process.stderr.write(`medallion-edge: ${error.message}\n`)
+    process.stderr.write(`medallion-edge: ${debug && error.stack ? error.stack : error.message}\n`)
     // A wrong command line exits 2, whether commander or the command found it.
     process.exitCode = error.code === 'USAGE' ? 2 : 1
   } else {
-    process.stderr.write(`medallion-edge: ${(error as Error).stack ?? String(error)}\n`)
+    // Not a coded error: still one line (the stack with --debug).
+    const message = error instanceof Error ? (debug ? error.stack ?? error.message : error.message) : String(error)
+    process.stderr.write(`medallion-edge: ${message}${debug ? '' : ' (run with --debug for details)'}\n`)
     process.exitCode = 1
   }
   // A failed start may leave a worker thread or timers behind; the error is final.

@@ -59,7 +59,9 @@ export function runCommand(): Command {
 
       logger.info({ config: source, dataDir: config.dataDir, storeId: config.storeId }, 'medallion-edge starting')
       const addresses = await gateway.start().catch(async (error: unknown) => {
-        await gateway.stop().catch(() => {})
+        // What did start is stopped, within a bound: the start's error is what the operator needs.
+        const bounded = new Promise((resolve) => setTimeout(resolve, FORCED_EXIT_AFTER_MS / 2).unref())
+        await Promise.race([gateway.stop().catch(() => {}), bounded])
         throw error
       })
       logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port, httpPort: addresses.http.port }, 'medallion-edge ready')

@@ -2,6 +2,8 @@ import { Command, Option } from 'commander'
 import { DeviceRegistry } from '../broker/device-registry.js'
 import { runFleet, type FleetSummary } from '../simulate/fleet.js'
 import { seededRandom } from '../simulate/random.js'
+import { MedallionError } from '../errors.js'
+import { describeNetworkError } from '../util/network-error.js'
 import { connectHost } from './connect-host.js'
 import { openGatewayDb } from './gateway-db.js'
 import { configOption, fraction, loadFromOptions, positiveInt, positiveNumber, qos } from './options.js'
@@ -70,6 +72,9 @@ export function simulateCommand(): Command {
         onProgress: showProgress
           ? (p) => process.stderr.write(`\r${p.elapsedS.toFixed(0)}/${options.duration}s  sent ${p.sent}  acked ${p.acked}   `)
           : undefined,
+      }).catch((error: unknown) => {
+        // The fleet connects first: a failure is the broker's address or the daemon being down.
+        throw new MedallionError('BROKER_UNREACHABLE', `cannot connect to the broker at ${url}: ${describeNetworkError(error)}`, { cause: error })
       })
       if (showProgress) process.stderr.write('\n')
       process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : describe(summary, url))

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { MedallionError } from '../errors.js'
+import { ensureDataDir } from './data-dir.js'
 import { migrate, type Migrations } from './migrate.js'
 
 /** The layers that live in their own file and are attached under their name. */
@@ -34,11 +35,13 @@ export function databaseFile(dataDir: string, schema: 'main' | LayerName): strin
  * all in WAL mode with an explicit `synchronous`, then applies pending migrations.
  */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
-  if (!options.readonly) mkdirSync(options.dataDir, { recursive: true })
-  const db = new Database(databaseFile(options.dataDir, 'main'), {
-    readonly: options.readonly ?? false,
-    fileMustExist: options.readonly ?? false,
-  })
+  if (!options.readonly) ensureDataDir(options.dataDir)
+  let db: SqliteDatabase
+  try {
+    db = new Database(databaseFile(options.dataDir, 'main'), { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+  } catch (cause) {
+    throw new MedallionError('DATA_DIR_UNUSABLE', `${databaseFile(options.dataDir, 'main')}: ${(cause as Error).message}`, { cause })
+  }
   try {
     db.pragma('busy_timeout = 5000')
     for (const layer of options.attach) {

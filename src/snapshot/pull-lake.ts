@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
+import { describeNetworkError } from '../util/network-error.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
@@ -73,7 +74,12 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
   const lake = upgradeLake(options.into)
   const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], upgraded: lake.rewritten, upgradeFailed: lake.failed, cursor: state.after }
   const get = async (url: string): Promise<Response> => {
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
+    let response: Response
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
+    } catch (error) {
+      throw new Error(`GET ${url}: ${describeNetworkError(error)}`, { cause: error })
+    }
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)
     return response

@@ -1,0 +1,34 @@
+/** The codes of a failed connection, in the words an operator acts on. */
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (nothing listens there: is the daemon running, is the port right?)',
+  ECONNRESET: 'the connection was reset',
+  ENOTFOUND: 'host not found (DNS)',
+  EAI_AGAIN: 'host name lookup failed (DNS not answering)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out while connecting',
+  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for the answer',
+  UND_ERR_SOCKET: 'the connection closed before the answer',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server\'s certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: a self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server\'s certificate cannot be verified',
+  CERT_HAS_EXPIRED: 'TLS: the server\'s certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate does not name this host',
+  EPROTO: 'TLS or protocol error (an https URL to a plain http port?)',
+}
+
+/**
+ * Why a connection failed, in one phrase: Node's fetch says only "fetch failed" and keeps the
+ * reason in `cause` (ECONNREFUSED, a TLS code, a timeout); mqtt.js passes the socket's error.
+ */
+export function describeNetworkError(error: unknown): string {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current.name === 'TimeoutError' || current.name === 'AbortError') return 'no answer in time (timeout)'
+    const code = (current as NodeJS.ErrnoException).code
+    if (code !== undefined && REASONS[code]) return REASONS[code]
+    current = (current as { cause?: unknown }).cause
+  }
+  return error instanceof Error ? error.message : String(error)
+}
