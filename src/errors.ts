@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   LISTEN_FAILED: 'a listener could not bind its address',
   TLS_FILES_UNREADABLE: 'the TLS certificate or key cannot be read',
   STORAGE_FAILED: 'the database refused a write',
+  DISK_FULL: 'the data directory\'s disk is full (or under storage.reserveMiB)',
   DATA_DIR_IN_USE: 'another daemon runs on this data directory',
   DATA_DIR_UNUSABLE: 'the data directory cannot be used (missing, a file, not writable)',
   SCHEMA_TOO_NEW: 'a database file was written by a newer medallion-edge',

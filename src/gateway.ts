@@ -6,6 +6,7 @@ import { DeviceRegistry } from './broker/device-registry.js'
 import { MqttBroker, type ListeningAddresses } from './broker/mqtt-broker.js'
 import type { Config } from './config/schema.js'
 import { DaemonLock } from './db/daemon-lock.js'
+import { DiskSpace } from './db/disk-space.js'
 import { ensureDataDir } from './db/data-dir.js'
 import type { SqliteDatabase } from './db/open.js'
 import { BronzeReader } from './bronze/bronze-reader.js'
@@ -65,6 +66,7 @@ export interface Gateway {
  * -> HTTP, and back.
  */
 export function createGateway({ config, logger, onFatal, clock = systemClock, dashboardDir }: GatewayDeps): Gateway {
+  const disk = new DiskSpace(config.dataDir, config.storage.reserveMiB * 1024 * 1024, logger.child({ component: 'disk' }), () => clock.now())
   const pipeline = new Pipeline({
     settings: {
       dataDir: config.dataDir,
@@ -82,7 +84,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     logger,
     onFatal,
     onSilverBatch: () => gold.notify(),
+    onDiskFull: () => disk.reportFull(),
   })
+  disk.onChange((low) => (low ? pipeline.groupCommit.pause(`the data directory's disk is full (under storage.reserveMiB ${config.storage.reserveMiB} MiB): not acked, send it again`) : pipeline.groupCommit.resume()))
   const gold = new GoldThread({
     dataDir: config.dataDir,
     synchronous: config.bronze.synchronous,
@@ -141,6 +145,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [
       ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
+      ...(disk.low ? [`the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`] : []),
       ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
       ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
     ],
@@ -153,6 +158,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       gold: () => gold.progress,
       backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
       jobs: () => scheduler?.status() ?? [],
+      disk: () => disk.state(),
     }),
   })
 
@@ -172,6 +178,10 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     async start() {
       ensureDataDir(config.dataDir)
       lock = DaemonLock.acquire(config.dataDir)
+      // Started on a full disk: wait for room before SQLite opens anything (it would fail, or on
+      // ext4 die of SIGBUS extending its memory-mapped WAL index).
+      await disk.waitForRoom()
+      disk.start()
       // Migrates every layer before any thread opens its own connection. This connection writes
       // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
       db = openGoldDatabase(config.dataDir, 'NORMAL')
@@ -194,7 +204,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      addSnapshotJobs({ config, db, scheduler, outbox, targets, logger: logger.child({ component: 'snapshot' }) })
+      addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
@@ -215,6 +225,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       bronze?.close()
       db?.close()
       db = undefined
+      disk.stop()
       lock?.release()
       lock = undefined
     },

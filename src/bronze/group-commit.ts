@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { MedallionError } from '../errors.js'
+import { LogThrottle } from '../util/log-throttle.js'
 import type { CommitResult } from './bronze-store.js'
 import type { PackedGroup } from './packed-group.js'
 
@@ -36,7 +37,12 @@ export interface GroupCommitOptions {
   logger: Logger
   /** Hands a group to the thread that commits it (which answers `committed` or `failed`). */
   send: (group: PackedGroup) => void
+  /** A commit failed because the disk is full (SQLITE_FULL): the caller pauses intake. */
+  onDiskFull?: () => void
 }
+
+/** SQLite's words for SQLITE_FULL and SQLITE_IOERR on a full disk. */
+const DISK_FULL = /database or disk is full|SQLITE_FULL|ENOSPC|No space left/i
 
 /** A group sent to the committing thread: only what its answer needs (its payloads were copied). */
 interface SentGroup {
@@ -63,6 +69,9 @@ const MAX_GROUP_BYTES = 8 * 1024 * 1024
  */
 export class GroupCommit {
   private open = true
+  /** Why new messages are refused for now (the disk is full), or undefined. */
+  private pausedFor: string | undefined
+  private readonly throttled: LogThrottle
   private pending = emptyGroup()
   /** Groups posted to the worker and not yet answered, oldest first (it commits in order). */
   private inFlight: SentGroup[] = []
@@ -71,7 +80,25 @@ export class GroupCommit {
   private drainWaiters: (() => void)[] = []
   readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {} }
 
-  constructor(private readonly options: GroupCommitOptions) {}
+  constructor(private readonly options: GroupCommitOptions) {
+    this.throttled = new LogThrottle(options.logger)
+  }
+
+  /**
+   * Refuses new messages for now (not acked, so devices keep them and resend: the disk is full);
+   * what is submitted still commits. `resume` takes them again.
+   */
+  pause(reason: string): void {
+    this.pausedFor = reason
+  }
+
+  resume(): void {
+    this.pausedFor = undefined
+  }
+
+  get paused(): string | undefined {
+    return this.pausedFor
+  }
 
   /**
    * Queues one message; `done` runs after its group committed. A payload over `maxPayloadBytes`
@@ -80,6 +107,10 @@ export class GroupCommit {
   submit(topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: AckCallback): void {
     if (!this.open) {
       done(new MedallionError('STORAGE_FAILED', 'bronze intake is closed'))
+      return
+    }
+    if (this.pausedFor !== undefined) {
+      done(new MedallionError('DISK_FULL', this.pausedFor))
       return
     }
     const { maxPayloadBytes, rejectPayloadKeepBytes } = this.options
@@ -120,8 +151,11 @@ export class GroupCommit {
       for (const done of group.callbacks) done(null)
     } else {
       // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
-      const error = new MedallionError('STORAGE_FAILED', `bronze commit failed: ${outcome.error}`)
-      this.options.logger.error({ err: error, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
+      const full = DISK_FULL.test(outcome.error)
+      const error = new MedallionError(full ? 'DISK_FULL' : 'STORAGE_FAILED', `bronze commit failed: ${outcome.error}`)
+      // Once a minute at most: a full disk fails every commit until intake pauses.
+      this.throttled.log('error', outcome.error, { err: error.message, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
+      if (full) this.options.onDiskFull?.()
       for (const done of group.callbacks) done(error)
     }
     if (this.pending.callbacks.length > 0) this.flush()
@@ -190,7 +224,8 @@ export class GroupCommit {
       totals.rejectReasons[reason] = (totals.rejectReasons[reason] ?? 0) + count
     }
     if (result.rejected > 0) {
-      this.options.logger.warn({ rejectReasons: result.rejectReasons }, 'stored %d rejected sale(s)', result.rejected)
+      // A device sending junk in a loop would otherwise log a line per commit.
+      this.throttled.log('warn', 'rejects', { rejectReasons: result.rejectReasons, rejected: result.rejected }, 'stored rejected sales (bronze.iot_sales_rejects; counts in /metrics)')
     }
   }
 

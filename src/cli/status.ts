@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { existsSync } from 'node:fs'
+import { existsSync, statfsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
@@ -12,6 +12,8 @@ export interface StatusReport {
   dataDir: string
   storeId: string
   daemon: { mqtt: string; answering: boolean }
+  /** The data directory's filesystem: free space against storage.reserveMiB (under it, sales are not acked). */
+  disk: { freeBytes: number; reserveBytes: number; low: boolean } | null
   devices: number | null
   bronze: {
     sales: number
@@ -57,6 +59,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     dataDir: config.dataDir,
     storeId: config.storeId,
     daemon: { mqtt: `${config.mqtt.host}:${config.mqtt.port}`, answering: await probe(config.mqtt.host, config.mqtt.port) },
+    disk: diskOf(config),
     devices: null,
     bronze: null,
     silver: null,
@@ -97,6 +100,17 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
   return report
 }
 
+function diskOf(config: Readonly<Config>): StatusReport['disk'] {
+  try {
+    const stats = statfsSync(config.dataDir)
+    const freeBytes = stats.bavail * stats.bsize
+    const reserveBytes = config.storage.reserveMiB * 1024 * 1024
+    return { freeBytes, reserveBytes, low: freeBytes < reserveBytes }
+  } catch {
+    return null
+  }
+}
+
 function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver']> {
   const one = <T>(sql: string): T => db.prepare(sql).get() as T
   const state = (name: string): unknown => (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
@@ -129,6 +143,10 @@ function describe(report: StatusReport): string {
     `data     ${report.dataDir} (store ${report.storeId})`,
     `daemon   ${report.daemon.answering ? 'running' : 'not answering'} (mqtt ${report.daemon.mqtt})`,
   ]
+  if (report.disk) {
+    const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`
+    lines.push(`disk     ${mib(report.disk.freeBytes)} free, reserve ${mib(report.disk.reserveBytes)}${report.disk.low ? ': FULL, new sales are not acked until space returns' : ''}`)
+  }
   if (report.bronze === null) {
     lines.push('bronze   no data yet')
   } else {

@@ -94,6 +94,15 @@ const bronzeSchema = z.strictObject({
   rejectPayloadKeepBytes: z.number().int().min(0).default(64 * 1024),
 })
 
+const storageSchema = z.strictObject({
+  /**
+   * Free space kept on the data directory's filesystem. Under it new sales are not acked (devices
+   * keep them and send them again), nor are snapshots written, until space returns: SQLite never
+   * meets a full disk while it holds sales.
+   */
+  reserveMiB: z.number().int().min(1).max(1_048_576).default(64),
+})
+
 const currencySchema = z.strictObject({
   /** ISO 4217 code, for display and metadata. */
   code: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
@@ -290,6 +299,7 @@ export const configSchema = z.strictObject({
   http: httpSchema.prefault({}),
   dashboard: dashboardSchema.prefault({}),
   bronze: bronzeSchema.prefault({}),
+  storage: storageSchema.prefault({}),
   silver: silverSchema.prefault({}),
   dims: dimsSchema.prefault({}),
   gold: goldSchema.prefault({}),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
 import type { RefreshOutcome } from './gold-refresher.js'
@@ -9,6 +10,8 @@ export interface GoldProgress {
   refreshes: number
   groups: number
   lastError: string | null
+  /** Refresh steps that failed since start. */
+  errors: number
 }
 
 /** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress. */
@@ -16,13 +19,16 @@ export class GoldThread {
   private thread: ServiceThread<ToGold> | undefined
   private nextRequest = 1
   private readonly requests = new Map<number, { resolve: (outcome: RefreshOutcome) => void; reject: (error: Error) => void }>()
-  readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null }
+  readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null, errors: 0 }
+  private readonly throttled: LogThrottle
 
   constructor(
     private readonly settings: GoldSettings,
     private readonly logger: Logger,
     private readonly onFatal: (error: Error) => void,
-  ) {}
+  ) {
+    this.throttled = new LogThrottle(logger)
+  }
 
   async start(): Promise<void> {
     const { thread, ready } = await ServiceThread.start<ToGold, FromGold>('gold.worker', import.meta.url, this.settings, {
@@ -72,7 +78,10 @@ export class GoldThread {
       else request?.reject(new Error(message.error ?? 'gold refresh failed'))
     } else if (message.kind === 'error') {
       this.progress.lastError = message.message
-      this.logger.debug({ err: message.message }, 'gold refresh not committed; retrying')
+      this.progress.errors++
+      // Busy (a `gold rebuild` next to it) is routine; anything else (a full disk) is worth a line, once a minute.
+      if (/SQLITE_BUSY|database is locked/i.test(message.message)) this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
+      else this.throttled.log('error', message.message, { err: message.message }, 'gold refresh failed; retrying')
     }
   }
 

@@ -3,6 +3,7 @@ import type { IngestTotals } from '../bronze/group-commit.js'
 import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
+import type { DiskState } from '../db/disk-space.js'
 import type { Backlog } from '../snapshot/outbox.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */
@@ -15,6 +16,7 @@ export interface MetricSources {
   gold: () => GoldProgress
   jobs: () => JobStatus[]
   backlog: () => Backlog
+  disk: () => DiskState
 }
 
 /** A Prometheus registry of the daemon's state, plus Node's process metrics (CPU, RSS, event loop). */
@@ -69,5 +71,9 @@ export function createMetrics(sources: MetricSources): Registry {
     const oldest = sources.backlog().oldestDate
     if (oldest) g.set(Date.parse(`${oldest}T00:00:00Z`) / 1000)
   })
+  gauge('medallion_disk_free_bytes', 'Free space on the data directory\'s filesystem (as of the last check, every second)', [], (g) => g.set(sources.disk().freeBytes))
+  gauge('medallion_disk_reserve_bytes', 'storage.reserveMiB in bytes: under it new sales are not acked', [], (g) => g.set(sources.disk().reserveBytes))
+  gauge('medallion_disk_full', '1 while the disk is full (or under the reserve): new sales are not acked', [], (g) => g.set(sources.disk().low ? 1 : 0))
+  gauge('medallion_gold_refresh_errors', 'Gold refresh steps that failed since start', [], (g) => g.set(sources.gold().errors))
   return registry
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { GroupCommit } from '../bronze/group-commit.js'
 import type { PipelineFailure } from '../silver/sales-enricher.js'
+import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'
 import type { FromPipeline, PipelineSettings, ToPipeline, WriterPragmas } from './pipeline-protocol.js'
 
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   onFatal: (error: Error) => void
   /** Silver committed a batch (gold has days to recompute). */
   onSilverBatch?: () => void
+  /** A bronze commit failed because the disk is full. */
+  onDiskFull?: () => void
 }
 
 /**
@@ -45,8 +48,12 @@ export class Pipeline {
       maxGroupMessages: options.maxGroupMessages,
       logger: options.logger.child({ component: 'bronze' }),
       send: (group) => this.thread?.post({ kind: 'commit', group }, [group.bytes.buffer, group.offsets.buffer]),
+      onDiskFull: options.onDiskFull,
     })
+    this.throttled = new LogThrottle(options.logger)
   }
+
+  private readonly throttled: LogThrottle
 
   async start(): Promise<void> {
     const { thread, ready } = await ServiceThread.start<ToPipeline, FromPipeline>('pipeline.worker', import.meta.url, this.options.settings, {
@@ -98,7 +105,8 @@ export class Pipeline {
         break
       case 'silver-error':
         this.silver.lastError = message.message
-        this.options.logger.error({ err: message.message }, 'silver batch failed; retrying at the next poll')
+        // Once a minute at most: it repeats at every poll while the cause (a full disk) lasts.
+        this.throttled.log('error', message.message, { err: message.message }, 'silver batch failed; retrying at the next poll')
         break
       default:
     }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../util/clock.js'
 import { CronSchedule } from './cron-schedule.js'
 import type { JobRunRecord, JobRunStore } from './job-run-store.js'
+import { LogThrottle } from '../util/log-throttle.js'
 
 const MINUTE_MS = 60_000
 /** How far back a missed run is looked for at start. */
@@ -46,7 +47,11 @@ export class Scheduler {
   private timer: unknown
   private stopped = true
 
-  constructor(private readonly options: SchedulerOptions) {}
+  private readonly noteFailures: LogThrottle
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.noteFailures = new LogThrottle(options.logger)
+  }
 
   add(spec: JobSpec): void {
     this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0 })
@@ -59,7 +64,7 @@ export class Scheduler {
       const last = this.options.store.get(job.name)
       if (last === null) {
         // First start with this job: nothing was missed; count from now.
-        this.options.store.markScheduled(job.name, new Date(now).toISOString())
+        this.note(job.name, (store) => store.markScheduled(job.name, new Date(now).toISOString()))
         continue
       }
       const since = Math.max(Date.parse(last.scheduledFor), now - CATCH_UP_WINDOW_MS)
@@ -124,9 +129,9 @@ export class Scheduler {
       this.options.logger.warn({ job: job.name }, 'run skipped: the previous run is still going')
       return
     }
-    const { clock, logger, store } = this.options
+    const { clock, logger } = this.options
     const scheduledIso = new Date(scheduledFor).toISOString()
-    store.markScheduled(job.name, scheduledIso)
+    this.note(job.name, (store) => store.markScheduled(job.name, scheduledIso))
     const startedAt = clock.now()
     job.running = (async () => {
       let record: JobRunRecord
@@ -138,8 +143,21 @@ export class Scheduler {
         record = { scheduledFor: scheduledIso, startedAt: new Date(startedAt).toISOString(), durationMs: clock.now() - startedAt, outcome: 'failed', summary: (error as Error).message }
         logger.error({ job: job.name, reason, durationMs: record.durationMs, err: error }, 'job failed')
       }
-      store.record(job.name, record)
+      this.note(job.name, (store) => store.record(job.name, record))
       job.running = null
     })()
+  }
+
+  /**
+   * Writes a job's run note. A note that cannot be written (a full disk) is logged and the job
+   * runs anyway: the scheduler must outlive its own bookkeeping (at worst a missed minute is run
+   * again after a restart).
+   */
+  private note(job: string, write: (store: JobRunStore) => void): void {
+    try {
+      write(this.options.store)
+    } catch (error) {
+      this.noteFailures.log('warn', 'note', { job, err: (error as Error).message }, 'job run not noted in gateway.db; the job runs anyway')
+    }
   }
 }

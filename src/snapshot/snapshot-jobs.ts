@@ -12,6 +12,8 @@ export interface SnapshotJobsDeps {
   config: Readonly<Config>
   /** gateway.db (gold attached): whether snapshots wait to be made again at start. */
   db: SqliteDatabase
+  /** Under the reserve no snapshot is written (the space is the sales'). */
+  disk: { readonly low: boolean }
   scheduler: Scheduler
   outbox: Outbox
   targets: readonly UploadTarget[]
@@ -23,7 +25,7 @@ export interface SnapshotJobsDeps {
  * job (the outbox's due snapshots). One upload runs at a time, so the same snapshot is never PUT
  * twice at once.
  */
-export function addSnapshotJobs({ config, db, scheduler, outbox, targets, logger }: SnapshotJobsDeps): void {
+export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger }: SnapshotJobsDeps): void {
   const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
   if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
   const shipOnce = async (): Promise<unknown> => {
@@ -36,6 +38,7 @@ export function addSnapshotJobs({ config, db, scheduler, outbox, targets, logger
     name: 'snapshot',
     cron: config.schedule.snapshot,
     run: async () => {
+      if (disk.low) throw new Error('the disk is full (under storage.reserveMiB): no snapshot written; the next run tries again')
       const summary = await runInWorker<{ created: string[] }>('snapshot.worker', import.meta.url, config)
       if (targets.length > 0 && summary.created.length > 0) await ship().catch(() => {}) // the upload job reports
       return summary

@@ -31,6 +31,30 @@ describe('Scheduler (injected clock)', () => {
     await scheduler.stop()
   })
 
+  it('a job run note that cannot be written (a full disk: SQLITE_FULL) does not stop the scheduler or its jobs', async () => {
+    const clock = new FakeClock(Date.parse('2025-05-01T00:00:00Z'))
+    const full = new MemoryStore()
+    let writable = true
+    const store: JobRunStore = {
+      get: (name) => full.get(name),
+      markScheduled: (name, at) => (writable ? full.markScheduled(name, at) : (() => { throw new Error('SQLITE_FULL: database or disk is full') })()),
+      record: (name, run) => (writable ? full.record(name, run) : (() => { throw new Error('SQLITE_FULL: database or disk is full') })()),
+    }
+    let runs = 0
+    const scheduler = new Scheduler({ timeZone: 'UTC', clock, logger, store })
+    scheduler.add({ name: 'every-minute', cron: '* * * * *', run: async () => void runs++ })
+    scheduler.start()
+    writable = false
+    await clock.advance(3 * 60_000)
+    expect(runs).toBe(3)
+    expect(scheduler.status()[0]).toMatchObject({ running: false })
+    writable = true
+    await clock.advance(60_000)
+    expect(runs).toBe(4)
+    expect(full.get('every-minute')).toMatchObject({ scheduledFor: '2025-05-01T00:04:00.000Z', outcome: 'ok' })
+    await scheduler.stop()
+  })
+
   it('never runs one job twice at once: a run due while the last still runs is skipped and counted', async () => {
     const clock = new FakeClock(Date.parse('2025-05-01T00:00:00Z'))
     let release: () => void = () => {}
