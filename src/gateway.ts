@@ -53,6 +53,11 @@ export interface Gateway {
   start(): Promise<GatewayAddresses>
   /** Stops intake, commits and acks what is pending, closes the databases. */
   stop(): Promise<void>
+  /**
+   * What is wrong with the running daemon, empty when all is well: both threads answer, the MQTT
+   * and HTTP listeners are up. The systemd watchdog is fed only while it is empty.
+   */
+  problems(timeoutMs: number): Promise<string[]>
   readonly pipeline: Pipeline
   readonly gold: GoldThread
   readonly access: DeviceAccess
@@ -209,6 +214,16 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
       return { ...mqtt, http: httpAddress }
+    },
+
+    async problems(timeoutMs) {
+      const [pipelineAnswers, goldAnswers] = await Promise.all([pipeline.answers(timeoutMs), gold.answers(timeoutMs)])
+      return [
+        ...(pipelineAnswers ? [] : [`the pipeline thread did not answer within ${timeoutMs} ms`]),
+        ...(goldAnswers ? [] : [`the gold thread did not answer within ${timeoutMs} ms`]),
+        ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
+        ...(http.server.listening ? [] : ['the HTTP server is not listening']),
+      ]
     },
 
     async stop() {

@@ -1,6 +1,8 @@
 import { Command } from 'commander'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { createGateway } from '../gateway.js'
+import { LogThrottle } from '../util/log-throttle.js'
+import { SystemdNotifier } from '../util/sd-notify.js'
 import { configOption, loadFromOptions } from './options.js'
 
 /** A second signal, or this long after the first, forces the exit [CONTRACT: Operations]. */
@@ -18,6 +20,7 @@ export function runCommand(): Command {
         destination.flushSync()
         process.exit(code)
       }
+      const systemd = SystemdNotifier.fromEnvironment(process.env, logger.child({ component: 'systemd' }))
       const gateway = createGateway({
         config,
         logger,
@@ -38,6 +41,7 @@ export function runCommand(): Command {
           exit(1)
         }
         stopping = true
+        systemd?.notify({ STOPPING: '1', STATUS: 'stopping: flushing pending commits' })
         logger.info({ signal }, 'stopping: intake closed, flushing pending commits')
         setTimeout(() => {
           logger.error('graceful stop took more than %d ms: exiting now', FORCED_EXIT_AFTER_MS)
@@ -65,5 +69,30 @@ export function runCommand(): Command {
         throw error
       })
       logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port, httpPort: addresses.http.port }, 'medallion-edge ready')
+      systemd?.notify({ READY: '1', STATUS: `serving: mqtt ${addresses.mqtt.port}, http ${addresses.http.port}` })
+      const watchdogMs = SystemdNotifier.watchdogIntervalMs(process.env)
+      if (systemd && watchdogMs !== undefined) feedWatchdog(systemd, watchdogMs, (timeoutMs) => gateway.problems(timeoutMs), logger)
     })
+}
+
+/**
+ * WATCHDOG=1 at half systemd's interval, each time only if the daemon is healthy: both threads
+ * answered and the listeners are up, not merely that a timer fired. A wedged thread or a stuck
+ * event loop stops the pings, and systemd restarts the daemon after WatchdogSec.
+ */
+function feedWatchdog(systemd: SystemdNotifier, intervalMs: number, problems: (timeoutMs: number) => Promise<string[]>, logger: Logger): void {
+  const every = Math.max(500, intervalMs / 2)
+  const unhealthy = new LogThrottle(logger)
+  const timer = setInterval(() => {
+    void problems(Math.min(5000, every)).then((found) => {
+      if (found.length === 0) {
+        systemd.notify({ WATCHDOG: '1' })
+        unhealthy.clear('watchdog')
+        return
+      }
+      systemd.notify({ STATUS: `unhealthy: ${found.join('; ')}` })
+      unhealthy.log('error', 'watchdog', { problems: found }, 'unhealthy: the systemd watchdog is not fed (systemd restarts the daemon after WatchdogSec)')
+    })
+  }, every)
+  timer.unref()
 }

@@ -9,10 +9,11 @@ export interface GoldSettings {
   pollMs: number
 }
 
-export type ToGold = { kind: 'silver-advanced' } | { kind: 'refresh-now'; id: number } | { kind: 'close' }
+export type ToGold = { kind: 'silver-advanced' } | { kind: 'refresh-now'; id: number } | { kind: 'ping' } | { kind: 'close' }
 
 export type FromGold =
   | { kind: 'ready'; watermark: number; caughtUpAt: string | null }
+  | { kind: 'pong' }
   | { kind: 'refreshed'; outcome: RefreshOutcome; caughtUpAt: string | null }
   | { kind: 'error'; message: string }
   | { kind: 'refreshed-now'; id: number; outcome?: RefreshOutcome; error?: string }

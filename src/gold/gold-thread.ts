@@ -44,6 +44,11 @@ export class GoldThread {
     this.progress.caughtUpAt = ready.caughtUpAt
   }
 
+  /** Whether the gold thread answers within `timeoutMs` (the systemd watchdog asks). */
+  answers(timeoutMs: number): Promise<boolean> {
+    return this.thread?.answers(timeoutMs) ?? Promise.resolve(false)
+  }
+
   /** Refreshes until caught up now (the scheduled job); resolves with the outcome. */
   refreshNow(): Promise<RefreshOutcome> {
     const thread = this.thread

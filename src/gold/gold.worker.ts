@@ -65,6 +65,10 @@ function run(): void {
 const poll = setInterval(schedule, settings.pollMs)
 
 port.on('message', (message: ToGold) => {
+  if (message.kind === 'ping') {
+    port.postMessage({ kind: 'pong' } satisfies FromGold)
+    return
+  }
   if (message.kind === 'silver-advanced') {
     schedule()
     return

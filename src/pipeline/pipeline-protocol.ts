@@ -26,10 +26,11 @@ export interface WriterPragmas {
   journalMode: string
 }
 
-export type ToPipeline = { kind: 'commit'; group: PackedGroup } | { kind: 'close' }
+export type ToPipeline = { kind: 'commit'; group: PackedGroup } | { kind: 'ping' } | { kind: 'close' }
 
 export type FromPipeline =
   | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number }
+  | { kind: 'pong' }
   | { kind: 'committed'; id: number; result: CommitResult }
   | { kind: 'failed'; id: number; message: string }
   | { kind: 'silver-batch'; outcome: BatchOutcome; at: number }

@@ -55,6 +55,11 @@ export class Pipeline {
 
   private readonly throttled: LogThrottle
 
+  /** Whether the pipeline thread answers within `timeoutMs` (the systemd watchdog asks). */
+  answers(timeoutMs: number): Promise<boolean> {
+    return this.thread?.answers(timeoutMs) ?? Promise.resolve(false)
+  }
+
   async start(): Promise<void> {
     const { thread, ready } = await ServiceThread.start<ToPipeline, FromPipeline>('pipeline.worker', import.meta.url, this.options.settings, {
       onMessage: (message) => this.onMessage(message),

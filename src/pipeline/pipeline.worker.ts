@@ -78,6 +78,10 @@ function runSilverBatch(): void {
 const poll = setInterval(runSilverBatch, settings.pollMs)
 
 port.on('message', (message: ToPipeline) => {
+  if (message.kind === 'ping') {
+    reply({ kind: 'pong' })
+    return
+  }
   if (message.kind === 'close') {
     clearInterval(poll)
     clearTimeout(silverTimer)

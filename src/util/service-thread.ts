@@ -16,6 +16,7 @@ export interface ServiceThreadHandlers<From> {
  */
 export class ServiceThread<To extends { kind: string }> {
   private closing = false
+  private pongWaiters: (() => void)[] = []
 
   private constructor(private worker: Worker | undefined) {}
 
@@ -39,7 +40,10 @@ export class ServiceThread<To extends { kind: string }> {
       })
     })
     const thread = new ServiceThread<To>(worker)
-    worker.on('message', handlers.onMessage)
+    worker.on('message', (message: From) => {
+      if (message.kind === 'pong') thread.ponged()
+      else handlers.onMessage(message)
+    })
     worker.on('error', (error) => thread.die(error, handlers.onDeath))
     worker.on('exit', (code) => thread.die(new Error(`${label} thread exited with code ${code}`), handlers.onDeath))
     return { thread, ready }
@@ -54,6 +58,29 @@ export class ServiceThread<To extends { kind: string }> {
     if (!this.worker) return false
     this.worker.postMessage(message, transfer)
     return true
+  }
+
+  /**
+   * Whether the thread answers within `timeoutMs`: its event loop turns (a thread stuck in a
+   * transaction or a loop does not), for the systemd watchdog.
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    const worker = this.worker
+    if (!worker) return false
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs)
+      this.pongWaiters.push(() => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+      worker.postMessage({ kind: 'ping' })
+    })
+  }
+
+  private ponged(): void {
+    const waiters = this.pongWaiters
+    this.pongWaiters = []
+    for (const waiter of waiters) waiter()
   }
 
   /** Asks the thread to close (it closes its databases) and waits for it to exit. */
