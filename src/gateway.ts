@@ -164,6 +164,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
       jobs: () => scheduler?.status() ?? [],
       disk: () => disk.state(),
+      devices: () => bronze?.devices() ?? [],
     }),
   })
 

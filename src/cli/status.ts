@@ -185,5 +185,8 @@ export function statusCommand(): Command {
       const { config, source } = loadFromOptions(options)
       const report = await readStatus(config, source)
       process.stdout.write(options.json ? JSON.stringify(report) + '\n' : describe(report))
+      // As LSB init scripts and `systemctl status` do: 3 when the daemon is not running, for
+      // monitoring scripts; the report is printed either way.
+      if (!report.daemon.answering) process.exitCode = 3
     })
 }

@@ -157,7 +157,7 @@ function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub
   })
   new Gauge({ name: 'medallion_live_streams', help: 'Open live event streams (staff pages)', registers: [registry], collect() { this.set(hub.streams) } })
   // A stream leaves fastify's life cycle when it opens (hijacked): onResponse never sees it.
-  new Gauge({ name: 'medallion_live_streams_opened_total', help: 'Live event streams opened since start', registers: [registry], collect() { this.set(hub.streamsOpened) } })
-  new Gauge({ name: 'medallion_live_view_reads_total', help: 'Reads of a store\'s today for the live streams (one per gold change, whatever the number of pages)', registers: [registry], collect() { this.set(hub.viewReads) } })
-  new Gauge({ name: 'medallion_live_events_total', help: 'Events written to live streams', registers: [registry], collect() { this.set(hub.eventsSent) } })
+  new Counter({ name: 'medallion_live_streams_opened_total', help: 'Live event streams opened since start', registers: [registry], collect() { this.reset(); this.inc(hub.streamsOpened) } })
+  new Counter({ name: 'medallion_live_view_reads_total', help: 'Reads of a store\'s today for the live streams (one per gold change, whatever the number of pages)', registers: [registry], collect() { this.reset(); this.inc(hub.viewReads) } })
+  new Counter({ name: 'medallion_live_events_total', help: 'Events written to live streams', registers: [registry], collect() { this.reset(); this.inc(hub.eventsSent) } })
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import type { IngestTotals } from '../bronze/group-commit.js'
 import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
@@ -17,53 +17,62 @@ export interface MetricSources {
   jobs: () => JobStatus[]
   backlog: () => Backlog
   disk: () => DiskState
+  /** Each device's last accepted sale (bronze.device_activity). */
+  devices: () => { device_id: string; store_id: string; last_received_at: string }[]
 }
 
 /** A Prometheus registry of the daemon's state, plus Node's process metrics (CPU, RSS, event loop). */
 export function createMetrics(sources: MetricSources): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'medallion_' })
+  // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool says
+  // so); their per-type gauges stay, and sum() gives the total.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) registry.removeSingleMetric(`medallion_nodejs_${name}`)
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void): void => {
     new Gauge({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(this) } })
   }
-  gauge('medallion_ingest_messages_total', 'MQTT messages committed to bronze since start', [], (g) => g.set(sources.ingest().messages))
-  gauge('medallion_ingest_sales_total', 'Sales by outcome since start', ['outcome'], (g) => {
+  // Totals kept by the daemon and read at each scrape, typed as counters (promtool checks it).
+  const counter = (name: string, help: string, labelNames: string[], collect: (c: TotalSetter) => void): void => {
+    new Counter({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(totalSetter(this)) } })
+  }
+  counter('medallion_ingest_messages_total', 'MQTT messages committed to bronze since start', [], (g) => g.set(sources.ingest().messages))
+  counter('medallion_ingest_sales_total', 'Sales by outcome since start', ['outcome'], (g) => {
     const totals = sources.ingest()
     g.set({ outcome: 'accepted' }, totals.accepted)
     g.set({ outcome: 'duplicate' }, totals.duplicates)
     g.set({ outcome: 'rejected' }, totals.rejected)
   })
-  gauge('medallion_ingest_rejects_total', 'Rejected messages or items by reason since start', ['reason'], (g) => {
+  counter('medallion_ingest_rejects_total', 'Rejected messages or items by reason since start', ['reason'], (g) => {
     for (const [reason, count] of Object.entries(sources.ingest().rejectReasons)) g.set({ reason }, count)
   })
-  gauge('medallion_ingest_commits_total', 'Bronze group commits since start', [], (g) => g.set(sources.ingest().commits))
+  counter('medallion_ingest_commits_total', 'Bronze group commits since start', [], (g) => g.set(sources.ingest().commits))
   gauge('medallion_mqtt_connected_clients', 'Open MQTT connections', [], (g) => g.set(sources.connectedClients()))
-  gauge('medallion_mqtt_refused_total', 'Refused connects, publishes and subscribes since start', ['what'], (g) => {
+  counter('medallion_mqtt_refused_total', 'Refused connects, publishes and subscribes since start', ['what'], (g) => {
     for (const [what, count] of Object.entries(sources.refused())) g.set({ what }, count)
   })
   gauge('medallion_silver_watermark', 'Last bronze id enriched into silver', [], (g) => g.set(sources.silver().watermark))
-  gauge('medallion_silver_sales_total', 'Silver outcomes since start', ['outcome'], (g) => {
+  counter('medallion_silver_sales_total', 'Silver outcomes since start', ['outcome'], (g) => {
     const silver = sources.silver()
     g.set({ outcome: 'enriched' }, silver.enriched)
     g.set({ outcome: 'quarantined' }, silver.quarantined)
     g.set({ outcome: 'warned' }, silver.warned)
   })
   gauge('medallion_silver_stopped', '1 when a fail expectation stopped silver', [], (g) => g.set(sources.silver().failure ? 1 : 0))
-  gauge('medallion_expectation_violations_total', 'Violations per expectation (all time)', ['rule', 'action'], (g) => {
+  counter('medallion_expectation_violations_total', 'Violations per expectation (all time)', ['rule', 'action'], (g) => {
     for (const rule of sources.expectations()) g.set({ rule: rule.rule, action: rule.action }, rule.violations)
   })
   gauge('medallion_gold_caught_up_timestamp_seconds', 'When gold last caught up with silver', [], (g) => {
     const at = sources.gold().caughtUpAt
     if (at) g.set(Date.parse(at) / 1000)
   })
-  gauge('medallion_gold_refreshes_total', 'Gold refresh steps since start', [], (g) => g.set(sources.gold().refreshes))
+  counter('medallion_gold_refreshes_total', 'Gold refresh steps since start', [], (g) => g.set(sources.gold().refreshes))
   gauge('medallion_job_last_duration_seconds', 'Duration of each job\'s last run', ['job'], (g) => {
     for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.durationMs / 1000)
   })
   gauge('medallion_job_last_success', '1 when the job\'s last run succeeded, 0 when it failed', ['job'], (g) => {
     for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.outcome === 'ok' ? 1 : 0)
   })
-  gauge('medallion_job_skipped_overlaps_total', 'Runs skipped because the previous one still ran', ['job'], (g) => {
+  counter('medallion_job_skipped_overlaps_total', 'Runs skipped because the previous one still ran', ['job'], (g) => {
     for (const job of sources.jobs()) g.set({ job: job.name }, job.skippedOverlaps)
   })
   gauge('medallion_upload_backlog_snapshots', 'Snapshots waiting to be shipped', [], (g) => g.set(sources.backlog().pending))
@@ -71,9 +80,30 @@ export function createMetrics(sources: MetricSources): Registry {
     const oldest = sources.backlog().oldestDate
     if (oldest) g.set(Date.parse(`${oldest}T00:00:00Z`) / 1000)
   })
-  gauge('medallion_disk_free_bytes', 'Free space on the data directory\'s filesystem (as of the last check, every second)', [], (g) => g.set(sources.disk().freeBytes))
+  gauge('medallion_disk_free_bytes', 'Free space on the data directory\'s filesystem (as of the last check, every second)', [], (g) => {
+    const free = sources.disk().freeBytes
+    if (Number.isFinite(free)) g.set(free)
+  })
   gauge('medallion_disk_reserve_bytes', 'storage.reserveMiB in bytes: under it new sales are not acked', [], (g) => g.set(sources.disk().reserveBytes))
   gauge('medallion_disk_full', '1 while the disk is full (or under the reserve): new sales are not acked', [], (g) => g.set(sources.disk().low ? 1 : 0))
-  gauge('medallion_gold_refresh_errors', 'Gold refresh steps that failed since start', [], (g) => g.set(sources.gold().errors))
+  counter('medallion_gold_refresh_errors_total', 'Gold refresh steps that failed since start', [], (g) => g.set(sources.gold().errors))
+  gauge('medallion_device_last_sale_timestamp_seconds', 'When each device\'s last new sale was received (alert on a till gone quiet)', ['device_id', 'store_id'], (g) => {
+    for (const device of sources.devices()) g.set({ device_id: device.device_id, store_id: device.store_id }, Date.parse(device.last_received_at) / 1000)
+  })
   return registry
+}
+
+/** How a counter's collect sets a total: `inc` from zero after a reset. */
+interface TotalSetter {
+  set(value: number): void
+  set(labels: Record<string, string>, value: number): void
+}
+
+function totalSetter(counter: Counter): TotalSetter {
+  return {
+    set(labelsOrValue: Record<string, string> | number, value?: number): void {
+      if (typeof labelsOrValue === 'number') counter.inc(labelsOrValue)
+      else counter.inc(labelsOrValue, value ?? 0)
+    },
+  }
 }

@@ -88,6 +88,21 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     expect(pulled.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('status exits 3 when the daemon does not answer (the report printed anyway), 0 when it does', async () => {
+    const file = config('status', join(dir.path, 'status-data'))
+    const down = await runCli(['status', '--config', file])
+    expect(down.code).toBe(3)
+    expect(down.stdout).toMatch(/daemon   not answering/)
+    const daemon = await startDaemon(file)
+    try {
+      const up = await runCli(['status', '--config', file], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
+      expect([up.code, up.stdout]).toEqual([0, expect.stringMatching(/daemon   running/)])
+    } finally {
+      daemon.child.kill('SIGTERM')
+      await daemon.exited
+    }
+  })
+
   it('--version, and --debug (or MEDALLION_EDGE_DEBUG=1) shows the stack an operator would send in a bug report', async () => {
     const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }
     expect(await runCli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
