@@ -1,39 +1,163 @@
 #!/bin/sh
-# Installs medallion-edge as a systemd service from this checkout:
-#   sudo scripts/install.sh
-# Copies the built program to /opt/medallion-edge, creates the medallion-edge user, writes
-# /etc/medallion-edge/config.json from the default (once; an existing one is kept) with the data
-# under /var/lib/medallion-edge and anonymous MQTT off, then enables and starts the unit.
+# Installs, upgrades or uninstalls medallion-edge as a systemd service, from this checkout.
+#
+#   sudo scripts/install.sh                 install, or upgrade (restarts a running service)
+#   sudo scripts/install.sh --dry-run       print what it would do, change nothing
+#   sudo scripts/install.sh --uninstall     remove the program and the unit; keep config and data
+#   sudo scripts/install.sh --uninstall --purge   ...and the config, the data and the user
+#   scripts/install.sh --root /tmp/r --no-build   into a temporary root (tests): no user, no systemctl
+#
+# Install: builds the checkout (npm ci, npm run build), copies the program to PREFIX
+# (/opt/medallion-edge) with its runtime dependencies only (the checkout's, dev dependencies
+# pruned: nothing is downloaded or compiled again), puts `medallion-edge` on PATH
+# (/usr/local/bin), writes /etc/medallion-edge/config.json once (data in /var/lib/medallion-edge,
+# anonymous MQTT off, central and admin tokens generated and printed once), installs the unit and
+# starts it. Running it again upgrades: the program is replaced, config and data are kept, and a
+# running service is restarted.
 set -eu
+
 PREFIX=/opt/medallion-edge
-ETC=/etc/medallion-edge
+ROOT=
+DRY_RUN=0
+UNINSTALL=0
+PURGE=0
+BUILD=1
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-[ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
-command -v node >/dev/null || { echo "install.sh: node (>= 20) is not installed" >&2; exit 1; }
+usage() { echo "usage: install.sh [--root DIR] [--prefix DIR] [--dry-run] [--no-build] [--uninstall [--purge]]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) [ $# -ge 2 ] || usage; ROOT=$(cd "$2" 2>/dev/null && pwd) || { echo "install.sh: --root $2: no such directory" >&2; exit 2; }; shift ;;
+    --prefix) [ $# -ge 2 ] || usage; PREFIX=$2; shift ;;
+    --dry-run) DRY_RUN=1 ;;
+    --no-build) BUILD=0 ;;
+    --uninstall) UNINSTALL=1 ;;
+    --purge) PURGE=1 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+[ "$PURGE" -eq 0 ] || [ "$UNINSTALL" -eq 1 ] || { echo "install.sh: --purge goes with --uninstall" >&2; exit 2; }
 
-cd "$here"
-npm ci && npm run build
+# Paths on the target system, and where they are written (under --root for a temporary root).
+ETC=/etc/medallion-edge
+DATA=/var/lib/medallion-edge
+UNIT=/etc/systemd/system/medallion-edge.service
+BIN=/usr/local/bin/medallion-edge
+REAL_SYSTEM=0
+[ -z "$ROOT" ] && REAL_SYSTEM=1
+SYSTEMD=0
+[ "$REAL_SYSTEM" -eq 1 ] && [ -d /run/systemd/system ] && SYSTEMD=1
 
-id medallion-edge >/dev/null 2>&1 || useradd --system --home-dir /var/lib/medallion-edge --shell /usr/sbin/nologin medallion-edge
-mkdir -p "$PREFIX" "$ETC"
-rm -rf "$PREFIX/dist"
-cp -r package.json package-lock.json dist config README.md "$PREFIX"/
-# Runtime dependencies only; better-sqlite3 builds its native module (no prebuilt download).
-(cd "$PREFIX" && npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3)
-if [ ! -f "$ETC/config.json" ]; then
-  node -e '
-    const c = require(process.argv[1]);
-    delete c.$comment;
-    c.dataDir = "/var/lib/medallion-edge";
-    c.mqtt.allowAnonymous = false;
-    process.stdout.write(JSON.stringify(c, null, 2) + "\n");
-  ' "$PREFIX/config/default.json" > "$ETC/config.json"
-  chmod 0640 "$ETC/config.json"
-  chgrp medallion-edge "$ETC/config.json"
+say() { echo "install.sh: $*"; }
+run() {
+  if [ "$DRY_RUN" -eq 1 ]; then echo "would: $*"; else "$@"; fi
+}
+write() { # write FILE MODE (content on stdin)
+  if [ "$DRY_RUN" -eq 1 ]; then echo "would write $1"; cat >/dev/null; return; fi
+  mkdir -p "$(dirname "$1")"
+  cat > "$1.tmp.$$" && chmod "$2" "$1.tmp.$$" && mv "$1.tmp.$$" "$1"
+}
+
+if [ "$REAL_SYSTEM" -eq 1 ] && [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
+  echo "install.sh: run as root (sudo), or with --root DIR or --dry-run" >&2; exit 1
 fi
-install -m 0644 systemd/medallion-edge.service /etc/systemd/system/medallion-edge.service
-systemctl daemon-reload
-systemctl enable --now medallion-edge.service
-echo "medallion-edge installed; add devices with:"
-echo "  sudo -u medallion-edge node $PREFIX/dist/cli/main.js devices add DEVICE_ID --config $ETC/config.json"
+command -v node >/dev/null || { echo "install.sh: node (>= 20) is not installed" >&2; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "install.sh: node $(node --version) is too old: medallion-edge needs 20 or newer" >&2; exit 1; }
+
+service_active() { [ "$SYSTEMD" -eq 1 ] && systemctl is-active --quiet medallion-edge.service; }
+
+if [ "$UNINSTALL" -eq 1 ]; then
+  if [ "$SYSTEMD" -eq 1 ]; then
+    run systemctl disable --now medallion-edge.service || true
+  fi
+  run rm -f "$ROOT$UNIT" "$ROOT$BIN"
+  run rm -rf "$ROOT$PREFIX"
+  [ "$SYSTEMD" -eq 1 ] && run systemctl daemon-reload
+  if [ "$PURGE" -eq 1 ]; then
+    run rm -rf "$ROOT$ETC" "$ROOT$DATA"
+    if [ "$REAL_SYSTEM" -eq 1 ] && id medallion-edge >/dev/null 2>&1; then run userdel medallion-edge; fi
+    say "uninstalled; config, data and user removed"
+  else
+    say "uninstalled; kept $ETC (config) and $DATA (data): --uninstall --purge removes them"
+  fi
+  exit 0
+fi
+
+UPGRADE=0
+[ -f "$ROOT$PREFIX/package.json" ] && UPGRADE=1
+VERSION=$(node -p 'require(process.argv[1]).version' "$here/package.json")
+if [ "$UPGRADE" -eq 1 ]; then
+  say "upgrading $(node -p 'require(process.argv[1]).version' "$ROOT$PREFIX/package.json") to $VERSION in $ROOT$PREFIX (config and data kept)"
+else
+  say "installing $VERSION in $ROOT$PREFIX"
+fi
+
+if [ "$BUILD" -eq 1 ]; then
+  (cd "$here" && run npm ci && run npm run build)
+fi
+[ "$DRY_RUN" -eq 1 ] || [ -f "$here/dist/cli/main.js" ] || { echo "install.sh: $here is not built (npm run build), and --no-build was given" >&2; exit 1; }
+
+if [ "$REAL_SYSTEM" -eq 1 ] && ! id medallion-edge >/dev/null 2>&1; then
+  run useradd --system --home-dir "$DATA" --shell /usr/sbin/nologin medallion-edge
+fi
+
+# The program: staged next to the old one, then swapped, so a failed copy leaves the old intact.
+STAGE="$ROOT$PREFIX.new"
+run rm -rf "$STAGE"
+run mkdir -p "$STAGE"
+run cp -R "$here/package.json" "$here/package-lock.json" "$here/dist" "$here/config" "$here/README.md" "$here/node_modules" "$STAGE/"
+# Runtime dependencies only: the checkout's own builds (better-sqlite3, unix-dgram), dev ones pruned.
+if [ "$DRY_RUN" -eq 1 ]; then echo "would: npm prune --omit=dev (in $STAGE)"; else (cd "$STAGE" && npm prune --omit=dev --no-audit --no-fund --loglevel=error >/dev/null); fi
+run rm -rf "$ROOT$PREFIX.old"
+[ -d "$ROOT$PREFIX" ] && run mv "$ROOT$PREFIX" "$ROOT$PREFIX.old"
+run mv "$STAGE" "$ROOT$PREFIX"
+run rm -rf "$ROOT$PREFIX.old"
+
+# `medallion-edge` on PATH, with the installed config unless told otherwise.
+write "$ROOT$BIN" 0755 <<EOF
+#!/bin/sh
+export MEDALLION_EDGE_CONFIG="\${MEDALLION_EDGE_CONFIG:-$ETC/config.json}"
+exec node $PREFIX/dist/cli/main.js "\$@"
+EOF
+
+if [ -f "$ROOT$ETC/config.json" ]; then
+  say "kept $ETC/config.json"
+else
+  CONFIG=$(node -e '
+    const c = require(process.argv[1]);
+    const token = () => require("node:crypto").randomBytes(32).toString("base64url");
+    delete c.$comment;
+    c.dataDir = process.argv[2];
+    c.mqtt.allowAnonymous = false;
+    c.http.tokens = { central: token(), admin: token() };
+    process.stdout.write(JSON.stringify(c, null, 2) + "\n");
+  ' "$here/config/default.json" "$DATA")
+  printf '%s\n' "$CONFIG" | write "$ROOT$ETC/config.json" 0640
+  [ "$REAL_SYSTEM" -eq 1 ] && run chgrp medallion-edge "$ROOT$ETC/config.json"
+  if [ "$DRY_RUN" -eq 0 ]; then
+    printf '%s\n' "$CONFIG" | node -e '
+      let text = ""; process.stdin.on("data", (d) => (text += d)).on("end", () => {
+        const t = JSON.parse(text).http.tokens;
+        console.log("HTTP tokens (shown once; they are in " + process.argv[1] + "):");
+        console.log("  central (pull, snapshots, gold tables): " + t.central);
+        console.log("  admin   (everything):                  " + t.admin);
+        console.log("  staff:  none: the staff page is open on the store network (set http.tokens.staff to close it)");
+      })' "$ETC/config.json"
+  fi
+fi
+
+sed "s#/opt/medallion-edge#$PREFIX#g" "$here/systemd/medallion-edge.service" | write "$ROOT$UNIT" 0644
+if [ "$SYSTEMD" -eq 1 ]; then
+  run systemctl daemon-reload
+  if [ "$UPGRADE" -eq 1 ] && service_active; then
+    run systemctl restart medallion-edge.service
+    say "restarted the running service on $VERSION"
+  else
+    run systemctl enable --now medallion-edge.service
+  fi
+else
+  say "no systemd here (a temporary root or a container): the unit is in place, not started"
+fi
+say "done. Add devices with: medallion-edge devices add DEVICE_ID --store STORE_ID"

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { makeTempDir } from '../helpers/temp-dir.js'
+
+const INSTALL = fileURLToPath(new URL('../../scripts/install.sh', import.meta.url))
+
+function sh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', [INSTALL, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+  })
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { env: { ...process.env, ...env } }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+  })
+}
+
+describe('scripts/install.sh into a temporary root: install, upgrade, dry run, uninstall', () => {
+  const root = makeTempDir('medallion-root-')
+  afterAll(() => root.remove())
+  const at = (path: string): string => join(root.path, path)
+
+  it('installs the program with its runtime dependencies, the command on PATH, a config with generated tokens, the unit', async () => {
+    const result = await sh(['--root', root.path, '--no-build'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/installing \d+\.\d+\.\d+ in /)
+    const tokens = /central \(pull, snapshots, gold tables\): (\S+)\n\s+admin\s+\(everything\):\s+(\S+)/.exec(result.stdout)
+    expect(tokens, result.stdout).not.toBeNull()
+    const config = JSON.parse(readFileSync(at('etc/medallion-edge/config.json'), 'utf8'))
+    expect(config).toMatchObject({ dataDir: '/var/lib/medallion-edge', mqtt: { allowAnonymous: false }, http: { tokens: { central: tokens![1], admin: tokens![2] } } })
+    expect(config.http.tokens.staff).toBeUndefined()
+    expect(config.$comment).toBeUndefined()
+    // Runtime dependencies only: the daemon's are there, the test tools are not.
+    expect(existsSync(at('opt/medallion-edge/node_modules/better-sqlite3'))).toBe(true)
+    expect(existsSync(at('opt/medallion-edge/node_modules/vitest'))).toBe(false)
+    expect(existsSync(at('opt/medallion-edge/dist/http/dashboard/assets.json'))).toBe(true)
+    expect(readFileSync(at('etc/systemd/system/medallion-edge.service'), 'utf8')).toContain('ExecStart=/usr/bin/node /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json')
+    const command = readFileSync(at('usr/local/bin/medallion-edge'), 'utf8')
+    expect(command).toContain('exec node /opt/medallion-edge/dist/cli/main.js')
+    // The installed program runs: its version, and the daemon starts on a config of the test's.
+    const version = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), '--version'])
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version)
+    mkdirSync(at('tmp'), { recursive: true })
+    writeFileSync(at('tmp/c.json'), JSON.stringify({ dataDir: at('var/lib/medallion-edge'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }))
+    const status = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), 'devices', 'add', 'till-1', '--json', '--config', at('tmp/c.json')])
+    expect(status.code, status.stderr).toBe(0)
+  })
+
+  it('a second run upgrades: the program replaced, config (tokens) and data kept', async () => {
+    const before = readFileSync(at('etc/medallion-edge/config.json'), 'utf8')
+    const result = await sh(['--root', root.path, '--no-build'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/upgrading \S+ to \S+ in .*\(config and data kept\)/)
+    expect(result.stdout).toContain('kept /etc/medallion-edge/config.json')
+    expect(result.stdout).not.toMatch(/HTTP tokens/)
+    expect(readFileSync(at('etc/medallion-edge/config.json'), 'utf8')).toBe(before)
+    expect(existsSync(at('var/lib/medallion-edge/gateway.db'))).toBe(true)
+    expect(existsSync(at('opt/medallion-edge.new')) || existsSync(at('opt/medallion-edge.old'))).toBe(false)
+  })
+
+  it('--dry-run says what it would do and changes nothing', async () => {
+    const other = makeTempDir('medallion-dry-')
+    try {
+      const result = await sh(['--root', other.path, '--no-build', '--dry-run'])
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/would: cp -R /)
+      expect(result.stdout).toMatch(/would write .*etc\/medallion-edge\/config\.json/)
+      expect(existsSync(join(other.path, 'opt'))).toBe(false)
+      expect(existsSync(join(other.path, 'etc'))).toBe(false)
+    } finally {
+      other.remove()
+    }
+  })
+
+  it('--uninstall keeps config and data; --purge removes them too; a bad option is one line and exit 2', async () => {
+    const kept = await sh(['--root', root.path, '--uninstall'])
+    expect(kept.code, kept.stderr).toBe(0)
+    expect(kept.stdout).toMatch(/kept \/etc\/medallion-edge \(config\) and \/var\/lib\/medallion-edge \(data\)/)
+    expect(existsSync(at('opt/medallion-edge'))).toBe(false)
+    expect(existsSync(at('usr/local/bin/medallion-edge'))).toBe(false)
+    expect(existsSync(at('etc/systemd/system/medallion-edge.service'))).toBe(false)
+    expect(existsSync(at('etc/medallion-edge/config.json'))).toBe(true)
+    expect(existsSync(at('var/lib/medallion-edge/gateway.db'))).toBe(true)
+    const purged = await sh(['--root', root.path, '--uninstall', '--purge'])
+    expect(purged.code, purged.stderr).toBe(0)
+    expect(existsSync(at('etc/medallion-edge'))).toBe(false)
+    expect(existsSync(at('var/lib/medallion-edge'))).toBe(false)
+    const bad = await sh(['--root', root.path, '--frobnicate'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^install\.sh: unknown option --frobnicate\nusage: /)
+  })
+})
