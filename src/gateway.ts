@@ -30,6 +30,9 @@ import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { runInWorker } from './util/run-in-worker.js'
+import { enableIncrementalVacuum } from './retention/compact.js'
+import type { RetentionOutcome } from './retention/retention.js'
+import { readStorage } from './retention/storage-report.js'
 
 const REGISTRY_WATCH_MS = 2000
 /** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
@@ -81,6 +84,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       maxBatchItems: config.mqtt.maxBatchItems,
       minorUnitDigits: config.currency.minorUnitDigits,
       rejectPayloadKeepBytes: config.bronze.rejectPayloadKeepBytes,
+      rejectsMaxBytes: config.retention.rejectsMaxMiB * 1024 * 1024,
       enrichment: { timezone: config.timezone, currency: config.currency, silver: config.silver },
       silverBudgetMs: SILVER_BUDGET_MS,
       pollMs: 1000,
@@ -165,6 +169,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       jobs: () => scheduler?.status() ?? [],
       disk: () => disk.state(),
       devices: () => bronze?.devices() ?? [],
+      storage: () => (db ? readStorage(db, config.dataDir) : undefined),
     }),
   })
 
@@ -191,6 +196,11 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       // Migrates every layer before any thread opens its own connection. This connection writes
       // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
       db = openGoldDatabase(config.dataDir, 'NORMAL')
+      // Files of release 0.1.0 were made before auto-vacuum: converted once, before any thread writes.
+      for (const schema of ['main', 'bronze', 'silver', 'gold']) {
+        const started = Date.now()
+        if (enableIncrementalVacuum(db, schema, disk.state().freeBytes)) logger.info({ schema, ms: Date.now() - started }, 'database converted to incremental vacuum (once): retention can shrink it')
+      }
       reader = new GoldReader(config.dataDir, config.currency)
       bronze = new BronzeReader(config.dataDir)
       outbox = new Outbox(db, { dir: snapshotDir(config.dataDir), retry: config.upload.retry, now: () => clock.now() })
@@ -210,6 +220,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
+      scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, config) })
       addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)

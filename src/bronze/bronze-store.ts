@@ -23,8 +23,15 @@ export interface CommitResult {
   rejectReasons: Partial<Record<RejectReason, number>>
 }
 
+/** A reject row's size beyond its text: id, times, numbers, reason, field, record and index overhead. */
+const REJECT_ROW_OVERHEAD = 96
+/** A reject row's approximate size in the file, as counted against retention.rejectsMaxMiB. */
+const REJECT_ROW_BYTES = `(${REJECT_ROW_OVERHEAD} + coalesce(length(CAST(payload AS BLOB)), 0) + length(topic) + coalesce(length(client_id), 0) + length(detail))`
+
 export interface BronzeStoreOptions extends MessageLimits {
   rejectPayloadKeepBytes: number
+  /** Rejects above this size (rows counted with their text): the oldest are dropped in the commit that overflows. */
+  rejectsMaxBytes?: number
 }
 
 /**
@@ -37,6 +44,12 @@ export class BronzeStore {
   private readonly insertReject
   private readonly noteActivity
   private readonly commitGroup
+  private readonly oldestRejects
+  private readonly deleteRejectsUpTo
+  private readonly addState
+  private readonly sumRejectBytes
+  /** Bytes the rejects table holds, as REJECT_ROW_BYTES counts them (known at start, then counted). */
+  private rejectBytes: number
   /** When each device's activity row was last written (this process): at most once a second. */
   private readonly activityNotedAt = new Map<string, number>()
   private lastReceivedMs = Number.NaN
@@ -62,6 +75,12 @@ export class BronzeStore {
       INSERT INTO bronze.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms) VALUES (?, ?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, last_received_at = excluded.last_received_at,
         last_sale_ts_ms = excluded.last_sale_ts_ms`)
+    this.oldestRejects = db.prepare<[number], { id: number; bytes: number }>(`SELECT id, ${REJECT_ROW_BYTES} AS bytes FROM bronze.iot_sales_rejects ORDER BY id LIMIT ?`)
+    this.deleteRejectsUpTo = db.prepare('DELETE FROM bronze.iot_sales_rejects WHERE id <= ?')
+    this.addState = db.prepare(`INSERT INTO bronze.bronze_state (name, value) VALUES (?, ?)
+      ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`)
+    this.sumRejectBytes = db.prepare(`SELECT coalesce(sum(${REJECT_ROW_BYTES}), 0) FROM bronze.iot_sales_rejects`).pluck()
+    this.rejectBytes = options.rejectsMaxBytes === undefined ? 0 : (this.sumRejectBytes.get() as number)
     this.commitGroup = db.transaction((messages: readonly IncomingMessage[], noted: [string, number][]) => this.storeAll(messages, noted))
   }
 
@@ -91,14 +110,18 @@ export class BronzeStore {
         }
       }
       for (const reject of verdict.rejects) {
+        const kept = payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes)
         this.insertReject.run(
           receivedAt, message.topic, message.clientId, reject.itemIndex, reject.reason, reject.field, reject.detail,
-          payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes), message.payloadBytes,
+          kept, message.payloadBytes,
         )
+        this.rejectBytes += REJECT_ROW_OVERHEAD + (kept === null ? 0 : typeof kept === 'string' ? Buffer.byteLength(kept) : kept.byteLength) +
+          message.topic.length + (message.clientId?.length ?? 0) + reject.detail.length
         result.rejected++
         result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
       }
     }
+    this.trimRejects()
     for (const [deviceId, { sale, receivedAt, receivedAtMs }] of lastSaleOf) {
       // Within the second after the last note: skipped; a clock that stepped back (NTP) writes at once.
       const sinceNoted = receivedAtMs - (this.activityNotedAt.get(deviceId) ?? Number.NEGATIVE_INFINITY)
@@ -107,6 +130,35 @@ export class BronzeStore {
       noted.push([deviceId, receivedAtMs])
     }
     return result
+  }
+
+  /**
+   * Keeps the rejects under their byte bound: over it, the oldest go (to 90% of the bound, so not
+   * at every commit), counted in bronze_state. Inside the commit: a flood of junk pays for itself.
+   */
+  private trimRejects(): void {
+    const max = this.options.rejectsMaxBytes
+    if (max === undefined || this.rejectBytes <= max) return
+    // Retention (another thread) deletes old rejects too: count again before dropping any.
+    this.rejectBytes = this.sumRejectBytes.get() as number
+    if (this.rejectBytes <= max) return
+    let dropped = 0
+    let droppedBytes = 0
+    while (this.rejectBytes > max * 0.9) {
+      const oldest = this.oldestRejects.all(1000)
+      if (oldest.length === 0) break
+      let upTo = oldest[0]!.id
+      for (const row of oldest) {
+        upTo = row.id
+        this.rejectBytes -= row.bytes
+        droppedBytes += row.bytes
+        dropped++
+        if (this.rejectBytes <= max * 0.9) break
+      }
+      this.deleteRejectsUpTo.run(upTo)
+    }
+    this.addState.run('rejects_dropped', dropped)
+    this.addState.run('rejects_dropped_bytes', droppedBytes)
   }
 
   /**

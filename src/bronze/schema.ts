@@ -56,5 +56,11 @@ export const BRONZE_MIGRATIONS: Migrations = [
   INSERT INTO {schema}.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms)
     SELECT device_id, store_id, max(received_at), sale_ts_ms FROM {schema}.iot_sales_raw GROUP BY device_id;
   `,
+  `
+  -- Counters that outlive the rows: rejects dropped to keep the table under its byte bound.
+  CREATE TABLE {schema}.bronze_state (
+    name TEXT PRIMARY KEY,
+    value ANY
+  ) STRICT;
+  `,
 ]
-

@@ -7,6 +7,7 @@ import { dimsCommand } from './dims.js'
 import { goldCommand } from './gold.js'
 import { pullCommand } from './pull.js'
 import { snapshotCommand } from './snapshot.js'
+import { retentionCommand } from './retention.js'
 import { runCommand } from './run.js'
 import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
@@ -28,6 +29,7 @@ const program = new Command('medallion-edge')
   .addCommand(goldCommand())
   .addCommand(snapshotCommand())
   .addCommand(pullCommand())
+  .addCommand(retentionCommand())
   .addCommand(simulateCommand())
   .addCommand(statusCommand())
 

@@ -3,6 +3,7 @@ import { existsSync, statfsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
+import { readStorage, type StorageReport } from '../retention/storage-report.js'
 import { readBacklog } from '../snapshot/outbox.js'
 import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
@@ -37,6 +38,8 @@ export interface StatusReport {
   jobs: { name: string; scheduledFor: string; startedAt: string | null; durationMs: number | null; outcome: string | null; summary: string | null }[]
   gold: { caughtUpAt: string | null; pendingChanges: number; days: number } | null
   snapshots: { count: number; diskBytes: number; pending: number; oldestPendingDate: string | null; lastError: string | null } | null
+  /** The database files' sizes and what retention did. */
+  storage: StorageReport | null
 }
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -66,6 +69,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     jobs: [],
     gold: null,
     snapshots: null,
+    storage: null,
   }
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
   const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
@@ -85,6 +89,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     const backlog = readBacklog(db)
     report.snapshots = { ...snapshots, pending: backlog.pending, oldestPendingDate: backlog.oldestDate, lastError: backlog.lastError }
     report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
+    report.storage = readStorage(db, config.dataDir)
     if (hasSilver) report.silver = readSilverStatus(db)
     if (hasGold) {
       const watermark = (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'").pluck().get() as number | undefined) ?? 0
@@ -169,6 +174,14 @@ function describe(report: StatusReport): string {
   if (report.snapshots) {
     const s = report.snapshots
     lines.push(`snapshot ${s.count} snapshots (${(s.diskBytes / 1048576).toFixed(1)} MiB on disk), ${s.pending} to ship${s.oldestPendingDate ? ` from ${s.oldestPendingDate}` : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`)
+  }
+  if (report.storage) {
+    const storage = report.storage
+    const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`
+    lines.push(`files    ${Object.entries(storage.fileBytes).map(([file, bytes]) => `${file} ${mib(bytes)}`).join(', ')}; oldest sale kept received ${storage.oldestBronzeReceivedAt ?? 'never'}`)
+    const last = storage.retention.last
+    lines.push(`retain   ${storage.retention.lastRunAt === null || last === null ? 'not run yet' : `last run ${storage.retention.lastRunAt}: ${last.prunedDays} store-days pruned, ${last.rejectRows} rejects, ${last.goldDays} gold store-days, ${mib(last.freedBytes)} given back${last.salesWait ? `; sales waiting: ${last.salesWait}` : ''}`}` +
+      (storage.rejectsDropped > 0 ? `; ${storage.rejectsDropped} rejects dropped over retention.rejectsMaxMiB` : ''))
   }
   for (const job of report.jobs) {
     lines.push(`job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`)

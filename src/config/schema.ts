@@ -103,6 +103,29 @@ const storageSchema = z.strictObject({
   reserveMiB: z.number().int().min(1).max(1_048_576).default(64),
 })
 
+/** How long what each layer holds is kept (docs/operations.md); the files shrink when rows go. */
+const retentionSchema = z.strictObject({
+  /**
+   * Bronze and silver sales of store-days older than this are pruned, but only once the day's
+   * snapshot is delivered (shipped to the upload target, or acknowledged by central's pull):
+   * never before, whatever their age. Gold keeps the day.
+   */
+  salesDays: z.number().int().min(2).max(3650).default(35),
+  /** Refused messages are kept this long. */
+  rejectsDays: z.number().int().min(1).max(3650).default(14),
+  /**
+   * And at most about this much of them (each row counted with its kept payload and text): the
+   * oldest go first, at the commit that overflows, so a device flooding junk cannot fill the disk
+   * between two retention runs. What is dropped is counted (status, metrics).
+   */
+  rejectsMaxMiB: z.number().int().min(1).max(1_048_576).default(256),
+  /** Gold (a few rows per store-day) of days whose sales were pruned is kept this long. */
+  goldDays: z.number().int().min(2).max(36_500).default(1095),
+}).refine((retention) => retention.goldDays >= retention.salesDays, {
+  message: 'goldDays must be at least salesDays: gold is the only record of a day once its sales are pruned',
+  path: ['goldDays'],
+})
+
 const currencySchema = z.strictObject({
   /** ISO 4217 code, for display and metadata. */
   code: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
@@ -277,6 +300,8 @@ const scheduleSchema = z.strictObject({
   snapshot: cronExpression.default('5 * * * *'),
   /** Shipping of due snapshots (retries follow upload.retry). */
   upload: cronExpression.default('* * * * *'),
+  /** Retention: delivered old days pruned, rejects and gold trimmed, files compacted. */
+  retention: cronExpression.default('17 3 * * *'),
 })
 
 const logSchema = z.strictObject({
@@ -300,6 +325,7 @@ export const configSchema = z.strictObject({
   dashboard: dashboardSchema.prefault({}),
   bronze: bronzeSchema.prefault({}),
   storage: storageSchema.prefault({}),
+  retention: retentionSchema.prefault({}),
   silver: silverSchema.prefault({}),
   dims: dimsSchema.prefault({}),
   gold: goldSchema.prefault({}),

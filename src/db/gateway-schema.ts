@@ -56,4 +56,11 @@ export const GATEWAY_MIGRATIONS: Migrations = [
     value ANY
   ) STRICT;
   `,
+  `
+  -- The last retention run and what retention removed since the data directory was made.
+  CREATE TABLE retention_state (
+    name TEXT PRIMARY KEY,
+    value ANY
+  ) STRICT;
+  `,
 ]

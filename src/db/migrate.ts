@@ -7,21 +7,31 @@ import { MedallionError } from '../errors.js'
  */
 export type Migrations = readonly string[]
 
-/** Applies the steps a schema has not seen yet, each in its own transaction with its version bump. */
+/**
+ * Applies the steps a schema has not seen yet, each in its own transaction with its version bump.
+ * Two processes may open a new data directory at once (three `devices add` in a script): each step
+ * reads the version again under the write lock (BEGIN IMMEDIATE), so it runs once.
+ */
 export function migrate(db: Database.Database, schema: string, migrations: Migrations): void {
-  const current = db.pragma(`${schema}.user_version`, { simple: true }) as number
-  if (current > migrations.length) {
-    throw new MedallionError(
-      'SCHEMA_TOO_NEW',
-      `${schema} schema version ${current} is newer than this program knows (${migrations.length}); ` +
-        'run the newer medallion-edge or restore a backup',
-    )
+  const version = (): number => {
+    const current = db.pragma(`${schema}.user_version`, { simple: true }) as number
+    if (current > migrations.length) {
+      throw new MedallionError(
+        'SCHEMA_TOO_NEW',
+        `${schema} schema version ${current} is newer than this program knows (${migrations.length}); ` +
+          'run the newer medallion-edge or restore a backup',
+      )
+    }
+    return current
   }
-  for (let version = current; version < migrations.length; version++) {
-    const step = migrations[version]!.replaceAll('{schema}', schema)
-    db.transaction(() => {
-      db.exec(step)
-      db.pragma(`${schema}.user_version = ${version + 1}`)
-    })()
-  }
+  // Up to date (every open but the first): no write lock taken, a running daemon is not held up.
+  if (version() === migrations.length) return
+  const step = db.transaction((): boolean => {
+    const current = version()
+    if (current === migrations.length) return false
+    db.exec(migrations[current]!.replaceAll('{schema}', schema))
+    db.pragma(`${schema}.user_version = ${current + 1}`)
+    return true
+  })
+  while (step.immediate()) { /* one step per transaction */ }
 }

@@ -48,6 +48,9 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
       db.prepare('ATTACH DATABASE ? AS ' + layer).run(databaseFile(options.dataDir, layer))
     }
     for (const schema of ['main', ...options.attach]) {
+      // A new file gives pages freed by deletions back to the filesystem on request (retention's
+      // incremental_vacuum); only possible before its first table.
+      if (!options.readonly && db.pragma(`${schema}.page_count`, { simple: true }) === 0) db.pragma(`${schema}.auto_vacuum = INCREMENTAL`)
       if (!options.readonly) db.pragma(`${schema}.journal_mode = WAL`)
       db.pragma(`${schema}.synchronous = ${options.synchronous ?? 'FULL'}`)
       if (options.cacheSizeMiB) db.pragma(`${schema}.cache_size = ${-options.cacheSizeMiB * 1024}`)

@@ -28,6 +28,7 @@ export class GoldRefresher {
   private readonly readState
   private readonly writeState
   private readonly selectChanges
+  private readonly prunedDay
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -38,6 +39,12 @@ export class GoldRefresher {
     this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
     this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
       'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?')
+    this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
+  }
+
+  /** Retention pruned the day's sales after delivering its snapshot: its gold is final. */
+  private isPruned(storeId: string, saleDate: string): boolean {
+    return this.prunedDay.get(storeId, saleDate) !== undefined
   }
 
   /** The last silver.day_changes seq gold has applied. */
@@ -57,7 +64,7 @@ export class GoldRefresher {
       const changes = this.selectChanges.all(this.watermark(), maxChanges)
       const groups = new Map<string, [string, string]>()
       for (const change of changes) groups.set(`${change.store_id}\u0000${change.sale_date}`, [change.store_id, change.sale_date])
-      for (const [storeId, saleDate] of groups.values()) this.writer.writeDay(storeId, saleDate)
+      for (const [storeId, saleDate] of groups.values()) if (!this.isPruned(storeId, saleDate)) this.writer.writeDay(storeId, saleDate)
       const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
       const pending = changes.length === maxChanges
@@ -86,8 +93,10 @@ export class GoldRefresher {
   rebuild(range: RebuildRange = {}, onProgress?: (done: number, total: number) => void): { days: number } {
     const from = range.fromDate ?? '0000-00-00'
     const to = range.toDate ?? '9999-99-99'
+    // Not the days retention pruned: silver no longer holds their sales, gold is their only record.
     const days = this.db.prepare(`SELECT store_id, sale_date FROM silver.sales_enriched WHERE sale_date BETWEEN ? AND ?
-      UNION SELECT store_id, sale_date FROM gold.kpi_daily_orders WHERE sale_date BETWEEN ? AND ? ORDER BY sale_date, store_id`)
+      UNION SELECT store_id, sale_date FROM gold.kpi_daily_orders WHERE sale_date BETWEEN ? AND ?
+      EXCEPT SELECT store_id, sale_date FROM silver.pruned_days ORDER BY sale_date, store_id`)
       .raw().all(from, to, from, to) as [string, string][]
     const CHUNK = 31
     for (let at = 0; at < days.length; at += CHUNK) {

@@ -5,6 +5,7 @@ import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
 import type { DiskState } from '../db/disk-space.js'
 import type { Backlog } from '../snapshot/outbox.js'
+import type { StorageReport } from '../retention/storage-report.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */
 export interface MetricSources {
@@ -19,6 +20,8 @@ export interface MetricSources {
   disk: () => DiskState
   /** Each device's last accepted sale (bronze.device_activity). */
   devices: () => { device_id: string; store_id: string; last_received_at: string }[]
+  /** The database files and retention (undefined until the daemon opened its files). */
+  storage: () => StorageReport | undefined
 }
 
 /** A Prometheus registry of the daemon's state, plus Node's process metrics (CPU, RSS, event loop). */
@@ -90,8 +93,33 @@ export function createMetrics(sources: MetricSources): Registry {
   gauge('medallion_device_last_sale_timestamp_seconds', 'When each device\'s last new sale was received (alert on a till gone quiet)', ['device_id', 'store_id'], (g) => {
     for (const device of sources.devices()) g.set({ device_id: device.device_id, store_id: device.store_id }, Date.parse(device.last_received_at) / 1000)
   })
+  gauge('medallion_database_bytes', 'Size of each database file with its WAL', ['file'], (g) => {
+    for (const [file, bytes] of Object.entries(sources.storage()?.fileBytes ?? {})) g.set({ file }, bytes)
+  })
+  gauge('medallion_bronze_oldest_received_timestamp_seconds', 'When the oldest sale bronze still holds was received (retention keeps it bounded)', [], (g) => {
+    const oldest = sources.storage()?.oldestBronzeReceivedAt
+    if (oldest) g.set(Date.parse(oldest) / 1000)
+  })
+  counter('medallion_rejects_dropped_total', 'Rejects dropped, oldest first, to keep them under retention.rejectsMaxMiB', [], (g) => g.set(sources.storage()?.rejectsDropped ?? 0))
+  counter('medallion_retention_removed_total', 'What retention removed since the data directory was made', ['what'], (g) => {
+    const totals = sources.storage()?.retention.totals ?? {}
+    for (const [what, key] of RETENTION_COUNTS) g.set({ what }, totals[key] ?? 0)
+  })
+  counter('medallion_retention_freed_bytes_total', 'Bytes retention gave back to the filesystem since the data directory was made', [], (g) => {
+    g.set(sources.storage()?.retention.totals.freedBytes ?? 0)
+  })
   return registry
 }
+
+/** The `what` label of medallion_retention_removed_total, and its retention total. */
+const RETENTION_COUNTS = [
+  ['store_days', 'prunedDays'],
+  ['bronze_rows', 'bronzeRows'],
+  ['silver_rows', 'silverRows'],
+  ['quarantine_rows', 'quarantineRows'],
+  ['reject_rows', 'rejectRows'],
+  ['gold_store_days', 'goldDays'],
+] as const
 
 /** How a counter's collect sets a total: `inc` from zero after a reset. */
 interface TotalSetter {

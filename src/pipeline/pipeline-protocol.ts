@@ -12,6 +12,8 @@ export interface PipelineSettings {
   maxBatchItems: number
   minorUnitDigits: number
   rejectPayloadKeepBytes: number
+  /** Kept reject payloads above this: the oldest rejects go (retention.rejectsMaxMiB). */
+  rejectsMaxBytes?: number
   /** How silver enriches (zone, currency, rules, batch size). */
   enrichment: EnrichmentConfig
   /** A silver batch stops after this long, so that a bronze group never waits longer for it. */

@@ -134,6 +134,10 @@ export class SalesEnricher {
   private readonly readState
   private readonly writeState
   private readonly deleteState
+  private readonly newestPruned
+  private readonly prunedDay
+  /** The newest day retention pruned, read at the start of each transaction ('' for none). */
+  private prunedThrough = ''
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -166,6 +170,8 @@ export class SalesEnricher {
     this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.insertDayChange = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
+    this.newestPruned = db.prepare('SELECT max(sale_date) FROM silver.pruned_days').pluck()
+    this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
     this.upsertViolations = db.prepare(`INSERT INTO silver.expectation_counts (rule, action, violations, last_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (rule) DO UPDATE SET action = excluded.action, violations = violations + excluded.violations, last_at = excluded.last_at`)
     this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM silver.pipeline_state WHERE name = ?')
@@ -190,6 +196,7 @@ export class SalesEnricher {
    */
   processNext(): BatchOutcome {
     return lockedTransaction(this.db, 'silver', (): BatchOutcome => {
+      this.readPrunedThrough()
       const start = this.watermark()
       const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog()
@@ -231,6 +238,7 @@ export class SalesEnricher {
     }
     const log = new BatchLog()
     const enrichedAt = new Date(this.now()).toISOString()
+    this.readPrunedThrough()
     this.redo(rows, log, enrichedAt)
     return rows.length
   }
@@ -245,6 +253,7 @@ export class SalesEnricher {
     const loMs = range.fromDate ? Date.parse(`${range.fromDate}T00:00:00Z`) - MAX_UTC_OFFSET_MS : Number.MIN_SAFE_INTEGER
     const hiMs = range.toDate ? Date.parse(`${range.toDate}T00:00:00Z`) + DAY_MS + MAX_UTC_OFFSET_MS : Number.MAX_SAFE_INTEGER
     return lockedTransaction(this.db, 'silver', () => {
+      this.readPrunedThrough()
       const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
       const within = (date: string | undefined): boolean => date !== undefined &&
         (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
@@ -293,6 +302,15 @@ export class SalesEnricher {
     }
     const timezone = row.store_timezone ?? this.options.defaultTimezone
     const local = this.localTime.at(row.sale_ts_ms, timezone)
+    if (this.isPrunedDay(row.store_id, local.date)) {
+      // Retention pruned this store-day after delivering its snapshot: gold's figures for it are
+      // final. The sale is kept here, visible, and counted nowhere.
+      this.deleteSilver.run(row.id)
+      this.insertQuarantine.run(row.id, 'day_pruned', `${row.store_id} ${local.date} was pruned by retention after its snapshot was delivered: not counted`,
+        row.device_id, row.store_id, row.sale_ts_ms, enrichedAt)
+      log.quarantined++
+      return violations
+    }
     const anonymous = row.customer_id === null
     const unknownCustomer = !anonymous && row.customer_name === null
     const warnings = violations.length > 0 ? violations.map((violation) => violation.rule).join(',') : null
@@ -312,6 +330,15 @@ export class SalesEnricher {
     log.enriched++
     if (warnings !== null) log.warned++
     return violations
+  }
+
+  private readPrunedThrough(): void {
+    this.prunedThrough = (this.newestPruned.get() as string | null) ?? ''
+  }
+
+  /** Whether retention pruned the store-day. Only days up to the newest pruned one are looked up: new sales never are. */
+  private isPrunedDay(storeId: string, date: string): boolean {
+    return date <= this.prunedThrough && this.prunedDay.get(storeId, date) !== undefined
   }
 
   private finish(log: BatchLog, at: string): void {

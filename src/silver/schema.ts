@@ -128,4 +128,18 @@ export const SILVER_MIGRATIONS: Migrations = [
   CREATE INDEX {schema}.sales_enriched_day ON sales_enriched
     (store_id, sale_date, region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms);
   `,
+  `
+  -- Store-days retention pruned from bronze and silver once their snapshot was delivered. Gold keeps
+  -- them: its refresh and rebuild never recompute these days (they would find no sales), and a
+  -- late sale for one is quarantined (rule day_pruned), not counted. Past retention.goldDays its
+  -- gold goes too (gold_pruned_at): the mark stays, so the day is never snapshotted again.
+  CREATE TABLE {schema}.pruned_days (
+    store_id TEXT NOT NULL,
+    sale_date TEXT NOT NULL,
+    pruned_at TEXT NOT NULL,
+    gold_pruned_at TEXT,
+    PRIMARY KEY (store_id, sale_date)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX {schema}.pruned_days_date ON pruned_days (sale_date);
+  `,
 ]

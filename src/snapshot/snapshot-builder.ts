@@ -49,6 +49,8 @@ export class SnapshotBuilder {
   private readonly insertSnapshot: Statement
   private readonly skipOlder: Statement
   private readonly enqueue: Statement
+  /** Whether retention removed the store-day's gold. */
+  private readonly goldPruned: Statement
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -64,6 +66,7 @@ export class SnapshotBuilder {
     // An older snapshot of the day that has not left yet need not: the new one replaces it whole.
     this.skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
       AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
+    this.goldPruned = db.prepare(`SELECT 1 FROM (SELECT ? AS store_id, ? AS sale_date) d WHERE ${goldPruned('d')}`).pluck()
     this.enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)")
   }
 
@@ -73,7 +76,7 @@ export class SnapshotBuilder {
    */
   run(maxRefreshes = 10_000): { created: SnapshotManifest[]; unchanged: number; pending: boolean } {
     const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
-    const refreshed = this.db.prepare('SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
+    const refreshed = this.db.prepare(`SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
     // And the days whose current snapshot must be made again as a new version.
     const remake = daysToRemake(this.db)
@@ -141,6 +144,7 @@ export class SnapshotBuilder {
    * day is looked at again.
    */
   private snapshotDay(storeId: string, saleDate: string, goldWatermark: number): SnapshotManifest | undefined {
+    if (this.goldPruned.get(storeId, saleDate) !== undefined) return undefined
     for (;;) {
       // The last version first: one recorded after this read is caught by the check under the lock,
       // one recorded before it was made from gold no newer than what is read next.
@@ -206,6 +210,11 @@ export class SnapshotBuilder {
   }
 }
 
+/** The store-day of the row `alias` had its gold removed by retention: it is never snapshotted again (it would be empty). */
+function goldPruned(alias: string): string {
+  return `EXISTS (SELECT 1 FROM silver.pruned_days p WHERE p.store_id = ${alias}.store_id AND p.sale_date = ${alias}.sale_date AND p.gold_pruned_at IS NOT NULL)`
+}
+
 /**
  * Store-days whose current snapshot must be made again as a new version: damaged on disk (the
  * outbox found it so), or written in an older snapshot format (the gateway was upgraded). Not the
@@ -216,6 +225,7 @@ export function daysToRemake(db: SqliteDatabase, limit = -1): { store_id: string
   return db.prepare(`SELECT store_id, sale_date FROM snapshots s
     WHERE (content_sha256 = '${DAMAGED}' OR (json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION}
       AND NOT EXISTS (SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill')))
+    AND NOT ${goldPruned('s')}
     AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`)
     .all(limit) as { store_id: string; sale_date: string }[]
 }

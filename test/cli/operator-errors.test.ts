@@ -112,4 +112,15 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     expect(debug.stderr).toMatch(/is a file, not a directory\n\s+at /)
     expect((await runCli(['run', '--config', config('debug-env', file)], { MEDALLION_EDGE_DEBUG: '1' })).stderr).toMatch(/\n\s+at /)
   })
+
+  it('commands started at once on a new data directory (a provisioning script): each creates its schema step once, none fails', async () => {
+    for (let round = 0; round < 3; round++) {
+      const file = config(`concurrent-${round}`, join(dir.path, `concurrent-${round}`, 'data'))
+      const ids = Array.from({ length: 8 }, (_, i) => `till-${i}`)
+      const results = await Promise.all(ids.map((id) => runCli(['devices', 'add', id, '--json', '--config', file])))
+      for (const result of results) expect(result.code, result.stderr).toBe(0)
+      const listed = await runCli(['devices', 'list', '--json', '--config', file])
+      expect((JSON.parse(listed.stdout) as { device_id: string }[]).map((device) => device.device_id).sort()).toEqual(ids)
+    }
+  })
 })

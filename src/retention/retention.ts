@@ -1,0 +1,205 @@
+import type { SqliteDatabase } from '../db/open.js'
+import { lockedTransaction } from '../db/locked-transaction.js'
+import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { pulledSeq } from '../snapshot/pull-ack.js'
+import { DAMAGED } from '../snapshot/snapshot-files.js'
+import { addDays, dateIn } from '../util/calendar-date.js'
+import { compactDatabases } from './compact.js'
+
+export interface RetentionSettings {
+  salesDays: number
+  rejectsDays: number
+  goldDays: number
+  /** The config's time zone: which day "today" is. */
+  timezone: string
+  /** The upload targets (empty: central pulls). */
+  targets: readonly string[]
+}
+
+export interface RetentionOutcome {
+  /** Why no sales were pruned this time (silver or gold behind), or null. */
+  salesWait: string | null
+  /** Store-days whose bronze and silver sales were pruned (delivered, older than salesDays). */
+  prunedDays: number
+  bronzeRows: number
+  silverRows: number
+  quarantineRows: number
+  rejectRows: number
+  goldDays: number
+  /** Bytes the database files (and their WAL) gave back to the filesystem. */
+  freedBytes: number
+  /** The oldest store-local date bronze and silver still hold, or null. */
+  oldestSalesDay: string | null
+}
+
+/** Store-days pruned per transaction: each is a handful of short transactions, ingest goes on. */
+const DAYS_PER_STEP = 31
+const ROWS_PER_DELETE = 10_000
+
+/**
+ * One retention run (docs/operations.md), on a connection with every layer attached:
+ *
+ * 1. bronze and silver sales of store-days older than `salesDays` go, only once the day's current
+ *    snapshot is delivered (shipped to the configured target, or acknowledged by central's pull)
+ *    and made after the day's last gold change, and only while silver and gold are caught up (so
+ *    no sale of such a day waits in between). The day is first marked in `silver.pruned_days`, so
+ *    gold never recomputes it from the empty silver (gold keeps it), and a late sale for it is
+ *    quarantined; a run cut short finishes the marked days the next time;
+ * 2. sales quarantined more than `salesDays` ago go, with their bronze rows;
+ * 3. rejects older than `rejectsDays` go (their byte bound is kept at every commit);
+ * 4. gold of pruned days older than `goldDays` goes;
+ * 5. gold's refresh log is trimmed to what snapshots have not read;
+ * 6. the freed pages go back to the filesystem (incremental vacuum, WAL truncated).
+ */
+export function runRetention(db: SqliteDatabase, settings: RetentionSettings, nowMs: number): RetentionOutcome {
+  const outcome: RetentionOutcome = { salesWait: null, prunedDays: 0, bronzeRows: 0, silverRows: 0, quarantineRows: 0, rejectRows: 0, goldDays: 0, freedBytes: 0, oldestSalesDay: null }
+  const today = dateIn(settings.timezone, nowMs)
+  const salesCutoff = addDays(today, -settings.salesDays)
+  outcome.salesWait = whyNotCaughtUp(db)
+  if (outcome.salesWait === null) {
+    for (let days = deliveredDays(db, settings, salesCutoff); days.length > 0; days = deliveredDays(db, settings, salesCutoff)) {
+      lockedTransaction(db, 'silver', () => {
+        const mark = db.prepare('INSERT OR IGNORE INTO silver.pruned_days (store_id, sale_date, pruned_at) VALUES (?, ?, ?)')
+        for (const day of days) mark.run(day.store_id, day.sale_date, new Date(nowMs).toISOString())
+      })
+      outcome.prunedDays += days.length
+    }
+  }
+  finishMarkedDays(db, outcome)
+  pruneQuarantine(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
+  const rejectsBefore = new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString()
+  outcome.rejectRows = deleteInSteps(db, 'SELECT id FROM bronze.iot_sales_rejects WHERE received_at < ? ORDER BY id LIMIT ?', 'DELETE FROM bronze.iot_sales_rejects WHERE id IN', [rejectsBefore])
+  outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
+  trimRefreshLog(db)
+  outcome.freedBytes = compactDatabases(db, ['bronze', 'silver', 'gold'])
+  outcome.oldestSalesDay = (db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null) ?? null
+  return outcome
+}
+
+/** Sales are pruned only when nothing is in between: every bronze sale enriched, every silver change in gold. */
+function whyNotCaughtUp(db: SqliteDatabase): string | null {
+  const bronze = (db.prepare('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw').pluck().get() as number)
+  const silver = (db.prepare("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)").pluck().get() as number)
+  if (silver < bronze) return `silver is ${bronze - silver} sales behind bronze`
+  const changes = db.prepare(`SELECT (SELECT coalesce(max(seq), 0) FROM silver.day_changes)
+    - coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)`).pluck().get() as number
+  if (changes > 0) return `gold has ${changes} silver changes to apply`
+  return null
+}
+
+/** Store-days before the cutoff whose current snapshot is delivered and holds the day's last gold state. */
+function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: string): { store_id: string; sale_date: string }[] {
+  const watermark = (db.prepare("SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
+  const delivered = settings.targets.length > 0
+    ? `EXISTS (SELECT 1 FROM main.outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped' AND o.target IN (SELECT value FROM json_each(?)))`
+    : 's.seq <= ?'
+  return db.prepare(`SELECT s.store_id, s.sale_date FROM main.snapshots s
+    WHERE s.sale_date < ? AND s.content_sha256 <> '${DAMAGED}'
+      AND s.version = (SELECT max(version) FROM main.snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)
+      AND ${delivered}
+      AND NOT EXISTS (SELECT 1 FROM silver.pruned_days p WHERE p.store_id = s.store_id AND p.sale_date = s.sale_date)
+      AND NOT EXISTS (SELECT 1 FROM gold.refreshed_days r WHERE r.store_id = s.store_id AND r.sale_date = s.sale_date AND r.seq > ?)
+    ORDER BY s.sale_date, s.store_id LIMIT ${DAYS_PER_STEP}`)
+    .all(cutoff, settings.targets.length > 0 ? JSON.stringify(settings.targets) : pulledSeq(db), watermark) as { store_id: string; sale_date: string }[]
+}
+
+/**
+ * The sales of marked days: bronze rows first (found through silver), then silver's. A run cut
+ * short between the two leaves silver rows of a marked day, which the next run finishes.
+ */
+function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
+  const marked = db.prepare(`SELECT p.store_id, p.sale_date FROM silver.pruned_days p
+    WHERE EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE e.store_id = p.store_id AND e.sale_date = p.sale_date)`).all() as { store_id: string; sale_date: string }[]
+  for (const day of marked) {
+    outcome.bronzeRows += deleteInSteps(db, `SELECT e.bronze_id FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id
+      WHERE e.store_id = ? AND e.sale_date = ? LIMIT ?`, 'DELETE FROM bronze.iot_sales_raw WHERE id IN', [day.store_id, day.sale_date])
+    outcome.silverRows += lockedTransaction(db, 'silver', () =>
+      db.prepare('DELETE FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date).changes)
+  }
+}
+
+/**
+ * Sales quarantined before the cutoff instant, with their bronze rows: by when they were
+ * quarantined, so even a replay of an old sale stays visible for `salesDays`.
+ */
+function pruneQuarantine(db: SqliteDatabase, beforeIso: string, outcome: RetentionOutcome): void {
+  outcome.bronzeRows += deleteInSteps(db, `SELECT q.bronze_id FROM silver.sales_quarantine q JOIN bronze.iot_sales_raw b ON b.id = q.bronze_id
+    WHERE q.quarantined_at < ? LIMIT ?`, 'DELETE FROM bronze.iot_sales_raw WHERE id IN', [beforeIso])
+  outcome.quarantineRows += lockedTransaction(db, 'silver', () => db.prepare('DELETE FROM silver.sales_quarantine WHERE quarantined_at < ?').run(beforeIso).changes)
+}
+
+/**
+ * Gold of pruned days older than its cutoff, every table, and their refresh log. Only pruned days:
+ * a day whose snapshot was never delivered keeps its gold whatever its age. The mark stays (a row
+ * per store-day): a sale replayed years later is still quarantined, and the day is never
+ * snapshotted again from its missing gold.
+ */
+function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
+  const days = db.prepare('SELECT store_id, sale_date FROM silver.pruned_days WHERE sale_date < ? AND gold_pruned_at IS NULL ORDER BY sale_date')
+    .all(cutoff) as { store_id: string; sale_date: string }[]
+  for (let at = 0; at < days.length; at += DAYS_PER_STEP) {
+    const step = days.slice(at, at + DAYS_PER_STEP)
+    // Marked first: a run cut short after it leaves rows the next run removes, never a snapshot of a half-deleted day.
+    lockedTransaction(db, 'silver', () => {
+      const mark = db.prepare('UPDATE silver.pruned_days SET gold_pruned_at = ? WHERE store_id = ? AND sale_date = ?')
+      for (const day of step) mark.run(new Date(nowMs).toISOString(), day.store_id, day.sale_date)
+    })
+  }
+  const marked = db.prepare(`SELECT p.store_id, p.sale_date FROM silver.pruned_days p WHERE p.gold_pruned_at IS NOT NULL
+    AND EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)`).all() as { store_id: string; sale_date: string }[]
+  for (let at = 0; at < marked.length; at += DAYS_PER_STEP) {
+    lockedTransaction(db, 'gold', () => {
+      for (const day of marked.slice(at, at + DAYS_PER_STEP)) {
+        for (const table of GOLD_TABLE_NAMES) db.prepare(`DELETE FROM gold.${table} WHERE store_id = ? AND sale_date = ?`).run(day.store_id, day.sale_date)
+        db.prepare('DELETE FROM gold.refreshed_days WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date)
+      }
+    })
+  }
+  return marked.length
+}
+
+/**
+ * gold.refreshed_days gets a row per store-day at every refresh step (tens of thousands a day):
+ * the rows snapshots have read past go, but the newest (readers take its seq as "now").
+ */
+function trimRefreshLog(db: SqliteDatabase): void {
+  deleteInSteps(db, `SELECT seq FROM gold.refreshed_days WHERE seq <= coalesce((SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'), 0)
+    AND seq < (SELECT max(seq) FROM gold.refreshed_days) ORDER BY seq LIMIT ?`, 'DELETE FROM gold.refreshed_days WHERE seq IN', [])
+}
+
+/**
+ * Deletes the rows a query finds, ROWS_PER_DELETE at a time, each batch its own short transaction
+ * (bronze.db is the ack path's: it waits at most for one batch). Returns the rows deleted.
+ */
+function deleteInSteps(db: SqliteDatabase, select: string, deleteIn: string, parameters: unknown[]): number {
+  const find = db.prepare(select).pluck()
+  let deleted = 0
+  for (;;) {
+    const ids = find.all(...parameters, ROWS_PER_DELETE) as number[]
+    if (ids.length === 0) return deleted
+    deleted += db.prepare(`${deleteIn} (SELECT value FROM json_each(?))`).run(JSON.stringify(ids)).changes
+  }
+}
+
+/** Notes a run in gateway.db: its outcome, and running totals (for status and the metrics). */
+export function recordRetention(db: SqliteDatabase, outcome: RetentionOutcome, nowMs: number): void {
+  const set = db.prepare('INSERT OR REPLACE INTO main.retention_state (name, value) VALUES (?, ?)')
+  const add = db.prepare(`INSERT INTO main.retention_state (name, value) VALUES (?, ?)
+    ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`)
+  db.transaction(() => {
+    set.run('last_run_at', new Date(nowMs).toISOString())
+    set.run('last_outcome', JSON.stringify(outcome))
+    for (const key of ['prunedDays', 'bronzeRows', 'silverRows', 'quarantineRows', 'rejectRows', 'goldDays', 'freedBytes'] as const) add.run(`${key}_total`, outcome[key])
+  })()
+}
+
+/** What retention did so far: the last run and the totals (null before the first run). */
+export function readRetention(db: SqliteDatabase): { lastRunAt: string | null; last: RetentionOutcome | null; totals: Record<string, number> } {
+  const rows = db.prepare('SELECT name, value FROM main.retention_state').all() as { name: string; value: unknown }[]
+  const value = (name: string): unknown => rows.find((row) => row.name === name)?.value
+  return {
+    lastRunAt: (value('last_run_at') as string | undefined) ?? null,
+    last: value('last_outcome') === undefined ? null : JSON.parse(value('last_outcome') as string) as RetentionOutcome,
+    totals: Object.fromEntries(rows.filter((row) => row.name.endsWith('_total')).map((row) => [row.name.replace(/_total$/, ''), row.value as number])),
+  }
+}

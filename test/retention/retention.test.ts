@@ -1,0 +1,179 @@
+import Database from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BronzeStore } from '../../src/bronze/bronze-store.js'
+import { runRetention, type RetentionSettings } from '../../src/retention/retention.js'
+import { databaseBytes, enableIncrementalVacuum } from '../../src/retention/compact.js'
+import { Outbox } from '../../src/snapshot/outbox.js'
+import { acknowledgePull, lastSeq } from '../../src/snapshot/pull-ack.js'
+import { daysToRemake, SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
+import { DAMAGED } from '../../src/snapshot/snapshot-files.js'
+import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { DirectoryTarget } from '../../src/snapshot/targets/directory-target.js'
+import { seedSale } from '../helpers/sales.js'
+import { dumpGold, SilverHarness } from '../helpers/silver-harness.js'
+import { makeTempDir } from '../helpers/temp-dir.js'
+
+const DAYS = ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04', '2025-05-05']
+/** The clock of the runs: 20 June 2025, so every sale day is older than 35 days. */
+const NOW = Date.parse('2025-06-20T12:00:00Z')
+const PUSH: RetentionSettings = { salesDays: 35, rejectsDays: 14, goldDays: 3650, timezone: 'UTC', targets: ['directory'] }
+
+describe('retention: delivered old days pruned from bronze and silver, gold kept, files shrink', () => {
+  let h: SilverHarness | undefined
+  const lake = makeTempDir('medallion-lake-')
+  afterEach(() => h?.close())
+
+  const count = (sql: string, ...parameters: unknown[]): number => h!.db.prepare(sql).pluck().get(...parameters) as number
+  const sales = (perDay: number): Record<string, unknown>[] => DAYS.flatMap((day) => Array.from({ length: perDay }, (_, i) => seedSale({
+    event_id: randomUUID(), timestamp: `${day}T${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`, price: 1 + (i % 50),
+  })))
+
+  const makeSnapshots = (): void => {
+    new SnapshotBuilder(h!.db, { dir: join(h!.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'] }).run()
+  }
+
+  /** Sales in all layers, snapshots made, every day shipped but the last, 5 May (its upload keeps failing). */
+  async function fiveDaysShippedButOne(perDay: number): Promise<void> {
+    h = new SilverHarness()
+    h.ingest(sales(perDay))
+    h.process()
+    h.gold.refreshAll()
+    const dir = join(h.dir.path, 'snapshots')
+    makeSnapshots()
+    h.db.prepare("UPDATE outbox SET next_attempt_at = '9999-01-01T00:00:00.000Z' WHERE snapshot_id = 'store_001-2025-05-05-v1'").run()
+    const shipped = await new Outbox(h.db, { dir, retry: { baseDelayMs: 1, maxDelayMs: 1 } }).shipDue([new DirectoryTarget(lake.path)])
+    expect(shipped.shipped).toEqual(['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'].map((day) => `store_001-${day}-v1`))
+  }
+
+  it('prunes only delivered days; gold keeps every day; a late sale for a pruned day is quarantined, and gold stays as it was', async () => {
+    await fiveDaysShippedButOne(200)
+    const goldBefore = dumpGold(h!.db)
+    const outcome = runRetention(h!.db, PUSH, NOW)
+    expect(outcome).toMatchObject({ salesWait: null, prunedDays: 4, bronzeRows: 800, silverRows: 800, oldestSalesDay: '2025-05-05' })
+    expect(count('SELECT count(*) FROM silver.sales_enriched')).toBe(200)
+    expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(200)
+    expect(h!.db.prepare('SELECT sale_date FROM silver.pruned_days ORDER BY sale_date').pluck().all()).toEqual(['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'])
+    expect(dumpGold(h!.db)).toBe(goldBefore)
+
+    // A device replays an old sale of 1 May: not counted anywhere, kept in quarantine with its reason.
+    h!.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 99 })])
+    h!.process()
+    h!.gold.refreshAll()
+    expect(h!.db.prepare("SELECT rule FROM silver.sales_quarantine").pluck().all()).toEqual(['day_pruned'])
+    h!.gold.rebuild() // a rebuild, too, leaves pruned days as they are
+    expect(dumpGold(h!.db)).toBe(goldBefore)
+    // The rebuild refreshed 5 May: it waits for a snapshot made since, and its delivery.
+    expect(runRetention(h!.db, PUSH, NOW).prunedDays).toBe(0)
+    makeSnapshots()
+    // Delivered later, 5 May goes at the next run.
+    h!.db.prepare("UPDATE outbox SET state = 'shipped' WHERE snapshot_id = 'store_001-2025-05-05-v1'").run()
+    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ prunedDays: 1, silverRows: 200, quarantineRows: 0, oldestSalesDay: null })
+    // The quarantined replay stays visible for salesDays from when it came, then goes with its bronze row.
+    expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(1)
+    expect(runRetention(h!.db, PUSH, Date.now() + 36 * 86_400_000)).toMatchObject({ quarantineRows: 1, bronzeRows: 1 })
+    expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(0)
+  })
+
+  it('the database files shrink, not only the row counts', async () => {
+    await fiveDaysShippedButOne(2000)
+    const before = databaseBytes(h!.db, 'bronze') + databaseBytes(h!.db, 'silver')
+    const outcome = runRetention(h!.db, PUSH, NOW)
+    const after = databaseBytes(h!.db, 'bronze') + databaseBytes(h!.db, 'silver')
+    expect(outcome.prunedDays).toBe(4)
+    expect(after).toBeLessThan(before * 0.5)
+    expect(outcome.freedBytes).toBeGreaterThan(0)
+    expect(h!.db.pragma('bronze.auto_vacuum', { simple: true })).toBe(2) // INCREMENTAL, set when the file was made
+  })
+
+  it('nothing is pruned while silver or gold is behind, nor days newer than salesDays, nor with central not having pulled', async () => {
+    await fiveDaysShippedButOne(10)
+    h!.ingest([seedSale({ timestamp: '2025-05-10T10:00:00Z' })]) // in bronze, not yet in silver
+    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ salesWait: 'silver is 1 sales behind bronze', prunedDays: 0 })
+    h!.process()
+    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ salesWait: 'gold has 1 silver changes to apply', prunedDays: 0 })
+    h!.gold.refreshAll()
+    expect(runRetention(h!.db, { ...PUSH, salesDays: 60 }, NOW)).toMatchObject({ salesWait: null, prunedDays: 0 })
+    // Pulled by central instead (no target): only what central acknowledged.
+    const pull = { ...PUSH, targets: [] }
+    expect(runRetention(h!.db, pull, NOW).prunedDays).toBe(0)
+    acknowledgePull(h!.db, 2, lastSeq(h!.db))
+    expect(runRetention(h!.db, pull, NOW).prunedDays).toBe(2)
+  })
+
+  it('rejects: past rejectsDays they go; over rejectsMaxMiB the oldest go at the commit, counted', () => {
+    h = new SilverHarness()
+    const store = new BronzeStore(h.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024, rejectsMaxBytes: 50_000 })
+    const junk = (atMs: number): { topic: string; clientId: string; payload: Buffer; payloadBytes: number; receivedAtMs: number } => {
+      const payload = Buffer.from(`not json ${'x'.repeat(990)}`)
+      return { topic: 'stores/store_001/devices/d1/sales', clientId: 'd1', payload, payloadBytes: payload.length, receivedAtMs: atMs }
+    }
+    store.commit(Array.from({ length: 30 }, () => junk(Date.parse('2025-05-01T10:00:00Z'))))
+    expect(count('SELECT count(*) FROM bronze.iot_sales_rejects')).toBe(30)
+    // A flood: the table keeps under 50,000 bytes of payload, the oldest dropped and counted.
+    for (let i = 0; i < 20; i++) store.commit(Array.from({ length: 10 }, () => junk(Date.parse('2025-06-19T10:00:00Z'))))
+    expect(count('SELECT sum(length(payload)) FROM bronze.iot_sales_rejects')).toBeLessThanOrEqual(50_000)
+    const dropped = count("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'")
+    expect(dropped + count('SELECT count(*) FROM bronze.iot_sales_rejects')).toBe(230)
+    expect(count("SELECT count(*) FROM bronze.iot_sales_rejects WHERE received_at < '2025-06-01'")).toBe(0) // the oldest went first
+    // Past 14 days: gone at the retention run.
+    store.commit([junk(Date.parse('2025-06-01T10:00:00Z'))])
+    const outcome = runRetention(h.db, PUSH, NOW)
+    expect(outcome.rejectRows).toBe(1)
+    expect(count("SELECT count(*) FROM bronze.iot_sales_rejects WHERE received_at < '2025-06-06'")).toBe(0)
+  })
+
+  it('gold of pruned days past goldDays goes, every table; the day is never snapshotted again; undelivered days keep theirs', async () => {
+    await fiveDaysShippedButOne(5)
+    const outcome = runRetention(h!.db, { ...PUSH, goldDays: 35 }, NOW) // cutoff 16 May: 1-4 May delivered, 5 May not
+    expect(outcome.goldDays).toBe(4)
+    expect(h!.db.prepare('SELECT DISTINCT sale_date FROM gold.fact_daily_sales ORDER BY 1').pluck().all()).toEqual(['2025-05-05'])
+    for (const table of GOLD_TABLE_NAMES) expect(count(`SELECT count(*) FROM gold.${table} WHERE sale_date < '2025-05-05'`)).toBe(0)
+    // A damaged copy of 1 May, or a late sale for it: no new (empty) version, the sale quarantined.
+    h!.db.prepare(`UPDATE snapshots SET content_sha256 = '${DAMAGED}' WHERE snapshot_id = 'store_001-2025-05-01-v1'`).run()
+    expect(daysToRemake(h!.db)).toEqual([])
+    h!.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z' })])
+    h!.process()
+    h!.gold.refreshAll()
+    const before = count('SELECT count(*) FROM snapshots')
+    makeSnapshots()
+    expect(count('SELECT count(*) FROM snapshots')).toBe(before)
+    expect(h!.db.prepare('SELECT rule FROM silver.sales_quarantine').pluck().all()).toEqual(['day_pruned'])
+    expect(count('SELECT count(*) FROM silver.pruned_days WHERE gold_pruned_at IS NOT NULL')).toBe(4)
+  })
+
+  it('gold\'s refresh log keeps only what snapshots have not read, and its newest row', async () => {
+    await fiveDaysShippedButOne(5)
+    h!.gold.rebuild()
+    const newest = count('SELECT max(seq) FROM gold.refreshed_days')
+    runRetention(h!.db, PUSH, NOW)
+    // The rebuild's refreshes are not snapshotted yet: kept.
+    expect(count('SELECT count(*) FROM gold.refreshed_days')).toBeGreaterThanOrEqual(5)
+    makeSnapshots()
+    runRetention(h!.db, PUSH, NOW)
+    expect(h!.db.prepare('SELECT seq FROM gold.refreshed_days').pluck().all()).toEqual([newest])
+  })
+})
+
+describe('files made before auto-vacuum (release 0.1.0)', () => {
+  const dir = makeTempDir()
+  afterEach(() => dir.remove())
+
+  it('are converted to incremental vacuum once, when there is room for the rewrite', () => {
+    const file = join(dir.path, 'old.db')
+    const old = new Database(file)
+    old.exec("CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO t SELECT hex(randomblob(500)) FROM n")
+    old.close()
+    const db = new Database(':memory:')
+    db.prepare('ATTACH DATABASE ? AS old').run(file)
+    expect(db.pragma('old.auto_vacuum', { simple: true })).toBe(0)
+    expect(enableIncrementalVacuum(db, 'old', 1000)).toBe(false) // no room: left as it is, tried at the next start
+    expect(db.pragma('old.auto_vacuum', { simple: true })).toBe(0)
+    expect(enableIncrementalVacuum(db, 'old', 1e12)).toBe(true)
+    expect(db.pragma('old.auto_vacuum', { simple: true })).toBe(2)
+    expect(enableIncrementalVacuum(db, 'old', 1e12)).toBe(false) // once
+    expect(db.prepare('SELECT count(*) FROM old.t').pluck().get()).toBe(2000)
+    db.close()
+  })
+})
