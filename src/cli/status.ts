@@ -40,6 +40,8 @@ export interface StatusReport {
   snapshots: { count: number; diskBytes: number; pending: number; oldestPendingDate: string | null; lastError: string | null } | null
   /** The database files' sizes and what retention did. */
   storage: StorageReport | null
+  /** The oldest store-local day each layer still holds (retention's horizon), null when empty. */
+  oldestDay: { sales: string | null; gold: string | null } | null
 }
 
 function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -70,6 +72,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     gold: null,
     snapshots: null,
     storage: null,
+    oldestDay: null,
   }
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
   const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
@@ -92,6 +95,11 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     report.storage = readStorage(db, config.dataDir)
     if (hasSilver) report.silver = readSilverStatus(db)
     if (hasGold) {
+      report.oldestDay = {
+        // A scan of silver (no index leads with the date): fine for a command, kept out of /metrics.
+        sales: db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null,
+        gold: db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null,
+      }
       const watermark = (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'").pluck().get() as number | undefined) ?? 0
       report.gold = {
         caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
@@ -178,7 +186,8 @@ function describe(report: StatusReport): string {
   if (report.storage) {
     const storage = report.storage
     const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`
-    lines.push(`files    ${Object.entries(storage.fileBytes).map(([file, bytes]) => `${file} ${mib(bytes)}`).join(', ')}; oldest sale kept received ${storage.oldestBronzeReceivedAt ?? 'never'}`)
+    lines.push(`files    ${Object.entries(storage.fileBytes).map(([file, bytes]) => `${file} ${mib(bytes)}`).join(', ')}`)
+    if (report.oldestDay) lines.push(`oldest   sales of ${report.oldestDay.sales ?? 'no day'} (bronze and silver), gold of ${report.oldestDay.gold ?? 'no day'}`)
     const last = storage.retention.last
     lines.push(`retain   ${storage.retention.lastRunAt === null || last === null ? 'not run yet' : `last run ${storage.retention.lastRunAt}: ${last.prunedDays} store-days pruned, ${last.rejectRows} rejects, ${last.goldDays} gold store-days, ${mib(last.freedBytes)} given back${last.salesWait ? `; sales waiting: ${last.salesWait}` : ''}`}` +
       (storage.rejectsDropped > 0 ? `; ${storage.rejectsDropped} rejects dropped over retention.rejectsMaxMiB` : ''))

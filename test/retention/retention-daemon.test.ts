@@ -13,6 +13,7 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
   let gw: RunningGateway
   let device: IssuedDevice
   const lake = makeTempDir('medallion-lake-')
+  const today = new Date().toISOString().slice(0, 10) // the test config's zone is UTC
   const work = makeTempDir()
   const query = <T>(sql: string): T => {
     const db = openGoldDatabase(gw.dataDir)
@@ -28,7 +29,7 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
     device = gw.addDevice('abc123')
     const client = await connectDevice(gw.url, device)
     // Two old days (long past retention.salesDays, 35 days) and today.
-    for (const timestamp of ['2025-05-01T10:00:00Z', '2025-05-02T10:00:00Z', new Date().toISOString()]) {
+    for (const timestamp of ['2025-05-01T10:00:00Z', '2025-05-02T10:00:00Z', `${today}T00:00:01Z`]) {
       await client.publishAsync(topicOf(device), JSON.stringify(seedSale({ timestamp, price: 10 })), { qos: 1 })
     }
     await client.endAsync()
@@ -64,9 +65,10 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
   it('status shows the last run; `retention run` next to the daemon says what it did', async () => {
     const config = writeDaemonConfig(work.path, gw.dataDir, { upload: { target: 'directory', directory: { path: lake.path } } })
     const status = await runCli(['status', '--json', '--config', config])
-    const report = JSON.parse(status.stdout) as { storage: { retention: { last: { prunedDays: number } }; fileBytes: Record<string, number> } }
+    const report = JSON.parse(status.stdout) as { storage: { retention: { last: { prunedDays: number } }; fileBytes: Record<string, number> }; oldestDay: unknown }
     expect(report.storage.retention.last.prunedDays).toBe(2)
     expect(Object.keys(report.storage.fileBytes)).toEqual(['gateway', 'bronze', 'silver', 'gold'])
+    expect(report.oldestDay).toEqual({ sales: today, gold: '2025-05-01' })
     const run = await runCli(['retention', 'run', '--config', config])
     expect(run).toMatchObject({ code: 0, stderr: '' })
     expect(run.stdout).toMatch(/^sales: 0 delivered store-days pruned \(0 bronze, 0 silver, 0 quarantined rows\)$/m)
