@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   SNAPSHOT_GONE: 'a snapshot\'s files were delivered and removed by the disk bound',
   BROKER_UNREACHABLE: 'the MQTT broker does not answer',
   PULL_FAILED: 'pulling snapshots from a gateway failed',
+  BACKUP_FAILED: 'a backup could not be written',
+  BACKUP_INVALID: 'a directory given to restore is not a sound backup',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
-import { readFileSync } from 'node:fs'
 import { isMedallionError } from '../errors.js'
 import { devicesCommand } from './devices.js'
 import { dimsCommand } from './dims.js'
@@ -8,12 +7,13 @@ import { goldCommand } from './gold.js'
 import { pullCommand } from './pull.js'
 import { snapshotCommand } from './snapshot.js'
 import { retentionCommand } from './retention.js'
+import { backupCommand, restoreCommand } from './backup.js'
+import { packageVersion } from './version.js'
 import { runCommand } from './run.js'
 import { silverCommand } from './silver.js'
 import { simulateCommand } from './simulate.js'
 import { statusCommand } from './status.js'
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 // --debug (anywhere on the line) or MEDALLION_EDGE_DEBUG=1: errors with their stack, for a bug report.
 const debug = process.argv.includes('--debug') || process.env.MEDALLION_EDGE_DEBUG === '1'
@@ -21,7 +21,7 @@ const argv = process.argv.filter((arg) => arg !== '--debug')
 
 const program = new Command('medallion-edge')
   .description('Edge data gateway: MQTT sales into bronze/silver/gold SQLite, Parquet snapshots upstream')
-  .version(version, '-V, --version')
+  .version(packageVersion, '-V, --version')
   .addCommand(runCommand())
   .addCommand(devicesCommand())
   .addCommand(dimsCommand())
@@ -30,6 +30,8 @@ const program = new Command('medallion-edge')
   .addCommand(snapshotCommand())
   .addCommand(pullCommand())
   .addCommand(retentionCommand())
+  .addCommand(backupCommand())
+  .addCommand(restoreCommand())
   .addCommand(simulateCommand())
   .addCommand(statusCommand())
 

@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'vitest'
+import { GoldRefresher } from '../../src/gold/gold-refresher.js'
+import { openGoldDatabase } from '../../src/gold/open-gold.js'
+import { manifestPath } from '../../src/snapshot/gold-parquet-schema.js'
+import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
+import { sha256Hex } from '../../src/util/digest.js'
+import { dumpGold } from './silver-harness.js'
+
+export interface DataDirFacts {
+  bronze: number
+  silver: number
+  quarantined: number
+  snapshots: number
+  shipped: number
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])
+}
+
+/**
+ * What must hold in a data directory after anything (a crash, a restore, a full disk), once the
+ * daemon is stopped after catching up: every file passes integrity_check; every acked sale is in
+ * bronze, once; silver and quarantine account for every bronze sale exactly once; gold equals a
+ * rebuild from silver; every snapshot on disk matches its manifest; and with `lake` (a directory
+ * upload target), every shipped snapshot is there once, whole, with no staged leftovers.
+ */
+export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<string>; lake?: string } = {}): DataDirFacts {
+  for (const file of ['gateway.db', 'bronze.db', 'silver.db', 'gold.db']) {
+    const db = new Database(join(dataDir, file), { readonly: true })
+    try {
+      expect(db.pragma('integrity_check', { simple: true }), file).toBe('ok')
+    } finally {
+      db.close()
+    }
+  }
+  const db = openGoldDatabase(dataDir)
+  try {
+    const count = (sql: string): number => db.prepare(sql).pluck().get() as number
+    const eventIds = new Set(db.prepare('SELECT event_id FROM bronze.iot_sales_raw').pluck().all() as string[])
+    const bronze = count('SELECT count(*) FROM bronze.iot_sales_raw')
+    expect(eventIds.size, 'each event_id once in bronze').toBe(bronze)
+    if (options.acked) expect([...options.acked].filter((id) => !eventIds.has(id)), 'acked sales missing from bronze').toEqual([])
+
+    expect(count("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)"), 'silver caught up')
+      .toBe(count('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw'))
+    expect(count(`SELECT count(*) FROM bronze.iot_sales_raw b WHERE
+      (SELECT count(*) FROM silver.sales_enriched e WHERE e.bronze_id = b.id) + (SELECT count(*) FROM silver.sales_quarantine q WHERE q.bronze_id = b.id) <> 1`),
+    'bronze sales not in exactly one of silver and quarantine').toBe(0)
+
+    const gold = dumpGold(db)
+    new GoldRefresher(db).rebuild()
+    expect(dumpGold(db) === gold, 'gold equals a rebuild from silver').toBe(true)
+
+    const snapshots = db.prepare('SELECT snapshot_id, manifest FROM snapshots WHERE on_disk = 1').all() as { snapshot_id: string; manifest: string }[]
+    for (const snapshot of snapshots) {
+      const manifest = JSON.parse(snapshot.manifest) as SnapshotManifest
+      for (const file of manifest.files) {
+        expect(sha256Hex(readFileSync(join(dataDir, 'snapshots', snapshot.snapshot_id, file.path))), file.path).toBe(file.sha256)
+      }
+    }
+    const shipped = db.prepare("SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'shipped' AND o.target = 'directory'")
+      .all() as { snapshot_id: string; manifest: string }[]
+    if (options.lake !== undefined) {
+      for (const snapshot of shipped) {
+        const manifest = JSON.parse(snapshot.manifest) as SnapshotManifest
+        expect(existsSync(join(options.lake, manifestPath(snapshot.snapshot_id))), manifestPath(snapshot.snapshot_id)).toBe(true)
+        for (const file of manifest.files) expect(sha256Hex(readFileSync(join(options.lake, file.path))), file.path).toBe(file.sha256)
+      }
+      const files = existsSync(options.lake) ? walk(options.lake) : []
+      expect(files.filter((path) => path.includes('.tmp-')), 'staged leftovers in the lake').toEqual([])
+      // Once: one Parquet file per table for each shipped snapshot, none for any other.
+      expect(files.filter((path) => path.endsWith('.parquet')).length).toBe(shipped.reduce((sum, s) => sum + (JSON.parse(s.manifest) as SnapshotManifest).files.length, 0))
+    }
+    return { bronze, silver: count('SELECT count(*) FROM silver.sales_enriched'), quarantined: count('SELECT count(*) FROM silver.sales_quarantine'), snapshots: snapshots.length, shipped: shipped.length }
+  } finally {
+    db.close()
+  }
+}
