@@ -114,6 +114,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   let registryWatch: NodeJS.Timeout | undefined
   let registry: DeviceRegistry | undefined
   let scheduler: Scheduler | undefined
+  let snapshotJobs: { stop(): void } | undefined
 
   const timeZoneOf = (storeId: string): string => reader?.timeZoneOf(storeId) ?? config.timezone
   const health: HealthSources = {
@@ -221,7 +222,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
       scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, config) })
-      addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
+      snapshotJobs = addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
@@ -240,6 +241,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
 
     async stop() {
       clearInterval(registryWatch)
+      snapshotJobs?.stop()
       await http.close()
       await scheduler?.stop()
       broker?.stopIntake()

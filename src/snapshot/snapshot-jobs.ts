@@ -8,6 +8,8 @@ import type { Outbox } from './outbox.js'
 import { daysToRemake } from './snapshot-builder.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
+const BACKFILL_POLL_MS = 1000
+
 export interface SnapshotJobsDeps {
   config: Readonly<Config>
   /** gateway.db (gold attached): whether snapshots wait to be made again at start. */
@@ -25,7 +27,7 @@ export interface SnapshotJobsDeps {
  * job (the outbox's due snapshots). One upload runs at a time, so the same snapshot is never PUT
  * twice at once.
  */
-export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger }: SnapshotJobsDeps): void {
+export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger }: SnapshotJobsDeps): { stop(): void } {
   const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
   if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
   const shipOnce = async (): Promise<unknown> => {
@@ -46,9 +48,21 @@ export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, 
   })
   if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
   // After an upgrade of the snapshot format (or a damaged file): the days are made again now, not
-  // at the next hourly run, so that the outbox ships the new format rather than the old.
-  if (daysToRemake(db, 1).length > 0) {
-    logger.info('snapshots of an older format (or damaged) wait to be made again: running the snapshot job now')
-    void scheduler.runNow('snapshot').catch((error: Error) => logger.warn({ err: error.message }, 'snapshot run at start failed; the schedule retries'))
+  // at the next hourly run, so that the outbox ships the new format rather than the old. When the
+  // upgrade also added a gold table, that is once gold's backfill has recomputed the days.
+  const backfilling = db.prepare("SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill'").pluck()
+  const remakeWhenReady = (): boolean => {
+    if (backfilling.get() !== undefined) return false
+    if (daysToRemake(db, 1).length > 0) {
+      logger.info('snapshots of an older format (or damaged) wait to be made again: running the snapshot job now')
+      void scheduler.runNow('snapshot').catch((error: Error) => logger.warn({ err: error.message }, 'snapshot run at start failed; the schedule retries'))
+    }
+    return true
   }
+  if (remakeWhenReady()) return { stop: () => {} }
+  const poll = setInterval(() => {
+    if (remakeWhenReady()) clearInterval(poll)
+  }, BACKFILL_POLL_MS)
+  poll.unref()
+  return { stop: () => clearInterval(poll) }
 }

@@ -27,9 +27,12 @@ export interface RunningGateway {
   stop(): Promise<void>
 }
 
-/** An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir. */
-export async function startGateway(overrides: Parameters<typeof testConfig>[1] = {}): Promise<RunningGateway> {
-  const dir = makeTempDir()
+/**
+ * An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir (removed by `stop()`),
+ * or on the caller's `dataDir` (kept).
+ */
+export async function startGateway(overrides: Parameters<typeof testConfig>[1] = {}, options: { dataDir?: string } = {}): Promise<RunningGateway> {
+  const dir = options.dataDir === undefined ? makeTempDir() : { path: options.dataDir, remove: () => {} }
   // The registry as the CLI uses it: its own connection, in another "process".
   const withRegistry = <T>(use: (registry: DeviceRegistry) => T): T => {
     const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
