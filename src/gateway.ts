@@ -1,3 +1,4 @@
+import { RoleCheck } from './http/roles.js'
 import type { FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -25,7 +26,7 @@ import { Scheduler } from './scheduler/scheduler.js'
 import type { PullOutcome } from './silver/dims/pull-dimension.js'
 import { Outbox } from './snapshot/outbox.js'
 import { snapshotDir } from './snapshot/snapshot-dir.js'
-import { addSnapshotJobs } from './snapshot/snapshot-jobs.js'
+import { addSnapshotJobs, type SnapshotJobs } from './snapshot/snapshot-jobs.js'
 import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
@@ -35,6 +36,8 @@ import type { RetentionOutcome } from './retention/retention.js'
 import { readStorage } from './retention/storage-report.js'
 
 const REGISTRY_WATCH_MS = 2000
+/** Which job each `schedule` key times. */
+const SCHEDULED_JOBS = [['goldRefresh', 'gold-refresh'], ['dimsSync', 'dims-sync'], ['snapshot', 'snapshot'], ['upload', 'upload'], ['retention', 'retention']] as const
 /** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
 const SILVER_BUDGET_MS = 5
 
@@ -61,6 +64,11 @@ export interface Gateway {
    * and HTTP listeners are up. The systemd watchdog is fed only while it is empty.
    */
   problems(timeoutMs: number): Promise<string[]>
+  /**
+   * Applies a reloaded config's live keys (src/config/config-changes.ts) to the running parts;
+   * `applied` names the keys that changed.
+   */
+  reload(next: Readonly<Config>, applied: readonly string[]): void
   readonly pipeline: Pipeline
   readonly gold: GoldThread
   readonly access: DeviceAccess
@@ -114,7 +122,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   let registryWatch: NodeJS.Timeout | undefined
   let registry: DeviceRegistry | undefined
   let scheduler: Scheduler | undefined
-  let snapshotJobs: { stop(): void } | undefined
+  let snapshotJobs: SnapshotJobs | undefined
+  /** The config as last reloaded (SIGHUP); what only a restart changes stays as it started. */
+  let live = config
 
   const timeZoneOf = (storeId: string): string => reader?.timeZoneOf(storeId) ?? config.timezone
   const health: HealthSources = {
@@ -132,10 +142,11 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     deviceSilentMinutes: config.dashboard.deviceSilentMinutes,
   }
 
+  const roles = new RoleCheck(config.http.tokens)
   const http = buildApp({
     storeId: config.storeId,
     timeZoneOf,
-    tokens: config.http.tokens,
+    roles,
     logger: logger.child({ component: 'http' }),
     now: () => clock.now(),
     totals: (storeId, date, now) => reader!.totals(storeId, date, now),
@@ -163,6 +174,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       ingest: () => pipeline.groupCommit.totals,
       connectedClients: () => broker?.connectedClients ?? 0,
       refused: () => access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
+      fairShare: () => broker?.fairShare,
       silver: () => pipeline.silver,
       expectations: () => (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
       gold: () => gold.progress,
@@ -221,12 +233,24 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, config) })
+      scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live) })
       snapshotJobs = addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
       return { ...mqtt, http: httpAddress }
+    },
+
+    reload(next, applied) {
+      const changed = (key: string): boolean => applied.some((path) => path === key || path.startsWith(`${key}.`))
+      live = next
+      if (changed('http.tokens')) roles.update(next.http.tokens)
+      if (changed('mqtt')) broker?.updateLimits(next.mqtt)
+      if (changed('silver.expectations')) pipeline.useExpectations({ kind: 'expectations', expectations: next.silver.expectations })
+      if (changed('upload')) snapshotJobs?.reconfigure(next, uploadTargets(next.upload))
+      for (const [key, job] of SCHEDULED_JOBS) {
+        if (changed(`schedule.${key}`) && scheduler?.has(job)) scheduler.reschedule(job, next.schedule[key])
+      }
     },
 
     async problems(timeoutMs) {

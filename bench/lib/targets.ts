@@ -98,7 +98,8 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
   writeFileSync(config, JSON.stringify({
     dataDir: options.dataDir,
     log: { level: 'info' },
-    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
+    // The pipeline is measured, not the per-device limits (docs/bronze.md, Fair sharing).
+    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 } },
     http: { host: '127.0.0.1', port: 0 },
     bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}) },
   }))

@@ -1,12 +1,14 @@
-import { Aedes, type Client } from 'aedes'
+import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { readFileSync } from 'node:fs'
-import { createServer, type AddressInfo, type Server } from 'node:net'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import { MedallionError } from '../errors.js'
+import { ConnectionAdmission } from './connection-admission.js'
 import type { DeviceAccess } from './device-access.js'
-import { guardPacketSize } from './packet-size-guard.js'
+import { PacketBuffers } from './packet-buffers.js'
+import { PublishRateLimit } from './publish-rate-limit.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
 export type PublishIntake = (
@@ -32,6 +34,18 @@ export interface ListeningAddresses {
 /** QoS 2 packets a client may leave without PUBREL; aedes keeps each one, payload and all. */
 const MAX_INFLIGHT_INBOUND = 32
 const NO_PAYLOAD = Buffer.alloc(0)
+/** CONNACK return code 3 of MQTT 3.1.1: the client backs off and tries again later. */
+const SERVER_UNAVAILABLE = 3
+
+/** What the broker did to share itself fairly (docs/bronze.md, Fair sharing), for metrics. */
+export interface FairShareCounts {
+  closed: { pending_cap: number; max_connections: number; buffered_bytes: number; connect_timeout: number; drain_timeout: number }
+  refused: { anonymous_cap: number; connect_rate: number }
+  delayed: { messages: number; ms: number }
+  pendingConnections: number
+  anonymousConnections: number
+  bufferedBytes: number
+}
 
 /**
  * The aedes broker on a plain listener and an optional TLS listener.
@@ -50,12 +64,33 @@ export class MqttBroker {
   private readonly servers: Server[] = []
   private readonly serversClosed: Promise<unknown>[] = []
   private addresses: ListeningAddresses | undefined
+  private readonly admission: ConnectionAdmission
+  private readonly buffers: PacketBuffers
+  private readonly rateLimit: PublishRateLimit
+  /** Publishes waiting for their device's rate, with their callbacks (refused if the broker stops). */
+  private readonly waiting = new Map<NodeJS.Timeout, (error: Error) => void>()
+  private readonly timeouts = { connect_timeout: 0, drain_timeout: 0 }
+  private readonly drainTimedOut = new WeakSet<Client>()
 
   constructor(private readonly options: MqttBrokerOptions) {
-    const { access, intake, logger } = options
+    const { access, intake, logger, config } = options
+    this.admission = new ConnectionAdmission({
+      maxConnections: config.maxConnections,
+      maxPending: config.maxPendingConnections,
+      maxAnonymous: config.maxAnonymousConnections,
+      connectsPerMinute: config.perDevice.connectsPerMinute,
+    })
+    this.buffers = new PacketBuffers(config.maxPacketBytes, config.maxBufferedBytes)
+    this.rateLimit = new PublishRateLimit(config.perDevice)
+    const refuse = (client: Client, reason: string): AuthenticateError => {
+      logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
+      return Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError
+    }
     this.aedes = new Aedes({
-      maxClientsIdLength: options.config.maxClientIdLength,
+      maxClientsIdLength: config.maxClientIdLength,
       maxInflightInbound: MAX_INFLIGHT_INBOUND,
+      connectTimeout: config.connectTimeoutMs,
+      drainTimeout: config.drainTimeoutMs,
       preConnect: (_client, packet, done) => {
         // A will is a publish on the device's behalf after it vanished: on a sales topic it would
         // be stored as a sale, elsewhere it is refused anyway. Devices get no will.
@@ -64,7 +99,24 @@ export class MqttBroker {
       },
       authenticate: (client, username, password, done) => {
         const refusal = access.authenticate(client, username, password)
-        done(refusal, refusal === null)
+        if (refusal !== null) {
+          done(refusal, false)
+          return
+        }
+        const device = access.ownerOf(client)?.deviceId
+        const refusals = this.admission.connectRefusals(device ?? `anonymous:${client.id}`)
+        if (refusals > 0) {
+          // Logged once a minute per device: a looping device must not flood the log either.
+          const reason = `${device ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${config.perDevice.connectsPerMinute}) times a minute`
+          done(refusals === 1 ? refuse(client, reason) : Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError, false)
+          return
+        }
+        if (device === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
+          done(refuse(client, `mqtt.maxAnonymousConnections (${config.maxAnonymousConnections}) anonymous clients are connected`), false)
+          return
+        }
+        this.admission.connected(client.conn as Socket)
+        done(null, true)
       },
       authorizePublish: (client, packet, done) => {
         if (!this.intakeOpen) {
@@ -81,7 +133,17 @@ export class MqttBroker {
         // QoS 2 packet waiting for PUBREL (a device could otherwise pin memory with them).
         packet.retain = false
         packet.payload = NO_PAYLOAD
-        intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
+        const waitMs = this.rateLimit.enabled && client !== null ? this.rateLimit.delayFor(access.ownerOf(client)?.deviceId ?? `anonymous:${client.id}`, payload.byteLength) : 0
+        if (waitMs === 0) {
+          intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
+          return
+        }
+        // Over its rate: the message (and the device's connection) waits; nothing is refused.
+        const timer = setTimeout(() => {
+          this.waiting.delete(timer)
+          intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
+        }, waitMs)
+        this.waiting.set(timer, done)
       },
       authorizeSubscribe: (client, subscription, done) => {
         done(null, access.authorizeSubscription(client, subscription))
@@ -91,9 +153,15 @@ export class MqttBroker {
     this.aedes.on('client', (client: Client) => this.clients.add(client))
     this.aedes.on('clientDisconnect', (client: Client) => this.clients.delete(client))
     this.aedes.on('clientError', (client: Client, error: Error) => {
+      // aedes fails every write waiting for the drain with this error: count the client once.
+      if (error.message === 'drain timeout' && !this.drainTimedOut.has(client)) {
+        this.drainTimedOut.add(client)
+        this.timeouts.drain_timeout++
+      }
       logger.debug({ clientId: client.id, err: error.message }, 'client error')
     })
     this.aedes.on('connectionError', (client: Client, error: Error) => {
+      if (error.message === 'connect did not arrive in time') this.timeouts.connect_timeout++
       logger.debug({ err: error.message }, 'connection error before CONNECT completed')
     })
   }
@@ -101,8 +169,13 @@ export class MqttBroker {
   async start(): Promise<ListeningAddresses> {
     const { config, logger } = this.options
     await this.aedes.listen()
-    const handle = (conn: import('node:net').Socket): void => {
-      guardPacketSize(this.aedes.handle(conn), config.maxPacketBytes)
+    const handle = (conn: Socket): void => {
+      if (!this.admission.accepted(conn)) {
+        this.logMaxConnections(conn)
+        conn.destroy()
+        return
+      }
+      this.buffers.watch(this.aedes.handle(conn))
     }
     const mqtt = await this.listen(createServer(handle), config.host, config.port, 'mqtt')
     let mqtts: AddressInfo | undefined
@@ -114,7 +187,7 @@ export class MqttBroker {
       } catch (cause) {
         throw new MedallionError('TLS_FILES_UNREADABLE', `mqtt.tls: ${(cause as Error).message}`, { cause })
       }
-      mqtts = await this.listen(createTlsServer(credentials, handle), tls.host, tls.port, 'mqtts')
+      mqtts = await this.listen(createTlsServer({ ...credentials, handshakeTimeout: config.connectTimeoutMs }, handle), tls.host, tls.port, 'mqtts')
     }
     this.addresses = mqtts ? { mqtt, mqtts } : { mqtt }
     logger.info({ mqtt: `${mqtt.address}:${mqtt.port}`, mqtts: mqtts && `${mqtts.address}:${mqtts.port}` }, 'mqtt broker listening')
@@ -129,6 +202,37 @@ export class MqttBroker {
     return this.aedes.connectedClients ?? 0
   }
 
+  /**
+   * The limits a config reload may change on the running broker: places, timeouts, the bound of
+   * partial packets, per-device rates. Connections already open keep their place.
+   */
+  updateLimits(config: MqttConfig): void {
+    this.admission.limits = {
+      maxConnections: config.maxConnections,
+      maxPending: config.maxPendingConnections,
+      maxAnonymous: config.maxAnonymousConnections,
+      connectsPerMinute: config.perDevice.connectsPerMinute,
+    }
+    this.rateLimit.rates = config.perDevice
+    this.buffers.maxBufferedBytes = config.maxBufferedBytes
+    // aedes reads both at each use (lib/client.js: connect timer, waitForDrain).
+    const aedes = this.aedes as unknown as { connectTimeout: number; opts: { drainTimeout: number } }
+    aedes.connectTimeout = config.connectTimeoutMs
+    aedes.opts.drainTimeout = config.drainTimeoutMs
+  }
+
+  get fairShare(): FairShareCounts {
+    const { admission, buffers, rateLimit } = this
+    return {
+      closed: { pending_cap: admission.counts.pendingClosed, max_connections: admission.counts.maxConnectionsRefused, buffered_bytes: buffers.closed, ...this.timeouts },
+      refused: { anonymous_cap: admission.counts.anonymousRefused, connect_rate: admission.counts.connectRateRefused },
+      delayed: { messages: rateLimit.counts.delayed, ms: rateLimit.counts.delayedMs },
+      pendingConnections: admission.pendingCount,
+      anonymousConnections: admission.anonymousCount,
+      bufferedBytes: buffers.heldBytes,
+    }
+  }
+
   /** Client ids of the open connections (a device's client id is its device id). */
   *connectedClientIds(): Iterable<string> {
     for (const client of this.clients) if (client.id) yield client.id
@@ -141,6 +245,11 @@ export class MqttBroker {
   stopIntake(): void {
     this.intakeOpen = false
     for (const server of this.servers) server.close()
+    for (const [timer, done] of this.waiting) {
+      clearTimeout(timer)
+      done(new Error('the gateway is stopping'))
+    }
+    this.waiting.clear()
   }
 
   /** Closes the connections of the clients `revoked` picks (devices removed from the registry). */
@@ -162,9 +271,17 @@ export class MqttBroker {
     await Promise.all(this.serversClosed)
   }
 
+  private maxConnectionsLoggedAt = 0
+
+  /** At most once a minute: a flood of connections must not flood the log too. */
+  private logMaxConnections(conn: Socket): void {
+    const now = Date.now()
+    if (now - this.maxConnectionsLoggedAt < 60_000) return
+    this.maxConnectionsLoggedAt = now
+    this.options.logger.warn({ remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused }, 'connection refused: mqtt.maxConnections reached (logged once a minute)')
+  }
+
   private async listen(server: Server, host: string, port: number, name: string): Promise<AddressInfo> {
-    server.maxConnections = this.options.config.maxConnections
-    server.on('drop', (drop) => this.options.logger.warn({ remote: drop?.remoteAddress, listener: name }, 'connection refused: mqtt.maxConnections reached'))
     this.servers.push(server)
     this.serversClosed.push(new Promise((resolve) => server.once('close', resolve)))
     await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,9 @@ import pino, { type Logger } from 'pino'
 import { createGateway } from '../gateway.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import { SystemdNotifier } from '../util/sd-notify.js'
+import { configChanges, type ConfigChanges } from '../config/config-changes.js'
+import { loadConfig } from '../config/load.js'
+import { configSchema, type Config } from '../config/schema.js'
 import { configOption, loadFromOptions } from './options.js'
 
 /** A second signal, or this long after the first, forces the exit [CONTRACT: Operations]. */
@@ -60,6 +63,20 @@ export function runCommand(): Command {
       }
       process.on('SIGTERM', () => stop('SIGTERM'))
       process.on('SIGINT', () => stop('SIGINT'))
+      let running = config
+      process.on('SIGHUP', () => {
+        const outcome = reloadConfig(source, running)
+        if ('refused' in outcome) {
+          logger.error(`config reload refused: ${outcome.refused}; the running config is kept`)
+          return
+        }
+        const { applied, needRestart, next } = outcome
+        running = next
+        if (applied.includes('log.level')) logger.level = next.log.level
+        gateway.reload(next, applied)
+        logger.info({ applied, needRestart }, applied.length === 0 ? 'config reloaded: nothing to apply' : `config reloaded: applied ${applied.join(', ')}`)
+        if (needRestart.length > 0) logger.warn({ keys: needRestart }, `config reloaded: ${needRestart.join(', ')} change only at a restart (systemctl restart medallion-edge)`)
+      })
 
       logger.info({ config: source, dataDir: config.dataDir, storeId: config.storeId }, 'medallion-edge starting')
       const addresses = await gateway.start().catch(async (error: unknown) => {
@@ -73,6 +90,21 @@ export function runCommand(): Command {
       const watchdogMs = SystemdNotifier.watchdogIntervalMs(process.env)
       if (systemd && watchdogMs !== undefined) feedWatchdog(systemd, watchdogMs, (timeoutMs) => gateway.problems(timeoutMs), logger)
     })
+}
+
+/** The config file read again, compared with the running config; refused (with why) if invalid. */
+function reloadConfig(source: string, running: Readonly<Config>): ConfigChanges | { refused: string } {
+  let reloaded: Readonly<Config>
+  try {
+    reloaded = loadConfig(source).config
+  } catch (error) {
+    return { refused: (error as Error).message }
+  }
+  const changes = configChanges(running, reloaded)
+  // The live keys of the new config with the rest of the running one must still hold together.
+  const checked = configSchema.safeParse(changes.next)
+  if (!checked.success) return { refused: `with the keys that need a restart kept as they run: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` }
+  return changes
 }
 
 /**

@@ -50,9 +50,42 @@ const mqttSchema = z.strictObject({
   maxBatchItems: z.number().int().min(1).default(1000),
   /** Longest client identifier accepted in CONNECT. */
   maxClientIdLength: z.number().int().min(23).max(65535).default(128),
+  /** A connection whose CONNECT has not been accepted within this is closed. */
+  connectTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
+  /**
+   * Connections held at once that have not completed CONNECT; a new one beyond it closes the
+   * oldest, so idle or hostile sockets cannot take the places of devices.
+   */
+  maxPendingConnections: z.number().int().min(1).default(64),
+  /** Anonymous connections held at once; a further anonymous CONNECT is refused (return code 3). */
+  maxAnonymousConnections: z.number().int().min(0).default(100),
+  /** A client that has not read what the broker sent it within this is closed (it stopped reading); 0: never. */
+  drainTimeoutMs: z.number().int().min(0).default(10_000),
+  /**
+   * Memory for packets not yet received whole, over all connections; beyond it the connection
+   * holding most is closed. At least maxPacketBytes.
+   */
+  maxBufferedBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  /** What one device (a registered device, or an anonymous client id) may take; 0 turns a limit off. */
+  perDevice: z.strictObject({
+    /** Messages per second, on average; beyond, its acks (and its reads) wait. */
+    messagesPerSecond: z.number().min(0).default(1000),
+    /** Payload bytes per second, on average (a device catching up sends large arrays). */
+    bytesPerSecond: z.number().min(0).default(1024 * 1024),
+    /** How many seconds of the two rates a quiet device may send at once. */
+    burstSeconds: z.number().positive().default(5),
+    /** CONNECTs per minute; beyond, refused with return code 3 (server unavailable) for the rest of the minute. */
+    connectsPerMinute: z.number().int().min(0).default(60),
+  }).default({ messagesPerSecond: 1000, bytesPerSecond: 1024 * 1024, burstSeconds: 5, connectsPerMinute: 60 }),
 }).refine((mqtt) => mqtt.maxPacketBytes > mqtt.maxPayloadBytes, {
   message: 'maxPacketBytes must be larger than maxPayloadBytes, so that an oversized payload is acked and kept as a reject',
   path: ['maxPacketBytes'],
+}).refine((mqtt) => mqtt.maxBufferedBytes >= mqtt.maxPacketBytes, {
+  message: 'maxBufferedBytes must be at least maxPacketBytes, so that a packet of the largest size can arrive',
+  path: ['maxBufferedBytes'],
+}).refine((mqtt) => mqtt.maxConnections > mqtt.maxPendingConnections + mqtt.maxAnonymousConnections, {
+  message: 'maxConnections must be larger than maxPendingConnections + maxAnonymousConnections, so that registered devices always find a place',
+  path: ['maxConnections'],
 })
 
 const tokensSchema = z.strictObject({

@@ -29,7 +29,8 @@ export interface AppDeps {
   storeId: string
   /** The store's time zone now (dim_store, else the config's): what "today" means. */
   timeZoneOf: (storeId: string) => string
-  tokens: ConstructorParameters<typeof RoleCheck>[0]
+  /** The bearer-token roles (the gateway updates their tokens on SIGHUP). */
+  roles: RoleCheck
   logger: Logger
   now: () => number
   /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
@@ -86,7 +87,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // An unknown query parameter is a mistake to report (400), not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   })
-  const roles = new RoleCheck(deps.tokens)
+  const { roles } = deps
   app.decorateRequest('requireRole', function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
     roles.require(allowed, authorizationOf(this.headers), options)
   })

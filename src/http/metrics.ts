@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import type { IngestTotals } from '../bronze/group-commit.js'
+import type { FairShareCounts } from '../broker/mqtt-broker.js'
 import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
@@ -12,6 +13,8 @@ export interface MetricSources {
   ingest: () => IngestTotals
   connectedClients: () => number
   refused: () => { connect: number; publish: number; subscribe: number }
+  /** What the broker closed, refused and delayed to share itself fairly (undefined before it starts). */
+  fairShare: () => FairShareCounts | undefined
   silver: () => SilverProgress
   expectations: () => { rule: string; action: string; violations: number }[]
   gold: () => GoldProgress
@@ -53,6 +56,17 @@ export function createMetrics(sources: MetricSources): Registry {
   counter('medallion_mqtt_refused_total', 'Refused connects, publishes and subscribes since start', ['what'], (g) => {
     for (const [what, count] of Object.entries(sources.refused())) g.set({ what }, count)
   })
+  counter('medallion_mqtt_connections_closed_total', 'Connections the broker closed to share itself fairly, by reason, since start', ['reason'], (g) => {
+    for (const [reason, count] of Object.entries(sources.fairShare()?.closed ?? {})) g.set({ reason }, count)
+  })
+  counter('medallion_mqtt_connects_refused_total', 'CONNECTs refused with return code 3 (server unavailable), by reason, since start', ['reason'], (g) => {
+    for (const [reason, count] of Object.entries(sources.fairShare()?.refused ?? {})) g.set({ reason }, count)
+  })
+  counter('medallion_mqtt_publishes_delayed_total', 'Publishes that waited for their device\'s rate (mqtt.perDevice) since start', [], (g) => g.set(sources.fairShare()?.delayed.messages ?? 0))
+  counter('medallion_mqtt_publish_delay_seconds_total', 'Time publishes waited for their device\'s rate, summed, since start', [], (g) => g.set((sources.fairShare()?.delayed.ms ?? 0) / 1000))
+  gauge('medallion_mqtt_pending_connections', 'Connections that have not completed CONNECT', [], (g) => g.set(sources.fairShare()?.pendingConnections ?? 0))
+  gauge('medallion_mqtt_anonymous_connections', 'Anonymous clients connected', [], (g) => g.set(sources.fairShare()?.anonymousConnections ?? 0))
+  gauge('medallion_mqtt_buffered_bytes', 'Bytes of packets not yet received whole, over all connections', [], (g) => g.set(sources.fairShare()?.bufferedBytes ?? 0))
   gauge('medallion_silver_watermark', 'Last bronze id enriched into silver', [], (g) => g.set(sources.silver().watermark))
   counter('medallion_silver_sales_total', 'Silver outcomes since start', ['outcome'], (g) => {
     const silver = sources.silver()

@@ -24,9 +24,14 @@ function digest(text: string): Buffer {
  * anything). Tokens are compared as SHA-256 digests in constant time.
  */
 export class RoleCheck {
-  private readonly tokens: Partial<Record<Role, Buffer>>
+  private tokens: Partial<Record<Role, Buffer>> = {}
 
   constructor(tokens: Config['http']['tokens']) {
+    this.update(tokens)
+  }
+
+  /** New tokens (SIGHUP): the next request is checked against them. */
+  update(tokens: Config['http']['tokens']): void {
     this.tokens = Object.fromEntries(Object.entries(tokens).filter(([, token]) => token).map(([role, token]) => [role, digest(token!)]))
   }
 

@@ -28,7 +28,12 @@ export interface WriterPragmas {
   journalMode: string
 }
 
-export type ToPipeline = { kind: 'commit'; group: PackedGroup } | { kind: 'ping' } | { kind: 'close' }
+export type ToPipeline =
+  | { kind: 'commit'; group: PackedGroup }
+  | { kind: 'ping' }
+  | { kind: 'close' }
+  /** New data-quality rules (SIGHUP): silver checks them from its next batch, and a stop by a rule is tried again. */
+  | { kind: 'expectations'; expectations: EnrichmentConfig['silver']['expectations'] }
 
 export type FromPipeline =
   | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number }

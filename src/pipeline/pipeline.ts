@@ -60,6 +60,12 @@ export class Pipeline {
     return this.thread?.answers(timeoutMs) ?? Promise.resolve(false)
   }
 
+  /** New data-quality rules (SIGHUP); a stop by a `fail` rule is tried again with them. */
+  useExpectations(expectations: ToPipeline & { kind: 'expectations' }): void {
+    this.silver.failure = null
+    this.thread?.post(expectations)
+  }
+
   async start(): Promise<void> {
     const { thread, ready } = await ServiceThread.start<ToPipeline, FromPipeline>('pipeline.worker', import.meta.url, this.options.settings, {
       onMessage: (message) => this.onMessage(message),

@@ -3,6 +3,7 @@ import { BronzeStore } from '../bronze/bronze-store.js'
 import { unpackGroup } from '../bronze/packed-group.js'
 import { openDatabase } from '../db/open.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
+import { Expectations } from '../silver/expectations.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import type { FromPipeline, PipelineSettings, ToPipeline } from './pipeline-protocol.js'
 
@@ -80,6 +81,12 @@ const poll = setInterval(runSilverBatch, settings.pollMs)
 port.on('message', (message: ToPipeline) => {
   if (message.kind === 'ping') {
     reply({ kind: 'pong' })
+    return
+  }
+  if (message.kind === 'expectations') {
+    enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
+    silverStopped = false
+    scheduleSilver()
     return
   }
   if (message.kind === 'close') {

@@ -14,6 +14,8 @@ export interface RetentionSettings {
   timezone: string
   /** The upload targets (empty: central pulls). */
   targets: readonly string[]
+  /** How long to wait for silver and gold to take in what bronze held at the start (default 30 s). */
+  catchUpWaitMs?: number
 }
 
 export interface RetentionOutcome {
@@ -41,8 +43,8 @@ const ROWS_PER_DELETE = 10_000
  *
  * 1. bronze and silver sales of store-days older than `salesDays` go, only once the day's current
  *    snapshot is delivered (shipped to the configured target, or acknowledged by central's pull)
- *    and made after the day's last gold change, and only while silver and gold are caught up (so
- *    no sale of such a day waits in between). The day is first marked in `silver.pruned_days`, so
+ *    and made after the day's last gold change, and only once silver and gold have taken in every
+ *    sale bronze held when the run started (so no sale of such a day waits in between). The day is first marked in `silver.pruned_days`, so
  *    gold never recomputes it from the empty silver (gold keeps it), and a late sale for it is
  *    quarantined; a run cut short finishes the marked days the next time;
  * 2. sales quarantined more than `salesDays` ago go, with their bronze rows;
@@ -55,7 +57,7 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   const outcome: RetentionOutcome = { salesWait: null, prunedDays: 0, bronzeRows: 0, silverRows: 0, quarantineRows: 0, rejectRows: 0, goldDays: 0, freedBytes: 0, oldestSalesDay: null }
   const today = dateIn(settings.timezone, nowMs)
   const salesCutoff = addDays(today, -settings.salesDays)
-  outcome.salesWait = whyNotCaughtUp(db)
+  outcome.salesWait = whyNotCaughtUp(db, settings.catchUpWaitMs)
   if (outcome.salesWait === null) {
     for (let days = deliveredDays(db, settings, salesCutoff); days.length > 0; days = deliveredDays(db, settings, salesCutoff)) {
       lockedTransaction(db, 'silver', () => {
@@ -76,14 +78,32 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   return outcome
 }
 
-/** Sales are pruned only when nothing is in between: every bronze sale enriched, every silver change in gold. */
-function whyNotCaughtUp(db: SqliteDatabase): string | null {
-  const bronze = (db.prepare('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw').pluck().get() as number)
-  const silver = (db.prepare("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)").pluck().get() as number)
-  if (silver < bronze) return `silver is ${bronze - silver} sales behind bronze`
-  const changes = db.prepare(`SELECT (SELECT coalesce(max(seq), 0) FROM silver.day_changes)
-    - coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)`).pluck().get() as number
-  if (changes > 0) return `gold has ${changes} silver changes to apply`
+/** How long a run waits for silver and gold to take in what bronze held when it started. */
+const CATCH_UP_WAIT_MS = 30_000
+const CATCH_UP_POLL_MS = 100
+
+const pause = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/**
+ * Sales are pruned only when nothing acked before the run is in between: every bronze sale the run
+ * found enriched, and every silver change that made in gold. Under a steady load silver and gold
+ * are never level with bronze at one instant, so the run waits (up to CATCH_UP_WAIT_MS) for them to
+ * pass where bronze was when it started; a sale acked after that is a late sale (a pruned day's is
+ * quarantined as `day_pruned`).
+ */
+function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string | null {
+  const value = (sql: string): number => db.prepare(sql).pluck().get() as number
+  const bronze = value('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw')
+  const deadline = Date.now() + waitMs
+  const silverBehind = (): number => bronze - value("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)")
+  while (silverBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
+  if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
+  const changes = value('SELECT coalesce(max(seq), 0) FROM silver.day_changes')
+  const goldBehind = (): number => changes - value("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)")
+  while (goldBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
+  if (goldBehind() > 0) return `gold has ${goldBehind()} silver changes to apply`
   return null
 }
 

@@ -57,6 +57,23 @@ export class Scheduler {
     this.jobs.set(spec.name, { ...spec, schedule: new CronSchedule(spec.cron, this.options.timeZone), running: null, skippedOverlaps: 0 })
   }
 
+  /** A job's new cron expression (a config reload); a run under way goes on. */
+  reschedule(name: string, cron: string): void {
+    const job = this.jobs.get(name)
+    if (!job) throw new Error(`no job ${name}`)
+    job.cron = cron
+    job.schedule = new CronSchedule(cron, this.options.timeZone)
+  }
+
+  /** Drops a job (its target was removed by a config reload); a run under way finishes. */
+  remove(name: string): void {
+    this.jobs.delete(name)
+  }
+
+  has(name: string): boolean {
+    return this.jobs.has(name)
+  }
+
   start(): void {
     this.stopped = false
     const now = this.options.clock.now()

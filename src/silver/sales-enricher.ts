@@ -180,6 +180,11 @@ export class SalesEnricher {
   }
 
   /** The last bronze id silver has consumed. */
+  /** New data-quality rules (a config reload): the next batch checks them. */
+  useExpectations(expectations: Expectations): void {
+    this.options.expectations = expectations
+  }
+
   watermark(): number {
     return (this.readState.get('bronze_watermark')?.value as number | undefined) ?? 0
   }

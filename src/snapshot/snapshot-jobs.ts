@@ -22,20 +22,34 @@ export interface SnapshotJobsDeps {
   logger: Logger
 }
 
+export interface SnapshotJobs {
+  /** A reloaded config: its snapshot settings and upload target from the next run on. */
+  reconfigure(config: Readonly<Config>, targets: readonly UploadTarget[]): void
+  stop(): void
+}
+
 /**
  * The `snapshot` job (Parquet on a worker thread, then an upload of what it made) and the `upload`
  * job (the outbox's due snapshots). One upload runs at a time, so the same snapshot is never PUT
  * twice at once.
  */
-export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger }: SnapshotJobsDeps): { stop(): void } {
-  const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
-  if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
+export function addSnapshotJobs(deps: SnapshotJobsDeps): SnapshotJobs {
+  const { db, scheduler, outbox, disk, logger } = deps
+  let { config, targets } = deps
+  const retarget = (): void => {
+    const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
+    if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
+  }
+  retarget()
   const shipOnce = async (): Promise<unknown> => {
     const outcome = await outbox.shipDue(targets)
     if (outcome.failed.length > 0) throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
     return { shipped: outcome.shipped.length, backlog: outbox.backlog().pending }
   }
   const ship = serialized(shipOnce)
+  const addUploadJob = (): void => {
+    if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
+  }
   scheduler.add({
     name: 'snapshot',
     cron: config.schedule.snapshot,
@@ -46,7 +60,17 @@ export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, 
       return summary
     },
   })
-  if (targets.length > 0) scheduler.add({ name: 'upload', cron: config.schedule.upload, run: ship })
+  addUploadJob()
+  const jobs: SnapshotJobs = {
+    reconfigure(next, nextTargets) {
+      config = next
+      targets = nextTargets
+      retarget()
+      scheduler.remove('upload')
+      addUploadJob()
+    },
+    stop: () => {},
+  }
   // After an upgrade of the snapshot format (or a damaged file): the days are made again now, not
   // at the next hourly run, so that the outbox ships the new format rather than the old. When the
   // upgrade also added a gold table, that is once gold's backfill has recomputed the days.
@@ -59,10 +83,10 @@ export function addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, 
     }
     return true
   }
-  if (remakeWhenReady()) return { stop: () => {} }
+  if (remakeWhenReady()) return jobs
   const poll = setInterval(() => {
     if (remakeWhenReady()) clearInterval(poll)
   }, BACKFILL_POLL_MS)
   poll.unref()
-  return { stop: () => clearInterval(poll) }
+  return { ...jobs, stop: () => clearInterval(poll) }
 }

@@ -8,7 +8,7 @@ describe('mqtt.maxConnections', () => {
   let devices: IssuedDevice[]
 
   beforeAll(async () => {
-    gw = await startGateway({ mqtt: { maxConnections: 3 } })
+    gw = await startGateway({ mqtt: { maxConnections: 3, maxPendingConnections: 1, maxAnonymousConnections: 0 } })
     devices = [1, 2, 3, 4, 5].map((i) => gw.addDevice(`dev-${i}`))
   })
   afterAll(async () => {

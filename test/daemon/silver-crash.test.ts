@@ -33,7 +33,10 @@ describe('silver after a crash', () => {
   })
 
   it('kill -9 while silver catches up: after a restart every bronze row is in silver exactly once', async () => {
-    const config = writeDaemonConfig(dir.path, dataDir)
+    // The burst must outrun silver: devices unthrottled (mqtt.perDevice would space them out).
+    const config = writeDaemonConfig(dir.path, dataDir, {
+      mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0 } },
+    })
     const db = openDatabase({ dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
     const devices = [0, 1, 2, 3].map((i) => new DeviceRegistry(db).add(`crash-${i}`, 'store_001'))
     db.close()

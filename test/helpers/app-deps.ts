@@ -4,6 +4,7 @@ import type { GoldReader } from '../../src/gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import type { AppDeps } from '../../src/http/app.js'
 import type { DeviceHealth, PipelineHealth } from '../../src/http/health-report.js'
+import { RoleCheck } from '../../src/http/roles.js'
 
 /** A quiet pipeline: no sale, nothing behind, nothing refused, nothing to upload. */
 export const IDLE_PIPELINE: PipelineHealth = {
@@ -23,7 +24,7 @@ export function appDeps(reader: () => GoldReader, overrides: Partial<AppDeps> = 
   return {
     storeId: 'store_001',
     timeZoneOf: (storeId) => reader().timeZoneOf(storeId) ?? 'UTC',
-    tokens: {},
+    roles: new RoleCheck({}),
     logger: pino({ level: 'silent' }),
     now: () => Date.parse('2025-05-02T02:00:00Z'), // 1 May, 22:00 in New York
     totals: (storeId, date, now) => reader().totals(storeId, date, now),

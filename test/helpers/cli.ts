@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { CLI } from './daemon.js'
 
 export interface CliResult {
@@ -15,4 +16,12 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
       resolve({ code, stdout, stderr })
     })
   })
+}
+
+/** `medallion-edge devices add ID --json`, as an operator registers a device; its token. */
+export async function addDeviceWithCli(config: string, deviceId: string): Promise<IssuedDevice> {
+  const added = await runCli(['devices', 'add', deviceId, '--json', '--config', config])
+  if (added.code !== 0) throw new Error(`devices add ${deviceId}: ${added.stderr}`)
+  const device = JSON.parse(added.stdout) as { device_id: string; store_id: string; token: string }
+  return { deviceId: device.device_id, storeId: device.store_id, token: device.token } as IssuedDevice
 }

@@ -10,6 +10,7 @@ export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.u
 export interface DaemonProcess {
   child: ChildProcess
   mqttPort: number
+  httpPort: number
   logs: Record<string, unknown>[]
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -36,17 +37,28 @@ export async function startDaemon(configFile: string): Promise<DaemonProcess> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
+  let httpPort = 0
   const mqttPort = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>
         logs.push(entry)
-        if (entry.msg === 'medallion-edge ready') resolve(entry.mqttPort as number)
+        if (entry.msg === 'medallion-edge ready') {
+          httpPort = entry.httpPort as number
+          resolve(entry.mqttPort as number)
+        }
       } catch {
         logs.push({ raw: line })
       }
     })
     void exited.then(({ code, signal }) => reject(new Error(`daemon exited (${code ?? signal}) before ready: ${stderr}`)))
   })
-  return { child, mqttPort, logs, exited }
+  return { child, mqttPort, httpPort, logs, exited }
+}
+
+/** SIGTERM, as systemd stops it, and its exit (nothing if it already exited). */
+export async function stopDaemon(daemon: DaemonProcess | undefined): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  if (daemon === undefined) return undefined
+  if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGTERM')
+  return daemon.exited
 }

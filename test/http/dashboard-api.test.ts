@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { RoleCheck } from '../../src/http/roles.js'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GoldReader } from '../../src/gold/gold-reader.js'
@@ -69,7 +70,7 @@ describe('the staff page\'s API', () => {
     it('another store by store_id, in its own zone; a bad store_id is a 400', async () => {
       const app = buildApp(deps())
       expect((await app.inject('/api/v1/totals?store_id=store_002')).json()).toMatchObject({ store_id: 'store_002', date: '2025-05-02', total_amount: 0 })
-      const central = buildApp(deps({ tokens: { central: CENTRAL } }))
+      const central = buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) }))
       const goldDays = async (storeId: string): Promise<[string, string[]]> => {
         const body = (await central.inject({ url: `/api/v1/gold/kpi_daily_orders?store_id=${storeId}&from=2025-04-01&to=2025-05-31`, headers: bearer(CENTRAL) })).json()
         return [body.store_id, body.rows.map((row: { sale_date: string }) => row.sale_date)]
@@ -115,7 +116,7 @@ describe('the staff page\'s API', () => {
         top_products: (await app.inject('/api/v1/top-products?date=2025-05-01')).json().products,
       })
       expect((await app.inject('/api/v1/day?date=2025-5-1')).statusCode).toBe(400)
-      expect((await buildApp(deps({ tokens: { staff: STAFF } })).inject('/api/v1/day')).statusCode).toBe(401)
+      expect((await buildApp(deps({ roles: new RoleCheck({ staff: STAFF }) })).inject('/api/v1/day')).statusCode).toBe(401)
     })
   })
 
@@ -136,7 +137,7 @@ describe('the staff page\'s API', () => {
     })
 
     it('with tokens: none or a wrong one is 401, each token gets its roles (admin all)', async () => {
-      const app = buildApp(deps({ tokens: { staff: STAFF, central: CENTRAL, admin: ADMIN } }))
+      const app = buildApp(deps({ roles: new RoleCheck({ staff: STAFF, central: CENTRAL, admin: ADMIN }) }))
       const none = await app.inject('/api/v1/session')
       expect([none.statusCode, none.json().error.code]).toEqual([401, 'UNAUTHORIZED'])
       const wrong = await app.inject({ url: '/api/v1/session', headers: bearer('not-a-token-0000000') })
@@ -146,7 +147,7 @@ describe('the staff page\'s API', () => {
       expect(await roles(CENTRAL)).toEqual(['central'])
       expect(await roles(ADMIN)).toEqual(['staff', 'central', 'admin'])
       // Staff open, an admin token presented: the page shows the admin parts.
-      expect(await (async () => (await buildApp(deps({ tokens: { admin: ADMIN } })).inject({ url: '/api/v1/session', headers: bearer(ADMIN) })).json().roles)()).toEqual(['staff', 'central', 'admin'])
+      expect(await (async () => (await buildApp(deps({ roles: new RoleCheck({ admin: ADMIN }) })).inject({ url: '/api/v1/session', headers: bearer(ADMIN) })).json().roles)()).toEqual(['staff', 'central', 'admin'])
     })
   })
 
@@ -161,7 +162,7 @@ describe('the staff page\'s API', () => {
       expect(asked).toEqual(['store_002'])
       expect((await app.inject('/api/v1/devices')).json()).toMatchObject({ store_id: 'store_001', silent: 1 })
       expect((await app.inject('/api/v1/devices?since=1')).statusCode).toBe(400)
-      const closed = buildApp(deps({ tokens: { staff: STAFF } }))
+      const closed = buildApp(deps({ roles: new RoleCheck({ staff: STAFF }) }))
       expect((await closed.inject('/api/v1/pipeline')).statusCode).toBe(401)
       expect((await closed.inject({ url: '/api/v1/devices', headers: bearer(STAFF) })).statusCode).toBe(200)
     })
@@ -247,7 +248,7 @@ describe('the staff page\'s API', () => {
     })
 
     it('is closed by a staff token like the totals', async () => {
-      const closed = buildApp(deps({ tokens: { staff: STAFF } }))
+      const closed = buildApp(deps({ roles: new RoleCheck({ staff: STAFF }) }))
       const response = await closed.inject('/api/v1/events')
       expect([response.statusCode, response.json().error.code]).toEqual([401, 'UNAUTHORIZED'])
     })
@@ -258,7 +259,7 @@ describe('the staff page\'s API', () => {
 
     it('serves the built page, Brotli or gzip as asked, with a policy that allows nothing from elsewhere', async () => {
       expect(assets, 'npm run build makes dist/http/dashboard').toBeDefined()
-      const app = buildApp(deps({ assets, tokens: { staff: STAFF } }))
+      const app = buildApp(deps({ assets, roles: new RoleCheck({ staff: STAFF }) }))
       const page = await app.inject({ url: '/', headers: { 'accept-encoding': 'gzip, deflate, br' } })
       expect(page.statusCode).toBe(200)
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
@@ -282,7 +283,7 @@ describe('the staff page\'s API', () => {
     })
 
     it('requests to the page and the API are counted in /metrics', async () => {
-      const app = buildApp(deps({ assets, tokens: { staff: STAFF } }))
+      const app = buildApp(deps({ assets, roles: new RoleCheck({ staff: STAFF }) }))
       await app.inject('/')
       await app.inject('/')
       await app.inject('/api/v1/totals')

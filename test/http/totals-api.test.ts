@@ -70,19 +70,19 @@ describe('the totals API', () => {
     ['/api/v1/gold/..%2Fbronze', 404, 'UNKNOWN_TABLE'],
     ['/api/v2/totals', 404, 'NOT_FOUND'],
   ])('%s -> %i %s, as JSON', async (url, status, code) => {
-    const response = await buildApp(deps({ tokens: { central: CENTRAL } })).inject({ url, headers: { authorization: `Bearer ${CENTRAL}` } })
+    const response = await buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) })).inject({ url, headers: { authorization: `Bearer ${CENTRAL}` } })
     expect(response.statusCode).toBe(status)
     expect(response.json()).toEqual({ error: { code, message: expect.any(String) } })
   })
 
   it('GET /api/v1/gold/{table} returns the rows of a range', async () => {
-    const response = await buildApp(deps({ tokens: { central: CENTRAL } })).inject({ url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03', headers: { authorization: `Bearer ${CENTRAL}` } })
+    const response = await buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) })).inject({ url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03', headers: { authorization: `Bearer ${CENTRAL}` } })
     expect(response.json()).toMatchObject({ table: 'kpi_daily_orders', store_id: 'store_001', from: '2025-05-01', to: '2025-05-03', truncated: false })
     expect(response.json().rows.map((row: { sale_date: string; total_amount: number }) => [row.sale_date, row.total_amount])).toEqual([['2025-05-01', 2220], ['2025-05-03', 9900]])
   })
 
   describe('bearer-token roles', () => {
-    const closed = buildApp(deps({ tokens: { staff: STAFF, central: CENTRAL, admin: ADMIN } }))
+    const closed = buildApp(deps({ roles: new RoleCheck({ staff: STAFF, central: CENTRAL, admin: ADMIN }) }))
     const open = buildApp(deps())
     const auth = (token: string): { headers: { authorization: string } } => ({ headers: { authorization: `Bearer ${token}` } })
     const status = async (app: typeof open, url: string, token?: string): Promise<[number, string | undefined]> => {

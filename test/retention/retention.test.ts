@@ -90,9 +90,9 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
   it('nothing is pruned while silver or gold is behind, nor days newer than salesDays, nor with central not having pulled', async () => {
     await fiveDaysShippedButOne(10)
     h!.ingest([seedSale({ timestamp: '2025-05-10T10:00:00Z' })]) // in bronze, not yet in silver
-    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ salesWait: 'silver is 1 sales behind bronze', prunedDays: 0 })
+    expect(runRetention(h!.db, { ...PUSH, catchUpWaitMs: 0 }, NOW)).toMatchObject({ salesWait: 'silver is 1 sales behind bronze', prunedDays: 0 })
     h!.process()
-    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ salesWait: 'gold has 1 silver changes to apply', prunedDays: 0 })
+    expect(runRetention(h!.db, { ...PUSH, catchUpWaitMs: 0 }, NOW)).toMatchObject({ salesWait: 'gold has 1 silver changes to apply', prunedDays: 0 })
     h!.gold.refreshAll()
     expect(runRetention(h!.db, { ...PUSH, salesDays: 60 }, NOW)).toMatchObject({ salesWait: null, prunedDays: 0 })
     // Pulled by central instead (no target): only what central acknowledged.

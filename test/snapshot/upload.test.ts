@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
@@ -46,6 +46,22 @@ describe('shipping to a directory', () => {
     expect((await outbox.shipDue([recording])).shipped).toEqual([])
     expect(outbox.backlog().pending).toBe(0)
     h.close()
+    lake.remove()
+  })
+})
+
+describe('a directory target after a kill -9 between a staged write and its rename', () => {
+  it('the next put in that directory removes the staged file of the same object at once, and others once an hour old', async () => {
+    const lake = makeTempDir()
+    const dir = join(lake.path, 'kpi_daily_orders', 'sale_date=2025-05-01', 'store_id=store_001')
+    mkdirSync(dir, { recursive: true })
+    const own = join(dir, '.part-store_001-2025-05-01-v1.parquet.tmp-0badc0de')
+    const other = join(dir, '.part-store_001-2025-05-01-v2.parquet.tmp-12345678')
+    const old = join(dir, '.part-store_001-2025-05-01-v0.parquet.tmp-87654321')
+    for (const file of [own, other, old]) writeFileSync(file, 'half a file')
+    utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000))
+    await new DirectoryTarget(lake.path).put('kpi_daily_orders/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet', Buffer.from('whole'))
+    expect(readdirSync(dir).sort()).toEqual(['.part-store_001-2025-05-01-v2.parquet.tmp-12345678', 'part-store_001-2025-05-01-v1.parquet'])
     lake.remove()
   })
 })
