@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -23,6 +23,7 @@ interface Sample { minute: number; rssMiB: number; databasesMiB: number; walMiB:
 const mib = (bytes: number): number => bytes / 1048576
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 function treeBytes(dir: string): number {
+  if (!existsSync(dir)) return 0
   let total = 0
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     total += entry.isDirectory() ? treeBytes(join(dir, entry.name)) : statSync(join(dir, entry.name)).size
@@ -100,6 +101,8 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
     console.info(['| minute | RSS MiB | databases MiB | WAL MiB | snapshots MiB | acked |', '|---:|---:|---:|---:|---:|---:|',
       ...samples.map((s) => `| ${s.minute.toFixed(1)} | ${s.rssMiB.toFixed(0)} | ${s.databasesMiB.toFixed(1)} | ${s.walMiB.toFixed(1)} | ${s.snapshotsMiB.toFixed(1)} | ${s.acked} |`)].join('\n'))
 
+    const retention = daemon.logs.filter((entry) => entry.job === 'retention' && entry.msg === 'job done').map((entry) => entry.result as { prunedDays: number; freedBytes: number; salesWait: string | null })
+    console.info(`retention runs: ${retention.length}; store-days pruned ${retention.reduce((sum, r) => sum + r.prunedDays, 0)}; ${mib(retention.reduce((sum, r) => sum + r.freedBytes, 0)).toFixed(1)} MiB given back; waits: ${retention.filter((r) => r.salesWait).map((r) => r.salesWait).join('; ') || 'none'}`)
     const third = Math.floor(samples.length / 3)
     const middle = samples.slice(third, 2 * third)
     const last = samples.slice(2 * third)
