@@ -36,6 +36,8 @@ import type { RetentionOutcome } from './retention/retention.js'
 import { readStorage } from './retention/storage-report.js'
 
 const REGISTRY_WATCH_MS = 2000
+const STAGED_CLEANUP_MS = 2000
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 /** Which job each `schedule` key times. */
 const SCHEDULED_JOBS = [['goldRefresh', 'gold-refresh'], ['dimsSync', 'dims-sync'], ['snapshot', 'snapshot'], ['upload', 'upload'], ['retention', 'retention']] as const
 /** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
@@ -234,6 +236,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
       scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live) })
+      // A put cut short by a crash left a staged file at the target: removed before any upload
+      // (bounded, so that a hung network mount cannot hold the start).
+      await Promise.race([outbox.removeStaged(targets).catch((error: Error) => logger.warn({ err: error.message }, 'could not remove staged uploads a crash left')), sleep(STAGED_CLEANUP_MS)])
       snapshotJobs = addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)

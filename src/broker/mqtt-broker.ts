@@ -82,10 +82,6 @@ export class MqttBroker {
     })
     this.buffers = new PacketBuffers(config.maxPacketBytes, config.maxBufferedBytes)
     this.rateLimit = new PublishRateLimit(config.perDevice)
-    const refuse = (client: Client, reason: string): AuthenticateError => {
-      logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
-      return Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError
-    }
     this.aedes = new Aedes({
       maxClientsIdLength: config.maxClientIdLength,
       maxInflightInbound: MAX_INFLIGHT_INBOUND,
@@ -98,25 +94,8 @@ export class MqttBroker {
         done(null, true)
       },
       authenticate: (client, username, password, done) => {
-        const refusal = access.authenticate(client, username, password)
-        if (refusal !== null) {
-          done(refusal, false)
-          return
-        }
-        const device = access.ownerOf(client)?.deviceId
-        const refusals = this.admission.connectRefusals(device ?? `anonymous:${client.id}`)
-        if (refusals > 0) {
-          // Logged once a minute per device: a looping device must not flood the log either.
-          const reason = `${device ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${config.perDevice.connectsPerMinute}) times a minute`
-          done(refusals === 1 ? refuse(client, reason) : Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError, false)
-          return
-        }
-        if (device === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
-          done(refuse(client, `mqtt.maxAnonymousConnections (${config.maxAnonymousConnections}) anonymous clients are connected`), false)
-          return
-        }
-        this.admission.connected(client.conn as Socket)
-        done(null, true)
+        const refusal = access.authenticate(client, username, password) ?? this.admit(client)
+        done(refusal, refusal === null)
       },
       authorizePublish: (client, packet, done) => {
         if (!this.intakeOpen) {
@@ -133,7 +112,7 @@ export class MqttBroker {
         // QoS 2 packet waiting for PUBREL (a device could otherwise pin memory with them).
         packet.retain = false
         packet.payload = NO_PAYLOAD
-        const waitMs = this.rateLimit.enabled && client !== null ? this.rateLimit.delayFor(access.ownerOf(client)?.deviceId ?? `anonymous:${client.id}`, payload.byteLength) : 0
+        const waitMs = this.rateLimit.enabled && client !== null ? this.rateLimit.delayFor(this.deviceKey(client), payload.byteLength) : 0
         if (waitMs === 0) {
           intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
           return
@@ -200,6 +179,34 @@ export class MqttBroker {
 
   get connectedClients(): number {
     return this.aedes.connectedClients ?? 0
+  }
+
+  /** Whom the per-device limits count: a registered device, else an anonymous client by its id. */
+  private deviceKey(client: Client): string {
+    return this.options.access.ownerOf(client)?.deviceId ?? `anonymous:${client.id}`
+  }
+
+  /**
+   * A client that authenticated takes a place: refused (CONNACK 3, server unavailable) when it
+   * connects too often, or when it is anonymous and the anonymous places are taken.
+   */
+  private admit(client: Client): AuthenticateError | null {
+    const { limits } = this.admission
+    const refusals = this.admission.connectRefusals(this.deviceKey(client))
+    if (refusals > 0) {
+      // Logged once a minute per device: a looping device must not flood the log either.
+      return this.refuseConnect(client, `${this.options.access.ownerOf(client)?.deviceId ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${limits.connectsPerMinute}) times a minute`, refusals === 1)
+    }
+    if (this.options.access.ownerOf(client) === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
+      return this.refuseConnect(client, `mqtt.maxAnonymousConnections (${limits.maxAnonymous}) anonymous clients are connected (logged once a minute)`, this.onceAMinute('anonymous_cap'))
+    }
+    this.admission.connected(client.conn as Socket)
+    return null
+  }
+
+  private refuseConnect(client: Client, reason: string, log: boolean): AuthenticateError {
+    if (log) this.options.logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
+    return Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError
   }
 
   /**
@@ -271,13 +278,18 @@ export class MqttBroker {
     await Promise.all(this.serversClosed)
   }
 
-  private maxConnectionsLoggedAt = 0
+  private readonly loggedAt = new Map<string, number>()
 
-  /** At most once a minute: a flood of connections must not flood the log too. */
-  private logMaxConnections(conn: Socket): void {
+  /** Whether a refusal of this kind may be logged now: at most once a minute, so a flood does not flood the log. */
+  private onceAMinute(kind: string): boolean {
     const now = Date.now()
-    if (now - this.maxConnectionsLoggedAt < 60_000) return
-    this.maxConnectionsLoggedAt = now
+    if (now - (this.loggedAt.get(kind) ?? 0) < 60_000) return false
+    this.loggedAt.set(kind, now)
+    return true
+  }
+
+  private logMaxConnections(conn: Socket): void {
+    if (!this.onceAMinute('max_connections')) return
     this.options.logger.warn({ remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused }, 'connection refused: mqtt.maxConnections reached (logged once a minute)')
   }
 

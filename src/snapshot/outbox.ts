@@ -124,6 +124,20 @@ export class Outbox {
     })()
   }
 
+  /**
+   * After a crash: what a put cut short left at each target, for the snapshots waiting to ship
+   * there (the one being shipped when the process died is among them).
+   */
+  async removeStaged(targets: readonly UploadTarget[]): Promise<void> {
+    const waiting = this.db.prepare("SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.target = ? AND o.state = 'pending'")
+    for (const target of targets) {
+      if (target.removeStaged === undefined) continue
+      const rows = waiting.all(target.name) as { snapshot_id: string; manifest: string }[]
+      const keys = rows.flatMap((row) => [...(JSON.parse(row.manifest) as SnapshotManifest).files.map((file) => file.path), manifestPath(row.snapshot_id)])
+      await target.removeStaged(keys)
+    }
+  }
+
   backlog(): Backlog {
     return this.backlogQuery.get() as Backlog
   }

@@ -106,6 +106,8 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
       // 100 anonymous places (mqtt.maxAnonymousConnections); the other CONNECTs got return code 3.
       expect(await metric(/^medallion_mqtt_anonymous_connections (\d+)$/m)).toBeLessThanOrEqual(100)
       expect(await metric(/^medallion_mqtt_connects_refused_total\{reason="anonymous_cap"\} (\d+)$/m)).toBeGreaterThanOrEqual(500)
+      // Hundreds of refusals, one log line (a flood does not flood the log).
+      expect(daemon.logs.filter((entry) => String(entry.msg).includes('mqtt.maxAnonymousConnections'))).toHaveLength(1)
       await sleep(1100) // the idle sockets' grace second
       const outcomes: boolean[] = []
       for (let i = 0; i < 10; i++) {

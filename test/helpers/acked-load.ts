@@ -14,10 +14,11 @@ export class AckedLoad {
   private running = true
   private clients: MqttClient[] = []
 
-  private constructor() {}
+  /** `timestamp`: each sale's time (default: now). */
+  private constructor(private readonly timestamp: () => string) {}
 
-  static async start(port: number, devices: readonly IssuedDevice[], windowPerDevice = 100): Promise<AckedLoad> {
-    const load = new AckedLoad()
+  static async start(port: number, devices: readonly IssuedDevice[], windowPerDevice = 100, timestamp = (): string => new Date().toISOString()): Promise<AckedLoad> {
+    const load = new AckedLoad(timestamp)
     load.clients = await Promise.all(devices.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
       clientId: device.deviceId,
       username: device.deviceId,
@@ -34,7 +35,7 @@ export class AckedLoad {
 
   private publishNext(client: MqttClient, device: IssuedDevice): void {
     if (!this.running || !client.connected) return
-    const sale = seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: new Date().toISOString() })
+    const sale = seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: this.timestamp() })
     const payload = JSON.stringify(sale)
     this.sent++
     client.publish(topicOf(device), payload, { qos: 1 }, (error) => {

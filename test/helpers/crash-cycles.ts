@@ -25,6 +25,9 @@ export interface CrashCycle {
   facts: DataDirFacts
 }
 
+/** How long after the crash point starts the kill may come (default 800 ms). */
+const KILL_WITHIN_MS: Partial<Record<CrashPoint, number>> = { 'ingest': 1500, 'scheduled-jobs': 2500 }
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function registerDevices(dataDir: string, count: number): IssuedDevice[] {
@@ -71,19 +74,23 @@ export async function runCrashCycles(workDir: string, options: { points: readonl
   const next = seededRandom(options.seed)
   const acked = new Set<string>()
   const cycles: CrashCycle[] = []
-  const today = new Date().toISOString().slice(0, 10) // the daemon's zone is UTC
   let daemon: DaemonProcess | undefined
   try {
     for (const [index, point] of options.points.entries()) {
       daemon = await startDaemon(config)
-      const load = await AckedLoad.start(daemon.mqttPort, devices, 20)
+      // A minute-boundary cycle loads only the last seconds before it, as the other cycles do.
+      if (point === 'scheduled-jobs') await sleep((60_000 - (Date.now() % 60_000) + 58_500) % 60_000)
+      // Each cycle's sales on a day of their own: days stay small, so a snapshot run finishes in
+      // well under a second and the scheduled cycles catch snapshots and uploads in flight.
+      const day = Date.UTC(2026, 0, 1) + index * 86_400_000
+      const load = await AckedLoad.start(daemon.mqttPort, devices, 20, () => new Date(day + Math.floor(next() * 86_400_000)).toISOString())
       await sleep(200 + next() * 300)
       let command: ReturnType<typeof runCommand> | undefined
       if (point === 'silver-rebuild') command = runCommand(['silver', 'rebuild', '--config', config])
       if (point === 'gold-rebuild') command = runCommand(['gold', 'rebuild', '--config', config])
-      if (point === 'snapshot-export') command = runCommand(['snapshot', 'export', '--date', today, '--out', join(workDir, `export-${index}`), '--config', config])
+      if (point === 'snapshot-export') command = runCommand(['snapshot', 'export', '--date', new Date(day).toISOString().slice(0, 10), '--out', join(workDir, `export-${index}`), '--config', config])
       if (point === 'scheduled-jobs') await sleep(60_000 - (Date.now() % 60_000))
-      const killedAfterMs = Math.round(next() * (point === 'ingest' ? 1500 : 800))
+      const killedAfterMs = Math.round(next() * (KILL_WITHIN_MS[point] ?? 800))
       await sleep(killedAfterMs)
       daemon.child.kill('SIGKILL')
       command?.child.kill('SIGKILL')

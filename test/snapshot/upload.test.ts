@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
 import { createHash } from 'node:crypto'
@@ -62,6 +62,25 @@ describe('a directory target after a kill -9 between a staged write and its rena
     utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000))
     await new DirectoryTarget(lake.path).put('kpi_daily_orders/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet', Buffer.from('whole'))
     expect(readdirSync(dir).sort()).toEqual(['.part-store_001-2025-05-01-v2.parquet.tmp-12345678', 'part-store_001-2025-05-01-v1.parquet'])
+    lake.remove()
+  })
+})
+
+describe('a restart after a kill -9 in the middle of a directory upload', () => {
+  it('removes the staged files of the snapshots waiting to ship, and nothing else', async () => {
+    const { h, dir, clock } = withSnapshots('directory')
+    const lake = makeTempDir()
+    const manifest = JSON.parse(h.db.prepare("SELECT manifest FROM snapshots WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get() as string)
+    const partition = join(lake.path, dirname(manifest.files[0].path))
+    mkdirSync(partition, { recursive: true })
+    const staged = join(partition, `.${basename(manifest.files[0].path)}.tmp-0badc0de`)
+    const another = join(partition, '.part-of-another-gateway.parquet.tmp-12345678')
+    writeFileSync(staged, 'half a file')
+    writeFileSync(another, 'being written')
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    await outbox.removeStaged([new DirectoryTarget(lake.path)])
+    expect(readdirSync(partition)).toEqual(['.part-of-another-gateway.parquet.tmp-12345678'])
+    h.close()
     lake.remove()
   })
 })

@@ -28,15 +28,22 @@ export class DirectoryTarget implements UploadTarget {
     await removeLeftovers(path)
     await writeFileDurableAsync(path, bytes)
   }
+
+  async removeStaged(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const path = resolve(join(this.root, key))
+      if (path.startsWith(this.root + sep)) await removeLeftovers(path, { othersToo: false })
+    }
+  }
 }
 
-async function removeLeftovers(path: string): Promise<void> {
+async function removeLeftovers(path: string, options = { othersToo: true }): Promise<void> {
   const dir = dirname(path)
   const own = `.${basename(path)}.tmp-`
   const names = await readdir(dir).catch(() => [] as string[])
   for (const name of names.filter(isTemporaryName)) {
     const file = join(dir, name)
-    const leftover = name.startsWith(own) || Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > LEFTOVER_AGE_MS
+    const leftover = name.startsWith(own) || (options.othersToo && Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > LEFTOVER_AGE_MS)
     if (leftover) await rm(file, { force: true })
   }
 }

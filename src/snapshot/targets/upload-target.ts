@@ -5,6 +5,8 @@ export interface UploadTarget {
   readonly name: string
   /** Stores the bytes under `key`; resolves only when the target has confirmed these exact bytes. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>
+  /** Removes what puts of these keys cut short by a crash left (targets whose put is not atomic). */
+  removeStaged?(keys: readonly string[]): Promise<void>
 }
 
 /**
