@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
-import type { IngestTotals } from '../bronze/group-commit.js'
+import type { IngestTotals } from '../pipeline/group-commit.js'
 import type { FairShareCounts } from '../broker/mqtt-broker.js'
 import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'

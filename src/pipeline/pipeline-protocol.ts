@@ -1,5 +1,5 @@
 import type { CommitResult } from '../bronze/bronze-store.js'
-import type { PackedGroup } from '../bronze/packed-group.js'
+import type { PackedGroup } from './packed-group.js'
 import type { EnrichmentConfig } from '../silver/enricher-from-config.js'
 import type { BatchOutcome, PipelineFailure } from '../silver/sales-enricher.js'
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { GroupCommit } from '../bronze/group-commit.js'
+import { GroupCommit } from './group-commit.js'
 import type { PipelineFailure } from '../silver/sales-enricher.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'

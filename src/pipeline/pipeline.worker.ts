@@ -1,9 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { BronzeStore } from '../bronze/bronze-store.js'
-import { unpackGroup } from '../bronze/packed-group.js'
+import { unpackGroup } from './packed-group.js'
 import { openDatabase } from '../db/open.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { Expectations } from '../silver/expectations.js'
+import { systemClock } from '../util/clock.js'
+import { SilverCadence, type BatchResult } from './silver-cadence.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import type { FromPipeline, PipelineSettings, ToPipeline } from './pipeline-protocol.js'
 
@@ -36,25 +38,10 @@ function reply(message: FromPipeline): void {
   port.postMessage(message)
 }
 
+/** A bronze group waits for silver at most this long: silver runs after bronze has been quiet for it. */
 const SILVER_AFTER_IDLE_MS = 2
 
-let silverTimer: NodeJS.Timeout | undefined
-// A failure recorded by an earlier run is tried again at start: the rule may have changed since.
-let silverStopped = false
-let lastCommitAt = 0
-
-/** Runs silver once bronze has been quiet for SILVER_AFTER_IDLE_MS. */
-function scheduleSilver(): void {
-  if (silverTimer !== undefined || silverStopped) return
-  silverTimer = setTimeout(() => {
-    silverTimer = undefined
-    if (performance.now() - lastCommitAt < SILVER_AFTER_IDLE_MS) scheduleSilver()
-    else runSilverBatch()
-  }, SILVER_AFTER_IDLE_MS)
-}
-
-function runSilverBatch(): void {
-  if (silverStopped) return
+function runSilverBatch(): BatchResult {
   let outcome
   try {
     outcome = enricher.processNext()
@@ -62,21 +49,20 @@ function runSilverBatch(): void {
     const code = (error as { code?: string }).code
     // Busy: a `dims import` or `silver rebuild` holds silver.db; anything else is a real fault.
     reply({ kind: code?.startsWith('SQLITE_BUSY') ? 'silver-busy' : 'silver-error', message: (error as Error).message })
-    return
+    return 'idle'
   }
   if (outcome.failure) {
-    silverStopped = true
     if (outcome.rows > 0) reply({ kind: 'silver-batch', outcome, at: Date.now() })
     reply({ kind: 'silver-failed', failure: outcome.failure })
-    return
+    return 'stopped'
   }
-  if (outcome.rows === 0) return
+  if (outcome.rows === 0) return 'idle'
   reply({ kind: 'silver-batch', outcome, at: Date.now() })
-  scheduleSilver() // there may be more
+  return 'more'
 }
 
-// At least one batch per poll, so that silver never starves under sustained ingest.
-const poll = setInterval(runSilverBatch, settings.pollMs)
+// A failure recorded by an earlier run is tried again at start: the rule may have changed since.
+const cadence = new SilverCadence(runSilverBatch, { ...systemClock, now: () => performance.now() }, { idleMs: SILVER_AFTER_IDLE_MS, pollMs: settings.pollMs })
 
 port.on('message', (message: ToPipeline) => {
   if (message.kind === 'ping') {
@@ -85,27 +71,23 @@ port.on('message', (message: ToPipeline) => {
   }
   if (message.kind === 'expectations') {
     enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
-    silverStopped = false
-    scheduleSilver()
+    cadence.resume()
     return
   }
   if (message.kind === 'close') {
-    clearInterval(poll)
-    clearTimeout(silverTimer)
-    silverStopped = true
+    cadence.close()
     silverDb.close()
     bronzeDb.close()
     port.close()
     return
   }
   const { group } = message
-  lastCommitAt = performance.now()
   try {
     reply({ kind: 'committed', id: group.id, result: store.commit(unpackGroup(group)) })
   } catch (error) {
     reply({ kind: 'failed', id: group.id, message: (error as Error).message })
   }
-  scheduleSilver()
+  cadence.committed()
 })
 
 reply({
@@ -116,4 +98,4 @@ reply({
   },
   silverWatermark: enricher.watermark(),
 })
-scheduleSilver()
+cadence.start()

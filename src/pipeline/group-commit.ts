@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { MedallionError } from '../errors.js'
 import { LogThrottle } from '../util/log-throttle.js'
-import type { CommitResult } from './bronze-store.js'
+import type { CommitResult } from '../bronze/bronze-store.js'
 import type { PackedGroup } from './packed-group.js'
 
 /** Called once the message is committed (null) or could not be (the error). */

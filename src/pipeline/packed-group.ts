@@ -1,4 +1,4 @@
-import type { IncomingMessage } from './bronze-store.js'
+import type { IncomingMessage } from '../bronze/bronze-store.js'
 
 /**
  * A group of messages packed for postMessage: the payloads in one transferred buffer (so no
