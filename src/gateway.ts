@@ -27,6 +27,7 @@ import type { PullOutcome } from './silver/dims/pull-dimension.js'
 import { Outbox } from './snapshot/outbox.js'
 import { snapshotDir } from './snapshot/snapshot-dir.js'
 import { addSnapshotJobs, type SnapshotJobs } from './snapshot/snapshot-jobs.js'
+import { touches } from './config/config-changes.js'
 import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
@@ -37,6 +38,20 @@ import { readStorage } from './retention/storage-report.js'
 
 const REGISTRY_WATCH_MS = 2000
 const STAGED_CLEANUP_MS = 2000
+const SCRAPE_MS = 1000
+
+/** `read`'s value, read again only once it is `ms` old. */
+function lastFor<T>(ms: number, read: () => T): () => T {
+  let at = Number.NEGATIVE_INFINITY
+  let value: T
+  return () => {
+    if (Date.now() - at >= ms) {
+      value = read()
+      at = Date.now()
+    }
+    return value
+  }
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 /** Which job each `schedule` key times. */
 const SCHEDULED_JOBS = [['goldRefresh', 'gold-refresh'], ['dimsSync', 'dims-sync'], ['snapshot', 'snapshot'], ['upload', 'upload'], ['retention', 'retention']] as const
@@ -184,7 +199,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       jobs: () => scheduler?.status() ?? [],
       disk: () => disk.state(),
       devices: () => bronze?.devices() ?? [],
-      storage: () => (db ? readStorage(db, config.dataDir) : undefined),
+      // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
+      storage: lastFor(SCRAPE_MS, () => (db ? readStorage(db, config.dataDir) : undefined)),
     }),
   })
 
@@ -247,7 +263,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     },
 
     reload(next, applied) {
-      const changed = (key: string): boolean => applied.some((path) => path === key || path.startsWith(`${key}.`))
+      const changed = (key: string): boolean => applied.some((path) => touches(path, key))
       live = next
       if (changed('http.tokens')) roles.update(next.http.tokens)
       if (changed('mqtt')) broker?.updateLimits(next.mqtt)

@@ -9,6 +9,7 @@ import { ConnectionAdmission } from './connection-admission.js'
 import type { DeviceAccess } from './device-access.js'
 import { PacketBuffers } from './packet-buffers.js'
 import { PublishRateLimit } from './publish-rate-limit.js'
+import { LogThrottle } from '../util/log-throttle.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
 export type PublishIntake = (
@@ -36,6 +37,15 @@ const MAX_INFLIGHT_INBOUND = 32
 const NO_PAYLOAD = Buffer.alloc(0)
 /** CONNACK return code 3 of MQTT 3.1.1: the client backs off and tries again later. */
 const SERVER_UNAVAILABLE = 3
+
+function admissionLimits(config: MqttConfig): ConnectionAdmission['limits'] {
+  return {
+    maxConnections: config.maxConnections,
+    maxPending: config.maxPendingConnections,
+    maxAnonymous: config.maxAnonymousConnections,
+    connectsPerMinute: config.perDevice.connectsPerMinute,
+  }
+}
 
 /** What the broker did to share itself fairly (docs/bronze.md, Fair sharing), for metrics. */
 export interface FairShareCounts {
@@ -71,17 +81,15 @@ export class MqttBroker {
   private readonly waiting = new Map<NodeJS.Timeout, (error: Error) => void>()
   private readonly timeouts = { connect_timeout: 0, drain_timeout: 0 }
   private readonly drainTimedOut = new WeakSet<Client>()
+  /** Refusals that come in floods (hostile sockets): logged once a minute each, with a count. */
+  private readonly floods: LogThrottle
 
   constructor(private readonly options: MqttBrokerOptions) {
     const { access, intake, logger, config } = options
-    this.admission = new ConnectionAdmission({
-      maxConnections: config.maxConnections,
-      maxPending: config.maxPendingConnections,
-      maxAnonymous: config.maxAnonymousConnections,
-      connectsPerMinute: config.perDevice.connectsPerMinute,
-    })
+    this.admission = new ConnectionAdmission(admissionLimits(config))
     this.buffers = new PacketBuffers(config.maxPacketBytes, config.maxBufferedBytes)
     this.rateLimit = new PublishRateLimit(config.perDevice)
+    this.floods = new LogThrottle(logger)
     this.aedes = new Aedes({
       maxClientsIdLength: config.maxClientIdLength,
       maxInflightInbound: MAX_INFLIGHT_INBOUND,
@@ -198,7 +206,9 @@ export class MqttBroker {
       return this.refuseConnect(client, `${this.options.access.ownerOf(client)?.deviceId ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${limits.connectsPerMinute}) times a minute`, refusals === 1)
     }
     if (this.options.access.ownerOf(client) === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
-      return this.refuseConnect(client, `mqtt.maxAnonymousConnections (${limits.maxAnonymous}) anonymous clients are connected (logged once a minute)`, this.onceAMinute('anonymous_cap'))
+      const reason = `mqtt.maxAnonymousConnections (${limits.maxAnonymous}) anonymous clients are connected (logged once a minute)`
+      this.floods.log('warn', 'anonymous_cap', { clientId: client.id }, `connect refused: ${reason}`)
+      return this.refuseConnect(client, reason, false)
     }
     this.admission.connected(client.conn as Socket)
     return null
@@ -214,12 +224,7 @@ export class MqttBroker {
    * partial packets, per-device rates. Connections already open keep their place.
    */
   updateLimits(config: MqttConfig): void {
-    this.admission.limits = {
-      maxConnections: config.maxConnections,
-      maxPending: config.maxPendingConnections,
-      maxAnonymous: config.maxAnonymousConnections,
-      connectsPerMinute: config.perDevice.connectsPerMinute,
-    }
+    this.admission.limits = admissionLimits(config)
     this.rateLimit.rates = config.perDevice
     this.buffers.maxBufferedBytes = config.maxBufferedBytes
     // aedes reads both at each use (lib/client.js: connect timer, waitForDrain).
@@ -278,19 +283,8 @@ export class MqttBroker {
     await Promise.all(this.serversClosed)
   }
 
-  private readonly loggedAt = new Map<string, number>()
-
-  /** Whether a refusal of this kind may be logged now: at most once a minute, so a flood does not flood the log. */
-  private onceAMinute(kind: string): boolean {
-    const now = Date.now()
-    if (now - (this.loggedAt.get(kind) ?? 0) < 60_000) return false
-    this.loggedAt.set(kind, now)
-    return true
-  }
-
   private logMaxConnections(conn: Socket): void {
-    if (!this.onceAMinute('max_connections')) return
-    this.options.logger.warn({ remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused }, 'connection refused: mqtt.maxConnections reached (logged once a minute)')
+    this.floods.log('warn', 'max_connections', { remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused }, 'connection refused: mqtt.maxConnections reached (logged once a minute)')
   }
 
   private async listen(server: Server, host: string, port: number, name: string): Promise<AddressInfo> {

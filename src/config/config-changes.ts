@@ -5,13 +5,16 @@ import type { Config } from './schema.js'
  * data directory, the store's zone and currency, bronze's durability, the dashboard...) is read
  * once at the start: a change there is logged as needing a restart, and not applied.
  */
-export const LIVE_KEYS = [
+const LIVE_KEYS = [
   'log.level',
   'http.tokens',
   'schedule',
   'silver.expectations',
   'upload',
-  'retention',
+  // Not rejectsMaxMiB: the pipeline thread takes that bound at its start.
+  'retention.salesDays',
+  'retention.rejectsDays',
+  'retention.goldDays',
   'mqtt.maxConnections',
   'mqtt.maxPendingConnections',
   'mqtt.maxAnonymousConnections',
@@ -30,10 +33,13 @@ export interface ConfigChanges {
   next: Config
 }
 
-const isLive = (path: string): boolean => LIVE_KEYS.some((key) => path === key || path.startsWith(`${key}.`))
+/** Whether a changed path is `key` or lies under it. */
+export const touches = (path: string, key: string): boolean => path === key || path.startsWith(`${key}.`)
+
+const isLive = (path: string): boolean => LIVE_KEYS.some((key) => touches(path, key))
 
 /** Dotted paths whose values differ (arrays compared whole: an expectation list is one key). */
-export function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
+function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
   const bothObjects = typeof before === 'object' && before !== null && !Array.isArray(before)
     && typeof after === 'object' && after !== null && !Array.isArray(after)
   if (!bothObjects) return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix]

@@ -76,7 +76,7 @@ const mqttSchema = z.strictObject({
     burstSeconds: z.number().positive().default(5),
     /** CONNECTs per minute; beyond, refused with return code 3 (server unavailable) for the rest of the minute. */
     connectsPerMinute: z.number().int().min(0).default(60),
-  }).default({ messagesPerSecond: 1000, bytesPerSecond: 1024 * 1024, burstSeconds: 5, connectsPerMinute: 60 }),
+  }).prefault({}),
 }).refine((mqtt) => mqtt.maxPacketBytes > mqtt.maxPayloadBytes, {
   message: 'maxPacketBytes must be larger than maxPayloadBytes, so that an oversized payload is acked and kept as a reject',
   path: ['maxPacketBytes'],

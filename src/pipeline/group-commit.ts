@@ -96,10 +96,6 @@ export class GroupCommit {
     this.pausedFor = undefined
   }
 
-  get paused(): string | undefined {
-    return this.pausedFor
-  }
-
   /**
    * Queues one message; `done` runs after its group committed. A payload over `maxPayloadBytes`
    * is kept only up to `rejectPayloadKeepBytes`: it becomes a reject row, not a sale.

@@ -179,12 +179,12 @@ export class SalesEnricher {
     this.deleteState = db.prepare('DELETE FROM silver.pipeline_state WHERE name = ?')
   }
 
-  /** The last bronze id silver has consumed. */
   /** New data-quality rules (a config reload): the next batch checks them. */
   useExpectations(expectations: Expectations): void {
     this.options.expectations = expectations
   }
 
+  /** The last bronze id silver has consumed. */
   watermark(): number {
     return (this.readState.get('bronze_watermark')?.value as number | undefined) ?? 0
   }

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { createBackup } from '../../src/backup/backup.js'
 import { readBackupManifest } from '../../src/backup/backup-manifest.js'
 import { restoreBackup } from '../../src/backup/restore.js'
@@ -12,8 +11,8 @@ import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { sha256Hex } from '../../src/util/digest.js'
 import { AckedLoad } from '../helpers/acked-load.js'
-import { runCli, type CliResult } from '../helpers/cli.js'
-import { expectSoundDataDir } from '../helpers/data-dir-checks.js'
+import { addDeviceWithCli, runCli, type CliResult } from '../helpers/cli.js'
+import { caughtUp, expectSoundDataDir } from '../helpers/data-dir-checks.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
@@ -48,21 +47,14 @@ describe('backup next to the running daemon, restore with it stopped', () => {
       db.close()
     }
   }
-  const caughtUp = (): boolean => count(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
-    - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)
-    + (SELECT count(*) FROM silver.day_changes WHERE seq > coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0))`) === 0
+  const caughtUpHere = (): boolean => caughtUp(dataDir)
   const stop = async (): Promise<void> => {
     daemon!.child.kill('SIGTERM')
     expect(await daemon!.exited).toEqual({ code: 0, signal: null })
   }
 
   it('a backup taken under load is one consistent state: restored, the gateway catches up, gold equals a rebuild, new sales flow', async () => {
-    const devices = await Promise.all(['till-1', 'till-2'].map(async (id) => {
-      const added = await runCli(['devices', 'add', id, '--json', '--config', config])
-      expect(added.code, added.stderr).toBe(0)
-      const device = JSON.parse(added.stdout) as { device_id: string; store_id: string; token: string }
-      return { deviceId: device.device_id, storeId: device.store_id, token: device.token } as IssuedDevice
-    }))
+    const devices = await Promise.all(['till-1', 'till-2'].map((id) => addDeviceWithCli(config, id)))
     daemon = await startDaemon(config)
     const load = await AckedLoad.start(daemon.mqttPort, devices, 5)
     await sleep(1000)
@@ -85,7 +77,7 @@ describe('backup next to the running daemon, restore with it stopped', () => {
 
     // With the daemon running, restore refuses.
     expectOneLine(await runCli(['restore', '--from', backupDir, '--config', config]), /in use by another medallion-edge \(pid \d+\).*stop it before restoring/)
-    await vi.waitUntil(caughtUp, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(caughtUpHere, { timeout: 20_000, interval: 100 })
     await stop()
     const acked = load.acked.size
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBeGreaterThanOrEqual(acked)
@@ -96,12 +88,12 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(inBackup)
 
     daemon = await startDaemon(config)
-    await vi.waitUntil(caughtUp, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(caughtUpHere, { timeout: 20_000, interval: 100 })
     // New sales after the restore: stored, enriched, counted (ids and watermarks agree across the files).
     const client = await connectDevice(`mqtt://127.0.0.1:${daemon.mqttPort}`, devices[0]!)
     for (let i = 0; i < 20; i++) await client.publishAsync(topicOf(devices[0]!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), { qos: 1 })
     await client.endAsync()
-    await vi.waitUntil(() => caughtUp() && count('SELECT count(*) FROM silver.sales_enriched') === inBackup + 20, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(() => caughtUpHere() && count('SELECT count(*) FROM silver.sales_enriched') === inBackup + 20, { timeout: 20_000, interval: 100 })
     await stop()
     // Every sale acked before the backup started is in the restored gateway (once: the check counts).
     expect(expectSoundDataDir(dataDir, { acked: ackedBeforeBackup })).toMatchObject({ bronze: inBackup + 20, silver: inBackup + 20 })
@@ -141,6 +133,11 @@ describe('backup and restore of the snapshot files', () => {
 
     const target = join(work.path, 'restored')
     expect(restoreBackup({ dataDir: target, from: out })).toMatchObject({ setAside: null })
+    // What restore left on disk, read before anything opens it as the daemon would (which creates and sets up files).
+    expect(existsSync(join(target, 'bronze.db'))).toBe(true)
+    const raw = new Database(join(target, 'bronze.db'), { readonly: true })
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+    raw.close()
     const db = openGoldDatabase(target)
     try {
       for (const row of db.prepare('SELECT snapshot_id, manifest FROM snapshots').all() as { snapshot_id: string; manifest: string }[]) {
@@ -149,10 +146,8 @@ describe('backup and restore of the snapshot files', () => {
         }
       }
       expect(gatewayInstanceId(db)).not.toBe(instance)
-      expect(db.pragma('bronze.journal_mode', { simple: true })).toBe('wal')
     } finally {
       db.close()
     }
-    expect(existsSync(join(target, 'bronze.db'))).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 import mqtt from 'mqtt'
-import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
+import { rssMiB, sampleRss } from '../../bench/lib/proc.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { addDeviceWithCli } from '../helpers/cli.js'
@@ -12,7 +12,6 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 
 const STAFF = 'staff-token-0123456789'
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 
 /** A PUBLISH fixed header announcing `length` bytes (MQTT's variable-length remaining length). */
 function publishHeader(length: number): Buffer {
@@ -56,8 +55,10 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
   const metric = async (pattern: RegExp): Promise<number> => {
     const response = await fetch(metricsUrl, { headers: { authorization: `Bearer ${STAFF}` } })
     expect(response.status).toBe(200)
-    const match = pattern.exec(await response.text())
-    return match ? Number(match[1]) : 0
+    const text = await response.text()
+    const match = pattern.exec(text)
+    expect(match, `${pattern} in /metrics`).not.toBeNull()
+    return Number(match![1])
   }
   const addDevice = async (id: string): Promise<IssuedDevice> => {
     const issued = await addDeviceWithCli(config, id)
@@ -129,8 +130,7 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
   it('40 connections trickling unfinished 15 MiB packets: memory for them stays bounded, a device keeps its acks', async () => {
     const baseline = rssMiB(daemon.child.pid!)
     const senders = await Promise.all(Array.from({ length: 40 }, () => RawMqttClient.connect(daemon.mqttPort, {})))
-    let peak = baseline
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(daemon.child.pid!))), 50)
+    const sampler = sampleRss(daemon.child.pid!, 50)
     const chunk = Buffer.alloc(512 * 1024, 0x61)
     const trickle = async ({ client }: { client: RawMqttClient }): Promise<void> => {
       client.socket.write(publishHeader(15 * 1024 * 1024))
@@ -151,7 +151,7 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
     await Promise.all(senders.map(trickle))
     await steady
     await device.endAsync()
-    clearInterval(sampler)
+    const peak = sampler.stop()
     for (const { client } of senders) client.destroy()
     expect(acked).toBe(30)
     const closed = await metric(/^medallion_mqtt_connections_closed_total\{reason="buffered_bytes"\} (\d+)$/m)

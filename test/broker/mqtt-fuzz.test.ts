@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
 import mqttPacket, { type Packet } from 'mqtt-packet'
-import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
+import { rssMiB, sampleRss } from '../../bench/lib/proc.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { seededRandom } from '../../src/simulate/random.js'
@@ -14,7 +14,6 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 const FUZZ_MS = Number(process.env.FUZZ_MS ?? 8000)
 const FUZZERS = 12
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 
 
 const generate = (packet: Packet): Buffer => mqttPacket.generate(packet)
@@ -87,8 +86,7 @@ describe('MQTT fuzzing: random bytes, truncated packets, bad lengths, bad UTF-8,
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000)
     const next = seededRandom(seed)
     const baseline = rssMiB(daemon.child.pid!)
-    let peak = baseline
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(daemon.child.pid!))), 100)
+    const sampler = sampleRss(daemon.child.pid!, 100)
     const until = Date.now() + FUZZ_MS
     const counts = { sent: 0 }
     const fuzzing = Promise.all(Array.from({ length: FUZZERS }, () => fuzzer(daemon.mqttPort, seededRandom(Math.floor(next() * 2 ** 31)), until, counts)))
@@ -102,7 +100,7 @@ describe('MQTT fuzzing: random bytes, truncated packets, bad lengths, bad UTF-8,
     }
     await fuzzing
     await client.endAsync()
-    clearInterval(sampler)
+    const peak = sampler.stop()
 
     expect(daemon.child.exitCode, `seed ${seed}`).toBeNull()
     expect((await fetch(`http://127.0.0.1:${daemon.httpPort}/healthz`)).status).toBe(200)

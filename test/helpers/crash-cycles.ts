@@ -4,11 +4,10 @@ import { expect, vi } from 'vitest'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
 import { openDatabase } from '../../src/db/open.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { seededRandom } from '../../src/simulate/random.js'
 import { AckedLoad } from './acked-load.js'
 import { CLI, startDaemon, writeDaemonConfig, type DaemonProcess } from './daemon.js'
-import { expectSoundDataDir, type DataDirFacts } from './data-dir-checks.js'
+import { caughtUp, expectSoundDataDir, type DataDirFacts } from './data-dir-checks.js'
 
 /**
  * Where a kill -9 lands: in ingest alone, or while a `silver rebuild`, a `gold rebuild` or a
@@ -40,16 +39,6 @@ function registerDevices(dataDir: string, count: number): IssuedDevice[] {
   }
 }
 
-function caughtUp(dataDir: string): boolean {
-  const db = openGoldDatabase(dataDir)
-  try {
-    return db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
-      - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)
-      + (SELECT count(*) FROM silver.day_changes WHERE seq > coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0))`).pluck().get() === 0
-  } finally {
-    db.close()
-  }
-}
 
 function runCommand(args: string[]): { child: ChildProcess; exited: Promise<unknown> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' })

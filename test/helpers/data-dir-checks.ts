@@ -21,6 +21,18 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])
 }
 
+/** Silver has enriched all bronze holds, and gold has applied all silver's changes. */
+export function caughtUp(dataDir: string): boolean {
+  const db = openGoldDatabase(dataDir)
+  try {
+    return db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
+      - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)
+      + (SELECT count(*) FROM silver.day_changes WHERE seq > coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0))`).pluck().get() === 0
+  } finally {
+    db.close()
+  }
+}
+
 /**
  * What must hold in a data directory after anything (a crash, a restore, a full disk), once the
  * daemon is stopped after catching up: every file passes integrity_check; every acked sale is in

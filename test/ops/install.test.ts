@@ -42,7 +42,7 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
     expect(readFileSync(at('etc/systemd/system/medallion-edge.service'), 'utf8')).toContain('ExecStart=/usr/bin/node /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json')
     const command = readFileSync(at('usr/local/bin/medallion-edge'), 'utf8')
     expect(command).toContain('exec node /opt/medallion-edge/dist/cli/main.js')
-    // The installed program runs: its version, and the daemon starts on a config of the test's.
+    // The installed program runs (its pruned dependencies load): its version, and a command on a config of the test's.
     const version = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), '--version'])
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version)
     mkdirSync(at('tmp'), { recursive: true })

@@ -66,7 +66,7 @@ describe('systemd: the unit as systemd-analyze sees it, and the daemon\'s sd_not
     }
   })
 
-  it('the watchdog is fed only while the daemon is healthy: a thread that does not answer is a problem', async () => {
+  it('the health check the watchdog pings depend on: a thread that does not answer is a problem', async () => {
     const gw = await startGateway()
     try {
       expect(await gw.gateway.problems(2000)).toEqual([])

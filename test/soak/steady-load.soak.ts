@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { rssMiB } from '../../bench/lib/proc.js'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -7,7 +8,7 @@ import { DeviceRegistry } from '../../src/broker/device-registry.js'
 import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
 import { openDatabase } from '../../src/db/open.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
-import { expectSoundDataDir } from '../helpers/data-dir-checks.js'
+import { caughtUp, expectSoundDataDir } from '../helpers/data-dir-checks.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
@@ -21,7 +22,6 @@ const DAY_MS = 86_400_000
 interface Sample { minute: number; rssMiB: number; databasesMiB: number; walMiB: number; snapshotsMiB: number; acked: number }
 
 const mib = (bytes: number): number => bytes / 1048576
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
 function treeBytes(dir: string): number {
   if (!existsSync(dir)) return 0
   let total = 0
@@ -111,16 +111,7 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
     expect(peak(last, (s) => s.databasesMiB + s.walMiB), 'database files level off').toBeLessThanOrEqual(peak(middle, (s) => s.databasesMiB + s.walMiB) * 1.3 + 8)
     expect(failed).toBe(0)
 
-    const caughtUp = (): boolean => {
-      const gold = openGoldDatabase(dataDir)
-      try {
-        return gold.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
-          - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)`).pluck().get() === 0
-      } finally {
-        gold.close()
-      }
-    }
-    await vi.waitUntil(caughtUp, { timeout: 60_000, interval: 200 })
+    await vi.waitUntil(() => caughtUp(dataDir), { timeout: 60_000, interval: 200 })
     await new Promise((resolve) => setTimeout(resolve, 3000))
     daemon.child.kill('SIGTERM')
     expect(await daemon.exited).toEqual({ code: 0, signal: null })
