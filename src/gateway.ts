@@ -55,8 +55,10 @@ function lastFor<T>(ms: number, read: () => T): () => T {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 /** Which job each `schedule` key times. */
 const SCHEDULED_JOBS = [['goldRefresh', 'gold-refresh'], ['dimsSync', 'dims-sync'], ['snapshot', 'snapshot'], ['upload', 'upload'], ['retention', 'retention']] as const
-/** Longest a silver batch holds the pipeline thread before a waiting bronze group goes first. */
-const SILVER_BUDGET_MS = 5
+/** Longest a silver batch holds silver's lock (a `dims import` waits for it). */
+const SILVER_BUDGET_MS = 50
+/** Silver runs this long after a bronze commit: rows gather into one batch (one fsync), bronze keeps the CPU. */
+const SILVER_DELAY_MS = 10
 
 export interface GatewayDeps {
   config: Readonly<Config>
@@ -112,6 +114,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       rejectsMaxBytes: config.retention.rejectsMaxMiB * 1024 * 1024,
       enrichment: { timezone: config.timezone, currency: config.currency, silver: config.silver },
       silverBudgetMs: SILVER_BUDGET_MS,
+      silverDelayMs: SILVER_DELAY_MS,
       pollMs: 1000,
     },
     maxGroupMessages: config.bronze.maxGroupMessages,

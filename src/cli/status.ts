@@ -3,6 +3,7 @@ import { existsSync, statfsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
+import { goldBacklogSql } from '../gold/gold-refresher.js'
 import { readStorage, type StorageReport } from '../retention/storage-report.js'
 import { readBacklog } from '../snapshot/outbox.js'
 import { connectHost } from './connect-host.js'
@@ -100,10 +101,9 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
         sales: db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null,
         gold: db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null,
       }
-      const watermark = (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'").pluck().get() as number | undefined) ?? 0
       report.gold = {
         caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
-        pendingChanges: db.prepare('SELECT count(*) FROM silver.day_changes WHERE seq > ?').pluck().get(watermark) as number,
+        pendingChanges: db.prepare(`SELECT ${goldBacklogSql()}`).pluck().get() as number,
         days: db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number,
       }
     }

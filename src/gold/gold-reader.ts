@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { databaseFile } from '../db/open.js'
 import { addDays } from '../util/calendar-date.js'
 import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from './gold-tables.js'
+import { goldBacklogSql } from './gold-refresher.js'
 
 type Hour = { hour: number; amount: number; count: number; order_count: number }
 
@@ -104,8 +105,7 @@ export class GoldReader {
       units, order_count, last_sale_at FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
     this.refreshedAfter = this.db.prepare('SELECT seq, store_id, sale_date FROM refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
     this.lastRefreshed = this.db.prepare('SELECT coalesce(max(seq), 0) FROM refreshed_days').pluck()
-    this.pendingChanges = this.db.prepare(`SELECT (SELECT coalesce(max(seq), 0) FROM silver.day_changes)
-      - coalesce((SELECT value FROM pipeline_state WHERE name = 'day_changes_seq'), 0)`).pluck()
+    this.pendingChanges = this.db.prepare(`SELECT ${goldBacklogSql('main')}`).pluck()
     this.currentStores = this.db.prepare('SELECT store_id, store_name, timezone FROM silver.dim_store WHERE is_current = 1 ORDER BY store_id')
     const transaction = this.db.transaction((read: () => unknown) => read())
     this.inOneSnapshot = <T>(read: () => T): T => transaction(read) as T
@@ -178,7 +178,7 @@ export class GoldReader {
     return this.lastRefreshed.get() as number
   }
 
-  /** Silver's day changes gold has not applied yet. */
+  /** Silver's marked days and new sales gold has not applied yet. */
   pendingDayChanges(): number {
     return Math.max(0, this.pendingChanges.get() as number)
   }

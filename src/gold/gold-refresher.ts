@@ -1,9 +1,23 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
 import { GoldWriter } from './gold-writer.js'
+import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
+
+/**
+ * The bronze id of the last silver sale gold has added. Before the first refresh of this release:
+ * where silver stopped marking the days of new sales (every earlier one was marked, and is
+ * recomputed through day_changes).
+ */
+export const salesThroughSql = (gold = 'gold'): string => `coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'sales_through'),
+  (SELECT value FROM silver.pipeline_state WHERE name = 'unmarked_after'), 0)`
+
+/** What silver holds that gold does not show yet: marked days to recompute plus new sales to add (`gold`: its schema name). */
+export const goldBacklogSql = (gold = 'gold'): string => `(SELECT count(*) FROM silver.day_changes
+    WHERE seq > coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0))
+  + (SELECT count(*) FROM silver.sales_enriched WHERE bronze_id > ${salesThroughSql(gold)})`
 
 export interface RefreshOutcome {
-  /** (store, day) groups recomputed. */
+  /** (store, day) groups recomputed or added to. */
   groups: number
   /** silver.day_changes consumed up to here. */
   watermark: number
@@ -17,14 +31,19 @@ export interface RebuildRange {
 }
 
 /**
- * Silver -> gold. The incremental refresh recomputes the (store, day) groups that silver marked
- * changed since gold's watermark, with the watermark, in one transaction on gold.db; the full
- * rebuild recomputes every day of a date range with the same code. Recomputing a day, rather than
- * adding deltas, is what keeps distinct order counts exact and late data and re-enriched sales
- * counted once.
+ * Silver -> gold, in one transaction on gold.db per step, with both watermarks:
+ * - new silver sales (bronze id after `sales_through`) are added to their groups (gold-delta.ts):
+ *   the cost follows the sales added, not the size of the day;
+ * - days silver marked in day_changes (a re-enrichment moved or changed sales gold had counted:
+ *   not additive) are recomputed whole, from their sales up to `sales_through`.
+ * So gold always equals a recompute of every day from silver's sales up to `sales_through`; the
+ * full rebuild recomputes a date range with the same code and the same bound.
  */
 export class GoldRefresher {
   private readonly writer: GoldWriter
+  private readonly delta: GoldDelta
+  private readonly selectAppended
+  private readonly salesThrough
   private readonly readState
   private readonly writeState
   private readonly selectChanges
@@ -35,6 +54,9 @@ export class GoldRefresher {
     private readonly now: () => number = Date.now,
   ) {
     this.writer = new GoldWriter(db)
+    this.delta = new GoldDelta(db)
+    this.selectAppended = db.prepare<[number, number]>(`SELECT ${APPENDED_COLUMNS} FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?`).raw()
+    this.salesThrough = db.prepare(`SELECT ${salesThroughSql()}`).pluck()
     this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM gold.pipeline_state WHERE name = ?')
     this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
     this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
@@ -57,20 +79,35 @@ export class GoldRefresher {
     return (this.readState.get('caught_up_at')?.value as string | undefined) ?? null
   }
 
-  /** One step of the incremental refresh: up to `maxChanges` changes, one transaction. */
-  refresh(maxChanges = 5000): RefreshOutcome {
+  /** The bronze id of the last silver sale gold has added. */
+  addedThrough(): number {
+    return this.salesThrough.get() as number
+  }
+
+  /** One step of the incremental refresh: up to `maxChanges` marked changes and `maxSales` new sales, one transaction. */
+  refresh(maxChanges = 5000, maxSales = 20_000): RefreshOutcome {
     return lockedTransaction(this.db, 'gold', () => {
       const startedAt = new Date(this.now()).toISOString()
+      const appended = this.selectAppended.all(this.addedThrough(), maxSales) as AppendedRow[]
+      const through = appended.at(-1)?.[0] ?? this.addedThrough()
       const changes = this.selectChanges.all(this.watermark(), maxChanges)
-      const groups = new Map<string, [string, string]>()
-      for (const change of changes) groups.set(`${change.store_id}\u0000${change.sale_date}`, [change.store_id, change.sale_date])
-      for (const [storeId, saleDate] of groups.values()) if (!this.isPruned(storeId, saleDate)) this.writer.writeDay(storeId, saleDate)
+      const recomputed = new Set<string>()
+      for (const { store_id: storeId, sale_date: saleDate } of changes) {
+        const key = `${storeId}\u0000${saleDate}`
+        if (recomputed.has(key)) continue
+        recomputed.add(key)
+        if (!this.isPruned(storeId, saleDate)) this.writer.writeDay(storeId, saleDate, through)
+      }
+      // A recomputed day already holds its new sales (up to `through`).
+      const added = this.delta.add(appended.filter((row) => !recomputed.has(`${row[1]}\u0000${row[2]}`)))
+      for (const { storeId, saleDate } of added) this.writer.logRefresh(storeId, saleDate)
       const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
-      const pending = changes.length === maxChanges
+      if (appended.length > 0) this.writeState.run('sales_through', through)
+      const pending = changes.length === maxChanges || appended.length === maxSales
       // What gold shows is silver as of the start of this transaction, when nothing was left over.
       if (!pending) this.writeState.run('caught_up_at', startedAt)
-      return { groups: groups.size, watermark, pending }
+      return { groups: recomputed.size + added.length, watermark, pending }
     })
   }
 
@@ -101,7 +138,8 @@ export class GoldRefresher {
     const CHUNK = 31
     for (let at = 0; at < days.length; at += CHUNK) {
       lockedTransaction(this.db, 'gold', () => {
-        for (const [storeId, saleDate] of days.slice(at, at + CHUNK)) this.writer.writeDay(storeId, saleDate)
+        const through = this.addedThrough()
+        for (const [storeId, saleDate] of days.slice(at, at + CHUNK)) this.writer.writeDay(storeId, saleDate, through)
       })
       onProgress?.(Math.min(at + CHUNK, days.length), days.length)
     }
@@ -121,8 +159,9 @@ export class GoldRefresher {
       const days = this.db.prepare(`SELECT sale_date, store_id FROM gold.kpi_daily_orders WHERE (sale_date, store_id) > (?, ?)
         ORDER BY sale_date, store_id LIMIT ?`).raw().all(after[0], after[1], maxDays) as [string, string][]
       const inSilver = this.db.prepare('SELECT 1 FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? LIMIT 1').pluck()
+      const through = this.addedThrough()
       for (const [saleDate, storeId] of days) {
-        if (inSilver.get(storeId, saleDate) !== undefined) this.writer.writeDay(storeId, saleDate)
+        if (inSilver.get(storeId, saleDate) !== undefined) this.writer.writeDay(storeId, saleDate, through)
       }
       if (days.length < maxDays) {
         this.db.prepare("DELETE FROM gold.pipeline_state WHERE name IN ('backfill', 'backfill_after')").run()

@@ -13,10 +13,10 @@ export class GoldWriter {
   private readonly insertOrders
   private readonly insertProduct
   private readonly productAsOf
-  private readonly logRefresh
+  private readonly insertRefreshed
 
   constructor(db: SqliteDatabase) {
-    this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?`).raw()
+    this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ?`).raw()
     this.deleteDay = GOLD_TABLE_NAMES.map((name) => db.prepare(`DELETE FROM gold.${name} WHERE store_id = ? AND sale_date = ?`))
     this.insertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
       sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -24,7 +24,7 @@ export class GoldWriter {
       order_count) VALUES (?, ?, ?, ?, ?, ?)`)
     this.insertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
       order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-    this.logRefresh = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
+    this.insertRefreshed = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
     this.insertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
       order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
@@ -34,15 +34,23 @@ export class GoldWriter {
       FROM silver.dim_product WHERE product_id = ? AND valid_from_ms <= ? AND ? < valid_to_ms`)
   }
 
-  /** Recomputes the day; a day with no sales left loses its rows. Returns the sales read. */
-  writeDay(storeId: string, saleDate: string): number {
+  /**
+   * Recomputes the day from its silver sales up to bronze id `throughId` (where gold's additions
+   * stand: later ones are added to it); a day with no sales left loses its rows. Returns the sales read.
+   */
+  writeDay(storeId: string, saleDate: string, throughId: number): number {
     for (const remove of this.deleteDay) remove.run(storeId, saleDate)
     // Streamed (no other statement runs on this connection meanwhile): a day of a million sales
     // must not be held in memory.
-    const aggregate = aggregateDay(this.readDay.iterate(storeId, saleDate) as Iterable<unknown[]>)
+    const aggregate = aggregateDay(this.readDay.iterate(storeId, saleDate, throughId) as Iterable<unknown[]>)
     if (aggregate.day.lines > 0) this.insert(storeId, saleDate, aggregate)
-    this.logRefresh.run(storeId, saleDate)
+    this.logRefresh(storeId, saleDate)
     return aggregate.day.lines
+  }
+
+  /** Snapshots ship the day again. */
+  logRefresh(storeId: string, saleDate: string): void {
+    this.insertRefreshed.run(storeId, saleDate)
   }
 
   private insert(storeId: string, saleDate: string, aggregate: DayAggregate): void {

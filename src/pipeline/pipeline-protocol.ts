@@ -3,7 +3,7 @@ import type { PackedGroup } from './packed-group.js'
 import type { EnrichmentConfig } from '../silver/enricher-from-config.js'
 import type { BatchOutcome, PipelineFailure } from '../silver/sales-enricher.js'
 
-/** What the pipeline thread needs: its connections, bronze's limits, silver's rules. */
+/** What the pipeline's two threads need: their connections, bronze's limits, silver's rules. */
 export interface PipelineSettings {
   dataDir: string
   synchronous: 'FULL' | 'NORMAL'
@@ -16,30 +16,42 @@ export interface PipelineSettings {
   rejectsMaxBytes?: number
   /** How silver enriches (zone, currency, rules, batch size). */
   enrichment: EnrichmentConfig
-  /** A silver batch stops after this long, so that a bronze group never waits longer for it. */
+  /** A silver batch stops after this long, so that a `dims import` waits for silver's lock no longer. */
   silverBudgetMs: number
+  /** Silver runs this long after bronze said it committed: rows gather into one batch, bronze keeps the CPU. */
+  silverDelayMs: number
   /** Look for silver work this often even without a commit (retries, rows from other processes). */
   pollMs: number
 }
 
-/** What the pipeline thread's connections actually run with (synchronous: 1 NORMAL, 2 FULL). */
+/** What the bronze thread's connection actually runs with (synchronous: 1 NORMAL, 2 FULL). */
 export interface WriterPragmas {
   synchronous: number
   journalMode: string
 }
 
-export type ToPipeline =
+export type ToBronze =
   | { kind: 'commit'; group: PackedGroup }
   | { kind: 'ping' }
   | { kind: 'close' }
-  /** New data-quality rules (SIGHUP): silver checks them from its next batch, and a stop by a rule is tried again. */
-  | { kind: 'expectations'; expectations: EnrichmentConfig['silver']['expectations'] }
 
-export type FromPipeline =
-  | { kind: 'ready'; pragmas: WriterPragmas; silverWatermark: number }
+export type FromBronze =
+  | { kind: 'ready'; pragmas: WriterPragmas }
   | { kind: 'pong' }
   | { kind: 'committed'; id: number; result: CommitResult }
   | { kind: 'failed'; id: number; message: string }
+
+export type ToSilver =
+  /** Bronze has new rows. */
+  | { kind: 'bronze-committed' }
+  /** New data-quality rules (SIGHUP): silver checks them from its next batch, and a stop by a rule is tried again. */
+  | { kind: 'expectations'; expectations: EnrichmentConfig['silver']['expectations'] }
+  | { kind: 'ping' }
+  | { kind: 'close' }
+
+export type FromSilver =
+  | { kind: 'ready'; silverWatermark: number }
+  | { kind: 'pong' }
   | { kind: 'silver-batch'; outcome: BatchOutcome; at: number }
   | { kind: 'silver-failed'; failure: PipelineFailure }
   | { kind: 'silver-busy'; message: string }

@@ -3,7 +3,7 @@ import { GroupCommit } from './group-commit.js'
 import type { PipelineFailure } from '../silver/sales-enricher.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'
-import type { FromPipeline, PipelineSettings, ToPipeline, WriterPragmas } from './pipeline-protocol.js'
+import type { FromBronze, FromSilver, PipelineSettings, ToBronze, ToSilver, WriterPragmas } from './pipeline-protocol.js'
 
 export interface SilverProgress {
   watermark: number
@@ -30,11 +30,13 @@ export interface PipelineOptions {
 }
 
 /**
- * The broker-thread side of the pipeline thread (bronze group commits, then silver): owns the
- * thread, feeds it groups through `groupCommit`, and keeps what it reports for status and metrics.
+ * The broker-thread side of the pipeline's two threads: the bronze thread (group commits, fed
+ * through `groupCommit`) and the silver thread (enrichment, told after each commit). Keeps what
+ * they report for status and metrics.
  */
 export class Pipeline {
-  private thread: ServiceThread<ToPipeline> | undefined
+  private bronze: ServiceThread<ToBronze> | undefined
+  private silverThread: ServiceThread<ToSilver> | undefined
   readonly groupCommit: GroupCommit
   /** The bronze connection's durability settings, as SQLite reports them. */
   pragmas: WriterPragmas | undefined
@@ -47,7 +49,7 @@ export class Pipeline {
       rejectPayloadKeepBytes: settings.rejectPayloadKeepBytes,
       maxGroupMessages: options.maxGroupMessages,
       logger: options.logger.child({ component: 'bronze' }),
-      send: (group) => this.thread?.post({ kind: 'commit', group }, [group.bytes.buffer, group.offsets.buffer]),
+      send: (group) => this.bronze?.post({ kind: 'commit', group }, [group.bytes.buffer, group.offsets.buffer]),
       onDiskFull: options.onDiskFull,
     })
     this.throttled = new LogThrottle(options.logger)
@@ -55,45 +57,56 @@ export class Pipeline {
 
   private readonly throttled: LogThrottle
 
-  /** Whether the pipeline thread answers within `timeoutMs` (the systemd watchdog asks). */
-  answers(timeoutMs: number): Promise<boolean> {
-    return this.thread?.answers(timeoutMs) ?? Promise.resolve(false)
+  /** Whether both threads answer within `timeoutMs` (the systemd watchdog asks). */
+  async answers(timeoutMs: number): Promise<boolean> {
+    const answered = await Promise.all([this.bronze, this.silverThread].map((thread) => thread?.answers(timeoutMs) ?? false))
+    return answered.every(Boolean)
   }
 
   /** New data-quality rules (SIGHUP); a stop by a `fail` rule is tried again with them. */
-  useExpectations(expectations: ToPipeline & { kind: 'expectations' }): void {
+  useExpectations(expectations: ToSilver & { kind: 'expectations' }): void {
     this.silver.failure = null
-    this.thread?.post(expectations)
+    this.silverThread?.post(expectations)
   }
 
   async start(): Promise<void> {
-    const { thread, ready } = await ServiceThread.start<ToPipeline, FromPipeline>('pipeline.worker', import.meta.url, this.options.settings, {
-      onMessage: (message) => this.onMessage(message),
+    const { settings } = this.options
+    const silver = await ServiceThread.start<ToSilver, FromSilver>('silver.worker', import.meta.url, settings, {
+      onMessage: (message) => this.onSilverMessage(message),
+      onDeath: (error) => this.options.onFatal(error),
+    })
+    this.silverThread = silver.thread
+    this.silver.watermark = silver.ready.silverWatermark
+    const bronze = await ServiceThread.start<ToBronze, FromBronze>('bronze.worker', import.meta.url, settings, {
+      onMessage: (message) => this.onBronzeMessage(message),
       onDeath: (error) => {
         this.groupCommit.failAll(error)
         this.options.onFatal(error)
       },
     })
-    this.thread = thread
-    this.pragmas = ready.pragmas
-    this.silver.watermark = ready.silverWatermark
+    this.bronze = bronze.thread
+    this.pragmas = bronze.ready.pragmas
   }
 
-  /** Refuses new messages, commits and acks what was submitted, closes the thread's databases. */
+  /** Refuses new messages, commits and acks what was submitted, closes the threads' databases. */
   async stop(): Promise<void> {
     this.groupCommit.close()
     await this.groupCommit.drain()
-    await this.thread?.stop()
+    await this.bronze?.stop()
+    await this.silverThread?.stop()
   }
 
-  private onMessage(message: FromPipeline): void {
+  private onBronzeMessage(message: FromBronze): void {
+    if (message.kind === 'committed') {
+      this.groupCommit.answered(message.id, { result: message.result })
+      this.silverThread?.post({ kind: 'bronze-committed' })
+    } else if (message.kind === 'failed') {
+      this.groupCommit.answered(message.id, { error: message.message })
+    }
+  }
+
+  private onSilverMessage(message: FromSilver): void {
     switch (message.kind) {
-      case 'committed':
-        this.groupCommit.answered(message.id, { result: message.result })
-        break
-      case 'failed':
-        this.groupCommit.answered(message.id, { error: message.message })
-        break
       case 'silver-batch': {
         const { outcome } = message
         this.silver.watermark = outcome.watermark

@@ -4,22 +4,21 @@ import type { Clock } from '../util/clock.js'
 export type BatchResult = 'more' | 'idle' | 'stopped'
 
 export interface CadenceOptions {
-  /** Bronze quiet for this long after a commit before silver runs: bronze groups go first. */
-  idleMs: number
-  /** A batch at least this often, even under sustained ingest or without commits here. */
+  /** A batch runs this long after bronze said it committed (not put off by later commits). */
+  delayMs: number
+  /** A batch at least this often without commits (retries of a busy silver.db, rows other processes wrote). */
   pollMs: number
 }
 
 /**
- * When the pipeline thread runs a silver batch: once bronze has been quiet for `idleMs` after a
- * commit, again at once while batches find rows, and at least every `pollMs` (so silver never
- * starves under sustained ingest, and sees rows other processes wrote). A batch that stops silver
- * (a `fail` expectation) stops the cadence until `resume()` (new rules). Time comes from the clock.
+ * When the silver thread runs a batch: `delayMs` after a bronze commit (later commits in that
+ * time join the same batch), again at once while batches find rows, and at least every `pollMs`.
+ * A batch that stops silver (a `fail` expectation) stops the cadence until `resume()` (new
+ * rules). Time comes from the clock.
  */
 export class SilverCadence {
-  private idleTimer: unknown
+  private timer: unknown
   private pollTimer: unknown
-  private lastCommitAt = Number.NEGATIVE_INFINITY
   private stopped = false
   private closed = false
 
@@ -29,37 +28,35 @@ export class SilverCadence {
     private readonly options: CadenceOptions,
   ) {}
 
-  /** The first batch (what bronze holds from before) once idle, then the poll. */
+  /** The first batch (what bronze holds from before) at once, then the poll. */
   start(): void {
     this.armPoll()
-    this.schedule()
+    this.schedule(0)
   }
 
-  /** A bronze group was committed: silver waits for a quiet gap, then runs. */
+  /** Bronze committed a group: a batch runs within delayMs. */
   committed(): void {
-    this.lastCommitAt = this.clock.now()
-    this.schedule()
+    this.schedule(this.options.delayMs)
   }
 
   /** Silver may run again (a stop by a rule is retried with the new rules). */
   resume(): void {
     this.stopped = false
-    this.schedule()
+    this.schedule(0)
   }
 
   close(): void {
     this.closed = true
-    this.clock.clearTimeout(this.idleTimer)
+    this.clock.clearTimeout(this.timer)
     this.clock.clearTimeout(this.pollTimer)
   }
 
-  private schedule(): void {
-    if (this.idleTimer !== undefined || this.stopped || this.closed) return
-    this.idleTimer = this.clock.setTimeout(() => {
-      this.idleTimer = undefined
-      if (this.clock.now() - this.lastCommitAt < this.options.idleMs) this.schedule()
-      else this.run()
-    }, this.options.idleMs)
+  private schedule(delayMs: number): void {
+    if (this.timer !== undefined || this.stopped || this.closed) return
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined
+      this.run()
+    }, delayMs)
   }
 
   private armPoll(): void {
@@ -74,6 +71,6 @@ export class SilverCadence {
     if (this.stopped || this.closed) return
     const result = this.runBatch()
     if (result === 'stopped') this.stopped = true
-    else if (result === 'more') this.schedule()
+    else if (result === 'more') this.schedule(0)
   }
 }

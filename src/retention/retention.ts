@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
+import { salesThroughSql } from '../gold/gold-refresher.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { pulledSeq } from '../snapshot/pull-ack.js'
 import { DAMAGED } from '../snapshot/snapshot-files.js'
@@ -101,7 +102,9 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
   while (silverBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
   const changes = value('SELECT coalesce(max(seq), 0) FROM silver.day_changes')
+  const sales = value('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched')
   const goldBehind = (): number => changes - value("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)")
+    + Math.max(0, sales - value(`SELECT ${salesThroughSql()}`))
   while (goldBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (goldBehind() > 0) return `gold has ${goldBehind()} silver changes to apply`
   return null

@@ -5,6 +5,7 @@ import { MedallionError } from '../errors.js'
 import { parseRfc3339 } from '../bronze/timestamp.js'
 import type { Expectations, Violation } from './expectations.js'
 import { LocalTimeCache } from './local-time.js'
+import { DimensionCache } from './dimension-cache.js'
 import { UNKNOWN } from './schema.js'
 
 /** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
@@ -33,9 +34,10 @@ interface JoinedSale {
 }
 
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
-const JOINED_COLUMNS = `
+const BRONZE_COLUMNS = `
   b.id, b.event_id, b.device_id, b.store_id, b.product_id, b.price_minor, b.quantity, b.customer_id, b.order_id,
-  b.sale_ts_ms, b.received_at,
+  b.sale_ts_ms, b.received_at`
+const JOINED_COLUMNS = `${BRONZE_COLUMNS},
   p.product_name, p.category, c.customer_name, c.region AS customer_region,
   s.store_name, s.region AS store_region, s.timezone AS store_timezone`
 const DIMENSION_JOINS = `
@@ -96,13 +98,19 @@ export interface PipelineFailure {
 /** Counts of one unit of work, written with it. */
 class BatchLog {
   readonly days = new Set<string>()
+
+  /**
+   * @param marksDays whether the days touched go to silver.day_changes (gold recomputes them whole).
+   *   New sales do not: gold adds them up from silver by bronze id. Changes to rows gold has seen do.
+   */
+  constructor(private readonly marksDays: boolean) {}
   readonly violations = new Map<string, { action: string; count: number }>()
   enriched = 0
   quarantined = 0
   warned = 0
 
   day(storeId: string, date: string): void {
-    this.days.add(storeId + '\u0000' + date)
+    if (this.marksDays) this.days.add(storeId + '\u0000' + date)
   }
 
   violated(violation: Violation): void {
@@ -119,6 +127,7 @@ class BatchLog {
  */
 export class SalesEnricher {
   private readonly localTime = new LocalTimeCache()
+  private readonly dimensions: DimensionCache
   private readonly now: () => number
   private readonly scale: number
   private readonly selectNew
@@ -145,7 +154,8 @@ export class SalesEnricher {
   ) {
     this.now = options.now ?? Date.now
     this.scale = 10 ** options.minorUnitDigits
-    this.selectNew = db.prepare(`SELECT ${JOINED_COLUMNS} FROM bronze.iot_sales_raw b ${DIMENSION_JOINS} WHERE b.id > ? ORDER BY b.id LIMIT ?`)
+    this.dimensions = new DimensionCache(db)
+    this.selectNew = db.prepare(`SELECT ${BRONZE_COLUMNS} FROM bronze.iot_sales_raw b WHERE b.id > ? ORDER BY b.id LIMIT ?`)
     const affected = (where: string): Statement<unknown[]> => db.prepare<unknown[]>(`
       SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
       FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id ${DIMENSION_JOINS}
@@ -202,9 +212,10 @@ export class SalesEnricher {
   processNext(): BatchOutcome {
     return lockedTransaction(this.db, 'silver', (): BatchOutcome => {
       this.readPrunedThrough()
+      this.dimensions.refresh()
       const start = this.watermark()
       const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
-      const log = new BatchLog()
+      const log = new BatchLog(false)
       const enrichedAt = new Date(this.now()).toISOString()
       let watermark = start
       let failure: PipelineFailure | undefined
@@ -212,6 +223,7 @@ export class SalesEnricher {
       const deadline = performance.now() + (this.options.budgetMs ?? Number.POSITIVE_INFINITY)
       for (const row of rows) {
         if (consumed > 0 && performance.now() > deadline) break
+        this.joinDimensions(row)
         const violations = this.apply(row, enrichedAt, log, true)
         const fatal = violations.find((violation) => violation.action === 'fail')
         if (fatal) {
@@ -229,6 +241,20 @@ export class SalesEnricher {
     })
   }
 
+  /** The dimension versions valid at the sale's time, as the point-in-time joins give them. */
+  private joinDimensions(row: JoinedSale): void {
+    const product = this.dimensions.product.at(row.product_id, row.sale_ts_ms)
+    row.product_name = product?.product_name ?? null
+    row.category = product?.category ?? null
+    const customer = row.customer_id === null ? undefined : this.dimensions.customer.at(row.customer_id, row.sale_ts_ms)
+    row.customer_name = customer?.customer_name ?? null
+    row.customer_region = customer?.region ?? null
+    const store = this.dimensions.store.at(row.store_id, row.sale_ts_ms)
+    row.store_name = store?.store_name ?? null
+    row.store_region = store?.region ?? null
+    row.store_timezone = store?.timezone ?? null
+  }
+
   /**
    * Re-enriches the silver rows a dimension change touches (the member's sales from `fromMs` on:
    * for a new member only its unknown ones) and marks their old and new days changed. Runs inside
@@ -241,7 +267,7 @@ export class SalesEnricher {
       // Sales a rule dropped because their store was unknown (known_store) get their chance again.
       rows.push(...(this.selectQuarantinedOfStore.all(key, fromMs) as JoinedSale[]))
     }
-    const log = new BatchLog()
+    const log = new BatchLog(true)
     const enrichedAt = new Date(this.now()).toISOString()
     this.readPrunedThrough()
     this.redo(rows, log, enrichedAt)
@@ -264,7 +290,7 @@ export class SalesEnricher {
         (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
       // A sale is in the range when its new local date is, or its old one was (it may move out).
       const inRange = rows.filter((row) => within(this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date) || within(row.old_sale_date ?? undefined))
-      const log = new BatchLog()
+      const log = new BatchLog(true)
       this.redo(inRange, log, new Date(this.now()).toISOString())
       return { seen: rows.length, rebuilt: inRange.length, lastId: rows.at(-1)?.id ?? afterId }
     })

@@ -142,4 +142,14 @@ export const SILVER_MIGRATIONS: Migrations = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX {schema}.pruned_days_date ON pruned_days (sale_date);
   `,
+  `
+  -- Gold adds new sales up from here (by bronze_id) instead of recomputing their days, and counts
+  -- an order once per group by looking for its earlier lines: the day index leads with the order.
+  -- Four columns instead of eleven: measured, silver's insert is the cost of its indexes.
+  DROP INDEX {schema}.sales_enriched_day;
+  CREATE INDEX {schema}.sales_enriched_day ON sales_enriched (store_id, sale_date, device_id, order_id);
+  -- Sales after this bronze id reach gold without a day_changes mark (earlier ones were marked).
+  INSERT INTO {schema}.pipeline_state (name, value)
+    VALUES ('unmarked_after', (SELECT coalesce(max(bronze_id), 0) FROM {schema}.sales_enriched));
+  `,
 ]

@@ -65,14 +65,15 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     await sleep(300)
     await load.stop()
     // The copy is one state: every pointer finds its target (silver's watermark and rows in bronze,
-    // gold's in silver's changes), as the copy order (gateway, gold, silver, bronze) makes sure.
+    // gold's in silver's changes and sales), as the copy order (gateway, gold, silver, bronze) makes sure.
     const copy = new Database(join(backupDir, 'gateway.db'), { readonly: true })
     for (const layer of ['bronze', 'silver', 'gold']) copy.prepare(`ATTACH DATABASE ? AS ${layer}`).run(join(backupDir, `${layer}.db`))
     const inBackup = copy.prepare('SELECT count(*) FROM bronze.iot_sales_raw').pluck().get() as number
     expect(inBackup).toBeGreaterThan(0)
     expect(copy.prepare(`SELECT (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark') <= (SELECT max(id) FROM bronze.iot_sales_raw)
       AND NOT EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE NOT EXISTS (SELECT 1 FROM bronze.iot_sales_raw b WHERE b.id = e.bronze_id))
-      AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0) <= (SELECT seq FROM silver.sqlite_sequence WHERE name = 'day_changes')`).pluck().get()).toBe(1)
+      AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0) <= coalesce((SELECT seq FROM silver.sqlite_sequence WHERE name = 'day_changes'), 0)
+      AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'sales_through'), 0) <= (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark')`).pluck().get()).toBe(1)
     copy.close()
 
     // With the daemon running, restore refuses.

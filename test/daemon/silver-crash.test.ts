@@ -33,22 +33,28 @@ describe('silver after a crash', () => {
   })
 
   it('kill -9 while silver catches up: after a restart every bronze row is in silver exactly once', async () => {
-    // The burst must outrun silver: devices unthrottled (mqtt.perDevice would space them out).
-    const config = writeDaemonConfig(dir.path, dataDir, {
-      mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0 } },
-    })
+    // Silver keeps up with a burst on its own thread: a backlog is made by a first run whose rule
+    // stops silver at the first sale; the second run, without it, catches up and is killed mid-way.
+    const mqtt = { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0 } }
+    let config = writeDaemonConfig(dir.path, dataDir, { mqtt, silver: { expectations: [{ rule: 'price_range', min: 100_000, max: 200_000, action: 'fail' }] } })
     const db = openDatabase({ dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
     const devices = [0, 1, 2, 3].map((i) => new DeviceRegistry(db).add(`crash-${i}`, 'store_001'))
     db.close()
+    const holding = await startDaemon(config)
+    daemons.push(holding)
+    const load = await AckedLoad.start(holding.mqttPort, devices)
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    await load.stop()
+    holding.child.kill('SIGKILL')
+    await holding.exited
+    expect(layers(dataDir).watermark).toBe(0)
+
+    config = writeDaemonConfig(dir.path, dataDir, { mqtt })
     const first = await startDaemon(config)
     daemons.push(first)
-    const load = await AckedLoad.start(first.mqttPort, devices)
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    await load.stop()
-    // Silver gives way to ingest during the burst and catches up after it: kill it in the middle.
     let before = layers(dataDir)
-    for (let i = 0; i < 100 && before.watermark === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
+    for (let i = 0; i < 1000 && before.watermark === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2))
       before = layers(dataDir)
     }
     first.child.kill('SIGKILL')

@@ -10,7 +10,7 @@ describe('incremental gold == full rebuild, to the byte', () => {
   let h: SilverHarness | undefined
   afterEach(() => h?.close())
 
-  it.each([1, 2, 3])('after a random sequence of inserts, late dimensions and replays (seed %i)', async (seed) => {
+  it.each([1, 2, 3, 4, 5, 6])('after a random sequence of inserts, late dimensions and replays (seed %i)', async (seed) => {
     h = new SilverHarness()
     const random = seededRandom(seed)
     const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!
@@ -54,7 +54,7 @@ describe('incremental gold == full rebuild, to the byte', () => {
         const strict = new SalesEnricher(h.db, { defaultTimezone: 'UTC', minorUnitDigits: 2, batchRows: 100, expectations: new Expectations([{ rule: 'price_range', min: 0, max: 8, action: 'drop' }], 2) })
         await rebuildSilver(h.db, random() < 0.5 ? strict : h.enricher, {})
       }
-      if (random() < 0.5) h.gold.refresh(1 + Math.floor(random() * 20)) // partial steps, too
+      if (random() < 0.5) h.gold.refresh(1 + Math.floor(random() * 20), 1 + Math.floor(random() * 300)) // partial steps, too
       if (random() < 0.1) h.gold.pruneConsumed()
     }
     h.gold.refreshAll()

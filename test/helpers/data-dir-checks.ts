@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { GoldRefresher } from '../../src/gold/gold-refresher.js'
+import { GoldRefresher, goldBacklogSql } from '../../src/gold/gold-refresher.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { manifestPath } from '../../src/snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
@@ -27,7 +27,7 @@ export function caughtUp(dataDir: string): boolean {
   try {
     return db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
       - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)
-      + (SELECT count(*) FROM silver.day_changes WHERE seq > coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0))`).pluck().get() === 0
+      + ${goldBacklogSql()}`).pluck().get() === 0
   } finally {
     db.close()
   }

@@ -1,0 +1,70 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { enricherFromConfig } from '../silver/enricher-from-config.js'
+import { Expectations } from '../silver/expectations.js'
+import { openSilverDatabase } from '../silver/open-silver.js'
+import { systemClock } from '../util/clock.js'
+import { SilverCadence, type BatchResult } from './silver-cadence.js'
+import type { FromSilver, PipelineSettings, ToSilver } from './pipeline-protocol.js'
+
+// The silver thread: enriches what bronze committed, in batches, on its own connection. WAL lets
+// it read bronze.db while the bronze thread commits, and it writes silver.db only: a bronze group
+// never waits for it. Under a burst it falls behind and catches up after (docs/silver.md).
+const settings = workerData as PipelineSettings
+const port = parentPort!
+
+const db = openSilverDatabase(settings.dataDir, settings.synchronous)
+// Never wait for silver's lock (a `dims import` may hold it for seconds): this thread must keep
+// answering the watchdog's ping. A busy batch is retried at the next commit or poll.
+db.pragma('busy_timeout = 0')
+const enricher = enricherFromConfig(db, settings.enrichment, { budgetMs: settings.silverBudgetMs })
+
+function reply(message: FromSilver): void {
+  port.postMessage(message)
+}
+
+function runBatch(): BatchResult {
+  let outcome
+  try {
+    outcome = enricher.processNext()
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    // Busy: a `dims import` or `silver rebuild` holds silver.db; anything else is a real fault.
+    reply({ kind: code?.startsWith('SQLITE_BUSY') ? 'silver-busy' : 'silver-error', message: (error as Error).message })
+    return 'idle'
+  }
+  if (outcome.failure) {
+    if (outcome.rows > 0) reply({ kind: 'silver-batch', outcome, at: Date.now() })
+    reply({ kind: 'silver-failed', failure: outcome.failure })
+    return 'stopped'
+  }
+  if (outcome.rows === 0) return 'idle'
+  reply({ kind: 'silver-batch', outcome, at: Date.now() })
+  return 'more'
+}
+
+// A failure recorded by an earlier run is tried again at start: the rule may have changed since.
+const cadence = new SilverCadence(runBatch, systemClock, { delayMs: settings.silverDelayMs, pollMs: settings.pollMs })
+
+port.on('message', (message: ToSilver) => {
+  switch (message.kind) {
+    case 'bronze-committed':
+      cadence.committed()
+      break
+    case 'ping':
+      reply({ kind: 'pong' })
+      break
+    case 'expectations':
+      enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
+      cadence.resume()
+      break
+    case 'close':
+      cadence.close()
+      db.close()
+      port.close()
+      break
+    default:
+  }
+})
+
+reply({ kind: 'ready', silverWatermark: enricher.watermark() })
+cadence.start()

@@ -1,0 +1,79 @@
+import type { Statement } from 'better-sqlite3'
+import type { SqliteDatabase } from '../db/open.js'
+
+/** One SCD2 version of a member: its attributes for sales in [fromMs, toMs). */
+interface Version<A> {
+  fromMs: number
+  toMs: number
+  attributes: A
+}
+
+export interface ProductAttributes { product_name: string; category: string }
+export interface CustomerAttributes { customer_name: string; region: string }
+export interface StoreAttributes { store_name: string; region: string; timezone: string }
+
+/**
+ * Members kept per dimension. When full, all are forgotten at once and read again as sales ask for
+ * them: a hit stays one Map read (a least-recently-used order cost a delete and a set per hit).
+ */
+const MAX_MEMBERS = 100_000
+
+/**
+ * The versions of one dimension's members, read from silver once and kept: a sale's point-in-time
+ * lookup is then a Map read instead of a join. Members are loaded as sales ask for them, so memory
+ * follows what is sold, not the size of the file.
+ */
+class MemberVersions<K, A> {
+  private readonly members = new Map<K, Version<A>[]>()
+
+  constructor(private readonly select: Statement<[K]>) {}
+
+  /** The version valid at `ms`, or undefined (no member, or none at that time). */
+  at(key: K, ms: number): A | undefined {
+    let versions = this.members.get(key)
+    if (versions === undefined) {
+      versions = (this.select.all(key) as (A & { valid_from_ms: number; valid_to_ms: number })[])
+        .map(({ valid_from_ms, valid_to_ms, ...attributes }) => ({ fromMs: valid_from_ms, toMs: valid_to_ms, attributes: attributes as A }))
+      if (this.members.size >= MAX_MEMBERS) this.members.clear()
+      this.members.set(key, versions)
+    }
+    for (const version of versions) if (version.fromMs <= ms && ms < version.toMs) return version.attributes
+    return undefined
+  }
+
+  clear(): void {
+    this.members.clear()
+  }
+}
+
+/**
+ * Point-in-time dimension lookups for the silver thread. Any commit to silver.db by another
+ * connection (a dims import or sync, which are the only writers of the dimensions) empties it:
+ * SQLite's data_version says so for one cheap pragma per batch.
+ */
+export class DimensionCache {
+  readonly product
+  readonly customer
+  readonly store
+  private readonly dataVersion
+  private seenVersion = -1
+
+  constructor(db: SqliteDatabase) {
+    const versionsOf = (table: string, key: string, columns: string): Statement<[never]> =>
+      db.prepare(`SELECT ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} = ?`)
+    this.product = new MemberVersions<number, ProductAttributes>(versionsOf('dim_product', 'product_id', 'product_name, category'))
+    this.customer = new MemberVersions<number, CustomerAttributes>(versionsOf('dim_customer', 'customer_id', 'customer_name, region'))
+    this.store = new MemberVersions<string, StoreAttributes>(versionsOf('dim_store', 'store_id', 'store_name, region, timezone'))
+    this.dataVersion = db.prepare('PRAGMA silver.data_version').pluck()
+  }
+
+  /** Call at the start of each transaction: forgets everything when another connection changed silver.db. */
+  refresh(): void {
+    const version = this.dataVersion.get() as number
+    if (version === this.seenVersion) return
+    this.seenVersion = version
+    this.product.clear()
+    this.customer.clear()
+    this.store.clear()
+  }
+}
