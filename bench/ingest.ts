@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { runGenerator } from './lib/generator.js'
 import { cpuSeconds, median, sampleRss } from './lib/proc.js'
-import { startBareAedes, startMedallion, startMosquitto, type Target } from './lib/targets.js'
+import { startBareAedes, startMedallion, startMosquitto, type Concentrator, type Target } from './lib/targets.js'
 import type { PublisherResult } from './load/raw-publisher.js'
 
 export interface IngestRun {
@@ -61,24 +61,41 @@ function summarize(runs: IngestRun[]): IngestComparison['medians'] {
   }]))
 }
 
-/**
- * mosquitto vs bare aedes vs medallion-edge (FULL and NORMAL fsync), the same generator, the
- * same load, alternating target by target in each round so that drift hits all of them alike.
- */
-export async function compareIngest(settings: IngestSettings, log: (line: string) => void): Promise<IngestComparison> {
+/** Runs every target of a round once in turn, `settings.rounds` times, so that drift hits all of them alike. */
+async function alternate(settings: IngestSettings, targetsOf: (round: number) => (() => Promise<Target>)[], log: (line: string) => void): Promise<IngestComparison> {
   const runs: IngestRun[] = []
   for (let round = 1; round <= settings.rounds; round++) {
-    const starts: (() => Promise<Target>)[] = [
-      () => startMosquitto(settings.workDir, settings.connections),
-      () => startBareAedes(settings.connections),
-      () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
-      () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
-    ]
-    for (const start of starts) {
+    for (const start of targetsOf(round)) {
       const run = await measure(start, settings)
       runs.push(run)
       log(`  round ${round} ${run.target}: ${run.result.ackedPerS} msg/s, p99 ${run.result.ackP99Ms} ms, broker CPU ${run.brokerCpu.toFixed(2)}, generator CPU ${run.result.generatorCpu.toFixed(2)}, RSS ${run.peakRssMiB.toFixed(0)} MiB`)
     }
   }
   return { runs, medians: summarize(runs) }
+}
+
+/**
+ * mosquitto vs bare aedes vs medallion-edge (FULL and NORMAL fsync), the same generator, the
+ * same load (one registered device per connection), alternating target by target in each round.
+ */
+export function compareIngest(settings: IngestSettings, log: (line: string) => void): Promise<IngestComparison> {
+  return alternate(settings, (round) => [
+    () => startMosquitto(settings.workDir, settings.connections),
+    () => startBareAedes(settings.connections),
+    () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
+    () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
+  ], log)
+}
+
+/**
+ * The concentrator shape: `settings.connections` anonymous connections publishing for
+ * `concentrator.devices` unregistered devices in turn, against mosquitto and bare aedes under the
+ * same shape. medallion-edge runs FULL only (the default; NORMAL's difference is measured above).
+ */
+export function compareConcentrator(settings: IngestSettings, concentrator: Concentrator, log: (line: string) => void): Promise<IngestComparison> {
+  return alternate(settings, (round) => [
+    () => startMosquitto(settings.workDir, settings.connections, concentrator),
+    () => startBareAedes(settings.connections, concentrator),
+    () => startMedallion({ dataDir: join(settings.workDir, `concentrator-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections, concentrator }),
+  ], log)
 }

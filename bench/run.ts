@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareIngest, measure } from './ingest.js'
+import { compareConcentrator, compareIngest, measure, type IngestComparison } from './ingest.js'
 import { connectStorm } from './connect-storm.js'
 import { compareDedupeIndexes } from './dedupe-index.js'
 import { idleRss } from './idle.js'
@@ -10,6 +10,7 @@ import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
 import { benchGold } from './gold.js'
+import { benchSustained, SILVER_LAG_LIMIT_S, type LagRun } from './sustained.js'
 import { benchSnapshots } from './snapshot.js'
 import { benchDashboard } from './dashboard.js'
 import { median } from './lib/proc.js'
@@ -22,11 +23,23 @@ const workDir = mkdtempSync(join(tmpdir(), 'medallion-bench-'))
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const ratio = (a: number, b: number): string => (a / b).toFixed(2)
+const seconds = (s: number | null, limit = 'never'): string => (s === null ? limit : `${s.toFixed(2)} s`)
+
+function ingestTable(medians: IngestComparison['medians']): string[] {
+  return ['| broker | msg/s | p50 ms | p99 ms | broker CPU (cores) | generator CPU | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(medians).map(([name, s]) =>
+      `| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`)]
+}
+
+function lagRow(run: LagRun): string {
+  return `| ${fmt(run.ratePerS)} | ${run.durationS} | ${fmt(run.ackedPerS)} | ${run.ackP99Ms ?? ''} | ${fmt(run.silverPerS)} | ${run.maxLagS.toFixed(2)} | ${run.projectedLagS.toFixed(2)} | ${run.sustained ? 'yes' : 'no'} |`
+}
 
 try {
   out.push(`# Benchmark results`, '', `${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, '')
 
   if (wants('ingest')) {
+    const stageStarted = performance.now()
     const settings = { workDir, rounds: 3, durationS: 10, warmupS: 2, connections: 8, window: 100 }
     log(`ingest: ${settings.rounds} rounds x ${settings.durationS} s, ${settings.connections} connections, window ${settings.window}`)
     const comparison = await compareIngest(settings, log)
@@ -34,11 +47,7 @@ try {
     const mosq = m['mosquitto']!
     const aedes = m['bare aedes']!
     const full = m['medallion-edge (FULL)']!
-    out.push('## Ingest, QoS 1, ~220-byte sales (medians of 3 alternating rounds)', '',
-      '| broker | msg/s | p50 ms | p99 ms | broker CPU (cores) | generator CPU | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|---:|')
-    for (const [name, s] of Object.entries(m)) {
-      out.push(`| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`)
-    }
+    out.push('## Ingest, QoS 1, ~220-byte sales, one registered device per connection (medians of 3 alternating rounds)', '', ...ingestTable(m))
     out.push('', `- medallion-edge (FULL) / mosquitto: **${ratio(full.ackedPerS, mosq.ackedPerS)}x** (target >= 0.5)`,
       `- medallion-edge (FULL) / bare aedes: **${ratio(full.ackedPerS, aedes.ackedPerS)}x** (target >= 0.7)`,
       `- synchronous NORMAL / FULL: ${ratio(m['medallion-edge (NORMAL)']!.ackedPerS, full.ackedPerS)}x`, '')
@@ -48,6 +57,35 @@ try {
     const paced = await measure(() => startMedallion({ dataDir: join(workDir, 'paced', 'data'), synchronous: 'FULL', connections: 8 }), settings, rate)
     out.push(`## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`, '',
       `medallion-edge (FULL): ${fmt(paced.result.ackedPerS)} msg/s acked, p50 ${paced.result.ackP50Ms} ms, **p99 ${paced.result.ackP99Ms} ms** (target <= 50), RSS ${paced.peakRssMiB.toFixed(0)} MiB`, '')
+
+    // The second load shape: few anonymous connections, many devices (a test bench, a concentrator).
+    const concentrator = { devices: 1000 }
+    const shape2 = { ...settings, rounds: 2 }
+    log(`ingest, concentrator shape: ${shape2.rounds} rounds x ${shape2.durationS} s, ${shape2.connections} anonymous connections for ${concentrator.devices} devices`)
+    const c = (await compareConcentrator(shape2, concentrator, log)).medians
+    const cFull = c['medallion-edge (FULL)']!
+    out.push(`## Ingest, concentrator: ${shape2.connections} anonymous connections publishing for ${fmt(concentrator.devices)} unregistered devices in turn (medians of ${shape2.rounds} alternating rounds)`, '',
+      ...ingestTable(c), '',
+      `- medallion-edge (FULL) / mosquitto: **${ratio(cFull.ackedPerS, c['mosquitto']!.ackedPerS)}x** (target >= 0.5)`,
+      `- medallion-edge (FULL) / bare aedes: **${ratio(cFull.ackedPerS, c['bare aedes']!.ackedPerS)}x** (target >= 0.7)`,
+      `- concentrator / one device per connection, medallion-edge (FULL): ${ratio(cFull.ackedPerS, full.ackedPerS)}x`, '')
+
+    const sustainedS = Number(process.env.BENCH_SUSTAINED_S ?? 60)
+    log(`sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sustainedS} s, then a burst`)
+    const sus = await benchSustained(workDir, full.ackedPerS, sustainedS, log)
+    const confirmed = sus.confirms.find((run) => run.sustained)
+    out.push(`## Sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze (FULL, 8 registered devices, /metrics scraped every second)`, '',
+      `${sus.probes.length} probes of ${sus.probeS} s, each on a fresh daemon, the first at half the FULL peak (${fmt(sus.peakPerS)} msg/s), each next one just under what silver kept up with in a failed probe (else the middle of the bracket);`,
+      `a probe's lag is projected to ${sus.sustainedS} s from its trend after its first 3 s; then ${sus.sustainedS} s runs confirm (a second, lower, if the first fails).`,
+      `Lag at a scrape = its time minus when bronze first held one sale more than silver (the age of the oldest sale silver lacks), from the bench's own samples of bronze.`, '',
+      '| offered msg/s | s | acked msg/s | ack p99 ms | silver enriched/s (after 3 s) | silver lag max s | projected s | sustained |', '|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...sus.probes.map(lagRow), ...sus.confirms.map(lagRow), '',
+      confirmed
+        ? `- highest rate with silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sus.sustainedS} s: **${fmt(confirmed.ratePerS)} msg/s**, ${ratio(confirmed.ratePerS, sus.peakPerS)}x the FULL peak, **${ratio(confirmed.ratePerS, mosq.ackedPerS)}x mosquitto's peak** (${fmt(mosq.ackedPerS)} msg/s); max lag ${confirmed.maxLagS.toFixed(2)} s`
+        : `- **no rate confirmed**: silver fell more than ${SILVER_LAG_LIMIT_S} s behind bronze in every ${sus.sustainedS} s run (${sus.confirms.map((r) => `${fmt(r.ratePerS)} msg/s: max lag ${r.maxLagS.toFixed(2)} s`).join('; ')})`,
+      `- burst above it, on a fresh daemon: full speed for ${sus.burst.durationS} s (${fmt(sus.burst.ackedPerS)} acked/s, ${fmt(sus.burst.sales)} sales; silver ${sus.burst.lagAtStopS.toFixed(1)} s behind when it stopped), then no load: ` +
+        `silver caught up with bronze **${seconds(sus.burst.silverCaughtUpS, 'not within 180 s')}** and the staff totals counted every sale **${seconds(sus.burst.totalsFreshS, 'not within 180 s')}** after the burst`, '')
+    log(`ingest: ${((performance.now() - stageStarted) / 1000).toFixed(0)} s`)
   }
   if (wants('scale')) {
     const storedRows = Number(process.env.BENCH_STORED_ROWS ?? 10_000_000)
@@ -84,13 +122,29 @@ try {
 
   if (wants('gold')) {
     const rows = Number(process.env.BENCH_GOLD_ROWS ?? 5_000_000)
-    log(`gold: ${rows} sales`)
-    const gold = await benchGold(workDir, rows, log)
+    const daySales = (process.env.BENCH_GOLD_DAY_SALES ?? '10000,100000,1000000').split(',').map(Number)
+    const soakS = Number(process.env.BENCH_GOLD_SOAK_S ?? 300)
+    log(`gold: ${rows} sales; 10k new sales into a day of ${daySales.join(', ')}; totals soak ${soakS} s at 2000 msg/s`)
+    const gold = await benchGold(workDir, { rows, daySales, soakS, soakRatePerS: 2000 }, log)
+    const mib = (bytes: number): string => (bytes / 1048576).toFixed(1)
+    const soak = gold.soak
     out.push('## Gold', '',
       `${fmt(gold.rows)} sales over a year, one store:`, '',
-      `- full rebuild: **${gold.rebuildS.toFixed(2)} s**; a plain GROUP BY with the dimension joins over the same rows: ${gold.plainGroupByS.toFixed(2)} s: **${ratio(gold.rebuildS, gold.plainGroupByS)}x** (target <= 1.0)`,
-      `- incremental refresh after ${fmt(gold.incrementalSales)} new sales: **${gold.incrementalMs.toFixed(1)} ms** (target <= 100 ms whatever the history)`,
-      `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`, '')
+      `- full rebuild: **${gold.rebuildS.toFixed(2)} s**; a plain GROUP BY with the dimension joins over the same rows: ${gold.plainGroupByS.toFixed(2)} s: **${ratio(gold.rebuildS, gold.plainGroupByS)}x** (target <= 1.0)` +
+        (gold.rebuiltSales === gold.rows ? '' : ` **(not a full rebuild: gold counted ${fmt(gold.rebuiltSales)} of ${fmt(gold.rows)} sales after it)**`),
+      `- gold from empty to caught up by incremental refreshes (as a first start on this history): ${gold.catchUpS.toFixed(2)} s`,
+      `- incremental refresh after ${fmt(gold.incrementalSales)} new sales: **${gold.incrementalMs.toFixed(1)} ms** (target <= 100 ms whatever the history)` +
+        (gold.incrementalComplete ? '' : ' **(gold did not count the new sales: no measurement)**'),
+      `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`, '',
+      'Refresh after 10k new sales into a day of N sales (one store-day; new sales reach gold by their silver bronze_id, no day_changes; flat is the goal):', '',
+      '| sales in the day | first refresh of the day ms | +10k, warm refresher ms | +10k, cold refresher ms | gold complete |', '|---:|---:|---:|---:|---|',
+      ...gold.dayRefreshes.map((d) => `| ${fmt(d.daySales)} | ${d.initialMs.toFixed(1)} | **${d.warmMs.toFixed(1)}** | ${d.coldMs.toFixed(1)} | ${d.complete ? 'yes' : `**no**: ${d.mismatches.join('; ')}`} |`), '',
+      `Warm: the same refresher and connection that did the day's first refresh (its statements, page cache and any in-memory state kept); cold: a new connection and refresher, as after a process start (after a second append, so its day holds 10k more).`,
+      gold.dayRefreshes.length > 1 ? `- warm refresh, largest day / smallest day: **${ratio(gold.dayRefreshes.at(-1)!.warmMs, gold.dayRefreshes[0]!.warmMs)}x** (flat = 1)` : '', '',
+      `Totals freshness during a ${soak.seconds} s soak at ${fmt(soak.ratePerS)} sales/s (FULL daemon, empty data dir, one store-day; bronze's count from /metrics and the totals' sales count from GET /api/v1/totals every 500 ms):`, '',
+      `- freshness (sample time minus when bronze first held a sale the totals do not count yet): p50 ${soak.freshnessP50S.toFixed(2)} s, **p99 ${soak.freshnessP99S.toFixed(2)} s**, max ${soak.freshnessMaxS.toFixed(2)} s over ${fmt(soak.samples)} samples (target <= 5 s)` +
+        (soak.failedSamples > 0 ? `; ${soak.failedSamples} samples failed` : ''),
+      `- ${fmt(soak.ackedPerS)} acked/s, ack p99 ${soak.ackP99Ms} ms; silver.db at most **${mib(soak.silverDbMaxBytes)} MiB**, silver.db-wal at most **${mib(soak.silverWalMaxBytes)} MiB**`, '')
   }
 
   if (wants('snapshot')) {

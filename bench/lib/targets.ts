@@ -18,12 +18,36 @@ export interface Target {
   port: number
   /** The daemon's HTTP port (medallion-edge only). */
   httpPort?: number
+  /** The daemon's staff bearer token, when the bench configured one (medallion-edge only). */
+  staffToken?: string
   connections: PublisherConnection[]
   stop(): Promise<void>
 }
 
-function anonymousConnections(count: number): PublisherConnection[] {
-  return Array.from({ length: count }, (_, i) => ({ clientId: `bench-${i}`, deviceId: `bench-${i}`, storeId: 'store_001' }))
+/**
+ * The concentrator load shape: few anonymous connections, each publishing the sales of many
+ * devices in turn (a test bench, or a hub in front of the tills), as opposed to one connection per
+ * device with its own token.
+ */
+export interface Concentrator {
+  /** Device ids, spread over the connections: device j publishes through connection j mod connections. */
+  devices: number
+}
+
+/** A staff token for the daemon's /metrics and /api/v1/totals (http.tokens.staff wants >= 16 characters). */
+export const BENCH_STAFF_TOKEN = 'staff-token-0123456789'
+
+function anonymousConnections(count: number, concentrator?: Concentrator): PublisherConnection[] {
+  if (concentrator === undefined) {
+    return Array.from({ length: count }, (_, i) => ({ clientId: `bench-${i}`, deviceId: `bench-${i}`, storeId: 'store_001' }))
+  }
+  // Same-length ids, so that every device's packet has the same size.
+  const width = String(concentrator.devices - 1).length
+  const ids = Array.from({ length: concentrator.devices }, (_, j) => `till-${String(j).padStart(width, '0')}`)
+  return Array.from({ length: count }, (_, i) => {
+    const deviceIds = ids.filter((_, j) => j % count === i)
+    return { clientId: `concentrator-${i}`, deviceId: deviceIds[0]!, deviceIds, storeId: 'store_001' }
+  })
 }
 
 async function freePort(): Promise<number> {
@@ -60,21 +84,21 @@ function portFromOutput(child: ChildProcess, pick: (line: string) => number | un
 }
 
 /** Debian's mosquitto with persistence off, on loopback, anonymous. */
-export async function startMosquitto(workDir: string, connections: number): Promise<Target> {
+export async function startMosquitto(workDir: string, connections: number, concentrator?: Concentrator): Promise<Target> {
   const port = await freePort()
   const conf = join(workDir, 'mosquitto.conf')
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_type error\n`)
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
   await new Promise((resolve) => setTimeout(resolve, 300))
   if (child.exitCode !== null) throw new Error('mosquitto did not start')
-  return { name: 'mosquitto', pid: child.pid!, port, connections: anonymousConnections(connections), stop: () => stopChild(child) }
+  return { name: 'mosquitto', pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
 }
 
 /** aedes with no handlers, in its own Node process. */
-export async function startBareAedes(connections: number): Promise<Target> {
+export async function startBareAedes(connections: number, concentrator?: Concentrator): Promise<Target> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/targets/bare-aedes.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
   const port = await portFromOutput(child, (line) => (JSON.parse(line) as { port: number }).port)
-  return { name: 'bare aedes', pid: child.pid!, port, connections: anonymousConnections(connections), stop: () => stopChild(child) }
+  return { name: 'bare aedes', pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
 }
 
 export interface MedallionOptions {
@@ -82,25 +106,41 @@ export interface MedallionOptions {
   synchronous: 'FULL' | 'NORMAL'
   connections: number
   name?: string
+  /**
+   * Anonymous concentrators instead of registered devices: `mqtt.allowAnonymous` on, and the
+   * devices left unregistered, because an anonymous client may publish only for devices that are
+   * not registered (src/broker/device-access.ts; CONTRACT: Authentication).
+   */
+  concentrator?: Concentrator
+  /** Sets `http.tokens.staff` (for /metrics; the totals then want it too). Default: none, staff routes open. */
+  staffToken?: string
 }
 
-/** The built daemon (`node dist/cli/main.js run`), with one registered device per connection. */
+/**
+ * The built daemon (`node dist/cli/main.js run`), with one registered device per connection, or
+ * anonymous concentrators publishing for unregistered devices.
+ */
 export async function startMedallion(options: MedallionOptions): Promise<Target> {
   mkdirSync(options.dataDir, { recursive: true })
-  const db = openDatabase({ dataDir: options.dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
-  const registry = new DeviceRegistry(db)
-  const connections = Array.from({ length: options.connections }, (_, i) => {
-    const issued = registry.issue(`bench-${i}`, 'store_001')
-    return { clientId: `bench-${i}`, deviceId: issued.deviceId, storeId: 'store_001', username: issued.deviceId, password: issued.token }
-  })
-  db.close()
+  let connections: PublisherConnection[]
+  if (options.concentrator) {
+    connections = anonymousConnections(options.connections, options.concentrator)
+  } else {
+    const db = openDatabase({ dataDir: options.dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    const registry = new DeviceRegistry(db)
+    connections = Array.from({ length: options.connections }, (_, i) => {
+      const issued = registry.issue(`bench-${i}`, 'store_001')
+      return { clientId: `bench-${i}`, deviceId: issued.deviceId, storeId: 'store_001', username: issued.deviceId, password: issued.token }
+    })
+    db.close()
+  }
   const config = join(options.dataDir, '..', `config-${options.synchronous}.json`)
   writeFileSync(config, JSON.stringify({
     dataDir: options.dataDir,
     log: { level: 'info' },
     // The pipeline is measured, not the per-device limits (docs/bronze.md, Fair sharing).
-    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 } },
-    http: { host: '127.0.0.1', port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: options.concentrator !== undefined, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 } },
+    http: { host: '127.0.0.1', port: 0, ...(options.staffToken ? { tokens: { staff: options.staffToken } } : {}) },
     bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}) },
   }))
   // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.
@@ -119,5 +159,8 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
   if (process.env.BENCH_SHOW_DAEMON_LOG) {
     createInterface({ input: child.stdout! }).on('line', (line) => line.includes('pipeline stopped') && process.stderr.write(line + '\n'))
   }
-  return { name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, httpPort, connections, stop: () => stopChild(child) }
+  return {
+    name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, httpPort, staffToken: options.staffToken, connections,
+    stop: () => stopChild(child),
+  }
 }

@@ -1,8 +1,10 @@
 // A load generator that is not the bottleneck: pre-encoded MQTT 3.1.1 PUBLISH packets (QoS 1)
 // written in batches on raw sockets, PUBACKs parsed by hand. Each message is a copy of a template
 // with its packet id, event_id (a random UUID) and timestamp (the current millisecond) patched
-// in, so every sale is new and time-ordered as real devices send them. Runs as its own process;
-// prints one JSON line of results, including its own CPU use.
+// in, so every sale is new and time-ordered as real devices send them. A connection publishes for
+// one device, or, as a concentrator (a test bench, a hub in front of tills), for several devices in
+// turn, one message each. Runs as its own process; prints one JSON line of results, including its
+// own CPU use.
 import { randomUUID } from 'node:crypto'
 import mqttPacket from 'mqtt-packet'
 import { connect, type Socket } from 'node:net'
@@ -11,6 +13,11 @@ import { LatencyHistogram } from '../lib/histogram.js'
 export interface PublisherConnection {
   clientId: string
   deviceId: string
+  /**
+   * A concentrator: the connection publishes for these devices in turn, one message each (topic
+   * and payload `device_id` of the same device), instead of for `deviceId` alone.
+   */
+  deviceIds?: readonly string[]
   storeId: string
   username?: string
   password?: string
@@ -48,12 +55,12 @@ class Template {
   readonly eventIdAt: number
   readonly timestampAt: number
 
-  constructor(conn: PublisherConnection) {
+  constructor(storeId: string, deviceId: string) {
     const payload = JSON.stringify({
-      event_id: EVENT_ID, device_id: conn.deviceId, timestamp: TIMESTAMP, product_id: 101, price: 15.5,
-      quantity: 1, store_id: conn.storeId, customer_id: 1001, order_id: 'bench-order-0001',
+      event_id: EVENT_ID, device_id: deviceId, timestamp: TIMESTAMP, product_id: 101, price: 15.5,
+      quantity: 1, store_id: storeId, customer_id: 1001, order_id: 'bench-order-0001',
     })
-    const topic = `stores/${conn.storeId}/devices/${conn.deviceId}/sales`
+    const topic = `stores/${storeId}/devices/${deviceId}/sales`
     this.bytes = mqttPacket.generate({ cmd: 'publish', topic, payload, qos: 1, messageId: 1, dup: false, retain: false })
     const payloadAt = this.bytes.length - Buffer.byteLength(payload)
     this.packetIdAt = payloadAt - 2
@@ -68,26 +75,33 @@ class Connection {
   private nextId = 1
   private readonly sentAt = new Float64Array(65536)
   private pending = Buffer.alloc(0)
+  /** The template (device) of the next message: a concentrator cycles through its devices. */
+  private nextTemplate = 0
 
   constructor(
     readonly socket: Socket,
-    private readonly template: Template,
+    private readonly templates: readonly Template[],
     private readonly onAck: (latencyMs: number) => void,
   ) {}
 
   /** Writes `count` new PUBLISH packets in one socket write. */
   send(count: number, now: number, isoNow: string): void {
-    const size = this.template.bytes.length
-    const out = Buffer.allocUnsafe(size * count)
+    const templates = this.templates
+    let size = 0
+    for (let i = 0, t = this.nextTemplate; i < count; i++, t = t + 1 === templates.length ? 0 : t + 1) size += templates[t]!.bytes.length
+    const out = Buffer.allocUnsafe(size)
+    let at = 0
     for (let i = 0; i < count; i++) {
-      const at = i * size
-      this.template.bytes.copy(out, at)
+      const template = templates[this.nextTemplate]!
+      this.nextTemplate = this.nextTemplate + 1 === templates.length ? 0 : this.nextTemplate + 1
+      template.bytes.copy(out, at)
       const id = this.nextId
       this.nextId = id === 65535 ? 1 : id + 1
-      out.writeUInt16BE(id, at + this.template.packetIdAt)
-      out.write(randomUUID(), at + this.template.eventIdAt, 'latin1')
-      out.write(isoNow, at + this.template.timestampAt, 'latin1')
+      out.writeUInt16BE(id, at + template.packetIdAt)
+      out.write(randomUUID(), at + template.eventIdAt, 'latin1')
+      out.write(isoNow, at + template.timestampAt, 'latin1')
       this.sentAt[id] = now
+      at += template.bytes.length
     }
     this.inFlight += count
     this.socket.write(out)
@@ -143,7 +157,8 @@ export async function runPublisher(options: PublisherOptions): Promise<Publisher
   const errors: string[] = []
   const connections = await Promise.all(options.connections.map(async (conn) => {
     const socket = await open(options.port, conn)
-    return new Connection(socket, new Template(conn), (latency) => { if (measuring) histogram.record(latency) })
+    const templates = (conn.deviceIds ?? [conn.deviceId]).map((deviceId) => new Template(conn.storeId, deviceId))
+    return new Connection(socket, templates, (latency) => { if (measuring) histogram.record(latency) })
   }))
 
   let lastMs = 0

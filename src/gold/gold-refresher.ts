@@ -124,10 +124,12 @@ export class GoldRefresher {
   }
 
   /**
-   * Recomputes gold for store-local dates in the range (all when open) from silver, a month of days
-   * per transaction; days of the range that silver no longer has lose their gold rows.
+   * Recomputes gold for store-local dates in the range (all when open) from silver (after adding
+   * the new sales, so up to what silver holds when it starts), a month of days per transaction; days of the range that silver no longer has lose their gold rows.
    */
   rebuild(range: RebuildRange = {}, onProgress?: (done: number, total: number) => void): { days: number } {
+    // New sales are added first: the days are then recomputed from everything silver holds now.
+    this.refreshAll()
     const from = range.fromDate ?? '0000-00-00'
     const to = range.toDate ?? '9999-99-99'
     // Not the days retention pruned: silver no longer holds their sales, gold is their only record.

@@ -1,14 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { GoldRefresher } from './gold-refresher.js'
 import { openGoldDatabase } from './open-gold.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
 
-// The gold thread: recomputes the (store, day) groups silver changed, at most every
-// refreshIntervalMs, so that staff totals are a second or two behind the broker. A day of many
-// sales takes tens of milliseconds to recompute; on its own thread that never delays an ack. A
-// refresh that took T waits at least 10 T before the next (gold takes at most a tenth of a core):
-// on a day of a million sales, freshness drops to several seconds instead of starving ingest.
+// The gold thread: adds silver's new sales to gold and recomputes the days silver marked, at most
+// every refreshIntervalMs, so that staff totals are a second or two behind the broker. A step's cost
+// follows the sales it adds (gold-delta.ts). With a backlog (after a burst) the next step follows at
+// once; the thread runs at a lower priority, so that catching up takes idle CPU, not ingest's.
 const settings = workerData as GoldSettings
+// Totals may lag during a burst and catch up after it; acks may not (see silver.worker.ts).
+lowerThreadPriority(THREAD_NICE)
 const port = parentPort!
 const db = openGoldDatabase(settings.dataDir, settings.synchronous)
 // Never wait on silver's lock while pruning: the pipeline thread must not be held up by gold.
@@ -16,16 +18,15 @@ db.pragma('busy_timeout = 0')
 const refresher = new GoldRefresher(db)
 
 const PRUNE_EVERY = 100
-const DUTY_FACTOR = 10
+let backlog = false
 let timer: NodeJS.Timeout | undefined
 let lastRunAt = 0
-let lastDurationMs = 0
 let refreshes = 0
 let closing = false
 
 function schedule(): void {
   if (timer !== undefined || closing) return
-  const gap = Math.max(settings.refreshIntervalMs, DUTY_FACTOR * lastDurationMs)
+  const gap = backlog ? 0 : settings.refreshIntervalMs
   timer = setTimeout(run, Math.max(0, lastRunAt + gap - Date.now()))
 }
 
@@ -39,20 +40,20 @@ function run(): void {
     port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
   } catch (error) {
     // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
-    lastDurationMs = Date.now() - lastRunAt
+    backlog = false
     port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)
     return
   }
-  // After an upgrade that added a table, a month of old days per run until done; inside the same
-  // duty cycle as the refresh, and a busy gold.db only postpones it (it is not a refresh failure).
+  // After an upgrade that added a table, a month of old days per run until done; a busy gold.db
+  // only postpones it (it is not a refresh failure).
   let backfilling = false
   try {
     backfilling = refresher.backfillStep()
   } catch {
     backfilling = true
   }
-  lastDurationMs = Date.now() - lastRunAt
-  if (outcome.pending || backfilling) schedule()
+  backlog = outcome.pending || backfilling
+  if (backlog) schedule()
   if (refreshes % PRUNE_EVERY === 0) {
     try {
       refresher.pruneConsumed()

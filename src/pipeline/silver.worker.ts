@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { Expectations } from '../silver/expectations.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
@@ -10,6 +11,8 @@ import type { FromSilver, PipelineSettings, ToSilver } from './pipeline-protocol
 // it read bronze.db while the bronze thread commits, and it writes silver.db only: a bronze group
 // never waits for it. Under a burst it falls behind and catches up after (docs/silver.md).
 const settings = workerData as PipelineSettings
+// Enrichment (and gold after it) may lag during a burst and catch up after it; acks may not.
+lowerThreadPriority(THREAD_NICE)
 const port = parentPort!
 
 const db = openSilverDatabase(settings.dataDir, settings.synchronous)

@@ -49,7 +49,8 @@ class MemberVersions<K, A> {
 /**
  * Point-in-time dimension lookups for the silver thread. Any commit to silver.db by another
  * connection (a dims import or sync, which are the only writers of the dimensions) empties it:
- * SQLite's data_version says so for one cheap pragma per batch.
+ * SQLite's data_version says so for one cheap pragma per batch. An import on the same connection
+ * (in-process tools, tests) empties it through the enricher's re-enrichment.
  */
 export class DimensionCache {
   readonly product
@@ -72,6 +73,11 @@ export class DimensionCache {
     const version = this.dataVersion.get() as number
     if (version === this.seenVersion) return
     this.seenVersion = version
+    this.clear()
+  }
+
+  /** Forgets every member (this connection changed the dimensions). */
+  clear(): void {
     this.product.clear()
     this.customer.clear()
     this.store.clear()

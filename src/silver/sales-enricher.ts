@@ -261,6 +261,8 @@ export class SalesEnricher {
    * the caller's transaction (the import's). A `fail` expectation throws, so the import rolls back.
    */
   reenrich(dimension: DimensionName, key: number | string, fromMs: number, newMember: boolean): number {
+    // An import on this very connection (data_version only tells of other connections' commits).
+    this.dimensions.clear()
     const statements = this.selectAffected[dimension]
     const rows = (newMember ? statements.member : statements.changed).all({ key, fromMs }) as JoinedSale[]
     if (dimension === 'store' && newMember) {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RawMqttClient } from '../helpers/raw-mqtt.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { seedSale, topicOf } from '../helpers/sales.js'
@@ -42,15 +42,22 @@ describe('when bronze cannot commit, nothing is acked', () => {
     expect(gw.bronze().sales.map((r) => r.event_id)).toEqual([sale.event_id])
   })
 
-  it('a dead pipeline thread is fatal: pending publishes get no ack and the daemon is told to exit', async () => {
+  it('a dead bronze thread is fatal: pending publishes get no ack and the daemon is told to exit', async () => {
     gw = await startGateway()
     const device = gw.addDevice('abc123')
     // White box: kill the thread as an out-of-memory or native crash would.
-    await (gw.gateway.pipeline as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate()
+    await (gw.gateway.pipeline as unknown as { bronze: { worker: { terminate(): Promise<number> } } }).bronze.worker.terminate()
     const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.publish(topicOf(device), JSON.stringify(seedSale()), 1, 12)
     await client.closed()
     expect(client.received.some((p) => p.cmd === 'puback')).toBe(false)
-    expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/pipeline thread exited/)])
+    expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/bronze thread exited/)])
+  })
+
+  it('a dead silver thread is fatal too: the daemon is told to exit (and restarted by systemd)', async () => {
+    gw = await startGateway()
+    await (gw.gateway.pipeline as unknown as { silverThread: { worker: { terminate(): Promise<number> } } }).silverThread.worker.terminate()
+    await vi.waitUntil(() => gw!.fatal.length > 0, { timeout: 5000 })
+    expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/silver thread exited/)])
   })
 })
