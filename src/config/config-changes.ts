@@ -11,7 +11,7 @@ const LIVE_KEYS = [
   'schedule',
   'silver.expectations',
   'upload',
-  // Not rejectsMaxMiB: the pipeline thread takes that bound at its start.
+  // Not rejectsMaxMiB: the bronze thread takes that bound at its start.
   'retention.salesDays',
   'retention.rejectsDays',
   'retention.goldDays',

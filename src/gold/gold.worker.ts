@@ -13,7 +13,7 @@ const settings = workerData as GoldSettings
 lowerThreadPriority(THREAD_NICE)
 const port = parentPort!
 const db = openGoldDatabase(settings.dataDir, settings.synchronous)
-// Never wait on silver's lock while pruning: the pipeline thread must not be held up by gold.
+// Never wait on silver's lock while pruning: the silver thread must not be held up by gold.
 db.pragma('busy_timeout = 0')
 const refresher = new GoldRefresher(db)
 

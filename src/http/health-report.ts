@@ -8,7 +8,7 @@ export interface HealthSources {
   now(): number
   timeZoneOf(storeId: string): string
   newestSale(): { id: number; received_at: string } | undefined
-  /** The pipeline thread's view of silver: its bronze watermark and why it stopped, if it did. */
+  /** The silver thread's view of silver: its bronze watermark and why it stopped, if it did. */
   silver(): { watermark: number; failure: { rule: string } | null; lastError: string | null }
   receivedAfter(bronzeId: number): string | undefined
   gold(): { caughtUpAt: string | null; pendingChanges: number; lastError: string | null }

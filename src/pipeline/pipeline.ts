@@ -21,7 +21,7 @@ export interface PipelineOptions {
   settings: PipelineSettings
   maxGroupMessages: number
   logger: Logger
-  /** The pipeline thread died: nothing more can be acked. The daemon should exit and be restarted. */
+  /** A pipeline thread (bronze or silver) died: nothing more can be acked or enriched. The daemon should exit and be restarted. */
   onFatal: (error: Error) => void
   /** Silver committed a batch (gold has days to recompute). */
   onSilverBatch?: () => void

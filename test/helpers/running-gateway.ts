@@ -20,7 +20,7 @@ export interface RunningGateway {
   addDevice(deviceId: string, storeId?: string): IssuedDevice
   removeDevice(deviceId: string): void
   bronze(): ReturnType<typeof readBronze>
-  /** Errors the gateway reported as fatal (the pipeline thread died). */
+  /** Errors the gateway reported as fatal (a pipeline thread died). */
   fatal: Error[]
   /** Stops the gateway and starts a new one on the same data directory (an upgrade's restart; new ports). */
   restart(): Promise<void>
