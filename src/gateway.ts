@@ -326,8 +326,9 @@ function storesOf(config: Readonly<Config>, known: StoreRecord[], health: Health
 }
 
 /**
- * `devices remove` runs in another process; every few seconds, if gateway.db changed
- * (PRAGMA data_version), connections of devices no longer registered are closed.
+ * `devices add` and `remove` run in another process; every few seconds, if gateway.db changed
+ * (PRAGMA data_version), the broker's registered ids are read again and connections of devices no
+ * longer registered are closed.
  */
 function watchRemovedDevices(db: SqliteDatabase, registry: DeviceRegistry, access: DeviceAccess, broker: MqttBroker, logger: Logger): NodeJS.Timeout {
   const dataVersion = db.prepare('PRAGMA main.data_version').pluck()
@@ -336,6 +337,7 @@ function watchRemovedDevices(db: SqliteDatabase, registry: DeviceRegistry, acces
     const now = dataVersion.get()
     if (now === seen) return
     seen = now
+    access.registryChanged()
     const closed = broker.disconnectWhere((client) => {
       const owner = access.ownerOf(client)
       return owner !== undefined && !registry.exists(owner.deviceId)

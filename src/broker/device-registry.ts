@@ -45,6 +45,9 @@ export class DeviceRegistry {
   private readonly insertOne
   private readonly upsertOne
   private readonly deleteOne
+  private readonly selectIds
+  /** Registrations and removals made through this object (other processes' show in data_version). */
+  private writes = 0
 
   constructor(db: SqliteDatabase) {
     this.selectOne = db.prepare<[string], { store_id: string; token_sha256: Buffer }>(
@@ -58,6 +61,17 @@ export class DeviceRegistry {
       INSERT INTO devices (device_id, store_id, token_sha256, created_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, token_sha256 = excluded.token_sha256`)
     this.deleteOne = db.prepare('DELETE FROM devices WHERE device_id = ?')
+    this.selectIds = db.prepare<[], string>('SELECT device_id FROM devices').pluck()
+  }
+
+  /** Changes made through this object so far: a snapshot of the ids is stale once it moves. */
+  get localWrites(): number {
+    return this.writes
+  }
+
+  /** Every registered device id, now. */
+  ids(): Set<string> {
+    return new Set(this.selectIds.all())
   }
 
   /** Registers a new device and returns its token (the only time it exists in clear). */
@@ -68,6 +82,7 @@ export class DeviceRegistry {
     const createdAt = now.toISOString()
     try {
       this.insertOne.run(deviceId, storeId, hashToken(token), createdAt)
+      this.writes++
     } catch (cause) {
       if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new MedallionError('DEVICE_EXISTS', `device '${deviceId}' is already registered (remove it first to issue a new token)`, { cause })
@@ -84,6 +99,7 @@ export class DeviceRegistry {
     const token = newToken()
     const createdAt = now.toISOString()
     this.upsertOne.run(deviceId, storeId, hashToken(token), createdAt)
+    this.writes++
     return { deviceId, storeId, token, createdAt }
   }
 
@@ -99,6 +115,7 @@ export class DeviceRegistry {
     if (this.deleteOne.run(deviceId).changes === 0) {
       throw new MedallionError('DEVICE_NOT_FOUND', `device '${deviceId}' is not registered`)
     }
+    this.writes++
   }
 
   /** The device's topic owner when the token is right, else undefined; constant time in the token. */

@@ -1,5 +1,5 @@
 import mqtt from 'mqtt'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { RawMqttClient } from '../helpers/raw-mqtt.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
@@ -117,6 +117,24 @@ describe('anonymous access ("loopback", the demo default)', () => {
     const { client: thief, returnCode } = await RawMqttClient.connect(gw.port, { clientId: 'abc123' })
     thief.destroy()
     expect(returnCode).toBe(2)
+  })
+
+  it('a device registered by another process (`devices add`) is closed to anonymous publishes within seconds', async () => {
+    // The broker keeps the registered ids in memory: the first publish reads them, demo-2 is free.
+    const free = await mqtt.connectAsync(gw.url, { reconnectPeriod: 0 })
+    await free.publishAsync('stores/store_001/devices/demo-2/sales', JSON.stringify(seedSale({ device_id: 'demo-2' })), { qos: 1 })
+    await free.endAsync()
+    gw.addDevice('demo-2') // its own connection, as the CLI's
+    // Each try is a new anonymous client: a refused publish closes the connection.
+    const refused = async (): Promise<boolean> => {
+      const { client } = await RawMqttClient.connect(gw.port, {})
+      const sale = seedSale({ device_id: 'demo-2' })
+      client.publish('stores/store_001/devices/demo-2/sales', JSON.stringify(sale), 1, 5)
+      const closed = await Promise.race([client.closed().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300))])
+      client.destroy()
+      return closed && !gw.bronze().sales.some((r) => r.event_id === sale.event_id)
+    }
+    await vi.waitUntil(refused, { timeout: 6000, interval: 200 })
   })
 })
 
