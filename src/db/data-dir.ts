@@ -50,6 +50,8 @@ export function ensureDataDir(dataDir: string): void {
     try {
       mkdirSync(level)
     } catch (cause) {
+      // Another command started at the same moment made it (a provisioning script): fine.
+      if ((cause as { code?: string }).code === 'EEXIST' && statSync(level).isDirectory()) continue
       fail(`cannot be created: ${(cause as Error).message}`)
     }
   }

@@ -88,8 +88,9 @@ export class GoldRefresher {
   refresh(maxChanges = 5000, maxSales = 20_000): RefreshOutcome {
     return lockedTransaction(this.db, 'gold', () => {
       const startedAt = new Date(this.now()).toISOString()
-      const appended = this.selectAppended.all(this.addedThrough(), maxSales) as AppendedRow[]
-      const through = appended.at(-1)?.[0] ?? this.addedThrough()
+      const from = this.addedThrough()
+      const appended = this.selectAppended.all(from, maxSales) as AppendedRow[]
+      const through = appended.at(-1)?.[0] ?? from
       const changes = this.selectChanges.all(this.watermark(), maxChanges)
       const recomputed = new Set<string>()
       for (const { store_id: storeId, sale_date: saleDate } of changes) {

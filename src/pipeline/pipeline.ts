@@ -37,6 +37,7 @@ export interface PipelineOptions {
 export class Pipeline {
   private bronze: ServiceThread<ToBronze> | undefined
   private silverThread: ServiceThread<ToSilver> | undefined
+  private toldSilverAt = Number.NEGATIVE_INFINITY
   readonly groupCommit: GroupCommit
   /** The bronze connection's durability settings, as SQLite reports them. */
   pragmas: WriterPragmas | undefined
@@ -99,10 +100,21 @@ export class Pipeline {
   private onBronzeMessage(message: FromBronze): void {
     if (message.kind === 'committed') {
       this.groupCommit.answered(message.id, { result: message.result })
-      this.silverThread?.post({ kind: 'bronze-committed' })
+      this.tellSilver()
     } else if (message.kind === 'failed') {
       this.groupCommit.answered(message.id, { error: message.message })
     }
+  }
+
+  /**
+   * Silver runs silverDelayMs after a word and then reads everything committed so far, so one word
+   * per silverDelayMs covers every commit: the broker thread posts that one, not one per group.
+   */
+  private tellSilver(): void {
+    const now = performance.now()
+    if (now - this.toldSilverAt < this.options.settings.silverDelayMs) return
+    this.toldSilverAt = now
+    this.silverThread?.post({ kind: 'bronze-committed' })
   }
 
   private onSilverMessage(message: FromSilver): void {

@@ -12,7 +12,8 @@ export interface CadenceOptions {
 
 /**
  * When the silver thread runs a batch: `delayMs` after a bronze commit (later commits in that
- * time join the same batch), again at once while batches find rows, and at least every `pollMs`.
+ * time join the same batch; one told while a batch is due gets another after it), again at once
+ * while batches find rows, and at least every `pollMs`.
  * A batch that stops silver (a `fail` expectation) stops the cadence until `resume()` (new
  * rules). Time comes from the clock.
  */
@@ -21,6 +22,8 @@ export class SilverCadence {
   private pollTimer: unknown
   private stopped = false
   private closed = false
+  /** A commit was told while a batch was already due: one more batch after that one. */
+  private toldWhileDue = false
 
   constructor(
     private readonly runBatch: () => BatchResult,
@@ -34,9 +37,13 @@ export class SilverCadence {
     this.schedule(0)
   }
 
-  /** Bronze committed a group: a batch runs within delayMs. */
+  /**
+   * Bronze committed a group: a batch starts after this call, within delayMs (the sender may
+   * skip telling commits that follow within delayMs: this batch reads them).
+   */
   committed(): void {
-    this.schedule(this.options.delayMs)
+    if (this.timer !== undefined) this.toldWhileDue = true
+    else this.schedule(this.options.delayMs)
   }
 
   /** Silver may run again (a stop by a rule is retried with the new rules). */
@@ -72,5 +79,9 @@ export class SilverCadence {
     const result = this.runBatch()
     if (result === 'stopped') this.stopped = true
     else if (result === 'more') this.schedule(0)
+    else if (this.toldWhileDue) {
+      this.toldWhileDue = false
+      this.schedule(this.options.delayMs)
+    }
   }
 }

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads'
 
 /**
  * A thread's young generation (V8 sizes it up to 48 MiB by default, per thread): the threads work
- * in batches whose garbage dies young, and four threads at the default held most of the daemon's
- * resident memory under load. Measured in docs/benchmarks.md.
+ * in batches whose garbage dies young. Measured at the ingest peak: 8 MiB took 20-40 MiB off the
+ * daemon's RSS at the same throughput (docs/benchmarks.md, "Variants measured").
  */
 const WORKER_YOUNG_GENERATION_MIB = 8
 

@@ -35,6 +35,17 @@ describe('SilverCadence: when the silver thread runs a batch', () => {
     expect(ranAt).toEqual([10, 20, 30])
   })
 
+  it('a commit told while a batch is already due gets a batch that starts after it', async () => {
+    const { cadence, clock, ranAt } = cadenceWith(['more', 'idle'])
+    cadence.committed()
+    await clock.advance(5)
+    // At 5, with a batch due at 10: the broker thread skips telling later commits for delayMs, so
+    // a batch must start after them too. One more runs delayMs after the chain (10, 10) ends.
+    cadence.committed()
+    await clock.advance(30)
+    expect(ranAt).toEqual([10, 10, 20])
+  })
+
   it('goes on at once while batches find rows, and stops looking when one finds none', async () => {
     const { cadence, clock, ranAt } = cadenceWith(['more', 'more', 'idle'])
     cadence.committed()
