@@ -3,7 +3,7 @@ import { isIPv4 } from 'node:net'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import type { DeviceRegistry } from './device-registry.js'
-import { devicePrefix, parseSalesTopic, salesTopic, type TopicOwner } from './sales-topic.js'
+import { devicePrefix, parseSalesTopic, salesTopic, type TopicOwner } from '../contract/sales-topic.js'
 
 /** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
 const IDENTIFIER_REJECTED = 2

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN, ID_RULE } from '../contract/ids.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
-import type { TopicOwner } from './sales-topic.js'
+import type { TopicOwner } from '../contract/sales-topic.js'
 
 export interface DeviceRecord {
   deviceId: string
@@ -34,7 +34,7 @@ const NO_DEVICE_HASH = hashToken('no such device')
 
 export function checkId(kind: string, value: string): void {
   if (!ID_PATTERN.test(value)) {
-    throw new MedallionError('INVALID_ID', `${kind} '${value}' must be 1-64 characters of A-Z a-z 0-9 _ . : -`)
+    throw new MedallionError('INVALID_ID', `${kind} '${value}' ${ID_RULE}`)
   }
 }
 

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { parseSalesTopic, type TopicOwner } from '../broker/sales-topic.js'
+import { parseSalesTopic, type TopicOwner } from '../contract/sales-topic.js'
 import { rejection, type Rejection } from './reject-reason.js'
 import { validateSale, type ValidSale } from './validate-sale.js'
 

@@ -1,8 +1,8 @@
-import type { TopicOwner } from '../broker/sales-topic.js'
+import type { TopicOwner } from '../contract/sales-topic.js'
 import { contentIdentity, eventIdentity, hash53 } from './dedupe-hash.js'
 import { toMinorUnits } from './money.js'
 import { rejection, type Rejection } from './reject-reason.js'
-import { parseRfc3339 } from './timestamp.js'
+import { parseRfc3339 } from '../contract/timestamp.js'
 
 /** A sale that passed validation: typed, with exact money, its dedupe hash and its JSON text. */
 export interface ValidSale {

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { createReadStream, statSync } from 'node:fs'
-import { parseRfc3339 } from '../bronze/timestamp.js'
+import { parseRfc3339 } from '../contract/timestamp.js'
 import { MedallionError } from '../errors.js'
 import { DIMENSIONS, isDimensionName } from '../silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../silver/dims/import-dimension.js'

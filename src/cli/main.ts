@@ -1,18 +1,34 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { isMedallionError } from '../errors.js'
-import { devicesCommand } from './devices.js'
-import { dimsCommand } from './dims.js'
-import { goldCommand } from './gold.js'
-import { pullCommand } from './pull.js'
-import { snapshotCommand } from './snapshot.js'
-import { retentionCommand } from './retention.js'
-import { backupCommand, restoreCommand } from './backup.js'
 import { packageVersion } from './version.js'
-import { runCommand } from './run.js'
-import { silverCommand } from './silver.js'
-import { simulateCommand } from './simulate.js'
-import { statusCommand } from './status.js'
+
+/**
+ * Each command's module, loaded only when the command line names it: the daemon (`run`) then
+ * carries no Parquet writer, MQTT client or CSV reader in its heap (docs/benchmarks.md, "RSS").
+ */
+const COMMANDS: Record<string, () => Promise<Command[]>> = {
+  run: async () => [(await import('./run.js')).runCommand()],
+  devices: async () => [(await import('./devices.js')).devicesCommand()],
+  dims: async () => [(await import('./dims.js')).dimsCommand()],
+  silver: async () => [(await import('./silver.js')).silverCommand()],
+  gold: async () => [(await import('./gold.js')).goldCommand()],
+  snapshot: async () => [(await import('./snapshot.js')).snapshotCommand()],
+  pull: async () => [(await import('./pull.js')).pullCommand()],
+  retention: async () => [(await import('./retention.js')).retentionCommand()],
+  backup: async () => [(await import('./backup.js')).backupCommand()],
+  restore: async () => [(await import('./backup.js')).restoreCommand()],
+  simulate: async () => [(await import('./simulate.js')).simulateCommand()],
+  status: async () => [(await import('./status.js')).statusCommand()],
+}
+
+/** The command the line names, or every command (for the help, or commander's unknown-command error). */
+async function commandsFor(args: string[]): Promise<Command[]> {
+  const named = args.find((arg) => !arg.startsWith('-'))
+  const load = named !== undefined ? COMMANDS[named] : undefined
+  if (load) return load()
+  return (await Promise.all(Object.values(COMMANDS).map((loader) => loader()))).flat()
+}
 
 
 // --debug (anywhere on the line) or MEDALLION_EDGE_DEBUG=1: errors with their stack, for a bug report.
@@ -22,18 +38,7 @@ const argv = process.argv.filter((arg) => arg !== '--debug')
 const program = new Command('medallion-edge')
   .description('Edge data gateway: MQTT sales into bronze/silver/gold SQLite, Parquet snapshots upstream')
   .version(packageVersion, '-V, --version')
-  .addCommand(runCommand())
-  .addCommand(devicesCommand())
-  .addCommand(dimsCommand())
-  .addCommand(silverCommand())
-  .addCommand(goldCommand())
-  .addCommand(snapshotCommand())
-  .addCommand(pullCommand())
-  .addCommand(retentionCommand())
-  .addCommand(backupCommand())
-  .addCommand(restoreCommand())
-  .addCommand(simulateCommand())
-  .addCommand(statusCommand())
+for (const command of await commandsFor(argv.slice(2))) program.addCommand(command)
 
 /** Errors are one line and a non-zero exit, on every (sub)command: addCommand does not inherit. */
 function oneLineErrors(command: Command): void {

@@ -1,13 +1,11 @@
 import { validate as isCronExpression } from 'node-cron'
 import { z } from 'zod'
+import { ID_PATTERN, ID_RULE } from '../contract/ids.js'
 import { isTimeZone } from '../util/time-zone.js'
-
-/** Identifiers that appear as MQTT topic levels: no `/`, `+`, `#`, no spaces, bounded length. */
-export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
 
 const port = z.number().int().min(0).max(65535)
 const host = z.string().min(1)
-const id = z.string().regex(ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ . : -')
+const id = z.string().regex(ID_PATTERN, ID_RULE)
 
 const tlsSchema = z.strictObject({
   /** Address of the MQTT-over-TLS listener. */

@@ -1,4 +1,4 @@
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../contract/ids.js'
 import { isCalendarDate, wallClockIn, type WallClock } from '../util/calendar-date.js'
 import type { AppDeps } from './app.js'
 import type { DayView } from './live/live-day-hub.js'

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { salesTopic } from '../broker/sales-topic.js'
+import { salesTopic } from '../contract/sales-topic.js'
 import { BAD_MESSAGE_KINDS } from './bad-messages.js'
 import { pick } from './random.js'
 import { SaleGenerator, type SalePayload } from './sale-generator.js'

@@ -5,7 +5,7 @@ import type { Scheduler } from '../scheduler/scheduler.js'
 import { runInWorker } from '../util/run-in-worker.js'
 import { serialized } from '../util/serialized.js'
 import type { Outbox } from './outbox.js'
-import { daysToRemake } from './snapshot-builder.js'
+import { daysToRemake } from './days-to-remake.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 const BACKFILL_POLL_MS = 1000

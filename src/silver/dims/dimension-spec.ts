@@ -1,5 +1,5 @@
-import { ID_PATTERN } from '../../config/schema.js'
-import { parseRfc3339 } from '../../bronze/timestamp.js'
+import { ID_PATTERN, ID_RULE } from '../../contract/ids.js'
+import { parseRfc3339 } from '../../contract/timestamp.js'
 import { isTimeZone } from '../../util/time-zone.js'
 import type { DimensionName } from '../sales-enricher.js'
 
@@ -58,7 +58,7 @@ export const DIMENSIONS: Record<DimensionName, DimensionSpec> = {
   store: {
     name: 'store',
     table: 'dim_store',
-    key: text('store_id', (value) => (ID_PATTERN.test(value) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 _ . : -')),
+    key: text('store_id', (value) => (ID_PATTERN.test(value) ? undefined : ID_RULE)),
     attributes: [
       text('store_name'),
       text('region'),

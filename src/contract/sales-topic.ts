@@ -1,4 +1,4 @@
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from './ids.js'
 
 /** Who a sales topic belongs to: `stores/{storeId}/devices/{deviceId}/sales` [CONTRACT]. */
 export interface TopicOwner {

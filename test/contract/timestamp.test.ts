@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseRfc3339 } from '../../src/bronze/timestamp.js'
+import { parseRfc3339 } from '../../src/contract/timestamp.js'
 
 describe('parseRfc3339', () => {
   it.each([
