@@ -23,11 +23,6 @@ export interface CommitResult {
   rejectReasons: Partial<Record<RejectReason, number>>
 }
 
-/** The fields of a stored sale as `commit` lists them (the columns silver reads), in this order. */
-export const STORED_SALE_FIELDS = [
-  'id', 'event_id', 'device_id', 'store_id', 'product_id', 'price_minor', 'quantity', 'customer_id', 'order_id', 'sale_ts_ms', 'received_at',
-] as const
-
 /** A reject row's size beyond its text: id, times, numbers, reason, field, record and index overhead. */
 const REJECT_ROW_OVERHEAD = 96
 /** A reject row's approximate size in the file, as counted against retention.rejectsMaxMiB. */
@@ -86,24 +81,20 @@ export class BronzeStore {
       ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`)
     this.sumRejectBytes = db.prepare(`SELECT coalesce(sum(${REJECT_ROW_BYTES}), 0) FROM bronze.iot_sales_rejects`).pluck()
     this.rejectBytes = options.rejectsMaxBytes === undefined ? 0 : (this.sumRejectBytes.get() as number)
-    this.commitGroup = db.transaction((messages: readonly IncomingMessage[], noted: [string, number][], stored?: (string | number | null)[]) => this.storeAll(messages, noted, stored))
+    this.commitGroup = db.transaction((messages: readonly IncomingMessage[], noted: [string, number][]) => this.storeAll(messages, noted))
   }
 
-  /**
-   * Stores every message of the group in one transaction; throws when the database refuses. With
-   * `stored`, the sales stored are appended to it, their fields flat in STORED_SALE_FIELDS order
-   * (what the silver thread gets handed); on a throw it holds sales that were not committed.
-   */
-  commit(messages: readonly IncomingMessage[], stored?: (string | number | null)[]): CommitResult {
+  /** Stores every message of the group in one transaction; throws when the database refuses. */
+  commit(messages: readonly IncomingMessage[]): CommitResult {
     const noted: [string, number][] = []
-    const result = this.commitGroup(messages, noted, stored)
+    const result = this.commitGroup(messages, noted)
     // Only once the group is on disk: a rolled-back note is written again with the next sale.
     if (this.activityNotedAt.size > MAX_DEVICES_REMEMBERED) this.activityNotedAt.clear()
     for (const [deviceId, receivedAtMs] of noted) this.activityNotedAt.set(deviceId, receivedAtMs)
     return result
   }
 
-  private storeAll(messages: readonly IncomingMessage[], noted: [string, number][], stored?: (string | number | null)[]): CommitResult {
+  private storeAll(messages: readonly IncomingMessage[], noted: [string, number][]): CommitResult {
     const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {} }
     // Each device's last new sale of the group, noted once per device rather than once per sale.
     const lastSaleOf = new Map<string, { sale: ValidSale; receivedAt: string; receivedAtMs: number }>()
@@ -111,11 +102,8 @@ export class BronzeStore {
       const receivedAt = this.isoTime(message.receivedAtMs)
       const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
       for (const sale of verdict.sales) {
-        const id = this.insert(sale, receivedAt)
-        if (id > 0) {
+        if (this.insert(sale, receivedAt)) {
           result.accepted++
-          stored?.push(id, sale.eventId, sale.deviceId, sale.storeId, sale.productId, sale.priceMinor, sale.quantity, sale.customerId,
-            sale.orderId, sale.saleTsMs, receivedAt)
           lastSaleOf.set(sale.deviceId, { sale, receivedAt, receivedAtMs: message.receivedAtMs })
         } else {
           result.duplicates++
@@ -174,19 +162,19 @@ export class BronzeStore {
   }
 
   /**
-   * Inserts a sale unless it is already stored: its bronze id, or 0 for a duplicate. A key conflict is checked
+   * Inserts a sale unless it is already stored; false for a duplicate. A key conflict is checked
    * against the stored sale: two different sales with the same millisecond and hash (odds 2^-53)
    * are both kept, the later one under the next free hash (linear probing, so its own redelivery
    * finds it again).
    */
-  private insert(sale: ValidSale, receivedAt: string): number {
+  private insert(sale: ValidSale, receivedAt: string): boolean {
     for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
       const info = this.insertSale.run(
         receivedAt, sale.deviceId, sale.storeId, sale.eventId, sale.saleTsMs, hash,
         sale.productId, sale.priceMinor, sale.quantity, sale.customerId, sale.orderId, sale.payload,
       )
-      if (info.changes === 1) return Number(info.lastInsertRowid)
-      if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return 0
+      if (info.changes === 1) return true
+      if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return false
     }
   }
 

@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads'
 import type { CommitResult } from '../bronze/bronze-store.js'
 import type { PackedGroup } from './packed-group.js'
 import type { EnrichmentConfig } from '../silver/enricher-from-config.js'
@@ -33,8 +32,6 @@ export interface WriterPragmas {
 
 export type ToBronze =
   | { kind: 'commit'; group: PackedGroup }
-  /** Where to hand the sales of each commit to the silver thread from now on (pipeline/sale-handoff.ts). */
-  | { kind: 'handoff'; port: MessagePort }
   | { kind: 'ping' }
   | { kind: 'close' }
 
@@ -47,8 +44,6 @@ export type FromBronze =
 export type ToSilver =
   /** Bronze has new rows. */
   | { kind: 'bronze-committed' }
-  /** Where the bronze thread's hand-offs arrive. */
-  | { kind: 'handoff'; port: MessagePort }
   /** New data-quality rules (SIGHUP): silver checks them from its next batch, and a stop by a rule is tried again. */
   | { kind: 'expectations'; expectations: EnrichmentConfig['silver']['expectations'] }
   | { kind: 'ping' }

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino'
-import { MessageChannel } from 'node:worker_threads'
 import { GroupCommit } from './group-commit.js'
 import type { PipelineFailure } from '../silver/sales-enricher.js'
 import { LogThrottle } from '../util/log-throttle.js'
@@ -88,10 +87,6 @@ export class Pipeline {
     })
     this.bronze = bronze.thread
     this.pragmas = bronze.ready.pragmas
-    // The bronze thread hands each commit's sales to the silver thread directly, not through this one.
-    const { port1, port2 } = new MessageChannel()
-    silver.thread.post({ kind: 'handoff', port: port2 }, [port2])
-    bronze.thread.post({ kind: 'handoff', port: port1 }, [port1])
   }
 
   /** Refuses new messages, commits and acks what was submitted, closes the threads' databases. */

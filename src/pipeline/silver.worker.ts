@@ -1,11 +1,10 @@
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { Expectations } from '../silver/expectations.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { systemClock } from '../util/clock.js'
 import { SilverCadence, type BatchResult } from './silver-cadence.js'
-import { HandoffQueue, type SaleHandoff } from './sale-handoff.js'
 import type { FromSilver, PipelineSettings, ToSilver } from './pipeline-protocol.js'
 
 // The silver thread: enriches what bronze committed, in batches, on its own connection. WAL lets
@@ -20,14 +19,7 @@ const db = openSilverDatabase(settings.dataDir, settings.synchronous)
 // Never wait for silver's lock (a `dims import` may hold it for seconds): this thread must keep
 // answering the watchdog's ping. A busy batch is retried at the next commit or poll.
 db.pragma('busy_timeout = 0')
-/**
- * At most this many handed-off sales wait (~2 MiB at full speed): behind by more, silver reads
- * bronze.db as it does after a restart, and memory stays bounded whatever the burst.
- */
-const MAX_HANDED_OFF_SALES = 20_000
-const handedOff = new HandoffQueue(MAX_HANDED_OFF_SALES)
-let handoffPort: MessagePort | undefined
-const enricher = enricherFromConfig(db, settings.enrichment, { budgetMs: settings.silverBudgetMs, pending: handedOff })
+const enricher = enricherFromConfig(db, settings.enrichment, { budgetMs: settings.silverBudgetMs })
 
 function reply(message: FromSilver): void {
   port.postMessage(message)
@@ -61,10 +53,6 @@ port.on('message', (message: ToSilver) => {
     case 'bronze-committed':
       cadence.committed()
       break
-    case 'handoff':
-      handoffPort = message.port
-      handoffPort.on('message', (sales: SaleHandoff) => handedOff.push(sales))
-      break
     case 'ping':
       reply({ kind: 'pong' })
       break
@@ -75,7 +63,6 @@ port.on('message', (message: ToSilver) => {
     case 'close':
       cadence.close()
       db.close()
-      handoffPort?.close()
       port.close()
       break
     default:

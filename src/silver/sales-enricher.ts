@@ -9,8 +9,7 @@ import { DimensionCache } from './dimension-cache.js'
 import { UNKNOWN } from './schema.js'
 
 /** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
-/** A bronze sale as silver reads it (BRONZE_COLUMNS). */
-export interface BronzeSaleRow {
+interface JoinedSale {
   id: number
   event_id: string | null
   device_id: string
@@ -22,14 +21,6 @@ export interface BronzeSaleRow {
   order_id: string | null
   sale_ts_ms: number
   received_at: string
-}
-
-/** Bronze sales committed after a bronze id, when a source other than bronze.db can vouch for them. */
-export interface PendingSales {
-  take(afterId: number, maxRows: number): BronzeSaleRow[] | undefined
-}
-
-interface JoinedSale extends BronzeSaleRow {
   product_name: string | null
   category: string | null
   customer_name: string | null
@@ -85,8 +76,6 @@ export interface EnricherOptions {
   /** A batch stops early after this long (a bronze group may be waiting behind it). */
   budgetMs?: number
   now?: () => number
-  /** The bronze thread's hand-off: new sales without reading bronze.db back (pipeline/sale-handoff.ts). */
-  pending?: PendingSales
 }
 
 export interface BatchOutcome {
@@ -225,7 +214,7 @@ export class SalesEnricher {
       this.readPrunedThrough()
       this.dimensions.refresh()
       const start = this.watermark()
-      const rows = (this.options.pending?.take(start, this.options.batchRows) ?? this.selectNew.all(start, this.options.batchRows)) as JoinedSale[]
+      const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog(false)
       const enrichedAt = new Date(this.now()).toISOString()
       let watermark = start
