@@ -23,9 +23,17 @@ export async function connectStorm(workDir: string, devices: number): Promise<St
     db.close()
     const cpuBefore = cpuSeconds(target.pid)
     const started = performance.now()
-    const clients = await Promise.all(issued.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${target.port}`, {
-      clientId: device.deviceId, username: device.deviceId, password: device.token, reconnectPeriod: 0, connectTimeout: 30_000,
-    })))
+    const clients = await Promise.all(
+      issued.map((device) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${target.port}`, {
+          clientId: device.deviceId,
+          username: device.deviceId,
+          password: device.token,
+          reconnectPeriod: 0,
+          connectTimeout: 30_000,
+        }),
+      ),
+    )
     const seconds = (performance.now() - started) / 1000
     const cpu = cpuSeconds(target.pid) - cpuBefore
     await Promise.all(clients.map((client) => client.endAsync(true)))

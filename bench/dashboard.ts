@@ -43,27 +43,43 @@ export async function benchDashboard(workDir: string, goldSales: number, log: (l
   try {
     const base = `http://127.0.0.1:${target.httpPort}`
     const ingestRate = 2000
-    const load = (durationS: number) => runGenerator({ port: target.port, connections: target.connections, window: 100, durationS, warmupS: 1, ratePerS: ingestRate })
+    const load = (durationS: number) =>
+      runGenerator({ port: target.port, connections: target.connections, window: 100, durationS, warmupS: 1, ratePerS: ingestRate })
     await load(3) // the daemon's first seconds (JIT, caches) are not what is measured
     const alone = await load(10)
     log(`  ingest alone at ${ingestRate} msg/s: ${Math.round(alone.ackedPerS)} acked/s, ack p99 ${alone.ackP99Ms} ms`)
 
     const past = new Date(Date.now() - 90 * DAY_MS).toISOString().slice(0, 10)
-    const paths = ['/', '/api/v1/session', '/api/v1/day', '/api/v1/totals', '/api/v1/top-products', `/api/v1/day?date=${past}`,
-      '/api/v1/pipeline', '/api/v1/devices']
+    const paths = [
+      '/',
+      '/api/v1/session',
+      '/api/v1/day',
+      '/api/v1/totals',
+      '/api/v1/top-products',
+      `/api/v1/day?date=${past}`,
+      '/api/v1/pipeline',
+      '/api/v1/devices',
+    ]
     const apiRate = 100
     const apiSeconds = 20
     const loaded = load(apiSeconds + 4)
     await new Promise((resolve) => setTimeout(resolve, 2000))
     const endpoints = await loadPageCalls(base, paths, apiRate, apiSeconds)
-    for (const e of endpoints) log(`  ${e.path}: ${e.requests} requests, p50 ${e.p50Ms} ms, p99 ${e.p99Ms} ms, max ${e.maxMs.toFixed(1)} ms, ${e.failures} failed`)
+    for (const e of endpoints)
+      log(`  ${e.path}: ${e.requests} requests, p50 ${e.p50Ms} ms, p99 ${e.p99Ms} ms, max ${e.maxMs.toFixed(1)} ms, ${e.failures} failed`)
     const withApi = await loaded
     log(`  ingest with the API load: ${Math.round(withApi.ackedPerS)} acked/s, ack p99 ${withApi.ackP99Ms} ms`)
 
     const streams = await measureStreams(target, base, log)
     const page = await measurePage(base, log)
     return {
-      goldSales, ingestRate, apiRatePerS: apiRate, apiSeconds, endpoints, streams, page,
+      goldSales,
+      ingestRate,
+      apiRatePerS: apiRate,
+      apiSeconds,
+      endpoints,
+      streams,
+      page,
       ingestAlone: { ackedPerS: alone.ackedPerS, ackP99Ms: alone.ackP99Ms },
       ingestWithApi: { ackedPerS: withApi.ackedPerS, ackP99Ms: withApi.ackP99Ms },
     }
@@ -76,7 +92,8 @@ export async function benchDashboard(workDir: string, goldSales: number, log: (l
 async function measureStreams(target: Target, base: string, log: (line: string) => void): Promise<DashboardBench['streams']> {
   const seconds = 30
   const count = 100
-  const trickle = (): Promise<unknown> => runGenerator({ port: target.port, connections: target.connections.slice(0, 1), window: 1, durationS: seconds, warmupS: 0, ratePerS: 1 })
+  const trickle = (): Promise<unknown> =>
+    runGenerator({ port: target.port, connections: target.connections.slice(0, 1), window: 1, durationS: seconds, warmupS: 0, ratePerS: 1 })
   const cpuDuring = async (): Promise<number> => {
     const before = cpuSeconds(target.pid)
     const started = performance.now()
@@ -86,21 +103,28 @@ async function measureStreams(target: Target, base: string, log: (line: string) 
   const idleCorePct = await cpuDuring()
   const dayEvents: number[] = Array.from({ length: count }, () => 0)
   const requests: ClientRequest[] = []
-  await Promise.all(dayEvents.map((_, i) => new Promise<void>((resolve, reject) => {
-    const request = get(`${base}/api/v1/events`, (response) => {
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => (dayEvents[i]! += chunk.split('event: day\n').length - 1))
-      resolve()
-    })
-    request.once('error', reject)
-    requests.push(request)
-  })))
+  await Promise.all(
+    dayEvents.map(
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const request = get(`${base}/api/v1/events`, (response) => {
+            response.setEncoding('utf8')
+            response.on('data', (chunk: string) => (dayEvents[i]! += chunk.split('event: day\n').length - 1))
+            resolve()
+          })
+          request.once('error', reject)
+          requests.push(request)
+        }),
+    ),
+  )
   await new Promise((resolve) => setTimeout(resolve, 2000)) // the first view and health to every page
   const opened = dayEvents.reduce((sum, n) => sum + n, 0)
   const withStreamsCorePct = await cpuDuring()
   for (const request of requests) request.destroy()
   const dayEventsPerStream = (dayEvents.reduce((sum, n) => sum + n, 0) - opened) / count
-  log(`  one sale a second for ${seconds} s: daemon ${idleCorePct.toFixed(2)}% of a core with no page, ${withStreamsCorePct.toFixed(2)}% with ${count} streams (${dayEventsPerStream.toFixed(1)} day events each)`)
+  log(
+    `  one sale a second for ${seconds} s: daemon ${idleCorePct.toFixed(2)}% of a core with no page, ${withStreamsCorePct.toFixed(2)}% with ${count} streams (${dayEventsPerStream.toFixed(1)} day events each)`,
+  )
   return { count, seconds, salesPerS: 1, idleCorePct, withStreamsCorePct, dayEventsPerStream }
 }
 
@@ -118,7 +142,8 @@ function servedBytes(url: string, encoding: string): Promise<number> {
 /** All the page's files as the daemon serves them, and the time to its first totals in Chromium (cold cache). */
 async function measurePage(base: string, log: (line: string) => void): Promise<DashboardBench['page']> {
   const list = JSON.parse(readFileSync(join(BUILT, 'assets.json'), 'utf8')) as { files: { path: string }[] }
-  const sum = async (encoding: string): Promise<number> => (await Promise.all(list.files.map((file) => servedBytes(`${base}${file.path}`, encoding)))).reduce((a, b) => a + b, 0)
+  const sum = async (encoding: string): Promise<number> =>
+    (await Promise.all(list.files.map((file) => servedBytes(`${base}${file.path}`, encoding)))).reduce((a, b) => a + b, 0)
   const brotliBytes = await sum('br')
   const gzipBytes = await sum('gzip')
   const browser = await chromium.launch({
@@ -140,6 +165,8 @@ async function measurePage(base: string, log: (line: string) => void): Promise<D
   } finally {
     await browser.close()
   }
-  log(`  page: ${list.files.length} files, ${(brotliBytes / 1024).toFixed(1)} KiB Brotli (${(gzipBytes / 1024).toFixed(1)} KiB gzip); first totals ${firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+  log(
+    `  page: ${list.files.length} files, ${(brotliBytes / 1024).toFixed(1)} KiB Brotli (${(gzipBytes / 1024).toFixed(1)} KiB gzip); first totals ${firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+  )
   return { files: list.files.length, brotliBytes, gzipBytes, firstTotalsMs }
 }

@@ -60,7 +60,8 @@ type GoldDatabase = ReturnType<typeof openGoldDatabase>
  * appended sales are filled without it.
  */
 function fillSilver(db: GoldDatabase, after: number, upTo: number, markDays: boolean): void {
-  db.prepare(`INSERT INTO silver.sales_enriched (bronze_id, event_id, device_id, store_id, product_id, product_name, category,
+  db.prepare(
+    `INSERT INTO silver.sales_enriched (bronze_id, event_id, device_id, store_id, product_id, product_name, category,
       customer_id, customer_name, region, store_name, store_region, price, price_minor, quantity, amount_minor, order_id,
       sale_ts, sale_ts_ms, sale_date, sale_hour, timezone, unknown_product, unknown_customer, unknown_store, warnings, enriched_at)
     SELECT b.id, b.event_id, b.device_id, b.store_id, b.product_id, p.product_name, p.category, b.customer_id,
@@ -70,19 +71,27 @@ function fillSilver(db: GoldDatabase, after: number, upTo: number, markDays: boo
     FROM bronze.iot_sales_raw b
     JOIN silver.dim_product p ON p.product_id = b.product_id
     LEFT JOIN silver.dim_customer c ON c.customer_id = b.customer_id
-    WHERE b.id > ? AND b.id <= ?`).run(after, upTo)
+    WHERE b.id > ? AND b.id <= ?`,
+  ).run(after, upTo)
   if (markDays) {
-    db.prepare(`INSERT INTO silver.day_changes (store_id, sale_date)
-      SELECT DISTINCT store_id, date(sale_ts_ms / 1000, 'unixepoch') FROM bronze.iot_sales_raw WHERE id > ? AND id <= ?`).run(after, upTo)
+    db.prepare(
+      `INSERT INTO silver.day_changes (store_id, sale_date)
+      SELECT DISTINCT store_id, date(sale_ts_ms / 1000, 'unixepoch') FROM bronze.iot_sales_raw WHERE id > ? AND id <= ?`,
+    ).run(after, upTo)
   }
   db.prepare("INSERT OR REPLACE INTO silver.pipeline_state (name, value) VALUES ('bronze_watermark', ?)").run(upTo)
 }
 
 /** Sales gold counts (kpi_daily_orders), over every day or one store-day. */
 function goldSales(db: GoldDatabase, day?: { storeId: string; saleDate: string }): number {
-  return (day === undefined
-    ? db.prepare('SELECT coalesce(sum(sales_count), 0) FROM gold.kpi_daily_orders').pluck().get()
-    : db.prepare('SELECT coalesce(sum(sales_count), 0) FROM gold.kpi_daily_orders WHERE store_id = ? AND sale_date = ?').pluck().get(day.storeId, day.saleDate)) as number
+  return (
+    day === undefined
+      ? db.prepare('SELECT coalesce(sum(sales_count), 0) FROM gold.kpi_daily_orders').pluck().get()
+      : db
+          .prepare('SELECT coalesce(sum(sales_count), 0) FROM gold.kpi_daily_orders WHERE store_id = ? AND sale_date = ?')
+          .pluck()
+          .get(day.storeId, day.saleDate)
+  ) as number
 }
 
 /** 2,000 products in 40 categories and 20,000 customers in 12 regions, valid forever (current rows). */
@@ -93,7 +102,10 @@ function insertDimensions(db: GoldDatabase): void {
     SELECT value, 'Customer ' || value, 'Region ' || (value % 12), '0001-01-01T00:00:00.000Z', -62135596800000, 253402300799999, 1, 'bench' FROM (WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 20000) SELECT value FROM n)`)
 }
 
-const IDENTITY_INDEX = { drop: 'DROP INDEX iot_sales_raw_identity', create: 'CREATE UNIQUE INDEX iot_sales_raw_identity ON iot_sales_raw (sale_ts_ms, dedupe_hash)' }
+const IDENTITY_INDEX = {
+  drop: 'DROP INDEX iot_sales_raw_identity',
+  create: 'CREATE UNIQUE INDEX iot_sales_raw_identity ON iot_sales_raw (sale_ts_ms, dedupe_hash)',
+}
 
 export interface GoldBenchOptions {
   /** Sales of the year of history. */
@@ -129,7 +141,11 @@ export async function benchGold(workDir: string, options: GoldBenchOptions, log:
 export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
   openDatabase({ dataDir, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } }).close()
   prefillBronze({
-    file: databaseFile(dataDir, 'bronze'), rows, days: 365, endMs: Date.now() - 2 * DAY_MS, devices: 20,
+    file: databaseFile(dataDir, 'bronze'),
+    rows,
+    days: 365,
+    endMs: Date.now() - 2 * DAY_MS,
+    devices: 20,
     indexes: [IDENTITY_INDEX],
     productOf: (i) => 1 + ((i * 7919) % 2000),
     customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
@@ -155,11 +171,17 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
   const day = { storeId: 'store_001', saleDate: new Date(dayStartMs).toISOString().slice(0, 10) }
   const HOUR = DAY_MS / 24
   // The day's sales from 01:00 to 12:00, each append one hour after the last.
-  const append = (rows: number, endHour: number, hours: number, indexes: (typeof IDENTITY_INDEX)[]): void => prefillBronze({
-    file: databaseFile(dataDir, 'bronze'), rows, days: hours / 24, endMs: dayStartMs + endHour * HOUR, devices: 20, indexes,
-    productOf: (i) => 1 + ((i * 7919) % 2000),
-    customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
-  })
+  const append = (rows: number, endHour: number, hours: number, indexes: (typeof IDENTITY_INDEX)[]): void =>
+    prefillBronze({
+      file: databaseFile(dataDir, 'bronze'),
+      rows,
+      days: hours / 24,
+      endMs: dayStartMs + endHour * HOUR,
+      devices: 20,
+      indexes,
+      productOf: (i) => 1 + ((i * 7919) % 2000),
+      customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
+    })
   append(daySales, 12, 11, [IDENTITY_INDEX])
   let db = openGoldDatabase(dataDir, 'NORMAL')
   insertDimensions(db)
@@ -192,19 +214,23 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
   check('cold', daySales + 2 * appended)
   db.close()
   rmSync(join(dataDir, '..'), { recursive: true, force: true })
-  log(`  day of ${daySales} sales: first refresh ${initialMs.toFixed(1)} ms; +${appended} sales: warm ${warmMs.toFixed(1)} ms, cold ${coldMs.toFixed(1)} ms` +
-    (mismatches.length > 0 ? ` (INCOMPLETE: ${mismatches.join('; ')})` : ''))
+  log(
+    `  day of ${daySales} sales: first refresh ${initialMs.toFixed(1)} ms; +${appended} sales: warm ${warmMs.toFixed(1)} ms, cold ${coldMs.toFixed(1)} ms` +
+      (mismatches.length > 0 ? ` (INCOMPLETE: ${mismatches.join('; ')})` : ''),
+  )
   return { daySales, appended, initialMs, warmMs, coldMs, complete: mismatches.length === 0, mismatches }
 }
 
 async function measureGold(db: GoldDatabase, dataDir: string, rows: number, log: (line: string) => void): Promise<Omit<GoldBench, 'dayRefreshes' | 'soak'>> {
   // The reference: what a plain GROUP BY with the dimension joins costs over the same rows.
   let started = performance.now()
-  db.prepare(`SELECT date(b.sale_ts_ms / 1000, 'unixepoch') AS d, b.store_id, coalesce(c.region, 'Anonymous'), p.category,
+  db.prepare(
+    `SELECT date(b.sale_ts_ms / 1000, 'unixepoch') AS d, b.store_id, coalesce(c.region, 'Anonymous'), p.category,
       sum(b.price_minor * b.quantity), count(*), count(DISTINCT coalesce(b.device_id || '/' || b.order_id, '#' || b.id))
     FROM bronze.iot_sales_raw b JOIN silver.dim_product p ON p.product_id = b.product_id
     LEFT JOIN silver.dim_customer c ON c.customer_id = b.customer_id
-    GROUP BY 1, 2, 3, 4`).all()
+    GROUP BY 1, 2, 3, 4`,
+  ).all()
   const plainGroupByS = (performance.now() - started) / 1000
   log(`  plain GROUP BY with joins: ${plainGroupByS.toFixed(2)} s`)
 
@@ -226,15 +252,25 @@ async function measureGold(db: GoldDatabase, dataDir: string, rows: number, log:
   const before = db.prepare('SELECT max(id) FROM bronze.iot_sales_raw').pluck().get() as number
   db.close()
   const incrementalSales = 10_000
-  prefillBronze({ file: databaseFile(dataDir, 'bronze'), rows: incrementalSales, days: 0.5, endMs: Date.now(), devices: 20, indexes: [], productOf: (i) => 1 + (i % 2000) })
+  prefillBronze({
+    file: databaseFile(dataDir, 'bronze'),
+    rows: incrementalSales,
+    days: 0.5,
+    endMs: Date.now(),
+    devices: 20,
+    indexes: [],
+    productOf: (i) => 1 + (i % 2000),
+  })
   const again = openGoldDatabase(dataDir, 'NORMAL')
   fillSilver(again, before, before + incrementalSales, false)
   started = performance.now()
   const outcome = new GoldRefresher(again).refreshAll()
   const incrementalMs = performance.now() - started
   const incrementalComplete = goldSales(again) === rows + incrementalSales
-  log(`  incremental refresh of ${incrementalSales} new sales (${outcome.groups} group): ${incrementalMs.toFixed(1)} ms` +
-    (incrementalComplete ? '' : ` (INCOMPLETE: gold counts ${goldSales(again)} of ${rows + incrementalSales} sales after it)`))
+  log(
+    `  incremental refresh of ${incrementalSales} new sales (${outcome.groups} group): ${incrementalMs.toFixed(1)} ms` +
+      (incrementalComplete ? '' : ` (INCOMPLETE: gold counts ${goldSales(again)} of ${rows + incrementalSales} sales after it)`),
+  )
   again.close()
 
   // Ack latency of the daemon on this data while an operator runs `gold rebuild` next to it.
@@ -250,7 +286,19 @@ async function measureGold(db: GoldDatabase, dataDir: string, rows: number, log:
     const during = await runGenerator({ port: target.port, connections: target.connections, window: 100, durationS: 6, warmupS: 0.5, ratePerS: ackRate })
     await rebuilding
     log(`  ack p99 at ${ackRate} msg/s: ${idle.ackP99Ms} ms idle, ${during.ackP99Ms} ms during a gold rebuild`)
-    return { rows, plainGroupByS, catchUpS, rebuildS, rebuiltSales, incrementalMs, incrementalSales, incrementalComplete, ackP99IdleMs: idle.ackP99Ms, ackP99RebuildMs: during.ackP99Ms, ackRate }
+    return {
+      rows,
+      plainGroupByS,
+      catchUpS,
+      rebuildS,
+      rebuiltSales,
+      incrementalMs,
+      incrementalSales,
+      incrementalComplete,
+      ackP99IdleMs: idle.ackP99Ms,
+      ackP99RebuildMs: during.ackP99Ms,
+      ackRate,
+    }
   } finally {
     await target.stop()
   }

@@ -51,24 +51,35 @@ export interface IngestComparison {
 function summarize(runs: IngestRun[]): IngestComparison['medians'] {
   const byTarget = new Map<string, IngestRun[]>()
   for (const run of runs) byTarget.set(run.target, [...(byTarget.get(run.target) ?? []), run])
-  return Object.fromEntries([...byTarget].map(([name, list]) => [name, {
-    ackedPerS: median(list.map((r) => r.result.ackedPerS)),
-    p50: median(list.map((r) => r.result.ackP50Ms ?? Number.NaN)),
-    p99: median(list.map((r) => r.result.ackP99Ms ?? Number.NaN)),
-    brokerCpu: median(list.map((r) => r.brokerCpu)),
-    generatorCpu: median(list.map((r) => r.result.generatorCpu)),
-    peakRssMiB: Math.max(...list.map((r) => r.peakRssMiB)),
-  }]))
+  return Object.fromEntries(
+    [...byTarget].map(([name, list]) => [
+      name,
+      {
+        ackedPerS: median(list.map((r) => r.result.ackedPerS)),
+        p50: median(list.map((r) => r.result.ackP50Ms ?? Number.NaN)),
+        p99: median(list.map((r) => r.result.ackP99Ms ?? Number.NaN)),
+        brokerCpu: median(list.map((r) => r.brokerCpu)),
+        generatorCpu: median(list.map((r) => r.result.generatorCpu)),
+        peakRssMiB: Math.max(...list.map((r) => r.peakRssMiB)),
+      },
+    ]),
+  )
 }
 
 /** Runs every target of a round once in turn, `settings.rounds` times, so that drift hits all of them alike. */
-async function alternate(settings: IngestSettings, targetsOf: (round: number) => (() => Promise<Target>)[], log: (line: string) => void): Promise<IngestComparison> {
+async function alternate(
+  settings: IngestSettings,
+  targetsOf: (round: number) => (() => Promise<Target>)[],
+  log: (line: string) => void,
+): Promise<IngestComparison> {
   const runs: IngestRun[] = []
   for (let round = 1; round <= settings.rounds; round++) {
     for (const start of targetsOf(round)) {
       const run = await measure(start, settings)
       runs.push(run)
-      log(`  round ${round} ${run.target}: ${run.result.ackedPerS} msg/s, p99 ${run.result.ackP99Ms} ms, broker CPU ${run.brokerCpu.toFixed(2)}, generator CPU ${run.result.generatorCpu.toFixed(2)}, RSS ${run.peakRssMiB.toFixed(0)} MiB`)
+      log(
+        `  round ${round} ${run.target}: ${run.result.ackedPerS} msg/s, p99 ${run.result.ackP99Ms} ms, broker CPU ${run.brokerCpu.toFixed(2)}, generator CPU ${run.result.generatorCpu.toFixed(2)}, RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+      )
     }
   }
   return { runs, medians: summarize(runs) }
@@ -79,12 +90,16 @@ async function alternate(settings: IngestSettings, targetsOf: (round: number) =>
  * same load (one registered device per connection), alternating target by target in each round.
  */
 export function compareIngest(settings: IngestSettings, log: (line: string) => void): Promise<IngestComparison> {
-  return alternate(settings, (round) => [
-    () => startMosquitto(settings.workDir, settings.connections),
-    () => startBareAedes(settings.connections),
-    () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
-    () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
-  ], log)
+  return alternate(
+    settings,
+    (round) => [
+      () => startMosquitto(settings.workDir, settings.connections),
+      () => startBareAedes(settings.connections),
+      () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
+      () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
+    ],
+    log,
+  )
 }
 
 /**
@@ -93,9 +108,19 @@ export function compareIngest(settings: IngestSettings, log: (line: string) => v
  * same shape. medallion-edge runs FULL only (the default; NORMAL's difference is measured above).
  */
 export function compareConcentrator(settings: IngestSettings, concentrator: Concentrator, log: (line: string) => void): Promise<IngestComparison> {
-  return alternate(settings, (round) => [
-    () => startMosquitto(settings.workDir, settings.connections, concentrator),
-    () => startBareAedes(settings.connections, concentrator),
-    () => startMedallion({ dataDir: join(settings.workDir, `concentrator-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections, concentrator }),
-  ], log)
+  return alternate(
+    settings,
+    (round) => [
+      () => startMosquitto(settings.workDir, settings.connections, concentrator),
+      () => startBareAedes(settings.connections, concentrator),
+      () =>
+        startMedallion({
+          dataDir: join(settings.workDir, `concentrator-${round}`, 'data'),
+          synchronous: 'FULL',
+          connections: settings.connections,
+          concentrator,
+        }),
+    ],
+    log,
+  )
 }

@@ -26,9 +26,14 @@ const ratio = (a: number, b: number): string => (a / b).toFixed(2)
 const seconds = (s: number | null, limit = 'never'): string => (s === null ? limit : `${s.toFixed(2)} s`)
 
 function ingestTable(medians: IngestComparison['medians']): string[] {
-  return ['| broker | msg/s | p50 ms | p99 ms | broker CPU (cores) | generator CPU | peak RSS MiB |', '|---|---:|---:|---:|---:|---:|---:|',
-    ...Object.entries(medians).map(([name, s]) =>
-      `| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`)]
+  return [
+    '| broker | msg/s | p50 ms | p99 ms | broker CPU (cores) | generator CPU | peak RSS MiB |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(medians).map(
+      ([name, s]) =>
+        `| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`,
+    ),
+  ]
 }
 
 function lagRow(run: LagRun): string {
@@ -48,43 +53,66 @@ try {
     const aedes = m['bare aedes']!
     const full = m['medallion-edge (FULL)']!
     out.push('## Ingest, QoS 1, ~220-byte sales, one registered device per connection (medians of 3 alternating rounds)', '', ...ingestTable(m))
-    out.push('', `- medallion-edge (FULL) / mosquitto: **${ratio(full.ackedPerS, mosq.ackedPerS)}x** (target >= 0.5)`,
+    out.push(
+      '',
+      `- medallion-edge (FULL) / mosquitto: **${ratio(full.ackedPerS, mosq.ackedPerS)}x** (target >= 0.5)`,
       `- medallion-edge (FULL) / bare aedes: **${ratio(full.ackedPerS, aedes.ackedPerS)}x** (target >= 0.7)`,
-      `- synchronous NORMAL / FULL: ${ratio(m['medallion-edge (NORMAL)']!.ackedPerS, full.ackedPerS)}x`, '')
+      `- synchronous NORMAL / FULL: ${ratio(m['medallion-edge (NORMAL)']!.ackedPerS, full.ackedPerS)}x`,
+      '',
+    )
 
     const rate = Math.round(full.ackedPerS * 0.8)
     log(`ack latency at 80% of the peak: ${rate} msg/s`)
     const paced = await measure(() => startMedallion({ dataDir: join(workDir, 'paced', 'data'), synchronous: 'FULL', connections: 8 }), settings, rate)
-    out.push(`## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`, '',
-      `medallion-edge (FULL): ${fmt(paced.result.ackedPerS)} msg/s acked, p50 ${paced.result.ackP50Ms} ms, **p99 ${paced.result.ackP99Ms} ms** (target <= 50), RSS ${paced.peakRssMiB.toFixed(0)} MiB`, '')
+    out.push(
+      `## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`,
+      '',
+      `medallion-edge (FULL): ${fmt(paced.result.ackedPerS)} msg/s acked, p50 ${paced.result.ackP50Ms} ms, **p99 ${paced.result.ackP99Ms} ms** (target <= 50), RSS ${paced.peakRssMiB.toFixed(0)} MiB`,
+      '',
+    )
 
     // The second load shape: few anonymous connections, many devices (a test bench, a concentrator).
     const concentrator = { devices: 1000 }
     const shape2 = { ...settings, rounds: 2 }
-    log(`ingest, concentrator shape: ${shape2.rounds} rounds x ${shape2.durationS} s, ${shape2.connections} anonymous connections for ${concentrator.devices} devices`)
+    log(
+      `ingest, concentrator shape: ${shape2.rounds} rounds x ${shape2.durationS} s, ${shape2.connections} anonymous connections for ${concentrator.devices} devices`,
+    )
     const c = (await compareConcentrator(shape2, concentrator, log)).medians
     const cFull = c['medallion-edge (FULL)']!
-    out.push(`## Ingest, concentrator: ${shape2.connections} anonymous connections publishing for ${fmt(concentrator.devices)} unregistered devices in turn (medians of ${shape2.rounds} alternating rounds)`, '',
-      ...ingestTable(c), '',
+    out.push(
+      `## Ingest, concentrator: ${shape2.connections} anonymous connections publishing for ${fmt(concentrator.devices)} unregistered devices in turn (medians of ${shape2.rounds} alternating rounds)`,
+      '',
+      ...ingestTable(c),
+      '',
       `- medallion-edge (FULL) / mosquitto: **${ratio(cFull.ackedPerS, c['mosquitto']!.ackedPerS)}x** (target >= 0.5)`,
       `- medallion-edge (FULL) / bare aedes: **${ratio(cFull.ackedPerS, c['bare aedes']!.ackedPerS)}x** (target >= 0.7)`,
-      `- concentrator / one device per connection, medallion-edge (FULL): ${ratio(cFull.ackedPerS, full.ackedPerS)}x`, '')
+      `- concentrator / one device per connection, medallion-edge (FULL): ${ratio(cFull.ackedPerS, full.ackedPerS)}x`,
+      '',
+    )
 
     const sustainedS = Number(process.env.BENCH_SUSTAINED_S ?? 60)
     log(`sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sustainedS} s, then a burst`)
     const sus = await benchSustained(workDir, full.ackedPerS, sustainedS, log)
     const confirmed = sus.confirms.find((run) => run.sustained)
-    out.push(`## Sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze (FULL, 8 registered devices, /metrics scraped every second)`, '',
+    out.push(
+      `## Sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze (FULL, 8 registered devices, /metrics scraped every second)`,
+      '',
       `${sus.probes.length} probes of ${sus.probeS} s, each on a fresh daemon, the first at half the FULL peak (${fmt(sus.peakPerS)} msg/s), each next one just under what silver kept up with in a failed probe (else the middle of the bracket);`,
       `a probe's lag is projected to ${sus.sustainedS} s from its trend after its first 3 s; then ${sus.sustainedS} s runs confirm (a second, lower, if the first fails).`,
-      `Lag at a scrape = its time minus when bronze first held one sale more than silver (the age of the oldest sale silver lacks), from the bench's own samples of bronze.`, '',
-      '| offered msg/s | s | acked msg/s | ack p99 ms | silver enriched/s (after 3 s) | silver lag max s | projected s | sustained |', '|---:|---:|---:|---:|---:|---:|---:|---|',
-      ...sus.probes.map(lagRow), ...sus.confirms.map(lagRow), '',
+      `Lag at a scrape = its time minus when bronze first held one sale more than silver (the age of the oldest sale silver lacks), from the bench's own samples of bronze.`,
+      '',
+      '| offered msg/s | s | acked msg/s | ack p99 ms | silver enriched/s (after 3 s) | silver lag max s | projected s | sustained |',
+      '|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...sus.probes.map(lagRow),
+      ...sus.confirms.map(lagRow),
+      '',
       confirmed
         ? `- highest rate with silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sus.sustainedS} s: **${fmt(confirmed.ratePerS)} msg/s**, ${ratio(confirmed.ratePerS, sus.peakPerS)}x the FULL peak, **${ratio(confirmed.ratePerS, mosq.ackedPerS)}x mosquitto's peak** (${fmt(mosq.ackedPerS)} msg/s); max lag ${confirmed.maxLagS.toFixed(2)} s`
         : `- **no rate confirmed**: silver fell more than ${SILVER_LAG_LIMIT_S} s behind bronze in every ${sus.sustainedS} s run (${sus.confirms.map((r) => `${fmt(r.ratePerS)} msg/s: max lag ${r.maxLagS.toFixed(2)} s`).join('; ')})`,
       `- burst above it, on a fresh daemon: full speed for ${sus.burst.durationS} s (${fmt(sus.burst.ackedPerS)} acked/s, ${fmt(sus.burst.sales)} sales; silver ${sus.burst.lagAtStopS.toFixed(1)} s behind when it stopped), then no load: ` +
-        `silver caught up with bronze **${seconds(sus.burst.silverCaughtUpS, 'not within 180 s')}** and the staff totals counted every sale **${seconds(sus.burst.totalsFreshS, 'not within 180 s')}** after the burst`, '')
+        `silver caught up with bronze **${seconds(sus.burst.silverCaughtUpS, 'not within 180 s')}** and the staff totals counted every sale **${seconds(sus.burst.totalsFreshS, 'not within 180 s')}** after the burst`,
+      '',
+    )
     log(`ingest: ${((performance.now() - stageStarted) / 1000).toFixed(0)} s`)
   }
   if (wants('scale')) {
@@ -92,16 +120,24 @@ try {
     const settings = { workDir: join(workDir, 'scale'), rounds: 3, durationS: 10, warmupS: 2, connections: 8, window: 100 }
     log(`scale: ingest with ${storedRows} rows stored vs an empty store`)
     const scale = await compareScale(settings, storedRows, log)
-    out.push(`## Ingest with ${fmt(storedRows)} rows stored (medians of 3 alternating rounds)`, '',
-      `empty store ${fmt(scale.emptyPerS)} msg/s, with ${fmt(storedRows)} rows ${fmt(scale.fullPerS)} msg/s: **${ratio(scale.fullPerS, scale.emptyPerS)}x** (target >= 0.8)`, '')
+    out.push(
+      `## Ingest with ${fmt(storedRows)} rows stored (medians of 3 alternating rounds)`,
+      '',
+      `empty store ${fmt(scale.emptyPerS)} msg/s, with ${fmt(storedRows)} rows ${fmt(scale.fullPerS)} msg/s: **${ratio(scale.fullPerS, scale.emptyPerS)}x** (target >= 0.8)`,
+      '',
+    )
   }
 
   if (wants('dedupe-index')) {
     const storedRows = Number(process.env.BENCH_STORED_ROWS ?? 10_000_000)
     log(`dedupe-index: SQLite inserts (groups of 400, FULL) into an empty table and one of ${storedRows} rows`)
     const results = compareDedupeIndexes(join(workDir, 'index'), storedRows, 300_000, log)
-    out.push('## Identity index: SQLite inserts of new sales (random UUID event ids, groups of 400, FULL)', '',
-      '| index | empty table rows/s | rows/s with ' + fmt(storedRows) + ' stored | ratio |', '|---|---:|---:|---:|')
+    out.push(
+      '## Identity index: SQLite inserts of new sales (random UUID event ids, groups of 400, FULL)',
+      '',
+      '| index | empty table rows/s | rows/s with ' + fmt(storedRows) + ' stored | ratio |',
+      '|---|---:|---:|---:|',
+    )
     for (const design of new Set(results.map((r) => r.design))) {
       const empty = results.find((r) => r.design === design && r.storedRows === 0)!.rowsPerS
       const full = results.find((r) => r.design === design && r.storedRows > 0)!.rowsPerS
@@ -114,10 +150,15 @@ try {
     const rows = Number(process.env.BENCH_SILVER_ROWS ?? 1_000_000)
     log(`silver: enrichment of ${rows} bronze rows`)
     const silver = await benchSilver(workDir, rows, 10_000, log)
-    out.push('## Silver enrichment', '',
-      `${fmt(silver.rows)} bronze sales, ${fmt(silver.products)} products, ${fmt(silver.customers)} customers (SCD2 point-in-time joins, store time zone, 4 expectations):`, '',
+    out.push(
+      '## Silver enrichment',
+      '',
+      `${fmt(silver.rows)} bronze sales, ${fmt(silver.products)} products, ${fmt(silver.customers)} customers (SCD2 point-in-time joins, store time zone, 4 expectations):`,
+      '',
       `- silver: **${fmt(silver.silverRowsPerS)} rows/s**; plain SQLite insert of the same rows into the same table: ${fmt(silver.plainInsertRowsPerS)} rows/s: **${ratio(silver.silverRowsPerS, silver.plainInsertRowsPerS)}x** (target >= 0.3)`,
-      `- a late product fixing up ${fmt(silver.fixupSales)} sales: ${fmt(silver.fixupMs)} ms (import + re-enrichment, one transaction)`, '')
+      `- a late product fixing up ${fmt(silver.fixupSales)} sales: ${fmt(silver.fixupMs)} ms (import + re-enrichment, one transaction)`,
+      '',
+    )
   }
 
   if (wants('gold')) {
@@ -128,23 +169,39 @@ try {
     const gold = await benchGold(workDir, { rows, daySales, soakS, soakRatePerS: 2000 }, log)
     const mib = (bytes: number): string => (bytes / 1048576).toFixed(1)
     const soak = gold.soak
-    out.push('## Gold', '',
-      `${fmt(gold.rows)} sales over a year, one store:`, '',
+    out.push(
+      '## Gold',
+      '',
+      `${fmt(gold.rows)} sales over a year, one store:`,
+      '',
       `- full rebuild: **${gold.rebuildS.toFixed(2)} s**; a plain GROUP BY with the dimension joins over the same rows: ${gold.plainGroupByS.toFixed(2)} s: **${ratio(gold.rebuildS, gold.plainGroupByS)}x** (target <= 1.0)` +
         (gold.rebuiltSales === gold.rows ? '' : ` **(not a full rebuild: gold counted ${fmt(gold.rebuiltSales)} of ${fmt(gold.rows)} sales after it)**`),
       `- gold from empty to caught up by incremental refreshes (as a first start on this history): ${gold.catchUpS.toFixed(2)} s`,
       `- incremental refresh after ${fmt(gold.incrementalSales)} new sales: **${gold.incrementalMs.toFixed(1)} ms** (target <= 100 ms whatever the history)` +
         (gold.incrementalComplete ? '' : ' **(gold did not count the new sales: no measurement)**'),
-      `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`, '',
-      'Refresh after 10k new sales into a day of N sales (one store-day; new sales reach gold by their silver bronze_id, no day_changes; flat is the goal):', '',
-      '| sales in the day | first refresh of the day ms | +10k, warm refresher ms | +10k, cold refresher ms | gold complete |', '|---:|---:|---:|---:|---|',
-      ...gold.dayRefreshes.map((d) => `| ${fmt(d.daySales)} | ${d.initialMs.toFixed(1)} | **${d.warmMs.toFixed(1)}** | ${d.coldMs.toFixed(1)} | ${d.complete ? 'yes' : `**no**: ${d.mismatches.join('; ')}`} |`), '',
+      `- ack p99 at ${fmt(gold.ackRate)} msg/s: ${gold.ackP99IdleMs} ms idle, **${gold.ackP99RebuildMs} ms during a gold rebuild** next to the daemon (target <= 50 ms)`,
+      '',
+      'Refresh after 10k new sales into a day of N sales (one store-day; new sales reach gold by their silver bronze_id, no day_changes; flat is the goal):',
+      '',
+      '| sales in the day | first refresh of the day ms | +10k, warm refresher ms | +10k, cold refresher ms | gold complete |',
+      '|---:|---:|---:|---:|---|',
+      ...gold.dayRefreshes.map(
+        (d) =>
+          `| ${fmt(d.daySales)} | ${d.initialMs.toFixed(1)} | **${d.warmMs.toFixed(1)}** | ${d.coldMs.toFixed(1)} | ${d.complete ? 'yes' : `**no**: ${d.mismatches.join('; ')}`} |`,
+      ),
+      '',
       `Warm: the same refresher and connection that did the day's first refresh (its statements, page cache and any in-memory state kept); cold: a new connection and refresher, as after a process start (after a second append, so its day holds 10k more).`,
-      gold.dayRefreshes.length > 1 ? `- warm refresh, largest day / smallest day: **${ratio(gold.dayRefreshes.at(-1)!.warmMs, gold.dayRefreshes[0]!.warmMs)}x** (flat = 1)` : '', '',
-      `Totals freshness during a ${soak.seconds} s soak at ${fmt(soak.ratePerS)} sales/s (FULL daemon, empty data dir, one store-day; bronze's count from /metrics and the totals' sales count from GET /api/v1/totals every 500 ms):`, '',
+      gold.dayRefreshes.length > 1
+        ? `- warm refresh, largest day / smallest day: **${ratio(gold.dayRefreshes.at(-1)!.warmMs, gold.dayRefreshes[0]!.warmMs)}x** (flat = 1)`
+        : '',
+      '',
+      `Totals freshness during a ${soak.seconds} s soak at ${fmt(soak.ratePerS)} sales/s (FULL daemon, empty data dir, one store-day; bronze's count from /metrics and the totals' sales count from GET /api/v1/totals every 500 ms):`,
+      '',
       `- freshness (sample time minus when bronze first held a sale the totals do not count yet): p50 ${soak.freshnessP50S.toFixed(2)} s, **p99 ${soak.freshnessP99S.toFixed(2)} s**, max ${soak.freshnessMaxS.toFixed(2)} s over ${fmt(soak.samples)} samples (target <= 5 s)` +
         (soak.failedSamples > 0 ? `; ${soak.failedSamples} samples failed` : ''),
-      `- ${fmt(soak.ackedPerS)} acked/s, ack p99 ${soak.ackP99Ms} ms; silver.db at most **${mib(soak.silverDbMaxBytes)} MiB**, silver.db-wal at most **${mib(soak.silverWalMaxBytes)} MiB**`, '')
+      `- ${fmt(soak.ackedPerS)} acked/s, ack p99 ${soak.ackP99Ms} ms; silver.db at most **${mib(soak.silverDbMaxBytes)} MiB**, silver.db-wal at most **${mib(soak.silverWalMaxBytes)} MiB**`,
+      '',
+    )
   }
 
   if (wants('snapshot')) {
@@ -152,11 +209,16 @@ try {
     log(`snapshot: a year of gold from ${sales} sales, and 1M silver rows, against DuckDB COPY`)
     const s = await benchSnapshots(workDir, sales, log)
     const mib = (bytes: number): string => (bytes / 1048576).toFixed(2)
-    out.push('## Parquet snapshots vs DuckDB COPY (ZSTD), same rows, same run', '',
-      '| what | ours s | ours MiB | DuckDB s | DuckDB MiB |', '|---|---:|---:|---:|---:|',
+    out.push(
+      '## Parquet snapshots vs DuckDB COPY (ZSTD), same rows, same run',
+      '',
+      '| what | ours s | ours MiB | DuckDB s | DuckDB MiB |',
+      '|---|---:|---:|---:|---:|',
       `| a year of gold (${fmt(s.goldRows)} rows), one store: ${s.snapshots} store-day snapshots vs COPY partitioned the same way | ${s.oursS.toFixed(2)} | ${mib(s.oursBytes)} | ${s.duckPartitionedS.toFixed(2)} | ${mib(s.duckPartitionedBytes)} |`,
       `| the same rows, DuckDB writing one file per table | | | ${s.duckSingleS.toFixed(2)} | ${mib(s.duckSingleBytes)} |`,
-      `| ${fmt(s.silverRows)} silver rows, one file | ${s.silverOursS.toFixed(2)} | ${mib(s.silverOursBytes)} | ${s.silverDuckS.toFixed(2)} | ${mib(s.silverDuckBytes)} |`, '')
+      `| ${fmt(s.silverRows)} silver rows, one file | ${s.silverOursS.toFixed(2)} | ${mib(s.silverOursBytes)} | ${s.silverDuckS.toFixed(2)} | ${mib(s.silverDuckBytes)} |`,
+      '',
+    )
   }
 
   if (wants('dashboard')) {
@@ -165,31 +227,50 @@ try {
     const d = await benchDashboard(workDir, sales, log)
     const worstP99 = Math.max(...d.endpoints.map((e) => e.p99Ms))
     const firstTotals = median(d.page.firstTotalsMs)
-    out.push('## Staff page', '',
+    out.push(
+      '## Staff page',
+      '',
       `A year of gold (${fmt(d.goldSales)} sales, one store); the fleet publishes ${fmt(d.ingestRate)} msg/s (QoS 1, 8 connections) while the page's`,
-      `calls arrive at random, ${d.apiRatePerS} requests/s over all of them for ${d.apiSeconds} s (open loop: each timed from when it was due):`, '',
-      '| call | requests | p50 ms | p99 ms | max ms | failed |', '|---|---:|---:|---:|---:|---:|',
-      ...d.endpoints.map((e) => `| \`${e.path}\` | ${e.requests} | ${e.p50Ms} | ${e.p99Ms} | ${e.maxMs.toFixed(1)} | ${e.failures} |`), '',
+      `calls arrive at random, ${d.apiRatePerS} requests/s over all of them for ${d.apiSeconds} s (open loop: each timed from when it was due):`,
+      '',
+      '| call | requests | p50 ms | p99 ms | max ms | failed |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...d.endpoints.map((e) => `| \`${e.path}\` | ${e.requests} | ${e.p50Ms} | ${e.p99Ms} | ${e.maxMs.toFixed(1)} | ${e.failures} |`),
+      '',
       `- worst p99 of the page's calls: **${worstP99} ms** (target <= 20)`,
       `- ingest: ${fmt(d.ingestAlone.ackedPerS)} acked/s alone (ack p99 ${d.ingestAlone.ackP99Ms} ms), ${fmt(d.ingestWithApi.ackedPerS)} acked/s with the API load (ack p99 ${d.ingestWithApi.ackP99Ms} ms): **${ratio(d.ingestWithApi.ackedPerS, d.ingestAlone.ackedPerS)}x**`,
       `- ${d.streams.count} open event streams at ${d.streams.salesPerS} sale/s for ${d.streams.seconds} s: the daemon used ${d.streams.idleCorePct.toFixed(2)}% of a core without them, ${d.streams.withStreamsCorePct.toFixed(2)}% with them: **+${(d.streams.withStreamsCorePct - d.streams.idleCorePct).toFixed(2)}% of a core** (target < 5); ${d.streams.dayEventsPerStream.toFixed(1)} day events per stream`,
       `- page weight: ${d.page.files} files, **${(d.page.brotliBytes / 1024).toFixed(1)} KiB** as served (Brotli; ${(d.page.gzipBytes / 1024).toFixed(1)} KiB gzip) (target <= 100 KB)`,
-      `- time to first totals in Chromium, cold cache, loopback: **${firstTotals.toFixed(0)} ms** median of ${d.page.firstTotalsMs.length} (${d.page.firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')}) (target <= 500)`, '')
+      `- time to first totals in Chromium, cold cache, loopback: **${firstTotals.toFixed(0)} ms** median of ${d.page.firstTotalsMs.length} (${d.page.firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')}) (target <= 500)`,
+      '',
+    )
   }
 
   if (wants('idle')) {
     log('idle: resident memory at rest')
     const idle = await idleRss(workDir, log)
     const ours = idle.find((r) => r.name === 'medallion-edge')!.rssMiB
-    out.push('## Resident memory at rest (5 s after start, no clients)', '', '| process | RSS MiB |', '|---|---:|',
-      ...idle.map((r) => `| ${r.name} | ${r.rssMiB.toFixed(0)} |`), '',
-      `- medallion-edge idle: **${ours.toFixed(0)} MiB** (target for the whole daemon <= 150)`, '')
+    out.push(
+      '## Resident memory at rest (5 s after start, no clients)',
+      '',
+      '| process | RSS MiB |',
+      '|---|---:|',
+      ...idle.map((r) => `| ${r.name} | ${r.rssMiB.toFixed(0)} |`),
+      '',
+      `- medallion-edge idle: **${ours.toFixed(0)} MiB** (target for the whole daemon <= 150)`,
+      '',
+    )
   }
 
   if (wants('connect-storm')) {
     log('connect-storm: 500 devices connecting at once')
     const storm = await connectStorm(workDir, 500)
-    out.push('## Reconnect storm', '', `${storm.devices} devices with tokens connected in ${storm.seconds.toFixed(2)} s; broker CPU ${storm.brokerCpuMsPerConnect.toFixed(2)} ms per connect`, '')
+    out.push(
+      '## Reconnect storm',
+      '',
+      `${storm.devices} devices with tokens connected in ${storm.seconds.toFixed(2)} s; broker CPU ${storm.brokerCpuMsPerConnect.toFixed(2)} ms per connect`,
+      '',
+    )
   }
 
   process.stdout.write(out.join('\n') + '\n')

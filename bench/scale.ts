@@ -28,10 +28,12 @@ export async function compareScale(settings: IngestSettings, storedRows: number,
     days: 365,
     endMs: Date.now() - 86_400_000,
     devices: 50,
-    indexes: [{
-      drop: 'DROP INDEX iot_sales_raw_identity',
-      create: 'CREATE UNIQUE INDEX iot_sales_raw_identity ON iot_sales_raw (sale_ts_ms, dedupe_hash)',
-    }],
+    indexes: [
+      {
+        drop: 'DROP INDEX iot_sales_raw_identity',
+        create: 'CREATE UNIQUE INDEX iot_sales_raw_identity ON iot_sales_raw (sale_ts_ms, dedupe_hash)',
+      },
+    ],
     onProgress: (done) => done % 2_000_000 === 0 && log(`  history: ${done.toLocaleString('en-US')} rows`),
   })
   log(`  ${storedRows.toLocaleString('en-US')} rows of history loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`)
@@ -40,8 +42,20 @@ export async function compareScale(settings: IngestSettings, storedRows: number,
   const full: number[] = []
   const runs: IngestRun[] = []
   for (let round = 1; round <= settings.rounds; round++) {
-    const small = await measure(() => startMedallion({ dataDir: join(settings.workDir, `empty-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections, name: 'empty store' }), settings)
-    const big = await measure(() => startMedallion({ dataDir: bigDir, synchronous: 'FULL', connections: settings.connections, name: `${storedRows} rows stored` }), settings)
+    const small = await measure(
+      () =>
+        startMedallion({
+          dataDir: join(settings.workDir, `empty-${round}`, 'data'),
+          synchronous: 'FULL',
+          connections: settings.connections,
+          name: 'empty store',
+        }),
+      settings,
+    )
+    const big = await measure(
+      () => startMedallion({ dataDir: bigDir, synchronous: 'FULL', connections: settings.connections, name: `${storedRows} rows stored` }),
+      settings,
+    )
     empty.push(small.result.ackedPerS)
     full.push(big.result.ackedPerS)
     runs.push(small, big)

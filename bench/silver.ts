@@ -22,10 +22,12 @@ export interface SilverBench {
 const LATE_PRODUCT = 999_999
 
 function csv(header: string, count: number, line: (i: number) => string): Readable {
-  return Readable.from((function* () {
-    yield header + '\n'
-    for (let i = 1; i <= count; i++) yield line(i) + '\n'
-  })())
+  return Readable.from(
+    (function* () {
+      yield header + '\n'
+      for (let i = 1; i <= count; i++) yield line(i) + '\n'
+    })(),
+  )
 }
 
 /**
@@ -52,16 +54,42 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
   const enricher = enricherFromConfig(db, config)
   const products = 10_000
   const customers = 100_000
-  await importDimension(db, enricher, DIMENSIONS.product, csv('product_id,product_name,category', products, (i) => `${i},Product ${i},Category ${i % 40}`), 'csv', { asOfMs: Date.now() })
-  await importDimension(db, enricher, DIMENSIONS.customer, csv('customer_id,customer_name,region', customers, (i) => `${i},Customer ${i},Region ${i % 12}`), 'csv', { asOfMs: Date.now() })
-  await importDimension(db, enricher, DIMENSIONS.store, csv('store_id,store_name,region,timezone', 1, () => 'store_001,Downtown,North,Europe/Paris'), 'csv', { asOfMs: Date.now() })
+  await importDimension(
+    db,
+    enricher,
+    DIMENSIONS.product,
+    csv('product_id,product_name,category', products, (i) => `${i},Product ${i},Category ${i % 40}`),
+    'csv',
+    { asOfMs: Date.now() },
+  )
+  await importDimension(
+    db,
+    enricher,
+    DIMENSIONS.customer,
+    csv('customer_id,customer_name,region', customers, (i) => `${i},Customer ${i},Region ${i % 12}`),
+    'csv',
+    { asOfMs: Date.now() },
+  )
+  await importDimension(
+    db,
+    enricher,
+    DIMENSIONS.store,
+    csv('store_id,store_name,region,timezone', 1, () => 'store_001,Downtown,North,Europe/Paris'),
+    'csv',
+    { asOfMs: Date.now() },
+  )
   log(`  dimensions: ${products} products, ${customers} customers`)
   // Every (rows / fixup)-th sale is of a product central has not sent yet.
   const every = Math.floor(rows / fixup)
   prefillBronze({
-    file: databaseFile(dataDir, 'bronze'), rows, days: 30, endMs: Date.now(), devices: 20, indexes: [],
-    productOf: (i) => (i % every === 0 ? LATE_PRODUCT : 1 + (i * 7919) % products),
-    customerOf: (i) => (i % 3 === 0 ? null : 1 + (i * 104729) % customers),
+    file: databaseFile(dataDir, 'bronze'),
+    rows,
+    days: 30,
+    endMs: Date.now(),
+    devices: 20,
+    indexes: [],
+    productOf: (i) => (i % every === 0 ? LATE_PRODUCT : 1 + ((i * 7919) % products)),
+    customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % customers)),
   })
   log(`  ${rows} bronze rows`)
 
@@ -75,14 +103,17 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
   // The physical bound: the same rows, already enriched, inserted again into a copy of the table.
   db.exec('CREATE TABLE silver.plain AS SELECT * FROM silver.sales_enriched WHERE 0')
   // The same indexes as sales_enriched.
-  for (const sql of db.prepare("SELECT sql FROM silver.sqlite_master WHERE type = 'index' AND tbl_name = 'sales_enriched' AND sql IS NOT NULL").pluck().all() as string[]) {
+  for (const sql of db
+    .prepare("SELECT sql FROM silver.sqlite_master WHERE type = 'index' AND tbl_name = 'sales_enriched' AND sql IS NOT NULL")
+    .pluck()
+    .all() as string[]) {
     db.exec(sql.replace(/INDEX (\S+) ON sales_enriched/, (_m, name: string) => `INDEX silver.plain_${name} ON plain`))
   }
   const source = db.prepare('SELECT * FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT 2000')
   const columns = Object.keys(source.get(0) as object)
   const insert = db.prepare(`INSERT INTO silver.plain (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
   const batches: unknown[][][] = []
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = source.raw().all(after) as unknown[][]
     if (page.length === 0) break
     batches.push(page)
@@ -98,7 +129,14 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
 
   const fixupSales = db.prepare('SELECT count(*) FROM silver.sales_enriched WHERE product_id = ?').pluck().get(LATE_PRODUCT) as number
   started = performance.now()
-  await importDimension(db, enricher, DIMENSIONS.product, csv('product_id,product_name,category', 1, () => `${LATE_PRODUCT},Late Product,Category 1`), 'csv', { asOfMs: Date.now() })
+  await importDimension(
+    db,
+    enricher,
+    DIMENSIONS.product,
+    csv('product_id,product_name,category', 1, () => `${LATE_PRODUCT},Late Product,Category 1`),
+    'csv',
+    { asOfMs: Date.now() },
+  )
   const fixupMs = Math.round(performance.now() - started)
   log(`  late product fixing up ${fixupSales} sales: ${fixupMs} ms`)
   db.close()

@@ -24,12 +24,23 @@ export interface SnapshotBench {
 
 /** silver.sales_enriched as Parquet columns: a possible silver export, measured here only. */
 const SILVER_COLUMNS: ColumnSpec[] = [
-  { name: 'bronze_id', kind: 'int64' }, { name: 'event_id', kind: 'string', nullable: true }, { name: 'device_id', kind: 'text' },
-  { name: 'store_id', kind: 'text' }, { name: 'product_id', kind: 'int64' }, { name: 'product_name', kind: 'text' },
-  { name: 'category', kind: 'text' }, { name: 'customer_id', kind: 'int64', nullable: true }, { name: 'customer_name', kind: 'text' },
-  { name: 'region', kind: 'text' }, { name: 'price_minor', kind: 'int64' }, { name: 'quantity', kind: 'int64' },
-  { name: 'amount_minor', kind: 'int64' }, { name: 'order_id', kind: 'string', nullable: true }, { name: 'sale_ts', kind: 'string' },
-  { name: 'sale_date', kind: 'date' }, { name: 'sale_hour', kind: 'int32' },
+  { name: 'bronze_id', kind: 'int64' },
+  { name: 'event_id', kind: 'string', nullable: true },
+  { name: 'device_id', kind: 'text' },
+  { name: 'store_id', kind: 'text' },
+  { name: 'product_id', kind: 'int64' },
+  { name: 'product_name', kind: 'text' },
+  { name: 'category', kind: 'text' },
+  { name: 'customer_id', kind: 'int64', nullable: true },
+  { name: 'customer_name', kind: 'text' },
+  { name: 'region', kind: 'text' },
+  { name: 'price_minor', kind: 'int64' },
+  { name: 'quantity', kind: 'int64' },
+  { name: 'amount_minor', kind: 'int64' },
+  { name: 'order_id', kind: 'string', nullable: true },
+  { name: 'sale_ts', kind: 'string' },
+  { name: 'sale_date', kind: 'date' },
+  { name: 'sale_hour', kind: 'int32' },
 ]
 
 function sizeOf(path: string): number {
@@ -48,8 +59,10 @@ export async function benchSnapshots(workDir: string, sales: number, log: (line:
   const db = prepareGoldData(dataDir, sales)
   // Caught up by refreshes: a rebuild recomputes days only up to where gold's additions stand.
   new GoldRefresher(db).refreshAll()
-  const goldRows = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders']
-    .reduce((sum, table) => sum + (db.prepare(`SELECT count(*) FROM gold.${table}`).pluck().get() as number), 0)
+  const goldRows = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders'].reduce(
+    (sum, table) => sum + (db.prepare(`SELECT count(*) FROM gold.${table}`).pluck().get() as number),
+    0,
+  )
   const dir = join(dataDir, 'snapshots')
   let started = performance.now()
   const { created } = new SnapshotBuilder(db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] }).run(1_000_000)
@@ -67,12 +80,17 @@ export async function benchSnapshots(workDir: string, sales: number, log: (line:
   const duckSingleS = (performance.now() - started) / 1000
   const duckSingleBytes = tables.reduce((sum, table) => sum + sizeOf(join(duckDir, `${table}.parquet`)), 0)
   started = performance.now()
-  for (const table of tables) await duck.run(`COPY ${table} TO '${duckDir}/partitioned/${table}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sale_date, store_id))`)
+  for (const table of tables)
+    await duck.run(`COPY ${table} TO '${duckDir}/partitioned/${table}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sale_date, store_id))`)
   const duckPartitionedS = (performance.now() - started) / 1000
   const duckPartitionedBytes = sizeOf(join(duckDir, 'partitioned'))
-  log(`  DuckDB COPY: one file per table ${duckSingleS.toFixed(2)} s ${(duckSingleBytes / 1048576).toFixed(2)} MiB; partitioned ${duckPartitionedS.toFixed(2)} s ${(duckPartitionedBytes / 1048576).toFixed(2)} MiB`)
+  log(
+    `  DuckDB COPY: one file per table ${duckSingleS.toFixed(2)} s ${(duckSingleBytes / 1048576).toFixed(2)} MiB; partitioned ${duckPartitionedS.toFixed(2)} s ${(duckPartitionedBytes / 1048576).toFixed(2)} MiB`,
+  )
 
-  const silver = db.prepare(`SELECT ${SILVER_COLUMNS.map((c) => c.name).join(', ')} FROM silver.sales_enriched ORDER BY bronze_id LIMIT 1000000`).all() as Record<string, unknown>[]
+  const silver = db
+    .prepare(`SELECT ${SILVER_COLUMNS.map((c) => c.name).join(', ')} FROM silver.sales_enriched ORDER BY bronze_id LIMIT 1000000`)
+    .all() as Record<string, unknown>[]
   db.close()
   started = performance.now()
   const bytes = toParquet(SILVER_COLUMNS, silver, { 'medallion.table': 'sales_enriched' })
@@ -83,9 +101,22 @@ export async function benchSnapshots(workDir: string, sales: number, log: (line:
   await duck.run(`COPY silver TO '${duckDir}/silver.parquet' (FORMAT parquet, COMPRESSION zstd)`)
   const silverDuckS = (performance.now() - started) / 1000
   const silverDuckBytes = sizeOf(join(duckDir, 'silver.parquet'))
-  log(`  silver ${silver.length} rows: ours ${silverOursS.toFixed(2)} s ${(bytes.byteLength / 1048576).toFixed(2)} MiB; DuckDB ${silverDuckS.toFixed(2)} s ${(silverDuckBytes / 1048576).toFixed(2)} MiB`)
+  log(
+    `  silver ${silver.length} rows: ours ${silverOursS.toFixed(2)} s ${(bytes.byteLength / 1048576).toFixed(2)} MiB; DuckDB ${silverDuckS.toFixed(2)} s ${(silverDuckBytes / 1048576).toFixed(2)} MiB`,
+  )
   return {
-    goldRows, snapshots: created.length, oursS, oursBytes, duckSingleS, duckSingleBytes, duckPartitionedS, duckPartitionedBytes,
-    silverRows: silver.length, silverOursS, silverOursBytes: bytes.byteLength, silverDuckS, silverDuckBytes,
+    goldRows,
+    snapshots: created.length,
+    oursS,
+    oursBytes,
+    duckSingleS,
+    duckSingleBytes,
+    duckPartitionedS,
+    duckPartitionedBytes,
+    silverRows: silver.length,
+    silverOursS,
+    silverOursBytes: bytes.byteLength,
+    silverDuckS,
+    silverDuckBytes,
   }
 }

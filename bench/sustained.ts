@@ -104,8 +104,15 @@ async function runWithLag(target: Target, ratePerS: number, durationS: number, f
   const projectedLagS = Math.max(maxLagS, endLagS + Math.max(0, slope(loaded(lags))) * Math.max(0, fullS - durationS))
   const sustained = result.ackedPerS >= ACKED_SHARE * ratePerS && projectedLagS <= SILVER_LAG_LIMIT_S
   return {
-    ratePerS, durationS, ackedPerS: result.ackedPerS, ackP99Ms: result.ackP99Ms, maxLagS, projectedLagS,
-    silverPerS: Math.round(slope(loaded(silver))), sustained, failedScrapes: failed,
+    ratePerS,
+    durationS,
+    ackedPerS: result.ackedPerS,
+    ackP99Ms: result.ackP99Ms,
+    maxLagS,
+    projectedLagS,
+    silverPerS: Math.round(slope(loaded(silver))),
+    sustained,
+    failedScrapes: failed,
   }
 }
 
@@ -129,9 +136,12 @@ async function waitCaughtUp(target: Target, sinceMs: number, fromMs: number, eve
 }
 
 function describe(run: LagRun): string {
-  return `${Math.round(run.ratePerS)} msg/s for ${run.durationS} s: ${run.ackedPerS} acked/s, ack p99 ${run.ackP99Ms} ms, silver ${run.silverPerS}/s, lag max ${run.maxLagS.toFixed(2)} s` +
+  return (
+    `${Math.round(run.ratePerS)} msg/s for ${run.durationS} s: ${run.ackedPerS} acked/s, ack p99 ${run.ackP99Ms} ms, silver ${run.silverPerS}/s, lag max ${run.maxLagS.toFixed(2)} s` +
     (run.projectedLagS > run.maxLagS ? ` (projected ${run.projectedLagS.toFixed(2)} s)` : '') +
-    (run.failedScrapes > 0 ? `, ${run.failedScrapes} scrapes failed` : '') + ` -> ${run.sustained ? 'sustained' : 'not sustained'}`
+    (run.failedScrapes > 0 ? `, ${run.failedScrapes} scrapes failed` : '') +
+    ` -> ${run.sustained ? 'sustained' : 'not sustained'}`
+  )
 }
 
 /**
@@ -159,7 +169,13 @@ export async function benchSustained(workDir: string, peakPerS: number, sustaine
   // Each run on a fresh daemon and data dir: a run does not inherit the day (and gold's work) of the one before.
   const onFreshDaemon = async <T>(name: string, run: (target: Target, startedMs: number) => Promise<T>): Promise<T> => {
     const startedMs = Date.now()
-    const target = await startMedallion({ dataDir: join(workDir, 'sustained', name, 'data'), synchronous: 'FULL', connections: 8, staffToken: BENCH_STAFF_TOKEN, name })
+    const target = await startMedallion({
+      dataDir: join(workDir, 'sustained', name, 'data'),
+      synchronous: 'FULL',
+      connections: 8,
+      staffToken: BENCH_STAFF_TOKEN,
+      name,
+    })
     try {
       return await run(target, startedMs)
     } finally {
@@ -208,11 +224,17 @@ export async function benchSustained(workDir: string, peakPerS: number, sustaine
     const caughtUp = await waitCaughtUp(target, startedMs, stoppedMs, 250)
     const after = await scrapeStages(target)
     return {
-      durationS: BURST_S, ackedPerS: result.ackedPerS, sales: after.bronze - bronzeBefore, lagAtStopS,
-      silverCaughtUpS: caughtUp.silverS, totalsFreshS: caughtUp.totalsS,
+      durationS: BURST_S,
+      ackedPerS: result.ackedPerS,
+      sales: after.bronze - bronzeBefore,
+      lagAtStopS,
+      silverCaughtUpS: caughtUp.silverS,
+      totalsFreshS: caughtUp.totalsS,
     }
   })
-  log(`  burst: ${burst.ackedPerS} acked/s for ${BURST_S} s (${burst.sales} sales), silver ${burst.lagAtStopS.toFixed(1)} s behind at the end; ` +
-    `silver caught up ${burst.silverCaughtUpS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s and totals fresh ${burst.totalsFreshS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s after it`)
+  log(
+    `  burst: ${burst.ackedPerS} acked/s for ${BURST_S} s (${burst.sales} sales), silver ${burst.lagAtStopS.toFixed(1)} s behind at the end; ` +
+      `silver caught up ${burst.silverCaughtUpS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s and totals fresh ${burst.totalsFreshS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s after it`,
+  )
   return { peakPerS, sustainedS, probeS: PROBE_S, probes, confirms, ratePerS, burst }
 }

@@ -69,13 +69,23 @@ export async function soakTotals(dataDir: string, seconds: number, ratePerS: num
     const { failed, firstError } = await sampler.stop()
     if (result.errors.length > 0) throw new Error(`totals soak: ${result.errors.join('; ')}`)
     const soak: TotalsSoak = {
-      seconds, ratePerS, ackedPerS: result.ackedPerS, ackP99Ms: result.ackP99Ms, samples: freshness.length, failedSamples: failed,
-      freshnessP50S: percentile(freshness, 0.5), freshnessP99S: percentile(freshness, 0.99), freshnessMaxS: Math.max(0, ...freshness),
-      silverDbMaxBytes, silverWalMaxBytes,
+      seconds,
+      ratePerS,
+      ackedPerS: result.ackedPerS,
+      ackP99Ms: result.ackP99Ms,
+      samples: freshness.length,
+      failedSamples: failed,
+      freshnessP50S: percentile(freshness, 0.5),
+      freshnessP99S: percentile(freshness, 0.99),
+      freshnessMaxS: Math.max(0, ...freshness),
+      silverDbMaxBytes,
+      silverWalMaxBytes,
     }
-    log(`  totals soak ${seconds} s at ${ratePerS} msg/s (${soak.ackedPerS} acked/s): freshness p50 ${soak.freshnessP50S.toFixed(2)} s, p99 ${soak.freshnessP99S.toFixed(2)} s, ` +
-      `max ${soak.freshnessMaxS.toFixed(2)} s over ${soak.samples} samples${failed > 0 ? ` (${failed} failed: ${firstError})` : ''}; ` +
-      `silver.db max ${(silverDbMaxBytes / 1048576).toFixed(1)} MiB, -wal max ${(silverWalMaxBytes / 1048576).toFixed(1)} MiB`)
+    log(
+      `  totals soak ${seconds} s at ${ratePerS} msg/s (${soak.ackedPerS} acked/s): freshness p50 ${soak.freshnessP50S.toFixed(2)} s, p99 ${soak.freshnessP99S.toFixed(2)} s, ` +
+        `max ${soak.freshnessMaxS.toFixed(2)} s over ${soak.samples} samples${failed > 0 ? ` (${failed} failed: ${firstError})` : ''}; ` +
+        `silver.db max ${(silverDbMaxBytes / 1048576).toFixed(1)} MiB, -wal max ${(silverWalMaxBytes / 1048576).toFixed(1)} MiB`,
+    )
     return soak
   } finally {
     await target.stop()

@@ -36,9 +36,23 @@ import { enableIncrementalVacuum } from './retention/compact.js'
 import type { RetentionOutcome } from './retention/retention.js'
 import { readStorage } from './retention/storage-report.js'
 
+/**
+ * How often gateway.db's data_version is read for device registrations and removals made by the
+ * `devices` command (another process): the longest a removed device stays connected, and the
+ * longest a device registered elsewhere may still be published for anonymously.
+ */
 const REGISTRY_WATCH_MS = 2000
+/** The longest the start waits to remove staged uploads a crash left: a hung network mount must not hold it. */
 const STAGED_CLEANUP_MS = 2000
+/** Storage figures (a directory walk) are read at most this often, however often metrics are scraped. */
 const SCRAPE_MS = 1000
+/** Silver looks for work this often without a word from bronze: rows other processes wrote, a busy silver.db retried. */
+const SILVER_POLL_MS = 1000
+/**
+ * Gold looks for work this often without a word from silver: re-enrichments by `dims import` and
+ * rebuilds by other processes. Silver's own batches tell gold at once.
+ */
+const GOLD_POLL_MS = 5000
 
 /** `read`'s value, read again only once it is `ms` old. */
 function lastFor<T>(ms: number, read: () => T): () => T {
@@ -54,7 +68,13 @@ function lastFor<T>(ms: number, read: () => T): () => T {
 }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 /** Which job each `schedule` key times. */
-const SCHEDULED_JOBS = [['goldRefresh', 'gold-refresh'], ['dimsSync', 'dims-sync'], ['snapshot', 'snapshot'], ['upload', 'upload'], ['retention', 'retention']] as const
+const SCHEDULED_JOBS = [
+  ['goldRefresh', 'gold-refresh'],
+  ['dimsSync', 'dims-sync'],
+  ['snapshot', 'snapshot'],
+  ['upload', 'upload'],
+  ['retention', 'retention'],
+] as const
 /** Longest a silver batch holds silver's lock (a `dims import` waits for it). */
 const SILVER_BUDGET_MS = 50
 /**
@@ -119,7 +139,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       enrichment: { timezone: config.timezone, currency: config.currency, silver: config.silver },
       silverBudgetMs: SILVER_BUDGET_MS,
       silverDelayMs: SILVER_DELAY_MS,
-      pollMs: 1000,
+      pollMs: SILVER_POLL_MS,
     },
     maxGroupMessages: config.bronze.maxGroupMessages,
     logger,
@@ -127,13 +147,21 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     onSilverBatch: () => gold.notify(),
     onDiskFull: () => disk.reportFull(),
   })
-  disk.onChange((low) => (low ? pipeline.groupCommit.pause(`the data directory's disk is full (under storage.reserveMiB ${config.storage.reserveMiB} MiB): not acked, send it again`) : pipeline.groupCommit.resume()))
-  const gold = new GoldThread({
-    dataDir: config.dataDir,
-    synchronous: config.bronze.synchronous,
-    refreshIntervalMs: config.gold.refreshIntervalMs,
-    pollMs: 5000,
-  }, logger.child({ component: 'gold' }), onFatal)
+  disk.onChange((low) =>
+    low
+      ? pipeline.groupCommit.pause(`the data directory's disk is full (under storage.reserveMiB ${config.storage.reserveMiB} MiB): not acked, send it again`)
+      : pipeline.groupCommit.resume(),
+  )
+  const gold = new GoldThread(
+    {
+      dataDir: config.dataDir,
+      synchronous: config.bronze.synchronous,
+      refreshIntervalMs: config.gold.refreshIntervalMs,
+      pollMs: GOLD_POLL_MS,
+    },
+    logger.child({ component: 'gold' }),
+    onFatal,
+  )
   let lock: DaemonLock | undefined
   let db: SqliteDatabase | undefined
   let reader: GoldReader | undefined
@@ -190,7 +218,11 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     goldTables: GOLD_TABLE_NAMES,
     notReady: () => [
       ...(broker?.listening ? [] : ['the MQTT broker is not listening']),
-      ...(disk.low ? [`the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`] : []),
+      ...(disk.low
+        ? [
+            `the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`,
+          ]
+        : []),
       ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
       ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
     ],
@@ -200,7 +232,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       refused: () => access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
       fairShare: () => broker?.fairShare,
       silver: () => pipeline.silver,
-      expectations: () => (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
+      expectations: () =>
+        (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
       gold: () => gold.progress,
       backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
       jobs: () => scheduler?.status() ?? [],
@@ -237,7 +270,8 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       // Files of release 0.1.0 were made before auto-vacuum: converted once, before any thread writes.
       for (const schema of ['main', 'bronze', 'silver', 'gold']) {
         const started = Date.now()
-        if (enableIncrementalVacuum(db, schema, disk.state().freeBytes)) logger.info({ schema, ms: Date.now() - started }, 'database converted to incremental vacuum (once): retention can shrink it')
+        if (enableIncrementalVacuum(db, schema, disk.state().freeBytes))
+          logger.info({ schema, ms: Date.now() - started }, 'database converted to incremental vacuum (once): retention can shrink it')
       }
       reader = new GoldReader(config.dataDir, config.currency)
       bronze = new BronzeReader(config.dataDir)
@@ -258,10 +292,17 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      scheduler.add({ name: 'retention', cron: config.schedule.retention, run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live) })
+      scheduler.add({
+        name: 'retention',
+        cron: config.schedule.retention,
+        run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live),
+      })
       // A put cut short by a crash left a staged file at the target: removed before any upload
       // (bounded, so that a hung network mount cannot hold the start).
-      await Promise.race([outbox.removeStaged(targets).catch((error: Error) => logger.warn({ err: error.message }, 'could not remove staged uploads a crash left')), sleep(STAGED_CLEANUP_MS)])
+      await Promise.race([
+        outbox.removeStaged(targets).catch((error: Error) => logger.warn({ err: error.message }, 'could not remove staged uploads a crash left')),
+        sleep(STAGED_CLEANUP_MS),
+      ])
       snapshotJobs = addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
@@ -319,9 +360,14 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
  */
 function storesOf(config: Readonly<Config>, known: StoreRecord[], health: HealthSources): StoreRecord[] {
   const stores = new Map(known.map((store) => [store.store_id, store]))
-  const ids = new Set([config.storeId, ...stores.keys(), ...health.registeredDevices().map((device) => device.storeId),
-    ...health.deviceActivity().map((device) => device.store_id)])
-  return [...ids].map((id) => stores.get(id) ?? { store_id: id, store_name: id, timezone: config.timezone })
+  const ids = new Set([
+    config.storeId,
+    ...stores.keys(),
+    ...health.registeredDevices().map((device) => device.storeId),
+    ...health.deviceActivity().map((device) => device.store_id),
+  ])
+  return [...ids]
+    .map((id) => stores.get(id) ?? { store_id: id, store_name: id, timezone: config.timezone })
     .sort((a, b) => Number(b.store_id === config.storeId) - Number(a.store_id === config.storeId) || a.store_id.localeCompare(b.store_id))
 }
 
@@ -353,5 +399,8 @@ async function syncDimensionsJob(config: Readonly<Config>): Promise<PullOutcome[
   const outcomes = await runInWorker<PullOutcome[]>('silver/dims/dims-sync.worker', import.meta.url, config)
   const failed = outcomes.filter((outcome) => outcome.status === 'failed')
   if (failed.length > 0) throw new Error(failed.map((outcome) => `${outcome.dimension}: ${outcome.error}`).join('; '))
-  return outcomes.map(({ summary, ...outcome }) => ({ ...outcome, ...(summary ? { changes: { inserted: summary.inserted, changed: summary.changed, reenriched: summary.reenriched } } : {}) }))
+  return outcomes.map(({ summary, ...outcome }) => ({
+    ...outcome,
+    ...(summary ? { changes: { inserted: summary.inserted, changed: summary.changed, reenriched: summary.reenriched } } : {}),
+  }))
 }

@@ -28,28 +28,34 @@ export async function loadPageCalls(base: string, paths: readonly string[], rate
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     const stat = stats[i++ % stats.length]!
     const dueAt = due
-    pending.push(new Promise<void>((resolve) => {
-      const req = request(`${base}${stat.path}`, { agent }, (response) => {
-        response.resume()
-        response.once('end', () => {
-          const ms = Math.max(0, performance.now() - dueAt) // a timer fires a little late, never early
-          if (response.statusCode !== 200 && response.statusCode !== 304) stat.failures++
-          stat.histogram.record(ms)
-          stat.max = Math.max(stat.max, ms)
+    pending.push(
+      new Promise<void>((resolve) => {
+        const req = request(`${base}${stat.path}`, { agent }, (response) => {
+          response.resume()
+          response.once('end', () => {
+            const ms = Math.max(0, performance.now() - dueAt) // a timer fires a little late, never early
+            if (response.statusCode !== 200 && response.statusCode !== 304) stat.failures++
+            stat.histogram.record(ms)
+            stat.max = Math.max(stat.max, ms)
+            resolve()
+          })
+        })
+        req.once('error', () => {
+          stat.failures++
           resolve()
         })
-      })
-      req.once('error', () => {
-        stat.failures++
-        resolve()
-      })
-      req.end()
-    }))
+        req.end()
+      }),
+    )
   }
   await Promise.all(pending)
   agent.destroy()
   return stats.map((stat) => ({
-    path: stat.path, requests: stat.histogram.count, p50Ms: stat.histogram.percentile(0.5) ?? 0, p99Ms: stat.histogram.percentile(0.99) ?? 0,
-    maxMs: stat.max, failures: stat.failures,
+    path: stat.path,
+    requests: stat.histogram.count,
+    p50Ms: stat.histogram.percentile(0.5) ?? 0,
+    p99Ms: stat.histogram.percentile(0.99) ?? 0,
+    maxMs: stat.max,
+    failures: stat.failures,
   }))
 }

@@ -49,7 +49,20 @@ export function prefillBronze(options: PrefillOptions): void {
       const eventId = randomUUID()
       const iso = new Date(ts).toISOString()
       const payload = `{"event_id":"${eventId}","device_id":"${deviceId}","timestamp":"${iso}","product_id":${productId},"price":15.5,"quantity":1,"store_id":"store_001","customer_id":${customerId},"order_id":"${eventId.slice(0, 18)}"}`
-      insert.run(iso, deviceId, 'store_001', eventId, ts, hash53(eventIdentity(deviceId, eventId)), productId, 1550, 1, customerId, eventId.slice(0, 18), payload)
+      insert.run(
+        iso,
+        deviceId,
+        'store_001',
+        eventId,
+        ts,
+        hash53(eventIdentity(deviceId, eventId)),
+        productId,
+        1550,
+        1,
+        customerId,
+        eventId.slice(0, 18),
+        payload,
+      )
     }
   })
   const CHUNK = 200_000

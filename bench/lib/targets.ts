@@ -135,14 +135,25 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     db.close()
   }
   const config = join(options.dataDir, '..', `config-${options.synchronous}.json`)
-  writeFileSync(config, JSON.stringify({
-    dataDir: options.dataDir,
-    log: { level: 'info' },
-    // The pipeline is measured, not the per-device limits (docs/bronze.md, Fair sharing).
-    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: options.concentrator !== undefined, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 } },
-    http: { host: '127.0.0.1', port: 0, ...(options.staffToken ? { tokens: { staff: options.staffToken } } : {}) },
-    bronze: { synchronous: options.synchronous, ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}) },
-  }))
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataDir: options.dataDir,
+      log: { level: 'info' },
+      // The pipeline is measured, not the per-device limits (docs/bronze.md, Fair sharing).
+      mqtt: {
+        host: '127.0.0.1',
+        port: 0,
+        allowAnonymous: options.concentrator !== undefined,
+        perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 },
+      },
+      http: { host: '127.0.0.1', port: 0, ...(options.staffToken ? { tokens: { staff: options.staffToken } } : {}) },
+      bronze: {
+        synchronous: options.synchronous,
+        ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}),
+      },
+    }),
+  )
   // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.
   const flags = process.env.BENCH_DAEMON_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
   const child = spawn(process.execPath, [...flags, join(ROOT, 'dist/cli/main.js'), 'run', '--config', config], {
@@ -160,7 +171,12 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     createInterface({ input: child.stdout! }).on('line', (line) => line.includes('pipeline stopped') && process.stderr.write(line + '\n'))
   }
   return {
-    name: options.name ?? `medallion-edge (${options.synchronous})`, pid: child.pid!, port, httpPort, staffToken: options.staffToken, connections,
+    name: options.name ?? `medallion-edge (${options.synchronous})`,
+    pid: child.pid!,
+    port,
+    httpPort,
+    staffToken: options.staffToken,
+    connections,
     stop: () => stopChild(child),
   }
 }

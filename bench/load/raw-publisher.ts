@@ -57,8 +57,15 @@ class Template {
 
   constructor(storeId: string, deviceId: string) {
     const payload = JSON.stringify({
-      event_id: EVENT_ID, device_id: deviceId, timestamp: TIMESTAMP, product_id: 101, price: 15.5,
-      quantity: 1, store_id: storeId, customer_id: 1001, order_id: 'bench-order-0001',
+      event_id: EVENT_ID,
+      device_id: deviceId,
+      timestamp: TIMESTAMP,
+      product_id: 101,
+      price: 15.5,
+      quantity: 1,
+      store_id: storeId,
+      customer_id: 1001,
+      order_id: 'bench-order-0001',
     })
     const topic = `stores/${storeId}/devices/${deviceId}/sales`
     this.bytes = mqttPacket.generate({ cmd: 'publish', topic, payload, qos: 1, messageId: 1, dup: false, retain: false })
@@ -109,7 +116,7 @@ class Connection {
 
   /** Parses PUBACKs (and skips anything else) from a chunk. */
   receive(chunk: Buffer, now: number): void {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
+    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
     let at = 0
     while (at + 2 <= data.length) {
       let length = 0
@@ -120,7 +127,10 @@ class Connection {
         const byte = data[headerEnd++]!
         length += (byte & 0x7f) * multiplier
         multiplier *= 128
-        if ((byte & 0x80) === 0) { complete = true; break }
+        if ((byte & 0x80) === 0) {
+          complete = true
+          break
+        }
       }
       if (!complete || headerEnd + length > data.length) break
       if (data[at] === 0x40) {
@@ -132,7 +142,6 @@ class Connection {
       at = headerEnd + length
     }
     this.pending = at < data.length ? Buffer.from(data.subarray(at)) : Buffer.alloc(0)
-    data = Buffer.alloc(0)
   }
 }
 
@@ -142,10 +151,17 @@ async function open(port: number, conn: PublisherConnection): Promise<Socket> {
     socket.once('connect', resolve)
     socket.once('error', reject)
   })
-  socket.write(mqttPacket.generate({
-    cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 0, clientId: conn.clientId,
-    ...(conn.username ? { username: conn.username, password: Buffer.from(conn.password ?? '') } : {}),
-  }))
+  socket.write(
+    mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 0,
+      clientId: conn.clientId,
+      ...(conn.username ? { username: conn.username, password: Buffer.from(conn.password ?? '') } : {}),
+    }),
+  )
   const connack = await new Promise<Buffer>((resolve) => socket.once('data', resolve))
   if (connack[0] !== 0x20 || connack[3] !== 0) throw new Error(`${conn.clientId}: CONNACK refused (${connack[3]})`)
   return socket
@@ -155,17 +171,24 @@ export async function runPublisher(options: PublisherOptions): Promise<Publisher
   const histogram = new LatencyHistogram()
   let measuring = false
   const errors: string[] = []
-  const connections = await Promise.all(options.connections.map(async (conn) => {
-    const socket = await open(options.port, conn)
-    const templates = (conn.deviceIds ?? [conn.deviceId]).map((deviceId) => new Template(conn.storeId, deviceId))
-    return new Connection(socket, templates, (latency) => { if (measuring) histogram.record(latency) })
-  }))
+  const connections = await Promise.all(
+    options.connections.map(async (conn) => {
+      const socket = await open(options.port, conn)
+      const templates = (conn.deviceIds ?? [conn.deviceId]).map((deviceId) => new Template(conn.storeId, deviceId))
+      return new Connection(socket, templates, (latency) => {
+        if (measuring) histogram.record(latency)
+      })
+    }),
+  )
 
   let lastMs = 0
   let iso = ''
   const isoNow = (): string => {
     const ms = Date.now()
-    if (ms !== lastMs) { lastMs = ms; iso = new Date(ms).toISOString() }
+    if (ms !== lastMs) {
+      lastMs = ms
+      iso = new Date(ms).toISOString()
+    }
     return iso
   }
 
@@ -206,7 +229,9 @@ export async function runPublisher(options: PublisherOptions): Promise<Publisher
       }
     })
     conn.socket.on('error', (error) => errors.push(error.message))
-    conn.socket.on('close', () => { if (running) errors.push(`connection ${index} closed by the broker`) })
+    conn.socket.on('close', () => {
+      if (running) errors.push(`connection ${index} closed by the broker`)
+    })
   })
   const pacer = options.ratePerS > 0 ? setInterval(() => connections.forEach((_, i) => refill(i)), 1) : undefined
   connections.forEach((_, i) => refill(i))
@@ -238,7 +263,13 @@ export async function runPublisher(options: PublisherOptions): Promise<Publisher
 // Child-process entry: options as JSON in argv[2], result as one JSON line on stdout.
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   runPublisher(JSON.parse(process.argv[2]!) as PublisherOptions).then(
-    (result) => { process.stdout.write(JSON.stringify(result) + '\n'); process.exit(0) },
-    (error: unknown) => { process.stderr.write(String(error) + '\n'); process.exit(1) },
+    (result) => {
+      process.stdout.write(JSON.stringify(result) + '\n')
+      process.exit(0)
+    },
+    (error: unknown) => {
+      process.stderr.write(String(error) + '\n')
+      process.exit(1)
+    },
   )
 }

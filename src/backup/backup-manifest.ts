@@ -49,7 +49,8 @@ export function readBackupManifest(dir: string): BackupManifest {
   }
   if (manifest.format !== BACKUP_FORMAT) invalid(dir, `format ${String(manifest.format)} is not one this medallion-edge reads (${BACKUP_FORMAT})`)
   const files = (manifest.databases ?? []).map((database) => database.file).sort()
-  if (JSON.stringify(files) !== JSON.stringify(BACKUP_ORDER.map((entry) => entry.file).sort())) invalid(dir, `${BACKUP_MANIFEST} does not list the four databases`)
+  if (JSON.stringify(files) !== JSON.stringify(BACKUP_ORDER.map((entry) => entry.file).sort()))
+    invalid(dir, `${BACKUP_MANIFEST} does not list the four databases`)
   return manifest
 }
 
@@ -58,7 +59,8 @@ export function verifyBackup(dir: string, manifest: BackupManifest): void {
   for (const database of manifest.databases) {
     const path = join(dir, database.file)
     if (!existsSync(path)) invalid(dir, `${database.file} is missing`)
-    if (sha256File(path) !== database.sha256) invalid(dir, `${database.file} does not match its SHA-256 in ${BACKUP_MANIFEST}: damaged or changed since the backup`)
+    if (sha256File(path) !== database.sha256)
+      invalid(dir, `${database.file} does not match its SHA-256 in ${BACKUP_MANIFEST}: damaged or changed since the backup`)
     const problem = quickCheck(path)
     if (problem !== null) invalid(dir, `${database.file} fails SQLite's quick_check: ${problem}`)
   }

@@ -50,7 +50,11 @@ export function createBackup(options: BackupOptions): BackupManifest {
     rmSync(staging, { recursive: true, force: true })
     const message = (error as Error).message
     if (error instanceof MedallionError) throw error
-    throw new MedallionError('BACKUP_FAILED', `backup to ${out} failed: ${/SQLITE_FULL|ENOSPC|disk is full/i.test(`${(error as { code?: string }).code} ${message}`) ? 'no space left on its disk' : message}`, { cause: error })
+    throw new MedallionError(
+      'BACKUP_FAILED',
+      `backup to ${out} failed: ${/SQLITE_FULL|ENOSPC|disk is full/i.test(`${(error as { code?: string }).code} ${message}`) ? 'no space left on its disk' : message}`,
+      { cause: error },
+    )
   }
 }
 

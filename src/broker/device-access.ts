@@ -27,7 +27,7 @@ export interface DeviceAccessOptions {
 }
 
 /**
- * Who may connect, publish, subscribe and receive [CONTRACT: Authentication].
+ * Who may connect, publish, subscribe and receive (README.md, "Devices"; docs/configuration.md, `mqtt.allowAnonymous`).
  *
  * A device authenticates with username = device id and password = its token, and must use its
  * device id as MQTT client id: aedes keys sessions by client id, so a free choice would let one
@@ -85,7 +85,7 @@ export class DeviceAccess {
     }
     if (!allowed) {
       this.refused.publish++
-      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, 'publish refused: not this client\'s sales topic')
+      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, "publish refused: not this client's sales topic")
     }
     return allowed
   }
@@ -110,7 +110,7 @@ export class DeviceAccess {
     const owner = this.owners.get(client)
     if (owner !== undefined && subscription.topic.startsWith(devicePrefix(owner))) return subscription
     this.refused.subscribe++
-    this.options.logger.warn({ clientId: client.id, device: owner?.deviceId, topic: subscription.topic }, 'subscribe refused: outside the device\'s prefix')
+    this.options.logger.warn({ clientId: client.id, device: owner?.deviceId, topic: subscription.topic }, "subscribe refused: outside the device's prefix")
     return null
   }
 

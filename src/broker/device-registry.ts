@@ -50,9 +50,7 @@ export class DeviceRegistry {
   private writes = 0
 
   constructor(db: SqliteDatabase) {
-    this.selectOne = db.prepare<[string], { store_id: string; token_sha256: Buffer }>(
-      'SELECT store_id, token_sha256 FROM devices WHERE device_id = ?',
-    )
+    this.selectOne = db.prepare<[string], { store_id: string; token_sha256: Buffer }>('SELECT store_id, token_sha256 FROM devices WHERE device_id = ?')
     this.selectAll = db.prepare<[], { device_id: string; store_id: string; created_at: string }>(
       'SELECT device_id, store_id, created_at FROM devices ORDER BY device_id',
     )

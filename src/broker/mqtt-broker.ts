@@ -12,13 +12,7 @@ import { PublishRateLimit } from './publish-rate-limit.js'
 import { LogThrottle } from '../util/log-throttle.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
-export type PublishIntake = (
-  topic: string,
-  clientId: string | null,
-  payload: Uint8Array,
-  receivedAtMs: number,
-  done: (error: Error | null) => void,
-) => void
+export type PublishIntake = (topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: (error: Error | null) => void) => void
 
 export interface MqttBrokerOptions {
   config: MqttConfig
@@ -203,7 +197,11 @@ export class MqttBroker {
     const refusals = this.admission.connectRefusals(this.deviceKey(client))
     if (refusals > 0) {
       // Logged once a minute per device: a looping device must not flood the log either.
-      return this.refuseConnect(client, `${this.options.access.ownerOf(client)?.deviceId ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${limits.connectsPerMinute}) times a minute`, refusals === 1)
+      return this.refuseConnect(
+        client,
+        `${this.options.access.ownerOf(client)?.deviceId ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${limits.connectsPerMinute}) times a minute`,
+        refusals === 1,
+      )
     }
     if (this.options.access.ownerOf(client) === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
       const reason = `mqtt.maxAnonymousConnections (${limits.maxAnonymous}) anonymous clients are connected (logged once a minute)`
@@ -215,7 +213,8 @@ export class MqttBroker {
   }
 
   private refuseConnect(client: Client, reason: string, log: boolean): AuthenticateError {
-    if (log) this.options.logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
+    if (log)
+      this.options.logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
     return Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError
   }
 
@@ -236,7 +235,12 @@ export class MqttBroker {
   get fairShare(): FairShareCounts {
     const { admission, buffers, rateLimit } = this
     return {
-      closed: { pending_cap: admission.counts.pendingClosed, max_connections: admission.counts.maxConnectionsRefused, buffered_bytes: buffers.closed, ...this.timeouts },
+      closed: {
+        pending_cap: admission.counts.pendingClosed,
+        max_connections: admission.counts.maxConnectionsRefused,
+        buffered_bytes: buffers.closed,
+        ...this.timeouts,
+      },
       refused: { anonymous_cap: admission.counts.anonymousRefused, connect_rate: admission.counts.connectRateRefused },
       delayed: { messages: rateLimit.counts.delayed, ms: rateLimit.counts.delayedMs },
       pendingConnections: admission.pendingCount,
@@ -284,7 +288,12 @@ export class MqttBroker {
   }
 
   private logMaxConnections(conn: Socket): void {
-    this.floods.log('warn', 'max_connections', { remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused }, 'connection refused: mqtt.maxConnections reached (logged once a minute)')
+    this.floods.log(
+      'warn',
+      'max_connections',
+      { remote: conn.remoteAddress, refusedSinceStart: this.admission.counts.maxConnectionsRefused },
+      'connection refused: mqtt.maxConnections reached (logged once a minute)',
+    )
   }
 
   private async listen(server: Server, host: string, port: number, name: string): Promise<AddressInfo> {

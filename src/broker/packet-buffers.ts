@@ -29,7 +29,10 @@ export class PacketBuffers {
   closed = 0
 
   /** maxBufferedBytes may change on a config reload. */
-  constructor(private readonly maxPacketBytes: number, public maxBufferedBytes: number) {}
+  constructor(
+    private readonly maxPacketBytes: number,
+    public maxBufferedBytes: number,
+  ) {}
 
   get heldBytes(): number {
     return this.total

@@ -74,8 +74,11 @@ export class PublishRateLimit {
     const { messagesPerSecond, bytesPerSecond, burstSeconds } = this.rates
     for (const [device, allowance] of this.allowances) {
       const elapsed = (now - allowance.at) / 1000
-      if (allowance.messages + elapsed * messagesPerSecond >= messagesPerSecond * burstSeconds
-        && allowance.bytes + elapsed * bytesPerSecond >= bytesPerSecond * burstSeconds) this.allowances.delete(device)
+      if (
+        allowance.messages + elapsed * messagesPerSecond >= messagesPerSecond * burstSeconds &&
+        allowance.bytes + elapsed * bytesPerSecond >= bytesPerSecond * burstSeconds
+      )
+        this.allowances.delete(device)
     }
   }
 }

@@ -32,7 +32,8 @@ export class BronzeReader {
     this.latest = this.db.prepare(`SELECT ${columns} FROM iot_sales_rejects WHERE id < ? ORDER BY id DESC LIMIT ?`)
     this.latestOfReason = this.db.prepare(`SELECT ${columns} FROM iot_sales_rejects WHERE id < ? AND reason = ? ORDER BY id DESC LIMIT ?`)
     this.reasonsSince = this.db.prepare<[string], { reason: string; count: number }>(
-      'SELECT reason, count(*) AS count FROM iot_sales_rejects WHERE received_at >= ? GROUP BY reason ORDER BY count DESC, reason')
+      'SELECT reason, count(*) AS count FROM iot_sales_rejects WHERE received_at >= ? GROUP BY reason ORDER BY count DESC, reason',
+    )
     this.newestReceived = this.db.prepare('SELECT id, received_at FROM iot_sales_raw ORDER BY id DESC LIMIT 1')
     this.firstAfter = this.db.prepare('SELECT received_at FROM iot_sales_raw WHERE id > ? ORDER BY id LIMIT 1').pluck()
     this.activity = this.db.prepare('SELECT device_id, store_id, last_received_at, last_sale_ts_ms FROM device_activity')
@@ -40,7 +41,10 @@ export class BronzeReader {
 
   latestRejects(query: { limit: number; reason?: string; before?: number }): Record<string, unknown>[] {
     const before = query.before ?? Number.MAX_SAFE_INTEGER
-    return (query.reason === undefined ? this.latest.all(before, query.limit) : this.latestOfReason.all(before, query.reason, query.limit)) as Record<string, unknown>[]
+    return (query.reason === undefined ? this.latest.all(before, query.limit) : this.latestOfReason.all(before, query.reason, query.limit)) as Record<
+      string,
+      unknown
+    >[]
   }
 
   /** Rejects received at or after an ISO time, counted by reason, most frequent first. */

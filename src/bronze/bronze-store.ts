@@ -75,7 +75,9 @@ export class BronzeStore {
       INSERT INTO bronze.device_activity (device_id, store_id, last_received_at, last_sale_ts_ms) VALUES (?, ?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET store_id = excluded.store_id, last_received_at = excluded.last_received_at,
         last_sale_ts_ms = excluded.last_sale_ts_ms`)
-    this.oldestRejects = db.prepare<[number], { id: number; bytes: number }>(`SELECT id, ${REJECT_ROW_BYTES} AS bytes FROM bronze.iot_sales_rejects ORDER BY id LIMIT ?`)
+    this.oldestRejects = db.prepare<[number], { id: number; bytes: number }>(
+      `SELECT id, ${REJECT_ROW_BYTES} AS bytes FROM bronze.iot_sales_rejects ORDER BY id LIMIT ?`,
+    )
     this.deleteRejectsUpTo = db.prepare('DELETE FROM bronze.iot_sales_rejects WHERE id <= ?')
     this.addState = db.prepare(`INSERT INTO bronze.bronze_state (name, value) VALUES (?, ?)
       ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`)
@@ -112,11 +114,22 @@ export class BronzeStore {
       for (const reject of verdict.rejects) {
         const kept = payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes)
         this.insertReject.run(
-          receivedAt, message.topic, message.clientId, reject.itemIndex, reject.reason, reject.field, reject.detail,
-          kept, message.payloadBytes,
+          receivedAt,
+          message.topic,
+          message.clientId,
+          reject.itemIndex,
+          reject.reason,
+          reject.field,
+          reject.detail,
+          kept,
+          message.payloadBytes,
         )
-        this.rejectBytes += REJECT_ROW_OVERHEAD + (kept === null ? 0 : typeof kept === 'string' ? Buffer.byteLength(kept) : kept.byteLength) +
-          message.topic.length + (message.clientId?.length ?? 0) + reject.detail.length
+        this.rejectBytes +=
+          REJECT_ROW_OVERHEAD +
+          (kept === null ? 0 : typeof kept === 'string' ? Buffer.byteLength(kept) : kept.byteLength) +
+          message.topic.length +
+          (message.clientId?.length ?? 0) +
+          reject.detail.length
         result.rejected++
         result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
       }
@@ -170,8 +183,18 @@ export class BronzeStore {
   private insert(sale: ValidSale, receivedAt: string): boolean {
     for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
       const info = this.insertSale.run(
-        receivedAt, sale.deviceId, sale.storeId, sale.eventId, sale.saleTsMs, hash,
-        sale.productId, sale.priceMinor, sale.quantity, sale.customerId, sale.orderId, sale.payload,
+        receivedAt,
+        sale.deviceId,
+        sale.storeId,
+        sale.eventId,
+        sale.saleTsMs,
+        hash,
+        sale.productId,
+        sale.priceMinor,
+        sale.quantity,
+        sale.customerId,
+        sale.orderId,
+        sale.payload,
       )
       if (info.changes === 1) return true
       if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return false
@@ -214,8 +237,14 @@ interface StoredIdentity {
 function isSameSale(stored: StoredIdentity, sale: ValidSale): boolean {
   if (stored.device_id !== sale.deviceId || stored.event_id !== sale.eventId) return false
   if (sale.eventId !== null) return true
-  return stored.store_id === sale.storeId && stored.product_id === sale.productId && stored.price_minor === sale.priceMinor &&
-    stored.quantity === sale.quantity && stored.customer_id === sale.customerId && stored.order_id === sale.orderId
+  return (
+    stored.store_id === sale.storeId &&
+    stored.product_id === sale.productId &&
+    stored.price_minor === sale.priceMinor &&
+    stored.quantity === sale.quantity &&
+    stored.customer_id === sale.customerId &&
+    stored.order_id === sale.orderId
+  )
 }
 
 /**

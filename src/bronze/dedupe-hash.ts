@@ -27,12 +27,12 @@ export function hash53(text: string): number {
 
 const SEP = '\u0000'
 
-/** The identity of a sale with an event id: (device, event id) [CONTRACT: Dedupe]. */
+/** The identity of a sale with an event id: (device, event id) (docs/bronze.md, "Dedupe: identity and its index"). */
 export function eventIdentity(deviceId: string, eventId: string): string {
   return 'e' + SEP + deviceId + SEP + eventId
 }
 
-/** The identity of a sale without an event id: its canonical content [CONTRACT: Dedupe]. */
+/** The identity of a sale without an event id: its canonical content (docs/bronze.md, "Dedupe: identity and its index"). */
 export function contentIdentity(sale: {
   deviceId: string
   storeId: string
@@ -43,15 +43,5 @@ export function contentIdentity(sale: {
   customerId: number | null
   orderId: string | null
 }): string {
-  return [
-    'c',
-    sale.deviceId,
-    sale.storeId,
-    sale.saleTsMs,
-    sale.productId,
-    sale.priceMinor,
-    sale.quantity,
-    sale.customerId ?? '',
-    sale.orderId ?? '',
-  ].join(SEP)
+  return ['c', sale.deviceId, sale.storeId, sale.saleTsMs, sale.productId, sale.priceMinor, sale.quantity, sale.customerId ?? '', sale.orderId ?? ''].join(SEP)
 }

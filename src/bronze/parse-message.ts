@@ -22,7 +22,7 @@ export interface MessageVerdict {
 }
 
 /**
- * Turns one MQTT message on a sales topic into per-item verdicts [CONTRACT: Devices -> gateway]:
+ * Turns one MQTT message on a sales topic into per-item verdicts (docs/bronze.md, "The path of a message"):
  * a single sale object or an array of up to `maxBatchItems`; good items are kept even when others
  * in the array are bad. `payload` may be a prefix of the message when `payloadBytes` says it was
  * larger than `maxPayloadBytes` (the broker does not copy what will not be stored).

@@ -58,11 +58,18 @@ export function dimsCommand(): Command {
       const progress = progressBar(`importing ${dimension}`, 'bytes')
       let read = 0
       try {
-        const summary = await importDimension(db, enricherFromConfig(db, config), DIMENSIONS[dimension], createReadStream(file), options.format ?? formatOf(file), {
-          asOfMs: options.asOf ?? Date.now(),
-          allowRejects: options.allowRejects,
-          onBytes: (bytes) => progress.update((read += bytes), size),
-        })
+        const summary = await importDimension(
+          db,
+          enricherFromConfig(db, config),
+          DIMENSIONS[dimension],
+          createReadStream(file),
+          options.format ?? formatOf(file),
+          {
+            asOfMs: options.asOf ?? Date.now(),
+            allowRejects: options.allowRejects,
+            onBytes: (bytes) => progress.update((read += bytes), size),
+          },
+        )
         progress.stop()
         process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : describeImport(summary))
       } finally {
@@ -81,8 +88,16 @@ export function dimsCommand(): Command {
       const db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
       try {
         const outcomes = await syncDimensions(pullContextFromConfig(db, config))
-        process.stdout.write(options.json ? JSON.stringify(outcomes) + '\n' : outcomes.map((outcome) =>
-          `${outcome.dimension}: ${outcome.status}${outcome.summary ? ` (${outcome.summary.inserted} inserted, ${outcome.summary.changed} changed)` : ''}${outcome.error ? `: ${outcome.error}` : ''} after ${outcome.attempts} attempt(s)`).join('\n') + '\n')
+        process.stdout.write(
+          options.json
+            ? JSON.stringify(outcomes) + '\n'
+            : outcomes
+                .map(
+                  (outcome) =>
+                    `${outcome.dimension}: ${outcome.status}${outcome.summary ? ` (${outcome.summary.inserted} inserted, ${outcome.summary.changed} changed)` : ''}${outcome.error ? `: ${outcome.error}` : ''} after ${outcome.attempts} attempt(s)`,
+                )
+                .join('\n') + '\n',
+        )
         const failed = outcomes.filter((outcome) => outcome.status === 'failed')
         if (failed.length > 0) throw new MedallionError('SYNC_FAILED', `${failed.map((outcome) => outcome.dimension).join(', ')} could not be pulled`)
       } finally {

@@ -18,7 +18,11 @@ export function goldCommand(): Command {
         const result = new GoldRefresher(db).rebuild({ fromDate: options.from, toDate: options.to }, (done, total) => progress.update(done, total))
         progress.stop()
         const summary = { ...result, from: options.from ?? null, to: options.to ?? null, seconds: Math.round(performance.now() - started) / 1000 }
-        process.stdout.write(options.json ? JSON.stringify(summary) + '\n' : `gold rebuilt: ${result.days} store-days from ${options.from ?? 'the beginning'} to ${options.to ?? 'the end'} in ${summary.seconds} s\n`)
+        process.stdout.write(
+          options.json
+            ? JSON.stringify(summary) + '\n'
+            : `gold rebuilt: ${result.days} store-days from ${options.from ?? 'the beginning'} to ${options.to ?? 'the end'} in ${summary.seconds} s\n`,
+        )
       } finally {
         progress.stop()
         db.close()

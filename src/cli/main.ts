@@ -30,7 +30,6 @@ async function commandsFor(args: string[]): Promise<Command[]> {
   return (await Promise.all(Object.values(COMMANDS).map((loader) => loader()))).flat()
 }
 
-
 // --debug (anywhere on the line) or MEDALLION_EDGE_DEBUG=1: errors with their stack, for a bug report.
 const debug = process.argv.includes('--debug') || process.env.MEDALLION_EDGE_DEBUG === '1'
 const argv = process.argv.filter((arg) => arg !== '--debug')
@@ -62,7 +61,7 @@ try {
     process.exitCode = error.code === 'USAGE' ? 2 : 1
   } else {
     // Not a coded error: still one line (the stack with --debug).
-    const message = error instanceof Error ? (debug ? error.stack ?? error.message : error.message) : String(error)
+    const message = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error)
     process.stderr.write(`medallion-edge: ${message}${debug ? '' : ' (run with --debug for details)'}\n`)
     process.exitCode = 1
   }

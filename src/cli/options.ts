@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { loadConfig, type LoadedConfig } from '../config/load.js'
 import { isCalendarDate } from '../util/calendar-date.js'
 
-/** `--config FILE`, taken by every command that touches data [CONTRACT: Command line]. */
+/** `--config FILE`, taken by every command that touches data (README.md, "Command line"). */
 export function configOption(): Option {
   return new Option('-c, --config <file>', 'config file (default: $MEDALLION_EDGE_CONFIG or the embedded config/default.json)')
 }

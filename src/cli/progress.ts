@@ -8,11 +8,14 @@ export interface Progress {
 /** A progress bar on stderr when it is a terminal; silent otherwise (logs, pipes, tests). */
 export function progressBar(label: string, unit: string): Progress {
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} }
-  const bar = new cliProgress.SingleBar({
-    format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} eta {eta_formatted}`,
-    stream: process.stderr,
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic)
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  )
   let started = false
   return {
     update(done, total) {

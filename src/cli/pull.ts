@@ -4,13 +4,19 @@ import { pullSnapshots, type PullSummary } from '../snapshot/pull-lake.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(summary: PullSummary): string {
-  const missed = summary.missed.length === 0 ? ''
-    : `\n${summary.source}: MISSED ${summary.missed.length} current snapshots the gateway no longer had (delivered elsewhere and freed, or damaged): ${summary.missed.join(', ')}`
+  const missed =
+    summary.missed.length === 0
+      ? ''
+      : `\n${summary.source}: MISSED ${summary.missed.length} current snapshots the gateway no longer had (delivered elsewhere and freed, or damaged): ${summary.missed.join(', ')}`
   const upgraded = summary.upgraded > 0 ? `, ${summary.upgraded} files of an older snapshot format rewritten` : ''
-  const notUpgraded = summary.upgradeFailed.length === 0 ? ''
-    : `\nthe lake: ${summary.upgradeFailed.length} snapshots of an older format could not be rewritten: ${summary.upgradeFailed.join('; ')}`
-  return `${summary.source}: ${summary.snapshots} snapshots, ${summary.files} files, ${summary.superseded} superseded files removed, ` +
+  const notUpgraded =
+    summary.upgradeFailed.length === 0
+      ? ''
+      : `\nthe lake: ${summary.upgradeFailed.length} snapshots of an older format could not be rewritten: ${summary.upgradeFailed.join('; ')}`
+  return (
+    `${summary.source}: ${summary.snapshots} snapshots, ${summary.files} files, ${summary.superseded} superseded files removed, ` +
     `${summary.skipped} superseded snapshots skipped${upgraded}; cursor ${summary.cursor}${missed}${notUpgraded}`
+  )
 }
 
 interface PullOptions {
@@ -24,9 +30,9 @@ interface PullOptions {
 export function pullCommand(): Command {
   return new Command('pull')
     .description('central side: pull gold snapshots from one or many gateways into a lake folder (Hive layout)')
-    .option('--from <url...>', 'gateway base URL(s), e.g. http://gateway-17:8080 (added to the config\'s pull.from)')
-    .option('--token <token>', 'the gateways\' central bearer token; better: MEDALLION_EDGE_CENTRAL_TOKEN or pull.token, not visible in ps')
-    .option('--into <dir>', 'the lake folder (default: the config\'s pull.into)')
+    .option('--from <url...>', "gateway base URL(s), e.g. http://gateway-17:8080 (added to the config's pull.from)")
+    .option('--token <token>', "the gateways' central bearer token; better: MEDALLION_EDGE_CENTRAL_TOKEN or pull.token, not visible in ps")
+    .option('--into <dir>', "the lake folder (default: the config's pull.into)")
     .option('--json', 'print the summary as JSON')
     .addOption(configOption())
     .action(async (options: PullOptions) => {
@@ -42,27 +48,38 @@ export function pullCommand(): Command {
       // One gateway that is down does not hold up the others; the exit status still says so.
       for (const from of gateways) {
         try {
-          summaries.push(await pullSnapshots({
-            from,
-            token,
-            into,
-            timeoutMs: config.pull.timeoutMs,
-            onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
-            onReset: (reason) => process.stderr.write(`${from}: ${reason}: pulling from its start\n`),
-          }))
+          summaries.push(
+            await pullSnapshots({
+              from,
+              token,
+              into,
+              timeoutMs: config.pull.timeoutMs,
+              onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
+              onReset: (reason) => process.stderr.write(`${from}: ${reason}: pulling from its start\n`),
+            }),
+          )
         } catch (error) {
           failures.push({ source: from, error: (error as Error).message })
         }
         if (process.stderr.isTTY) process.stderr.write('\n')
       }
-      process.stdout.write(options.json ? JSON.stringify({ pulled: summaries, failed: failures }) + '\n'
-        : [...summaries.map(describe), ...failures.map((failure) => `${failure.source}: FAILED: ${failure.error}`)].join('\n') + '\n')
+      process.stdout.write(
+        options.json
+          ? JSON.stringify({ pulled: summaries, failed: failures }) + '\n'
+          : [...summaries.map(describe), ...failures.map((failure) => `${failure.source}: FAILED: ${failure.error}`)].join('\n') + '\n',
+      )
       if (failures.length > 0) {
-        throw new MedallionError('PULL_FAILED', `${failures.length} of ${gateways.length} gateways could not be pulled: ${failures.map((failure) => failure.source).join(', ')}`)
+        throw new MedallionError(
+          'PULL_FAILED',
+          `${failures.length} of ${gateways.length} gateways could not be pulled: ${failures.map((failure) => failure.source).join(', ')}`,
+        )
       }
       const notUpgraded = summaries.find((summary) => summary.upgradeFailed.length > 0)
       if (notUpgraded) {
-        throw new MedallionError('PULL_FAILED', `${notUpgraded.upgradeFailed.length} snapshots of the lake are still in an older format (see above); engines may refuse their files`)
+        throw new MedallionError(
+          'PULL_FAILED',
+          `${notUpgraded.upgradeFailed.length} snapshots of the lake are still in an older format (see above); engines may refuse their files`,
+        )
       }
       const missed = summaries.filter((summary) => summary.missed.length > 0)
       if (missed.length > 0) {

@@ -6,13 +6,15 @@ import { configOption, loadFromOptions } from './options.js'
 
 function describe(outcome: RetentionOutcome): string {
   const mib = (bytes: number): string => (bytes / 1048576).toFixed(1)
-  return [
-    `sales: ${outcome.prunedDays} delivered store-days pruned (${outcome.bronzeRows} bronze, ${outcome.silverRows} silver, ${outcome.quarantineRows} quarantined rows)` +
-      (outcome.salesWait ? `; waiting: ${outcome.salesWait}` : ''),
-    `rejects: ${outcome.rejectRows} past retention.rejectsDays`,
-    `gold: ${outcome.goldDays} store-days past retention.goldDays`,
-    `files: ${mib(outcome.freedBytes)} MiB given back; oldest sales day kept ${outcome.oldestSalesDay ?? 'none'}`,
-  ].join('\n') + '\n'
+  return (
+    [
+      `sales: ${outcome.prunedDays} delivered store-days pruned (${outcome.bronzeRows} bronze, ${outcome.silverRows} silver, ${outcome.quarantineRows} quarantined rows)` +
+        (outcome.salesWait ? `; waiting: ${outcome.salesWait}` : ''),
+      `rejects: ${outcome.rejectRows} past retention.rejectsDays`,
+      `gold: ${outcome.goldDays} store-days past retention.goldDays`,
+      `files: ${mib(outcome.freedBytes)} MiB given back; oldest sales day kept ${outcome.oldestSalesDay ?? 'none'}`,
+    ].join('\n') + '\n'
+  )
 }
 
 export function retentionCommand(): Command {

@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load.js'
 import { configSchema, type Config } from '../config/schema.js'
 import { configOption, loadFromOptions } from './options.js'
 
-/** A second signal, or this long after the first, forces the exit [CONTRACT: Operations]. */
+/** A second signal, or this long after the first, forces the exit (docs/operations.md, "Signals: stop, reload, kill"). */
 const FORCED_EXIT_AFTER_MS = 10_000
 
 export function runCommand(): Command {
@@ -75,7 +75,8 @@ export function runCommand(): Command {
         if (applied.includes('log.level')) logger.level = next.log.level
         gateway.reload(next, applied)
         logger.info({ applied, needRestart }, applied.length === 0 ? 'config reloaded: nothing to apply' : `config reloaded: applied ${applied.join(', ')}`)
-        if (needRestart.length > 0) logger.warn({ keys: needRestart }, `config reloaded: ${needRestart.join(', ')} change only at a restart (systemctl restart medallion-edge)`)
+        if (needRestart.length > 0)
+          logger.warn({ keys: needRestart }, `config reloaded: ${needRestart.join(', ')} change only at a restart (systemctl restart medallion-edge)`)
       })
 
       logger.info({ config: source, dataDir: config.dataDir, storeId: config.storeId }, 'medallion-edge starting')
@@ -103,7 +104,10 @@ function reloadConfig(source: string, running: Readonly<Config>): ConfigChanges 
   const changes = configChanges(running, reloaded)
   // The live keys of the new config with the rest of the running one must still hold together.
   const checked = configSchema.safeParse(changes.next)
-  if (!checked.success) return { refused: `with the keys that need a restart kept as they run: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` }
+  if (!checked.success)
+    return {
+      refused: `with the keys that need a restart kept as they run: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    }
   return changes
 }
 

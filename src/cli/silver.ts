@@ -21,7 +21,9 @@ export function silverCommand(): Command {
           onProgress: (done, total) => progress.update(done, total),
         })
         progress.stop()
-        process.stdout.write(options.json ? JSON.stringify(result) + '\n' : `silver rebuilt: ${result.rebuilt} sales recomputed (${result.seen} bronze rows looked at)\n`)
+        process.stdout.write(
+          options.json ? JSON.stringify(result) + '\n' : `silver rebuilt: ${result.rebuilt} sales recomputed (${result.seen} bronze rows looked at)\n`,
+        )
       } finally {
         progress.stop()
         db.close()

@@ -31,7 +31,10 @@ export function snapshotCommand(): Command {
         }
         const { manifest } = current
         if (!current.onDisk) {
-          throw new MedallionError('SNAPSHOT_GONE', `the files of ${manifest.snapshot_id} were delivered and then removed by the disk bound (snapshot.maxDiskMiB): take them from the lake`)
+          throw new MedallionError(
+            'SNAPSHOT_GONE',
+            `the files of ${manifest.snapshot_id} were delivered and then removed by the disk bound (snapshot.maxDiskMiB): take them from the lake`,
+          )
         }
         for (const file of manifest.files) {
           mkdirSync(dirname(join(options.out, file.path)), { recursive: true })
@@ -39,13 +42,18 @@ export function snapshotCommand(): Command {
             copyFileSync(join(snapshotDir(config.dataDir), manifest.snapshot_id, file.path), join(options.out, file.path))
           } catch (error) {
             // The daemon's disk bound may free the files while they are copied.
-            if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MedallionError('SNAPSHOT_GONE', `${file.path} of ${manifest.snapshot_id} left the disk while it was copied; run the export again`)
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+              throw new MedallionError('SNAPSHOT_GONE', `${file.path} of ${manifest.snapshot_id} left the disk while it was copied; run the export again`)
             throw error
           }
         }
         mkdirSync(join(options.out, '_manifests'), { recursive: true })
         writeFileSync(join(options.out, manifestPath(manifest.snapshot_id)), JSON.stringify(manifest, null, 2))
-        process.stdout.write(options.json ? JSON.stringify(manifest) + '\n' : `${manifest.snapshot_id}: ${manifest.files.length} files, ${manifest.files.reduce((n, f) => n + f.rows, 0)} rows, in ${options.out}\n`)
+        process.stdout.write(
+          options.json
+            ? JSON.stringify(manifest) + '\n'
+            : `${manifest.snapshot_id}: ${manifest.files.length} files, ${manifest.files.reduce((n, f) => n + f.rows, 0)} rows, in ${options.out}\n`,
+        )
       } finally {
         db.close()
       }

@@ -78,21 +78,33 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
   if (!existsSync(databaseFile(config.dataDir, 'main')) || !existsSync(databaseFile(config.dataDir, 'bronze'))) return report
   const hasSilver = existsSync(databaseFile(config.dataDir, 'silver'))
   const hasGold = hasSilver && existsSync(databaseFile(config.dataDir, 'gold'))
-  const db = openDatabase({ dataDir: config.dataDir, attach: ['bronze', ...(hasSilver ? ['silver' as const] : []), ...(hasGold ? ['gold' as const] : [])], readonly: true })
+  const db = openDatabase({
+    dataDir: config.dataDir,
+    attach: ['bronze', ...(hasSilver ? ['silver' as const] : []), ...(hasGold ? ['gold' as const] : [])],
+    readonly: true,
+  })
   try {
     report.devices = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n
     const sales = db.prepare('SELECT count(*) AS n, max(received_at) AS last FROM bronze.iot_sales_raw').get() as { n: number; last: string | null }
-    const reasons = db.prepare('SELECT reason, count(*) AS n FROM bronze.iot_sales_rejects GROUP BY reason ORDER BY n DESC').all() as { reason: string; n: number }[]
+    const reasons = db.prepare('SELECT reason, count(*) AS n FROM bronze.iot_sales_rejects GROUP BY reason ORDER BY n DESC').all() as {
+      reason: string
+      n: number
+    }[]
     report.bronze = {
       sales: sales.n,
       rejects: reasons.reduce((sum, row) => sum + row.n, 0),
       lastReceivedAt: sales.last,
       rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
     }
-    const snapshots = db.prepare(`SELECT count(*) AS count, coalesce(sum(CASE WHEN on_disk = 1 THEN bytes END), 0) AS diskBytes FROM snapshots`).get() as { count: number; diskBytes: number }
+    const snapshots = db.prepare(`SELECT count(*) AS count, coalesce(sum(CASE WHEN on_disk = 1 THEN bytes END), 0) AS diskBytes FROM snapshots`).get() as {
+      count: number
+      diskBytes: number
+    }
     const backlog = readBacklog(db)
     report.snapshots = { ...snapshots, pending: backlog.pending, oldestPendingDate: backlog.oldestDate, lastError: backlog.lastError }
-    report.jobs = db.prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name').all() as StatusReport['jobs']
+    report.jobs = db
+      .prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name')
+      .all() as StatusReport['jobs']
     report.storage = readStorage(db, config.dataDir)
     if (hasSilver) report.silver = readSilverStatus(db)
     if (hasGold) {
@@ -126,7 +138,8 @@ function diskOf(config: Readonly<Config>): StatusReport['disk'] {
 
 function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver']> {
   const one = <T>(sql: string): T => db.prepare(sql).get() as T
-  const state = (name: string): unknown => (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
+  const state = (name: string): unknown =>
+    (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
   const watermark = (state('bronze_watermark') as number | undefined) ?? 0
   const maxBronze = one<{ n: number | null }>('SELECT max(id) AS n FROM bronze.iot_sales_raw').n ?? 0
   const unknown = one<{ product: number; customer: number; store: number }>(`SELECT
@@ -134,7 +147,11 @@ function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver'
     FROM silver.sales_enriched`)
   const failure = state('failure')
   const dimensions: Record<string, { members: number; versions: number }> = {}
-  for (const [name, key] of [['product', 'product_id'], ['customer', 'customer_id'], ['store', 'store_id']] as const) {
+  for (const [name, key] of [
+    ['product', 'product_id'],
+    ['customer', 'customer_id'],
+    ['store', 'store_id'],
+  ] as const) {
     dimensions[name] = one(`SELECT count(DISTINCT ${key}) AS members, count(*) AS versions FROM silver.dim_${name}`)
   }
   return {
@@ -144,9 +161,15 @@ function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver'
     quarantined: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_quarantine').n,
     unknown,
     failure: typeof failure === 'string' ? JSON.parse(failure) : null,
-    expectations: db.prepare('SELECT rule, action, violations, last_at AS lastAt FROM silver.expectation_counts ORDER BY rule').all() as NonNullable<StatusReport['silver']>['expectations'],
+    expectations: db.prepare('SELECT rule, action, violations, last_at AS lastAt FROM silver.expectation_counts ORDER BY rule').all() as NonNullable<
+      StatusReport['silver']
+    >['expectations'],
     dimensions,
-    sync: db.prepare('SELECT dimension, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt, last_error AS lastError FROM silver.dim_sync ORDER BY dimension').all() as NonNullable<StatusReport['silver']>['sync'],
+    sync: db
+      .prepare(
+        'SELECT dimension, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt, last_error AS lastError FROM silver.dim_sync ORDER BY dimension',
+      )
+      .all() as NonNullable<StatusReport['silver']>['sync'],
   }
 }
 
@@ -158,42 +181,66 @@ function describe(report: StatusReport): string {
   ]
   if (report.disk) {
     const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`
-    lines.push(`disk     ${mib(report.disk.freeBytes)} free, reserve ${mib(report.disk.reserveBytes)}${report.disk.low ? ': FULL, new sales are not acked until space returns' : ''}`)
+    lines.push(
+      `disk     ${mib(report.disk.freeBytes)} free, reserve ${mib(report.disk.reserveBytes)}${report.disk.low ? ': FULL, new sales are not acked until space returns' : ''}`,
+    )
   }
   if (report.bronze === null) {
     lines.push('bronze   no data yet')
   } else {
-    const reasons = Object.entries(report.bronze.rejectsByReason).map(([reason, n]) => `${reason} ${n}`).join(', ')
+    const reasons = Object.entries(report.bronze.rejectsByReason)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ')
     lines.push(`devices  ${report.devices} registered`)
     lines.push(`bronze   ${report.bronze.sales} sales, last received ${report.bronze.lastReceivedAt ?? 'never'}`)
     lines.push(`rejects  ${report.bronze.rejects}${reasons ? ` (${reasons})` : ''}`)
   }
   const silver = report.silver
   if (silver) {
-    lines.push(`silver   ${silver.sales} sales, ${silver.lagRows} behind bronze, ${silver.quarantined} quarantined; unknown product ${silver.unknown.product}, customer ${silver.unknown.customer}, store ${silver.unknown.store}`)
+    lines.push(
+      `silver   ${silver.sales} sales, ${silver.lagRows} behind bronze, ${silver.quarantined} quarantined; unknown product ${silver.unknown.product}, customer ${silver.unknown.customer}, store ${silver.unknown.store}`,
+    )
     if (silver.failure) lines.push(`         STOPPED by an expectation: ${JSON.stringify(silver.failure)}`)
     for (const rule of silver.expectations) lines.push(`rule     ${rule.rule} (${rule.action}): ${rule.violations} violations, last ${rule.lastAt}`)
-    lines.push(`dims     ${Object.entries(silver.dimensions).map(([name, d]) => `${name} ${d.members} (${d.versions} versions)`).join(', ')}`)
-    for (const sync of silver.sync) lines.push(`sync     ${sync.dimension}: last success ${sync.lastSuccessAt ?? 'never'}${sync.lastError ? `, last error: ${sync.lastError}` : ''}`)
+    lines.push(
+      `dims     ${Object.entries(silver.dimensions)
+        .map(([name, d]) => `${name} ${d.members} (${d.versions} versions)`)
+        .join(', ')}`,
+    )
+    for (const sync of silver.sync)
+      lines.push(`sync     ${sync.dimension}: last success ${sync.lastSuccessAt ?? 'never'}${sync.lastError ? `, last error: ${sync.lastError}` : ''}`)
   }
   if (report.gold) {
-    lines.push(`gold     ${report.gold.days} store-days, caught up with silver at ${report.gold.caughtUpAt ?? 'never'}, ${report.gold.pendingChanges} changes pending`)
+    lines.push(
+      `gold     ${report.gold.days} store-days, caught up with silver at ${report.gold.caughtUpAt ?? 'never'}, ${report.gold.pendingChanges} changes pending`,
+    )
   }
   if (report.snapshots) {
     const s = report.snapshots
-    lines.push(`snapshot ${s.count} snapshots (${(s.diskBytes / 1048576).toFixed(1)} MiB on disk), ${s.pending} to ship${s.oldestPendingDate ? ` from ${s.oldestPendingDate}` : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`)
+    lines.push(
+      `snapshot ${s.count} snapshots (${(s.diskBytes / 1048576).toFixed(1)} MiB on disk), ${s.pending} to ship${s.oldestPendingDate ? ` from ${s.oldestPendingDate}` : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`,
+    )
   }
   if (report.storage) {
     const storage = report.storage
     const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`
-    lines.push(`files    ${Object.entries(storage.fileBytes).map(([file, bytes]) => `${file} ${mib(bytes)}`).join(', ')}`)
-    if (report.oldestDay) lines.push(`oldest   sales of ${report.oldestDay.sales ?? 'no day'} (bronze and silver), gold of ${report.oldestDay.gold ?? 'no day'}`)
+    lines.push(
+      `files    ${Object.entries(storage.fileBytes)
+        .map(([file, bytes]) => `${file} ${mib(bytes)}`)
+        .join(', ')}`,
+    )
+    if (report.oldestDay)
+      lines.push(`oldest   sales of ${report.oldestDay.sales ?? 'no day'} (bronze and silver), gold of ${report.oldestDay.gold ?? 'no day'}`)
     const last = storage.retention.last
-    lines.push(`retain   ${storage.retention.lastRunAt === null || last === null ? 'not run yet' : `last run ${storage.retention.lastRunAt}: ${last.prunedDays} store-days pruned, ${last.rejectRows} rejects, ${last.goldDays} gold store-days, ${mib(last.freedBytes)} given back${last.salesWait ? `; sales waiting: ${last.salesWait}` : ''}`}` +
-      (storage.rejectsDropped > 0 ? `; ${storage.rejectsDropped} rejects dropped over retention.rejectsMaxMiB` : ''))
+    lines.push(
+      `retain   ${storage.retention.lastRunAt === null || last === null ? 'not run yet' : `last run ${storage.retention.lastRunAt}: ${last.prunedDays} store-days pruned, ${last.rejectRows} rejects, ${last.goldDays} gold store-days, ${mib(last.freedBytes)} given back${last.salesWait ? `; sales waiting: ${last.salesWait}` : ''}`}` +
+        (storage.rejectsDropped > 0 ? `; ${storage.rejectsDropped} rejects dropped over retention.rejectsMaxMiB` : ''),
+    )
   }
   for (const job of report.jobs) {
-    lines.push(`job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`)
+    lines.push(
+      `job      ${job.name}: ${job.outcome ?? 'not run yet'}${job.startedAt ? ` at ${job.startedAt} in ${job.durationMs} ms` : ''}${job.outcome === 'failed' ? `: ${job.summary}` : ''}`,
+    )
   }
   return lines.join('\n') + '\n'
 }

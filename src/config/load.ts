@@ -27,11 +27,7 @@ export interface LoadedConfig {
  * applies the environment overrides; validates against the schema; resolves `dataDir`; freezes.
  * Throws one MedallionError whose message names every wrong key.
  */
-export function loadConfig(
-  configPath: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): LoadedConfig {
+export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LoadedConfig {
   const source = configPath ?? env.MEDALLION_EDGE_CONFIG ?? DEFAULT_CONFIG_PATH
   const raw = readJson(source)
   applyEnvOverrides(raw, env)

@@ -1,6 +1,6 @@
 import { ID_PATTERN } from './ids.js'
 
-/** Who a sales topic belongs to: `stores/{storeId}/devices/{deviceId}/sales` [CONTRACT]. */
+/** Who a sales topic belongs to: `stores/{storeId}/devices/{deviceId}/sales` (docs/bronze.md, "The path of a message"). */
 export interface TopicOwner {
   storeId: string
   deviceId: string

@@ -26,8 +26,17 @@ function digitsAt(text: string, from: number, count: number): number {
  * the regular expression (a third of the parse cost on the ingest path); undefined otherwise.
  */
 function parseIsoUtcMillis(text: string): number | undefined {
-  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */ || text[10] !== 'T' || text[4] !== '-' || text[7] !== '-' ||
-    text[13] !== ':' || text[16] !== ':' || text[19] !== '.') return undefined
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(23) !== 90 /* Z */ ||
+    text[10] !== 'T' ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.'
+  )
+    return undefined
   const year = digitsAt(text, 0, 4)
   const month = digitsAt(text, 5, 2)
   const day = digitsAt(text, 8, 2)
@@ -35,8 +44,8 @@ function parseIsoUtcMillis(text: string): number | undefined {
   const minute = digitsAt(text, 14, 2)
   const second = digitsAt(text, 17, 2)
   const millis = digitsAt(text, 20, 3)
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-    second < 0 || second > 59 || millis < 0) return undefined
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0)
+    return undefined
   if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined
   return Date.UTC(year, month - 1, day, hour, minute, second, millis)
 }

@@ -51,7 +51,12 @@ export class DiskSpace {
   }
 
   state(): DiskState {
-    return { freeBytes: this.freeBytes, reserveBytes: this.reserveBytes, low: this.low, since: this.lowSince === null ? null : new Date(this.lowSince).toISOString() }
+    return {
+      freeBytes: this.freeBytes,
+      reserveBytes: this.reserveBytes,
+      low: this.low,
+      since: this.lowSince === null ? null : new Date(this.lowSince).toISOString(),
+    }
   }
 
   onChange(listener: (low: boolean) => void): void {
@@ -95,13 +100,19 @@ export class DiskSpace {
     this.resumeAbove = Math.max(this.resumeAbove, resumeAbove)
     if (this.low) return
     this.lowSince = this.now()
-    this.logger.error({ dir: this.dir, freeMiB: mib(this.freeBytes), reserveMiB: mib(this.reserveBytes), resumeAboveMiB: mib(this.resumeAbove) },
-      'disk full (%s): new sales are not acked (devices keep them and resend) until space returns', why)
+    this.logger.error(
+      { dir: this.dir, freeMiB: mib(this.freeBytes), reserveMiB: mib(this.reserveBytes), resumeAboveMiB: mib(this.resumeAbove) },
+      'disk full (%s): new sales are not acked (devices keep them and resend) until space returns',
+      why,
+    )
     for (const listener of this.listeners) listener(true)
   }
 
   private leaveLow(): void {
-    this.logger.warn({ dir: this.dir, freeMiB: mib(this.freeBytes), lowForS: Math.round((this.now() - this.lowSince!) / 1000) }, 'disk space is back: acking sales again')
+    this.logger.warn(
+      { dir: this.dir, freeMiB: mib(this.freeBytes), lowForS: Math.round((this.now() - this.lowSince!) / 1000) },
+      'disk space is back: acking sales again',
+    )
     this.lowSince = null
     this.resumeAbove = 0
     for (const listener of this.listeners) listener(false)

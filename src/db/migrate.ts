@@ -18,8 +18,7 @@ export function migrate(db: Database.Database, schema: string, migrations: Migra
     if (current > migrations.length) {
       throw new MedallionError(
         'SCHEMA_TOO_NEW',
-        `${schema} schema version ${current} is newer than this program knows (${migrations.length}); ` +
-          'run the newer medallion-edge or restore a backup',
+        `${schema} schema version ${current} is newer than this program knows (${migrations.length}); ` + 'run the newer medallion-edge or restore a backup',
       )
     }
     return current
@@ -33,5 +32,7 @@ export function migrate(db: Database.Database, schema: string, migrations: Migra
     db.pragma(`${schema}.user_version = ${current + 1}`)
     return true
   })
-  while (step.immediate()) { /* one step per transaction */ }
+  while (step.immediate()) {
+    /* one step per transaction */
+  }
 }

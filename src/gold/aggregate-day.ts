@@ -1,7 +1,16 @@
 /** One silver sale as gold reads it (a raw row, in this column order). */
 export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
-type DayRow = [region: string, category: string, hour: number, amount: number, quantity: number, deviceId: string, orderId: string | null,
-  productId: number, saleTsMs: number]
+type DayRow = [
+  region: string,
+  category: string,
+  hour: number,
+  amount: number,
+  quantity: number,
+  deviceId: string,
+  orderId: string | null,
+  productId: number,
+  saleTsMs: number,
+]
 
 /** Sums of a group, with the distinct orders that have a line in it. */
 export class Measures {

@@ -3,9 +3,22 @@ import type { SqliteDatabase } from '../db/open.js'
 import { UNKNOWN } from '../silver/schema.js'
 
 /** A new silver sale as gold adds it (a raw row, in this column order). */
-export const APPENDED_COLUMNS = 'bronze_id, store_id, sale_date, region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
-export type AppendedRow = [bronzeId: number, storeId: string, saleDate: string, region: string, category: string, hour: number,
-  amount: number, quantity: number, deviceId: string, orderId: string | null, productId: number, saleTsMs: number]
+export const APPENDED_COLUMNS =
+  'bronze_id, store_id, sale_date, region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
+export type AppendedRow = [
+  bronzeId: number,
+  storeId: string,
+  saleDate: string,
+  region: string,
+  category: string,
+  hour: number,
+  amount: number,
+  quantity: number,
+  deviceId: string,
+  orderId: string | null,
+  productId: number,
+  saleTsMs: number,
+]
 
 /** What a batch of new sales adds to one group: sums, and the orders that had no line in it before. */
 class Delta {
@@ -78,8 +91,17 @@ export class GoldDelta {
   private readonly productAsOf
 
   constructor(db: SqliteDatabase) {
-    this.earlierLine = Object.fromEntries(Object.entries(EARLIER_LINE).map(([grain, where]) => [grain, db.prepare(`SELECT 1 FROM silver.sales_enriched
-      WHERE store_id = @store AND sale_date = @date AND device_id = @device AND order_id = @order AND bronze_id < @id ${where} LIMIT 1`).pluck()])) as Record<Grain, Statement<unknown[]>>
+    this.earlierLine = Object.fromEntries(
+      Object.entries(EARLIER_LINE).map(([grain, where]) => [
+        grain,
+        db
+          .prepare(
+            `SELECT 1 FROM silver.sales_enriched
+      WHERE store_id = @store AND sale_date = @date AND device_id = @device AND order_id = @order AND bronze_id < @id ${where} LIMIT 1`,
+          )
+          .pluck(),
+      ]),
+    ) as Record<Grain, Statement<unknown[]>>
     this.upsertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
       sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET ${ADD('daily_sales_amount')}, avg_order_amount = ${AVERAGE('daily_sales_amount')}`)
@@ -153,11 +175,30 @@ export class GoldDelta {
     for (const [region, delta] of byRegion) {
       this.upsertRegion.run(saleDate, storeId, region, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
     }
-    this.upsertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.newOrders, perOrder(day.amount, day.newOrders), perOrder(day.units, day.newOrders))
+    this.upsertOrders.run(
+      saleDate,
+      storeId,
+      day.amount,
+      day.lines,
+      day.units,
+      day.newOrders,
+      perOrder(day.amount, day.newOrders),
+      perOrder(day.units, day.newOrders),
+    )
     for (const [product, delta] of byProduct) {
       const named = this.productAsOf.get(product, delta.lastSaleMs, delta.lastSaleMs)
-      this.upsertProduct.run(saleDate, storeId, product, named?.product_name ?? UNKNOWN, named?.category ?? UNKNOWN,
-        delta.amount, delta.lines, delta.units, delta.newOrders, new Date(delta.lastSaleMs).toISOString())
+      this.upsertProduct.run(
+        saleDate,
+        storeId,
+        product,
+        named?.product_name ?? UNKNOWN,
+        named?.category ?? UNKNOWN,
+        delta.amount,
+        delta.lines,
+        delta.units,
+        delta.newOrders,
+        new Date(delta.lastSaleMs).toISOString(),
+      )
     }
     this.rerank.run({ store: storeId, date: saleDate })
   }

@@ -20,7 +20,7 @@ export interface LastWeek {
   by_hour: Hour[]
 }
 
-/** The staff totals of one store and day [CONTRACT: HTTP]. Amounts in major units, exact to the minor unit. */
+/** The staff totals of one store and day (docs/gold.md, "HTTP API"). Amounts in major units, exact to the minor unit. */
 export interface Totals {
   date: string
   store_id: string
@@ -79,12 +79,17 @@ export class GoldReader {
   private readonly currentStores
   private readonly inOneSnapshot: <T>(read: () => T) => T
 
-  constructor(dataDir: string, private readonly currency: { code: string; minorUnitDigits: number }) {
+  constructor(
+    dataDir: string,
+    private readonly currency: { code: string; minorUnitDigits: number },
+  ) {
     this.db = new Database(databaseFile(dataDir, 'gold'), { readonly: true, fileMustExist: true })
     this.db.pragma('busy_timeout = 1000')
     this.db.prepare('ATTACH DATABASE ? AS silver').run(databaseFile(dataDir, 'silver'))
     this.scale = 10 ** currency.minorUnitDigits
-    const day = this.db.prepare('SELECT total_amount, sales_count, units, order_count, avg_order_amount FROM kpi_daily_orders WHERE store_id = ? AND sale_date = ?')
+    const day = this.db.prepare(
+      'SELECT total_amount, sales_count, units, order_count, avg_order_amount FROM kpi_daily_orders WHERE store_id = ? AND sale_date = ?',
+    )
     const categories = this.db.prepare(`SELECT category, sum(daily_sales_amount) AS amount, sum(sales_count) AS count
       FROM fact_daily_sales WHERE store_id = ? AND sale_date = ? GROUP BY category ORDER BY amount DESC, category`)
     const regions = this.db.prepare(`SELECT region, revenue_amount AS amount, sales_count AS count, order_count
@@ -109,8 +114,12 @@ export class GoldReader {
     this.currentStores = this.db.prepare('SELECT store_id, store_name, timezone FROM silver.dim_store WHERE is_current = 1 ORDER BY store_id')
     const transaction = this.db.transaction((read: () => unknown) => read())
     this.inOneSnapshot = <T>(read: () => T): T => transaction(read) as T
-    this.tables = new Map(GOLD_TABLE_NAMES.map((name) => [name as string, this.db.prepare(
-      `SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`)]))
+    this.tables = new Map(
+      GOLD_TABLE_NAMES.map((name) => [
+        name as string,
+        this.db.prepare(`SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`),
+      ]),
+    )
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()
   }
 
@@ -130,7 +139,7 @@ export class GoldReader {
       sameTimeMinor = 0
       for (const hour of lastWeekHours) {
         if (hour.hour < now.hour) sameTimeMinor += hour.amount
-        else if (hour.hour === now.hour) sameTimeMinor += Math.round(hour.amount * now.minute / 60)
+        else if (hour.hour === now.hour) sameTimeMinor += Math.round((hour.amount * now.minute) / 60)
       }
     }
     return {

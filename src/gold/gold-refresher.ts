@@ -55,12 +55,15 @@ export class GoldRefresher {
   ) {
     this.writer = new GoldWriter(db)
     this.delta = new GoldDelta(db)
-    this.selectAppended = db.prepare<[number, number]>(`SELECT ${APPENDED_COLUMNS} FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?`).raw()
+    this.selectAppended = db
+      .prepare<[number, number]>(`SELECT ${APPENDED_COLUMNS} FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?`)
+      .raw()
     this.salesThrough = db.prepare(`SELECT ${salesThroughSql()}`).pluck()
     this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM gold.pipeline_state WHERE name = ?')
     this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
     this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
-      'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?')
+      'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?',
+    )
     this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
   }
 
@@ -134,10 +137,14 @@ export class GoldRefresher {
     const from = range.fromDate ?? '0000-00-00'
     const to = range.toDate ?? '9999-99-99'
     // Not the days retention pruned: silver no longer holds their sales, gold is their only record.
-    const days = this.db.prepare(`SELECT store_id, sale_date FROM silver.sales_enriched WHERE sale_date BETWEEN ? AND ?
+    const days = this.db
+      .prepare(
+        `SELECT store_id, sale_date FROM silver.sales_enriched WHERE sale_date BETWEEN ? AND ?
       UNION SELECT store_id, sale_date FROM gold.kpi_daily_orders WHERE sale_date BETWEEN ? AND ?
-      EXCEPT SELECT store_id, sale_date FROM silver.pruned_days ORDER BY sale_date, store_id`)
-      .raw().all(from, to, from, to) as [string, string][]
+      EXCEPT SELECT store_id, sale_date FROM silver.pruned_days ORDER BY sale_date, store_id`,
+      )
+      .raw()
+      .all(from, to, from, to) as [string, string][]
     const CHUNK = 31
     for (let at = 0; at < days.length; at += CHUNK) {
       lockedTransaction(this.db, 'gold', () => {
@@ -159,8 +166,13 @@ export class GoldRefresher {
     if (this.readState.get('backfill') === undefined) return false
     return lockedTransaction(this.db, 'gold', () => {
       const after = String(this.readState.get('backfill_after')?.value ?? '|').split('|')
-      const days = this.db.prepare(`SELECT sale_date, store_id FROM gold.kpi_daily_orders WHERE (sale_date, store_id) > (?, ?)
-        ORDER BY sale_date, store_id LIMIT ?`).raw().all(after[0], after[1], maxDays) as [string, string][]
+      const days = this.db
+        .prepare(
+          `SELECT sale_date, store_id FROM gold.kpi_daily_orders WHERE (sale_date, store_id) > (?, ?)
+        ORDER BY sale_date, store_id LIMIT ?`,
+        )
+        .raw()
+        .all(after[0], after[1], maxDays) as [string, string][]
       const inSilver = this.db.prepare('SELECT 1 FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? LIMIT 1').pluck()
       const through = this.addedThrough()
       for (const [saleDate, storeId] of days) {

@@ -85,9 +85,9 @@ export class GoldThread {
       this.progress.lastError = message.message
       this.progress.errors++
       // Busy (a `gold rebuild` next to it) is routine; anything else (a full disk) is worth a line, once a minute.
-      if (/SQLITE_BUSY|database is locked/i.test(message.message)) this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
+      if (/SQLITE_BUSY|database is locked/i.test(message.message))
+        this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
       else this.throttled.log('error', message.message, { err: message.message }, 'gold refresh failed; retrying')
     }
   }
-
 }

@@ -67,8 +67,19 @@ export class GoldWriter {
     this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, day.avgOrderAmount, day.units / day.orderCount)
     rankProducts(aggregate.byProduct).forEach(([productId, measures], index) => {
       const named = this.productAsOf.get(productId, measures.lastSaleMs, measures.lastSaleMs)
-      this.insertProduct.run(saleDate, storeId, productId, named?.product_name ?? UNKNOWN, named?.category ?? UNKNOWN,
-        measures.amount, measures.lines, measures.units, measures.orderCount, index + 1, new Date(measures.lastSaleMs).toISOString())
+      this.insertProduct.run(
+        saleDate,
+        storeId,
+        productId,
+        named?.product_name ?? UNKNOWN,
+        named?.category ?? UNKNOWN,
+        measures.amount,
+        measures.lines,
+        measures.units,
+        measures.orderCount,
+        index + 1,
+        new Date(measures.lastSaleMs).toISOString(),
+      )
     })
   }
 }

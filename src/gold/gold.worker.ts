@@ -46,7 +46,7 @@ function run(): void {
   }
   // After an upgrade that added a table, a month of old days per run until done; a busy gold.db
   // only postpones it (it is not a refresh failure).
-  let backfilling = false
+  let backfilling: boolean
   try {
     backfilling = refresher.backfillStep()
   } catch {

@@ -86,4 +86,3 @@ export const GOLD_MIGRATIONS: Migrations = [
   INSERT INTO {schema}.pipeline_state (name, value) VALUES ('backfill', 'fact_daily_product_sales');
   `,
 ]
-

@@ -74,7 +74,7 @@ declare module 'fastify' {
 }
 
 /**
- * The daemon's HTTP API [CONTRACT: HTTP], built from its dependencies and tested with inject();
+ * The daemon's HTTP API (docs/gold.md, "HTTP API"), built from its dependencies and tested with inject();
  * server.ts only listens. Every error is `{ "error": { code, message } }` with its status; a bad
  * request is a 4xx, never a 500.
  */
@@ -88,9 +88,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   })
   const { roles } = deps
-  app.decorateRequest('requireRole', function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
-    roles.require(allowed, authorizationOf(this.headers), options)
-  })
+  app.decorateRequest(
+    'requireRole',
+    function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
+      roles.require(allowed, authorizationOf(this.headers), options)
+    },
+  )
   app.decorateRequest('grantedRoles', function grantedRoles(this: { headers: Record<string, string | string[] | undefined> }) {
     return roles.rolesOf(authorizationOf(this.headers))
   })
@@ -101,7 +104,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } })
     }
     if (error.validation) {
-      return reply.status(400).send({ error: { code: 'BAD_REQUEST', message: `${error.validationContext ?? 'request'} ${error.message.replace(/^(querystring|params)\s*/, '')}` } })
+      return reply
+        .status(400)
+        .send({ error: { code: 'BAD_REQUEST', message: `${error.validationContext ?? 'request'} ${error.message.replace(/^(querystring|params)\s*/, '')}` } })
     }
     if (error.statusCode && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } })
@@ -113,17 +118,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })
 
-  const hub = new LiveDayHub({
-    now: deps.now,
-    todayOf: (storeId) => storeToday(deps, storeId),
-    readToday: (storeId) => dayView(deps, storeId, storeToday(deps, storeId)),
-    lastRefreshSeq: deps.lastRefreshSeq,
-    refreshedSince: deps.refreshedSince,
-    healthOf: (storeId) => {
-      const { devices, ...counts } = deps.deviceHealth(storeId)
-      return { pipeline: deps.pipelineHealth(storeId), devices: counts }
+  const hub = new LiveDayHub(
+    {
+      now: deps.now,
+      todayOf: (storeId) => storeToday(deps, storeId),
+      readToday: (storeId) => dayView(deps, storeId, storeToday(deps, storeId)),
+      lastRefreshSeq: deps.lastRefreshSeq,
+      refreshedSince: deps.refreshedSince,
+      healthOf: (storeId) => {
+        const { devices, ...counts } = deps.deviceHealth(storeId)
+        return { pipeline: deps.pipelineHealth(storeId), devices: counts }
+      },
     },
-  }, { ...LIVE_DEFAULTS, ...deps.live }, deps.logger.child({ component: 'live' }))
+    { ...LIVE_DEFAULTS, ...deps.live },
+    deps.logger.child({ component: 'live' }),
+  )
   app.addHook('preClose', async () => hub.stop())
   countRequests(app, deps.metrics, hub)
 
@@ -156,9 +165,40 @@ function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
   })
-  new Gauge({ name: 'medallion_live_streams', help: 'Open live event streams (staff pages)', registers: [registry], collect() { this.set(hub.streams) } })
+  new Gauge({
+    name: 'medallion_live_streams',
+    help: 'Open live event streams (staff pages)',
+    registers: [registry],
+    collect() {
+      this.set(hub.streams)
+    },
+  })
   // A stream leaves fastify's life cycle when it opens (hijacked): onResponse never sees it.
-  new Counter({ name: 'medallion_live_streams_opened_total', help: 'Live event streams opened since start', registers: [registry], collect() { this.reset(); this.inc(hub.streamsOpened) } })
-  new Counter({ name: 'medallion_live_view_reads_total', help: 'Reads of a store\'s today for the live streams (one per gold change, whatever the number of pages)', registers: [registry], collect() { this.reset(); this.inc(hub.viewReads) } })
-  new Counter({ name: 'medallion_live_events_total', help: 'Events written to live streams', registers: [registry], collect() { this.reset(); this.inc(hub.eventsSent) } })
+  new Counter({
+    name: 'medallion_live_streams_opened_total',
+    help: 'Live event streams opened since start',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(hub.streamsOpened)
+    },
+  })
+  new Counter({
+    name: 'medallion_live_view_reads_total',
+    help: "Reads of a store's today for the live streams (one per gold change, whatever the number of pages)",
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(hub.viewReads)
+    },
+  })
+  new Counter({
+    name: 'medallion_live_events_total',
+    help: 'Events written to live streams',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(hub.eventsSent)
+    },
+  })
 }

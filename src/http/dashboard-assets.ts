@@ -53,24 +53,34 @@ export class DashboardAssets {
     const listFile = join(dir, 'assets.json')
     if (!existsSync(listFile)) return undefined
     const list = JSON.parse(readFileSync(listFile, 'utf8')) as AssetList
-    return new DashboardAssets(new Map(list.files.map((entry) => {
-      if (entry.template) {
-        const html = Buffer.from(readFileSync(join(dir, entry.file), 'utf8')
-          .replace('%LOCALE%', escapeAttribute(settings.locale)).replace('%CURRENCY%', escapeAttribute(settings.currency)))
-        const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 22)}"`
-        return [entry.path, { type: entry.type, etag, immutable: entry.immutable, bodies: bodies(html) }]
-      }
-      return [entry.path, {
-        type: entry.type,
-        etag: entry.etag,
-        immutable: entry.immutable,
-        bodies: {
-          identity: readFileSync(join(dir, entry.file)),
-          gzip: readFileSync(join(dir, `${entry.file}.gz`)),
-          br: readFileSync(join(dir, `${entry.file}.br`)),
-        },
-      }]
-    })))
+    return new DashboardAssets(
+      new Map(
+        list.files.map((entry) => {
+          if (entry.template) {
+            const html = Buffer.from(
+              readFileSync(join(dir, entry.file), 'utf8')
+                .replace('%LOCALE%', escapeAttribute(settings.locale))
+                .replace('%CURRENCY%', escapeAttribute(settings.currency)),
+            )
+            const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 22)}"`
+            return [entry.path, { type: entry.type, etag, immutable: entry.immutable, bodies: bodies(html) }]
+          }
+          return [
+            entry.path,
+            {
+              type: entry.type,
+              etag: entry.etag,
+              immutable: entry.immutable,
+              bodies: {
+                identity: readFileSync(join(dir, entry.file)),
+                gzip: readFileSync(join(dir, `${entry.file}.gz`)),
+                br: readFileSync(join(dir, `${entry.file}.br`)),
+              },
+            },
+          ]
+        }),
+      ),
+    )
   }
 
   /** The encoding to answer with for an Accept-Encoding header (identity when none is acceptable). */

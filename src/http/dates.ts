@@ -13,7 +13,10 @@ export function storeOf(deps: Pick<AppDeps, 'storeId'>, query: { store_id?: stri
 }
 
 /** The store-day a request asks about: `store_id` (default: the config's store), `date` (default: its today). */
-export function storeDayOf(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>, query: { store_id?: string; date?: string }): [storeId: string, date: string] {
+export function storeDayOf(
+  deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>,
+  query: { store_id?: string; date?: string },
+): [storeId: string, date: string] {
   const storeId = storeOf(deps, query)
   return [storeId, query.date === undefined ? storeToday(deps, storeId) : checkDate('date', query.date)]
 }

@@ -65,8 +65,7 @@ export interface DeviceHealth {
   devices: DeviceStatus[]
 }
 
-const seconds = (fromIso: string | null | undefined, nowMs: number): number =>
-  fromIso ? Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000)) : 0
+const seconds = (fromIso: string | null | undefined, nowMs: number): number => (fromIso ? Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000)) : 0)
 
 export function pipelineHealth(sources: HealthSources, storeId: string): PipelineHealth {
   const nowMs = sources.now()
@@ -111,8 +110,18 @@ export function deviceHealth(sources: HealthSources, storeId: string): DeviceHea
   const dayStart = startOfDayIn(sources.timeZoneOf(storeId), dateIn(sources.timeZoneOf(storeId), nowMs))
   const silentBefore = nowMs - sources.deviceSilentMinutes * 60_000
   const connected = new Set(sources.connectedClientIds())
-  const registered = new Set(sources.registeredDevices().filter((device) => device.storeId === storeId).map((device) => device.deviceId))
-  const activity = new Map(sources.deviceActivity().filter((row) => row.store_id === storeId || registered.has(row.device_id)).map((row) => [row.device_id, row]))
+  const registered = new Set(
+    sources
+      .registeredDevices()
+      .filter((device) => device.storeId === storeId)
+      .map((device) => device.deviceId),
+  )
+  const activity = new Map(
+    sources
+      .deviceActivity()
+      .filter((row) => row.store_id === storeId || registered.has(row.device_id))
+      .map((row) => [row.device_id, row]),
+  )
   const devices = [...new Set([...registered, ...activity.keys()])].map((deviceId): DeviceStatus => {
     const last = activity.get(deviceId)
     const receivedMs = last ? Date.parse(last.last_received_at) : Number.NEGATIVE_INFINITY

@@ -35,11 +35,29 @@ export function createMetrics(sources: MetricSources): Registry {
   // so); their per-type gauges stay, and sum() gives the total.
   for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) registry.removeSingleMetric(`medallion_nodejs_${name}`)
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void): void => {
-    new Gauge({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(this) } })
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset()
+        collect(this)
+      },
+    })
   }
   // Totals kept by the daemon and read at each scrape, typed as counters (promtool checks it).
   const counter = (name: string, help: string, labelNames: string[], collect: (c: TotalSetter) => void): void => {
-    new Counter({ name, help, labelNames, registers: [registry], collect() { this.reset(); collect(totalSetter(this)) } })
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset()
+        collect(totalSetter(this))
+      },
+    })
   }
   counter('medallion_ingest_messages_total', 'MQTT messages committed to bronze since start', [], (g) => g.set(sources.ingest().messages))
   counter('medallion_ingest_sales_total', 'Sales by outcome since start', ['outcome'], (g) => {
@@ -62,11 +80,17 @@ export function createMetrics(sources: MetricSources): Registry {
   counter('medallion_mqtt_connects_refused_total', 'CONNECTs refused with return code 3 (server unavailable), by reason, since start', ['reason'], (g) => {
     for (const [reason, count] of Object.entries(sources.fairShare()?.refused ?? {})) g.set({ reason }, count)
   })
-  counter('medallion_mqtt_publishes_delayed_total', 'Publishes that waited for their device\'s rate (mqtt.perDevice) since start', [], (g) => g.set(sources.fairShare()?.delayed.messages ?? 0))
-  counter('medallion_mqtt_publish_delay_seconds_total', 'Time publishes waited for their device\'s rate, summed, since start', [], (g) => g.set((sources.fairShare()?.delayed.ms ?? 0) / 1000))
+  counter('medallion_mqtt_publishes_delayed_total', "Publishes that waited for their device's rate (mqtt.perDevice) since start", [], (g) =>
+    g.set(sources.fairShare()?.delayed.messages ?? 0),
+  )
+  counter('medallion_mqtt_publish_delay_seconds_total', "Time publishes waited for their device's rate, summed, since start", [], (g) =>
+    g.set((sources.fairShare()?.delayed.ms ?? 0) / 1000),
+  )
   gauge('medallion_mqtt_pending_connections', 'Connections that have not completed CONNECT', [], (g) => g.set(sources.fairShare()?.pendingConnections ?? 0))
   gauge('medallion_mqtt_anonymous_connections', 'Anonymous clients connected', [], (g) => g.set(sources.fairShare()?.anonymousConnections ?? 0))
-  gauge('medallion_mqtt_buffered_bytes', 'Bytes of packets not yet received whole, over all connections', [], (g) => g.set(sources.fairShare()?.bufferedBytes ?? 0))
+  gauge('medallion_mqtt_buffered_bytes', 'Bytes of packets not yet received whole, over all connections', [], (g) =>
+    g.set(sources.fairShare()?.bufferedBytes ?? 0),
+  )
   gauge('medallion_silver_watermark', 'Last bronze id enriched into silver', [], (g) => g.set(sources.silver().watermark))
   counter('medallion_silver_sales_total', 'Silver outcomes since start', ['outcome'], (g) => {
     const silver = sources.silver()
@@ -83,10 +107,10 @@ export function createMetrics(sources: MetricSources): Registry {
     if (at) g.set(Date.parse(at) / 1000)
   })
   counter('medallion_gold_refreshes_total', 'Gold refresh steps since start', [], (g) => g.set(sources.gold().refreshes))
-  gauge('medallion_job_last_duration_seconds', 'Duration of each job\'s last run', ['job'], (g) => {
+  gauge('medallion_job_last_duration_seconds', "Duration of each job's last run", ['job'], (g) => {
     for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.durationMs / 1000)
   })
-  gauge('medallion_job_last_success', '1 when the job\'s last run succeeded, 0 when it failed', ['job'], (g) => {
+  gauge('medallion_job_last_success', "1 when the job's last run succeeded, 0 when it failed", ['job'], (g) => {
     for (const job of sources.jobs()) if (job.last?.startedAt) g.set({ job: job.name }, job.last.outcome === 'ok' ? 1 : 0)
   })
   counter('medallion_job_skipped_overlaps_total', 'Runs skipped because the previous one still ran', ['job'], (g) => {
@@ -97,16 +121,21 @@ export function createMetrics(sources: MetricSources): Registry {
     const oldest = sources.backlog().oldestDate
     if (oldest) g.set(Date.parse(`${oldest}T00:00:00Z`) / 1000)
   })
-  gauge('medallion_disk_free_bytes', 'Free space on the data directory\'s filesystem (as of the last check, every second)', [], (g) => {
+  gauge('medallion_disk_free_bytes', "Free space on the data directory's filesystem (as of the last check, every second)", [], (g) => {
     const free = sources.disk().freeBytes
     if (Number.isFinite(free)) g.set(free)
   })
   gauge('medallion_disk_reserve_bytes', 'storage.reserveMiB in bytes: under it new sales are not acked', [], (g) => g.set(sources.disk().reserveBytes))
   gauge('medallion_disk_full', '1 while the disk is full (or under the reserve): new sales are not acked', [], (g) => g.set(sources.disk().low ? 1 : 0))
   counter('medallion_gold_refresh_errors_total', 'Gold refresh steps that failed since start', [], (g) => g.set(sources.gold().errors))
-  gauge('medallion_device_last_sale_timestamp_seconds', 'When each device\'s last new sale was received (alert on a till gone quiet)', ['device_id', 'store_id'], (g) => {
-    for (const device of sources.devices()) g.set({ device_id: device.device_id, store_id: device.store_id }, Date.parse(device.last_received_at) / 1000)
-  })
+  gauge(
+    'medallion_device_last_sale_timestamp_seconds',
+    "When each device's last new sale was received (alert on a till gone quiet)",
+    ['device_id', 'store_id'],
+    (g) => {
+      for (const device of sources.devices()) g.set({ device_id: device.device_id, store_id: device.store_id }, Date.parse(device.last_received_at) / 1000)
+    },
+  )
   gauge('medallion_database_bytes', 'Size of each database file with its WAL', ['file'], (g) => {
     for (const [file, bytes] of Object.entries(sources.storage()?.fileBytes ?? {})) g.set({ file }, bytes)
   })
@@ -114,7 +143,9 @@ export function createMetrics(sources: MetricSources): Registry {
     const oldest = sources.storage()?.oldestBronzeReceivedAt
     if (oldest) g.set(Date.parse(oldest) / 1000)
   })
-  counter('medallion_rejects_dropped_total', 'Rejects dropped, oldest first, to keep them under retention.rejectsMaxMiB', [], (g) => g.set(sources.storage()?.rejectsDropped ?? 0))
+  counter('medallion_rejects_dropped_total', 'Rejects dropped, oldest first, to keep them under retention.rejectsMaxMiB', [], (g) =>
+    g.set(sources.storage()?.rejectsDropped ?? 0),
+  )
   counter('medallion_retention_removed_total', 'What retention removed since the data directory was made', ['what'], (g) => {
     const totals = sources.storage()?.retention.totals ?? {}
     for (const [what, key] of RETENTION_COUNTS) g.set({ what }, totals[key] ?? 0)

@@ -18,7 +18,7 @@ function digest(text: string): Buffer {
 }
 
 /**
- * Bearer-token roles [CONTRACT: HTTP]. The admin token opens every role. A role without a token
+ * Bearer-token roles (docs/gold.md, "HTTP API"). The admin token opens every role. A role without a token
  * in the config is closed, except what staff sees on the shop floor: with no staff token the
  * dashboard and totals are open to the store's network (the page must work without typing
  * anything). Tokens are compared as SHA-256 digests in constant time.
@@ -32,7 +32,11 @@ export class RoleCheck {
 
   /** New tokens (SIGHUP): the next request is checked against them. */
   update(tokens: Config['http']['tokens']): void {
-    this.tokens = Object.fromEntries(Object.entries(tokens).filter(([, token]) => token).map(([role, token]) => [role, digest(token!)]))
+    this.tokens = Object.fromEntries(
+      Object.entries(tokens)
+        .filter(([, token]) => token)
+        .map(([role, token]) => [role, digest(token!)]),
+    )
   }
 
   /** Throws an HttpError unless the Authorization header grants one of the roles. */

@@ -137,11 +137,12 @@ export class GroupCommit {
 
   /** The committing thread answered a group. */
   answered(id: number, outcome: { result: CommitResult } | { error: string }): void {
-    const group = this.inFlight.shift()
+    const group = this.inFlight[0]
     if (!group || group.id !== id) {
       this.failAll(new Error(`the bronze commit thread answered group ${id}, expected ${group?.id}`))
       return
     }
+    this.inFlight.shift()
     if ('result' in outcome) {
       this.count(outcome.result)
       for (const done of group.callbacks) done(null)
@@ -221,7 +222,12 @@ export class GroupCommit {
     }
     if (result.rejected > 0) {
       // A device sending junk in a loop would otherwise log a line per commit.
-      this.throttled.log('warn', 'rejects', { rejectReasons: result.rejectReasons, rejected: result.rejected }, 'stored rejected sales (bronze.iot_sales_rejects; counts in /metrics)')
+      this.throttled.log(
+        'warn',
+        'rejects',
+        { rejectReasons: result.rejectReasons, rejected: result.rejected },
+        'stored rejected sales (bronze.iot_sales_rejects; counts in /metrics)',
+      )
     }
   }
 

@@ -30,10 +30,7 @@ export interface WriterPragmas {
   journalMode: string
 }
 
-export type ToBronze =
-  | { kind: 'commit'; group: PackedGroup }
-  | { kind: 'ping' }
-  | { kind: 'close' }
+export type ToBronze = { kind: 'commit'; group: PackedGroup } | { kind: 'ping' } | { kind: 'close' }
 
 export type FromBronze =
   | { kind: 'ready'; pragmas: WriterPragmas }

@@ -149,7 +149,12 @@ export class Pipeline {
   }
 
   private logSilverFailure(failure: PipelineFailure): void {
-    this.options.logger.error({ component: 'silver', failure },
-      'silver pipeline stopped by expectation %s at bronze sale %d: %s', failure.rule, failure.bronzeId, failure.detail)
+    this.options.logger.error(
+      { component: 'silver', failure },
+      'silver pipeline stopped by expectation %s at bronze sale %d: %s',
+      failure.rule,
+      failure.bronzeId,
+      failure.detail,
+    )
   }
 }

@@ -55,7 +55,17 @@ const ROWS_PER_DELETE = 10_000
  * 6. the freed pages go back to the filesystem (incremental vacuum, WAL truncated).
  */
 export function runRetention(db: SqliteDatabase, settings: RetentionSettings, nowMs: number): RetentionOutcome {
-  const outcome: RetentionOutcome = { salesWait: null, prunedDays: 0, bronzeRows: 0, silverRows: 0, quarantineRows: 0, rejectRows: 0, goldDays: 0, freedBytes: 0, oldestSalesDay: null }
+  const outcome: RetentionOutcome = {
+    salesWait: null,
+    prunedDays: 0,
+    bronzeRows: 0,
+    silverRows: 0,
+    quarantineRows: 0,
+    rejectRows: 0,
+    goldDays: 0,
+    freedBytes: 0,
+    oldestSalesDay: null,
+  }
   const today = dateIn(settings.timezone, nowMs)
   const salesCutoff = addDays(today, -settings.salesDays)
   outcome.salesWait = whyNotCaughtUp(db, settings.catchUpWaitMs)
@@ -71,7 +81,12 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   finishMarkedDays(db, outcome)
   pruneQuarantine(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
   const rejectsBefore = new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString()
-  outcome.rejectRows = deleteInSteps(db, 'SELECT id FROM bronze.iot_sales_rejects WHERE received_at < ? ORDER BY id LIMIT ?', 'DELETE FROM bronze.iot_sales_rejects WHERE id IN', [rejectsBefore])
+  outcome.rejectRows = deleteInSteps(
+    db,
+    'SELECT id FROM bronze.iot_sales_rejects WHERE received_at < ? ORDER BY id LIMIT ?',
+    'DELETE FROM bronze.iot_sales_rejects WHERE id IN',
+    [rejectsBefore],
+  )
   outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
   trimRefreshLog(db)
   outcome.freedBytes = compactDatabases(db, ['bronze', 'silver', 'gold'])
@@ -103,8 +118,10 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
   if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
   const changes = value('SELECT coalesce(max(seq), 0) FROM silver.day_changes')
   const sales = value('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched')
-  const goldBehind = (): number => changes - value("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)")
-    + Math.max(0, sales - value(`SELECT ${salesThroughSql()}`))
+  const goldBehind = (): number =>
+    changes -
+    value("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)") +
+    Math.max(0, sales - value(`SELECT ${salesThroughSql()}`))
   while (goldBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (goldBehind() > 0) return `gold has ${goldBehind()} silver changes to apply`
   return null
@@ -113,16 +130,20 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
 /** Store-days before the cutoff whose current snapshot is delivered and holds the day's last gold state. */
 function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: string): { store_id: string; sale_date: string }[] {
   const watermark = (db.prepare("SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
-  const delivered = settings.targets.length > 0
-    ? `EXISTS (SELECT 1 FROM main.outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped' AND o.target IN (SELECT value FROM json_each(?)))`
-    : 's.seq <= ?'
-  return db.prepare(`SELECT s.store_id, s.sale_date FROM main.snapshots s
+  const delivered =
+    settings.targets.length > 0
+      ? `EXISTS (SELECT 1 FROM main.outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped' AND o.target IN (SELECT value FROM json_each(?)))`
+      : 's.seq <= ?'
+  return db
+    .prepare(
+      `SELECT s.store_id, s.sale_date FROM main.snapshots s
     WHERE s.sale_date < ? AND s.content_sha256 <> '${DAMAGED}'
       AND s.version = (SELECT max(version) FROM main.snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)
       AND ${delivered}
       AND NOT EXISTS (SELECT 1 FROM silver.pruned_days p WHERE p.store_id = s.store_id AND p.sale_date = s.sale_date)
       AND NOT EXISTS (SELECT 1 FROM gold.refreshed_days r WHERE r.store_id = s.store_id AND r.sale_date = s.sale_date AND r.seq > ?)
-    ORDER BY s.sale_date, s.store_id LIMIT ${DAYS_PER_STEP}`)
+    ORDER BY s.sale_date, s.store_id LIMIT ${DAYS_PER_STEP}`,
+    )
     .all(cutoff, settings.targets.length > 0 ? JSON.stringify(settings.targets) : pulledSeq(db), watermark) as { store_id: string; sale_date: string }[]
 }
 
@@ -131,13 +152,25 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
  * short between the two leaves silver rows of a marked day, which the next run finishes.
  */
 function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
-  const marked = db.prepare(`SELECT p.store_id, p.sale_date FROM silver.pruned_days p
-    WHERE EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE e.store_id = p.store_id AND e.sale_date = p.sale_date)`).all() as { store_id: string; sale_date: string }[]
+  const marked = db
+    .prepare(
+      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p
+    WHERE EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE e.store_id = p.store_id AND e.sale_date = p.sale_date)`,
+    )
+    .all() as { store_id: string; sale_date: string }[]
   for (const day of marked) {
-    outcome.bronzeRows += deleteInSteps(db, `SELECT e.bronze_id FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id
-      WHERE e.store_id = ? AND e.sale_date = ? LIMIT ?`, 'DELETE FROM bronze.iot_sales_raw WHERE id IN', [day.store_id, day.sale_date])
-    outcome.silverRows += lockedTransaction(db, 'silver', () =>
-      db.prepare('DELETE FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date).changes)
+    outcome.bronzeRows += deleteInSteps(
+      db,
+      `SELECT e.bronze_id FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id
+      WHERE e.store_id = ? AND e.sale_date = ? LIMIT ?`,
+      'DELETE FROM bronze.iot_sales_raw WHERE id IN',
+      [day.store_id, day.sale_date],
+    )
+    outcome.silverRows += lockedTransaction(
+      db,
+      'silver',
+      () => db.prepare('DELETE FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date).changes,
+    )
   }
 }
 
@@ -146,9 +179,18 @@ function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
  * quarantined, so even a replay of an old sale stays visible for `salesDays`.
  */
 function pruneQuarantine(db: SqliteDatabase, beforeIso: string, outcome: RetentionOutcome): void {
-  outcome.bronzeRows += deleteInSteps(db, `SELECT q.bronze_id FROM silver.sales_quarantine q JOIN bronze.iot_sales_raw b ON b.id = q.bronze_id
-    WHERE q.quarantined_at < ? LIMIT ?`, 'DELETE FROM bronze.iot_sales_raw WHERE id IN', [beforeIso])
-  outcome.quarantineRows += lockedTransaction(db, 'silver', () => db.prepare('DELETE FROM silver.sales_quarantine WHERE quarantined_at < ?').run(beforeIso).changes)
+  outcome.bronzeRows += deleteInSteps(
+    db,
+    `SELECT q.bronze_id FROM silver.sales_quarantine q JOIN bronze.iot_sales_raw b ON b.id = q.bronze_id
+    WHERE q.quarantined_at < ? LIMIT ?`,
+    'DELETE FROM bronze.iot_sales_raw WHERE id IN',
+    [beforeIso],
+  )
+  outcome.quarantineRows += lockedTransaction(
+    db,
+    'silver',
+    () => db.prepare('DELETE FROM silver.sales_quarantine WHERE quarantined_at < ?').run(beforeIso).changes,
+  )
 }
 
 /**
@@ -158,7 +200,8 @@ function pruneQuarantine(db: SqliteDatabase, beforeIso: string, outcome: Retenti
  * snapshotted again from its missing gold.
  */
 function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
-  const days = db.prepare('SELECT store_id, sale_date FROM silver.pruned_days WHERE sale_date < ? AND gold_pruned_at IS NULL ORDER BY sale_date')
+  const days = db
+    .prepare('SELECT store_id, sale_date FROM silver.pruned_days WHERE sale_date < ? AND gold_pruned_at IS NULL ORDER BY sale_date')
     .all(cutoff) as { store_id: string; sale_date: string }[]
   for (let at = 0; at < days.length; at += DAYS_PER_STEP) {
     const step = days.slice(at, at + DAYS_PER_STEP)
@@ -168,8 +211,12 @@ function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
       for (const day of step) mark.run(new Date(nowMs).toISOString(), day.store_id, day.sale_date)
     })
   }
-  const marked = db.prepare(`SELECT p.store_id, p.sale_date FROM silver.pruned_days p WHERE p.gold_pruned_at IS NOT NULL
-    AND EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)`).all() as { store_id: string; sale_date: string }[]
+  const marked = db
+    .prepare(
+      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p WHERE p.gold_pruned_at IS NOT NULL
+    AND EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)`,
+    )
+    .all() as { store_id: string; sale_date: string }[]
   for (let at = 0; at < marked.length; at += DAYS_PER_STEP) {
     lockedTransaction(db, 'gold', () => {
       for (const day of marked.slice(at, at + DAYS_PER_STEP)) {
@@ -186,8 +233,13 @@ function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
  * the rows snapshots have read past go, but the newest (readers take its seq as "now").
  */
 function trimRefreshLog(db: SqliteDatabase): void {
-  deleteInSteps(db, `SELECT seq FROM gold.refreshed_days WHERE seq <= coalesce((SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'), 0)
-    AND seq < (SELECT max(seq) FROM gold.refreshed_days) ORDER BY seq LIMIT ?`, 'DELETE FROM gold.refreshed_days WHERE seq IN', [])
+  deleteInSteps(
+    db,
+    `SELECT seq FROM gold.refreshed_days WHERE seq <= coalesce((SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'), 0)
+    AND seq < (SELECT max(seq) FROM gold.refreshed_days) ORDER BY seq LIMIT ?`,
+    'DELETE FROM gold.refreshed_days WHERE seq IN',
+    [],
+  )
 }
 
 /**
@@ -212,7 +264,8 @@ export function recordRetention(db: SqliteDatabase, outcome: RetentionOutcome, n
   db.transaction(() => {
     set.run('last_run_at', new Date(nowMs).toISOString())
     set.run('last_outcome', JSON.stringify(outcome))
-    for (const key of ['prunedDays', 'bronzeRows', 'silverRows', 'quarantineRows', 'rejectRows', 'goldDays', 'freedBytes'] as const) add.run(`${key}_total`, outcome[key])
+    for (const key of ['prunedDays', 'bronzeRows', 'silverRows', 'quarantineRows', 'rejectRows', 'goldDays', 'freedBytes'] as const)
+      add.run(`${key}_total`, outcome[key])
   })()
 }
 
@@ -222,7 +275,7 @@ export function readRetention(db: SqliteDatabase): { lastRunAt: string | null; l
   const value = (name: string): unknown => rows.find((row) => row.name === name)?.value
   return {
     lastRunAt: (value('last_run_at') as string | undefined) ?? null,
-    last: value('last_outcome') === undefined ? null : JSON.parse(value('last_outcome') as string) as RetentionOutcome,
+    last: value('last_outcome') === undefined ? null : (JSON.parse(value('last_outcome') as string) as RetentionOutcome),
     totals: Object.fromEntries(rows.filter((row) => row.name.endsWith('_total')).map((row) => [row.name.replace(/_total$/, ''), row.value as number])),
   }
 }

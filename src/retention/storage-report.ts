@@ -21,7 +21,12 @@ export function readStorage(db: SqliteDatabase, dataDir: string): StorageReport 
   const has = (schema: string, table: string): boolean =>
     db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) !== undefined
   return {
-    fileBytes: Object.fromEntries((['main', 'bronze', 'silver', 'gold'] as const).map((schema) => [schema === 'main' ? 'gateway' : schema, fileWithWalBytes(databaseFile(dataDir, schema))])),
+    fileBytes: Object.fromEntries(
+      (['main', 'bronze', 'silver', 'gold'] as const).map((schema) => [
+        schema === 'main' ? 'gateway' : schema,
+        fileWithWalBytes(databaseFile(dataDir, schema)),
+      ]),
+    ),
     oldestBronzeReceivedAt: (db.prepare('SELECT received_at FROM bronze.iot_sales_raw ORDER BY id LIMIT 1').pluck().get() as string | undefined) ?? null,
     rejectsDropped: has('bronze', 'bronze_state')
       ? ((db.prepare("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'").pluck().get() as number | undefined) ?? 0)

@@ -21,7 +21,10 @@ export class CronSchedule {
   private readonly dayOfMonthRestricted: boolean
   private readonly dayOfWeekRestricted: boolean
 
-  constructor(readonly expression: string, readonly timeZone: string) {
+  constructor(
+    readonly expression: string,
+    readonly timeZone: string,
+  ) {
     const fields = parse(expression)
     const text = expression.trim().split(/\s+/)
     this.minutes = new Set(fields.minute)

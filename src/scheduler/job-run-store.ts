@@ -24,8 +24,10 @@ export class SqliteJobRunStore implements JobRunStore {
   private readonly save
 
   constructor(db: SqliteDatabase) {
-    this.select = db.prepare<[string], { scheduled_for: string; started_at: string | null; duration_ms: number | null; outcome: string | null; summary: string | null }>(
-      'SELECT scheduled_for, started_at, duration_ms, outcome, summary FROM job_runs WHERE name = ?')
+    this.select = db.prepare<
+      [string],
+      { scheduled_for: string; started_at: string | null; duration_ms: number | null; outcome: string | null; summary: string | null }
+    >('SELECT scheduled_for, started_at, duration_ms, outcome, summary FROM job_runs WHERE name = ?')
     this.mark = db.prepare(`INSERT INTO job_runs (name, scheduled_for) VALUES (?, ?)
       ON CONFLICT (name) DO UPDATE SET scheduled_for = excluded.scheduled_for`)
     this.save = db.prepare(`INSERT INTO job_runs (name, scheduled_for, started_at, duration_ms, outcome, summary) VALUES (?, ?, ?, ?, ?, ?)

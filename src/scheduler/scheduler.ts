@@ -154,10 +154,22 @@ export class Scheduler {
       let record: JobRunRecord
       try {
         const result = await job.run()
-        record = { scheduledFor: scheduledIso, startedAt: new Date(startedAt).toISOString(), durationMs: clock.now() - startedAt, outcome: 'ok', summary: result === undefined ? null : JSON.stringify(result) }
+        record = {
+          scheduledFor: scheduledIso,
+          startedAt: new Date(startedAt).toISOString(),
+          durationMs: clock.now() - startedAt,
+          outcome: 'ok',
+          summary: result === undefined ? null : JSON.stringify(result),
+        }
         logger.info({ job: job.name, reason, durationMs: record.durationMs, result }, 'job done')
       } catch (error) {
-        record = { scheduledFor: scheduledIso, startedAt: new Date(startedAt).toISOString(), durationMs: clock.now() - startedAt, outcome: 'failed', summary: (error as Error).message }
+        record = {
+          scheduledFor: scheduledIso,
+          startedAt: new Date(startedAt).toISOString(),
+          durationMs: clock.now() - startedAt,
+          outcome: 'failed',
+          summary: (error as Error).message,
+        }
         logger.error({ job: job.name, reason, durationMs: record.durationMs, err: error }, 'job failed')
       }
       this.note(job.name, (store) => store.record(job.name, record))

@@ -8,9 +8,19 @@ interface Version<A> {
   attributes: A
 }
 
-export interface ProductAttributes { product_name: string; category: string }
-export interface CustomerAttributes { customer_name: string; region: string }
-export interface StoreAttributes { store_name: string; region: string; timezone: string }
+export interface ProductAttributes {
+  product_name: string
+  category: string
+}
+export interface CustomerAttributes {
+  customer_name: string
+  region: string
+}
+export interface StoreAttributes {
+  store_name: string
+  region: string
+  timezone: string
+}
 
 /**
  * Members kept per dimension. When full, all are forgotten at once and read again as sales ask for
@@ -32,8 +42,11 @@ class MemberVersions<K, A> {
   at(key: K, ms: number): A | undefined {
     let versions = this.members.get(key)
     if (versions === undefined) {
-      versions = (this.select.all(key) as (A & { valid_from_ms: number; valid_to_ms: number })[])
-        .map(({ valid_from_ms, valid_to_ms, ...attributes }) => ({ fromMs: valid_from_ms, toMs: valid_to_ms, attributes: attributes as A }))
+      versions = (this.select.all(key) as (A & { valid_from_ms: number; valid_to_ms: number })[]).map(({ valid_from_ms, valid_to_ms, ...attributes }) => ({
+        fromMs: valid_from_ms,
+        toMs: valid_to_ms,
+        attributes: attributes as A,
+      }))
       if (this.members.size >= MAX_MEMBERS) this.members.clear()
       this.members.set(key, versions)
     }

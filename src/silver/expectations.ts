@@ -34,8 +34,8 @@ function compile(config: ExpectationConfig, minorUnitDigits: number): CompiledRu
       return {
         name,
         action: config.action,
-        violation: (sale) => (sale.priceMinor < min || sale.priceMinor > max
-          ? `price ${sale.priceMinor / scale} is outside ${config.min}..${config.max}` : undefined),
+        violation: (sale) =>
+          sale.priceMinor < min || sale.priceMinor > max ? `price ${sale.priceMinor / scale} is outside ${config.min}..${config.max}` : undefined,
       }
     }
     case 'timestamp_max_ahead': {
@@ -43,8 +43,10 @@ function compile(config: ExpectationConfig, minorUnitDigits: number): CompiledRu
       return {
         name,
         action: config.action,
-        violation: (sale) => (sale.saleTsMs - sale.receivedAtMs > limit
-          ? `sale time is ${Math.round((sale.saleTsMs - sale.receivedAtMs) / MINUTE_MS)} min ahead of its receive time (limit ${config.minutes})` : undefined),
+        violation: (sale) =>
+          sale.saleTsMs - sale.receivedAtMs > limit
+            ? `sale time is ${Math.round((sale.saleTsMs - sale.receivedAtMs) / MINUTE_MS)} min ahead of its receive time (limit ${config.minutes})`
+            : undefined,
       }
     }
     case 'timestamp_max_behind': {
@@ -52,8 +54,10 @@ function compile(config: ExpectationConfig, minorUnitDigits: number): CompiledRu
       return {
         name,
         action: config.action,
-        violation: (sale) => (sale.receivedAtMs - sale.saleTsMs > limit
-          ? `sale time is ${((sale.receivedAtMs - sale.saleTsMs) / DAY_MS).toFixed(1)} days behind its receive time (limit ${config.days})` : undefined),
+        violation: (sale) =>
+          sale.receivedAtMs - sale.saleTsMs > limit
+            ? `sale time is ${((sale.receivedAtMs - sale.saleTsMs) / DAY_MS).toFixed(1)} days behind its receive time (limit ${config.days})`
+            : undefined,
       }
     }
     case 'known_store':

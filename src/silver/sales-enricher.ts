@@ -56,7 +56,10 @@ const DIMENSION_JOINS = `
  */
 const AFFECTED = {
   product: { member: 'e.unknown_product = 1 AND e.product_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.product_id = @key' },
-  customer: { member: 'e.unknown_customer = 1 AND e.customer_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.customer_id = @key' },
+  customer: {
+    member: 'e.unknown_customer = 1 AND e.customer_id = @key AND e.sale_ts_ms >= @fromMs',
+    changed: 'e.sale_ts_ms >= @fromMs AND e.customer_id = @key',
+  },
   store: { member: 'e.unknown_store = 1 AND e.store_id = @key AND e.sale_ts_ms >= @fromMs', changed: 'e.sale_ts_ms >= @fromMs AND e.store_id = @key' },
 } as const
 
@@ -156,12 +159,15 @@ export class SalesEnricher {
     this.scale = 10 ** options.minorUnitDigits
     this.dimensions = new DimensionCache(db)
     this.selectNew = db.prepare(`SELECT ${BRONZE_COLUMNS} FROM bronze.iot_sales_raw b WHERE b.id > ? ORDER BY b.id LIMIT ?`)
-    const affected = (where: string): Statement<unknown[]> => db.prepare<unknown[]>(`
+    const affected = (where: string): Statement<unknown[]> =>
+      db.prepare<unknown[]>(`
       SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
       FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id ${DIMENSION_JOINS}
       WHERE ${where}`)
-    const both = (where: { member: string; changed: string }): { member: Statement<unknown[]>; changed: Statement<unknown[]> } =>
-      ({ member: affected(where.member), changed: affected(where.changed) })
+    const both = (where: { member: string; changed: string }): { member: Statement<unknown[]>; changed: Statement<unknown[]> } => ({
+      member: affected(where.member),
+      changed: affected(where.changed),
+    })
     this.selectAffected = { product: both(AFFECTED.product), customer: both(AFFECTED.customer), store: both(AFFECTED.store) }
     this.upsertSilver = db.prepare(`INSERT OR REPLACE INTO silver.sales_enriched (bronze_id, event_id, device_id, store_id,
       product_id, product_name, category, customer_id, customer_name, region, store_name, store_region, price, price_minor,
@@ -288,10 +294,12 @@ export class SalesEnricher {
     return lockedTransaction(this.db, 'silver', () => {
       this.readPrunedThrough()
       const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
-      const within = (date: string | undefined): boolean => date !== undefined &&
-        (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
+      const within = (date: string | undefined): boolean =>
+        date !== undefined && (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
       // A sale is in the range when its new local date is, or its old one was (it may move out).
-      const inRange = rows.filter((row) => within(this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date) || within(row.old_sale_date ?? undefined))
+      const inRange = rows.filter(
+        (row) => within(this.localTime.at(row.sale_ts_ms, row.store_timezone ?? this.options.defaultTimezone).date) || within(row.old_sale_date ?? undefined),
+      )
       const log = new BatchLog(true)
       this.redo(inRange, log, new Date(this.now()).toISOString())
       return { seen: rows.length, rebuilt: inRange.length, lastId: rows.at(-1)?.id ?? afterId }
@@ -339,8 +347,15 @@ export class SalesEnricher {
       // Retention pruned this store-day after delivering its snapshot: gold's figures for it are
       // final. The sale is kept here, visible, and counted nowhere.
       this.deleteSilver.run(row.id)
-      this.insertQuarantine.run(row.id, 'day_pruned', `${row.store_id} ${local.date} was pruned by retention after its snapshot was delivered: not counted`,
-        row.device_id, row.store_id, row.sale_ts_ms, enrichedAt)
+      this.insertQuarantine.run(
+        row.id,
+        'day_pruned',
+        `${row.store_id} ${local.date} was pruned by retention after its snapshot was delivered: not counted`,
+        row.device_id,
+        row.store_id,
+        row.sale_ts_ms,
+        enrichedAt,
+      )
       log.quarantined++
       return violations
     }
@@ -348,16 +363,33 @@ export class SalesEnricher {
     const unknownCustomer = !anonymous && row.customer_name === null
     const warnings = violations.length > 0 ? violations.map((violation) => violation.rule).join(',') : null
     this.upsertSilver.run(
-      row.id, row.event_id, row.device_id, row.store_id,
-      row.product_id, row.product_name ?? UNKNOWN, row.category ?? UNKNOWN,
+      row.id,
+      row.event_id,
+      row.device_id,
+      row.store_id,
+      row.product_id,
+      row.product_name ?? UNKNOWN,
+      row.category ?? UNKNOWN,
       row.customer_id,
       anonymous ? ANONYMOUS : (row.customer_name ?? UNKNOWN),
       anonymous ? ANONYMOUS : (row.customer_region ?? UNKNOWN),
-      row.store_name ?? UNKNOWN, row.store_region ?? UNKNOWN,
-      row.price_minor / this.scale, row.price_minor, row.quantity, row.price_minor * row.quantity, row.order_id,
-      new Date(row.sale_ts_ms).toISOString(), row.sale_ts_ms, local.date, local.hour, timezone,
-      row.product_name === null ? 1 : 0, unknownCustomer ? 1 : 0, storeKnown ? 0 : 1,
-      warnings, enrichedAt,
+      row.store_name ?? UNKNOWN,
+      row.store_region ?? UNKNOWN,
+      row.price_minor / this.scale,
+      row.price_minor,
+      row.quantity,
+      row.price_minor * row.quantity,
+      row.order_id,
+      new Date(row.sale_ts_ms).toISOString(),
+      row.sale_ts_ms,
+      local.date,
+      local.hour,
+      timezone,
+      row.product_name === null ? 1 : 0,
+      unknownCustomer ? 1 : 0,
+      storeKnown ? 0 : 1,
+      warnings,
+      enrichedAt,
     )
     log.day(row.store_id, local.date)
     log.enriched++

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { DEMO_CUSTOMER_COUNT, DEMO_PRODUCTS, FIRST_DEMO_CUSTOMER_ID } from './catalog.js'
 import { pick } from './random.js'
 
-/** A sale as a device sends it [CONTRACT: Sale object]. */
+/** A sale as a device sends it (docs/bronze.md, "Validation and reject reasons"). */
 export interface SalePayload {
   event_id?: string
   device_id: string

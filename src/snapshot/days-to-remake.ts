@@ -14,10 +14,13 @@ export function goldPruned(alias: string): string {
  * with the new table, instead of twice.
  */
 export function daysToRemake(db: SqliteDatabase, limit = -1): { store_id: string; sale_date: string }[] {
-  return db.prepare(`SELECT store_id, sale_date FROM snapshots s
+  return db
+    .prepare(
+      `SELECT store_id, sale_date FROM snapshots s
     WHERE (content_sha256 = '${DAMAGED}' OR (json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION}
       AND NOT EXISTS (SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill')))
     AND NOT ${goldPruned('s')}
-    AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`)
+    AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`,
+    )
     .all(limit) as { store_id: string; sale_date: string }[]
 }

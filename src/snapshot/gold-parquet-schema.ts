@@ -19,23 +19,45 @@ export const PARTITION_COLUMNS = ['sale_date', 'store_id'] as const
  */
 export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = {
   fact_daily_sales: [
-    { name: 'region', kind: 'text' }, { name: 'category', kind: 'text' },
-    { name: 'daily_sales_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' }, { name: 'avg_order_amount', kind: 'float64' }],
+    { name: 'region', kind: 'text' },
+    { name: 'category', kind: 'text' },
+    { name: 'daily_sales_amount', kind: 'int64' },
+    { name: 'sales_count', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' },
+    { name: 'avg_order_amount', kind: 'float64' },
+  ],
   fact_hourly_sales: [
     { name: 'sale_hour', kind: 'int32' },
-    { name: 'sales_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' }, { name: 'order_count', kind: 'int64' }],
+    { name: 'sales_amount', kind: 'int64' },
+    { name: 'sales_count', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' },
+  ],
   kpi_revenue_by_region: [
     { name: 'region', kind: 'text' },
-    { name: 'revenue_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' }, { name: 'avg_order_amount', kind: 'float64' }],
+    { name: 'revenue_amount', kind: 'int64' },
+    { name: 'sales_count', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' },
+    { name: 'avg_order_amount', kind: 'float64' },
+  ],
   kpi_daily_orders: [
-    { name: 'total_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' }, { name: 'units', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' }, { name: 'avg_order_amount', kind: 'float64' }, { name: 'avg_units_per_order', kind: 'float64' }],
+    { name: 'total_amount', kind: 'int64' },
+    { name: 'sales_count', kind: 'int64' },
+    { name: 'units', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' },
+    { name: 'avg_order_amount', kind: 'float64' },
+    { name: 'avg_units_per_order', kind: 'float64' },
+  ],
   fact_daily_product_sales: [
-    { name: 'product_id', kind: 'int64' }, { name: 'product_name', kind: 'string' }, { name: 'category', kind: 'text' },
-    { name: 'sales_amount', kind: 'int64' }, { name: 'sales_count', kind: 'int64' }, { name: 'units', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' }, { name: 'sales_rank', kind: 'int32' }, { name: 'last_sale_at', kind: 'string' }],
+    { name: 'product_id', kind: 'int64' },
+    { name: 'product_name', kind: 'string' },
+    { name: 'category', kind: 'text' },
+    { name: 'sales_amount', kind: 'int64' },
+    { name: 'sales_count', kind: 'int64' },
+    { name: 'units', kind: 'int64' },
+    { name: 'order_count', kind: 'int64' },
+    { name: 'sales_rank', kind: 'int32' },
+    { name: 'last_sale_at', kind: 'string' },
+  ],
 }
 
 /** The file of one table of one snapshot, relative to the lake's root (Hive layout). */

@@ -19,7 +19,13 @@ export interface UpgradedManifest extends SnapshotManifest {
 export function upgradeFile(bytes: Uint8Array, table: string, manifest: SnapshotManifest): Uint8Array {
   const columns = GOLD_PARQUET_COLUMNS[table]
   if (columns === undefined) throw new Error(`${manifest.snapshot_id}: no gold table ${table} in this version of medallion-edge`)
-  return writeTable(readTable(bytes, columns.map((column) => column.name)), fileMetadata(manifest, table))
+  return writeTable(
+    readTable(
+      bytes,
+      columns.map((column) => column.name),
+    ),
+    fileMetadata(manifest, table),
+  )
 }
 
 /** The manifest of a snapshot whose files were rewritten: same snapshot, current format, new digests. */

@@ -103,15 +103,19 @@ export class Outbox {
   retarget(configured: readonly string[]): { queued: number; abandoned: number } {
     const targets = JSON.stringify(configured)
     return this.db.transaction(() => {
-      const queued = this.db.prepare(`INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
+      const queued = this.db
+        .prepare(
+          `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
         SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
         WHERE s.on_disk = 1 AND s.seq > ?
           AND s.content_sha256 <> '${DAMAGED}'
           AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
-        ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`)
+        ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`,
+        )
         .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
-      const abandoned = this.db.prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
+      const abandoned = this.db
+        .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
         .run(targets).changes
       return { queued, abandoned }
     })()
@@ -129,7 +133,9 @@ export class Outbox {
    * there (the one being shipped when the process died is among them).
    */
   async removeStaged(targets: readonly UploadTarget[]): Promise<void> {
-    const waiting = this.db.prepare("SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.target = ? AND o.state = 'pending'")
+    const waiting = this.db.prepare(
+      "SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.target = ? AND o.state = 'pending'",
+    )
     for (const target of targets) {
       if (target.removeStaged === undefined) continue
       const rows = waiting.all(target.name) as { snapshot_id: string; manifest: string }[]

@@ -1,6 +1,20 @@
 import {
-  DateDay, Dictionary, Field, Float64, Int32, Int64, Schema, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray,
-  type DataType, type Vector,
+  DateDay,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  Schema,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+  type DataType,
+  type Vector,
 } from 'apache-arrow'
 import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm'
 
@@ -20,12 +34,18 @@ const DAY_MS = 86_400_000
 
 function arrowType(kind: ColumnKind): DataType {
   switch (kind) {
-    case 'date': return new DateDay()
-    case 'text': return new Dictionary(new Utf8(), new Int32())
-    case 'string': return new Utf8()
-    case 'int32': return new Int32()
-    case 'int64': return new Int64()
-    case 'float64': return new Float64()
+    case 'date':
+      return new DateDay()
+    case 'text':
+      return new Dictionary(new Utf8(), new Int32())
+    case 'string':
+      return new Utf8()
+    case 'int32':
+      return new Int32()
+    case 'int64':
+      return new Int64()
+    case 'float64':
+      return new Float64()
   }
 }
 
@@ -117,9 +137,21 @@ function column(kind: ColumnKind, values: readonly unknown[]): Vector {
 export function toParquet(columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], metadata: Record<string, string>): Uint8Array {
   const schema = new Schema(columns.map((spec) => new Field(spec.name, arrowType(spec.kind), spec.nullable ?? false)))
   // An empty day (all its sales moved away) is a valid file with no rows, so readers drop the day.
-  const table = rows.length === 0
-    ? new Table(schema)
-    : new Table(schema, Object.fromEntries(columns.map((spec) => [spec.name, column(spec.kind, rows.map((row) => row[spec.name]))])))
+  const table =
+    rows.length === 0
+      ? new Table(schema)
+      : new Table(
+          schema,
+          Object.fromEntries(
+            columns.map((spec) => [
+              spec.name,
+              column(
+                spec.kind,
+                rows.map((row) => row[spec.name]),
+              ),
+            ]),
+          ),
+        )
   return writeTable(table, metadata)
 }
 

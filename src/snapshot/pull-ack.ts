@@ -10,8 +10,10 @@ export function acknowledgePull(db: SqliteDatabase, after: number, newestSeq: nu
   // A cursor beyond the newest snapshot was counted on something else (gateway.db restored from a
   // backup): it acknowledges nothing, and the listing's last_seq tells the puller to start over.
   if (after <= 0 || after > newestSeq) return
-  db.prepare(`INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
-    ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`).run(after)
+  db.prepare(
+    `INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`,
+  ).run(after)
 }
 
 /** When central last listed the snapshots (the staff page's "last pull"). */

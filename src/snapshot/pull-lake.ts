@@ -47,7 +47,10 @@ interface PullState {
 class GoneError extends Error {}
 
 function statePath(into: string, source: string): string {
-  const readable = source.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 60)
+  const readable = source
+    .replace(/^https?:\/\//, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .slice(0, 60)
   return join(into, '_pull', `${readable}-${sha256Hex(source).slice(0, 12)}.json`)
 }
 
@@ -70,9 +73,19 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
   const base = options.from.replace(/\/$/, '')
   const headers = { authorization: `Bearer ${options.token}` }
   const stateFile = statePath(options.into, base)
-  const state: PullState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as PullState : { after: 0 }
+  const state: PullState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as PullState) : { after: 0 }
   const lake = upgradeLake(options.into)
-  const summary: PullSummary = { source: base, snapshots: 0, files: 0, superseded: 0, skipped: 0, missed: [], upgraded: lake.rewritten, upgradeFailed: lake.failed, cursor: state.after }
+  const summary: PullSummary = {
+    source: base,
+    snapshots: 0,
+    files: 0,
+    superseded: 0,
+    skipped: 0,
+    missed: [],
+    upgraded: lake.rewritten,
+    upgradeFailed: lake.failed,
+    cursor: state.after,
+  }
   const get = async (url: string): Promise<Response> => {
     let response: Response
     try {
@@ -92,9 +105,12 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
     const page = (await (await get(`${base}/api/v1/snapshots?after=${state.after}&limit=100${gateway}`)).json()) as SnapshotPage
     // A new data directory counts its seqs from 1 again, and a restored gateway.db goes back: start
     // over rather than wait past seqs that will never come.
-    const reset = state.gateway_id !== undefined && state.gateway_id !== page.gateway_id
-      ? `the gateway's data directory changed (${state.gateway_id} -> ${page.gateway_id})`
-      : state.after > page.last_seq ? `the gateway's last seq ${page.last_seq} is behind the cursor ${state.after} (gateway.db restored?)` : undefined
+    const reset =
+      state.gateway_id !== undefined && state.gateway_id !== page.gateway_id
+        ? `the gateway's data directory changed (${state.gateway_id} -> ${page.gateway_id})`
+        : state.after > page.last_seq
+          ? `the gateway's last seq ${page.last_seq} is behind the cursor ${state.after} (gateway.db restored?)`
+          : undefined
     if (state.gateway_id !== page.gateway_id || reset !== undefined) {
       state.gateway_id = page.gateway_id
       if (reset !== undefined) {
@@ -134,7 +150,12 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
  * current one after its files are verified. Returns the manifest the lake keeps, or undefined when
  * the gateway freed the files meanwhile.
  */
-async function landSnapshot(manifest: SnapshotManifest, into: string, base: string, get: (url: string) => Promise<Response>): Promise<SnapshotManifest | undefined> {
+async function landSnapshot(
+  manifest: SnapshotManifest,
+  into: string,
+  base: string,
+  get: (url: string) => Promise<Response>,
+): Promise<SnapshotManifest | undefined> {
   const staged: { temp: string; path: string }[] = []
   const older = manifest.schema_version < SNAPSHOT_SCHEMA_VERSION
   const upgraded = new Map<string, Uint8Array>()

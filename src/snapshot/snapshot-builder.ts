@@ -58,9 +58,15 @@ export class SnapshotBuilder {
   ) {
     this.now = options.now ?? Date.now
     this.gatewayId = gatewayInstanceId(db)
-    this.dayRows = new Map(GOLD_TABLE_NAMES.map((table) => [table,
-      db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${GOLD_PRIMARY_KEYS[table]}`)]))
-    this.last = db.prepare('SELECT snapshot_id, version, content_sha256, created_at, manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1')
+    this.dayRows = new Map(
+      GOLD_TABLE_NAMES.map((table) => [
+        table,
+        db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${GOLD_PRIMARY_KEYS[table]}`),
+      ]),
+    )
+    this.last = db.prepare(
+      'SELECT snapshot_id, version, content_sha256, created_at, manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1',
+    )
     this.insertSnapshot = db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     // An older snapshot of the day that has not left yet need not: the new one replaces it whole.
@@ -76,7 +82,8 @@ export class SnapshotBuilder {
    */
   run(maxRefreshes = 10_000): { created: SnapshotManifest[]; unchanged: number; pending: boolean } {
     const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
-    const refreshed = this.db.prepare(`SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?`)
+    const refreshed = this.db
+      .prepare(`SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
     // And the days whose current snapshot must be made again as a new version.
     const remake = daysToRemake(this.db)
@@ -153,27 +160,32 @@ export class SnapshotBuilder {
       const tables = this.db.transaction(() => this.readDay(storeId, saleDate))()
       const contentSha = sha256Hex(JSON.stringify(tables))
       const empty = Object.values(tables).every((rows) => rows.length === 0)
-      const current = last !== undefined && last.content_sha256 === contentSha && (JSON.parse(last.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION
+      const current =
+        last !== undefined && last.content_sha256 === contentSha && (JSON.parse(last.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION
       if (current || (empty && last === undefined)) return undefined
       const version = (last?.version ?? 0) + 1
       const snapshotId = `${storeId}-${saleDate}-v${version}`
       const tempDir = join(this.options.dir, `.tmp-${snapshotId}-${randomBytes(4).toString('hex')}`)
       let manifest: SnapshotManifest
       try {
-        manifest = this.writeFiles(tempDir, {
-          snapshot_id: snapshotId,
-          store_id: storeId,
-          sale_date: saleDate,
-          version,
-          schema_version: SNAPSHOT_SCHEMA_VERSION,
-          // Never before the last version's: readers may order a day's versions by it (docs/central.md).
-          created_at: new Date(Math.max(this.now(), last === undefined ? 0 : Date.parse(last.created_at) + 1)).toISOString(),
-          gateway_id: this.gatewayId,
-          gold_watermark: goldWatermark,
-          supersedes: last?.snapshot_id ?? null,
-          currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
-          content_sha256: contentSha,
-        }, tables)
+        manifest = this.writeFiles(
+          tempDir,
+          {
+            snapshot_id: snapshotId,
+            store_id: storeId,
+            sale_date: saleDate,
+            version,
+            schema_version: SNAPSHOT_SCHEMA_VERSION,
+            // Never before the last version's: readers may order a day's versions by it (docs/central.md).
+            created_at: new Date(Math.max(this.now(), last === undefined ? 0 : Date.parse(last.created_at) + 1)).toISOString(),
+            gateway_id: this.gatewayId,
+            gold_watermark: goldWatermark,
+            supersedes: last?.snapshot_id ?? null,
+            currency: { code: this.options.currency.code, minor_unit_digits: this.options.currency.minorUnitDigits, amounts: 'integer minor units' },
+            content_sha256: contentSha,
+          },
+          tables,
+        )
         fsyncTree(tempDir)
       } catch (error) {
         rmSync(tempDir, { recursive: true, force: true })
@@ -202,7 +214,17 @@ export class SnapshotBuilder {
   private record(manifest: SnapshotManifest): void {
     const { snapshot_id: snapshotId, store_id: storeId, sale_date: saleDate, version } = manifest
     const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
-    this.insertSnapshot.run(snapshotId, storeId, saleDate, version, manifest.content_sha256, manifest.supersedes, JSON.stringify(manifest), bytes, manifest.created_at)
+    this.insertSnapshot.run(
+      snapshotId,
+      storeId,
+      saleDate,
+      version,
+      manifest.content_sha256,
+      manifest.supersedes,
+      JSON.stringify(manifest),
+      bytes,
+      manifest.created_at,
+    )
     for (const target of this.options.targets) {
       this.skipOlder.run(target, storeId, saleDate, version)
       this.enqueue.run(snapshotId, target, new Date(this.now()).toISOString())

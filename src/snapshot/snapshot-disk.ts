@@ -24,14 +24,18 @@ export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: nu
   let bytes = db.prepare('SELECT coalesce(sum(bytes), 0) FROM snapshots WHERE on_disk = 1').pluck().get() as number
   let freed = 0
   if (bytes > limitBytes) {
-    const deletable = db.prepare(`SELECT d.snapshot_id, d.bytes FROM (
+    const deletable = db
+      .prepare(
+        `SELECT d.snapshot_id, d.bytes FROM (
         SELECT s.snapshot_id, s.bytes, s.seq, s.sale_date, s.version,
           EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version) AS superseded,
           EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped') AS shipped
         FROM snapshots s
         WHERE s.on_disk = 1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'pending')) d
       WHERE d.superseded OR (? = 'push' AND d.shipped) OR (? = 'pull' AND d.seq <= ?)
-      ORDER BY d.superseded DESC, d.sale_date, d.version`).all(delivery, delivery, pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
+      ORDER BY d.superseded DESC, d.sale_date, d.version`,
+      )
+      .all(delivery, delivery, pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
     const forget = db.prepare('UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = ?')
     for (const snapshot of deletable) {
       if (bytes <= limitBytes) break

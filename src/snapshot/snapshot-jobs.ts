@@ -38,12 +38,14 @@ export function addSnapshotJobs(deps: SnapshotJobsDeps): SnapshotJobs {
   let { config, targets } = deps
   const retarget = (): void => {
     const { queued, abandoned } = outbox.retarget(targets.map((target) => target.name))
-    if (queued + abandoned > 0) logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
+    if (queued + abandoned > 0)
+      logger.warn({ queued, abandoned, targets: targets.map((target) => target.name) }, 'the upload target changed: undelivered snapshots follow it')
   }
   retarget()
   const shipOnce = async (): Promise<unknown> => {
     const outcome = await outbox.shipDue(targets)
-    if (outcome.failed.length > 0) throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
+    if (outcome.failed.length > 0)
+      throw new Error(`shipped ${outcome.shipped.length}; ${outcome.failed.map((f) => `${f.snapshotId} to ${f.target}: ${f.error}`).join('; ')}`)
     return { shipped: outcome.shipped.length, backlog: outbox.backlog().pending }
   }
   const ship = serialized(shipOnce)

@@ -47,14 +47,21 @@ export class SnapshotReader {
     const newestSeq = lastSeq(this.db)
     if (gatewayId === this.gatewayId) acknowledgePull(this.db, cursor, newestSeq)
     notePull(this.db, new Date(this.now()).toISOString())
-    const snapshots = (this.db.prepare(`SELECT s.seq, s.snapshot_id, s.on_disk, s.manifest,
+    const snapshots = (
+      this.db
+        .prepare(
+          `SELECT s.seq, s.snapshot_id, s.on_disk, s.manifest,
         EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version) AS superseded
-      FROM snapshots s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`).all(cursor, limit) as
-      { seq: number; snapshot_id: string; on_disk: number; superseded: number; manifest: string }[])
-      .map((row) => ({
-        seq: row.seq, snapshot_id: row.snapshot_id, on_disk: row.on_disk === 1, superseded: row.superseded === 1,
-        manifest: JSON.parse(row.manifest) as SnapshotManifest,
-      }))
+      FROM snapshots s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`,
+        )
+        .all(cursor, limit) as { seq: number; snapshot_id: string; on_disk: number; superseded: number; manifest: string }[]
+    ).map((row) => ({
+      seq: row.seq,
+      snapshot_id: row.snapshot_id,
+      on_disk: row.on_disk === 1,
+      superseded: row.superseded === 1,
+      manifest: JSON.parse(row.manifest) as SnapshotManifest,
+    }))
     return { gateway_id: this.gatewayId, last_seq: newestSeq, snapshots }
   }
 
@@ -63,7 +70,8 @@ export class SnapshotReader {
    * marked damaged: the next snapshot run makes the day again), undefined when it is not one.
    */
   async file(snapshotId: string, path: string): Promise<SnapshotFile | 'gone' | undefined> {
-    const row = this.db.prepare('SELECT on_disk, manifest FROM snapshots WHERE snapshot_id = ?').get(snapshotId) as { on_disk: number; manifest: string } | undefined
+    const row = this.db.prepare('SELECT on_disk, manifest FROM snapshots WHERE snapshot_id = ?').get(snapshotId) as
+      { on_disk: number; manifest: string } | undefined
     if (!row) return undefined
     const file = (JSON.parse(row.manifest) as SnapshotManifest).files.find((entry) => entry.path === path)
     if (!file) return undefined

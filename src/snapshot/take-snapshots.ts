@@ -25,8 +25,10 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>): Sna
   const delivery = targets.length > 0 ? 'push' : 'pull'
   const before = enforceDiskBound(db, dir, limit, delivery)
   if (before.full) {
-    throw new MedallionError('STORAGE_FAILED',
-      `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`)
+    throw new MedallionError(
+      'STORAGE_FAILED',
+      `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`,
+    )
   }
   const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets })
   const summary: SnapshotRunSummary = { created: [], unchanged: 0, diskBytes: 0, freedBytes: before.freed }

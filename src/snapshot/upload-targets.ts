@@ -7,10 +7,14 @@ import type { UploadTarget } from './targets/upload-target.js'
 /** The configured upload target (none: central pulls over HTTP). */
 export function uploadTargets(upload: UploadConfig): UploadTarget[] {
   switch (upload.target) {
-    case 'none': return []
-    case 'directory': return [new DirectoryTarget(upload.directory!.path)]
-    case 'http': return [new HttpPutTarget(upload.http!.url, upload.http!.token, upload.timeoutMs)]
-    case 's3': return [new S3Target(upload.s3!, upload.timeoutMs)]
+    case 'none':
+      return []
+    case 'directory':
+      return [new DirectoryTarget(upload.directory!.path)]
+    case 'http':
+      return [new HttpPutTarget(upload.http!.url, upload.http!.token, upload.timeoutMs)]
+    case 's3':
+      return [new S3Target(upload.s3!, upload.timeoutMs)]
   }
 }
 

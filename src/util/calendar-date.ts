@@ -23,7 +23,13 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
   let format = formatters.get(timeZone)
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-CA', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     })
     formatters.set(timeZone, format)
   }

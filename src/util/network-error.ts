@@ -10,10 +10,10 @@ const REASONS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'timed out while connecting',
   UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for the answer',
   UND_ERR_SOCKET: 'the connection closed before the answer',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server\'s certificate is self-signed',
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS: the server's certificate is self-signed",
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS: a self-signed certificate in the chain',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server\'s certificate cannot be verified',
-  CERT_HAS_EXPIRED: 'TLS: the server\'s certificate has expired',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS: the server's certificate cannot be verified",
+  CERT_HAS_EXPIRED: "TLS: the server's certificate has expired",
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate does not name this host',
   EPROTO: 'TLS or protocol error (an https URL to a plain http port?)',
 }

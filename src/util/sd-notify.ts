@@ -46,7 +46,9 @@ export class SystemdNotifier {
   }
 
   notify(state: Record<string, string>): void {
-    const text = Object.entries(state).map(([key, value]) => `${key}=${value.replace(/\n/g, ' ')}`).join('\n')
+    const text = Object.entries(state)
+      .map(([key, value]) => `${key}=${value.replace(/\n/g, ' ')}`)
+      .join('\n')
     if (this.socket) {
       const buffer = Buffer.from(text)
       // An abstract socket (@name) is the name after a NUL byte.

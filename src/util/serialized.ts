@@ -10,10 +10,15 @@ export function serialized<T>(work: () => Promise<T>): () => Promise<T> {
       running = work().finally(() => (running = undefined))
       return running
     }
-    next ??= running.then(() => undefined, () => undefined).then(() => {
-      next = undefined
-      return run()
-    })
+    next ??= running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        next = undefined
+        return run()
+      })
     return next
   }
   return run

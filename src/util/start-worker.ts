@@ -17,7 +17,7 @@ export function startWorker(name: string, callerUrl: string, workerData: unknown
   const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB } }
   if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), options)
   const source = JSON.stringify(new URL(`./${name}.ts`, callerUrl).href)
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${source}) })` +
-    '.catch((error) => { console.error(error); process.exit(1) })'
+  const boot =
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${source}) })` + '.catch((error) => { console.error(error); process.exit(1) })'
   return new Worker(boot, { ...options, eval: true })
 }

@@ -70,10 +70,17 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     for (const layer of ['bronze', 'silver', 'gold']) copy.prepare(`ATTACH DATABASE ? AS ${layer}`).run(join(backupDir, `${layer}.db`))
     const inBackup = copy.prepare('SELECT count(*) FROM bronze.iot_sales_raw').pluck().get() as number
     expect(inBackup).toBeGreaterThan(0)
-    expect(copy.prepare(`SELECT (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark') <= (SELECT max(id) FROM bronze.iot_sales_raw)
+    expect(
+      copy
+        .prepare(
+          `SELECT (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark') <= (SELECT max(id) FROM bronze.iot_sales_raw)
       AND NOT EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE NOT EXISTS (SELECT 1 FROM bronze.iot_sales_raw b WHERE b.id = e.bronze_id))
       AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0) <= coalesce((SELECT seq FROM silver.sqlite_sequence WHERE name = 'day_changes'), 0)
-      AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'sales_through'), 0) <= (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark')`).pluck().get()).toBe(1)
+      AND coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'sales_through'), 0) <= (SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark')`,
+        )
+        .pluck()
+        .get(),
+    ).toBe(1)
     copy.close()
 
     // With the daemon running, restore refuses.
@@ -92,7 +99,8 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     await vi.waitUntil(caughtUpHere, { timeout: 20_000, interval: 100 })
     // New sales after the restore: stored, enriched, counted (ids and watermarks agree across the files).
     const client = await connectDevice(`mqtt://127.0.0.1:${daemon.mqttPort}`, devices[0]!)
-    for (let i = 0; i < 20; i++) await client.publishAsync(topicOf(devices[0]!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), { qos: 1 })
+    for (let i = 0; i < 20; i++)
+      await client.publishAsync(topicOf(devices[0]!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), { qos: 1 })
     await client.endAsync()
     await vi.waitUntil(() => caughtUpHere() && count('SELECT count(*) FROM silver.sales_enriched') === inBackup + 20, { timeout: 20_000, interval: 100 })
     await stop()
@@ -121,7 +129,7 @@ describe('backup and restore of the snapshot files', () => {
     work.remove()
   })
 
-  it('copies every snapshot the backup records; the restored gateway has them whole, and a new instance id (central\'s pull starts over)', () => {
+  it("copies every snapshot the backup records; the restored gateway has them whole, and a new instance id (central's pull starts over)", () => {
     h.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z' }), seedSale({ timestamp: '2025-05-02T10:00:00Z' })])
     h.process()
     h.gold.refreshAll()

@@ -47,7 +47,7 @@ describe('device authentication and topic ACL', () => {
     await expect(mqtt.connectAsync(gw.url, { username: 'abc123', password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)
   })
 
-  it('closes the connection of a device publishing to another device\'s topic, and stores nothing', async () => {
+  it("closes the connection of a device publishing to another device's topic, and stores nothing", async () => {
     const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     const forged = seedSale({ device_id: 'def456' })
     client.publish(topicOf(neighbour), JSON.stringify(forged), 1, 7)
@@ -70,7 +70,7 @@ describe('device authentication and topic ACL', () => {
     expect(returnCode).toBe(2)
   })
 
-  it('refuses subscriptions outside the device\'s prefix (SUBACK 0x80) and grants its own', async () => {
+  it("refuses subscriptions outside the device's prefix (SUBACK 0x80) and grants its own", async () => {
     const { client } = await RawMqttClient.connect(gw.port, { username: device.deviceId, password: device.token })
     client.send({
       cmd: 'subscribe',
@@ -151,7 +151,9 @@ describe('what the broker keeps for devices', () => {
   })
 
   it('neither retains sales nor delivers them to subscribers, and stores a will never', async () => {
-    const watcher = await connectDevice(gw.url, device, { will: { topic: topicOf(device), payload: Buffer.from(JSON.stringify(seedSale({ event_id: 'WILL' }))), qos: 1, retain: false } })
+    const watcher = await connectDevice(gw.url, device, {
+      will: { topic: topicOf(device), payload: Buffer.from(JSON.stringify(seedSale({ event_id: 'WILL' }))), qos: 1, retain: false },
+    })
     const received: string[] = []
     watcher.on('message', (topic) => received.push(topic))
     await watcher.subscribeAsync('stores/store_001/devices/abc123/#', { qos: 1 })

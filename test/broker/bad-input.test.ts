@@ -25,8 +25,8 @@ const CASES: { name: string; payload: () => string | Buffer; reason: string; fie
   { name: 'a price with 3 decimals', payload: () => json(seedSale({ price: 15.505 })), reason: 'price_precision', field: 'price' },
   { name: 'a timestamp without offset', payload: () => json(seedSale({ timestamp: '2025-05-01T10:15:00' })), reason: 'invalid_timestamp', field: 'timestamp' },
   { name: 'a date that does not exist', payload: () => json(seedSale({ timestamp: '2025-02-30T10:15:00Z' })), reason: 'invalid_timestamp', field: 'timestamp' },
-  { name: 'a store that is not the topic\'s', payload: () => json(seedSale({ store_id: 'store_999' })), reason: 'store_mismatch', field: 'store_id' },
-  { name: 'a device that is not the topic\'s', payload: () => json(seedSale({ device_id: 'other' })), reason: 'device_mismatch', field: 'device_id' },
+  { name: "a store that is not the topic's", payload: () => json(seedSale({ store_id: 'store_999' })), reason: 'store_mismatch', field: 'store_id' },
+  { name: "a device that is not the topic's", payload: () => json(seedSale({ device_id: 'other' })), reason: 'device_mismatch', field: 'device_id' },
   { name: 'a 10 MB payload', payload: () => Buffer.alloc(10 * 1024 * 1024, 'x'), reason: 'payload_too_large' },
   { name: 'deeply nested arrays', payload: () => nestedArrays(100_000), reason: 'invalid_shape' },
   { name: 'deeply nested objects', payload: () => nestedObjects(40_000), reason: 'missing_field' },
@@ -40,11 +40,23 @@ const ADMIN = 'admin-token-0123456789'
 
 /** The metrics docs/operations.md and the README tell operators to watch. */
 const DOCUMENTED_METRICS = [
-  'medallion_ingest_messages_total', 'medallion_ingest_sales_total', 'medallion_ingest_rejects_total', 'medallion_ingest_commits_total',
-  'medallion_mqtt_connected_clients', 'medallion_mqtt_refused_total', 'medallion_silver_sales_total', 'medallion_silver_watermark',
-  'medallion_silver_stopped', 'medallion_expectation_violations_total', 'medallion_gold_refreshes_total', 'medallion_gold_caught_up_timestamp_seconds',
-  'medallion_upload_backlog_snapshots', 'medallion_upload_backlog_oldest_date_seconds', 'medallion_job_last_duration_seconds',
-  'medallion_job_last_success', 'medallion_job_skipped_overlaps_total',
+  'medallion_ingest_messages_total',
+  'medallion_ingest_sales_total',
+  'medallion_ingest_rejects_total',
+  'medallion_ingest_commits_total',
+  'medallion_mqtt_connected_clients',
+  'medallion_mqtt_refused_total',
+  'medallion_silver_sales_total',
+  'medallion_silver_watermark',
+  'medallion_silver_stopped',
+  'medallion_expectation_violations_total',
+  'medallion_gold_refreshes_total',
+  'medallion_gold_caught_up_timestamp_seconds',
+  'medallion_upload_backlog_snapshots',
+  'medallion_upload_backlog_oldest_date_seconds',
+  'medallion_job_last_duration_seconds',
+  'medallion_job_last_success',
+  'medallion_job_skipped_overlaps_total',
 ]
 
 describe('bad input is acked, stored with a machine-readable reason, and harms no one', () => {
@@ -115,7 +127,12 @@ describe('bad input is acked, stored with a machine-readable reason, and harms n
       (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as never
     const stored = gw.bronze().rejects
     const first = await get('/api/v1/rejects?limit=2')
-    expect(first.rejects.map((r) => r.id)).toEqual(stored.slice(-2).map((r) => r.id).reverse())
+    expect(first.rejects.map((r) => r.id)).toEqual(
+      stored
+        .slice(-2)
+        .map((r) => r.id)
+        .reverse(),
+    )
     const second = await get(`/api/v1/rejects?limit=1&before=${first.next_before}`)
     expect(second.rejects.map((r) => r.id)).toEqual([stored.at(-3)!.id])
     const utf8 = await get('/api/v1/rejects?reason=invalid_utf8')

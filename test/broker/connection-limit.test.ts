@@ -24,15 +24,17 @@ describe('mqtt.maxConnections', () => {
     await expect(connect(devices[3]!)).rejects.toThrow(/closed/)
     open[0]!.client.destroy()
     await open[0]!.client.closed()
-    await expect.poll(async () => {
-      try {
-        const again = await connect(devices[4]!)
-        again.client.destroy()
-        return again.returnCode
-      } catch {
-        return -1
-      }
-    }).toBe(0)
+    await expect
+      .poll(async () => {
+        try {
+          const again = await connect(devices[4]!)
+          again.client.destroy()
+          return again.returnCode
+        } catch {
+          return -1
+        }
+      })
+      .toBe(0)
     for (const c of open.slice(1)) c.client.destroy()
   })
 })

@@ -37,7 +37,12 @@ describe('duplicates are stored once', () => {
     // Same content but another quantity is another sale.
     await client.publishAsync(topicOf(device), JSON.stringify({ ...sale, quantity: 2 }), { qos: 1 })
     await client.endAsync()
-    expect(gw.bronze().sales.filter((r) => r.order_id === 'content-dedupe').map((r) => r.quantity)).toEqual([1, 2])
+    expect(
+      gw
+        .bronze()
+        .sales.filter((r) => r.order_id === 'content-dedupe')
+        .map((r) => r.quantity),
+    ).toEqual([1, 2])
   })
 
   it('a QoS 1 redelivery (DUP) after the connection dropped before the PUBACK', async () => {

@@ -67,7 +67,7 @@ describe('ConnectionAdmission: the places beyond pending and anonymous clients a
     expect(admission.counts.pendingClosed).toBe(1)
   })
 
-  it('at maxConnections a new connection takes an old pending one\'s place, or is refused when all are devices', () => {
+  it("at maxConnections a new connection takes an old pending one's place, or is refused when all are devices", () => {
     let now = 0
     const admission = new ConnectionAdmission({ maxConnections: 3, maxPending: 3, maxAnonymous: 0, connectsPerMinute: 0 }, () => now)
     const sockets = [socket(), socket(), socket()]

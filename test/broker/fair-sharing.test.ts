@@ -1,4 +1,3 @@
-import mqtt from 'mqtt'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { rssMiB, sampleRss } from '../../bench/lib/proc.js'
@@ -26,22 +25,24 @@ function publishHeader(length: number): Buffer {
 }
 
 /** Until the socket drains or closes, at most `ms`. */
-const drainOrClose = (socket: Socket, ms: number): Promise<void> => new Promise((resolve) => {
-  const done = (): void => {
-    clearTimeout(timer)
-    socket.off('drain', done).off('close', done)
-    resolve()
-  }
-  const timer = setTimeout(done, ms)
-  socket.once('drain', done).once('close', done)
-})
+const drainOrClose = (socket: Socket, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      socket.off('drain', done).off('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    socket.once('drain', done).once('close', done)
+  })
 
-const openSocket = (port: number): Promise<Socket> => new Promise((resolve, reject) => {
-  const socket = connect({ host: '127.0.0.1', port })
-  socket.on('error', () => {})
-  socket.once('connect', () => resolve(socket))
-  socket.once('close', () => reject(new Error('closed before connect')))
-})
+const openSocket = (port: number): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.on('error', () => {})
+    socket.once('connect', () => resolve(socket))
+    socket.once('close', () => reject(new Error('closed before connect')))
+  })
 
 // A real daemon (dist) on free ports, with anonymous clients allowed from this machine (so that
 // hostile anonymous sockets can be made) and the fair-sharing limits of docs/bronze.md.
@@ -69,7 +70,11 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
   const oneSale = async (device: IssuedDevice): Promise<boolean> => {
     try {
       const client = await connectDevice(`mqtt://127.0.0.1:${daemon.mqttPort}`, device, { connectTimeout: 5000 })
-      await client.publishAsync(topicOf(device), JSON.stringify(seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: new Date().toISOString() })), { qos: 1 })
+      await client.publishAsync(
+        topicOf(device),
+        JSON.stringify(seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: new Date().toISOString() })),
+        { qos: 1 },
+      )
       await client.endAsync()
       return true
     } catch {
@@ -81,7 +86,11 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
     config = writeDaemonConfig(work.path, join(work.path, 'data'), {
       http: { host: '127.0.0.1', port: 0, tokens: { staff: STAFF } },
       mqtt: {
-        host: '127.0.0.1', port: 0, allowAnonymous: 'loopback', connectTimeoutMs: 3000, drainTimeoutMs: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        allowAnonymous: 'loopback',
+        connectTimeoutMs: 3000,
+        drainTimeoutMs: 1000,
         perDevice: { messagesPerSecond: 200, bytesPerSecond: 1048576, burstSeconds: 1, connectsPerMinute: 20 },
       },
     })
@@ -113,7 +122,7 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
       const outcomes: boolean[] = []
       for (let i = 0; i < 10; i++) {
         // A fresh idle socket at each try keeps the pressure on.
-        hostile.push(...(await Promise.allSettled([openSocket(daemon.mqttPort)])).flatMap((r) => r.status === 'fulfilled' ? [r.value] : []))
+        hostile.push(...(await Promise.allSettled([openSocket(daemon.mqttPort)])).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])))
         outcomes.push(await oneSale(devices.get('till-1')!))
         await sleep(100)
       }
@@ -143,7 +152,9 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
     let acked = 0
     const steady = (async () => {
       for (let i = 0; i < 30; i++) {
-        await device.publishAsync(topicOf(devices.get('till-1')!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), { qos: 1 })
+        await device.publishAsync(topicOf(devices.get('till-1')!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), {
+          qos: 1,
+        })
         acked++
         await sleep(50)
       }
@@ -166,12 +177,16 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
     const started = performance.now()
     let acked = 0
     let stop = false
-    const flood = Promise.all(Array.from({ length: 50 }, async () => {
-      while (!stop) {
-        await runaway.publishAsync(topicOf(devices.get('till-2')!), JSON.stringify(seedSale({ device_id: 'till-2', timestamp: new Date().toISOString() })), { qos: 1 })
-        acked++
-      }
-    }))
+    const flood = Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (!stop) {
+          await runaway.publishAsync(topicOf(devices.get('till-2')!), JSON.stringify(seedSale({ device_id: 'till-2', timestamp: new Date().toISOString() })), {
+            qos: 1,
+          })
+          acked++
+        }
+      }),
+    )
     const polite: boolean[] = []
     for (let i = 0; i < 5; i++) {
       polite.push(await oneSale(devices.get('till-1')!))

@@ -44,9 +44,24 @@ describe('sales published at QoS 0, 1 and 2 land in bronze.iot_sales_raw', () =>
   it.each([0, 1, 2] as const)('from mosquitto_pub (Debian mosquitto-clients) at QoS %i', async (qos) => {
     const sale = seedSale()
     await run('mosquitto_pub', [
-      '-h', '127.0.0.1', '-p', String(gw.port), '-V', 'mqttv311',
-      '-u', device.deviceId, '-P', device.token, '-i', device.deviceId,
-      '-q', String(qos), '-t', topicOf(device), '-m', JSON.stringify(sale),
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(gw.port),
+      '-V',
+      'mqttv311',
+      '-u',
+      device.deviceId,
+      '-P',
+      device.token,
+      '-i',
+      device.deviceId,
+      '-q',
+      String(qos),
+      '-t',
+      topicOf(device),
+      '-m',
+      JSON.stringify(sale),
     ])
     await expect.poll(() => gw.bronze().sales.filter((r) => r.event_id === sale.event_id).length).toBe(1)
   })

@@ -15,7 +15,6 @@ const FUZZ_MS = Number(process.env.FUZZ_MS ?? 8000)
 const FUZZERS = 12
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-
 const generate = (packet: Packet): Buffer => mqttPacket.generate(packet)
 const CONNECT = (clientId: string): Buffer => generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId })
 
@@ -26,20 +25,40 @@ function moves(next: () => number): ((clientId: string) => Buffer)[] {
   const id = (): number => 1 + Math.floor(next() * 65534)
   return [
     () => bytes(1 + Math.floor(next() * 64)), // random bytes
-    (clientId) => { // a valid packet cut short
-      const whole = Buffer.concat([CONNECT(clientId), generate({ cmd: 'publish', topic: topic(), payload: bytes(200), qos: 1, messageId: id(), dup: false, retain: false })])
+    (clientId) => {
+      // a valid packet cut short
+      const whole = Buffer.concat([
+        CONNECT(clientId),
+        generate({ cmd: 'publish', topic: topic(), payload: bytes(200), qos: 1, messageId: id(), dup: false, retain: false }),
+      ])
       return whole.subarray(0, Math.floor(next() * whole.length))
     },
     () => Buffer.from([0x30 | Math.floor(next() * 16), 0xff, 0xff, 0xff, 0xff, 0x7f]), // a remaining length of 5 bytes (invalid)
     () => Buffer.from([0x32, 0xff, 0xff, 0xff, 0x7f]), // a 256 MB announcement
     () => generate({ cmd: 'publish', topic: topic(), payload: '{"a":1}', qos: 1, messageId: id(), dup: false, retain: false }), // publish before connect
     (clientId) => Buffer.concat([CONNECT(clientId), Buffer.from([0x32, 0x0a, 0x00, 0x04, 0xc3, 0x28, 0xa0, 0xa1, 0x00, 0x01, 0x7b, 0x7d])]), // bad UTF-8 topic
-    (clientId) => Buffer.concat([CONNECT(clientId), // QoS 2 out of order: PUBREL and PUBCOMP for nothing, PUBLISH twice, PUBREC from the client
-      generate({ cmd: 'pubrel', messageId: id() }), generate({ cmd: 'pubcomp', messageId: id() }),
-      generate({ cmd: 'publish', topic: topic(), payload: JSON.stringify(seedSale()), qos: 2, messageId: 7, dup: false, retain: false }),
-      generate({ cmd: 'publish', topic: topic(), payload: JSON.stringify(seedSale()), qos: 2, messageId: 7, dup: true, retain: false }),
-      generate({ cmd: 'pubrec', messageId: 7 })]),
-    (clientId) => Buffer.concat([CONNECT(clientId), generate({ cmd: 'subscribe', messageId: id(), subscriptions: [{ topic: '#', qos: 2 }, { topic: '$SYS/#', qos: 1 }, { topic: 'a/+/+/#', qos: 0 }] })]),
+    (clientId) =>
+      Buffer.concat([
+        CONNECT(clientId), // QoS 2 out of order: PUBREL and PUBCOMP for nothing, PUBLISH twice, PUBREC from the client
+        generate({ cmd: 'pubrel', messageId: id() }),
+        generate({ cmd: 'pubcomp', messageId: id() }),
+        generate({ cmd: 'publish', topic: topic(), payload: JSON.stringify(seedSale()), qos: 2, messageId: 7, dup: false, retain: false }),
+        generate({ cmd: 'publish', topic: topic(), payload: JSON.stringify(seedSale()), qos: 2, messageId: 7, dup: true, retain: false }),
+        generate({ cmd: 'pubrec', messageId: 7 }),
+      ]),
+    (clientId) =>
+      Buffer.concat([
+        CONNECT(clientId),
+        generate({
+          cmd: 'subscribe',
+          messageId: id(),
+          subscriptions: [
+            { topic: '#', qos: 2 },
+            { topic: '$SYS/#', qos: 1 },
+            { topic: 'a/+/+/#', qos: 0 },
+          ],
+        }),
+      ]),
     (clientId) => Buffer.concat([CONNECT(clientId), CONNECT(clientId)]), // a second CONNECT
     (clientId) => Buffer.concat([CONNECT(clientId), bytes(40)]), // garbage after a good start
   ]
@@ -112,6 +131,8 @@ describe('MQTT fuzzing: random bytes, truncated packets, bad lengths, bad UTF-8,
     bronze.close()
     expect(stored.sort()).toEqual([...eventIds].sort())
     expect(peak - baseline, `RSS ${baseline.toFixed(0)} -> ${peak.toFixed(0)} MiB, seed ${seed}`).toBeLessThan(150)
-    console.info(`fuzz seed ${seed}: ${counts.sent} moves from ${FUZZERS} clients in ${FUZZ_MS} ms; ${eventIds.length} sales acked; RSS ${baseline.toFixed(0)} -> ${peak.toFixed(0)} MiB`)
+    console.info(
+      `fuzz seed ${seed}: ${counts.sent} moves from ${FUZZERS} clients in ${FUZZ_MS} ms; ${eventIds.length} sales acked; RSS ${baseline.toFixed(0)} -> ${peak.toFixed(0)} MiB`,
+    )
   })
 })

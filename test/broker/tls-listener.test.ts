@@ -16,8 +16,27 @@ describe('the optional MQTT-over-TLS listener', () => {
   let device: IssuedDevice
 
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    )
     gw = await startGateway({ mqtt: { tls: { host: '127.0.0.1', port: 0, certFile, keyFile } } })
     device = gw.addDevice('abc123')
   })
@@ -41,8 +60,12 @@ describe('the optional MQTT-over-TLS listener', () => {
   })
 
   it('fails the handshake of a client that does not trust it', async () => {
-    await expect(mqtt.connectAsync(`mqtts://127.0.0.1:${gw.addresses.mqtts!.port}`, {
-      username: device.deviceId, password: device.token, reconnectPeriod: 0,
-    })).rejects.toThrow(/self[- ]signed/i)
+    await expect(
+      mqtt.connectAsync(`mqtts://127.0.0.1:${gw.addresses.mqtts!.port}`, {
+        username: device.deviceId,
+        password: device.token,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/self[- ]signed/i)
   })
 })

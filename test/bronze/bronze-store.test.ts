@@ -37,12 +37,16 @@ describe('BronzeStore', () => {
     const saleTsMs = Date.parse(sale.timestamp as string)
     const hash = hash53(eventIdentity('abc123', 'real-sale'))
     // Another sale already holds the same (millisecond, hash): a 2^-53 accident, forced here.
-    db.prepare(`INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
-      product_id, price_minor, quantity, customer_id, order_id, payload) VALUES ('x', 'abc123', 'store_001', 'other-sale', ?, ?, 1, 1, 1, NULL, NULL, '{}')`)
-      .run(saleTsMs, hash)
+    db.prepare(
+      `INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
+      product_id, price_minor, quantity, customer_id, order_id, payload) VALUES ('x', 'abc123', 'store_001', 'other-sale', ?, ?, 1, 1, 1, NULL, NULL, '{}')`,
+    ).run(saleTsMs, hash)
     expect(store.commit([message(sale)])).toMatchObject({ accepted: 1, duplicates: 0 })
     expect(store.commit([message(sale)])).toMatchObject({ accepted: 0, duplicates: 1 })
-    expect(rows().map((r) => [r.event_id, r.dedupe_hash - hash])).toEqual([['other-sale', 0], ['real-sale', 1]])
+    expect(rows().map((r) => [r.event_id, r.dedupe_hash - hash])).toEqual([
+      ['other-sale', 0],
+      ['real-sale', 1],
+    ])
   })
 
   it('stores a reused event id at another sale time as another sale (documented identity)', () => {
@@ -58,6 +62,7 @@ describe('BronzeStore', () => {
   })
 
   it('refuses a price beyond the exactness bound instead of storing it a cent off', () => {
+    // eslint-disable-next-line no-loss-of-precision -- the point: a price no double holds to the cent
     const result = store.commit([message(seedSale({ price: 77306872164141.01 }))])
     expect(result).toMatchObject({ accepted: 0, rejected: 1, rejectReasons: { amount_out_of_range: 1 } })
   })

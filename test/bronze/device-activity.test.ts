@@ -6,14 +6,14 @@ import { startGateway, type RunningGateway } from '../helpers/running-gateway.js
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
-describe('bronze.device_activity: each device\'s last sale, for device health', () => {
+describe("bronze.device_activity: each device's last sale, for device health", () => {
   let gw: RunningGateway | undefined
   afterEach(async () => {
     await gw?.stop()
     gw = undefined
   })
 
-  it('a device\'s sale over MQTT shows on /api/v1/devices: connected, seen today, its last sale; one that never sold is silent', async () => {
+  it("a device's sale over MQTT shows on /api/v1/devices: connected, seen today, its last sale; one that never sold is silent", async () => {
     gw = await startGateway()
     const till = gw.addDevice('till-1')
     gw.addDevice('till-2')
@@ -22,12 +22,22 @@ describe('bronze.device_activity: each device\'s last sale, for device health', 
     const timestamp = new Date(before - 60_000).toISOString()
     await client.publishAsync(topicOf(till), JSON.stringify(seedSale({ device_id: 'till-1', timestamp })), { qos: 1 })
     // A duplicate and a reject are not new sales: the last sale stays the first one.
-    await client.publishAsync(topicOf(till), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date(before - 30_000).toISOString(), price: -1 })), { qos: 1 })
+    await client.publishAsync(topicOf(till), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date(before - 30_000).toISOString(), price: -1 })), {
+      qos: 1,
+    })
     const response = await gw.gateway.http.inject('/api/v1/devices')
     const body = response.json()
     expect(body).toMatchObject({ store_id: 'store_001', registered: 2, seen_today: 1, connected_now: 1, silent: 1 })
     const [silent, active] = body.devices
-    expect(silent).toEqual({ device_id: 'till-2', registered: true, connected: false, last_received_at: null, last_sale_at: null, seen_today: false, silent: true })
+    expect(silent).toEqual({
+      device_id: 'till-2',
+      registered: true,
+      connected: false,
+      last_received_at: null,
+      last_sale_at: null,
+      seen_today: false,
+      silent: true,
+    })
     expect(active).toMatchObject({ device_id: 'till-1', registered: true, connected: true, seen_today: true, silent: false, last_sale_at: timestamp })
     expect(Date.parse(active.last_received_at)).toBeGreaterThanOrEqual(before)
     await client.endAsync()

@@ -22,7 +22,10 @@ describe('medallion-edge devices', () => {
     const daemon = await startDaemon(config)
     try {
       const later = JSON.parse((await runCli(['devices', 'add', 'late-1', '--json', '--config', config])).stdout) as { token: string }
-      for (const [username, password] of [['abc123', issued.token], ['late-1', later.token]] as const) {
+      for (const [username, password] of [
+        ['abc123', issued.token],
+        ['late-1', later.token],
+      ] as const) {
         const { client, returnCode } = await RawMqttClient.connect(daemon.mqttPort, { username, password })
         client.destroy()
         expect(returnCode).toBe(0)
@@ -78,8 +81,28 @@ describe('medallion-edge simulate and status', () => {
     const daemon = await startDaemon(simConfig)
     try {
       writeFileSync(join(simDir.path, 'port.txt'), String(daemon.mqttPort))
-      const result = await runCli(['simulate', '--devices', '5', '--rate', '400', '--duration', '2', '--duplicates', '0.1', '--bad', '0.05',
-        '--batch', '2', '--seed', '7', '--json', '--config', simConfig, '--port', String(daemon.mqttPort)])
+      const result = await runCli([
+        'simulate',
+        '--devices',
+        '5',
+        '--rate',
+        '400',
+        '--duration',
+        '2',
+        '--duplicates',
+        '0.1',
+        '--bad',
+        '0.05',
+        '--batch',
+        '2',
+        '--seed',
+        '7',
+        '--json',
+        '--config',
+        simConfig,
+        '--port',
+        String(daemon.mqttPort),
+      ])
       expect(result.code).toBe(0)
       const summary = JSON.parse(result.stdout) as { sent: number; acked: number; sales: number; duplicatesSent: number; badSent: number; unacked: number }
       expect(summary.sent).toBeGreaterThan(600)

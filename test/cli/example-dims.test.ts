@@ -7,7 +7,7 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/dims/', import.meta.url))
 
-describe('the README\'s demo dimension files', () => {
+describe("the README's demo dimension files", () => {
   const dir = makeTempDir()
   afterAll(() => dir.remove())
 

@@ -29,7 +29,9 @@ function config(name: string, dataDir: string): string {
 function runCliAsNobody(args: string[]): Promise<CliResult> {
   const [command, prefix] = process.getuid?.() === 0 ? ['runuser', ['-u', 'nobody', '--', process.execPath]] : [process.execPath, []]
   return new Promise((resolve) => {
-    execFile(command, [...prefix, CLI, ...args], (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+    execFile(command, [...prefix, CLI, ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -40,17 +42,23 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     expectOneLine(await runCli(['run', '--config', config('file', file)]), new RegExp(`data directory ${file}: is a file, not a directory`))
   })
 
-  it('a data directory that cannot be made (a parent not writable by the daemon\'s user)', async () => {
+  it("a data directory that cannot be made (a parent not writable by the daemon's user)", async () => {
     const locked = join(dir.path, 'locked')
     mkdirSync(locked, { mode: 0o555 })
     chmodSync(locked, 0o555)
     const file = config('locked-config', join(locked, 'data'))
     chmodSync(file, 0o644)
-    expectOneLine(await runCliAsNobody(['run', '--config', file]), new RegExp(`data directory ${locked}/data: cannot be created: ${locked} is not writable by `))
+    expectOneLine(
+      await runCliAsNobody(['run', '--config', file]),
+      new RegExp(`data directory ${locked}/data: cannot be created: ${locked} is not writable by `),
+    )
   })
 
   it('a data directory where nothing can be made (a parent that refuses every new entry)', async () => {
-    expectOneLine(await runCli(['run', '--config', config('proc', '/proc/medallion-edge-test/data')]), /data directory \/proc\/medallion-edge-test\/data: cannot be created: .*mkdir '\/proc\/medallion-edge-test'/)
+    expectOneLine(
+      await runCli(['run', '--config', config('proc', '/proc/medallion-edge-test/data')]),
+      /data directory \/proc\/medallion-edge-test\/data: cannot be created: .*mkdir '\/proc\/medallion-edge-test'/,
+    )
   })
 
   it('a database written by a newer release', async () => {
@@ -60,14 +68,20 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     const db = new Database(join(data, 'gateway.db'))
     db.pragma('user_version = 99')
     db.close()
-    expectOneLine(await runCli(['run', '--config', file]), /main schema version 99 is newer than this program knows .*run the newer medallion-edge or restore a backup/)
+    expectOneLine(
+      await runCli(['run', '--config', file]),
+      /main schema version 99 is newer than this program knows .*run the newer medallion-edge or restore a backup/,
+    )
   })
 
-  it('a second daemon on the same data directory: refused, naming the first one\'s pid', async () => {
+  it("a second daemon on the same data directory: refused, naming the first one's pid", async () => {
     const file = config('second', join(dir.path, 'second-data'))
     const first = await startDaemon(file)
     try {
-      expectOneLine(await runCli(['run', '--config', file]), new RegExp(`data directory .*second-data is in use by another medallion-edge \\(pid ${first.child.pid}\\): one daemon per data directory`))
+      expectOneLine(
+        await runCli(['run', '--config', file]),
+        new RegExp(`data directory .*second-data is in use by another medallion-edge \\(pid ${first.child.pid}\\): one daemon per data directory`),
+      )
     } finally {
       first.child.kill('SIGKILL')
       await first.exited
@@ -80,8 +94,10 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
 
   it('simulate with no broker, and a pull from a gateway that is not there: the reason in words', async () => {
     const file = config('nothing', join(dir.path, 'nothing-data'))
-    expectOneLine(await runCli(['simulate', '--port', '45678', '--duration', '1', '--config', file]),
-      /cannot connect to the broker at mqtt:\/\/127\.0\.0\.1:45678: connection refused \(nothing listens there/)
+    expectOneLine(
+      await runCli(['simulate', '--port', '45678', '--duration', '1', '--config', file]),
+      /cannot connect to the broker at mqtt:\/\/127\.0\.0\.1:45678: connection refused \(nothing listens there/,
+    )
     const pulled = await runCli(['pull', '--from', 'http://127.0.0.1:45678', '--token', 'central-token-0123456789', '--into', join(dir.path, 'lake')])
     expect(pulled.code).toBe(1)
     expect(pulled.stdout).toMatch(/http:\/\/127\.0\.0\.1:45678: FAILED: GET .*: connection refused/)
@@ -92,11 +108,11 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     const file = config('status', join(dir.path, 'status-data'))
     const down = await runCli(['status', '--config', file])
     expect(down.code).toBe(3)
-    expect(down.stdout).toMatch(/daemon   not answering/)
+    expect(down.stdout).toMatch(/daemon {3}not answering/)
     const daemon = await startDaemon(file)
     try {
       const up = await runCli(['status', '--config', file], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
-      expect([up.code, up.stdout]).toEqual([0, expect.stringMatching(/daemon   running/)])
+      expect([up.code, up.stdout]).toEqual([0, expect.stringMatching(/daemon {3}running/)])
     } finally {
       daemon.child.kill('SIGTERM')
       await daemon.exited

@@ -25,7 +25,7 @@ describe('medallion-edge snapshot export', () => {
     work.remove()
   })
 
-  it('copies the day\'s current snapshot into a lake layout that DuckDB reads', async () => {
+  it("copies the day's current snapshot into a lake layout that DuckDB reads", async () => {
     const out = join(work.path, 'out')
     const result = await runCli(['snapshot', 'export', '--date', '2025-05-01', '--out', out, '--config', config])
     expect(result).toMatchObject({ code: 0, stderr: '' })
@@ -40,7 +40,9 @@ describe('medallion-edge snapshot export', () => {
     h.db.prepare("UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = 'store_001-2025-05-01-v1'").run()
     const result = await runCli(['snapshot', 'export', '--date', '2025-05-01', '--out', join(work.path, 'out2'), '--config', config])
     expect(result.code).toBe(1)
-    expect(result.stderr.trim()).toMatch(/^medallion-edge: .*store_001-2025-05-01-v1 were delivered and then removed by the disk bound \(snapshot\.maxDiskMiB\)/)
+    expect(result.stderr.trim()).toMatch(
+      /^medallion-edge: .*store_001-2025-05-01-v1 were delivered and then removed by the disk bound \(snapshot\.maxDiskMiB\)/,
+    )
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     h.db.prepare("UPDATE snapshots SET on_disk = 1 WHERE snapshot_id = 'store_001-2025-05-01-v1'").run()
   })

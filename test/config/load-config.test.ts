@@ -42,15 +42,23 @@ describe('loadConfig', () => {
   })
 
   it('names a bad cron expression, a bad time zone and a bad expectation', () => {
-    expect(() => loadConfig(configFile('cron.json', { schedule: { goldRefresh: '61 * * * *' } }), {})).toThrow(/schedule\.goldRefresh: must be a 5-field cron expression/)
+    expect(() => loadConfig(configFile('cron.json', { schedule: { goldRefresh: '61 * * * *' } }), {})).toThrow(
+      /schedule\.goldRefresh: must be a 5-field cron expression/,
+    )
     expect(() => loadConfig(configFile('cron6.json', { schedule: { dimsSync: '0 */15 * * * *' } }), {})).toThrow(/schedule\.dimsSync: must be a 5-field cron/)
     expect(() => loadConfig(configFile('tz.json', { timezone: 'Mars/Olympus' }), {})).toThrow(/timezone: must be an IANA time zone/)
-    expect(() => loadConfig(configFile('rule.json', { silver: { expectations: [{ rule: 'price_range', action: 'explode', max: 1 }] } }), {})).toThrow(/silver\.expectations\.0\.action/)
-    expect(() => loadConfig(configFile('limits.json', { mqtt: { maxPayloadBytes: 65536, maxPacketBytes: 4096 } }), {})).toThrow(/mqtt\.maxPacketBytes: maxPacketBytes must be larger than maxPayloadBytes/)
+    expect(() => loadConfig(configFile('rule.json', { silver: { expectations: [{ rule: 'price_range', action: 'explode', max: 1 }] } }), {})).toThrow(
+      /silver\.expectations\.0\.action/,
+    )
+    expect(() => loadConfig(configFile('limits.json', { mqtt: { maxPayloadBytes: 65536, maxPacketBytes: 4096 } }), {})).toThrow(
+      /mqtt\.maxPacketBytes: maxPacketBytes must be larger than maxPayloadBytes/,
+    )
   })
 
   it('names every wrong key in one message', () => {
-    expect(() => loadConfig(configFile('two.json', { mqtt: { port: -1 }, nope: true }), {})).toThrow(/mqtt\.port: .*; nope: unknown key|nope: unknown key; mqtt\.port/)
+    expect(() => loadConfig(configFile('two.json', { mqtt: { port: -1 }, nope: true }), {})).toThrow(
+      /mqtt\.port: .*; nope: unknown key|nope: unknown key; mqtt\.port/,
+    )
   })
 
   it('says when the file is missing or not JSON', () => {

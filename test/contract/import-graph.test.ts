@@ -29,7 +29,10 @@ describe('import graph', () => {
     const dir = join(SRC, 'contract')
     for (const file of readdirSync(dir)) {
       const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((m) => m[1])
-      expect(imports.filter((path) => !path!.startsWith('./')), file).toEqual([])
+      expect(
+        imports.filter((path) => !path!.startsWith('./')),
+        file,
+      ).toEqual([])
     }
   })
 

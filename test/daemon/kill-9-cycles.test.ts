@@ -13,7 +13,10 @@ describe('kill -9 at random points, restarted each time: nothing acked lost, eve
     const cycles = await runCrashCycles(work.path, { points, seed })
     // Every cycle really killed a daemon under load: each one acked sales the one before had not.
     const acked = cycles.map((cycle) => cycle.ackedSoFar)
-    expect(acked.every((count, i) => count > (acked[i - 1] ?? 0)), `seed ${seed}: acked so far ${acked.join(', ')}`).toBe(true)
+    expect(
+      acked.every((count, i) => count > (acked[i - 1] ?? 0)),
+      `seed ${seed}: acked so far ${acked.join(', ')}`,
+    ).toBe(true)
     expect(acked.at(-1), `seed ${seed}`).toBeGreaterThan(500)
   }, 180_000)
 })

@@ -62,7 +62,10 @@ describe('an acked sale is never lost', () => {
 
     // The devices resend what was acked last before the crash: each stays stored once.
     const replay = await mqtt.connectAsync(`mqtt://127.0.0.1:${second.mqttPort}`, {
-      clientId: devices[0]!.deviceId, username: devices[0]!.deviceId, password: devices[0]!.token, reconnectPeriod: 0,
+      clientId: devices[0]!.deviceId,
+      username: devices[0]!.deviceId,
+      password: devices[0]!.token,
+      reconnectPeriod: 0,
     })
     const resent = load.lastAcked.get(devices[0]!.deviceId) ?? []
     expect(resent.length).toBe(50)

@@ -94,7 +94,10 @@ describe('SIGHUP: the running daemon re-reads its config, applies what it can, n
     })
     garbage.on('error', () => {})
     garbage.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]))
-    await vi.waitUntil(() => daemon.logs.some((entry) => entry.level === 20 && entry.msg === 'connection error before CONNECT completed'), { timeout: 5000, interval: 50 })
+    await vi.waitUntil(() => daemon.logs.some((entry) => entry.level === 20 && entry.msg === 'connection error before CONNECT completed'), {
+      timeout: 5000,
+      interval: 50,
+    })
     garbage.destroy()
   })
 
@@ -136,10 +139,17 @@ describe('a reload in the running gateway: schedules and the upload target', () 
     }
     await vi.waitUntil(() => goldDays() === 1, { timeout: 10_000, interval: 50 })
     await gw.gateway.scheduler.runNow('snapshot')
-    expect(gw.gateway.scheduler.status().find((job) => job.name === 'snapshot')?.last).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('store_001-2025-05-01-v1') })
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'snapshot')?.last).toMatchObject({
+      outcome: 'ok',
+      summary: expect.stringContaining('store_001-2025-05-01-v1'),
+    })
     expect(gw.gateway.scheduler.status().map((job) => job.name)).not.toContain('upload')
 
-    const reloaded = configSchema.parse({ ...gw.config, schedule: { ...gw.config.schedule, retention: '*/5 * * * *' }, upload: { target: 'directory', directory: { path: lake.path } } })
+    const reloaded = configSchema.parse({
+      ...gw.config,
+      schedule: { ...gw.config.schedule, retention: '*/5 * * * *' },
+      upload: { target: 'directory', directory: { path: lake.path } },
+    })
     const changes = configChanges(gw.config, reloaded)
     expect(changes.needRestart).toEqual([])
     gw.gateway.reload(changes.next, changes.applied)

@@ -19,7 +19,13 @@ describe('a fail expectation stops silver visibly, and a fixed rule restarts it'
 
   const start = async (silver: { expectations: ExpectationConfig[] }): Promise<{ gateway: Gateway; mqttPort: number }> => {
     const config = testConfig(dir.path, { silver } as Parameters<typeof testConfig>[1])
-    gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => { throw error } })
+    gateway = createGateway({
+      config,
+      logger: pino({ level: 'silent' }),
+      onFatal: (error) => {
+        throw error
+      },
+    })
     const addresses = await gateway.start()
     return { gateway, mqttPort: addresses.mqtt.port }
   }

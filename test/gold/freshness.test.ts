@@ -17,9 +17,16 @@ describe('freshness: an acked sale is in the staff totals within 5 s at nominal 
     // Nominal load elsewhere: 200 devices of another store, 300 sales a second.
     const devices = Array.from({ length: 200 }, (_, i) => gw.addDevice(`load-${i}`, 'store_load'))
     load = runFleet({
-      url: gw.url, devices: devices.map((d) => ({ deviceId: d.deviceId, storeId: d.storeId, token: d.token })),
-      ratePerSecond: 300, durationS: 12, qos: 1, duplicateFraction: 0.02, badFraction: 0.01, batchSize: 1,
-      minorUnitDigits: 2, random: seededRandom(1),
+      url: gw.url,
+      devices: devices.map((d) => ({ deviceId: d.deviceId, storeId: d.storeId, token: d.token })),
+      ratePerSecond: 300,
+      durationS: 12,
+      qos: 1,
+      duplicateFraction: 0.02,
+      badFraction: 0.01,
+      batchSize: 1,
+      minorUnitDigits: 2,
+      random: seededRandom(1),
     })
   })
   afterAll(async () => {
@@ -33,7 +40,15 @@ describe('freshness: an acked sale is in the staff totals within 5 s at nominal 
     const delays: number[] = []
     await new Promise((resolve) => setTimeout(resolve, 1000)) // the load is running
     for (let i = 1; i <= 5; i++) {
-      const sale = { event_id: randomUUID(), device_id: 'till-1', store_id: 'store_fresh', timestamp: '2025-05-01T12:00:00Z', product_id: 101, price: 1, quantity: 1 }
+      const sale = {
+        event_id: randomUUID(),
+        device_id: 'till-1',
+        store_id: 'store_fresh',
+        timestamp: '2025-05-01T12:00:00Z',
+        product_id: 101,
+        price: 1,
+        quantity: 1,
+      }
       await client.publishAsync(topicOf(marker), JSON.stringify(sale), { qos: 1 })
       const acked = performance.now()
       for (;;) {

@@ -29,7 +29,9 @@ interface GeneratedSale {
 
 /** The expected gold, computed from the generated events alone, not from silver. */
 function independentTotals(sales: GeneratedSale[]): Map<string, { cents: number; lines: number; orders: Set<string> }> {
-  const dates = new Map(STORES.map((store) => [store.storeId, new Intl.DateTimeFormat('en-CA', { timeZone: store.timezone, year: 'numeric', month: '2-digit', day: '2-digit' })]))
+  const dates = new Map(
+    STORES.map((store) => [store.storeId, new Intl.DateTimeFormat('en-CA', { timeZone: store.timezone, year: 'numeric', month: '2-digit', day: '2-digit' })]),
+  )
   const groups = new Map<string, { cents: number; lines: number; orders: Set<string> }>()
   for (const sale of sales) {
     const date = dates.get(sale.store_id)!.format(new Date(sale.timestamp))
@@ -54,7 +56,13 @@ describe('gold equals an independent computation over the raw events', () => {
     const csv = (header: string, rows: string[]): string => `${header}\n${rows.join('\n')}\n`
     const productRows = Array.from({ length: PRODUCTS }, (_, i) => `${i + 1},Product ${i + 1},${category(i + 1)}`)
     const customerRows = Array.from({ length: CUSTOMERS }, (_, i) => `${i + 1},Customer ${i + 1},${region(i + 1)}`)
-    await h.importDims('store', csv('store_id,store_name,region,timezone', STORES.map((s) => `${s.storeId},${s.storeId},North,${s.timezone}`)))
+    await h.importDims(
+      'store',
+      csv(
+        'store_id,store_name,region,timezone',
+        STORES.map((s) => `${s.storeId},${s.storeId},North,${s.timezone}`),
+      ),
+    )
     await h.importDims('product', csv('product_id,product_name,category', productRows.slice(0, PRODUCTS / 2)))
     await h.importDims('customer', csv('customer_id,customer_name,region', customerRows.slice(0, CUSTOMERS / 2)))
 
@@ -91,7 +99,11 @@ describe('gold equals an independent computation over the raw events', () => {
     }
     h.ingest(batch)
     // Bad rows go to bronze rejects and must count nowhere.
-    h.ingestRaw(['not json', JSON.stringify({ ...valid[0], event_id: 'neg', price: -1 }), JSON.stringify({ ...valid[0], event_id: 'cents', price: 1.001 })], 'store_001', 'store_001-till-0')
+    h.ingestRaw(
+      ['not json', JSON.stringify({ ...valid[0], event_id: 'neg', price: -1 }), JSON.stringify({ ...valid[0], event_id: 'cents', price: 1.001 })],
+      'store_001',
+      'store_001-till-0',
+    )
     h.process()
     h.gold.refreshAll()
     // The late half of the dimensions arrives: sales are re-enriched and their days recomputed.
@@ -102,8 +114,17 @@ describe('gold equals an independent computation over the raw events', () => {
 
   it('per local date, store, region and category, in exact cents, with distinct orders', () => {
     const expected = independentTotals(valid)
-    const actual = h.db.prepare('SELECT sale_date, store_id, region, category, daily_sales_amount, sales_count, order_count FROM gold.fact_daily_sales').all() as
-      { sale_date: string; store_id: string; region: string; category: string; daily_sales_amount: number; sales_count: number; order_count: number }[]
+    const actual = h.db
+      .prepare('SELECT sale_date, store_id, region, category, daily_sales_amount, sales_count, order_count FROM gold.fact_daily_sales')
+      .all() as {
+      sale_date: string
+      store_id: string
+      region: string
+      category: string
+      daily_sales_amount: number
+      sales_count: number
+      order_count: number
+    }[]
     expect(actual.length).toBe(expected.size)
     for (const row of actual) {
       const group = expected.get([row.sale_date, row.store_id, row.region, row.category].join('|'))

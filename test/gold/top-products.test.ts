@@ -18,9 +18,14 @@ describe('gold.fact_daily_product_sales: the top products of a store-day', () =>
   let h: SilverHarness | undefined
   afterEach(() => h?.close())
 
-  const products = (harness: SilverHarness, date: string): ProductRow[] => harness.db.prepare(`SELECT product_id, product_name, category,
+  const products = (harness: SilverHarness, date: string): ProductRow[] =>
+    harness.db
+      .prepare(
+        `SELECT product_id, product_name, category,
     sales_amount, sales_count, units, order_count, sales_rank, last_sale_at FROM gold.fact_daily_product_sales
-    WHERE store_id = 'store_001' AND sale_date = ? ORDER BY sales_rank`).all(date) as ProductRow[]
+    WHERE store_id = 'store_001' AND sale_date = ? ORDER BY sales_rank`,
+      )
+      .all(date) as ProductRow[]
 
   it('ranks by amount, then units, then product id, with exact measures and distinct orders', async () => {
     h = new SilverHarness()
@@ -38,11 +43,61 @@ describe('gold.fact_daily_product_sales: the top products of a store-day', () =>
     h.gold.refreshAll()
     // 7.50 each for Tea (3 units), Jam (2), Cake and Pie (1 each: the lower id first).
     expect(products(h, '2025-05-01')).toEqual([
-      { product_id: 1, product_name: 'Tea', category: 'Drinks', sales_amount: 750, sales_count: 2, units: 3, order_count: 1, sales_rank: 1, last_sale_at: '2025-05-01T09:01:00.000Z' },
-      { product_id: 3, product_name: 'Jam', category: 'Pantry', sales_amount: 750, sales_count: 1, units: 2, order_count: 1, sales_rank: 2, last_sale_at: '2025-05-01T11:00:00.000Z' },
-      { product_id: 2, product_name: 'Cake', category: 'Bakery', sales_amount: 750, sales_count: 1, units: 1, order_count: 1, sales_rank: 3, last_sale_at: '2025-05-01T10:00:00.000Z' },
-      { product_id: 5, product_name: 'Pie', category: 'Bakery', sales_amount: 750, sales_count: 1, units: 1, order_count: 1, sales_rank: 4, last_sale_at: '2025-05-01T10:30:00.000Z' },
-      { product_id: 4, product_name: 'Salt', category: 'Pantry', sales_amount: 200, sales_count: 2, units: 4, order_count: 2, sales_rank: 5, last_sale_at: '2025-05-01T12:30:00.000Z' },
+      {
+        product_id: 1,
+        product_name: 'Tea',
+        category: 'Drinks',
+        sales_amount: 750,
+        sales_count: 2,
+        units: 3,
+        order_count: 1,
+        sales_rank: 1,
+        last_sale_at: '2025-05-01T09:01:00.000Z',
+      },
+      {
+        product_id: 3,
+        product_name: 'Jam',
+        category: 'Pantry',
+        sales_amount: 750,
+        sales_count: 1,
+        units: 2,
+        order_count: 1,
+        sales_rank: 2,
+        last_sale_at: '2025-05-01T11:00:00.000Z',
+      },
+      {
+        product_id: 2,
+        product_name: 'Cake',
+        category: 'Bakery',
+        sales_amount: 750,
+        sales_count: 1,
+        units: 1,
+        order_count: 1,
+        sales_rank: 3,
+        last_sale_at: '2025-05-01T10:00:00.000Z',
+      },
+      {
+        product_id: 5,
+        product_name: 'Pie',
+        category: 'Bakery',
+        sales_amount: 750,
+        sales_count: 1,
+        units: 1,
+        order_count: 1,
+        sales_rank: 4,
+        last_sale_at: '2025-05-01T10:30:00.000Z',
+      },
+      {
+        product_id: 4,
+        product_name: 'Salt',
+        category: 'Pantry',
+        sales_amount: 200,
+        sales_count: 2,
+        units: 4,
+        order_count: 2,
+        sales_rank: 5,
+        last_sale_at: '2025-05-01T12:30:00.000Z',
+      },
     ])
   })
 
@@ -61,7 +116,9 @@ describe('gold.fact_daily_product_sales: the top products of a store-day', () =>
     await h.importDims('product', 'product_id,product_name,category,valid_from\n7,Oat Latte,Coffee,2025-05-02T12:00:00Z\n')
     h.gold.refreshAll()
     expect(products(h, '2025-05-01')).toMatchObject([{ product_name: 'Latte', category: 'Coffee', sales_count: 1 }])
-    expect(products(h, '2025-05-02')).toMatchObject([{ product_name: 'Oat Latte', category: 'Coffee', sales_count: 2, last_sale_at: '2025-05-02T15:00:00.000Z' }])
+    expect(products(h, '2025-05-02')).toMatchObject([
+      { product_name: 'Oat Latte', category: 'Coffee', sales_count: 2, last_sale_at: '2025-05-02T15:00:00.000Z' },
+    ])
     // The same from a rebuild.
     const incremental = dumpGold(h.db)
     h.gold.rebuild()

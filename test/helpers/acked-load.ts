@@ -17,14 +17,23 @@ export class AckedLoad {
   /** `timestamp`: each sale's time (default: now). */
   private constructor(private readonly timestamp: () => string) {}
 
-  static async start(port: number, devices: readonly IssuedDevice[], windowPerDevice = 100, timestamp = (): string => new Date().toISOString()): Promise<AckedLoad> {
+  static async start(
+    port: number,
+    devices: readonly IssuedDevice[],
+    windowPerDevice = 100,
+    timestamp = (): string => new Date().toISOString(),
+  ): Promise<AckedLoad> {
     const load = new AckedLoad(timestamp)
-    load.clients = await Promise.all(devices.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      clientId: device.deviceId,
-      username: device.deviceId,
-      password: device.token,
-      reconnectPeriod: 0,
-    })))
+    load.clients = await Promise.all(
+      devices.map((device) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+          clientId: device.deviceId,
+          username: device.deviceId,
+          password: device.token,
+          reconnectPeriod: 0,
+        }),
+      ),
+    )
     for (const [index, client] of load.clients.entries()) {
       client.on('error', () => {})
       const device = devices[index]!

@@ -17,7 +17,15 @@ export const IDLE_PIPELINE: PipelineHealth = {
   mqtt: { connected_clients: 0 },
 }
 
-export const NO_DEVICES: DeviceHealth = { store_id: 'store_001', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0, devices: [] }
+export const NO_DEVICES: DeviceHealth = {
+  store_id: 'store_001',
+  silent_after_minutes: 30,
+  registered: 0,
+  seen_today: 0,
+  connected_now: 0,
+  silent: 0,
+  devices: [],
+}
 
 /** The HTTP API's dependencies over a real GoldReader (store_001, New York time), with quiet health. */
 export function appDeps(reader: () => GoldReader, overrides: Partial<AppDeps> = {}): AppDeps {

@@ -25,7 +25,7 @@ export interface CrashCycle {
 }
 
 /** How long after the crash point starts the kill may come (default 800 ms). */
-const KILL_WITHIN_MS: Partial<Record<CrashPoint, number>> = { 'ingest': 1500, 'scheduled-jobs': 2500 }
+const KILL_WITHIN_MS: Partial<Record<CrashPoint, number>> = { ingest: 1500, 'scheduled-jobs': 2500 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -39,7 +39,6 @@ function registerDevices(dataDir: string, count: number): IssuedDevice[] {
   }
 }
 
-
 function runCommand(args: string[]): { child: ChildProcess; exited: Promise<unknown> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' })
   return { child, exited: new Promise((resolve) => child.once('exit', resolve)) }
@@ -52,7 +51,10 @@ function runCommand(args: string[]): { child: ChildProcess; exited: Promise<unkn
  * bronze sale; gold equals a rebuild; snapshots match their manifests; the directory target holds
  * each shipped snapshot once, with no staged leftovers; integrity_check everywhere).
  */
-export async function runCrashCycles(workDir: string, options: { points: readonly CrashPoint[]; seed: number; onCycle?: (cycle: CrashCycle) => void }): Promise<CrashCycle[]> {
+export async function runCrashCycles(
+  workDir: string,
+  options: { points: readonly CrashPoint[]; seed: number; onCycle?: (cycle: CrashCycle) => void },
+): Promise<CrashCycle[]> {
   const dataDir = join(workDir, 'data')
   const lake = join(workDir, 'lake')
   const config = writeDaemonConfig(workDir, dataDir, {
@@ -77,7 +79,17 @@ export async function runCrashCycles(workDir: string, options: { points: readonl
       let command: ReturnType<typeof runCommand> | undefined
       if (point === 'silver-rebuild') command = runCommand(['silver', 'rebuild', '--config', config])
       if (point === 'gold-rebuild') command = runCommand(['gold', 'rebuild', '--config', config])
-      if (point === 'snapshot-export') command = runCommand(['snapshot', 'export', '--date', new Date(day).toISOString().slice(0, 10), '--out', join(workDir, `export-${index}`), '--config', config])
+      if (point === 'snapshot-export')
+        command = runCommand([
+          'snapshot',
+          'export',
+          '--date',
+          new Date(day).toISOString().slice(0, 10),
+          '--out',
+          join(workDir, `export-${index}`),
+          '--config',
+          config,
+        ])
       if (point === 'scheduled-jobs') await sleep(60_000 - (Date.now() % 60_000))
       const killedAfterMs = Math.round(next() * (KILL_WITHIN_MS[point] ?? 800))
       await sleep(killedAfterMs)

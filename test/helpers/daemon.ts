@@ -18,13 +18,16 @@ export interface DaemonProcess {
 /** Writes a test config (loopback, free ports, info logs) for a data dir; returns its path. */
 export function writeDaemonConfig(dir: string, dataDir: string, extra: Record<string, unknown> = {}): string {
   const file = join(dir, 'config.json')
-  writeFileSync(file, JSON.stringify({
-    dataDir,
-    log: { level: 'info' },
-    mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
-    http: { host: '127.0.0.1', port: 0 },
-    ...extra,
-  }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      dataDir,
+      log: { level: 'info' },
+      mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false },
+      http: { host: '127.0.0.1', port: 0 },
+      ...extra,
+    }),
+  )
   return file
 }
 

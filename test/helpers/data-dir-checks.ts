@@ -18,16 +18,23 @@ export interface DataDirFacts {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]))
 }
 
 /** Silver has enriched all bronze holds, and gold has applied all silver's changes. */
 export function caughtUp(dataDir: string): boolean {
   const db = openGoldDatabase(dataDir)
   try {
-    return db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
+    return (
+      db
+        .prepare(
+          `SELECT (SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw)
       - coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)
-      + ${goldBacklogSql()}`).pluck().get() === 0
+      + ${goldBacklogSql()}`,
+        )
+        .pluck()
+        .get() === 0
+    )
   } finally {
     db.close()
   }
@@ -55,13 +62,20 @@ export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<
     const eventIds = new Set(db.prepare('SELECT event_id FROM bronze.iot_sales_raw').pluck().all() as string[])
     const bronze = count('SELECT count(*) FROM bronze.iot_sales_raw')
     expect(eventIds.size, 'each event_id once in bronze').toBe(bronze)
-    if (options.acked) expect([...options.acked].filter((id) => !eventIds.has(id)), 'acked sales missing from bronze').toEqual([])
+    if (options.acked)
+      expect(
+        [...options.acked].filter((id) => !eventIds.has(id)),
+        'acked sales missing from bronze',
+      ).toEqual([])
 
-    expect(count("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)"), 'silver caught up')
-      .toBe(count('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw'))
-    expect(count(`SELECT count(*) FROM bronze.iot_sales_raw b WHERE
+    expect(count("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)"), 'silver caught up').toBe(
+      count('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw'),
+    )
+    expect(
+      count(`SELECT count(*) FROM bronze.iot_sales_raw b WHERE
       (SELECT count(*) FROM silver.sales_enriched e WHERE e.bronze_id = b.id) + (SELECT count(*) FROM silver.sales_quarantine q WHERE q.bronze_id = b.id) <> 1`),
-    'bronze sales not in exactly one of silver and quarantine').toBe(0)
+      'bronze sales not in exactly one of silver and quarantine',
+    ).toBe(0)
 
     const gold = dumpGold(db)
     new GoldRefresher(db).rebuild()
@@ -74,7 +88,8 @@ export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<
         expect(sha256Hex(readFileSync(join(dataDir, 'snapshots', snapshot.snapshot_id, file.path))), file.path).toBe(file.sha256)
       }
     }
-    const shipped = db.prepare("SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'shipped' AND o.target = 'directory'")
+    const shipped = db
+      .prepare("SELECT s.snapshot_id, s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'shipped' AND o.target = 'directory'")
       .all() as { snapshot_id: string; manifest: string }[]
     if (options.lake !== undefined) {
       for (const snapshot of shipped) {
@@ -83,11 +98,22 @@ export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<
         for (const file of manifest.files) expect(sha256Hex(readFileSync(join(options.lake, file.path))), file.path).toBe(file.sha256)
       }
       const files = existsSync(options.lake) ? walk(options.lake) : []
-      expect(files.filter((path) => path.includes('.tmp-')), 'staged leftovers in the lake').toEqual([])
+      expect(
+        files.filter((path) => path.includes('.tmp-')),
+        'staged leftovers in the lake',
+      ).toEqual([])
       // Once: one Parquet file per table for each shipped snapshot, none for any other.
-      expect(files.filter((path) => path.endsWith('.parquet')).length).toBe(shipped.reduce((sum, s) => sum + (JSON.parse(s.manifest) as SnapshotManifest).files.length, 0))
+      expect(files.filter((path) => path.endsWith('.parquet')).length).toBe(
+        shipped.reduce((sum, s) => sum + (JSON.parse(s.manifest) as SnapshotManifest).files.length, 0),
+      )
     }
-    return { bronze, silver: count('SELECT count(*) FROM silver.sales_enriched'), quarantined: count('SELECT count(*) FROM silver.sales_quarantine'), snapshots: snapshots.length, shipped: shipped.length }
+    return {
+      bronze,
+      silver: count('SELECT count(*) FROM silver.sales_enriched'),
+      quarantined: count('SELECT count(*) FROM silver.sales_quarantine'),
+      snapshots: snapshots.length,
+      shipped: shipped.length,
+    }
   } finally {
     db.close()
   }

@@ -18,6 +18,12 @@ export class DimsServer {
     this.files.set(dimension, { body, etag: `"${etag}"` })
   }
 
+  /**
+   * When a 'cut-mid-body' download is cut: by default 20 ms after half the body was written. A test
+   * that needs the client to have received that half first (a resume) says how to tell.
+   */
+  cutWhen: () => boolean = () => true
+
   fail(dimension: string, ...faults: Fault[]): void {
     this.faults.set(dimension, [...(this.faults.get(dimension) ?? []), ...faults])
   }
@@ -54,7 +60,12 @@ export class DimsServer {
       if (range && req.headers['if-range'] === file.etag) {
         const from = Number(range[1])
         answer(206)
-        res.writeHead(206, { etag: file.etag, 'content-type': 'text/csv', 'content-range': `bytes ${from}-${body.length - 1}/${body.length}`, 'content-length': body.length - from })
+        res.writeHead(206, {
+          etag: file.etag,
+          'content-type': 'text/csv',
+          'content-range': `bytes ${from}-${body.length - 1}/${body.length}`,
+          'content-length': body.length - from,
+        })
         res.end(body.subarray(from))
         return
       }
@@ -62,7 +73,11 @@ export class DimsServer {
       res.writeHead(200, { etag: file.etag, 'content-type': 'text/csv', 'content-length': body.length })
       if (fault === 'cut-mid-body') {
         res.write(body.subarray(0, Math.floor(body.length / 2)))
-        setTimeout(() => res.socket?.destroy(), 20)
+        const cut = (): void => {
+          if (this.cutWhen()) res.socket?.destroy()
+          else setTimeout(cut, 5)
+        }
+        setTimeout(cut, 20)
         return
       }
       res.end(body)

@@ -40,7 +40,12 @@ export class ObjectServer {
         this.puts.push(key)
         this.objects.set(key, body)
         // An opaque ETag, as S3 gives for SSE-KMS objects: no digest to compare.
-        const md5 = fault === 'opaque-etag' ? 'v7-not-a-digest' : createHash('md5').update(fault === 'wrong-etag' ? Buffer.from('other') : body).digest('hex')
+        const md5 =
+          fault === 'opaque-etag'
+            ? 'v7-not-a-digest'
+            : createHash('md5')
+                .update(fault === 'wrong-etag' ? Buffer.from('other') : body)
+                .digest('hex')
         res.writeHead(201, { etag: `"${md5}"` }).end()
       })
     })

@@ -22,14 +22,19 @@ export class RawMqttClient {
     })
     socket.on('data', (chunk) => parser.parse(chunk))
     socket.on('error', () => {})
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => {
-      for (const waiter of this.waiters) waiter.reject(new Error('connection closed'))
-      this.waiters = []
-      resolve()
-    }))
+    this.closedPromise = new Promise((resolve) =>
+      socket.once('close', () => {
+        for (const waiter of this.waiters) waiter.reject(new Error('connection closed'))
+        this.waiters = []
+        resolve()
+      }),
+    )
   }
 
-  static async connect(port: number, options: { clientId?: string; username?: string; password?: string }): Promise<{ client: RawMqttClient; returnCode: number }> {
+  static async connect(
+    port: number,
+    options: { clientId?: string; username?: string; password?: string },
+  ): Promise<{ client: RawMqttClient; returnCode: number }> {
     const socket = connect({ host: '127.0.0.1', port })
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
@@ -66,8 +71,14 @@ export class RawMqttClient {
       const timer = setTimeout(() => reject(new Error(`no matching packet within ${timeoutMs} ms`)), timeoutMs)
       this.waiters.push({
         match,
-        resolve: (packet) => { clearTimeout(timer); resolve(packet) },
-        reject: (error) => { clearTimeout(timer); reject(error) },
+        resolve: (packet) => {
+          clearTimeout(timer)
+          resolve(packet)
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
       })
     })
   }

@@ -17,7 +17,7 @@ const BUILT = fileURLToPath(new URL('../../dist/http/dashboard/', import.meta.ur
 /** 1 May 2025, 22:30 in New York (store_001's zone). */
 const NOW = Date.parse('2025-05-02T02:30:00Z')
 
-describe('the staff page\'s API', () => {
+describe("the staff page's API", () => {
   const h = new SilverHarness()
   let reader: GoldReader
   const deps = (overrides: Partial<AppDeps> = {}): AppDeps => appDeps(() => reader, { now: () => NOW, ...overrides })
@@ -52,7 +52,11 @@ describe('the staff page\'s API', () => {
       expect(body).toMatchObject({ date: '2025-05-01', total_amount: 22.2 })
       // 10 + 4 before 22:00, then half of 22:00's 6.00 at 22:30; 23:10's 1.00 not yet.
       expect(body.last_week).toEqual({
-        date: '2025-04-24', total_amount: 21, sales_count: 4, order_count: 4, same_time_amount: 17,
+        date: '2025-04-24',
+        total_amount: 21,
+        sales_count: 4,
+        order_count: 4,
+        same_time_amount: 17,
         by_hour: [
           { hour: 10, amount: 10, count: 1, order_count: 1 },
           { hour: 21, amount: 4, count: 1, order_count: 1 },
@@ -72,7 +76,9 @@ describe('the staff page\'s API', () => {
       expect((await app.inject('/api/v1/totals?store_id=store_002')).json()).toMatchObject({ store_id: 'store_002', date: '2025-05-02', total_amount: 0 })
       const central = buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) }))
       const goldDays = async (storeId: string): Promise<[string, string[]]> => {
-        const body = (await central.inject({ url: `/api/v1/gold/kpi_daily_orders?store_id=${storeId}&from=2025-04-01&to=2025-05-31`, headers: bearer(CENTRAL) })).json()
+        const body = (
+          await central.inject({ url: `/api/v1/gold/kpi_daily_orders?store_id=${storeId}&from=2025-04-01&to=2025-05-31`, headers: bearer(CENTRAL) })
+        ).json()
         return [body.store_id, body.rows.map((row: { sale_date: string }) => row.sale_date)]
       }
       expect(await goldDays('store_001')).toEqual(['store_001', ['2025-04-24', '2025-05-01']])
@@ -84,14 +90,36 @@ describe('the staff page\'s API', () => {
   })
 
   describe('GET /api/v1/top-products', () => {
-    it('the day\'s best sellers, amounts exact, today by default', async () => {
+    it("the day's best sellers, amounts exact, today by default", async () => {
       const response = await buildApp(deps()).inject('/api/v1/top-products')
       expect(response.statusCode).toBe(200)
       expect(response.json()).toEqual({
-        date: '2025-05-01', store_id: 'store_001', currency: 'USD',
+        date: '2025-05-01',
+        store_id: 'store_001',
+        currency: 'USD',
         products: [
-          { rank: 1, product_id: 101, product_name: 'Espresso', category: 'Beverages', amount: 15.6, count: 2, units: 2, order_count: 2, last_sale_at: '2025-05-01T20:00:00.000Z' },
-          { rank: 2, product_id: 102, product_name: 'Croissant', category: 'Bakery', amount: 6.6, count: 1, units: 3, order_count: 1, last_sale_at: '2025-05-01T14:01:00.000Z' },
+          {
+            rank: 1,
+            product_id: 101,
+            product_name: 'Espresso',
+            category: 'Beverages',
+            amount: 15.6,
+            count: 2,
+            units: 2,
+            order_count: 2,
+            last_sale_at: '2025-05-01T20:00:00.000Z',
+          },
+          {
+            rank: 2,
+            product_id: 102,
+            product_name: 'Croissant',
+            category: 'Bakery',
+            amount: 6.6,
+            count: 1,
+            units: 3,
+            order_count: 1,
+            last_sale_at: '2025-05-01T14:01:00.000Z',
+          },
         ],
       })
     })
@@ -99,7 +127,12 @@ describe('the staff page\'s API', () => {
     it('limit, a past date, and refusals', async () => {
       const app = buildApp(deps())
       expect((await app.inject('/api/v1/top-products?limit=1&date=2025-04-24')).json().products).toMatchObject([{ rank: 1, amount: 21 }])
-      for (const url of ['/api/v1/top-products?limit=0', '/api/v1/top-products?limit=1001', '/api/v1/top-products?date=2025-02-30', '/api/v1/top-products?top=3']) {
+      for (const url of [
+        '/api/v1/top-products?limit=0',
+        '/api/v1/top-products?limit=1001',
+        '/api/v1/top-products?date=2025-02-30',
+        '/api/v1/top-products?top=3',
+      ]) {
         const response = await app.inject(url)
         expect(response.statusCode, url).toBe(400)
         expect(response.json().error.code).toBe('BAD_REQUEST')
@@ -108,7 +141,7 @@ describe('the staff page\'s API', () => {
   })
 
   describe('GET /api/v1/day', () => {
-    it('is the totals and the ten top products of a day, as the live stream\'s day event; closed by a staff token', async () => {
+    it("is the totals and the ten top products of a day, as the live stream's day event; closed by a staff token", async () => {
       const app = buildApp(deps())
       const day = (await app.inject('/api/v1/day?date=2025-05-01')).json()
       expect(day).toEqual({
@@ -147,17 +180,22 @@ describe('the staff page\'s API', () => {
       expect(await roles(CENTRAL)).toEqual(['central'])
       expect(await roles(ADMIN)).toEqual(['staff', 'central', 'admin'])
       // Staff open, an admin token presented: the page shows the admin parts.
-      expect(await (async () => (await buildApp(deps({ roles: new RoleCheck({ admin: ADMIN }) })).inject({ url: '/api/v1/session', headers: bearer(ADMIN) })).json().roles)()).toEqual(['staff', 'central', 'admin'])
+      expect(
+        await (async () =>
+          (await buildApp(deps({ roles: new RoleCheck({ admin: ADMIN }) })).inject({ url: '/api/v1/session', headers: bearer(ADMIN) })).json().roles)(),
+      ).toEqual(['staff', 'central', 'admin'])
     })
   })
 
   describe('GET /api/v1/pipeline and /api/v1/devices', () => {
     it('answer what the health sources say, for the asked store; open like the totals, closed by a staff token', async () => {
       const asked: string[] = []
-      const app = buildApp(deps({
-        pipelineHealth: (storeId) => (asked.push(storeId), IDLE_PIPELINE),
-        deviceHealth: (storeId) => ({ store_id: storeId, silent_after_minutes: 30, registered: 1, seen_today: 0, connected_now: 0, silent: 1, devices: [] }),
-      }))
+      const app = buildApp(
+        deps({
+          pipelineHealth: (storeId) => (asked.push(storeId), IDLE_PIPELINE),
+          deviceHealth: (storeId) => ({ store_id: storeId, silent_after_minutes: 30, registered: 1, seen_today: 0, connected_now: 0, silent: 1, devices: [] }),
+        }),
+      )
       expect((await app.inject('/api/v1/pipeline?store_id=store_002')).json()).toEqual(IDLE_PIPELINE)
       expect(asked).toEqual(['store_002'])
       expect((await app.inject('/api/v1/devices')).json()).toMatchObject({ store_id: 'store_001', silent: 1 })
@@ -181,17 +219,22 @@ describe('the staff page\'s API', () => {
     afterAll(() => app.close())
 
     it('ten pages: each gets today at once and every change, for one gold read per change', async () => {
-      const pages = await Promise.all(Array.from({ length: 10 }, async () => {
-        const response = await app.inject({ url: '/api/v1/events', payloadAsStream: true })
-        expect(response.statusCode).toBe(200)
-        expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8')
-        return new EventReader(response.stream())
-      }))
+      const pages = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const response = await app.inject({ url: '/api/v1/events', payloadAsStream: true })
+          expect(response.statusCode).toBe(200)
+          expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8')
+          return new EventReader(response.stream())
+        }),
+      )
       const totals = (await app.inject('/api/v1/totals')).json()
       const products = (await app.inject('/api/v1/top-products')).json().products
       for (const page of pages) {
         expect((await page.next('day')).data).toEqual({ totals, top_products: products })
-        expect((await page.next('health')).data).toEqual({ pipeline: IDLE_PIPELINE, devices: { store_id: 'store_001', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0 } })
+        expect((await page.next('health')).data).toEqual({
+          pipeline: IDLE_PIPELINE,
+          devices: { store_id: 'store_001', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0 },
+        })
       }
       expect(await viewReads()).toBe(1)
 
@@ -229,7 +272,7 @@ describe('the staff page\'s API', () => {
       await expect(page.next('day', 2000)).rejects.toThrow(/ended/)
     })
 
-    it('the view is read again when the store\'s minute changes (last week\'s "same time" moves without a sale), and when gold\'s log goes back', async () => {
+    it("the view is read again when the store's minute changes (last week's \"same time\" moves without a sale), and when gold's log goes back", async () => {
       let now = NOW
       let lastSeq = 1_000_000 // as if the log went back to the real one after a restored gold.db
       const moving = buildApp(deps({ now: () => now, lastRefreshSeq: () => lastSeq, live: { pollMs: 20, healthMs: 30, pingMs: 60_000 } }))
@@ -272,7 +315,11 @@ describe('the staff page\'s API', () => {
       expect(plain.body).toContain('<html lang="en" data-locale="fr-FR" data-currency="EUR">')
       const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(plain.body)![1]!
       const js = await app.inject(script)
-      expect([js.statusCode, js.headers['content-type'], js.headers['cache-control']]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'])
+      expect([js.statusCode, js.headers['content-type'], js.headers['cache-control']]).toEqual([
+        200,
+        'text/javascript; charset=utf-8',
+        'public, max-age=31536000, immutable',
+      ])
       expect((await app.inject({ url: '/', headers: { 'if-none-match': plain.headers.etag as string } })).statusCode).toBe(304)
       expect((await app.inject('/assets/nothing.js')).statusCode).toBe(404)
     })

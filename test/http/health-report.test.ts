@@ -12,8 +12,22 @@ function sources(overrides: Partial<HealthSources> = {}): HealthSources {
     silver: () => ({ watermark: 100, failure: null, lastError: null }),
     receivedAfter: (id) => (id === 100 ? '2025-05-01T13:59:30.000Z' : undefined),
     gold: () => ({ caughtUpAt: '2025-05-01T13:59:00.000Z', pendingChanges: 3, lastError: null }),
-    rejectsSince: (since) => (since === '2025-05-01T04:00:00.000Z' ? [{ reason: 'invalid_json', count: 2 }, { reason: 'bad_timestamp', count: 1 }] : []),
-    upload: () => ({ target: 's3', pending: 2, oldestDate: '2025-04-30', nextAttemptAt: null, lastError: 'HTTP 503', lastShippedAt: '2025-05-01T12:00:00.000Z', lastPulledAt: null }),
+    rejectsSince: (since) =>
+      since === '2025-05-01T04:00:00.000Z'
+        ? [
+            { reason: 'invalid_json', count: 2 },
+            { reason: 'bad_timestamp', count: 1 },
+          ]
+        : [],
+    upload: () => ({
+      target: 's3',
+      pending: 2,
+      oldestDate: '2025-04-30',
+      nextAttemptAt: null,
+      lastError: 'HTTP 503',
+      lastShippedAt: '2025-05-01T12:00:00.000Z',
+      lastPulledAt: null,
+    }),
     connectedClientIds: () => ['till-1', 'sim-0001'],
     registeredDevices: () => [
       { deviceId: 'till-1', storeId: 'store_001', createdAt: '' },
@@ -32,38 +46,90 @@ function sources(overrides: Partial<HealthSources> = {}): HealthSources {
 }
 
 describe('health for the staff page', () => {
-  it('pipeline: lags in sales and seconds, rejects since the store\'s midnight, the upload backlog', () => {
+  it("pipeline: lags in sales and seconds, rejects since the store's midnight, the upload backlog", () => {
     expect(pipelineHealth(sources(), 'store_001')).toEqual({
       now: '2025-05-01T14:00:00.000Z',
       last_sale_received_at: '2025-05-01T13:59:58.000Z',
       silver: { lag_sales: 20, lag_seconds: 30, stopped_by: null, error: null },
       gold: { caught_up_at: '2025-05-01T13:59:00.000Z', pending_changes: 3, lag_seconds: 60, error: null },
-      rejects_today: { since: '2025-05-01T04:00:00.000Z', total: 3, by_reason: [{ reason: 'invalid_json', count: 2 }, { reason: 'bad_timestamp', count: 1 }] },
-      upload: { target: 's3', pending: 2, oldest_date: '2025-04-30', next_attempt_at: null, last_error: 'HTTP 503', last_shipped_at: '2025-05-01T12:00:00.000Z', last_pulled_at: null },
+      rejects_today: {
+        since: '2025-05-01T04:00:00.000Z',
+        total: 3,
+        by_reason: [
+          { reason: 'invalid_json', count: 2 },
+          { reason: 'bad_timestamp', count: 1 },
+        ],
+      },
+      upload: {
+        target: 's3',
+        pending: 2,
+        oldest_date: '2025-04-30',
+        next_attempt_at: null,
+        last_error: 'HTTP 503',
+        last_shipped_at: '2025-05-01T12:00:00.000Z',
+        last_pulled_at: null,
+      },
       mqtt: { connected_clients: 2 },
     })
   })
 
   it('pipeline: caught up is zero lag, whatever the last catch-up time', () => {
-    const health = pipelineHealth(sources({ silver: () => ({ watermark: 120, failure: { rule: 'known_store' }, lastError: null }), gold: () => ({ caughtUpAt: null, pendingChanges: 0, lastError: null }) }), 'store_001')
+    const health = pipelineHealth(
+      sources({
+        silver: () => ({ watermark: 120, failure: { rule: 'known_store' }, lastError: null }),
+        gold: () => ({ caughtUpAt: null, pendingChanges: 0, lastError: null }),
+      }),
+      'store_001',
+    )
     expect(health.silver).toEqual({ lag_sales: 0, lag_seconds: 0, stopped_by: 'known_store', error: null })
     expect(health.gold.lag_seconds).toBe(0)
   })
 
-  it('devices: registered and anonymous of the store, silent ones first; seen today on the store\'s calendar', () => {
+  it("devices: registered and anonymous of the store, silent ones first; seen today on the store's calendar", () => {
     expect(deviceHealth(sources(), 'store_001')).toEqual({
-      store_id: 'store_001', silent_after_minutes: 30, registered: 2, seen_today: 2, connected_now: 2, silent: 2,
+      store_id: 'store_001',
+      silent_after_minutes: 30,
+      registered: 2,
+      seen_today: 2,
+      connected_now: 2,
+      silent: 2,
       devices: [
         // 23:00 UTC on 30 April is 19:00 the day before in New York: not today, and silent.
-        { device_id: 'sim-0001', registered: false, connected: true, last_received_at: '2025-05-01T13:00:00.000Z', last_sale_at: '2025-05-01T13:00:00.000Z', seen_today: true, silent: true },
-        { device_id: 'till-2', registered: true, connected: false, last_received_at: '2025-04-30T23:00:00.000Z', last_sale_at: '2025-04-30T23:00:00.000Z', seen_today: false, silent: true },
-        { device_id: 'till-1', registered: true, connected: true, last_received_at: '2025-05-01T13:55:00.000Z', last_sale_at: '2025-05-01T13:54:59.000Z', seen_today: true, silent: false },
+        {
+          device_id: 'sim-0001',
+          registered: false,
+          connected: true,
+          last_received_at: '2025-05-01T13:00:00.000Z',
+          last_sale_at: '2025-05-01T13:00:00.000Z',
+          seen_today: true,
+          silent: true,
+        },
+        {
+          device_id: 'till-2',
+          registered: true,
+          connected: false,
+          last_received_at: '2025-04-30T23:00:00.000Z',
+          last_sale_at: '2025-04-30T23:00:00.000Z',
+          seen_today: false,
+          silent: true,
+        },
+        {
+          device_id: 'till-1',
+          registered: true,
+          connected: true,
+          last_received_at: '2025-05-01T13:55:00.000Z',
+          last_sale_at: '2025-05-01T13:54:59.000Z',
+          seen_today: true,
+          silent: false,
+        },
       ],
     })
   })
 
   it('devices: one registered that never sold is silent, with no times', () => {
     const health = deviceHealth(sources({ deviceActivity: () => [] }), 'store_002')
-    expect(health.devices).toEqual([{ device_id: 'till-9', registered: true, connected: false, last_received_at: null, last_sale_at: null, seen_today: false, silent: true }])
+    expect(health.devices).toEqual([
+      { device_id: 'till-9', registered: true, connected: false, last_received_at: null, last_sale_at: null, seen_today: false, silent: true },
+    ])
   })
 })

@@ -114,7 +114,12 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     locked.dir.remove()
   })
 
-  async function open(gateway: StoreGateway, viewport = { width: 1280, height: 900 }, colorScheme: 'light' | 'dark' = 'light', bypassCSP = false): Promise<{ context: BrowserContext; page: Page }> {
+  async function open(
+    gateway: StoreGateway,
+    viewport = { width: 1280, height: 900 },
+    colorScheme: 'light' | 'dark' = 'light',
+    bypassCSP = false,
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport, colorScheme, bypassCSP })
     await context.route('**/*', (route) => {
       const url = route.request().url()
@@ -129,18 +134,22 @@ describe('the staff page in a real Chromium, against the daemon', () => {
 
   const shown = (page: Page, id: string): Promise<string | null> => page.locator(`#${id}`).getAttribute('data-value')
 
-  it('shows today\'s totals as /api/v1/totals has them, to the cent; on a phone nothing scrolls sideways', async () => {
+  it("shows today's totals as /api/v1/totals has them, to the cent; on a phone nothing scrolls sideways", async () => {
     const totals = await store.totalsWith(4)
     expect(totals.total_amount).toBe(21.2)
-    for (const [viewport, scheme, name] of [[{ width: 1280, height: 900 }, 'light', 'desktop'], [{ width: 390, height: 844 }, 'dark', 'phone']] as const) {
+    for (const [viewport, scheme, name] of [
+      [{ width: 1280, height: 900 }, 'light', 'desktop'],
+      [{ width: 390, height: 844 }, 'dark', 'phone'],
+    ] as const) {
       const { context, page } = await open(store, viewport, scheme)
       await expect.poll(() => shown(page, 'total-amount')).toBe(String(totals.total_amount))
       expect(await page.locator('#total-amount').textContent()).toBe(usd(totals.total_amount))
       expect(await shown(page, 'sales-count')).toBe(String(totals.sales_count))
       expect(await shown(page, 'order-count')).toBe(String(totals.order_count))
       expect(await page.locator('#avg-order').textContent()).toBe(usd(totals.avg_order_amount))
-      expect(await page.locator('#by-category .amount').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-value')))))
-        .toEqual(totals.by_category.map((row) => row.amount))
+      expect(await page.locator('#by-category .amount').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-value'))))).toEqual(
+        totals.by_category.map((row) => row.amount),
+      )
       expect(await page.locator('#top-products li').count()).toBe(4)
       expect(await page.locator('#connection').textContent()).toBe('Live')
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width)
@@ -183,12 +192,24 @@ describe('the staff page in a real Chromium, against the daemon', () => {
   it('a gateway that serves two stores offers a store picker; each store shows its own day', async () => {
     const other = await runCli(['devices', 'add', 'till-9', '--store', 'store_002', '--json', '--config', store.configFile])
     const till9 = JSON.parse(other.stdout) as { device_id: string; store_id: string; token: string }
-    const client = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, { deviceId: till9.device_id, storeId: till9.store_id, token: till9.token, createdAt: '' })
-    await client.publishAsync('stores/store_002/devices/till-9/sales', JSON.stringify(recentSale({ device_id: 'till-9', store_id: 'store_002', price: 9.99 })), { qos: 1 })
+    const client = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, {
+      deviceId: till9.device_id,
+      storeId: till9.store_id,
+      token: till9.token,
+      createdAt: '',
+    })
+    await client.publishAsync(
+      'stores/store_002/devices/till-9/sales',
+      JSON.stringify(recentSale({ device_id: 'till-9', store_id: 'store_002', price: 9.99 })),
+      { qos: 1 },
+    )
     await client.endAsync()
     const { context, page } = await open(store)
     await page.locator('#store-picker').waitFor({ state: 'visible' })
-    expect(await page.locator('#store-picker option').evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual(['store_001', 'store_002'])
+    expect(await page.locator('#store-picker option').evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual([
+      'store_001',
+      'store_002',
+    ])
     await page.selectOption('#store-picker', 'store_002')
     await expect.poll(() => shown(page, 'total-amount'), { timeout: 10_000 }).toBe('9.99')
     expect(new URL(page.url()).searchParams.get('store')).toBe('store_002')
@@ -258,7 +279,9 @@ describe('the staff page in a real Chromium, against the daemon', () => {
       await page.locator(ready).waitFor({ state: 'visible' })
       await page.waitForTimeout(500) // the breakdowns and the chart, drawn after the totals
       await page.evaluate(axe)
-      const result = await page.evaluate("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] })") as { violations: { id: string; nodes: { target: string[] }[] }[] }
+      const result = (await page.evaluate("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] })")) as {
+        violations: { id: string; nodes: { target: string[] }[] }[]
+      }
       await context.close()
       return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
     }

@@ -34,7 +34,7 @@ describe('the totals API', () => {
     h.close()
   })
 
-  it('GET /api/v1/totals has the contract\'s shape, amounts exact, today by default in the store\'s zone (dim_store)', async () => {
+  it("GET /api/v1/totals has the contract's shape, amounts exact, today by default in the store's zone (dim_store)", async () => {
     const app = buildApp(deps())
     const response = await app.inject('/api/v1/totals')
     expect(response.statusCode).toBe(200)
@@ -49,9 +49,18 @@ describe('the totals API', () => {
       avg_order_amount: 11.1,
       units: 5,
       as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-      by_category: [{ category: 'Beverages', amount: 15.6, count: 2 }, { category: 'Bakery', amount: 6.6, count: 1 }],
-      by_region: [{ region: 'North', amount: 22.1, count: 2, order_count: 1 }, { region: 'Anonymous', amount: 0.1, count: 1, order_count: 1 }],
-      by_hour: [{ hour: 10, amount: 22.1, count: 2, order_count: 1 }, { hour: 16, amount: 0.1, count: 1, order_count: 1 }],
+      by_category: [
+        { category: 'Beverages', amount: 15.6, count: 2 },
+        { category: 'Bakery', amount: 6.6, count: 1 },
+      ],
+      by_region: [
+        { region: 'North', amount: 22.1, count: 2, order_count: 1 },
+        { region: 'Anonymous', amount: 0.1, count: 1, order_count: 1 },
+      ],
+      by_hour: [
+        { hour: 10, amount: 22.1, count: 2, order_count: 1 },
+        { hour: 16, amount: 0.1, count: 1, order_count: 1 },
+      ],
       last_week: { date: '2025-04-24', total_amount: 0, sales_count: 0, order_count: 0, same_time_amount: 0, by_hour: [] },
     })
     expect((await app.inject('/api/v1/totals?date=2025-05-03')).json()).toMatchObject({ date: '2025-05-03', total_amount: 99 })
@@ -76,9 +85,15 @@ describe('the totals API', () => {
   })
 
   it('GET /api/v1/gold/{table} returns the rows of a range', async () => {
-    const response = await buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) })).inject({ url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03', headers: { authorization: `Bearer ${CENTRAL}` } })
+    const response = await buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) })).inject({
+      url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03',
+      headers: { authorization: `Bearer ${CENTRAL}` },
+    })
     expect(response.json()).toMatchObject({ table: 'kpi_daily_orders', store_id: 'store_001', from: '2025-05-01', to: '2025-05-03', truncated: false })
-    expect(response.json().rows.map((row: { sale_date: string; total_amount: number }) => [row.sale_date, row.total_amount])).toEqual([['2025-05-01', 2220], ['2025-05-03', 9900]])
+    expect(response.json().rows.map((row: { sale_date: string; total_amount: number }) => [row.sale_date, row.total_amount])).toEqual([
+      ['2025-05-01', 2220],
+      ['2025-05-03', 9900],
+    ])
   })
 
   describe('bearer-token roles', () => {
@@ -123,7 +138,14 @@ describe('the totals API', () => {
   })
 
   it('readyz says why it is not ready; an unexpected failure is a JSON 500, not a crash', async () => {
-    const app = buildApp(deps({ notReady: () => ['silver is stopped by expectation known_store'], totals: () => { throw new Error('disk gone') } }))
+    const app = buildApp(
+      deps({
+        notReady: () => ['silver is stopped by expectation known_store'],
+        totals: () => {
+          throw new Error('disk gone')
+        },
+      }),
+    )
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'not ready', reasons: ['silver is stopped by expectation known_store'] })
     const broken = await app.inject('/api/v1/totals')
     expect(broken.statusCode).toBe(500)

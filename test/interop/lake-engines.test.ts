@@ -54,10 +54,13 @@ async function runRecipe(name: string, lake: string): Promise<Record<string, num
   const recipe = all.get(name)
   if (recipe === undefined) throw new Error(`docs/central.md has no recipe ${name}`)
   const script = join(lake, `..`, `recipe-${name}.py`)
-  const body = recipe.language === 'sql'
-    ? `import duckdb\ndaily = duckdb.sql(${JSON.stringify(recipe.code.replaceAll('{lake}', lake))}).fetchall()\n`
-    : `${name.endsWith('-current') ? all.get('current-files')!.code : ''}\n${recipe.code.replaceAll('/lake/medallion', lake)}`
-  writeFileSync(script, `${body}
+  const body =
+    recipe.language === 'sql'
+      ? `import duckdb\ndaily = duckdb.sql(${JSON.stringify(recipe.code.replaceAll('{lake}', lake))}).fetchall()\n`
+      : `${name.endsWith('-current') ? all.get('current-files')!.code : ''}\n${recipe.code.replaceAll('/lake/medallion', lake)}`
+  writeFileSync(
+    script,
+    `${body}
 import json
 def _rows(x):
     if hasattr(x, "to_pylist"): return x.to_pylist()
@@ -69,11 +72,12 @@ for row in _rows(daily):
     amount = next(v for k, v in row.items() if k.startswith("total_amount"))
     out[f"{str(row['sale_date'])[:10]}|{row['store_id']}"] = int(amount)
 print(json.dumps(out, sort_keys=True))
-`)
+`,
+  )
   return pythonJson<Record<string, number>>([script])
 }
 
-describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, fastparquet, polars, DuckDB, Spark)', () => {
+describe("central reads the lake with each engine's defaults (pyarrow, pandas, fastparquet, polars, DuckDB, Spark)", () => {
   let gw: RunningGateway
   let device: IssuedDevice
   let configFile = ''
@@ -92,15 +96,19 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
   const readGold = async (): Promise<DaySums> => {
     const sums: DaySums = {}
     const amountOf: Record<string, string> = {
-      fact_daily_sales: 'daily_sales_amount', fact_hourly_sales: 'sales_amount', kpi_revenue_by_region: 'revenue_amount',
-      kpi_daily_orders: 'total_amount', fact_daily_product_sales: 'sales_amount',
+      fact_daily_sales: 'daily_sales_amount',
+      fact_hourly_sales: 'sales_amount',
+      kpi_revenue_by_region: 'revenue_amount',
+      kpi_daily_orders: 'total_amount',
+      fact_daily_product_sales: 'sales_amount',
     }
     for (const table of GOLD_TABLE_NAMES) {
       sums[table] = {}
       for (const store of STORES) {
-        const response = await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/${table}?from=${DAYS[0]}&to=${DAYS.at(-1)}&store_id=${store}`,
-          { headers: { authorization: `Bearer ${CENTRAL}` } })
-        for (const row of (await response.json() as { rows: Record<string, unknown>[] }).rows) {
+        const response = await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/${table}?from=${DAYS[0]}&to=${DAYS.at(-1)}&store_id=${store}`, {
+          headers: { authorization: `Bearer ${CENTRAL}` },
+        })
+        for (const row of ((await response.json()) as { rows: Record<string, unknown>[] }).rows) {
           const key = `${row.sale_date as string}|${store}`
           const entry = (sums[table]![key] ??= { amount: 0, rows: 0 })
           entry.amount += row[amountOf[table]!] as number
@@ -115,15 +123,17 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
   const goldSales = async (): Promise<number> => {
     let sales = 0
     for (const store of STORES) {
-      const response = await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/kpi_daily_orders?from=${DAYS[0]}&to=${DAYS.at(-1)}&store_id=${store}`,
-        { headers: { authorization: `Bearer ${CENTRAL}` } })
-      for (const row of (await response.json() as { rows: { sales_count: number }[] }).rows) sales += row.sales_count
+      const response = await fetch(
+        `http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/kpi_daily_orders?from=${DAYS[0]}&to=${DAYS.at(-1)}&store_id=${store}`,
+        { headers: { authorization: `Bearer ${CENTRAL}` } },
+      )
+      for (const row of ((await response.json()) as { rows: { sales_count: number }[] }).rows) sales += row.sales_count
     }
     return sales
   }
   const waitForGold = async (sales: number): Promise<void> => {
     const until = Date.now() + 15_000
-    while (await goldSales() !== sales) {
+    while ((await goldSales()) !== sales) {
       if (Date.now() > until) throw new Error(`gold did not reach ${sales} sales within 15 s (${await goldSales()})`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -133,7 +143,10 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
     expect(existsSync(PYTHON), 'npm run interop makes .venv (scripts/ensure-python-venv.sh)').toBe(true)
     gw = await startGateway({ http: { tokens: { central: CENTRAL } } })
     configFile = join(work.path, 'central.json')
-    writeFileSync(configFile, JSON.stringify({ dataDir: gw.dataDir, pull: { from: [`http://127.0.0.1:${gw.addresses.http.port}`], token: CENTRAL, into: pulled } }))
+    writeFileSync(
+      configFile,
+      JSON.stringify({ dataDir: gw.dataDir, pull: { from: [`http://127.0.0.1:${gw.addresses.http.port}`], token: CENTRAL, into: pulled } }),
+    )
     const examples = join(ROOT, 'examples/dims')
     for (const dimension of ['product', 'customer', 'store']) {
       expect((await runCli(['dims', 'import', dimension, join(examples, `${dimension}.csv`), '--config', configFile])).code).toBe(0)
@@ -141,15 +154,27 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
     // Four days, two stores (a till each), several products, customers, orders and hours.
     device = gw.addDevice('till-1')
     const other = gw.addDevice('till-2', 'store_002')
-    const sales = DAYS.flatMap((day, d) => Array.from({ length: 12 }, (_, i) => seedSale({
-      device_id: 'till-1', timestamp: `${day}T${String(9 + (i % 10)).padStart(2, '0')}:${String(i * 4).padStart(2, '0')}:00Z`,
-      product_id: 101 + ((i + d) % 17), price: (199 + i * 37 + d * 11) / 100, quantity: 1 + (i % 3), customer_id: i % 4 === 0 ? null : 1001 + i,
-      order_id: `o-${d}-${Math.floor(i / 2)}`,
-    })))
+    const sales = DAYS.flatMap((day, d) =>
+      Array.from({ length: 12 }, (_, i) =>
+        seedSale({
+          device_id: 'till-1',
+          timestamp: `${day}T${String(9 + (i % 10)).padStart(2, '0')}:${String(i * 4).padStart(2, '0')}:00Z`,
+          product_id: 101 + ((i + d) % 17),
+          price: (199 + i * 37 + d * 11) / 100,
+          quantity: 1 + (i % 3),
+          customer_id: i % 4 === 0 ? null : 1001 + i,
+          order_id: `o-${d}-${Math.floor(i / 2)}`,
+        }),
+      ),
+    )
     await publish(sales)
     const client = await connectDevice(gw.url, other)
     for (const [d, day] of DAYS.entries()) {
-      await client.publishAsync(topicOf(other), JSON.stringify(seedSale({ device_id: 'till-2', store_id: 'store_002', timestamp: `${day}T15:00:00Z`, price: 10 + d })), { qos: 1 })
+      await client.publishAsync(
+        topicOf(other),
+        JSON.stringify(seedSale({ device_id: 'till-2', store_id: 'store_002', timestamp: `${day}T15:00:00Z`, price: 10 + d })),
+        { qos: 1 },
+      )
     }
     await client.endAsync()
     await waitForGold(sales.length + DAYS.length)
@@ -167,15 +192,25 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
     const before = await python([join(ROOT, 'interop/read_lake.py'), 'pyarrow', olderLake])
     expect(before.code).not.toBe(0)
     expect(before.stderr).toMatch(/Unable to merge: Field sale_date has incompatible types: date32\[day\] vs string/)
-    expect((await pythonJson<{ violations: unknown[] }>([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', olderLake])).violations.length).toBeGreaterThan(0)
+    expect(
+      (await pythonJson<{ violations: unknown[] }>([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', olderLake])).violations.length,
+    ).toBeGreaterThan(0)
 
     // pull against a gateway with nothing to pull yet: it only brings the lake to format 2.
-    writeFileSync(join(work.path, 'older.json'), JSON.stringify({ dataDir: gw.dataDir, pull: { from: [`http://127.0.0.1:${gw.addresses.http.port}`], into: olderLake } }))
+    writeFileSync(
+      join(work.path, 'older.json'),
+      JSON.stringify({ dataDir: gw.dataDir, pull: { from: [`http://127.0.0.1:${gw.addresses.http.port}`], into: olderLake } }),
+    )
     const upgrade = await runCli(['pull', '--config', join(work.path, 'older.json')], { MEDALLION_EDGE_CENTRAL_TOKEN: CENTRAL })
     expect([upgrade.code, upgrade.stderr]).toEqual([0, ''])
-    expect(upgrade.stdout).toMatch(new RegExp(`: 0 snapshots.* ${STORES.length * DAYS.length * GOLD_TABLE_NAMES.length} files of an older snapshot format rewritten`))
+    expect(upgrade.stdout).toMatch(
+      new RegExp(`: 0 snapshots.* ${STORES.length * DAYS.length * GOLD_TABLE_NAMES.length} files of an older snapshot format rewritten`),
+    )
     for (const engine of ENGINES) expect(await pythonJson<DaySums>([join(ROOT, 'interop/read_lake.py'), engine, olderLake]), engine).toEqual(gold)
-    expect(await pythonJson([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', olderLake])).toEqual({ files: STORES.length * DAYS.length * GOLD_TABLE_NAMES.length, violations: [] })
+    expect(await pythonJson([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', olderLake])).toEqual({
+      files: STORES.length * DAYS.length * GOLD_TABLE_NAMES.length,
+      violations: [],
+    })
   })
 
   it('lakes from pull (one current file per partition) and from snapshot export (every version), late data included', async () => {
@@ -208,7 +243,8 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
     // Every engine, every table, per store-day: the pulled lake as it is.
     for (const engine of ENGINES) expect(await pythonJson<DaySums>([join(ROOT, 'interop/read_lake.py'), engine, pulled]), engine).toEqual(gold)
     // No column both in the files and in the partition schema (Spark's rule, and DataFusion's), in either lake.
-    for (const lake of [pulled, exported]) expect((await pythonJson<{ violations: unknown[] }>([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', lake])).violations).toEqual([])
+    for (const lake of [pulled, exported])
+      expect((await pythonJson<{ violations: unknown[] }>([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', lake])).violations).toEqual([])
   })
 
   it('the recipes of docs/central.md: as-is on the pulled lake, through the manifests on both lakes; each equals gold to the cent', async () => {
@@ -239,12 +275,20 @@ describe('central reads the lake with each engine\'s defaults (pyarrow, pandas, 
   })
 
   it('the metadata keys read back where each engine shows them: pyarrow schema, DuckDB parquet_kv_metadata, polars', async () => {
-    const manifest = JSON.parse(readFileSync(join(pulled, '_manifests', `store_001-${DAYS[1]}-v2.json`), 'utf8')) as { files: { table: string; path: string }[]; snapshot_id: string }
+    const manifest = JSON.parse(readFileSync(join(pulled, '_manifests', `store_001-${DAYS[1]}-v2.json`), 'utf8')) as {
+      files: { table: string; path: string }[]
+      snapshot_id: string
+    }
     const file = join(pulled, manifest.files.find((entry) => entry.table === 'kpi_daily_orders')!.path)
     const expected = {
-      'medallion.amounts': 'integer minor units', 'medallion.currency': 'USD', 'medallion.minor_unit_digits': '2',
-      'medallion.sale_date': DAYS[1], 'medallion.schema_version': '2', 'medallion.snapshot_id': manifest.snapshot_id,
-      'medallion.store_id': 'store_001', 'medallion.table': 'kpi_daily_orders',
+      'medallion.amounts': 'integer minor units',
+      'medallion.currency': 'USD',
+      'medallion.minor_unit_digits': '2',
+      'medallion.sale_date': DAYS[1],
+      'medallion.schema_version': '2',
+      'medallion.snapshot_id': manifest.snapshot_id,
+      'medallion.store_id': 'store_001',
+      'medallion.table': 'kpi_daily_orders',
     }
     expect(await pythonJson([join(ROOT, 'interop/lake_rules.py'), 'metadata', file])).toEqual({ pyarrow: expected, duckdb: expected, polars: expected })
   })

@@ -10,13 +10,16 @@ const INSTALL = fileURLToPath(new URL('../../scripts/install.sh', import.meta.ur
 function sh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('sh', [INSTALL, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    )
   })
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { env: { ...process.env, ...env } }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+    execFile(command, args, { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -32,21 +35,30 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
     const tokens = /central \(pull, snapshots, gold tables\): (\S+)\n\s+admin\s+\(everything\):\s+(\S+)/.exec(result.stdout)
     expect(tokens, result.stdout).not.toBeNull()
     const config = JSON.parse(readFileSync(at('etc/medallion-edge/config.json'), 'utf8'))
-    expect(config).toMatchObject({ dataDir: '/var/lib/medallion-edge', mqtt: { allowAnonymous: false }, http: { tokens: { central: tokens![1], admin: tokens![2] } } })
+    expect(config).toMatchObject({
+      dataDir: '/var/lib/medallion-edge',
+      mqtt: { allowAnonymous: false },
+      http: { tokens: { central: tokens![1], admin: tokens![2] } },
+    })
     expect(config.http.tokens.staff).toBeUndefined()
     expect(config.$comment).toBeUndefined()
     // Runtime dependencies only: the daemon's are there, the test tools are not.
     expect(existsSync(at('opt/medallion-edge/node_modules/better-sqlite3'))).toBe(true)
     expect(existsSync(at('opt/medallion-edge/node_modules/vitest'))).toBe(false)
     expect(existsSync(at('opt/medallion-edge/dist/http/dashboard/assets.json'))).toBe(true)
-    expect(readFileSync(at('etc/systemd/system/medallion-edge.service'), 'utf8')).toContain('ExecStart=/usr/bin/node /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json')
+    expect(readFileSync(at('etc/systemd/system/medallion-edge.service'), 'utf8')).toContain(
+      'ExecStart=/usr/bin/node /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json',
+    )
     const command = readFileSync(at('usr/local/bin/medallion-edge'), 'utf8')
     expect(command).toContain('exec node /opt/medallion-edge/dist/cli/main.js')
     // The installed program runs (its pruned dependencies load): its version, and a command on a config of the test's.
     const version = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), '--version'])
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version)
     mkdirSync(at('tmp'), { recursive: true })
-    writeFileSync(at('tmp/c.json'), JSON.stringify({ dataDir: at('var/lib/medallion-edge'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }))
+    writeFileSync(
+      at('tmp/c.json'),
+      JSON.stringify({ dataDir: at('var/lib/medallion-edge'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }),
+    )
     const status = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), 'devices', 'add', 'till-1', '--json', '--config', at('tmp/c.json')])
     expect(status.code, status.stderr).toBe(0)
   })

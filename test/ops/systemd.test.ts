@@ -23,20 +23,21 @@ interface DgramSocket {
   close(): void
 }
 
-describe('systemd: the unit as systemd-analyze sees it, and the daemon\'s sd_notify', () => {
+describe("systemd: the unit as systemd-analyze sees it, and the daemon's sd_notify", () => {
   const dir = makeTempDir()
   afterAll(() => dir.remove())
 
   it.skipIf(!hasSystemdAnalyze)('systemd-analyze verify prints nothing; security exposure is at most 2.0', async () => {
     const verify = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
-      execFile('systemd-analyze', ['verify', UNIT], (_error, stdout, stderr) => resolve({ stdout, stderr })))
+      execFile('systemd-analyze', ['verify', UNIT], (_error, stdout, stderr) => resolve({ stdout, stderr })),
+    )
     expect(verify).toEqual({ stdout: '', stderr: '' })
     const security = execFileSync('systemd-analyze', ['security', '--offline=yes', UNIT], { encoding: 'utf8' })
     const exposure = Number(/Overall exposure level for medallion-edge\.service: ([\d.]+)/.exec(security)?.[1])
     expect(exposure).toBeLessThanOrEqual(2.0)
   })
 
-  it('the daemon says READY=1 when it serves, feeds WATCHDOG=1, and says STOPPING=1 on SIGTERM (a notify socket of the test\'s own)', async () => {
+  it("the daemon says READY=1 when it serves, feeds WATCHDOG=1, and says STOPPING=1 on SIGTERM (a notify socket of the test's own)", async () => {
     // The same native module the daemon uses receives on a Unix datagram socket, as systemd would.
     const unixDgram = createRequire(import.meta.url)('unix-dgram') as { createSocket(type: 'unix_dgram'): DgramSocket }
     const socketPath = join(dir.path, 'notify.sock')

@@ -6,10 +6,14 @@ import { FakeClock } from '../helpers/fake-clock.js'
 function cadenceWith(results: BatchResult[], options = { delayMs: 10, pollMs: 1000 }): { cadence: SilverCadence; clock: FakeClock; ranAt: number[] } {
   const clock = new FakeClock(0)
   const ranAt: number[] = []
-  const cadence = new SilverCadence(() => {
-    ranAt.push(clock.now())
-    return results.shift() ?? 'idle'
-  }, clock, options)
+  const cadence = new SilverCadence(
+    () => {
+      ranAt.push(clock.now())
+      return results.shift() ?? 'idle'
+    },
+    clock,
+    options,
+  )
   return { cadence, clock, ranAt }
 }
 

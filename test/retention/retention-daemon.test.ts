@@ -65,7 +65,10 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
   it('status shows the last run; `retention run` next to the daemon says what it did', async () => {
     const config = writeDaemonConfig(work.path, gw.dataDir, { upload: { target: 'directory', directory: { path: lake.path } } })
     const status = await runCli(['status', '--json', '--config', config])
-    const report = JSON.parse(status.stdout) as { storage: { retention: { last: { prunedDays: number } }; fileBytes: Record<string, number> }; oldestDay: unknown }
+    const report = JSON.parse(status.stdout) as {
+      storage: { retention: { last: { prunedDays: number } }; fileBytes: Record<string, number> }
+      oldestDay: unknown
+    }
     expect(report.storage.retention.last.prunedDays).toBe(2)
     expect(Object.keys(report.storage.fileBytes)).toEqual(['gateway', 'bronze', 'silver', 'gold'])
     expect(report.oldestDay).toEqual({ sales: today, gold: '2025-05-01' })

@@ -26,10 +26,21 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
   const lake = makeTempDir('medallion-lake-')
   afterEach(() => h?.close())
 
-  const count = (sql: string, ...parameters: unknown[]): number => h!.db.prepare(sql).pluck().get(...parameters) as number
-  const sales = (perDay: number): Record<string, unknown>[] => DAYS.flatMap((day) => Array.from({ length: perDay }, (_, i) => seedSale({
-    event_id: randomUUID(), timestamp: `${day}T${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`, price: 1 + (i % 50),
-  })))
+  const count = (sql: string, ...parameters: unknown[]): number =>
+    h!.db
+      .prepare(sql)
+      .pluck()
+      .get(...parameters) as number
+  const sales = (perDay: number): Record<string, unknown>[] =>
+    DAYS.flatMap((day) =>
+      Array.from({ length: perDay }, (_, i) =>
+        seedSale({
+          event_id: randomUUID(),
+          timestamp: `${day}T${String(8 + (i % 12)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`,
+          price: 1 + (i % 50),
+        }),
+      ),
+    )
 
   const makeSnapshots = (): void => {
     new SnapshotBuilder(h!.db, { dir: join(h!.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'] }).run()
@@ -55,14 +66,19 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     expect(outcome).toMatchObject({ salesWait: null, prunedDays: 4, bronzeRows: 800, silverRows: 800, oldestSalesDay: '2025-05-05' })
     expect(count('SELECT count(*) FROM silver.sales_enriched')).toBe(200)
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(200)
-    expect(h!.db.prepare('SELECT sale_date FROM silver.pruned_days ORDER BY sale_date').pluck().all()).toEqual(['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'])
+    expect(h!.db.prepare('SELECT sale_date FROM silver.pruned_days ORDER BY sale_date').pluck().all()).toEqual([
+      '2025-05-01',
+      '2025-05-02',
+      '2025-05-03',
+      '2025-05-04',
+    ])
     expect(dumpGold(h!.db)).toBe(goldBefore)
 
     // A device replays an old sale of 1 May: not counted anywhere, kept in quarantine with its reason.
     h!.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 99 })])
     h!.process()
     h!.gold.refreshAll()
-    expect(h!.db.prepare("SELECT rule FROM silver.sales_quarantine").pluck().all()).toEqual(['day_pruned'])
+    expect(h!.db.prepare('SELECT rule FROM silver.sales_quarantine').pluck().all()).toEqual(['day_pruned'])
     h!.gold.rebuild() // a rebuild, too, leaves pruned days as they are
     expect(dumpGold(h!.db)).toBe(goldBefore)
     // The rebuild refreshed 5 May: it waits for a snapshot made since, and its delivery.
@@ -105,7 +121,13 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
 
   it('rejects: past rejectsDays they go; over rejectsMaxMiB the oldest go at the commit, counted', () => {
     h = new SilverHarness()
-    const store = new BronzeStore(h.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024, rejectsMaxBytes: 50_000 })
+    const store = new BronzeStore(h.db, {
+      maxPayloadBytes: 262144,
+      maxBatchItems: 1000,
+      minorUnitDigits: 2,
+      rejectPayloadKeepBytes: 1024,
+      rejectsMaxBytes: 50_000,
+    })
     const junk = (atMs: number): { topic: string; clientId: string; payload: Buffer; payloadBytes: number; receivedAtMs: number } => {
       const payload = Buffer.from(`not json ${'x'.repeat(990)}`)
       return { topic: 'stores/store_001/devices/d1/sales', clientId: 'd1', payload, payloadBytes: payload.length, receivedAtMs: atMs }
@@ -144,7 +166,7 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     expect(count('SELECT count(*) FROM silver.pruned_days WHERE gold_pruned_at IS NOT NULL')).toBe(4)
   })
 
-  it('gold\'s refresh log keeps only what snapshots have not read, and its newest row', async () => {
+  it("gold's refresh log keeps only what snapshots have not read, and its newest row", async () => {
     await fiveDaysShippedButOne(5)
     h!.gold.rebuild()
     const newest = count('SELECT max(seq) FROM gold.refreshed_days')
@@ -164,7 +186,9 @@ describe('files made before auto-vacuum (release 0.1.0)', () => {
   it('are converted to incremental vacuum once, when there is room for the rewrite', () => {
     const file = join(dir.path, 'old.db')
     const old = new Database(file)
-    old.exec("CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO t SELECT hex(randomblob(500)) FROM n")
+    old.exec(
+      'CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO t SELECT hex(randomblob(500)) FROM n',
+    )
     old.close()
     const db = new Database(':memory:')
     db.prepare('ATTACH DATABASE ? AS old').run(file)

@@ -8,7 +8,7 @@ const due = (schedule: CronSchedule, fromIso: string, toIso: string): string[] =
 }
 
 describe('CronSchedule', () => {
-  it('matches on the zone\'s wall clock', () => {
+  it("matches on the zone's wall clock", () => {
     const daily = new CronSchedule('30 23 * * *', 'America/New_York')
     // 23:30 in New York (EDT) is 03:30 UTC the next day.
     expect(due(daily, '2025-05-01T12:00:00Z', '2025-05-03T00:00:00Z')).toEqual(['2025-05-02T03:30:00.000Z'])

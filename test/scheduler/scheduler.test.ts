@@ -20,7 +20,7 @@ class MemoryStore implements JobRunStore {
 const logger = pino({ level: 'silent' })
 
 describe('Scheduler (injected clock)', () => {
-  it('runs a job at its minutes, in the store\'s zone', async () => {
+  it("runs a job at its minutes, in the store's zone", async () => {
     const clock = new FakeClock(Date.parse('2025-05-01T00:00:30Z'))
     const runs: string[] = []
     const scheduler = new Scheduler({ timeZone: 'Europe/Paris', clock, logger, store: new MemoryStore() })
@@ -37,8 +37,18 @@ describe('Scheduler (injected clock)', () => {
     let writable = true
     const store: JobRunStore = {
       get: (name) => full.get(name),
-      markScheduled: (name, at) => (writable ? full.markScheduled(name, at) : (() => { throw new Error('SQLITE_FULL: database or disk is full') })()),
-      record: (name, run) => (writable ? full.record(name, run) : (() => { throw new Error('SQLITE_FULL: database or disk is full') })()),
+      markScheduled: (name, at) =>
+        writable
+          ? full.markScheduled(name, at)
+          : (() => {
+              throw new Error('SQLITE_FULL: database or disk is full')
+            })(),
+      record: (name, run) =>
+        writable
+          ? full.record(name, run)
+          : (() => {
+              throw new Error('SQLITE_FULL: database or disk is full')
+            })(),
     }
     let runs = 0
     const scheduler = new Scheduler({ timeZone: 'UTC', clock, logger, store })
@@ -60,7 +70,14 @@ describe('Scheduler (injected clock)', () => {
     let release: () => void = () => {}
     let started = 0
     const scheduler = new Scheduler({ timeZone: 'UTC', clock, logger, store: new MemoryStore() })
-    scheduler.add({ name: 'slow', cron: '* * * * *', run: () => { started++; return new Promise<void>((resolve) => (release = resolve)) } })
+    scheduler.add({
+      name: 'slow',
+      cron: '* * * * *',
+      run: () => {
+        started++
+        return new Promise<void>((resolve) => (release = resolve))
+      },
+    })
     scheduler.start()
     await clock.advance(5 * 60_000)
     expect(started).toBe(1)
@@ -86,7 +103,14 @@ describe('Scheduler (injected clock)', () => {
     await clock.advance(33 * 3_600_000)
     const runs: string[] = []
     const second = new Scheduler({ timeZone: 'UTC', clock, logger, store })
-    second.add({ name: 'close', cron: '55 23 * * *', run: async () => { runs.push(new Date(clock.now()).toISOString()); throw new Error('upload refused') } })
+    second.add({
+      name: 'close',
+      cron: '55 23 * * *',
+      run: async () => {
+        runs.push(new Date(clock.now()).toISOString())
+        throw new Error('upload refused')
+      },
+    })
     second.start()
     await clock.advance(60_000)
     expect(runs).toEqual(['2025-05-03T09:00:00.000Z'])

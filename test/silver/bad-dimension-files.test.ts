@@ -34,13 +34,33 @@ describe('a bad dimension file is refused whole, with a clear error', () => {
 
   it.each([
     ['a missing column', 'missing.csv', 'product_id,product_name\n102,Croissant\n', /line 1: missing column category; nothing was applied/],
-    ['a wrong type', 'type.csv', 'product_id,product_name,category\n102,Croissant,Bakery\nabc,Bagel,Bakery\n', /line 3: product_id must be a whole number >= 0, got "abc"/],
-    ['duplicate keys in one file', 'dup.csv', 'product_id,product_name,category\n102,Croissant,Bakery\n103,Bagel,Bakery\n102,Pain,Bakery\n', /line 4: duplicate product_id 102 \(also on line 2\)/],
+    [
+      'a wrong type',
+      'type.csv',
+      'product_id,product_name,category\n102,Croissant,Bakery\nabc,Bagel,Bakery\n',
+      /line 3: product_id must be a whole number >= 0, got "abc"/,
+    ],
+    [
+      'duplicate keys in one file',
+      'dup.csv',
+      'product_id,product_name,category\n102,Croissant,Bakery\n103,Bagel,Bakery\n102,Pain,Bakery\n',
+      /line 4: duplicate product_id 102 \(also on line 2\)/,
+    ],
     ['an empty file', 'empty.csv', '', /the product file has no rows; nothing was applied/],
     ['a header only', 'header.csv', 'product_id,product_name,category\n', /the product file has no rows/],
-    ['non-UTF-8 bytes', 'latin1.csv', Buffer.concat([Buffer.from('product_id,product_name,category\n102,Cr'), Buffer.from([0xe8]), Buffer.from('me,Bakery\n')]), /line 2: the file is not valid UTF-8; nothing was applied/],
+    [
+      'non-UTF-8 bytes',
+      'latin1.csv',
+      Buffer.concat([Buffer.from('product_id,product_name,category\n102,Cr'), Buffer.from([0xe8]), Buffer.from('me,Bakery\n')]),
+      /line 2: the file is not valid UTF-8; nothing was applied/,
+    ],
     ['a bad JSON line', 'bad.jsonl', '{"product_id":102,"product_name":"Croissant","category":"Bakery"}\n{"product_id":103,\n', /line 2: not JSON/],
-    ['a store with an unknown time zone', 'store.csv', 'store_id,store_name,region,timezone\nstore_001,Downtown,North,Mars/Olympus\n', /timezone 'Mars\/Olympus' is not an IANA time zone/],
+    [
+      'a store with an unknown time zone',
+      'store.csv',
+      'store_id,store_name,region,timezone\nstore_001,Downtown,North,Mars/Olympus\n',
+      /timezone 'Mars\/Olympus' is not an IANA time zone/,
+    ],
   ])('%s', async (_name, name, content, message) => {
     const dimension = name === 'store.csv' ? 'store' : 'product'
     const result = await runCli(['dims', 'import', dimension, file(name, content), '--config', config])
@@ -51,7 +71,16 @@ describe('a bad dimension file is refused whole, with a clear error', () => {
   })
 
   it('with --allow-rejects the good rows apply and the bad ones are listed by line', async () => {
-    const result = await runCli(['dims', 'import', 'product', file('mixed.csv', 'product_id,product_name,category\n102,Croissant,Bakery\n-5,Bad,Bakery\n'), '--allow-rejects', '--json', '--config', config])
+    const result = await runCli([
+      'dims',
+      'import',
+      'product',
+      file('mixed.csv', 'product_id,product_name,category\n102,Croissant,Bakery\n-5,Bad,Bakery\n'),
+      '--allow-rejects',
+      '--json',
+      '--config',
+      config,
+    ])
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({ inserted: 1, rejected: 1, errors: [{ line: 3, message: expect.stringMatching(/product_id/) }] })
   })

@@ -14,8 +14,7 @@ describe('silver looks dimensions up in memory, and never from a stale copy', ()
   let h: SilverHarness | undefined
   afterEach(() => h?.close())
 
-  const categories = (harness: SilverHarness): string[][] =>
-    harness.silver().map((row) => [row.event_id as string, row.category as string])
+  const categories = (harness: SilverHarness): string[][] => harness.silver().map((row) => [row.event_id as string, row.category as string])
 
   it('an import on the same connection is seen by the next batch', async () => {
     h = new SilverHarness()
@@ -25,7 +24,10 @@ describe('silver looks dimensions up in memory, and never from a stale copy', ()
     await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Coffee\n', Date.parse('2025-06-15T00:00:00Z'))
     h.ingest([seedSale({ event_id: 'second', timestamp: '2025-06-20T12:00:00Z' })])
     h.process()
-    expect(categories(h)).toEqual([['first', 'Beverages'], ['second', 'Coffee']])
+    expect(categories(h)).toEqual([
+      ['first', 'Beverages'],
+      ['second', 'Coffee'],
+    ])
   })
 
   it('an import by another connection (the CLI, the sync job) is seen by the next batch', async () => {
@@ -36,13 +38,22 @@ describe('silver looks dimensions up in memory, and never from a stale copy', ()
     const other = openSilverDatabase(h.dir.path)
     try {
       const config = configSchema.parse({ dataDir: h.dir.path })
-      await importDimension(other, enricherFromConfig(other, config), DIMENSIONS.product,
-        Readable.from(['product_id,product_name,category\n101,Espresso,Coffee\n']), 'csv', { asOfMs: Date.parse('2025-06-15T00:00:00Z') })
+      await importDimension(
+        other,
+        enricherFromConfig(other, config),
+        DIMENSIONS.product,
+        Readable.from(['product_id,product_name,category\n101,Espresso,Coffee\n']),
+        'csv',
+        { asOfMs: Date.parse('2025-06-15T00:00:00Z') },
+      )
     } finally {
       other.close()
     }
     h.ingest([seedSale({ event_id: 'second', timestamp: '2025-06-20T12:00:00Z' })])
     h.process()
-    expect(categories(h)).toEqual([['first', 'Beverages'], ['second', 'Coffee']])
+    expect(categories(h)).toEqual([
+      ['first', 'Beverages'],
+      ['second', 'Coffee'],
+    ])
   })
 })

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config/schema.js'
 import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
@@ -21,10 +23,19 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
     server.set('customer', CUSTOMERS_CSV, 'c1')
     server.set('store', STORES_CSV, 's1')
     sleeps = []
-    const config = configSchema.parse({ dataDir: h.dir.path, dims: { url: server.urlTemplate, token: 'dims-token-0123456789', timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } } })
+    const config = configSchema.parse({
+      dataDir: h.dir.path,
+      dims: { url: server.urlTemplate, token: 'dims-token-0123456789', timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } },
+    })
     context = {
-      db: h.db, enricher: h.enricher, dims: config.dims, storeId: 'store_001', dataDir: h.dir.path,
-      now: Date.now, sleep: async (ms) => void sleeps.push(ms), random: () => 0.999,
+      db: h.db,
+      enricher: h.enricher,
+      dims: config.dims,
+      storeId: 'store_001',
+      dataDir: h.dir.path,
+      now: Date.now,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.999,
     }
   })
   afterEach(async () => {
@@ -33,18 +44,30 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
   })
 
   it('loads every dimension, then asks with If-None-Match and gets 304s', async () => {
-    expect((await syncDimensions(context)).map((o) => [o.dimension, o.status])).toEqual([['store', 'updated'], ['product', 'updated'], ['customer', 'updated']])
+    expect((await syncDimensions(context)).map((o) => [o.dimension, o.status])).toEqual([
+      ['store', 'updated'],
+      ['product', 'updated'],
+      ['customer', 'updated'],
+    ])
     expect(server.requests.map((r) => r.headers['if-none-match'] ?? null)).toEqual([null, null, null])
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(Array(3).fill('Bearer dims-token-0123456789'))
     expect(server.requests[0]!.url).toBe('/dims/store.csv?store=store_001') // the {dimension} and {store_id} template
 
     expect((await syncDimensions(context)).map((o) => o.status)).toEqual(['unchanged', 'unchanged', 'unchanged'])
-    expect(server.requests.slice(3).map((r) => [r.headers['if-none-match'], r.status])).toEqual([['"s1"', 304], ['"p1"', 304], ['"c1"', 304]])
+    expect(server.requests.slice(3).map((r) => [r.headers['if-none-match'], r.status])).toEqual([
+      ['"s1"', 304],
+      ['"p1"', 304],
+      ['"c1"', 304],
+    ])
 
     server.set('product', 'product_id,product_name,category\n101,Espresso,Coffee\n102,Croissant,Bakery\n', 'p2')
     const [, product] = await syncDimensions(context)
     expect(product).toMatchObject({ status: 'updated', summary: { changed: 1, unchanged: 1 } })
-    const sync = h.db.prepare("SELECT etag, last_success_at, last_error FROM silver.dim_sync WHERE dimension = 'product'").get() as { etag: string; last_success_at: string; last_error: null }
+    const sync = h.db.prepare("SELECT etag, last_success_at, last_error FROM silver.dim_sync WHERE dimension = 'product'").get() as {
+      etag: string
+      last_success_at: string
+      last_error: null
+    }
     expect(sync).toMatchObject({ etag: '"p2"', last_error: null })
     expect(Date.parse(sync.last_success_at)).toBeGreaterThan(Date.now() - 60_000)
   })
@@ -60,6 +83,9 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
     const big = 'product_id,product_name,category\n' + Array.from({ length: 2000 }, (_, i) => `${i + 1},Product ${i + 1},Category ${i % 7}`).join('\n') + '\n'
     server.set('product', big, 'big1')
     server.fail('product', 'cut-mid-body')
+    // Cut only once the client saved some of the first half (else it rightly starts over, with a 200).
+    const partFile = join(h.dir.path, 'downloads', 'product.part')
+    server.cutWhen = () => existsSync(partFile) && statSync(partFile).size > 0
     const outcome = await pullDimension(DIMENSIONS.product, context)
     expect(outcome).toMatchObject({ status: 'updated', attempts: 2, summary: { inserted: 2000 } })
     const resumed = server.requests.filter((r) => r.dimension === 'product')[1]!
@@ -72,7 +98,11 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
   it('does not retry a 403; the other dimensions still sync; status shows when and why', async () => {
     server.fail('product', 'status-403')
     const outcomes = await syncDimensions(context)
-    expect(outcomes.map((o) => [o.dimension, o.status, o.attempts])).toEqual([['store', 'updated', 1], ['product', 'failed', 1], ['customer', 'updated', 1]])
+    expect(outcomes.map((o) => [o.dimension, o.status, o.attempts])).toEqual([
+      ['store', 'updated', 1],
+      ['product', 'failed', 1],
+      ['customer', 'updated', 1],
+    ])
     expect(outcomes[1]!.error).toMatch(/HTTP 403/)
     const config = configSchema.parse({ dataDir: h.dir.path, mqtt: { port: 1 } })
     const report = await readStatus(config, 'test')

@@ -5,7 +5,7 @@ import { DimsServer } from '../helpers/dims-server.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { CUSTOMERS_CSV, PRODUCTS_CSV, STORES_CSV } from '../helpers/silver-harness.js'
 
-describe('the daemon\'s scheduled dims-sync job', () => {
+describe("the daemon's scheduled dims-sync job", () => {
   let server: DimsServer
   let gw: RunningGateway
 
@@ -32,11 +32,17 @@ describe('the daemon\'s scheduled dims-sync job', () => {
     } finally {
       db.close()
     }
-    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('"status":"updated"') })
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({
+      outcome: 'ok',
+      summary: expect.stringContaining('"status":"updated"'),
+    })
 
     server.fail('customer', 'status-403')
     server.set('customer', CUSTOMERS_CSV + '1003,Alan Turing,East\n', 'c2')
     await gw.gateway.scheduler.runNow('dims-sync')
-    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({ outcome: 'failed', summary: expect.stringMatching(/customer: .*HTTP 403/) })
+    expect(gw.gateway.scheduler.status().find((job) => job.name === 'dims-sync')!.last).toMatchObject({
+      outcome: 'failed',
+      summary: expect.stringMatching(/customer: .*HTTP 403/),
+    })
   })
 })

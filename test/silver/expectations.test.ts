@@ -14,9 +14,18 @@ describe('expectations: warn, drop, fail', () => {
 
   it('warn keeps the sale, names the rule on it, and counts', () => {
     const s = harness([{ rule: 'price_range', min: 0, max: 100, action: 'warn' }])
-    s.ingest([seedSale({ event_id: 'cheap', price: 5, timestamp: '2025-05-01T11:00:00Z' }), seedSale({ event_id: 'dear', price: 150, timestamp: '2025-05-01T11:00:00Z' })], RECEIVED)
+    s.ingest(
+      [
+        seedSale({ event_id: 'cheap', price: 5, timestamp: '2025-05-01T11:00:00Z' }),
+        seedSale({ event_id: 'dear', price: 150, timestamp: '2025-05-01T11:00:00Z' }),
+      ],
+      RECEIVED,
+    )
     s.process()
-    expect(s.silver().map((row) => [row.event_id, row.warnings])).toEqual([['cheap', null], ['dear', 'price_range']])
+    expect(s.silver().map((row) => [row.event_id, row.warnings])).toEqual([
+      ['cheap', null],
+      ['dear', 'price_range'],
+    ])
     expect(counts(s.db)).toEqual([{ rule: 'price_range', action: 'warn', violations: 1 }])
   })
 
@@ -37,11 +46,14 @@ describe('expectations: warn, drop, fail', () => {
       { rule: 'timestamp_max_behind', days: 30, action: 'warn' },
       { rule: 'known_store', action: 'fail' },
     ])
-    s.ingest([
-      seedSale({ event_id: 'a', timestamp: '2025-05-01T11:00:00Z' }),
-      seedSale({ event_id: 'b', store_id: 'store_404', timestamp: '2025-05-01T11:00:00Z' }),
-      seedSale({ event_id: 'c', timestamp: '2025-05-01T11:00:00Z' }),
-    ], RECEIVED)
+    s.ingest(
+      [
+        seedSale({ event_id: 'a', timestamp: '2025-05-01T11:00:00Z' }),
+        seedSale({ event_id: 'b', store_id: 'store_404', timestamp: '2025-05-01T11:00:00Z' }),
+        seedSale({ event_id: 'c', timestamp: '2025-05-01T11:00:00Z' }),
+      ],
+      RECEIVED,
+    )
     s.db.exec(`INSERT INTO silver.dim_store (store_id, store_name, region, timezone, valid_from, valid_from_ms, valid_to_ms, is_current, loaded_at)
       VALUES ('store_001', 'Downtown', 'North', 'UTC', '0001-01-01T00:00:00.000Z', -62135596800000, 253402300799999, 1, 'x')`)
     const outcome = s.enricher.processNext()

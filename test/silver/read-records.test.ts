@@ -14,11 +14,7 @@ async function firstError(chunks: Buffer[]): Promise<string> {
 }
 
 describe('a dimension file that is not UTF-8 names the line of the first bad byte', () => {
-  const file = Buffer.concat([
-    Buffer.from('product_id,product_name\n101,Café crème\n102,Tea\n103,Juice\n104,'),
-    Buffer.from([0xff]),
-    Buffer.from('Bad\n'),
-  ])
+  const file = Buffer.concat([Buffer.from('product_id,product_name\n101,Café crème\n102,Tea\n103,Juice\n104,'), Buffer.from([0xff]), Buffer.from('Bad\n')])
 
   it('read whole', async () => {
     expect(await firstError([file])).toMatch(/^line 5: the file is not valid UTF-8/)
@@ -29,7 +25,7 @@ describe('a dimension file that is not UTF-8 names the line of the first bad byt
     expect(await firstError([file.subarray(0, cut), file.subarray(cut)])).toMatch(/^line 5: /)
   })
 
-  it('with the cut character\'s bytes in chunks of one byte', async () => {
+  it("with the cut character's bytes in chunks of one byte", async () => {
     const chunks = [...file].map((byte) => Buffer.from([byte]))
     expect(await firstError(chunks)).toMatch(/^line 5: /)
   })

@@ -11,17 +11,22 @@ describe('silver rebuild', () => {
 
   it('recomputes silver under new rules, for a date range only when asked', async () => {
     h = new SilverHarness()
-    h.ingest([
-      seedSale({ event_id: 'd1', price: 500, timestamp: '2025-05-01T10:00:00Z' }),
-      seedSale({ event_id: 'd2', price: 500, timestamp: '2025-05-02T10:00:00Z' }),
-      seedSale({ event_id: 'd3', price: 5, timestamp: '2025-05-03T10:00:00Z' }),
-    ], Date.parse('2025-05-03T12:00:00Z'))
+    h.ingest(
+      [
+        seedSale({ event_id: 'd1', price: 500, timestamp: '2025-05-01T10:00:00Z' }),
+        seedSale({ event_id: 'd2', price: 500, timestamp: '2025-05-02T10:00:00Z' }),
+        seedSale({ event_id: 'd3', price: 5, timestamp: '2025-05-03T10:00:00Z' }),
+      ],
+      Date.parse('2025-05-03T12:00:00Z'),
+    )
     h.process()
     expect(h.silver().every((row) => row.warnings === null)).toBe(true)
 
     // A new rule: prices above 100 are suspicious; drop them, but only on 2 May.
     const strict = new SalesEnricher(h.db, {
-      defaultTimezone: 'UTC', minorUnitDigits: 2, batchRows: 100,
+      defaultTimezone: 'UTC',
+      minorUnitDigits: 2,
+      batchRows: 100,
       expectations: new Expectations([{ rule: 'price_range', min: 0, max: 100, action: 'drop' }], 2),
     })
     const progress: number[] = []

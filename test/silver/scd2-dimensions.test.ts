@@ -13,21 +13,27 @@ describe('SCD type 2 dimensions and point-in-time enrichment', () => {
   afterEach(() => h.close())
 
   it('a changed category closes the old version and opens a new one; each sale joins the version of its time', async () => {
-    expect(await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Beverages\n', T0)).toMatchObject({ inserted: 1, changed: 0, unchanged: 0 })
-    h.ingest([
-      seedSale({ event_id: 'before', timestamp: '2025-06-10T12:00:00Z' }),
-      seedSale({ event_id: 'after', timestamp: '2025-06-20T12:00:00Z' }),
-    ])
+    expect(await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Beverages\n', T0)).toMatchObject({
+      inserted: 1,
+      changed: 0,
+      unchanged: 0,
+    })
+    h.ingest([seedSale({ event_id: 'before', timestamp: '2025-06-10T12:00:00Z' }), seedSale({ event_id: 'after', timestamp: '2025-06-20T12:00:00Z' })])
     h.process()
     const summary = await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Coffee\n', CHANGE)
     expect(summary).toMatchObject({ inserted: 0, changed: 1, unchanged: 0, reenriched: 1 })
 
-    const versions = h.db.prepare('SELECT category, valid_from, valid_to, is_current FROM silver.dim_product WHERE product_id = 101 ORDER BY valid_from_ms').all()
+    const versions = h.db
+      .prepare('SELECT category, valid_from, valid_to, is_current FROM silver.dim_product WHERE product_id = 101 ORDER BY valid_from_ms')
+      .all()
     expect(versions).toEqual([
       { category: 'Beverages', valid_from: '0001-01-01T00:00:00.000Z', valid_to: '2025-06-15T00:00:00.000Z', is_current: 0 },
       { category: 'Coffee', valid_from: '2025-06-15T00:00:00.000Z', valid_to: null, is_current: 1 },
     ])
-    expect(h.silver().map((row) => [row.event_id, row.category])).toEqual([['before', 'Beverages'], ['after', 'Coffee']])
+    expect(h.silver().map((row) => [row.event_id, row.category])).toEqual([
+      ['before', 'Beverages'],
+      ['after', 'Coffee'],
+    ])
     // A sale arriving late, from before the change, still joins the old version.
     h.ingest([seedSale({ event_id: 'late', timestamp: '2025-06-01T08:00:00Z' })])
     h.process()
@@ -56,13 +62,19 @@ describe('SCD type 2 dimensions and point-in-time enrichment', () => {
     // Central says the customer moved on 1 May: the May sale is re-enriched.
     await h.importDims('customer', 'customer_id,customer_name,region,valid_from\n1001,Ada,South,2025-05-01\n', CHANGE)
     expect(h.silver()[0]!.region).toBe('South')
-    await expect(h.importDims('customer', 'customer_id,customer_name,region,valid_from\n1001,Ada,East,2025-04-01\n', CHANGE))
-      .rejects.toThrow(/line 2: valid_from 2025-04-01T00:00:00.000Z is not after the current version/)
+    await expect(h.importDims('customer', 'customer_id,customer_name,region,valid_from\n1001,Ada,East,2025-04-01\n', CHANGE)).rejects.toThrow(
+      /line 2: valid_from 2025-04-01T00:00:00.000Z is not after the current version/,
+    )
     expect(h.db.prepare('SELECT count(*) FROM silver.dim_customer').pluck().get()).toBe(2)
   })
 
   it('JSON lines work like CSV', async () => {
-    const summary = await h.importDims('store', '{"store_id":"store_001","store_name":"Downtown","region":"North","timezone":"America/New_York"}\n', T0, 'jsonl')
+    const summary = await h.importDims(
+      'store',
+      '{"store_id":"store_001","store_name":"Downtown","region":"North","timezone":"America/New_York"}\n',
+      T0,
+      'jsonl',
+    )
     expect(summary).toMatchObject({ inserted: 1, rows: 1 })
   })
 })

@@ -18,7 +18,11 @@ describe('the seed example flows from MQTT to silver.sales_enriched', () => {
     device = gw.addDevice('abc123')
     // Dimensions loaded with the CLI, next to the running daemon, as an operator would.
     const config = writeDaemonConfig(gw.dataDir, gw.dataDir)
-    for (const [dimension, csv] of [['product', PRODUCTS_CSV], ['customer', CUSTOMERS_CSV], ['store', STORES_CSV]] as const) {
+    for (const [dimension, csv] of [
+      ['product', PRODUCTS_CSV],
+      ['customer', CUSTOMERS_CSV],
+      ['store', STORES_CSV],
+    ] as const) {
       const file = join(gw.dataDir, `${dimension}.csv`)
       writeFileSync(file, csv)
       const result = await runCli(['dims', 'import', dimension, file, '--config', config])

@@ -39,13 +39,31 @@ describe('docs/central.md: DuckDB over a lake that keeps every version', () => {
     // Late data for 1 May: version 2 is shipped next to version 1, which stays in the "bucket".
     h.ingest([seedSale({ timestamp: '2025-05-01T11:00:00Z', product_id: 102, price: 2, customer_id: null })])
     await ship()
-    expect(JSON.parse(readFileSync(join(lake.path, '_manifests/store_001-2025-05-01-v2.json'), 'utf8'))).toMatchObject({ supersedes: 'store_001-2025-05-01-v1' })
-    expect(readFileSync(join(lake.path, 'fact_daily_sales/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet')).byteLength).toBeGreaterThan(0)
+    expect(JSON.parse(readFileSync(join(lake.path, '_manifests/store_001-2025-05-01-v2.json'), 'utf8'))).toMatchObject({
+      supersedes: 'store_001-2025-05-01-v1',
+    })
+    expect(
+      readFileSync(join(lake.path, 'fact_daily_sales/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet')).byteLength,
+    ).toBeGreaterThan(0)
 
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
-    const rows = (await duck.runAndReadAll(documentedQuery().replaceAll('{lake}', lake.path))).getRowObjects()
-      .map((row) => [String(row.sale_date), row.store_id, row.region, row.category, Number(row.daily_sales_amount), Number(row.sales_count), Number(row.order_count)])
-    const gold = (h.db.prepare('SELECT sale_date, store_id, region, category, daily_sales_amount, sales_count, order_count FROM gold.fact_daily_sales ORDER BY sale_date, store_id, region, category').raw().all() as unknown[][])
+    const rows = (await duck.runAndReadAll(documentedQuery().replaceAll('{lake}', lake.path)))
+      .getRowObjects()
+      .map((row) => [
+        String(row.sale_date),
+        row.store_id,
+        row.region,
+        row.category,
+        Number(row.daily_sales_amount),
+        Number(row.sales_count),
+        Number(row.order_count),
+      ])
+    const gold = h.db
+      .prepare(
+        'SELECT sale_date, store_id, region, category, daily_sales_amount, sales_count, order_count FROM gold.fact_daily_sales ORDER BY sale_date, store_id, region, category',
+      )
+      .raw()
+      .all() as unknown[][]
     expect(rows).toEqual(gold)
     expect(rows.length).toBe(3)
     h.close()

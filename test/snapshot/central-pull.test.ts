@@ -45,7 +45,11 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
   }
   const lakeTotal = async (): Promise<number> => {
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
-    const row = (await duck.runAndReadAll(`SELECT sum(total_amount)::DOUBLE AS cents FROM read_parquet('${lake.path}/kpi_daily_orders/**/*.parquet', hive_partitioning = true)`)).getRowObjects()[0]!
+    const row = (
+      await duck.runAndReadAll(
+        `SELECT sum(total_amount)::DOUBLE AS cents FROM read_parquet('${lake.path}/kpi_daily_orders/**/*.parquet', hive_partitioning = true)`,
+      )
+    ).getRowObjects()[0]!
     return row.cents as number
   }
   const partsPerPartition = (): number[] => {
@@ -62,10 +66,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     gw = await startGateway({ http: { tokens: { central: CENTRAL } } })
     device = gw.addDevice('abc123')
     base = `http://127.0.0.1:${gw.addresses.http.port}`
-    await publish([
-      seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 15.5 }),
-      seedSale({ timestamp: '2025-05-02T10:00:00Z', price: 3.9, quantity: 2 }),
-    ])
+    await publish([seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 15.5 }), seedSale({ timestamp: '2025-05-02T10:00:00Z', price: 3.9, quantity: 2 })])
     await waitFor(() => goldTotal() === 1550 + 780)
   })
   afterAll(async () => {
@@ -152,7 +153,10 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       expect(pulled.stdout).toMatch(new RegExp(`^${base.replaceAll('.', '\\.')}: \\d+ snapshots`))
       expect(readdirSync(join(into.path, 'lake', 'kpi_daily_orders')).length).toBeGreaterThan(0)
       const noToken = await runCli(['pull', '--config', config], { MEDALLION_EDGE_CENTRAL_TOKEN: '' })
-      expect([noToken.code, noToken.stderr]).toEqual([2, `medallion-edge: no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${config} (or --token)\n`])
+      expect([noToken.code, noToken.stderr]).toEqual([
+        2,
+        `medallion-edge: no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${config} (or --token)\n`,
+      ])
       writeFileSync(config, JSON.stringify({ pull: { token: CENTRAL } }))
       const noGateway = await runCli(['pull', '--config', config])
       expect([noGateway.code, noGateway.stderr]).toEqual([2, `medallion-edge: no gateway to pull from: give --from URL, or pull.from in ${config}\n`])
@@ -189,7 +193,9 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       const late = makeTempDir('medallion-lake-')
       try {
         expect(await pullSnapshots({ from: base, token: CENTRAL, into: late.path })).toMatchObject({
-          snapshots: 0, skipped: 3, missed: ['store_001-2025-05-02-v1', 'store_001-2025-05-01-v4'],
+          snapshots: 0,
+          skipped: 3,
+          missed: ['store_001-2025-05-02-v1', 'store_001-2025-05-01-v4'],
         })
       } finally {
         late.remove()
@@ -199,7 +205,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     }
   })
 
-  it('a file damaged on the gateway\'s disk: the puller reports it, the next snapshot run makes the day again, the puller gets it', async () => {
+  it("a file damaged on the gateway's disk: the puller reports it, the next snapshot run makes the day again, the puller gets it", async () => {
     await publish([seedSale({ timestamp: '2025-05-03T10:00:00Z', price: 9 })])
     await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300 + 900)
     await gw.gateway.scheduler.runNow('snapshot')
@@ -210,8 +216,11 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     writeFileSync(path, bytes)
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 0, missed: ['store_001-2025-05-03-v1'] })
     // The damaged file is the last: the ones before it were staged, never landed.
-    const landed = GOLD_TABLE_NAMES
-      .flatMap((table) => existsSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001')) ? readdirSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001')) : [])
+    const landed = GOLD_TABLE_NAMES.flatMap((table) =>
+      existsSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001'))
+        ? readdirSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001'))
+        : [],
+    )
     expect(landed).toEqual([])
     await gw.gateway.scheduler.runNow('snapshot')
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 1, missed: [] })
@@ -219,7 +228,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     expect(await lakeTotal()).toBe(goldTotal())
   })
 
-  it('a cursor beyond the gateway\'s last seq (gateway.db restored from a backup) starts over', async () => {
+  it("a cursor beyond the gateway's last seq (gateway.db restored from a backup) starts over", async () => {
     const stateDir = join(lake.path, '_pull')
     const [stateFile] = readdirSync(stateDir).filter((name) => name.endsWith('.json'))
     const state = JSON.parse(readFileSync(join(stateDir, stateFile!), 'utf8')) as { after: number; gateway_id: string }
@@ -232,7 +241,9 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
   })
 
   it('serves only files a manifest names, and only to central', async () => {
-    const listing = await (await fetch(`${base}/api/v1/snapshots`, { headers: { authorization: `Bearer ${CENTRAL}` } })).json() as { snapshots: { snapshot_id: string }[] }
+    const listing = (await (await fetch(`${base}/api/v1/snapshots`, { headers: { authorization: `Bearer ${CENTRAL}` } })).json()) as {
+      snapshots: { snapshot_id: string }[]
+    }
     const id = listing.snapshots[0]!.snapshot_id
     for (const path of ['../../gateway.db', '..%2F..%2Fgateway.db', 'manifest.json', '%2e%2e/%2e%2e/bronze.db']) {
       const response = await fetch(`${base}/api/v1/snapshots/${id}/files/${path}`, { headers: { authorization: `Bearer ${CENTRAL}` } })
@@ -244,7 +255,9 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
         request({ host: '127.0.0.1', port: gw.addresses.http.port, path, headers: { authorization: `Bearer ${CENTRAL}` } }, (answer) => {
           answer.resume()
           resolve(answer.statusCode!)
-        }).on('error', reject).end()
+        })
+          .on('error', reject)
+          .end()
       })
       expect([path, status]).toEqual([path, 404])
     }

@@ -33,7 +33,7 @@ describe('the snapshot disk bound', () => {
     const first = enforceDiskBound(h.db, dir, bytes - 1, 'push')
     expect(first).toMatchObject({ full: false })
     expect(existsSync(join(dir, 'store_001-2025-05-01-v1'))).toBe(false)
-    expect(h.db.prepare("SELECT snapshot_id FROM snapshots WHERE on_disk = 0").pluck().all()).toEqual(['store_001-2025-05-01-v1'])
+    expect(h.db.prepare('SELECT snapshot_id FROM snapshots WHERE on_disk = 0').pluck().all()).toEqual(['store_001-2025-05-01-v1'])
 
     // A bound smaller than the unshipped v2 alone: the delivered 2 May goes, v2 stays, and it is full.
     const second = enforceDiskBound(h.db, dir, 1, 'push')

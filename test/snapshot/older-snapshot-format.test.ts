@@ -34,15 +34,17 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   const goldTotals = (): Record<string, number> => {
     const db = openGoldDatabase(gw.dataDir)
     try {
-      return Object.fromEntries((db.prepare('SELECT sale_date, total_amount FROM gold.kpi_daily_orders').raw().all() as [string, number][]))
+      return Object.fromEntries(db.prepare('SELECT sale_date, total_amount FROM gold.kpi_daily_orders').raw().all() as [string, number][])
     } finally {
       db.close()
     }
   }
   const lakeTotals = async (lake: string): Promise<Record<string, number>> => {
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
-    const rows = (await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS d, sum(total_amount)::DOUBLE AS cents
-      FROM read_parquet('${lake}/kpi_daily_orders/**/*.parquet', hive_partitioning = true) GROUP BY ALL`)).getRowObjects()
+    const rows = (
+      await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS d, sum(total_amount)::DOUBLE AS cents
+      FROM read_parquet('${lake}/kpi_daily_orders/**/*.parquet', hive_partitioning = true) GROUP BY ALL`)
+    ).getRowObjects()
     return Object.fromEntries(rows.map((row) => [row.d, row.cents]))
   }
 
@@ -51,7 +53,10 @@ describe('snapshots of the format before 2 (partition columns inside the files):
     device = gw.addDevice('abc123')
     base = `http://127.0.0.1:${gw.addresses.http.port}`
     const client = await connectDevice(gw.url, device)
-    for (const sale of [seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 15.5 }), seedSale({ timestamp: '2025-05-02T10:00:00Z', price: 3.9, quantity: 2 })]) {
+    for (const sale of [
+      seedSale({ timestamp: '2025-05-01T10:00:00Z', price: 15.5 }),
+      seedSale({ timestamp: '2025-05-02T10:00:00Z', price: 3.9, quantity: 2 }),
+    ]) {
       await client.publishAsync(topicOf(device), JSON.stringify(sale), { qos: 1 })
     }
     await client.endAsync()
@@ -69,7 +74,9 @@ describe('snapshots of the format before 2 (partition columns inside the files):
       const first = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
       expect(first).toMatchObject({ snapshots: 2, upgraded: 2 * GOLD_TABLE_NAMES.length })
       for (const [path, columns] of await fileColumns(lake.path)) expect(columns, path).not.toContain('sale_date')
-      const landed = JSON.parse(readFileSync(join(lake.path, '_manifests', `${old[0]!.snapshot_id}.json`), 'utf8')) as SnapshotManifest & { upgraded_from_schema_version: number }
+      const landed = JSON.parse(readFileSync(join(lake.path, '_manifests', `${old[0]!.snapshot_id}.json`), 'utf8')) as SnapshotManifest & {
+        upgraded_from_schema_version: number
+      }
       expect(landed).toMatchObject({ schema_version: SNAPSHOT_SCHEMA_VERSION, upgraded_from_schema_version: 1, snapshot_id: old[0]!.snapshot_id })
       expect(await lakeTotals(lake.path)).toEqual(goldTotals())
 
@@ -96,12 +103,18 @@ describe('snapshots of the format before 2 (partition columns inside the files):
     const versions = (): unknown[] => {
       const check = openGoldDatabase(gw.dataDir)
       try {
-        return check.prepare("SELECT snapshot_id, json_extract(manifest, '$.schema_version') FROM snapshots WHERE sale_date = '2025-05-02' ORDER BY version").raw().all()
+        return check
+          .prepare("SELECT snapshot_id, json_extract(manifest, '$.schema_version') FROM snapshots WHERE sale_date = '2025-05-02' ORDER BY version")
+          .raw()
+          .all()
       } finally {
         check.close()
       }
     }
-    await expect.poll(versions, { timeout: 10_000 }).toEqual([['store_001-2025-05-02-v1', 1], ['store_001-2025-05-02-v2', SNAPSHOT_SCHEMA_VERSION]])
+    await expect.poll(versions, { timeout: 10_000 }).toEqual([
+      ['store_001-2025-05-02-v1', 1],
+      ['store_001-2025-05-02-v2', SNAPSHOT_SCHEMA_VERSION],
+    ])
   })
 
   it('a lake an older pull filled is rewritten once, in place, at the next pull; its metadata says version 2', async () => {
@@ -115,7 +128,11 @@ describe('snapshots of the format before 2 (partition columns inside the files):
       for (const [path, columns] of await fileColumns(lake.path)) expect(columns, path).not.toContain('store_id')
       const file = readFileSync(join(lake.path, old.files.find((entry) => entry.table === 'kpi_daily_orders')!.path))
       const metadata = readTable(file).schema.metadata
-      expect([metadata.get('medallion.schema_version'), metadata.get('medallion.sale_date'), metadata.get('medallion.store_id')]).toEqual(['2', '2025-05-01', 'store_001'])
+      expect([metadata.get('medallion.schema_version'), metadata.get('medallion.sale_date'), metadata.get('medallion.store_id')]).toEqual([
+        '2',
+        '2025-05-01',
+        'store_001',
+      ])
       const manifest = JSON.parse(readFileSync(join(lake.path, '_manifests', `${old.snapshot_id}.json`), 'utf8')) as SnapshotManifest
       expect(manifest.files.find((entry) => entry.table === 'kpi_daily_orders')!.bytes).toBe(file.byteLength)
       expect(await lakeTotals(lake.path)).toEqual({ '2025-05-01': goldTotals()['2025-05-01'] })

@@ -57,7 +57,9 @@ describe('a multi-day uplink outage', () => {
     expect(shipped.shipped).toEqual(['store_001-2025-05-01-v2', 'store_001-2025-05-02-v1', 'store_001-2025-05-03-v1'])
     expect(new Set(server.puts).size).toBe(server.puts.length) // every object once, under one name
     expect(server.puts.filter((key) => key.startsWith('_manifests/'))).toEqual([
-      '_manifests/store_001-2025-05-01-v2.json', '_manifests/store_001-2025-05-02-v1.json', '_manifests/store_001-2025-05-03-v1.json',
+      '_manifests/store_001-2025-05-01-v2.json',
+      '_manifests/store_001-2025-05-02-v1.json',
+      '_manifests/store_001-2025-05-03-v1.json',
     ])
     expect(h.db.prepare("SELECT state FROM outbox WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get()).toBe('skipped')
     expect(outbox.backlog().pending).toBe(0)

@@ -24,8 +24,10 @@ describe('toParquet edge values, read back by DuckDB', () => {
     const path = join(dir.path, `f${Math.random().toString(36).slice(2)}.parquet`)
     writeFileSync(path, toParquet(COLUMNS, rows, { 'medallion.table': 't' }))
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
-    return (await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS sale_date, region, order_id,
-        amount::VARCHAR AS amount, lines, avg FROM read_parquet('${path}') ORDER BY amount::BIGINT`)).getRowObjects()
+    return (
+      await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS sale_date, region, order_id,
+        amount::VARCHAR AS amount, lines, avg FROM read_parquet('${path}') ORDER BY amount::BIGINT`)
+    ).getRowObjects()
   }
 
   it('64-bit amounts beyond 2^31 and 2^32, negatives, and nulls keep their exact values', async () => {
@@ -42,7 +44,9 @@ describe('toParquet edge values, read back by DuckDB', () => {
   })
 
   it('an Arrow reader gets the metadata back on the schema, and the column types', () => {
-    const bytes = toParquet(COLUMNS, [{ sale_date: '2025-05-01', region: 'North', order_id: 'o1', amount: 5, lines: 1, avg: 5 }], { 'medallion.currency': 'EUR' })
+    const bytes = toParquet(COLUMNS, [{ sale_date: '2025-05-01', region: 'North', order_id: 'o1', amount: 5, lines: 1, avg: 5 }], {
+      'medallion.currency': 'EUR',
+    })
     const table = tableFromIPC(readParquet(bytes).intoIPCStream())
     expect(table.schema.metadata.get('medallion.currency')).toBe('EUR')
     expect(table.schema.fields.map((field) => String(field.type))).toEqual(['Date32<DAY>', 'Dictionary<Int32, Utf8>', 'Utf8', 'Int64', 'Int32', 'Float64'])

@@ -20,12 +20,18 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     await h.importDims('customer', CUSTOMERS_CSV)
     const sales = []
     for (let i = 0; i < 300; i++) {
-      sales.push(seedSale({
-        store_id: i % 2 === 0 ? 'store_001' : 'store_002', device_id: `d${i % 4}`,
-        timestamp: new Date(Date.parse('2025-05-01T08:00:00Z') + i * 17 * 60_000).toISOString(),
-        product_id: i % 3 === 0 ? 102 : 101, price: (101 + i) / 100, quantity: 1 + (i % 3),
-        customer_id: i % 5 === 0 ? null : 1001 + (i % 2), order_id: `o${Math.floor(i / 3)}`,
-      }))
+      sales.push(
+        seedSale({
+          store_id: i % 2 === 0 ? 'store_001' : 'store_002',
+          device_id: `d${i % 4}`,
+          timestamp: new Date(Date.parse('2025-05-01T08:00:00Z') + i * 17 * 60_000).toISOString(),
+          product_id: i % 3 === 0 ? 102 : 101,
+          price: (101 + i) / 100,
+          quantity: 1 + (i % 3),
+          customer_id: i % 5 === 0 ? null : 1001 + (i % 2),
+          order_id: `o${Math.floor(i / 3)}`,
+        }),
+      )
     }
     h.ingest(sales)
     h.process()
@@ -48,23 +54,43 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
   it('DuckDB reads the Hive layout with typed columns and the exact gold rows', async () => {
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
     const glob = `${dir}/*/fact_daily_sales/**/*.parquet`
-    const types = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${glob}', hive_partitioning = true)`)).getRowObjects()
+    const types = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${glob}', hive_partitioning = true)`))
+      .getRowObjects()
       .map((row) => [row.column_name, row.column_type])
     // The partition columns come from the path only (schema version 2), typed by DuckDB's Hive reading.
     expect(types).toEqual([
-      ['region', 'VARCHAR'], ['category', 'VARCHAR'],
-      ['daily_sales_amount', 'BIGINT'], ['sales_count', 'BIGINT'], ['order_count', 'BIGINT'], ['avg_order_amount', 'DOUBLE'],
-      ['sale_date', 'DATE'], ['store_id', 'VARCHAR'],
+      ['region', 'VARCHAR'],
+      ['category', 'VARCHAR'],
+      ['daily_sales_amount', 'BIGINT'],
+      ['sales_count', 'BIGINT'],
+      ['order_count', 'BIGINT'],
+      ['avg_order_amount', 'DOUBLE'],
+      ['sale_date', 'DATE'],
+      ['store_id', 'VARCHAR'],
     ])
-    const lake = (await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS sale_date, store_id, region, category,
+    const lake = (
+      await duck.runAndReadAll(`SELECT strftime(sale_date, '%Y-%m-%d') AS sale_date, store_id, region, category,
         daily_sales_amount::DOUBLE AS amount, sales_count::DOUBLE AS lines, order_count::DOUBLE AS orders, avg_order_amount
-      FROM read_parquet('${glob}', hive_partitioning = true) ORDER BY ALL`)).getRowObjects()
-    const gold = h.db.prepare(`SELECT sale_date, store_id, region, category, daily_sales_amount AS amount, sales_count AS lines,
-        order_count AS orders, avg_order_amount FROM gold.fact_daily_sales ORDER BY sale_date, store_id, region, category`).all()
+      FROM read_parquet('${glob}', hive_partitioning = true) ORDER BY ALL`)
+    ).getRowObjects()
+    const gold = h.db
+      .prepare(
+        `SELECT sale_date, store_id, region, category, daily_sales_amount AS amount, sales_count AS lines,
+        order_count AS orders, avg_order_amount FROM gold.fact_daily_sales ORDER BY sale_date, store_id, region, category`,
+      )
+      .all()
     expect(lake).toEqual(gold)
-    const total = (await duck.runAndReadAll(`SELECT sum(total_amount)::VARCHAR AS cents FROM read_parquet('${dir}/*/kpi_daily_orders/**/*.parquet', hive_partitioning = true)`)).getRowObjects()[0]!.cents
+    const total = (
+      await duck.runAndReadAll(
+        `SELECT sum(total_amount)::VARCHAR AS cents FROM read_parquet('${dir}/*/kpi_daily_orders/**/*.parquet', hive_partitioning = true)`,
+      )
+    ).getRowObjects()[0]!.cents
     expect(total).toBe(String(h.db.prepare('SELECT sum(total_amount) FROM gold.kpi_daily_orders').pluck().get()))
-    const metadata = (await duck.runAndReadAll(`SELECT DISTINCT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('${glob}') WHERE key::VARCHAR LIKE 'medallion.%' AND key::VARCHAR NOT IN ('medallion.snapshot_id', 'medallion.sale_date', 'medallion.store_id') ORDER BY k`)).getRowObjects()
+    const metadata = (
+      await duck.runAndReadAll(
+        `SELECT DISTINCT key::VARCHAR AS k, value::VARCHAR AS v FROM parquet_kv_metadata('${glob}') WHERE key::VARCHAR LIKE 'medallion.%' AND key::VARCHAR NOT IN ('medallion.snapshot_id', 'medallion.sale_date', 'medallion.store_id') ORDER BY k`,
+      )
+    ).getRowObjects()
     expect(metadata).toEqual([
       { k: 'medallion.amounts', v: 'integer minor units' },
       { k: 'medallion.currency', v: 'USD' },

@@ -42,7 +42,10 @@ describe('the snapshot builder', () => {
         return tables
       }
       worker.run()
-      const current = h.db.prepare("SELECT snapshot_id, content_sha256 FROM snapshots WHERE sale_date = '2025-05-01' ORDER BY version DESC LIMIT 1").get() as { snapshot_id: string; content_sha256: string }
+      const current = h.db.prepare("SELECT snapshot_id, content_sha256 FROM snapshots WHERE sale_date = '2025-05-01' ORDER BY version DESC LIMIT 1").get() as {
+        snapshot_id: string
+        content_sha256: string
+      }
       expect(current.content_sha256).toBe(sha256Hex(JSON.stringify(new SnapshotBuilder(h.db, { dir, ...OPTIONS }).readDay('store_001', '2025-05-01'))))
       expect(current.snapshot_id).toBe('store_001-2025-05-01-v2')
     } finally {
@@ -67,7 +70,9 @@ describe('the snapshot builder', () => {
     expect(manifest).toMatchObject({ snapshot_id: 'store_001-2025-05-01-v2', supersedes: 'store_001-2025-05-01-v1' })
     expect(manifest.files.map((file) => file.rows)).toEqual(GOLD_TABLE_NAMES.map(() => 0))
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
-    const count = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, manifest.snapshot_id, manifest.files[0]!.path)}')`)).getRowObjects()
+    const count = (
+      await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, manifest.snapshot_id, manifest.files[0]!.path)}')`)
+    ).getRowObjects()
     expect(count).toEqual([{ n: 0 }])
     h.close()
   })

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
 import { createHash } from 'node:crypto'
 import { Outbox } from '../../src/snapshot/outbox.js'
@@ -35,7 +35,13 @@ describe('shipping to a directory', () => {
     const lake = makeTempDir()
     const order: string[] = []
     const directory = new DirectoryTarget(lake.path)
-    const recording: UploadTarget = { name: 'directory', put: async (key, bytes, type) => { order.push(key); await directory.put(key, bytes, type) } }
+    const recording: UploadTarget = {
+      name: 'directory',
+      put: async (key, bytes, type) => {
+        order.push(key)
+        await directory.put(key, bytes, type)
+      },
+    }
     const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
     expect((await outbox.shipDue([recording])).shipped).toHaveLength(3)
     expect(order.filter((key) => key.startsWith('_manifests/'))).toHaveLength(3)
@@ -60,7 +66,10 @@ describe('a directory target after a kill -9 between a staged write and its rena
     const old = join(dir, '.part-store_001-2025-05-01-v0.parquet.tmp-87654321')
     for (const file of [own, other, old]) writeFileSync(file, 'half a file')
     utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000))
-    await new DirectoryTarget(lake.path).put('kpi_daily_orders/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet', Buffer.from('whole'))
+    await new DirectoryTarget(lake.path).put(
+      'kpi_daily_orders/sale_date=2025-05-01/store_id=store_001/part-store_001-2025-05-01-v1.parquet',
+      Buffer.from('whole'),
+    )
     expect(readdirSync(dir).sort()).toEqual(['.part-store_001-2025-05-01-v2.parquet.tmp-12345678', 'part-store_001-2025-05-01-v1.parquet'])
     lake.remove()
   })
@@ -127,7 +136,9 @@ describe('the outbox guards what leaves', () => {
     expect(outbox.backlog().pending).toBe(0)
     // Central pulled up to 2 May meanwhile; back to s3: only 3 May is still undelivered, and its
     // abandoned row comes back to life.
-    h.db.prepare("INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', (SELECT seq FROM snapshots WHERE snapshot_id = 'store_001-2025-05-02-v1'))").run()
+    h.db
+      .prepare("INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', (SELECT seq FROM snapshots WHERE snapshot_id = 'store_001-2025-05-02-v1'))")
+      .run()
     expect(outbox.retarget(['s3'])).toEqual({ queued: 1, abandoned: 0 })
     expect(h.db.prepare("SELECT snapshot_id FROM outbox WHERE state = 'pending'").pluck().all()).toEqual(['store_001-2025-05-03-v1'])
     h.close()
@@ -153,15 +164,21 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
     expect(first.shipped).toEqual([])
     expect(first.failed).toHaveLength(1) // and the rest waits, in date order
     expect(outbox.backlog()).toMatchObject({ pending: 3, oldestDate: '2025-05-01' })
-    const row = h.db.prepare("SELECT attempts, state, next_attempt_at, last_error FROM outbox WHERE snapshot_id = 'store_001-2025-05-01-v1'").get() as
-      { attempts: number; state: string; next_attempt_at: string; last_error: string }
+    const row = h.db.prepare("SELECT attempts, state, next_attempt_at, last_error FROM outbox WHERE snapshot_id = 'store_001-2025-05-01-v1'").get() as {
+      attempts: number
+      state: string
+      next_attempt_at: string
+      last_error: string
+    }
     expect(row).toMatchObject({ attempts: 1, state: 'pending' })
     expect(Date.parse(row.next_attempt_at) - clock.now).toBe(500) // half of base x 2^0 (jitter 0.5)
     expect((await outbox.shipDue([target])).shipped).toEqual([]) // not due yet
     clock.now += 1000
     expect((await outbox.shipDue([target])).shipped).toHaveLength(3)
     expect([...server.objects.keys()].filter((key) => key.startsWith('_manifests/')).sort()).toEqual([
-      '_manifests/store_001-2025-05-01-v1.json', '_manifests/store_001-2025-05-02-v1.json', '_manifests/store_001-2025-05-03-v1.json',
+      '_manifests/store_001-2025-05-01-v1.json',
+      '_manifests/store_001-2025-05-02-v1.json',
+      '_manifests/store_001-2025-05-03-v1.json',
     ])
     h.close()
   })
@@ -177,7 +194,14 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
   })
 
   it('S3: signs each PUT with SigV4 over the checksums it sends (re-signed here with the same time and secret)', async () => {
-    const settings = { endpoint: `http://127.0.0.1:${server.port}`, bucket: 'lake', region: 'eu-west-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key', prefix: 'stores/s1/' }
+    const settings = {
+      endpoint: `http://127.0.0.1:${server.port}`,
+      bucket: 'lake',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIDTEST',
+      secretAccessKey: 'secret-test-key',
+      prefix: 'stores/s1/',
+    }
     const body = Buffer.from('parquet bytes')
     await new S3Target(settings, 1000).put('kpi/part-1.parquet', body, 'application/vnd.apache.parquet')
     const [request] = server.requests
@@ -186,13 +210,21 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
       'content-md5': createHash('md5').update(body).digest('base64'),
       'x-amz-checksum-sha256': createHash('sha256').update(body).digest('base64'),
     })
-    const expected = await new AwsClient({ accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, region: settings.region, service: 's3' })
-      .sign(`${settings.endpoint}/lake/stores/s1/kpi/part-1.parquet`, {
-        method: 'PUT',
-        body,
-        headers: { 'content-type': 'application/vnd.apache.parquet', 'content-md5': request!.headers['content-md5'] as string, 'x-amz-checksum-sha256': request!.headers['x-amz-checksum-sha256'] as string },
-        aws: { datetime: request!.headers['x-amz-date'] as string },
-      })
+    const expected = await new AwsClient({
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      region: settings.region,
+      service: 's3',
+    }).sign(`${settings.endpoint}/lake/stores/s1/kpi/part-1.parquet`, {
+      method: 'PUT',
+      body,
+      headers: {
+        'content-type': 'application/vnd.apache.parquet',
+        'content-md5': request!.headers['content-md5'] as string,
+        'x-amz-checksum-sha256': request!.headers['x-amz-checksum-sha256'] as string,
+      },
+      aws: { datetime: request!.headers['x-amz-date'] as string },
+    })
     expect(request!.headers.authorization).toBe(expected.headers.get('authorization'))
     expect(request!.headers.authorization).toMatch(/SignedHeaders=[^,]*content-md5[^,]*x-amz-checksum-sha256/)
   })
@@ -201,7 +233,9 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
     const { h, dir, clock } = withSnapshots('http')
     server.always = 'opaque-etag'
     try {
-      expect((await new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now }).shipDue([new HttpPutTarget(server.url, 'upload-token', 1000)])).shipped).toHaveLength(3)
+      expect(
+        (await new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now }).shipDue([new HttpPutTarget(server.url, 'upload-token', 1000)])).shipped,
+      ).toHaveLength(3)
     } finally {
       server.always = undefined
       h.close()
@@ -210,16 +244,26 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
 })
 
 describe('shipping to S3', () => {
-  it('signs with SigV4 as AWS\'s published example says', async () => {
+  it("signs with SigV4 as AWS's published example says", async () => {
     // AWS Signature Version 4 test suite, "get-vanilla": credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z.
     const signer = new AwsV4Signer({
-      url: 'https://example.amazonaws.com/', method: 'GET', accessKeyId: 'AKIDEXAMPLE',
-      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service',
-      datetime: '20150830T123600Z', signQuery: false, headers: {}, allHeaders: false, singleEncode: false,
+      url: 'https://example.amazonaws.com/',
+      method: 'GET',
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      region: 'us-east-1',
+      service: 'service',
+      datetime: '20150830T123600Z',
+      signQuery: false,
+      headers: {},
+      allHeaders: false,
+      singleEncode: false,
     } as ConstructorParameters<typeof AwsV4Signer>[0])
     const signed = await signer.sign()
-    expect(signed.headers.get('authorization')).toBe('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
-      'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31')
+    expect(signed.headers.get('authorization')).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
+        'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+    )
   })
 
   let s3: { close(): Promise<void> } | undefined
@@ -239,7 +283,10 @@ describe('shipping to S3', () => {
 
   it('puts every object into a local S3-compatible server (s3rver), readable back', async () => {
     const { h, dir, clock } = withSnapshots('s3')
-    const target = new S3Target({ endpoint, bucket: 'lake', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: 'stores/store_001/' }, 5000)
+    const target = new S3Target(
+      { endpoint, bucket: 'lake', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: 'stores/store_001/' },
+      5000,
+    )
     const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
     expect((await outbox.shipDue([target])).shipped).toHaveLength(3)
     const manifest = JSON.parse(await (await fetch(`${endpoint}/lake/stores/store_001/_manifests/store_001-2025-05-02-v1.json`)).text())

@@ -15,7 +15,10 @@ describe('soak: kill -9 cycles at every crash point, minute boundaries included'
     const cycles = await runCrashCycles(work.path, {
       points,
       seed,
-      onCycle: (cycle) => console.info(`kill -9 cycle: ${cycle.point} after ${cycle.killedAfterMs} ms; acked so far ${cycle.ackedSoFar}; bronze ${cycle.facts.bronze}, snapshots ${cycle.facts.snapshots}, shipped ${cycle.facts.shipped}`),
+      onCycle: (cycle) =>
+        console.info(
+          `kill -9 cycle: ${cycle.point} after ${cycle.killedAfterMs} ms; acked so far ${cycle.ackedSoFar}; bronze ${cycle.facts.bronze}, snapshots ${cycle.facts.snapshots}, shipped ${cycle.facts.shipped}`,
+        ),
     })
     console.info(`seed ${seed}: ${cycles.length} cycles, nothing acked lost, every check held`)
     expect(cycles.at(-1)!.facts.shipped, 'the scheduled-jobs cycles shipped snapshots').toBeGreaterThan(0)

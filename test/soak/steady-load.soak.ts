@@ -19,7 +19,14 @@ const SAMPLE_MS = 15_000
 const DEVICES = 4
 const DAY_MS = 86_400_000
 
-interface Sample { minute: number; rssMiB: number; databasesMiB: number; walMiB: number; snapshotsMiB: number; acked: number }
+interface Sample {
+  minute: number
+  rssMiB: number
+  databasesMiB: number
+  walMiB: number
+  snapshotsMiB: number
+  acked: number
+}
 
 const mib = (bytes: number): number => bytes / 1048576
 function treeBytes(dir: string): number {
@@ -61,9 +68,16 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
     db.close()
     daemon = await startDaemon(config)
     const pid = daemon.child.pid!
-    const clients: MqttClient[] = await Promise.all(devices.map((device) => mqtt.connectAsync(`mqtt://127.0.0.1:${daemon!.mqttPort}`, {
-      clientId: device.deviceId, username: device.deviceId, password: device.token, reconnectPeriod: 0,
-    })))
+    const clients: MqttClient[] = await Promise.all(
+      devices.map((device) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${daemon!.mqttPort}`, {
+          clientId: device.deviceId,
+          username: device.deviceId,
+          password: device.token,
+          reconnectPeriod: 0,
+        }),
+      ),
+    )
     const acked = new Set<string>()
     let failed = 0
     const started = Date.now()
@@ -72,7 +86,10 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
       const minute = Math.floor((Date.now() - started) / 60_000)
       for (const [index, client] of clients.entries()) {
         for (let i = 0; i < RATE / DEVICES / 10; i++) {
-          const sale = seedSale({ device_id: devices[index]!.deviceId, timestamp: new Date(firstDay + minute * DAY_MS + (Date.now() % 60_000) * 1000).toISOString() })
+          const sale = seedSale({
+            device_id: devices[index]!.deviceId,
+            timestamp: new Date(firstDay + minute * DAY_MS + (Date.now() % 60_000) * 1000).toISOString(),
+          })
           client.publish(topicOf(devices[index]!), JSON.stringify(sale), { qos: 1 }, (error) => (error ? failed++ : acked.add(sale.event_id as string)))
         }
       }
@@ -98,17 +115,40 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
     await Promise.all(clients.map((client) => client.endAsync()))
 
     console.info(`CPU: ${cpus()[0]?.model} x ${cpus().length}; ${MINUTES} min at ${RATE} sales/s; acked ${acked.size}, failed ${failed}`)
-    console.info(['| minute | RSS MiB | databases MiB | WAL MiB | snapshots MiB | acked |', '|---:|---:|---:|---:|---:|---:|',
-      ...samples.map((s) => `| ${s.minute.toFixed(1)} | ${s.rssMiB.toFixed(0)} | ${s.databasesMiB.toFixed(1)} | ${s.walMiB.toFixed(1)} | ${s.snapshotsMiB.toFixed(1)} | ${s.acked} |`)].join('\n'))
+    console.info(
+      [
+        '| minute | RSS MiB | databases MiB | WAL MiB | snapshots MiB | acked |',
+        '|---:|---:|---:|---:|---:|---:|',
+        ...samples.map(
+          (s) =>
+            `| ${s.minute.toFixed(1)} | ${s.rssMiB.toFixed(0)} | ${s.databasesMiB.toFixed(1)} | ${s.walMiB.toFixed(1)} | ${s.snapshotsMiB.toFixed(1)} | ${s.acked} |`,
+        ),
+      ].join('\n'),
+    )
 
-    const retention = daemon.logs.filter((entry) => entry.job === 'retention' && entry.msg === 'job done').map((entry) => entry.result as { prunedDays: number; freedBytes: number; salesWait: string | null })
-    console.info(`retention runs: ${retention.length}; store-days pruned ${retention.reduce((sum, r) => sum + r.prunedDays, 0)}; ${mib(retention.reduce((sum, r) => sum + r.freedBytes, 0)).toFixed(1)} MiB given back; waits: ${retention.filter((r) => r.salesWait).map((r) => r.salesWait).join('; ') || 'none'}`)
+    const retention = daemon.logs
+      .filter((entry) => entry.job === 'retention' && entry.msg === 'job done')
+      .map((entry) => entry.result as { prunedDays: number; freedBytes: number; salesWait: string | null })
+    console.info(
+      `retention runs: ${retention.length}; store-days pruned ${retention.reduce((sum, r) => sum + r.prunedDays, 0)}; ${mib(retention.reduce((sum, r) => sum + r.freedBytes, 0)).toFixed(1)} MiB given back; waits: ${
+        retention
+          .filter((r) => r.salesWait)
+          .map((r) => r.salesWait)
+          .join('; ') || 'none'
+      }`,
+    )
     const third = Math.floor(samples.length / 3)
     const middle = samples.slice(third, 2 * third)
     const last = samples.slice(2 * third)
     const peak = (list: Sample[], pick: (s: Sample) => number): number => Math.max(...list.map(pick))
-    expect(peak(last, (s) => s.rssMiB), 'RSS levels off').toBeLessThanOrEqual(peak(middle, (s) => s.rssMiB) * 1.2 + 16)
-    expect(peak(last, (s) => s.databasesMiB + s.walMiB), 'database files level off').toBeLessThanOrEqual(peak(middle, (s) => s.databasesMiB + s.walMiB) * 1.3 + 8)
+    expect(
+      peak(last, (s) => s.rssMiB),
+      'RSS levels off',
+    ).toBeLessThanOrEqual(peak(middle, (s) => s.rssMiB) * 1.2 + 16)
+    expect(
+      peak(last, (s) => s.databasesMiB + s.walMiB),
+      'database files level off',
+    ).toBeLessThanOrEqual(peak(middle, (s) => s.databasesMiB + s.walMiB) * 1.3 + 8)
     expect(failed).toBe(0)
 
     await vi.waitUntil(() => caughtUp(dataDir), { timeout: 60_000, interval: 200 })

@@ -21,9 +21,20 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/data-0.1.0.tar.gz', import.me
 const FILES = { main: 'gateway.db', bronze: 'bronze.db', silver: 'silver.db', gold: 'gold.db' } as const
 const MIGRATIONS = { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
 /** Tables whose rows are progress, not data (job_runs: each job's last run): they move on when the new release runs. */
-const PROGRESS = new Set(['main.job_runs', 'main.snapshot_state', 'main.outbox', 'silver.pipeline_state', 'silver.day_changes', 'gold.pipeline_state', 'gold.refreshed_days'])
+const PROGRESS = new Set([
+  'main.job_runs',
+  'main.snapshot_state',
+  'main.outbox',
+  'silver.pipeline_state',
+  'silver.day_changes',
+  'gold.pipeline_state',
+  'gold.refreshed_days',
+])
 
-interface TableRows { columns: string[]; rows: string[] }
+interface TableRows {
+  columns: string[]
+  rows: string[]
+}
 
 /** Every table of every file as it is on disk, each row as JSON of its columns, read without migrating anything. */
 function readTables(dataDir: string, only?: Map<string, TableRows>): Map<string, TableRows> {
@@ -36,7 +47,12 @@ function readTables(dataDir: string, only?: Map<string, TableRows>): Map<string,
         const key = `${schema}.${name}`
         const columns = only?.get(key)?.columns ?? (db.pragma(`table_info(${name})`) as { name: string }[]).map((column) => column.name)
         if (only !== undefined && !only.has(key)) continue
-        const rows = (db.prepare(`SELECT ${columns.map((column) => `"${column}"`).join(', ')} FROM "${name}"`).raw().all() as unknown[][]).map((row) => JSON.stringify(row))
+        const rows = (
+          db
+            .prepare(`SELECT ${columns.map((column) => `"${column}"`).join(', ')} FROM "${name}"`)
+            .raw()
+            .all() as unknown[][]
+        ).map((row) => JSON.stringify(row))
         tables.set(key, { columns, rows: rows.sort() })
       }
     } finally {
@@ -57,11 +73,19 @@ describe('a data directory written by release 0.1.0', () => {
     execFileSync('tar', ['-xzf', FIXTURE, '-C', work.path])
     before = readTables(dataDir)
     // The config 0.1.0 ran with (test/fixtures/make-data-0.1.0.mjs), on this release.
-    gw = await startGateway({
-      timezone: 'Europe/Berlin',
-      silver: { expectations: [{ rule: 'price_range', min: 0, max: 500, action: 'drop' }, { rule: 'known_store', action: 'warn' }] },
-      upload: { target: 'directory', directory: { path: lake } },
-    }, { dataDir })
+    gw = await startGateway(
+      {
+        timezone: 'Europe/Berlin',
+        silver: {
+          expectations: [
+            { rule: 'price_range', min: 0, max: 500, action: 'drop' },
+            { rule: 'known_store', action: 'warn' },
+          ],
+        },
+        upload: { target: 'directory', directory: { path: lake } },
+      },
+      { dataDir },
+    )
   }, 60_000)
   afterAll(async () => {
     await gw?.stop()
@@ -84,9 +108,14 @@ describe('a data directory written by release 0.1.0', () => {
     const query = <T>(sql: string): T[] => db.prepare(sql).all() as T[]
     try {
       // Each store-day's current snapshot is of this release's format (made again at the start).
-      await vi.waitUntil(() => query<{ manifest: string }>(`SELECT manifest FROM snapshots s WHERE version =
-          (SELECT max(version) FROM snapshots l WHERE l.store_id = s.store_id AND l.sale_date = s.sale_date)`)
-        .every((row) => (JSON.parse(row.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION), { timeout: 30_000, interval: 100 })
+      await vi.waitUntil(
+        () =>
+          query<{ manifest: string }>(`SELECT manifest FROM snapshots s WHERE version =
+          (SELECT max(version) FROM snapshots l WHERE l.store_id = s.store_id AND l.sale_date = s.sale_date)`).every(
+            (row) => (JSON.parse(row.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION,
+          ),
+        { timeout: 30_000, interval: 100 },
+      )
       await gw.gateway.scheduler.runNow('upload')
       expect(query("SELECT snapshot_id FROM outbox WHERE state = 'pending'")).toEqual([])
     } finally {
@@ -102,7 +131,10 @@ describe('a data directory written by release 0.1.0', () => {
     for (const [key, old] of before) {
       if (PROGRESS.has(key)) continue
       const kept = new Set(after.get(key)?.rows)
-      expect(old.rows.filter((row) => !kept.has(row)), `${key}: rows 0.1.0 wrote that are gone or changed`).toEqual([])
+      expect(
+        old.rows.filter((row) => !kept.has(row)),
+        `${key}: rows 0.1.0 wrote that are gone or changed`,
+      ).toEqual([])
     }
     // What moves on still holds what 0.1.0 recorded: every outbox entry (by snapshot and target).
     const outboxKeys = (rows: TableRows): string[] => rows.rows.map((row) => JSON.stringify((JSON.parse(row) as unknown[]).slice(0, 2)))
@@ -110,7 +142,7 @@ describe('a data directory written by release 0.1.0', () => {
     expect(before.get('main.outbox')!.columns.slice(0, 2)).toEqual(['snapshot_id', 'target'])
   })
 
-  it('is migrated and converted: every schema at this release\'s version, files in incremental vacuum, the new gold table filled', () => {
+  it("is migrated and converted: every schema at this release's version, files in incremental vacuum, the new gold table filled", () => {
     const db = openGoldDatabase(dataDir)
     try {
       for (const [schema, migrations] of Object.entries(MIGRATIONS)) {
@@ -118,12 +150,21 @@ describe('a data directory written by release 0.1.0', () => {
         expect(db.pragma(`${schema}.auto_vacuum`, { simple: true }), `${schema} auto_vacuum`).toBe(2)
       }
       // Every store-day gold held has its products ranked, and each device its last sale.
-      expect(db.prepare(`SELECT count(*) FROM gold.fact_daily_sales f WHERE NOT EXISTS
-        (SELECT 1 FROM gold.fact_daily_product_sales p WHERE p.store_id = f.store_id AND p.sale_date = f.sale_date)`).pluck().get()).toBe(0)
-      expect(db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_product_sales').pluck().get())
-        .toBe(db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_sales').pluck().get())
-      expect(db.prepare('SELECT count(*) FROM bronze.device_activity').pluck().get())
-        .toBe(db.prepare('SELECT count(DISTINCT device_id) FROM bronze.iot_sales_raw').pluck().get())
+      expect(
+        db
+          .prepare(
+            `SELECT count(*) FROM gold.fact_daily_sales f WHERE NOT EXISTS
+        (SELECT 1 FROM gold.fact_daily_product_sales p WHERE p.store_id = f.store_id AND p.sale_date = f.sale_date)`,
+          )
+          .pluck()
+          .get(),
+      ).toBe(0)
+      expect(db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_product_sales').pluck().get()).toBe(
+        db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_sales').pluck().get(),
+      )
+      expect(db.prepare('SELECT count(*) FROM bronze.device_activity').pluck().get()).toBe(
+        db.prepare('SELECT count(DISTINCT device_id) FROM bronze.iot_sales_raw').pluck().get(),
+      )
     } finally {
       db.close()
     }

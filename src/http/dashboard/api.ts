@@ -3,7 +3,10 @@ export class AuthError extends Error {}
 
 /** The gateway answered with an error the page cannot fix (its message is shown). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -18,7 +21,10 @@ const TIMEOUT_MS = 8000
 export class Api {
   token: string | null
 
-  constructor(private readonly browser: Storage, private readonly tab: Storage) {
+  constructor(
+    private readonly browser: Storage,
+    private readonly tab: Storage,
+  ) {
     this.token = tab.getItem(TOKEN_KEY) ?? browser.getItem(TOKEN_KEY)
   }
 

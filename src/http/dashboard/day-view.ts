@@ -23,8 +23,16 @@ export class DayView {
     afterPaint(() => {
       if (sequence !== this.renders) return
       this.renderHours(formats, totals, isToday ? formats.hourNow(nowMs) : undefined)
-      this.renderBars(byId('by-category'), formats, totals.by_category.map((row) => ({ name: row.category, amount: row.amount, count: row.count })))
-      this.renderBars(byId('by-region'), formats, totals.by_region.map((row) => ({ name: row.region, amount: row.amount, count: row.count })))
+      this.renderBars(
+        byId('by-category'),
+        formats,
+        totals.by_category.map((row) => ({ name: row.category, amount: row.amount, count: row.count })),
+      )
+      this.renderBars(
+        byId('by-region'),
+        formats,
+        totals.by_region.map((row) => ({ name: row.region, amount: row.amount, count: row.count })),
+      )
       this.renderProducts(formats, products)
     })
   }
@@ -64,13 +72,23 @@ export class DayView {
     const hours = [...new Set([...today.keys(), ...last.keys()])].sort((a, b) => a - b)
     byId('hourly-col-today').textContent = byId('legend-today').textContent
     byId('hourly-col-last').textContent = formats.shortDay(totals.last_week.date)
-    fill(byId('hourly-table').querySelector('tbody')!, hours.map((hour) => {
-      const row = el('tr')
-      row.append(el('th', undefined, formats.hour(hour)), el('td', 'num', formats.money(today.get(hour) ?? 0)), el('td', 'num', formats.money(last.get(hour) ?? 0)))
-      row.firstElementChild!.setAttribute('scope', 'row')
-      return row
-    }))
-    const busiest = totals.by_hour.reduce<(typeof totals.by_hour)[number] | undefined>((best, row) => (best === undefined || row.amount > best.amount ? row : best), undefined)
+    fill(
+      byId('hourly-table').querySelector('tbody')!,
+      hours.map((hour) => {
+        const row = el('tr')
+        row.append(
+          el('th', undefined, formats.hour(hour)),
+          el('td', 'num', formats.money(today.get(hour) ?? 0)),
+          el('td', 'num', formats.money(last.get(hour) ?? 0)),
+        )
+        row.firstElementChild!.setAttribute('scope', 'row')
+        return row
+      }),
+    )
+    const busiest = totals.by_hour.reduce<(typeof totals.by_hour)[number] | undefined>(
+      (best, row) => (best === undefined || row.amount > best.amount ? row : best),
+      undefined,
+    )
     byId('hourly-summary').textContent = busiest
       ? `Busiest hour: ${formats.hour(busiest.hour)} with ${formats.money(busiest.amount)}. ${hours.length} hours with sales; the table below has each.`
       : 'No sales by hour yet.'
@@ -82,18 +100,21 @@ export class DayView {
       return
     }
     const max = Math.max(...rows.map((row) => row.amount), 0)
-    fill(list, rows.map((row) => {
-      const item = el('li')
-      const track = el('span', 'track')
-      const bar = el('span', 'fill')
-      bar.style.width = `${max > 0 ? (100 * row.amount) / max : 0}%`
-      track.append(bar)
-      track.setAttribute('aria-hidden', 'true')
-      const amount = el('span', 'amount', formats.money(row.amount))
-      amount.dataset.value = String(row.amount)
-      item.append(el('span', 'name', row.name), amount, track, el('span', 'count', `${formats.count(row.count)} ${row.count === 1 ? 'sale' : 'sales'}`))
-      return item
-    }))
+    fill(
+      list,
+      rows.map((row) => {
+        const item = el('li')
+        const track = el('span', 'track')
+        const bar = el('span', 'fill')
+        bar.style.width = `${max > 0 ? (100 * row.amount) / max : 0}%`
+        track.append(bar)
+        track.setAttribute('aria-hidden', 'true')
+        const amount = el('span', 'amount', formats.money(row.amount))
+        amount.dataset.value = String(row.amount)
+        item.append(el('span', 'name', row.name), amount, track, el('span', 'count', `${formats.count(row.count)} ${row.count === 1 ? 'sale' : 'sales'}`))
+        return item
+      }),
+    )
   }
 
   private renderProducts(formats: Formats, products: TopProduct[]): void {
@@ -102,18 +123,21 @@ export class DayView {
       fill(list, [el('li', 'empty', 'No sales')])
       return
     }
-    fill(list, products.map((product) => {
-      const item = el('li')
-      const amount = el('span', 'amount', formats.money(product.amount))
-      amount.dataset.value = String(product.amount)
-      item.append(
-        el('span', 'rank', String(product.rank)),
-        el('span', 'name', product.product_name),
-        amount,
-        el('span', 'detail', `${formats.count(product.units)} ${product.units === 1 ? 'unit' : 'units'} · ${product.category}`),
-      )
-      return item
-    }))
+    fill(
+      list,
+      products.map((product) => {
+        const item = el('li')
+        const amount = el('span', 'amount', formats.money(product.amount))
+        amount.dataset.value = String(product.amount)
+        item.append(
+          el('span', 'rank', String(product.rank)),
+          el('span', 'name', product.product_name),
+          amount,
+          el('span', 'detail', `${formats.count(product.units)} ${product.units === 1 ? 'unit' : 'units'} · ${product.category}`),
+        )
+        return item
+      }),
+    )
   }
 }
 
@@ -122,4 +146,3 @@ function setValue(id: string, text: string, value: number): void {
   element.textContent = text
   element.dataset.value = String(value)
 }
-

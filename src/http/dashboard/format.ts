@@ -17,11 +17,20 @@ export class Formats {
   private weekdayFormat?: Intl.DateTimeFormat
   private relative?: Intl.RelativeTimeFormat
 
-  constructor(readonly locale: string, private readonly currency: { code: string; minor_unit_digits: number }, readonly timeZone: string) {}
+  constructor(
+    readonly locale: string,
+    private readonly currency: { code: string; minor_unit_digits: number },
+    readonly timeZone: string,
+  ) {}
 
   money(amount: number): string {
     const digits = this.currency.minor_unit_digits
-    this.moneyFormat ??= new Intl.NumberFormat(this.locale, { style: 'currency', currency: this.currency.code, minimumFractionDigits: digits, maximumFractionDigits: digits })
+    this.moneyFormat ??= new Intl.NumberFormat(this.locale, {
+      style: 'currency',
+      currency: this.currency.code,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    })
     return this.moneyFormat.format(amount)
   }
 

@@ -36,7 +36,7 @@ export class HourlyChart {
     const lastByHour = byHour(lastWeek)
     this.data = [
       hours,
-      hours.map((hour) => (upToHour !== undefined && hour > upToHour ? null : todayByHour.get(hour) ?? 0)),
+      hours.map((hour) => (upToHour !== undefined && hour > upToHour ? null : (todayByHour.get(hour) ?? 0))),
       hours.map((hour) => lastByHour.get(hour) ?? 0),
     ]
     if (this.plot && this.formats === formats) {
@@ -55,38 +55,42 @@ export class HourlyChart {
     const muted = themeColor('--muted')
     const line = themeColor('--line')
     const bars = uPlot.paths.bars!({ size: [0.7, 48] })
-    this.plot = new uPlot({
-      width: this.width(),
-      height: HEIGHT,
-      legend: { show: false },
-      cursor: { drag: { x: false, y: false }, points: { show: false } },
-      scales: {
-        x: { time: false, range: [-0.6, 23.6] },
-        y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    this.plot = new uPlot(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        scales: {
+          x: { time: false, range: [-0.6, 23.6] },
+          y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        },
+        axes: [
+          {
+            stroke: muted,
+            grid: { show: false },
+            ticks: { stroke: line },
+            // Every 3 hours where there is room, every 6 on a phone.
+            splits: (plot) => (plot.width < 520 ? [0, 6, 12, 18] : [0, 3, 6, 9, 12, 15, 18, 21]),
+            values: (_plot, splits) => splits.map((hour) => formats.hour(hour)),
+          },
+          {
+            stroke: muted,
+            grid: { stroke: line },
+            ticks: { show: false },
+            size: 64,
+            values: (_plot, splits) => splits.map((amount) => formats.compactMoney(amount)),
+          },
+        ],
+        series: [
+          {},
+          { label: 'Today', stroke: accent, fill: accent, paths: bars, points: { show: false } },
+          { label: 'Last week', stroke: themeColor('--last'), width: 2, dash: [6, 4], points: { show: false } },
+        ],
       },
-      axes: [
-        {
-          stroke: muted,
-          grid: { show: false },
-          ticks: { stroke: line },
-          // Every 3 hours where there is room, every 6 on a phone.
-          splits: (plot) => (plot.width < 520 ? [0, 6, 12, 18] : [0, 3, 6, 9, 12, 15, 18, 21]),
-          values: (_plot, splits) => splits.map((hour) => formats.hour(hour)),
-        },
-        {
-          stroke: muted,
-          grid: { stroke: line },
-          ticks: { show: false },
-          size: 64,
-          values: (_plot, splits) => splits.map((amount) => formats.compactMoney(amount)),
-        },
-      ],
-      series: [
-        {},
-        { label: 'Today', stroke: accent, fill: accent, paths: bars, points: { show: false } },
-        { label: 'Last week', stroke: themeColor('--last'), width: 2, dash: [6, 4], points: { show: false } },
-      ],
-    }, this.data, this.container)
+      this.data,
+      this.container,
+    )
   }
 
   private width(): number {

@@ -24,7 +24,11 @@ export class LiveStream {
   private stopped = false
   private retryTimer: number | undefined
 
-  constructor(private readonly api: Api, private readonly url: string, private readonly handlers: LiveHandlers) {}
+  constructor(
+    private readonly api: Api,
+    private readonly url: string,
+    private readonly handlers: LiveHandlers,
+  ) {}
 
   start(): void {
     this.stopped = false

@@ -107,12 +107,14 @@ class Dashboard {
     const stores = this.session!.stores
     byId('store-picker-label').hidden = stores.length < 2
     const picker = byId<HTMLSelectElement>('store-picker')
-    picker.replaceChildren(...stores.map((store) => {
-      const option = el('option', undefined, store.store_name === store.store_id ? store.store_id : `${store.store_name} (${store.store_id})`)
-      option.value = store.store_id
-      option.selected = store.store_id === selected
-      return option
-    }))
+    picker.replaceChildren(
+      ...stores.map((store) => {
+        const option = el('option', undefined, store.store_name === store.store_id ? store.store_id : `${store.store_name} (${store.store_id})`)
+        option.value = store.store_id
+        option.selected = store.store_id === selected
+        return option
+      }),
+    )
   }
 
   private selectStore(storeId: string, date?: string): void {
@@ -132,12 +134,14 @@ class Dashboard {
     window.clearInterval(this.devicesTimer)
     window.clearInterval(this.pollTimer)
     // The figures first; the live stream and the device list once they are on screen.
-    void this.showDate(date && isCalendarDate(date) ? date : this.store.today).then(() => afterPaint(() => {
-      if (this.stream !== stream) return // another store was picked meanwhile
-      stream.start()
-      void this.loadDevices()
-      this.devicesTimer = window.setInterval(() => void this.loadDevices(), DEVICES_MS)
-    }))
+    void this.showDate(date && isCalendarDate(date) ? date : this.store.today).then(() =>
+      afterPaint(() => {
+        if (this.stream !== stream) return // another store was picked meanwhile
+        stream.start()
+        void this.loadDevices()
+        this.devicesTimer = window.setInterval(() => void this.loadDevices(), DEVICES_MS)
+      }),
+    )
   }
 
   private get today(): string {
@@ -167,8 +171,10 @@ class Dashboard {
     this.early = undefined
     try {
       const prefetched = await early?.catch(() => undefined)
-      const view = prefetched?.totals.date === date && prefetched.totals.store_id === storeId
-        ? prefetched : await this.api.get<LiveDay>('/api/v1/day', { date, store_id: storeId })
+      const view =
+        prefetched?.totals.date === date && prefetched.totals.store_id === storeId
+          ? prefetched
+          : await this.api.get<LiveDay>('/api/v1/day', { date, store_id: storeId })
       this.setUnreachable(false)
       if (date === this.shownDate && storeId === this.store!.store_id) this.renderDay(view)
     } catch (error) {
@@ -322,9 +328,8 @@ class Dashboard {
       this.api.saveToken(token, session.roles.includes('admin') ? 'tab' : 'browser')
     } catch (error) {
       this.api.saveToken(previous)
-      byId('sign-in-error').textContent = error instanceof AuthError
-        ? 'That token was refused by the gateway. Check it and try again.'
-        : 'The gateway cannot be reached. Try again in a moment.'
+      byId('sign-in-error').textContent =
+        error instanceof AuthError ? 'That token was refused by the gateway. Check it and try again.' : 'The gateway cannot be reached. Try again in a moment.'
       byId<HTMLInputElement>('token').select()
       return
     }
@@ -333,12 +338,12 @@ class Dashboard {
   }
 
   wire(): void {
-    byId('prev-day').addEventListener('click', () => this.showDate(addDays(this.shownDate, -1)))
-    byId('next-day').addEventListener('click', () => this.showDate(addDays(this.shownDate, 1)))
-    byId('today').addEventListener('click', () => this.showDate(this.today))
+    byId('prev-day').addEventListener('click', () => void this.showDate(addDays(this.shownDate, -1)))
+    byId('next-day').addEventListener('click', () => void this.showDate(addDays(this.shownDate, 1)))
+    byId('today').addEventListener('click', () => void this.showDate(this.today))
     byId<HTMLInputElement>('date').addEventListener('change', (event) => {
       const value = (event.target as HTMLInputElement).value
-      if (value) this.showDate(value)
+      if (value) void this.showDate(value)
     })
     byId<HTMLSelectElement>('store-picker').addEventListener('change', (event) => this.selectStore((event.target as HTMLSelectElement).value))
     byId('sign-in').addEventListener('submit', (event) => {

@@ -3,7 +3,8 @@ import type { DashboardAssets } from '../dashboard-assets.js'
 import { HttpError } from '../http-error.js'
 
 /** The page may load only from the gateway itself: the browser refuses anything else. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /**

@@ -12,15 +12,19 @@ import type { LiveDayHub } from '../live/live-day-hub.js'
  */
 export function eventRoutes(deps: AppDeps, hub: LiveDayHub): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { store_id?: string } }>('/api/v1/events', {
-      schema: { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
-    }, async (request, reply) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      if (hub.full) throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many open event streams; the page polls instead')
-      reply.hijack()
-      const stream = new EventStream(reply.raw)
-      const unsubscribe = hub.subscribe(storeOf(deps, request.query), stream)
-      reply.raw.once('close', unsubscribe)
-    })
+    app.get<{ Querystring: { store_id?: string } }>(
+      '/api/v1/events',
+      {
+        schema: { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
+      },
+      async (request, reply) => {
+        request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
+        if (hub.full) throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many open event streams; the page polls instead')
+        reply.hijack()
+        const stream = new EventStream(reply.raw)
+        const unsubscribe = hub.subscribe(storeOf(deps, request.query), stream)
+        reply.raw.once('close', unsubscribe)
+      },
+    )
   }
 }

@@ -12,22 +12,32 @@ const MAX_ROWS = 100_000
  */
 export function goldRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: { table: string }; Querystring: { from?: string; to?: string; store_id?: string } }>('/api/v1/gold/:table', {
-      schema: { querystring: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
-    }, async (request) => {
-      request.requireRole(['staff', 'central'])
-      const { table } = request.params
-      if (!deps.goldTables.includes(table)) {
-        throw new HttpError(404, 'UNKNOWN_TABLE', `no gold table '${table}'; there are ${deps.goldTables.join(', ')}`)
-      }
-      const storeId = storeOf(deps, request.query)
-      const today = storeToday(deps, storeId)
-      const from = checkDate('from', request.query.from ?? request.query.to ?? today)
-      const to = checkDate('to', request.query.to ?? from)
-      if (to < from) throw new HttpError(400, 'BAD_REQUEST', `to (${to}) is before from (${from})`)
-      if (daysBetween(from, to) > MAX_DAYS) throw new HttpError(400, 'BAD_REQUEST', `at most ${MAX_DAYS} days at a time`)
-      const rows = deps.goldTable(table, storeId, from, to, MAX_ROWS + 1)
-      return { table, store_id: storeId, from, to, truncated: rows.length > MAX_ROWS, rows: rows.slice(0, MAX_ROWS) }
-    })
+    app.get<{ Params: { table: string }; Querystring: { from?: string; to?: string; store_id?: string } }>(
+      '/api/v1/gold/:table',
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            properties: { from: { type: 'string' }, to: { type: 'string' }, store_id: STORE_ID_PARAMETER },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (request) => {
+        request.requireRole(['staff', 'central'])
+        const { table } = request.params
+        if (!deps.goldTables.includes(table)) {
+          throw new HttpError(404, 'UNKNOWN_TABLE', `no gold table '${table}'; there are ${deps.goldTables.join(', ')}`)
+        }
+        const storeId = storeOf(deps, request.query)
+        const today = storeToday(deps, storeId)
+        const from = checkDate('from', request.query.from ?? request.query.to ?? today)
+        const to = checkDate('to', request.query.to ?? from)
+        if (to < from) throw new HttpError(400, 'BAD_REQUEST', `to (${to}) is before from (${from})`)
+        if (daysBetween(from, to) > MAX_DAYS) throw new HttpError(400, 'BAD_REQUEST', `at most ${MAX_DAYS} days at a time`)
+        const rows = deps.goldTable(table, storeId, from, to, MAX_ROWS + 1)
+        return { table, store_id: storeId, from, to, truncated: rows.length > MAX_ROWS, rows: rows.slice(0, MAX_ROWS) }
+      },
+    )
   }
 }

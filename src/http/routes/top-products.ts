@@ -5,18 +5,22 @@ import { storeDayOf, STORE_ID_PARAMETER } from '../dates.js'
 /** GET /api/v1/top-products?date=&store_id=&limit=: the day's best sellers by amount (gold.fact_daily_product_sales). */
 export function topProductsRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { date?: string; store_id?: string; limit: number } }>('/api/v1/top-products', {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
-          additionalProperties: false,
+    app.get<{ Querystring: { date?: string; store_id?: string; limit: number } }>(
+      '/api/v1/top-products',
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
+            additionalProperties: false,
+          },
         },
       },
-    }, async (request) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      const [storeId, date] = storeDayOf(deps, request.query)
-      return { date, store_id: storeId, currency: deps.dashboard.currency.code, products: deps.topProducts(storeId, date, request.query.limit) }
-    })
+      async (request) => {
+        request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
+        const [storeId, date] = storeDayOf(deps, request.query)
+        return { date, store_id: storeId, currency: deps.dashboard.currency.code, products: deps.topProducts(storeId, date, request.query.limit) }
+      },
+    )
   }
 }

@@ -59,11 +59,7 @@ export const DIMENSIONS: Record<DimensionName, DimensionSpec> = {
     name: 'store',
     table: 'dim_store',
     key: text('store_id', (value) => (ID_PATTERN.test(value) ? undefined : ID_RULE)),
-    attributes: [
-      text('store_name'),
-      text('region'),
-      text('timezone', (value) => (isTimeZone(value) ? undefined : `'${value}' is not an IANA time zone`)),
-    ],
+    attributes: [text('store_name'), text('region'), text('timezone', (value) => (isTimeZone(value) ? undefined : `'${value}' is not an IANA time zone`))],
   },
 }
 
@@ -109,7 +105,9 @@ export function parseDimensionRecord(spec: DimensionSpec, line: number, record: 
   if ('error' in validFrom) errors.push(validFrom.error)
   if (errors.length > 0 || 'error' in key || 'error' in validFrom) return errors
   const known = new Set([spec.key.name, VALID_FROM, ...spec.attributes.map((column) => column.name)])
-  const extraEntries = Object.entries(record).filter(([name]) => !known.has(name)).sort(([a], [b]) => a.localeCompare(b))
+  const extraEntries = Object.entries(record)
+    .filter(([name]) => !known.has(name))
+    .sort(([a], [b]) => a.localeCompare(b))
   return {
     line,
     key: key.value,

@@ -102,7 +102,8 @@ function applyStaged(db: SqliteDatabase, enricher: SalesEnricher, spec: Dimensio
   )
   const tracked = (version: CurrentVersion): string => JSON.stringify([...columns.map((column) => version[column]), version.attributes])
   const closeCurrent = db.prepare(`UPDATE ${table} SET valid_to = ?, valid_to_ms = ?, is_current = 0 WHERE ${key} = ? AND is_current = 1`)
-  const insertVersion = db.prepare(`INSERT INTO ${table} (${key}, ${columns.join(', ')}, attributes, valid_from, valid_to, valid_from_ms, valid_to_ms, is_current, loaded_at)
+  const insertVersion =
+    db.prepare(`INSERT INTO ${table} (${key}, ${columns.join(', ')}, attributes, valid_from, valid_to, valid_from_ms, valid_to_ms, is_current, loaded_at)
     VALUES (?, ${columns.map(() => '?').join(', ')}, ?, ?, NULL, ?, ?, 1, ?)`)
   const loadedAt = new Date(asOfMs).toISOString()
   const changes: { key: string | number; fromMs: number; newMember: boolean }[] = []
@@ -124,7 +125,10 @@ function applyStaged(db: SqliteDatabase, enricher: SalesEnricher, spec: Dimensio
     let fromMs = row.validFromMs ?? (current === undefined ? BEGINNING_MS : asOfMs)
     if (current !== undefined) {
       if (fromMs <= current.valid_from_ms) {
-        throw new MedallionError('DIMENSION_FILE_INVALID', `line ${row.line}: ${VALID_FROM} ${new Date(fromMs).toISOString()} is not after the current version of ${key} ${JSON.stringify(row.key)} (from ${new Date(current.valid_from_ms).toISOString()}); nothing was applied`)
+        throw new MedallionError(
+          'DIMENSION_FILE_INVALID',
+          `line ${row.line}: ${VALID_FROM} ${new Date(fromMs).toISOString()} is not after the current version of ${key} ${JSON.stringify(row.key)} (from ${new Date(current.valid_from_ms).toISOString()}); nothing was applied`,
+        )
       }
       closeCurrent.run(new Date(fromMs).toISOString(), fromMs, row.key)
       summary.changed++

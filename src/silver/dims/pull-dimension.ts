@@ -60,7 +60,10 @@ export async function pullDimension(spec: DimensionSpec, context: PullContext): 
   const readState = db.prepare<[string], SyncState>('SELECT etag, partial_etag FROM silver.dim_sync WHERE dimension = ?')
   const note = (fields: Record<string, string | null>): void => {
     const names = Object.keys(fields)
-    db.prepare(`UPDATE silver.dim_sync SET ${names.map((name) => `${name} = ?`).join(', ')} WHERE dimension = ?`).run(...names.map((name) => fields[name]), spec.name)
+    db.prepare(`UPDATE silver.dim_sync SET ${names.map((name) => `${name} = ?`).join(', ')} WHERE dimension = ?`).run(
+      ...names.map((name) => fields[name]),
+      spec.name,
+    )
   }
 
   for (let attempt = 1; ; attempt++) {

@@ -15,7 +15,7 @@ export type SourceRecord = { line: number; record: Record<string, unknown> } | {
 
 /** Where the first invalid UTF-8 sequence of `bytes` starts, or -1 (error path only). */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const byte = bytes[i]!
     const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0
     if (length === 0 || i + length > bytes.length) return i
@@ -88,7 +88,10 @@ async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): As
 function checkColumns(columns: readonly string[], required: readonly string[], line: number): void {
   const missing = required.filter((name) => !columns.includes(name))
   if (missing.length > 0) {
-    throw new MedallionError('DIMENSION_FILE_INVALID', `line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; nothing was applied`)
+    throw new MedallionError(
+      'DIMENSION_FILE_INVALID',
+      `line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; nothing was applied`,
+    )
   }
 }
 
@@ -97,7 +100,12 @@ function checkColumns(columns: readonly string[], required: readonly string[], l
  * line). File-level problems (not UTF-8, missing columns, broken CSV quoting) throw; a bad line is
  * yielded as an error so that every bad line can be reported at once.
  */
-export async function* readRecords(input: Readable, format: DimensionFormat, required: readonly string[], onBytes?: (bytes: number) => void): AsyncGenerator<SourceRecord> {
+export async function* readRecords(
+  input: Readable,
+  format: DimensionFormat,
+  required: readonly string[],
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<SourceRecord> {
   const text = utf8Text(input, onBytes)
   if (format === 'csv') {
     const parser = parseCsv({

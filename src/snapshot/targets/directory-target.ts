@@ -43,7 +43,8 @@ async function removeLeftovers(path: string, options = { othersToo: true }): Pro
   const names = await readdir(dir).catch(() => [] as string[])
   for (const name of names.filter(isTemporaryName)) {
     const file = join(dir, name)
-    const leftover = name.startsWith(own) || (options.othersToo && Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > LEFTOVER_AGE_MS)
+    const leftover =
+      name.startsWith(own) || (options.othersToo && Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > LEFTOVER_AGE_MS)
     if (leftover) await rm(file, { force: true })
   }
 }

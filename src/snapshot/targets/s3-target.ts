@@ -23,7 +23,10 @@ export class S3Target implements UploadTarget {
   readonly name = 's3'
   private readonly client: AwsClient
 
-  constructor(private readonly settings: S3Settings, private readonly timeoutMs: number) {
+  constructor(
+    private readonly settings: S3Settings,
+    private readonly timeoutMs: number,
+  ) {
     this.client = new AwsClient({ accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, region: settings.region, service: 's3' })
   }
 
