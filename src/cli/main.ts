@@ -57,8 +57,8 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : 2
   } else if (isMedallionError(error)) {
     process.stderr.write(`medallion-edge: ${debug && error.stack ? error.stack : error.message}\n`)
-    // A wrong command line exits 2, whether commander or the command found it.
-    process.exitCode = error.code === 'USAGE' ? 2 : 1
+    // The catalogue's exit code: a wrong command line exits 2, whether commander or the command found it.
+    process.exitCode = error.exitCode
   } else {
     // Not a coded error: still one line (the stack with --debug).
     const message = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error)

@@ -7,6 +7,12 @@ import { configChanges, type ConfigChanges } from '../config/config-changes.js'
 import { loadConfig } from '../config/load.js'
 import { configSchema, type Config } from '../config/schema.js'
 import { configOption, loadFromOptions } from './options.js'
+import { isMedallionError } from '../errors.js'
+
+/** A coded error is logged as its code and message (the operator's answer); anything else with its stack (a bug to report). */
+function errorFields(error: unknown): { code: string; err: string } | { err: unknown } {
+  return isMedallionError(error) ? { code: error.code, err: error.message } : { err: error }
+}
 
 /** A second signal, or this long after the first, forces the exit (docs/operations.md, "Signals: stop, reload, kill"). */
 const FORCED_EXIT_AFTER_MS = 10_000
@@ -28,7 +34,7 @@ export function runCommand(): Command {
         config,
         logger,
         onFatal: (error) => {
-          logger.fatal({ err: error }, 'cannot continue; exiting')
+          logger.fatal(errorFields(error), 'cannot continue; exiting')
           exit(1)
         },
       })
@@ -56,7 +62,7 @@ export function runCommand(): Command {
             exit(0)
           },
           (error: unknown) => {
-            logger.error({ err: error }, 'error while stopping')
+            logger.error(errorFields(error), 'error while stopping')
             exit(1)
           },
         )

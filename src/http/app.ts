@@ -7,7 +7,7 @@ import type { WallClock } from '../util/calendar-date.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import { dayView, storeToday } from './dates.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
-import { HttpError } from './http-error.js'
+import { isMedallionError, MedallionError } from '../errors.js'
 import { LiveDayHub, type DayView, type LiveOptions } from './live/live-day-hub.js'
 import { RoleCheck, type Role, type RoleOptions } from './roles.js'
 import { dashboardRoutes } from './routes/dashboard.js'
@@ -66,10 +66,16 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Throws 401/403 unless the request's bearer token grants one of the roles. */
-    requireRole(roles: readonly Role[], options?: RoleOptions): void
     /** The roles the request's bearer token grants (401 for a token no role has). */
     grantedRoles(): Role[]
+  }
+  /**
+   * A route's access rule: the roles that may call it (`openWithoutStaffToken`: staff's routes are
+   * open while no staff token is set). Checked before anything else of the request, so a caller
+   * without the role learns nothing from validation errors (401/403 before 400).
+   */
+  interface FastifyContextConfig extends RoleOptions {
+    roles?: readonly Role[]
   }
 }
 
@@ -88,20 +94,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   })
   const { roles } = deps
-  app.decorateRequest(
-    'requireRole',
-    function requireRole(this: { headers: Record<string, string | string[] | undefined> }, allowed: readonly Role[], options?: RoleOptions) {
-      roles.require(allowed, authorizationOf(this.headers), options)
-    },
-  )
+  app.addHook('onRequest', async (request) => {
+    const { roles: allowed, openWithoutStaffToken } = request.routeOptions.config
+    if (allowed) roles.require(allowed, authorizationOf(request.headers), { openWithoutStaffToken })
+  })
   app.decorateRequest('grantedRoles', function grantedRoles(this: { headers: Record<string, string | string[] | undefined> }) {
     return roles.rolesOf(authorizationOf(this.headers))
   })
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) {
+  app.setErrorHandler((error: FastifyError | MedallionError, request, reply) => {
+    if (isMedallionError(error) && error.statusCode !== undefined) {
       if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer')
       return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } })
+    }
+    if (isMedallionError(error)) {
+      // Coded, but not the client's doing: the log has its code and message, no stack.
+      request.log.error({ code: error.code, err: error.message, url: request.url }, 'request failed')
+      return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
     }
     if (error.validation) {
       return reply

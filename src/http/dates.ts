@@ -2,7 +2,7 @@ import { ID_PATTERN } from '../contract/ids.js'
 import { isCalendarDate, wallClockIn, type WallClock } from '../util/calendar-date.js'
 import type { AppDeps } from './app.js'
 import type { DayView } from './live/live-day-hub.js'
-import { HttpError } from './http-error.js'
+import { MedallionError } from '../errors.js'
 
 /** The `store_id` query parameter of the store-scoped routes (default: the config's store). */
 export const STORE_ID_PARAMETER = { type: 'string', pattern: ID_PATTERN.source } as const
@@ -33,7 +33,7 @@ export function storeToday(deps: Pick<AppDeps, 'storeId' | 'timeZoneOf' | 'now'>
 
 /** A YYYY-MM-DD that names a real day, or a 400 naming the parameter. */
 export function checkDate(name: string, value: string): string {
-  if (!isCalendarDate(value)) throw new HttpError(400, 'BAD_REQUEST', `${name} must be a date YYYY-MM-DD, got '${value}'`)
+  if (!isCalendarDate(value)) throw new MedallionError('BAD_REQUEST', `${name} must be a date YYYY-MM-DD, got '${value}'`)
   return value
 }
 

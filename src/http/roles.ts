@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Config } from '../config/schema.js'
-import { HttpError } from './http-error.js'
+import { MedallionError } from '../errors.js'
 
 export type Role = 'staff' | 'central' | 'admin'
 
@@ -39,18 +39,18 @@ export class RoleCheck {
     )
   }
 
-  /** Throws an HttpError unless the Authorization header grants one of the roles. */
+  /** Throws a MedallionError (UNAUTHORIZED, FORBIDDEN, ROLE_CLOSED) unless the Authorization header grants one of the roles. */
   require(roles: readonly Role[], authorization: string | undefined, options: RoleOptions = {}): void {
     if (options.openWithoutStaffToken && roles.includes('staff') && this.tokens.staff === undefined) return
     if (!roles.some((role) => this.tokens[role] !== undefined) && this.tokens.admin === undefined) {
-      throw new HttpError(403, 'ROLE_CLOSED', `no token is configured for role ${roles.join(' or ')} (http.tokens): closed`)
+      throw new MedallionError('ROLE_CLOSED', `no token is configured for role ${roles.join(' or ')} (http.tokens): closed`)
     }
     const presented = bearerToken(authorization)
-    if (presented === undefined) throw new HttpError(401, 'UNAUTHORIZED', `a bearer token of role ${roles.join(' or ')} is required`)
+    if (presented === undefined) throw new MedallionError('UNAUTHORIZED', `a bearer token of role ${roles.join(' or ')} is required`)
     const granted = this.grantedBy(digest(presented))
     if (granted.includes('admin') || roles.some((role) => granted.includes(role))) return
-    if (granted.length > 0) throw new HttpError(403, 'FORBIDDEN', `this token's role (${granted.join(', ')}) may not do this`)
-    throw new HttpError(401, 'UNAUTHORIZED', 'the bearer token is not valid')
+    if (granted.length > 0) throw new MedallionError('FORBIDDEN', `this token's role (${granted.join(', ')}) may not do this`)
+    throw new MedallionError('UNAUTHORIZED', 'the bearer token is not valid')
   }
 
   /**
@@ -61,7 +61,7 @@ export class RoleCheck {
     const presented = bearerToken(authorization)
     if (presented === undefined) return this.tokens.staff === undefined ? ['staff'] : []
     const granted = this.grantedBy(digest(presented))
-    if (granted.length === 0) throw new HttpError(401, 'UNAUTHORIZED', 'the bearer token is not valid')
+    if (granted.length === 0) throw new MedallionError('UNAUTHORIZED', 'the bearer token is not valid')
     if (granted.includes('admin')) return ['staff', 'central', 'admin']
     return this.tokens.staff === undefined && !granted.includes('staff') ? ['staff', ...granted] : granted
   }

@@ -69,6 +69,8 @@ const MAX_GROUP_BYTES = 8 * 1024 * 1024
  */
 export class GroupCommit {
   private open = true
+  /** Why nothing can be committed any more (the committing thread is gone), or undefined. */
+  private failure: Error | undefined
   /** Why new messages are refused for now (the disk is full), or undefined. */
   private pausedFor: string | undefined
   private readonly throttled: LogThrottle
@@ -101,8 +103,12 @@ export class GroupCommit {
    * is kept only up to `rejectPayloadKeepBytes`: it becomes a reject row, not a sale.
    */
   submit(topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: AckCallback): void {
+    if (this.failure) {
+      done(new MedallionError('BRONZE_COMMIT_FAILED', `bronze cannot commit: ${this.failure.message}`))
+      return
+    }
     if (!this.open) {
-      done(new MedallionError('STORAGE_FAILED', 'bronze intake is closed'))
+      done(new MedallionError('INTAKE_CLOSED', 'bronze intake is closed'))
       return
     }
     if (this.pausedFor !== undefined) {
@@ -149,7 +155,7 @@ export class GroupCommit {
     } else {
       // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
       const full = DISK_FULL.test(outcome.error)
-      const error = new MedallionError(full ? 'DISK_FULL' : 'STORAGE_FAILED', `bronze commit failed: ${outcome.error}`)
+      const error = new MedallionError(full ? 'DISK_FULL' : 'BRONZE_COMMIT_FAILED', `bronze commit failed: ${outcome.error}`)
       // Once a minute at most: a full disk fails every commit until intake pauses.
       this.throttled.log('error', outcome.error, { err: error.message, messages: group.callbacks.length }, 'bronze commit failed; messages not acked')
       if (full) this.options.onDiskFull?.()
@@ -162,6 +168,7 @@ export class GroupCommit {
   /** The committing thread is gone: nothing submitted can be acked any more, nor later. */
   failAll(error: Error): void {
     this.open = false
+    this.failure = error
     const groups = [...this.inFlight, this.pending]
     this.inFlight = []
     this.pending = emptyGroup()

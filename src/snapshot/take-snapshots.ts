@@ -26,7 +26,7 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>): Sna
   const before = enforceDiskBound(db, dir, limit, delivery)
   if (before.full) {
     throw new MedallionError(
-      'STORAGE_FAILED',
+      'SNAPSHOT_DISK_BOUND',
       `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`,
     )
   }

@@ -129,6 +129,26 @@ describe('the totals API', () => {
       expect(await status(closed, '/api/v1/gold/kpi_daily_orders')).toEqual([401, 'UNAUTHORIZED'])
     })
 
+    it('checks the token before the request: a caller without the role gets 401/403, never a 400 that tells what the route takes', async () => {
+      const routes = [
+        '/api/v1/totals?bogus=1',
+        '/api/v1/day?date=x&bogus=1',
+        '/api/v1/top-products?limit=-5',
+        '/api/v1/pipeline?bogus=1',
+        '/api/v1/devices?bogus=1',
+        '/api/v1/events?bogus=1',
+        '/api/v1/gold/kpi_daily_orders?bogus=1',
+        '/api/v1/rejects?limit=abc',
+        '/api/v1/snapshots?after=abc',
+      ]
+      for (const url of routes) expect([url, ...(await status(closed, url))]).toEqual([url, 401, 'UNAUTHORIZED'])
+      expect(await status(closed, '/api/v1/rejects?limit=abc', STAFF)).toEqual([403, 'FORBIDDEN'])
+      expect(await status(closed, '/api/v1/snapshots?after=abc', STAFF)).toEqual([403, 'FORBIDDEN'])
+      // With the role, the same mistake is a 400 that names it.
+      expect(await status(closed, '/api/v1/rejects?limit=abc', ADMIN)).toEqual([400, 'BAD_REQUEST'])
+      expect(await status(closed, '/api/v1/totals?bogus=1', STAFF)).toEqual([400, 'BAD_REQUEST'])
+    })
+
     it('only an admin token configured: central is closed to others, open to admin', () => {
       const roles = new RoleCheck({ admin: ADMIN })
       expect(() => roles.require(['central'], 'Bearer whatever-token-000')).toThrow(/not valid/)

@@ -87,13 +87,13 @@ describe('GroupCommit', () => {
     expect([message!.payload.byteLength, message!.payloadBytes]).toEqual([16, 2000])
   })
 
-  it('a failed commit acks nothing: each message gets STORAGE_FAILED, a full disk DISK_FULL and onDiskFull', async () => {
+  it('a failed commit acks nothing: each message gets BRONZE_COMMIT_FAILED, a full disk DISK_FULL and onDiskFull', async () => {
     let diskFull = 0
     const { commit, sent, submit } = harness({ onDiskFull: () => diskFull++ })
     const first = submit(2)
     await nextTurn()
     commit.answered(sent[0]!.id, { error: 'disk I/O error' })
-    expect(first.map((error) => (error as { code?: string }).code)).toEqual(['STORAGE_FAILED', 'STORAGE_FAILED'])
+    expect(first.map((error) => (error as { code?: string }).code)).toEqual(['BRONZE_COMMIT_FAILED', 'BRONZE_COMMIT_FAILED'])
     expect(diskFull).toBe(0)
     const second = submit(1)
     await nextTurn()
@@ -111,7 +111,7 @@ describe('GroupCommit', () => {
     commit.answered(sent[0]!.id + 7, committed(1))
     expect([first[0], second[0]]).toEqual([expect.any(Error), expect.any(Error)])
     const later = submit(1)
-    expect((later[0] as { code?: string }).code).toBe('STORAGE_FAILED')
+    expect(later[0]).toMatchObject({ code: 'BRONZE_COMMIT_FAILED', message: expect.stringMatching(/answered group/) })
   })
 
   it('paused (a full disk) it refuses new messages with the reason; resumed it takes them again', async () => {
@@ -133,7 +133,7 @@ describe('GroupCommit', () => {
     await nextTurn()
     expect(drained).toBe(false)
     commit.close()
-    expect((submit(1)[0] as { code?: string }).code).toBe('STORAGE_FAILED')
+    expect((submit(1)[0] as { code?: string }).code).toBe('INTAKE_CLOSED')
     commit.answered(sent[0]!.id, committed(2))
     await draining
     expect(drained).toBe(true)

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
@@ -9,6 +9,13 @@ import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
+
+/** Every harness a test opens, closed after it whether it passed or not. */
+const harnesses: SilverHarness[] = []
+const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.close()
+})
 
 const OPTIONS = { currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] as string[] }
 
@@ -20,7 +27,7 @@ function sale(h: SilverHarness, time: string, price: number): void {
 
 describe('the snapshot builder', () => {
   it('a version recorded by another process while a day is read never leaves an older state current', () => {
-    const h = new SilverHarness()
+    const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')
     const exportDb = openGoldDatabase(h.dir.path) // a `snapshot export` next to the daemon
     const workerDb = openGoldDatabase(h.dir.path)
@@ -51,12 +58,11 @@ describe('the snapshot builder', () => {
     } finally {
       exportDb.close()
       workerDb.close()
-      h.close()
     }
   })
 
   it('a day that lost all its gold rows gets a version of empty files, which DuckDB reads as no rows', async () => {
-    const h = new SilverHarness()
+    const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')
     sale(h, '10:00', 1)
     const builder = new SnapshotBuilder(h.db, { dir, ...OPTIONS })
@@ -74,11 +80,10 @@ describe('the snapshot builder', () => {
       await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, manifest.snapshot_id, manifest.files[0]!.path)}')`)
     ).getRowObjects()
     expect(count).toEqual([{ n: 0 }])
-    h.close()
   })
 
   it('created_at never goes back between versions, and names the data directory', () => {
-    const h = new SilverHarness()
+    const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')
     let now = Date.parse('2025-05-02T10:00:00Z')
     const builder = new SnapshotBuilder(h.db, { dir, ...OPTIONS, now: () => now })
@@ -89,6 +94,5 @@ describe('the snapshot builder', () => {
     const [v2] = builder.run().created as [SnapshotManifest]
     expect(v2.created_at > v1.created_at).toBe(true)
     expect(v2.gateway_id).toBe(new SnapshotReader(h.db, dir).after(0, 1).gateway_id)
-    h.close()
   })
 })

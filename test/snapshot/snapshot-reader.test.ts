@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { pulledSeq } from '../../src/snapshot/pull-ack.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
@@ -8,8 +8,15 @@ import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 
+/** Every harness a test opens, closed after it whether it passed or not. */
+const harnesses: SilverHarness[] = []
+const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.close()
+})
+
 function withThreeDays(): { h: SilverHarness; dir: string; reader: SnapshotReader } {
-  const h = new SilverHarness()
+  const h = opened(new SilverHarness())
   h.ingest(['2025-05-01', '2025-05-02', '2025-05-03'].map((day, i) => seedSale({ timestamp: `${day}T12:00:00Z`, price: i + 1 })))
   h.process()
   h.gold.refreshAll()
@@ -33,7 +40,6 @@ describe('what central pulls from', () => {
     expect(pulledSeq(h.db)).toBe(2)
     reader.after(1, 10, id) // never goes back
     expect(pulledSeq(h.db)).toBe(2)
-    h.close()
   })
 
   it('a file that no longer matches its manifest is 410, and its day is marked to be made again', async () => {
@@ -49,6 +55,5 @@ describe('what central pulls from', () => {
     expect(await reader.file(manifest.snapshot_id, file.path)).toBe('gone')
     expect(h.db.prepare('SELECT content_sha256 FROM snapshots WHERE snapshot_id = ?').pluck().get(manifest.snapshot_id)).toBe('damaged')
     expect(await reader.file(manifest.snapshot_id, 'kpi_daily_orders/../../../gateway.db')).toBeUndefined()
-    h.close()
   })
 })

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
 import { createHash } from 'node:crypto'
 import { Outbox } from '../../src/snapshot/outbox.js'
@@ -15,11 +15,18 @@ import { SilverHarness } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 
+/** Every harness a test opens, closed after it whether it passed or not. */
+const harnesses: SilverHarness[] = []
+const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.close()
+})
+
 const RETRY = { baseDelayMs: 1000, maxDelayMs: 60_000 }
 
 /** A harness with three days of gold, snapshotted and queued for `target`. */
 function withSnapshots(target: string): { h: SilverHarness; dir: string; clock: { now: number } } {
-  const h = new SilverHarness()
+  const h = opened(new SilverHarness())
   const clock = { now: Date.parse('2025-05-05T10:00:00Z') }
   h.ingest(['2025-05-01', '2025-05-02', '2025-05-03'].map((day, i) => seedSale({ timestamp: `${day}T12:00:00Z`, price: i + 1 })))
   h.process()
@@ -51,7 +58,6 @@ describe('shipping to a directory', () => {
     expect(readFileSync(join(lake.path, manifest.files[0].path)).byteLength).toBe(manifest.files[0].bytes)
     expect((await outbox.shipDue([recording])).shipped).toEqual([])
     expect(outbox.backlog().pending).toBe(0)
-    h.close()
     lake.remove()
   })
 })
@@ -89,7 +95,6 @@ describe('a restart after a kill -9 in the middle of a directory upload', () => 
     const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
     await outbox.removeStaged([new DirectoryTarget(lake.path)])
     expect(readdirSync(partition)).toEqual(['.part-of-another-gateway.parquet.tmp-12345678'])
-    h.close()
     lake.remove()
   })
 })
@@ -115,7 +120,6 @@ describe('the outbox guards what leaves', () => {
     expect(remade.created.map((m) => [m.snapshot_id, m.supersedes])).toEqual([['store_001-2025-05-01-v2', 'store_001-2025-05-01-v1']])
     expect((await outbox.shipDue([target])).shipped).toEqual(['store_001-2025-05-01-v2'])
     expect(outbox.backlog().pending).toBe(0)
-    h.close()
     lake.remove()
   })
 
@@ -141,7 +145,6 @@ describe('the outbox guards what leaves', () => {
       .run()
     expect(outbox.retarget(['s3'])).toEqual({ queued: 1, abandoned: 0 })
     expect(h.db.prepare("SELECT snapshot_id FROM outbox WHERE state = 'pending'").pluck().all()).toEqual(['store_001-2025-05-03-v1'])
-    h.close()
   })
 })
 
@@ -180,7 +183,6 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
       '_manifests/store_001-2025-05-02-v1.json',
       '_manifests/store_001-2025-05-03-v1.json',
     ])
-    h.close()
   })
 
   it('sends the bearer token and a Content-Digest of the body', async () => {
@@ -238,7 +240,6 @@ describe('shipping over HTTP PUT: bad answers are retried, never marked shipped'
       ).toHaveLength(3)
     } finally {
       server.always = undefined
-      h.close()
     }
   })
 })
@@ -292,6 +293,5 @@ describe('shipping to S3', () => {
     const manifest = JSON.parse(await (await fetch(`${endpoint}/lake/stores/store_001/_manifests/store_001-2025-05-02-v1.json`)).text())
     const parquet = Buffer.from(await (await fetch(`${endpoint}/lake/stores/store_001/${manifest.files[0].path}`)).arrayBuffer())
     expect(parquet.equals(readFileSync(join(dir, 'store_001-2025-05-02-v1', manifest.files[0].path)))).toBe(true)
-    h.close()
   })
 })

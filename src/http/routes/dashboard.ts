@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { DashboardAssets } from '../dashboard-assets.js'
-import { HttpError } from '../http-error.js'
+import { MedallionError } from '../../errors.js'
 
 /** The page may load only from the gateway itself: the browser refuses anything else. */
 const CONTENT_SECURITY_POLICY =
@@ -19,9 +19,9 @@ export function dashboardRoutes(assets: DashboardAssets | undefined): FastifyPlu
 }
 
 function sendAsset(assets: DashboardAssets | undefined, path: string, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (assets === undefined) throw new HttpError(503, 'DASHBOARD_NOT_BUILT', 'the staff page was not built: run npm run build')
+  if (assets === undefined) throw new MedallionError('DASHBOARD_NOT_BUILT', 'the staff page was not built: run npm run build')
   const asset = assets.files.get(path)
-  if (asset === undefined) throw new HttpError(404, 'NOT_FOUND', `no file ${path}`)
+  if (asset === undefined) throw new MedallionError('NOT_FOUND', `no file ${path}`)
   // Weak: the same file is sent as Brotli, gzip or plain bytes, byte-different representations.
   reply.header('etag', `W/${asset.etag}`)
   reply.header('vary', 'accept-encoding')

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
 import { storeOf, STORE_ID_PARAMETER } from '../dates.js'
-import { HttpError } from '../http-error.js'
+import { MedallionError } from '../../errors.js'
 import { EventStream } from '../live/event-stream.js'
 import type { LiveDayHub } from '../live/live-day-hub.js'
 
@@ -15,11 +15,11 @@ export function eventRoutes(deps: AppDeps, hub: LiveDayHub): FastifyPluginAsync 
     app.get<{ Querystring: { store_id?: string } }>(
       '/api/v1/events',
       {
+        config: { roles: ['staff', 'central'], openWithoutStaffToken: true },
         schema: { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
       },
       async (request, reply) => {
-        request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-        if (hub.full) throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many open event streams; the page polls instead')
+        if (hub.full) throw new MedallionError('TOO_MANY_STREAMS', 'too many open event streams; the page polls instead')
         reply.hijack()
         const stream = new EventStream(reply.raw)
         const unsubscribe = hub.subscribe(storeOf(deps, request.query), stream)

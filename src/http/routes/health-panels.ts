@@ -11,13 +11,19 @@ const storeQuery = { querystring: { type: 'object', properties: { store_id: STOR
  */
 export function healthPanelRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { store_id?: string } }>('/api/v1/pipeline', { schema: storeQuery }, async (request) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      return deps.pipelineHealth(storeOf(deps, request.query))
-    })
-    app.get<{ Querystring: { store_id?: string } }>('/api/v1/devices', { schema: storeQuery }, async (request) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      return deps.deviceHealth(storeOf(deps, request.query))
-    })
+    app.get<{ Querystring: { store_id?: string } }>(
+      '/api/v1/pipeline',
+      { config: { roles: ['staff', 'central'], openWithoutStaffToken: true }, schema: storeQuery },
+      async (request) => {
+        return deps.pipelineHealth(storeOf(deps, request.query))
+      },
+    )
+    app.get<{ Querystring: { store_id?: string } }>(
+      '/api/v1/devices',
+      { config: { roles: ['staff', 'central'], openWithoutStaffToken: true }, schema: storeQuery },
+      async (request) => {
+        return deps.deviceHealth(storeOf(deps, request.query))
+      },
+    )
   }
 }

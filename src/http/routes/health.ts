@@ -10,8 +10,7 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsync {
       if (reasons.length > 0) return reply.status(503).send({ status: 'not ready', reasons })
       return { status: 'ready' }
     })
-    app.get('/metrics', async (request, reply) => {
-      request.requireRole(['staff', 'central'])
+    app.get('/metrics', { config: { roles: ['staff', 'central'] } }, async (_request, reply) => {
       reply.header('content-type', deps.metrics.contentType)
       return deps.metrics.metrics()
     })

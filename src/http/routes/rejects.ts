@@ -7,6 +7,7 @@ export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get<{ Querystring: { limit: number; reason?: string; before?: number } }>(
       '/api/v1/rejects',
       {
+        config: { roles: ['admin'] },
         schema: {
           querystring: {
             type: 'object',
@@ -20,7 +21,6 @@ export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        request.requireRole(['admin'])
         const rows = deps.rejects({ limit: request.query.limit, reason: request.query.reason, before: request.query.before })
         return { rejects: rows, next_before: rows.length > 0 ? (rows.at(-1)!.id as number) : null }
       },

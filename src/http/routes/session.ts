@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
 import { storeToday } from '../dates.js'
-import { HttpError } from '../http-error.js'
+import { MedallionError } from '../../errors.js'
 
 /**
  * GET /api/v1/session: what the staff page needs before it shows anything: the roles of the
@@ -12,7 +12,7 @@ export function sessionRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/api/v1/session', async (request) => {
       const roles = request.grantedRoles()
-      if (roles.length === 0) throw new HttpError(401, 'UNAUTHORIZED', 'a bearer token of role staff, central or admin is required')
+      if (roles.length === 0) throw new MedallionError('UNAUTHORIZED', 'a bearer token of role staff, central or admin is required')
       return {
         roles,
         store_id: deps.storeId,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app.js'
-import { HttpError } from '../http-error.js'
+import { MedallionError } from '../../errors.js'
 
 /**
  * Central pull (docs/gold.md, "HTTP API"): `GET /api/v1/snapshots?after=CURSOR` lists manifests after a
@@ -13,6 +13,7 @@ export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get<{ Querystring: { after: number; limit: number; gateway_id?: string } }>(
       '/api/v1/snapshots',
       {
+        config: { roles: ['central'] },
         schema: {
           querystring: {
             type: 'object',
@@ -26,19 +27,16 @@ export function snapshotRoutes(deps: AppDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        request.requireRole(['central'])
         const page = deps.snapshotsAfter(request.query.after, request.query.limit, request.query.gateway_id)
         return { ...page, next_after: page.snapshots.at(-1)?.seq ?? request.query.after }
       },
     )
 
-    app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', async (request, reply) => {
-      request.requireRole(['central'])
+    app.get<{ Params: { id: string; '*': string } }>('/api/v1/snapshots/:id/files/*', { config: { roles: ['central'] } }, async (request, reply) => {
       const found = await deps.snapshotFile(request.params.id, request.params['*'])
-      if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `snapshot ${request.params.id} has no file ${request.params['*']}`)
+      if (found === undefined) throw new MedallionError('NOT_FOUND', `snapshot ${request.params.id} has no file ${request.params['*']}`)
       if (found === 'gone') {
-        throw new HttpError(
-          410,
+        throw new MedallionError(
           'GONE',
           'the file is no longer here: delivered and removed by the disk bound (snapshot.maxDiskMiB), or damaged on disk (the day is made again as a new version)',
         )

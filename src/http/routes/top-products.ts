@@ -8,6 +8,7 @@ export function topProductsRoutes(deps: AppDeps): FastifyPluginAsync {
     app.get<{ Querystring: { date?: string; store_id?: string; limit: number } }>(
       '/api/v1/top-products',
       {
+        config: { roles: ['staff', 'central'], openWithoutStaffToken: true },
         schema: {
           querystring: {
             type: 'object',
@@ -17,7 +18,6 @@ export function topProductsRoutes(deps: AppDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
         const [storeId, date] = storeDayOf(deps, request.query)
         return { date, store_id: storeId, currency: deps.dashboard.currency.code, products: deps.topProducts(storeId, date, request.query.limit) }
       },

@@ -11,13 +11,19 @@ const dayQuery = { querystring: { type: 'object', properties: { date: { type: 's
  */
 export function totalsRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/totals', { schema: dayQuery }, async (request) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      return dayTotals(deps, ...storeDayOf(deps, request.query))
-    })
-    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/day', { schema: dayQuery }, async (request) => {
-      request.requireRole(['staff', 'central'], { openWithoutStaffToken: true })
-      return dayView(deps, ...storeDayOf(deps, request.query))
-    })
+    app.get<{ Querystring: { date?: string; store_id?: string } }>(
+      '/api/v1/totals',
+      { config: { roles: ['staff', 'central'], openWithoutStaffToken: true }, schema: dayQuery },
+      async (request) => {
+        return dayTotals(deps, ...storeDayOf(deps, request.query))
+      },
+    )
+    app.get<{ Querystring: { date?: string; store_id?: string } }>(
+      '/api/v1/day',
+      { config: { roles: ['staff', 'central'], openWithoutStaffToken: true }, schema: dayQuery },
+      async (request) => {
+        return dayView(deps, ...storeDayOf(deps, request.query))
+      },
+    )
   }
 }
