@@ -61,9 +61,9 @@ export class BronzeStore {
   ) {
     // ON CONFLICT DO NOTHING on the identity index: a redelivered or replayed sale changes 0 rows.
     this.insertSale = db.prepare(`
-      INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
+      INSERT INTO bronze.iot_sales_raw (received_at, received_at_ms, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
         product_id, price_minor, quantity, customer_id, order_id, payload)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
     this.selectSameKey = db.prepare<[number, number], StoredIdentity>(`
       SELECT device_id, store_id, event_id, product_id, price_minor, quantity, customer_id, order_id
@@ -104,7 +104,7 @@ export class BronzeStore {
       const receivedAt = this.isoTime(message.receivedAtMs)
       const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
       for (const sale of verdict.sales) {
-        if (this.insert(sale, receivedAt)) {
+        if (this.insert(sale, receivedAt, message.receivedAtMs)) {
           result.accepted++
           lastSaleOf.set(sale.deviceId, { sale, receivedAt, receivedAtMs: message.receivedAtMs })
         } else {
@@ -180,10 +180,11 @@ export class BronzeStore {
    * are both kept, the later one under the next free hash (linear probing, so its own redelivery
    * finds it again).
    */
-  private insert(sale: ValidSale, receivedAt: string): boolean {
+  private insert(sale: ValidSale, receivedAt: string, receivedAtMs: number): boolean {
     for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
       const info = this.insertSale.run(
         receivedAt,
+        receivedAtMs,
         sale.deviceId,
         sale.storeId,
         sale.eventId,

@@ -63,4 +63,9 @@ export const BRONZE_MIGRATIONS: Migrations = [
     value ANY
   ) STRICT;
   `,
+  `
+  -- The gateway clock as epoch milliseconds too, so that silver does not parse back what bronze
+  -- formatted. NULL on rows stored before this column: readers fall back to received_at.
+  ALTER TABLE {schema}.iot_sales_raw ADD COLUMN received_at_ms INTEGER;
+  `,
 ]

@@ -1,13 +1,97 @@
-/** The gold tables, for the API, the snapshots and the tests. Their rows are written by gold-writer.ts. */
-export const GOLD_TABLE_NAMES = ['fact_daily_sales', 'fact_hourly_sales', 'kpi_revenue_by_region', 'kpi_daily_orders', 'fact_daily_product_sales'] as const
+/**
+ * The gold tables' shapes, written once: each column's SQLite type and how the lake types it, and
+ * each table's primary key (the order rows are read and shipped in). The API, the writers, the
+ * snapshots and the tests take them from here. The DDL itself is in the migrations (schema.ts),
+ * which are never edited once released; `test/gold/gold-tables.test.ts` checks that the migrated
+ * tables are exactly these.
+ *
+ * `lake` is the Parquet type of the column in a snapshot (snapshot/parquet-file.ts's kinds):
+ * `partition` for the Hive path levels, `text` for dictionary-encoded strings with few values,
+ * `string` for mostly distinct ones.
+ */
+export const GOLD_TABLES = {
+  fact_daily_sales: {
+    key: ['sale_date', 'store_id', 'region', 'category'],
+    columns: {
+      sale_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      region: { sql: 'TEXT', lake: 'text' },
+      category: { sql: 'TEXT', lake: 'text' },
+      daily_sales_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+      avg_order_amount: { sql: 'REAL', lake: 'float64' },
+    },
+  },
+  fact_hourly_sales: {
+    key: ['sale_date', 'store_id', 'sale_hour'],
+    columns: {
+      sale_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      sale_hour: { sql: 'INTEGER', lake: 'int32' },
+      sales_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+    },
+  },
+  kpi_revenue_by_region: {
+    key: ['sale_date', 'store_id', 'region'],
+    columns: {
+      sale_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      region: { sql: 'TEXT', lake: 'text' },
+      revenue_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+      avg_order_amount: { sql: 'REAL', lake: 'float64' },
+    },
+  },
+  kpi_daily_orders: {
+    key: ['sale_date', 'store_id'],
+    columns: {
+      sale_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      total_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      units: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+      avg_order_amount: { sql: 'REAL', lake: 'float64' },
+      avg_units_per_order: { sql: 'REAL', lake: 'float64' },
+    },
+  },
+  fact_daily_product_sales: {
+    key: ['sale_date', 'store_id', 'product_id'],
+    columns: {
+      sale_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      product_id: { sql: 'INTEGER', lake: 'int64' },
+      product_name: { sql: 'TEXT', lake: 'string' },
+      category: { sql: 'TEXT', lake: 'text' },
+      sales_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      units: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+      sales_rank: { sql: 'INTEGER', lake: 'int32' },
+      last_sale_at: { sql: 'TEXT', lake: 'string' },
+    },
+  },
+} as const satisfies Record<string, GoldTable>
 
-export type GoldTableName = (typeof GOLD_TABLE_NAMES)[number]
+export interface GoldTable {
+  key: readonly string[]
+  columns: Record<string, { sql: 'TEXT' | 'INTEGER' | 'REAL'; lake: 'partition' | 'text' | 'string' | 'int32' | 'int64' | 'float64' }>
+}
 
-/** Each table's primary key (schema.ts), the order its rows are read in. */
-export const GOLD_PRIMARY_KEYS: Record<GoldTableName, string> = {
-  fact_daily_sales: 'sale_date, store_id, region, category',
-  fact_hourly_sales: 'sale_date, store_id, sale_hour',
-  kpi_revenue_by_region: 'sale_date, store_id, region',
-  kpi_daily_orders: 'sale_date, store_id',
-  fact_daily_product_sales: 'sale_date, store_id, product_id',
+export type GoldTableName = keyof typeof GOLD_TABLES
+
+/** The gold tables, in the order the API lists them and snapshots ship them. */
+export const GOLD_TABLE_NAMES = Object.keys(GOLD_TABLES) as GoldTableName[]
+
+/** Each table's primary key as an ORDER BY list: the order its rows are read in. */
+export const GOLD_PRIMARY_KEYS = Object.fromEntries(GOLD_TABLE_NAMES.map((name) => [name, GOLD_TABLES[name].key.join(', ')])) as Record<GoldTableName, string>
+
+/** `INSERT INTO gold.{table}` of every column, in the descriptor's order, as positional parameters. */
+export function insertSql(table: GoldTableName): string {
+  const columns = Object.keys(GOLD_TABLES[table].columns)
+  return `INSERT INTO gold.${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
 }

@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { UNKNOWN } from '../silver/schema.js'
 import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
-import { GOLD_TABLE_NAMES } from './gold-tables.js'
+import { GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
 
 /** Replaces the gold rows of one store-day with what silver holds for it (within a transaction). */
 export class GoldWriter {
@@ -18,17 +18,12 @@ export class GoldWriter {
   constructor(db: SqliteDatabase) {
     this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ?`).raw()
     this.deleteDay = GOLD_TABLE_NAMES.map((name) => db.prepare(`DELETE FROM gold.${name} WHERE store_id = ? AND sale_date = ?`))
-    this.insertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
-      sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-    this.insertHourly = db.prepare(`INSERT INTO gold.fact_hourly_sales (sale_date, store_id, sale_hour, sales_amount, sales_count,
-      order_count) VALUES (?, ?, ?, ?, ?, ?)`)
-    this.insertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
-      order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.insertDaily = db.prepare(insertSql('fact_daily_sales'))
+    this.insertHourly = db.prepare(insertSql('fact_hourly_sales'))
+    this.insertRegion = db.prepare(insertSql('kpi_revenue_by_region'))
     this.insertRefreshed = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
-    this.insertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
-      order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-    this.insertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
-      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.insertOrders = db.prepare(insertSql('kpi_daily_orders'))
+    this.insertProduct = db.prepare(insertSql('fact_daily_product_sales'))
     // The version silver joined to the product's last sale of the day (the same point-in-time rule).
     this.productAsOf = db.prepare<[number, number, number], { product_name: string; category: string }>(`SELECT product_name, category
       FROM silver.dim_product WHERE product_id = ? AND valid_from_ms <= ? AND ? < valid_to_ms`)

@@ -1,4 +1,5 @@
 import type { SnapshotManifest } from './manifest.js'
+import { GOLD_TABLE_NAMES, GOLD_TABLES, type GoldTable } from '../gold/gold-tables.js'
 import type { ColumnSpec } from './parquet-file.js'
 
 /**
@@ -13,52 +14,17 @@ export const SNAPSHOT_SCHEMA_VERSION = 2
 export const PARTITION_COLUMNS = ['sale_date', 'store_id'] as const
 
 /**
- * The Parquet columns of each gold table. Amounts are 64-bit integers of minor units (cents with
- * 2 digits: the currency and its digits are in each file's metadata); `avg_*` are doubles derived
- * from them.
+ * The Parquet columns of each gold table, from the gold tables' descriptor (gold/gold-tables.ts):
+ * every column but the partition levels, typed as the descriptor's `lake` says. Amounts are 64-bit
+ * integers of minor units (cents with 2 digits: the currency and its digits are in each file's
+ * metadata); `avg_*` are doubles derived from them.
  */
-export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = {
-  fact_daily_sales: [
-    { name: 'region', kind: 'text' },
-    { name: 'category', kind: 'text' },
-    { name: 'daily_sales_amount', kind: 'int64' },
-    { name: 'sales_count', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' },
-    { name: 'avg_order_amount', kind: 'float64' },
-  ],
-  fact_hourly_sales: [
-    { name: 'sale_hour', kind: 'int32' },
-    { name: 'sales_amount', kind: 'int64' },
-    { name: 'sales_count', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' },
-  ],
-  kpi_revenue_by_region: [
-    { name: 'region', kind: 'text' },
-    { name: 'revenue_amount', kind: 'int64' },
-    { name: 'sales_count', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' },
-    { name: 'avg_order_amount', kind: 'float64' },
-  ],
-  kpi_daily_orders: [
-    { name: 'total_amount', kind: 'int64' },
-    { name: 'sales_count', kind: 'int64' },
-    { name: 'units', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' },
-    { name: 'avg_order_amount', kind: 'float64' },
-    { name: 'avg_units_per_order', kind: 'float64' },
-  ],
-  fact_daily_product_sales: [
-    { name: 'product_id', kind: 'int64' },
-    { name: 'product_name', kind: 'string' },
-    { name: 'category', kind: 'text' },
-    { name: 'sales_amount', kind: 'int64' },
-    { name: 'sales_count', kind: 'int64' },
-    { name: 'units', kind: 'int64' },
-    { name: 'order_count', kind: 'int64' },
-    { name: 'sales_rank', kind: 'int32' },
-    { name: 'last_sale_at', kind: 'string' },
-  ],
-}
+export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = Object.fromEntries(
+  GOLD_TABLE_NAMES.map((table) => [
+    table,
+    Object.entries(GOLD_TABLES[table].columns as GoldTable['columns']).flatMap(([name, { lake }]) => (lake === 'partition' ? [] : [{ name, kind: lake }])),
+  ]),
+)
 
 /** The file of one table of one snapshot, relative to the lake's root (Hive layout). */
 export function partitionPath(table: string, saleDate: string, storeId: string, snapshotId: string): string {

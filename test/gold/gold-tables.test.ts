@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { GOLD_TABLE_NAMES, GOLD_TABLES, insertSql } from '../../src/gold/gold-tables.js'
+import { GOLD_PARQUET_COLUMNS } from '../../src/snapshot/gold-parquet-schema.js'
+import { SilverHarness } from '../helpers/silver-harness.js'
+
+describe('the gold tables descriptor', () => {
+  it('is what the migrations made: the same columns, types and primary key, in order', () => {
+    const h = new SilverHarness()
+    try {
+      for (const table of GOLD_TABLE_NAMES) {
+        const info = h.db.prepare(`PRAGMA gold.table_info(${table})`).all() as { name: string; type: string; pk: number }[]
+        const descriptor = GOLD_TABLES[table]
+        expect([table, info.map((column) => [column.name, column.type])]).toEqual([
+          table,
+          Object.entries(descriptor.columns).map(([name, { sql }]) => [name, sql]),
+        ])
+        const key = info
+          .filter((column) => column.pk > 0)
+          .sort((a, b) => a.pk - b.pk)
+          .map((column) => column.name)
+        expect([table, key]).toEqual([table, [...descriptor.key]])
+        // The insert names every column: it prepares against the real table.
+        expect(() => h.db.prepare(insertSql(table))).not.toThrow()
+      }
+    } finally {
+      h.close()
+    }
+  })
+
+  it('gives the lake the Parquet columns of snapshot format 2, unchanged', () => {
+    // Format 2 as released: a change here is a new snapshot format (SNAPSHOT_SCHEMA_VERSION), with an upgrade path for lakes.
+    expect(GOLD_PARQUET_COLUMNS).toEqual({
+      fact_daily_sales: [
+        { name: 'region', kind: 'text' },
+        { name: 'category', kind: 'text' },
+        { name: 'daily_sales_amount', kind: 'int64' },
+        { name: 'sales_count', kind: 'int64' },
+        { name: 'order_count', kind: 'int64' },
+        { name: 'avg_order_amount', kind: 'float64' },
+      ],
+      fact_hourly_sales: [
+        { name: 'sale_hour', kind: 'int32' },
+        { name: 'sales_amount', kind: 'int64' },
+        { name: 'sales_count', kind: 'int64' },
+        { name: 'order_count', kind: 'int64' },
+      ],
+      kpi_revenue_by_region: [
+        { name: 'region', kind: 'text' },
+        { name: 'revenue_amount', kind: 'int64' },
+        { name: 'sales_count', kind: 'int64' },
+        { name: 'order_count', kind: 'int64' },
+        { name: 'avg_order_amount', kind: 'float64' },
+      ],
+      kpi_daily_orders: [
+        { name: 'total_amount', kind: 'int64' },
+        { name: 'sales_count', kind: 'int64' },
+        { name: 'units', kind: 'int64' },
+        { name: 'order_count', kind: 'int64' },
+        { name: 'avg_order_amount', kind: 'float64' },
+        { name: 'avg_units_per_order', kind: 'float64' },
+      ],
+      fact_daily_product_sales: [
+        { name: 'product_id', kind: 'int64' },
+        { name: 'product_name', kind: 'string' },
+        { name: 'category', kind: 'text' },
+        { name: 'sales_amount', kind: 'int64' },
+        { name: 'sales_count', kind: 'int64' },
+        { name: 'units', kind: 'int64' },
+        { name: 'order_count', kind: 'int64' },
+        { name: 'sales_rank', kind: 'int32' },
+        { name: 'last_sale_at', kind: 'string' },
+      ],
+    })
+  })
+})
