@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
+import { dayChangesAfter, dayChangesAfterCountSql, forgetDayChangesThrough } from '../silver/day-changes.js'
 import { GoldWriter } from './gold-writer.js'
 import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
 
@@ -12,8 +13,9 @@ export const salesThroughSql = (gold = 'gold'): string => `coalesce((SELECT valu
   (SELECT value FROM silver.pipeline_state WHERE name = 'unmarked_after'), 0)`
 
 /** What silver holds that gold does not show yet: marked days to recompute plus new sales to add (`gold`: its schema name). */
-export const goldBacklogSql = (gold = 'gold'): string => `(SELECT count(*) FROM silver.day_changes
-    WHERE seq > coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0))
+export const goldBacklogSql = (
+  gold = 'gold',
+): string => `${dayChangesAfterCountSql(`coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0)`)}
   + (SELECT count(*) FROM silver.sales_enriched WHERE bronze_id > ${salesThroughSql(gold)})`
 
 export interface RefreshOutcome {
@@ -46,7 +48,7 @@ export class GoldRefresher {
   private readonly salesThrough
   private readonly readState
   private readonly writeState
-  private readonly selectChanges
+  private readonly changesAfter
   private readonly prunedDay
 
   constructor(
@@ -61,9 +63,7 @@ export class GoldRefresher {
     this.salesThrough = db.prepare(`SELECT ${salesThroughSql()}`).pluck()
     this.readState = db.prepare<[string], { value: unknown }>('SELECT value FROM gold.pipeline_state WHERE name = ?')
     this.writeState = db.prepare('INSERT OR REPLACE INTO gold.pipeline_state (name, value) VALUES (?, ?)')
-    this.selectChanges = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
-      'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?',
-    )
+    this.changesAfter = dayChangesAfter(db)
     this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
   }
 
@@ -94,7 +94,7 @@ export class GoldRefresher {
       const from = this.addedThrough()
       const appended = this.selectAppended.all(from, maxSales) as AppendedRow[]
       const through = appended.at(-1)?.[0] ?? from
-      const changes = this.selectChanges.all(this.watermark(), maxChanges)
+      const changes = this.changesAfter(this.watermark(), maxChanges)
       const recomputed = new Set<string>()
       for (const { store_id: storeId, sale_date: saleDate } of changes) {
         const key = `${storeId}\u0000${saleDate}`
@@ -190,6 +190,6 @@ export class GoldRefresher {
 
   /** Forgets silver changes gold has applied (they only grow otherwise). Takes silver's lock briefly. */
   pruneConsumed(): number {
-    return this.db.prepare('DELETE FROM silver.day_changes WHERE seq <= ?').run(this.watermark()).changes
+    return forgetDayChangesThrough(this.db, this.watermark())
   }
 }

@@ -1,0 +1,24 @@
+import type { SqliteDatabase } from '../db/open.js'
+
+/**
+ * silver.day_changes: the store-days a re-enrichment changed (sales moved, renamed, dropped), which
+ * gold recomputes whole. The enricher appends the marks (sales-enricher.ts); this module is the only
+ * other code that touches them: it reads them for gold, and forgets those gold says it applied, on
+ * gold's connection (silver does not read gold's progress: a stage reads only the one before it).
+ */
+
+/** The marks after `seq`, oldest first, at most `limit`. */
+export function dayChangesAfter(db: SqliteDatabase): (seq: number, limit: number) => { seq: number; store_id: string; sale_date: string }[] {
+  const select = db.prepare<[number, number], { seq: number; store_id: string; sale_date: string }>(
+    'SELECT seq, store_id, sale_date FROM silver.day_changes WHERE seq > ? ORDER BY seq LIMIT ?',
+  )
+  return (seq, limit) => select.all(seq, limit)
+}
+
+/** Forgets the marks up to `seq`, which their reader has applied (they only grow otherwise). Takes silver's lock briefly. */
+export function forgetDayChangesThrough(db: SqliteDatabase, seq: number): number {
+  return db.prepare('DELETE FROM silver.day_changes WHERE seq <= ?').run(seq).changes
+}
+
+/** SQL counting the marks after the seq that `consumedSql` gives. */
+export const dayChangesAfterCountSql = (consumedSql: string): string => `(SELECT count(*) FROM silver.day_changes WHERE seq > ${consumedSql})`
