@@ -225,6 +225,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
         : []),
       ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
       ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
+      ...(gold.progress.lastError ? [`gold is failing: ${gold.progress.lastError}`] : []),
     ],
     metrics: createMetrics({
       ingest: () => pipeline.groupCommit.totals,

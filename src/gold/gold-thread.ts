@@ -9,9 +9,12 @@ export interface GoldProgress {
   caughtUpAt: string | null
   refreshes: number
   groups: number
+  /** The last failure (not a busy gold.db), until a refresh succeeds. */
   lastError: string | null
-  /** Refresh steps that failed since start. */
+  /** Refresh steps that failed since start (not counting a busy gold.db). */
   errors: number
+  /** Refresh steps put off because another process held gold.db (a `gold rebuild`): retried, not failures. */
+  busy: number
 }
 
 /** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress. */
@@ -19,7 +22,7 @@ export class GoldThread {
   private thread: ServiceThread<ToGold> | undefined
   private nextRequest = 1
   private readonly requests = new Map<number, { resolve: (outcome: RefreshOutcome) => void; reject: (error: Error) => void }>()
-  readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null, errors: 0 }
+  readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null, errors: 0, busy: 0 }
   private readonly throttled: LogThrottle
 
   constructor(
@@ -82,12 +85,16 @@ export class GoldThread {
       if (message.outcome) request?.resolve(message.outcome)
       else request?.reject(new Error(message.error ?? 'gold refresh failed'))
     } else if (message.kind === 'error') {
+      // Busy (a `gold rebuild` next to it) is routine, as for silver; anything else (a full disk, a
+      // damaged file) is a failure: counted, shown in health and /readyz, logged once a minute.
+      if (/SQLITE_BUSY|database is locked/i.test(message.message)) {
+        this.progress.busy++
+        this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
+        return
+      }
       this.progress.lastError = message.message
       this.progress.errors++
-      // Busy (a `gold rebuild` next to it) is routine; anything else (a full disk) is worth a line, once a minute.
-      if (/SQLITE_BUSY|database is locked/i.test(message.message))
-        this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
-      else this.throttled.log('error', message.message, { err: message.message }, 'gold refresh failed; retrying')
+      this.throttled.log('error', message.message, { err: message.message }, 'gold refresh failed; retrying')
     }
   }
 }

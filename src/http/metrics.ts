@@ -127,7 +127,9 @@ export function createMetrics(sources: MetricSources): Registry {
   })
   gauge('medallion_disk_reserve_bytes', 'storage.reserveMiB in bytes: under it new sales are not acked', [], (g) => g.set(sources.disk().reserveBytes))
   gauge('medallion_disk_full', '1 while the disk is full (or under the reserve): new sales are not acked', [], (g) => g.set(sources.disk().low ? 1 : 0))
-  counter('medallion_gold_refresh_errors_total', 'Gold refresh steps that failed since start', [], (g) => g.set(sources.gold().errors))
+  counter('medallion_gold_refresh_errors_total', 'Gold refresh steps that failed since start (a busy gold.db is not a failure)', [], (g) =>
+    g.set(sources.gold().errors),
+  )
   gauge(
     'medallion_device_last_sale_timestamp_seconds',
     "When each device's last new sale was received (alert on a till gone quiet)",
