@@ -124,3 +124,8 @@ export class DeviceRegistry {
     return row !== undefined && matches ? { storeId: row.store_id, deviceId } : undefined
   }
 }
+
+/** How many devices are registered, on any connection to gateway.db (for `status`). */
+export function countDevices(db: SqliteDatabase): number {
+  return db.prepare('SELECT count(*) FROM devices').pluck().get() as number
+}

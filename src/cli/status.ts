@@ -2,10 +2,14 @@ import { Command } from 'commander'
 import { existsSync, statfsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
-import { databaseFile, openDatabase, type SqliteDatabase } from '../db/open.js'
-import { goldBacklogSql } from '../gold/gold-refresher.js'
+import { databaseFile, openDatabase } from '../db/open.js'
+import { countDevices } from '../broker/device-registry.js'
+import { readBronzeStatus, type BronzeStatus } from '../bronze/bronze-status.js'
+import { readGoldStatus, type GoldStatus } from '../gold/gold-status.js'
+import { readJobRuns, type JobRunSummary } from '../scheduler/job-run-store.js'
+import { readSilverStatus, type SilverStatus } from '../silver/silver-status.js'
+import { readSnapshotStatus, type SnapshotStatus } from '../snapshot/snapshot-status.js'
 import { readStorage, type StorageReport } from '../retention/storage-report.js'
-import { readBacklog } from '../snapshot/outbox.js'
 import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
 
@@ -17,28 +21,11 @@ export interface StatusReport {
   /** The data directory's filesystem: free space against storage.reserveMiB (under it, sales are not acked). */
   disk: { freeBytes: number; reserveBytes: number; low: boolean } | null
   devices: number | null
-  bronze: {
-    sales: number
-    rejects: number
-    lastReceivedAt: string | null
-    rejectsByReason: Record<string, number>
-  } | null
-  silver: {
-    sales: number
-    watermark: number
-    /** Bronze sales not enriched yet. */
-    lagRows: number
-    quarantined: number
-    unknown: { product: number; customer: number; store: number }
-    /** The fail expectation that stopped the pipeline, if any. */
-    failure: unknown
-    expectations: { rule: string; action: string; violations: number; lastAt: string }[]
-    dimensions: Record<string, { members: number; versions: number }>
-    sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
-  } | null
-  jobs: { name: string; scheduledFor: string; startedAt: string | null; durationMs: number | null; outcome: string | null; summary: string | null }[]
-  gold: { caughtUpAt: string | null; pendingChanges: number; days: number } | null
-  snapshots: { count: number; diskBytes: number; pending: number; oldestPendingDate: string | null; lastError: string | null } | null
+  bronze: BronzeStatus | null
+  silver: Omit<SilverStatus, 'oldestDay'> | null
+  jobs: JobRunSummary[]
+  gold: Omit<GoldStatus, 'oldestDay'> | null
+  snapshots: SnapshotStatus | null
   /** The database files' sizes and what retention did. */
   storage: StorageReport | null
   /** The oldest store-local day each layer still holds (retention's horizon), null when empty. */
@@ -84,40 +71,20 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     readonly: true,
   })
   try {
-    report.devices = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n
-    const sales = db.prepare('SELECT count(*) AS n, max(received_at) AS last FROM bronze.iot_sales_raw').get() as { n: number; last: string | null }
-    const reasons = db.prepare('SELECT reason, count(*) AS n FROM bronze.iot_sales_rejects GROUP BY reason ORDER BY n DESC').all() as {
-      reason: string
-      n: number
-    }[]
-    report.bronze = {
-      sales: sales.n,
-      rejects: reasons.reduce((sum, row) => sum + row.n, 0),
-      lastReceivedAt: sales.last,
-      rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
-    }
-    const snapshots = db.prepare(`SELECT count(*) AS count, coalesce(sum(CASE WHEN on_disk = 1 THEN bytes END), 0) AS diskBytes FROM snapshots`).get() as {
-      count: number
-      diskBytes: number
-    }
-    const backlog = readBacklog(db)
-    report.snapshots = { ...snapshots, pending: backlog.pending, oldestPendingDate: backlog.oldestDate, lastError: backlog.lastError }
-    report.jobs = db
-      .prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name')
-      .all() as StatusReport['jobs']
+    report.devices = countDevices(db)
+    report.bronze = readBronzeStatus(db)
+    report.snapshots = readSnapshotStatus(db)
+    report.jobs = readJobRuns(db)
     report.storage = readStorage(db, config.dataDir)
-    if (hasSilver) report.silver = readSilverStatus(db)
-    if (hasGold) {
-      report.oldestDay = {
-        // A scan of silver (no index leads with the date): fine for a command, kept out of /metrics.
-        sales: db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null,
-        gold: db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null,
-      }
-      report.gold = {
-        caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
-        pendingChanges: db.prepare(`SELECT ${goldBacklogSql()}`).pluck().get() as number,
-        days: db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number,
-      }
+    const silver = hasSilver ? readSilverStatus(db) : undefined
+    if (silver) {
+      const { oldestDay: _oldestSale, ...rest } = silver
+      report.silver = rest
+    }
+    if (silver && hasGold) {
+      const { oldestDay, ...gold } = readGoldStatus(db)
+      report.gold = gold
+      report.oldestDay = { sales: silver.oldestDay, gold: oldestDay }
     }
   } finally {
     db.close()
@@ -133,43 +100,6 @@ function diskOf(config: Readonly<Config>): StatusReport['disk'] {
     return { freeBytes, reserveBytes, low: freeBytes < reserveBytes }
   } catch {
     return null
-  }
-}
-
-function readSilverStatus(db: SqliteDatabase): NonNullable<StatusReport['silver']> {
-  const one = <T>(sql: string): T => db.prepare(sql).get() as T
-  const state = (name: string): unknown =>
-    (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
-  const watermark = (state('bronze_watermark') as number | undefined) ?? 0
-  const maxBronze = one<{ n: number | null }>('SELECT max(id) AS n FROM bronze.iot_sales_raw').n ?? 0
-  const unknown = one<{ product: number; customer: number; store: number }>(`SELECT
-    coalesce(sum(unknown_product), 0) AS product, coalesce(sum(unknown_customer), 0) AS customer, coalesce(sum(unknown_store), 0) AS store
-    FROM silver.sales_enriched`)
-  const failure = state('failure')
-  const dimensions: Record<string, { members: number; versions: number }> = {}
-  for (const [name, key] of [
-    ['product', 'product_id'],
-    ['customer', 'customer_id'],
-    ['store', 'store_id'],
-  ] as const) {
-    dimensions[name] = one(`SELECT count(DISTINCT ${key}) AS members, count(*) AS versions FROM silver.dim_${name}`)
-  }
-  return {
-    sales: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_enriched').n,
-    watermark,
-    lagRows: Math.max(0, maxBronze - watermark),
-    quarantined: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_quarantine').n,
-    unknown,
-    failure: typeof failure === 'string' ? JSON.parse(failure) : null,
-    expectations: db.prepare('SELECT rule, action, violations, last_at AS lastAt FROM silver.expectation_counts ORDER BY rule').all() as NonNullable<
-      StatusReport['silver']
-    >['expectations'],
-    dimensions,
-    sync: db
-      .prepare(
-        'SELECT dimension, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt, last_error AS lastError FROM silver.dim_sync ORDER BY dimension',
-      )
-      .all() as NonNullable<StatusReport['silver']>['sync'],
   }
 }
 

@@ -55,3 +55,20 @@ export class SqliteJobRunStore implements JobRunStore {
     this.save.run(name, run.scheduledFor, run.startedAt, run.durationMs, run.outcome, run.summary)
   }
 }
+
+/** Each job's last run as `status` shows it. */
+export interface JobRunSummary {
+  name: string
+  scheduledFor: string
+  startedAt: string | null
+  durationMs: number | null
+  outcome: string | null
+  summary: string | null
+}
+
+/** The last run of every job, by name, read on any connection to gateway.db. */
+export function readJobRuns(db: SqliteDatabase): JobRunSummary[] {
+  return db
+    .prepare('SELECT name, scheduled_for AS scheduledFor, started_at AS startedAt, duration_ms AS durationMs, outcome, summary FROM job_runs ORDER BY name')
+    .all() as JobRunSummary[]
+}

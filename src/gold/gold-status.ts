@@ -1,0 +1,23 @@
+import type { SqliteDatabase } from '../db/open.js'
+import { goldBacklogSql } from './gold-refresher.js'
+
+/** What gold holds and how far it is behind silver, for `status`. */
+export interface GoldStatus {
+  caughtUpAt: string | null
+  /** Marked days and new sales silver holds that gold does not show yet. */
+  pendingChanges: number
+  /** Store-days gold holds. */
+  days: number
+  /** The oldest store-local day gold still holds (retention's horizon), null when empty. */
+  oldestDay: string | null
+}
+
+/** Gold's status, read on a connection with silver and gold attached. */
+export function readGoldStatus(db: SqliteDatabase): GoldStatus {
+  return {
+    caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
+    pendingChanges: db.prepare(`SELECT ${goldBacklogSql()}`).pluck().get() as number,
+    days: db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number,
+    oldestDay: db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null,
+  }
+}

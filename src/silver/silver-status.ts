@@ -1,0 +1,58 @@
+import type { SqliteDatabase } from '../db/open.js'
+
+/** What silver holds, how far it is behind bronze, its rules and dimensions, for `status`. */
+export interface SilverStatus {
+  sales: number
+  watermark: number
+  /** Bronze sales not enriched yet. */
+  lagRows: number
+  quarantined: number
+  unknown: { product: number; customer: number; store: number }
+  /** The fail expectation that stopped the pipeline, if any. */
+  failure: unknown
+  expectations: { rule: string; action: string; violations: number; lastAt: string }[]
+  dimensions: Record<string, { members: number; versions: number }>
+  sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
+  /** The oldest store-local day silver still holds (retention's horizon), null when empty. A scan: a command's, not a scrape's. */
+  oldestDay: string | null
+}
+
+/** Silver's status, read on a connection with bronze and silver attached. */
+export function readSilverStatus(db: SqliteDatabase): SilverStatus {
+  const one = <T>(sql: string): T => db.prepare(sql).get() as T
+  const state = (name: string): unknown =>
+    (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
+  const watermark = (state('bronze_watermark') as number | undefined) ?? 0
+  const maxBronze = one<{ n: number | null }>('SELECT max(id) AS n FROM bronze.iot_sales_raw').n ?? 0
+  const unknown = one<{ product: number; customer: number; store: number }>(`SELECT
+    coalesce(sum(unknown_product), 0) AS product, coalesce(sum(unknown_customer), 0) AS customer, coalesce(sum(unknown_store), 0) AS store
+    FROM silver.sales_enriched`)
+  const failure = state('failure')
+  const dimensions: Record<string, { members: number; versions: number }> = {}
+  for (const [name, key] of [
+    ['product', 'product_id'],
+    ['customer', 'customer_id'],
+    ['store', 'store_id'],
+  ] as const) {
+    dimensions[name] = one(`SELECT count(DISTINCT ${key}) AS members, count(*) AS versions FROM silver.dim_${name}`)
+  }
+  return {
+    sales: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_enriched').n,
+    // No index leads with the date: a scan, fine for a command, kept out of /metrics.
+    oldestDay: db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null,
+    watermark,
+    lagRows: Math.max(0, maxBronze - watermark),
+    quarantined: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_quarantine').n,
+    unknown,
+    failure: typeof failure === 'string' ? JSON.parse(failure) : null,
+    expectations: db
+      .prepare('SELECT rule, action, violations, last_at AS lastAt FROM silver.expectation_counts ORDER BY rule')
+      .all() as SilverStatus['expectations'],
+    dimensions,
+    sync: db
+      .prepare(
+        'SELECT dimension, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt, last_error AS lastError FROM silver.dim_sync ORDER BY dimension',
+      )
+      .all() as SilverStatus['sync'],
+  }
+}
