@@ -23,7 +23,8 @@ import { listen } from './http/server.js'
 import { Pipeline } from './pipeline/pipeline.js'
 import { SqliteJobRunStore } from './scheduler/job-run-store.js'
 import { Scheduler } from './scheduler/scheduler.js'
-import type { PullOutcome } from './silver/dims/pull-dimension.js'
+import { syncDimensionsJob } from './silver/dims/dims-sync-job.js'
+import { watchRegistry } from './broker/registry-watch.js'
 import { Outbox } from './snapshot/outbox.js'
 import { snapshotDir } from './snapshot/snapshot-dir.js'
 import { addSnapshotJobs, type SnapshotJobs } from './snapshot/snapshot-jobs.js'
@@ -32,6 +33,7 @@ import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { runInWorker } from './util/run-in-worker.js'
+import { stopInOrder } from './util/stop-in-order.js'
 import { enableIncrementalVacuum } from './retention/compact.js'
 import type { RetentionOutcome } from './retention/retention.js'
 import { readStorage } from './retention/storage-report.js'
@@ -289,7 +291,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
         logger: logger.child({ component: 'mqtt' }),
       })
       const mqtt = await broker.start()
-      registryWatch = watchRemovedDevices(db, registry, access, broker, logger)
+      registryWatch = watchRegistry(db, registry, access, broker, logger, REGISTRY_WATCH_MS)
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
       scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
       if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
@@ -334,23 +336,29 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     },
 
     async stop() {
-      clearInterval(registryWatch)
-      snapshotJobs?.stop()
-      await http.close()
-      await scheduler?.stop()
-      broker?.stopIntake()
-      await pipeline.groupCommit.drain()
-      await broker?.stop()
-      await pipeline.stop()
-      await gold.stop()
-      logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
-      reader?.close()
-      bronze?.close()
-      db?.close()
+      // The reverse of start: intake first, then what commits it, then the files and the lock.
+      const failed = await stopInOrder(
+        [
+          ['the registry watch', () => clearInterval(registryWatch)],
+          ['the snapshot jobs', () => snapshotJobs?.stop()],
+          ['HTTP', () => http.close()],
+          ['the scheduler', () => scheduler?.stop()],
+          ['MQTT intake', () => broker?.stopIntake()],
+          ['pending commits', () => pipeline.groupCommit.drain()],
+          ['the MQTT broker', () => broker?.stop()],
+          ['the pipeline threads', () => pipeline.stop()],
+          ['the gold thread', () => gold.stop()],
+          ['the readers', () => (reader?.close(), bronze?.close())],
+          ['gateway.db', () => db?.close()],
+          ['the disk watch', () => disk.stop()],
+          ['the daemon lock', () => lock?.release()],
+        ],
+        logger,
+      )
       db = undefined
-      disk.stop()
-      lock?.release()
       lock = undefined
+      logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
+      if (failed.length > 0) throw new Error(`could not stop ${failed.join(', ')} (the log has why)`)
     },
   }
 }
@@ -370,38 +378,4 @@ function storesOf(config: Readonly<Config>, known: StoreRecord[], health: Health
   return [...ids]
     .map((id) => stores.get(id) ?? { store_id: id, store_name: id, timezone: config.timezone })
     .sort((a, b) => Number(b.store_id === config.storeId) - Number(a.store_id === config.storeId) || a.store_id.localeCompare(b.store_id))
-}
-
-/**
- * `devices add` and `remove` run in another process; every few seconds, if gateway.db changed
- * (PRAGMA data_version), the broker's registered ids are read again and connections of devices no
- * longer registered are closed.
- */
-function watchRemovedDevices(db: SqliteDatabase, registry: DeviceRegistry, access: DeviceAccess, broker: MqttBroker, logger: Logger): NodeJS.Timeout {
-  const dataVersion = db.prepare('PRAGMA main.data_version').pluck()
-  let seen = dataVersion.get()
-  const timer = setInterval(() => {
-    const now = dataVersion.get()
-    if (now === seen) return
-    seen = now
-    access.registryChanged()
-    const closed = broker.disconnectWhere((client) => {
-      const owner = access.ownerOf(client)
-      return owner !== undefined && !registry.exists(owner.deviceId)
-    })
-    if (closed > 0) logger.info({ closed }, 'closed the connections of removed devices')
-  }, REGISTRY_WATCH_MS)
-  timer.unref()
-  return timer
-}
-
-/** The scheduled pull of dimensions, on its own thread; fails (for status) if any dimension failed. */
-async function syncDimensionsJob(config: Readonly<Config>): Promise<PullOutcome[]> {
-  const outcomes = await runInWorker<PullOutcome[]>('silver/dims/dims-sync.worker', import.meta.url, config)
-  const failed = outcomes.filter((outcome) => outcome.status === 'failed')
-  if (failed.length > 0) throw new Error(failed.map((outcome) => `${outcome.dimension}: ${outcome.error}`).join('; '))
-  return outcomes.map(({ summary, ...outcome }) => ({
-    ...outcome,
-    ...(summary ? { changes: { inserted: summary.inserted, changed: summary.changed, reenriched: summary.reenriched } } : {}),
-  }))
 }
