@@ -1,18 +1,18 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { workerData } from 'node:worker_threads'
 import type { Config } from '../config/schema.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { uploadTargetNames } from '../snapshot/upload-targets.js'
 import { recordRetention, runRetention } from './retention.js'
+import { postJobResult } from '../util/job-result.js'
 
 // The retention job, on a thread of its own: deleting and vacuuming take seconds on a big store.
 const config = workerData as Config
 const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
-try {
-  const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
-  recordRetention(db, outcome, Date.now())
-  parentPort!.postMessage({ ok: true, value: outcome })
-} catch (error) {
-  parentPort!.postMessage({ ok: false, error: (error as Error).message })
-} finally {
-  db.close()
-}
+await postJobResult(
+  () => {
+    const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
+    recordRetention(db, outcome, Date.now())
+    return outcome
+  },
+  () => db.close(),
+)

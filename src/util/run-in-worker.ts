@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { jobError, type JobResult } from './job-result.js'
 import { startWorker } from './start-worker.js'
 
 /**
@@ -8,10 +9,10 @@ import { startWorker } from './start-worker.js'
  */
 export async function runInWorker<T>(name: string, callerUrl: string, data: unknown): Promise<T> {
   const worker = startWorker(name, callerUrl, data)
-  let result: { ok: true; value: T } | { ok: false; error: string } | undefined
-  worker.on('message', (message: { ok: true; value: T } | { ok: false; error: string }) => (result = message))
+  let result: JobResult<T> | undefined
+  worker.on('message', (message: JobResult<T>) => (result = message))
   const [code] = (await once(worker, 'exit')) as [number]
   if (result === undefined) throw new Error(`${name} thread exited with code ${code} without a result`)
-  if (!result.ok) throw new Error(result.error)
+  if (!result.ok) throw jobError(result.error)
   return result.value
 }
