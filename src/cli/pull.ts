@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { MedallionError } from '../errors.js'
-import { pullSnapshots, type PullSummary } from '../snapshot/pull-lake.js'
+import { pullSnapshots, type PullSummary } from '../central/pull-lake.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(summary: PullSummary): string {

@@ -3,10 +3,10 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
 import { describeNetworkError } from '../util/network-error.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
-import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
+import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
-import type { SnapshotManifest } from './manifest.js'
-import type { SnapshotPage } from './snapshot-reader.js'
+import type { SnapshotManifest } from '../snapshot/manifest.js'
+import type { SnapshotPage } from '../snapshot/snapshot-reader.js'
 
 export interface PullOptions {
   /** The gateway's base URL, e.g. http://gateway-17:8080 */

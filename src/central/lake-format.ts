@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
-import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
-import type { SnapshotManifest } from './manifest.js'
-import { readTable, writeTable } from './parquet-file.js'
+import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
+import type { SnapshotManifest } from '../snapshot/manifest.js'
+import { readTable, writeTable } from '../snapshot/parquet-file.js'
 
 /** A manifest as the lake keeps it after `pull` rewrote its files in the current format. */
 export interface UpgradedManifest extends SnapshotManifest {
