@@ -23,19 +23,17 @@ import { listen } from './http/server.js'
 import { Pipeline } from './pipeline/pipeline.js'
 import { SqliteJobRunStore } from './scheduler/job-run-store.js'
 import { Scheduler } from './scheduler/scheduler.js'
-import { syncDimensionsJob } from './silver/dims/dims-sync-job.js'
 import { watchRegistry } from './broker/registry-watch.js'
 import { Outbox } from './snapshot/outbox.js'
 import { snapshotDir } from './snapshot/snapshot-dir.js'
-import { addSnapshotJobs, type SnapshotJobs } from './snapshot/snapshot-jobs.js'
+import type { SnapshotJobs } from './snapshot/snapshot-jobs.js'
+import { registerJobs, rescheduleJobs } from './jobs.js'
 import { touches } from './config/config-changes.js'
 import { SnapshotReader } from './snapshot/snapshot-reader.js'
 import { uploadTargets } from './snapshot/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
-import { runInWorker } from './util/run-in-worker.js'
 import { stopInOrder } from './util/stop-in-order.js'
 import { enableIncrementalVacuum } from './retention/compact.js'
-import type { RetentionOutcome } from './retention/retention.js'
 import { readStorage } from './retention/storage-report.js'
 
 /**
@@ -69,14 +67,6 @@ function lastFor<T>(ms: number, read: () => T): () => T {
   }
 }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
-/** Which job each `schedule` key times. */
-const SCHEDULED_JOBS = [
-  ['goldRefresh', 'gold-refresh'],
-  ['dimsSync', 'dims-sync'],
-  ['snapshot', 'snapshot'],
-  ['upload', 'upload'],
-  ['retention', 'retention'],
-] as const
 /** Longest a silver batch holds silver's lock (a `dims import` waits for it). */
 const SILVER_BUDGET_MS = 50
 /**
@@ -293,20 +283,13 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       const mqtt = await broker.start()
       registryWatch = watchRegistry(db, registry, access, broker, logger, REGISTRY_WATCH_MS)
       scheduler = new Scheduler({ timeZone: config.timezone, clock, logger: logger.child({ component: 'scheduler' }), store: new SqliteJobRunStore(db) })
-      scheduler.add({ name: 'gold-refresh', cron: config.schedule.goldRefresh, run: () => gold.refreshNow() })
-      if (config.dims.url) scheduler.add({ name: 'dims-sync', cron: config.schedule.dimsSync, run: () => syncDimensionsJob(config) })
-      scheduler.add({
-        name: 'retention',
-        cron: config.schedule.retention,
-        run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live),
-      })
       // A put cut short by a crash left a staged file at the target: removed before any upload
       // (bounded, so that a hung network mount cannot hold the start).
       await Promise.race([
         outbox.removeStaged(targets).catch((error: Error) => logger.warn({ err: error.message }, 'could not remove staged uploads a crash left')),
         sleep(STAGED_CLEANUP_MS),
       ])
-      snapshotJobs = addSnapshotJobs({ config, db, scheduler, outbox, targets, disk, logger: logger.child({ component: 'snapshot' }) })
+      snapshotJobs = registerJobs({ config, db, scheduler, outbox, targets, disk, gold, live: () => live, logger: logger.child({ component: 'snapshot' }) })
       scheduler.start()
       const httpAddress = await listen(http, config.http.host, config.http.port)
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
@@ -320,9 +303,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       if (changed('mqtt')) broker?.updateLimits(next.mqtt)
       if (changed('silver.expectations')) pipeline.useExpectations({ kind: 'expectations', expectations: next.silver.expectations })
       if (changed('upload')) snapshotJobs?.reconfigure(next, uploadTargets(next.upload))
-      for (const [key, job] of SCHEDULED_JOBS) {
-        if (changed(`schedule.${key}`) && scheduler?.has(job)) scheduler.reschedule(job, next.schedule[key])
-      }
+      if (scheduler) rescheduleJobs(scheduler, next, changed)
     },
 
     async problems(timeoutMs) {
