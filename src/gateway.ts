@@ -317,7 +317,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     },
 
     async stop() {
-      // The reverse of start: intake first, then what commits it, then the files and the lock.
+      // Intake first (HTTP, the scheduler, MQTT), then what commits what was taken in (the pending
+      // groups, the pipeline and gold threads), then the files and the lock: not the exact reverse
+      // of start, which must open the files first.
       const failed = await stopInOrder(
         [
           ['the registry watch', () => clearInterval(registryWatch)],

@@ -130,6 +130,9 @@ export function createMetrics(sources: MetricSources): Registry {
   counter('medallion_gold_refresh_errors_total', 'Gold refresh steps that failed since start (a busy gold.db is not a failure)', [], (g) =>
     g.set(sources.gold().errors),
   )
+  counter('medallion_gold_refresh_busy_total', 'Gold refresh steps put off because another process held gold.db (a gold rebuild)', [], (g) =>
+    g.set(sources.gold().busy),
+  )
   gauge(
     'medallion_device_last_sale_timestamp_seconds',
     "When each device's last new sale was received (alert on a till gone quiet)",

@@ -6,6 +6,7 @@ import { pulledSeq } from '../snapshot/pull-ack.js'
 import { DAMAGED } from '../snapshot/snapshot-files.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
 import { compactDatabases } from './compact.js'
+import { newestDayChange } from '../silver/day-changes.js'
 
 export interface RetentionSettings {
   salesDays: number
@@ -116,7 +117,7 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
   const silverBehind = (): number => bronze - value("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)")
   while (silverBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
-  const changes = value('SELECT coalesce(max(seq), 0) FROM silver.day_changes')
+  const changes = newestDayChange(db)
   const sales = value('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched')
   const goldBehind = (): number =>
     changes -

@@ -7,12 +7,13 @@ import { postJobResult } from '../util/job-result.js'
 
 // The retention job, on a thread of its own: deleting and vacuuming take seconds on a big store.
 const config = workerData as Config
-const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+let db: ReturnType<typeof openGoldDatabase> | undefined
 await postJobResult(
   () => {
+    db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
     const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
     recordRetention(db, outcome, Date.now())
     return outcome
   },
-  () => db.close(),
+  () => db?.close(),
 )

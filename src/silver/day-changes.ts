@@ -3,8 +3,9 @@ import type { SqliteDatabase } from '../db/open.js'
 /**
  * silver.day_changes: the store-days a re-enrichment changed (sales moved, renamed, dropped), which
  * gold recomputes whole. The enricher appends the marks (sales-enricher.ts); this module is the only
- * other code that touches them: it reads them for gold, and forgets those gold says it applied, on
- * gold's connection (silver does not read gold's progress: a stage reads only the one before it).
+ * other code that touches them: it reads them for gold and for retention, and forgets those gold says
+ * it applied, on gold's connection (silver does not read gold's progress: a stage reads only the one
+ * before it).
  */
 
 /** The marks after `seq`, oldest first, at most `limit`. */
@@ -18,6 +19,11 @@ export function dayChangesAfter(db: SqliteDatabase): (seq: number, limit: number
 /** Forgets the marks up to `seq`, which their reader has applied (they only grow otherwise). Takes silver's lock briefly. */
 export function forgetDayChangesThrough(db: SqliteDatabase, seq: number): number {
   return db.prepare('DELETE FROM silver.day_changes WHERE seq <= ?').run(seq).changes
+}
+
+/** The newest mark's seq (0 when none): retention waits until gold has applied it. */
+export function newestDayChange(db: SqliteDatabase): number {
+  return db.prepare('SELECT coalesce(max(seq), 0) FROM silver.day_changes').pluck().get() as number
 }
 
 /** SQL counting the marks after the seq that `consumedSql` gives. */

@@ -6,8 +6,8 @@ import { postJobResult } from '../util/job-result.js'
 
 // One scheduled snapshot run on its own thread: Parquet encoding never runs on the broker's loop.
 const config = workerData as Config
-const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+let db: ReturnType<typeof openGoldDatabase> | undefined
 await postJobResult(
-  () => takeSnapshots(db, config),
-  () => db.close(),
+  () => takeSnapshots((db = openGoldDatabase(config.dataDir, config.bronze.synchronous)), config),
+  () => db?.close(),
 )

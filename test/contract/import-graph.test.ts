@@ -24,11 +24,16 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
   return [...packages].sort()
 }
 
+/** The modules a source file names in its static `import`/`export ... from` statements (multi-line ones too), and its side-effect imports. */
+function staticImports(source: string): string[] {
+  return [...source.matchAll(/^(?:import\s*(?:[^;'"]*?\sfrom\s*)?|export\s[^;'"]*?\sfrom\s*)'([^']+)'/gm)].map((m) => m[1]!)
+}
+
 describe('import graph', () => {
   it('the contract module imports nothing outside itself', () => {
     const dir = join(SRC, 'contract')
     for (const file of readdirSync(dir)) {
-      const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((m) => m[1])
+      const imports = staticImports(readFileSync(join(dir, file), 'utf8'))
       expect(
         imports.filter((path) => !path!.startsWith('./')),
         file,
@@ -40,6 +45,11 @@ describe('import graph', () => {
     for (const worker of ['pipeline/bronze.worker.ts', 'pipeline/silver.worker.ts', 'gold/gold.worker.ts']) {
       expect(await packagesLoadedBy(worker), worker).toEqual(['better-sqlite3'])
     }
+  })
+
+  it('the command line loads each command on demand: main.ts imports statically only what every command needs', () => {
+    const main = readFileSync(join(SRC, 'cli/main.ts'), 'utf8')
+    expect(staticImports(main).sort()).toEqual(['../errors.js', './version.js', 'commander'])
   })
 
   it('the daemon does not load what only other commands or the snapshot thread use', async () => {

@@ -140,6 +140,8 @@ describe('the totals API', () => {
         '/api/v1/gold/kpi_daily_orders?bogus=1',
         '/api/v1/rejects?limit=abc',
         '/api/v1/snapshots?after=abc',
+        '/api/v1/snapshots/x/files/y.parquet',
+        '/metrics',
       ]
       for (const url of routes) expect([url, ...(await status(closed, url))]).toEqual([url, 401, 'UNAUTHORIZED'])
       expect(await status(closed, '/api/v1/rejects?limit=abc', STAFF)).toEqual([403, 'FORBIDDEN'])

@@ -18,4 +18,11 @@ describe('runInWorker', () => {
     expect(error).not.toBeInstanceOf(MedallionError)
     expect(error).toMatchObject({ message: 'something else' })
   })
+
+  it("a cleanup that throws does not hide the job's own error, and fails a job that succeeded", async () => {
+    const hidden = await runInWorker('job-outcome.worker', import.meta.url, { outcome: 'coded', cleanup: 'throws' }).catch((caught: unknown) => caught)
+    expect(hidden).toMatchObject({ code: 'SNAPSHOT_DISK_BOUND' })
+    const after = await runInWorker('job-outcome.worker', import.meta.url, { outcome: 'value', cleanup: 'throws' }).catch((caught: unknown) => caught)
+    expect(after).toMatchObject({ code: 'DATA_DIR_UNUSABLE', message: 'close failed' })
+  })
 })

@@ -6,8 +6,8 @@ import { postJobResult } from '../../util/job-result.js'
 
 // One scheduled pull of every dimension, on its own thread (see util/run-in-worker.ts).
 const config = workerData as Config
-const db = openSilverDatabase(config.dataDir, config.bronze.synchronous)
+let db: ReturnType<typeof openSilverDatabase> | undefined
 await postJobResult(
-  () => syncDimensions(pullContextFromConfig(db, config)),
-  () => db.close(),
+  () => syncDimensions(pullContextFromConfig((db = openSilverDatabase(config.dataDir, config.bronze.synchronous)), config)),
+  () => db?.close(),
 )
