@@ -24,8 +24,10 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
 
 /** The command the line names, or every command (for the help, or commander's unknown-command error). */
 async function commandsFor(args: string[]): Promise<Command[]> {
-  const named = args.find((arg) => !arg.startsWith('-'))
-  const load = named !== undefined ? COMMANDS[named] : undefined
+  const at = args.findIndex((arg) => !arg.startsWith('-'))
+  // `--help run` asks for the program's help, which lists every command.
+  const helpFirst = args.slice(0, Math.max(at, 0)).some((arg) => arg === '-h' || arg === '--help')
+  const load = at >= 0 && !helpFirst ? COMMANDS[args[at]!] : undefined
   if (load) return load()
   return (await Promise.all(Object.values(COMMANDS).map((loader) => loader()))).flat()
 }

@@ -35,6 +35,17 @@ describe('a bad command line or config is one clear line and a non-zero exit', (
     expectOneLineError(await runCli(['serve']), /unknown command 'serve'/, 2)
   })
 
+  it("help lists every command (each command's module is loaded only when named), and a command's help is its own", async () => {
+    const COMMANDS = ['run', 'devices', 'dims', 'silver', 'gold', 'snapshot', 'pull', 'retention', 'backup', 'restore', 'simulate', 'status']
+    for (const args of [['--help'], ['--help', 'run'], ['help']]) {
+      const help = await runCli(args)
+      const listed = [...help.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1])
+      expect([args, listed.filter((name) => name !== 'help')]).toEqual([args, COMMANDS])
+    }
+    const runHelp = await runCli(['run', '--help'])
+    expect([runHelp.code, runHelp.stdout]).toEqual([0, expect.stringMatching(/^Usage: medallion-edge run \[options\]/)])
+  })
+
   it('an unknown option', async () => {
     expectOneLineError(await runCli(['run', '--verbose']), /unknown option '--verbose'/, 2)
   })
