@@ -135,8 +135,10 @@ const dashboardSchema = z.strictObject({
 
 const bronzeSchema = z.strictObject({
   /**
-   * SQLite `synchronous` for bronze.db. FULL fsyncs the WAL at every (group) commit, so an acked
-   * sale survives power loss; NORMAL survives a process crash only. See docs/bronze.md, "Durability and the fsync policy".
+   * SQLite `synchronous` for bronze.db, and (despite the name) for every other file the daemon and
+   * the commands write, but the scheduler's notes. FULL fsyncs the WAL at every (group) commit, so
+   * an acked sale survives power loss; NORMAL survives a process crash only. See docs/bronze.md,
+   * "Durability and the fsync policy".
    */
   synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Most messages in one group commit (a message may hold an array of sales); more wait. */
