@@ -5,9 +5,9 @@ import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase } from '../db/open.js'
 import { countDevices } from '../broker/device-registry.js'
 import { readBronzeStatus, type BronzeStatus } from '../bronze/bronze-status.js'
-import { readGoldStatus, type GoldStatus } from '../gold/gold-status.js'
+import { oldestGoldDay, readGoldStatus, type GoldStatus } from '../gold/gold-status.js'
 import { readJobRuns, type JobRunSummary } from '../scheduler/job-run-store.js'
-import { readSilverStatus, type SilverStatus } from '../silver/silver-status.js'
+import { oldestSilverDay, readSilverStatus, type SilverStatus } from '../silver/silver-status.js'
 import { readSnapshotStatus, type SnapshotStatus } from '../snapshot/snapshot-status.js'
 import { readStorage, type StorageReport } from '../retention/storage-report.js'
 import { connectHost } from './connect-host.js'
@@ -22,9 +22,9 @@ export interface StatusReport {
   disk: { freeBytes: number; reserveBytes: number; low: boolean } | null
   devices: number | null
   bronze: BronzeStatus | null
-  silver: Omit<SilverStatus, 'oldestDay'> | null
+  silver: SilverStatus | null
   jobs: JobRunSummary[]
-  gold: Omit<GoldStatus, 'oldestDay'> | null
+  gold: GoldStatus | null
   snapshots: SnapshotStatus | null
   /** The database files' sizes and what retention did. */
   storage: StorageReport | null
@@ -76,15 +76,10 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
     report.snapshots = readSnapshotStatus(db)
     report.jobs = readJobRuns(db)
     report.storage = readStorage(db, config.dataDir)
-    const silver = hasSilver ? readSilverStatus(db) : undefined
-    if (silver) {
-      const { oldestDay: _oldestSale, ...rest } = silver
-      report.silver = rest
-    }
-    if (silver && hasGold) {
-      const { oldestDay, ...gold } = readGoldStatus(db)
-      report.gold = gold
-      report.oldestDay = { sales: silver.oldestDay, gold: oldestDay }
+    if (hasSilver) report.silver = readSilverStatus(db)
+    if (hasGold) {
+      report.oldestDay = { sales: oldestSilverDay(db), gold: oldestGoldDay(db) }
+      report.gold = readGoldStatus(db)
     }
   } finally {
     db.close()

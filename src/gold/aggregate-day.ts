@@ -1,6 +1,6 @@
 /** One silver sale as gold reads it (a raw row, in this column order). */
 export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
-type DayRow = [
+export type DayRow = [
   region: string,
   category: string,
   hour: number,

@@ -1,24 +1,11 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
-import { UNKNOWN } from '../silver/schema.js'
+import { DAY_COLUMNS, type DayRow } from './aggregate-day.js'
+import { productAsOf } from './product-as-of.js'
 
-/** A new silver sale as gold adds it (a raw row, in this column order). */
-export const APPENDED_COLUMNS =
-  'bronze_id, store_id, sale_date, region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
-export type AppendedRow = [
-  bronzeId: number,
-  storeId: string,
-  saleDate: string,
-  region: string,
-  category: string,
-  hour: number,
-  amount: number,
-  quantity: number,
-  deviceId: string,
-  orderId: string | null,
-  productId: number,
-  saleTsMs: number,
-]
+/** A new silver sale as gold adds it: where it stands (bronze id, store, day), then a day's row (aggregate-day.ts). */
+export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
+export type AppendedRow = [bronzeId: number, storeId: string, saleDate: string, ...DayRow]
 
 /** What a batch of new sales adds to one group: sums, and the orders that had no line in it before. */
 class Delta {
@@ -125,8 +112,7 @@ export class GoldDelta {
       FROM (SELECT product_id, row_number() OVER (ORDER BY sales_amount DESC, units DESC, product_id) AS rank
             FROM gold.fact_daily_product_sales WHERE store_id = @store AND sale_date = @date) AS r
       WHERE f.store_id = @store AND f.sale_date = @date AND f.product_id = r.product_id AND f.sales_rank <> r.rank`)
-    this.productAsOf = db.prepare<[number, number, number], { product_name: string; category: string }>(`SELECT product_name, category
-      FROM silver.dim_product WHERE product_id = ? AND valid_from_ms <= ? AND ? < valid_to_ms`)
+    this.productAsOf = productAsOf(db)
   }
 
   /**
@@ -186,13 +172,13 @@ export class GoldDelta {
       perOrder(day.units, day.newOrders),
     )
     for (const [product, delta] of byProduct) {
-      const named = this.productAsOf.get(product, delta.lastSaleMs, delta.lastSaleMs)
+      const named = this.productAsOf(product, delta.lastSaleMs)
       this.upsertProduct.run(
         saleDate,
         storeId,
         product,
-        named?.product_name ?? UNKNOWN,
-        named?.category ?? UNKNOWN,
+        named.name,
+        named.category,
         delta.amount,
         delta.lines,
         delta.units,

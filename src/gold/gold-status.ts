@@ -8,8 +8,11 @@ export interface GoldStatus {
   pendingChanges: number
   /** Store-days gold holds. */
   days: number
-  /** The oldest store-local day gold still holds (retention's horizon), null when empty. */
-  oldestDay: string | null
+}
+
+/** The oldest store-local day gold still holds (retention's horizon), null when empty. */
+export function oldestGoldDay(db: SqliteDatabase): string | null {
+  return db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null
 }
 
 /** Gold's status, read on a connection with silver and gold attached. */
@@ -18,6 +21,5 @@ export function readGoldStatus(db: SqliteDatabase): GoldStatus {
     caughtUpAt: (db.prepare("SELECT value FROM gold.pipeline_state WHERE name = 'caught_up_at'").pluck().get() as string | undefined) ?? null,
     pendingChanges: db.prepare(`SELECT ${goldBacklogSql()}`).pluck().get() as number,
     days: db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number,
-    oldestDay: db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null,
   }
 }

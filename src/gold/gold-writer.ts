@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
-import { UNKNOWN } from '../silver/schema.js'
+import { productAsOf } from './product-as-of.js'
 import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
 import { GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
 
@@ -24,9 +24,7 @@ export class GoldWriter {
     this.insertRefreshed = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
     this.insertOrders = db.prepare(insertSql('kpi_daily_orders'))
     this.insertProduct = db.prepare(insertSql('fact_daily_product_sales'))
-    // The version silver joined to the product's last sale of the day (the same point-in-time rule).
-    this.productAsOf = db.prepare<[number, number, number], { product_name: string; category: string }>(`SELECT product_name, category
-      FROM silver.dim_product WHERE product_id = ? AND valid_from_ms <= ? AND ? < valid_to_ms`)
+    this.productAsOf = productAsOf(db)
   }
 
   /**
@@ -61,13 +59,13 @@ export class GoldWriter {
     const day = aggregate.day
     this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, day.avgOrderAmount, day.units / day.orderCount)
     rankProducts(aggregate.byProduct).forEach(([productId, measures], index) => {
-      const named = this.productAsOf.get(productId, measures.lastSaleMs, measures.lastSaleMs)
+      const named = this.productAsOf(productId, measures.lastSaleMs)
       this.insertProduct.run(
         saleDate,
         storeId,
         productId,
-        named?.product_name ?? UNKNOWN,
-        named?.category ?? UNKNOWN,
+        named.name,
+        named.category,
         measures.amount,
         measures.lines,
         measures.units,

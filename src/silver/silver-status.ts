@@ -13,8 +13,12 @@ export interface SilverStatus {
   expectations: { rule: string; action: string; violations: number; lastAt: string }[]
   dimensions: Record<string, { members: number; versions: number }>
   sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
-  /** The oldest store-local day silver still holds (retention's horizon), null when empty. A scan: a command's, not a scrape's. */
-  oldestDay: string | null
+}
+
+/** The oldest store-local day silver still holds (retention's horizon), null when empty. */
+export function oldestSilverDay(db: SqliteDatabase): string | null {
+  // No index leads with the date: a scan, fine for a command, kept out of /metrics.
+  return db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null
 }
 
 /** Silver's status, read on a connection with bronze and silver attached. */
@@ -38,8 +42,6 @@ export function readSilverStatus(db: SqliteDatabase): SilverStatus {
   }
   return {
     sales: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_enriched').n,
-    // No index leads with the date: a scan, fine for a command, kept out of /metrics.
-    oldestDay: db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null,
     watermark,
     lagRows: Math.max(0, maxBronze - watermark),
     quarantined: one<{ n: number }>('SELECT count(*) AS n FROM silver.sales_quarantine').n,
