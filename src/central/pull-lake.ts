@@ -6,7 +6,7 @@ import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '
 import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
 import type { SnapshotManifest } from '../snapshot/manifest.js'
-import type { SnapshotPage } from '../snapshot/snapshot-reader.js'
+import type { SnapshotPage } from '../delivery/snapshot-reader.js'
 
 export interface PullOptions {
   /** The gateway's base URL, e.g. http://gateway-17:8080 */

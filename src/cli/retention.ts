@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { recordRetention, runRetention, type RetentionOutcome } from '../retention/retention.js'
-import { uploadTargetNames } from '../snapshot/upload-targets.js'
+import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(outcome: RetentionOutcome): string {

@@ -6,7 +6,7 @@ import { openGoldDatabase } from '../gold/open-gold.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
-import { uploadTargetNames } from '../snapshot/upload-targets.js'
+import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { calendarDate, configOption, loadFromOptions } from './options.js'
 
 export function snapshotCommand(): Command {

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
-import type { SnapshotFile, SnapshotPage } from '../snapshot/snapshot-reader.js'
+import type { SnapshotFile, SnapshotPage } from '../delivery/snapshot-reader.js'
 import type { WallClock } from '../util/calendar-date.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import { dayView, storeToday } from './dates.js'

@@ -1,6 +1,6 @@
 import type { DeviceActivity } from '../bronze/bronze-reader.js'
 import type { DeviceRecord } from '../broker/device-registry.js'
-import type { Backlog } from '../snapshot/outbox.js'
+import type { Backlog } from '../delivery/outbox.js'
 import { dateIn, startOfDayIn } from '../util/calendar-date.js'
 
 /** Where the staff page's health panels read from: small functions over the stores and threads. */

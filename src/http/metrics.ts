@@ -5,7 +5,7 @@ import type { GoldProgress } from '../gold/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
 import type { DiskState } from '../db/disk-space.js'
-import type { Backlog } from '../snapshot/outbox.js'
+import type { Backlog } from '../delivery/outbox.js'
 import type { StorageReport } from '../retention/storage-report.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */

@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads'
 import type { Config } from '../config/schema.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
-import { uploadTargetNames } from '../snapshot/upload-targets.js'
+import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { recordRetention, runRetention } from './retention.js'
 import { postJobResult } from '../util/job-result.js'
 

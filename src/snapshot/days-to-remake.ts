@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
-import { DAMAGED } from './snapshot-files.js'
+import { DAMAGED } from '../delivery/verified-file.js'
 
 /** The store-day of the row `alias` had its gold removed by retention: it is never snapshotted again (it would be empty). */
 export function goldPruned(alias: string): string {

@@ -10,7 +10,7 @@ import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { toParquet } from './parquet-file.js'
-import { gatewayInstanceId } from './pull-ack.js'
+import { gatewayInstanceId } from '../delivery/pull-ack.js'
 import { daysToRemake, goldPruned } from './days-to-remake.js'
 
 export interface SnapshotBuilderOptions {

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
-import { readBacklog } from './outbox.js'
+import { readBacklog } from '../delivery/outbox.js'
 
 /** The snapshots made, their files on disk, and what waits to ship, for `status`. */
 export interface SnapshotStatus {

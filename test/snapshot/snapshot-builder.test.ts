@@ -6,7 +6,7 @@ import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
-import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
+import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 

@@ -4,9 +4,9 @@ import type { SqliteDatabase } from '../db/open.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { runInWorker } from '../util/run-in-worker.js'
 import { serialized } from '../util/serialized.js'
-import type { Outbox } from './outbox.js'
-import { daysToRemake } from './days-to-remake.js'
-import type { UploadTarget } from './targets/upload-target.js'
+import type { Outbox } from '../delivery/outbox.js'
+import { daysToRemake } from '../snapshot/days-to-remake.js'
+import type { UploadTarget } from '../delivery/targets/upload-target.js'
 
 const BACKFILL_POLL_MS = 1000
 

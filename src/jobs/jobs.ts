@@ -1,10 +1,10 @@
-import type { Config } from './config/schema.js'
-import type { GoldThread } from './gold/gold-thread.js'
-import type { RetentionOutcome } from './retention/retention.js'
-import type { Scheduler } from './scheduler/scheduler.js'
-import { syncDimensionsJob } from './silver/dims/dims-sync-job.js'
-import { addSnapshotJobs, type SnapshotJobs, type SnapshotJobsDeps } from './snapshot/snapshot-jobs.js'
-import { runInWorker } from './util/run-in-worker.js'
+import type { Config } from '../config/schema.js'
+import type { GoldThread } from '../gold/gold-thread.js'
+import type { RetentionOutcome } from '../retention/retention.js'
+import type { Scheduler } from '../scheduler/scheduler.js'
+import { syncDimensionsJob } from '../silver/dims/dims-sync-job.js'
+import { addSnapshotJobs, type SnapshotJobs, type SnapshotJobsDeps } from './snapshot-jobs.js'
+import { runInWorker } from '../util/run-in-worker.js'
 
 /** Which job each `schedule` key times: a reload reschedules the job its key names. */
 export const SCHEDULED_JOBS = [

@@ -1,4 +1,4 @@
-import { HttpPutTarget } from '../../../src/snapshot/targets/http-put-target.js'
+import { HttpPutTarget } from '../../../src/delivery/targets/http-put-target.js'
 import { ObjectServer } from '../../helpers/object-server.js'
 import { uploadTargetContract } from '../upload-target.contract.js'
 

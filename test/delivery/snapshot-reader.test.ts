@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { pulledSeq } from '../../src/snapshot/pull-ack.js'
+import { pulledSeq } from '../../src/delivery/pull-ack.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
-import { SnapshotReader } from '../../src/snapshot/snapshot-reader.js'
+import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 

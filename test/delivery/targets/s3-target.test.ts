@@ -1,4 +1,4 @@
-import { S3Target } from '../../../src/snapshot/targets/s3-target.js'
+import { S3Target } from '../../../src/delivery/targets/s3-target.js'
 import { makeTempDir } from '../../helpers/temp-dir.js'
 import { uploadTargetContract } from '../upload-target.contract.js'
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/open.js'
 import { sha256Hex } from '../util/digest.js'
-import type { SnapshotManifest } from './manifest.js'
+import type { SnapshotManifest } from '../snapshot/manifest.js'
 
 /** content_sha256 of a snapshot whose files no longer match their manifest: the day is made again. */
 export const DAMAGED = 'damaged'

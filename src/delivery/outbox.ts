@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
 import { backoffMs, type RetryPolicy } from '../util/backoff.js'
-import { manifestPath } from './gold-parquet-schema.js'
-import type { SnapshotManifest } from './manifest.js'
+import { manifestPath } from '../snapshot/gold-parquet-schema.js'
+import type { SnapshotManifest } from '../snapshot/manifest.js'
 import { pulledSeq } from './pull-ack.js'
-import { DAMAGED, markSnapshotDamaged, readVerifiedFile } from './snapshot-files.js'
+import { DAMAGED, markSnapshotDamaged, readVerifiedFile } from './verified-file.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 /** A snapshot whose files on disk are not what its manifest says. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { UploadTarget } from '../../src/snapshot/targets/upload-target.js'
+import type { UploadTarget } from '../../src/delivery/targets/upload-target.js'
 
 /** One upload target as the contract suite drives it: the target, how to read back what it stored, how to make it fail. */
 export interface TargetUnderTest {
@@ -15,7 +15,7 @@ const PARQUET = 'application/vnd.apache.parquet'
 const LAKE_KEY = 'gold/fact_daily_sales/store_id=store_001/sale_date=2025-05-01/store_001-2025-05-01-v1.parquet'
 
 /**
- * What every upload target promises the outbox (src/snapshot/targets/upload-target.ts), run by each
+ * What every upload target promises the outbox (src/delivery/targets/upload-target.ts), run by each
  * target's test file against a real far side: a directory on disk, an HTTP server, an
  * S3-compatible server. A new target passes these before it ships anything.
  */

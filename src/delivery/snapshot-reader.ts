@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from '../db/open.js'
-import type { SnapshotManifest } from './manifest.js'
+import type { SnapshotManifest } from '../snapshot/manifest.js'
 import { acknowledgePull, gatewayInstanceId, lastSeq, notePull } from './pull-ack.js'
-import { markSnapshotDamaged, readVerifiedFile } from './snapshot-files.js'
+import { markSnapshotDamaged, readVerifiedFile } from './verified-file.js'
 
 export interface SnapshotPage {
   /** This data directory's identity: a puller that sees it change starts its cursor over. */

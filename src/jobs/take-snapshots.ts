@@ -1,10 +1,10 @@
 import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
-import { SnapshotBuilder } from './snapshot-builder.js'
-import { enforceDiskBound } from './snapshot-disk.js'
-import { snapshotDir } from './snapshot-dir.js'
-import { uploadTargetNames } from './upload-targets.js'
+import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
+import { enforceDiskBound } from '../delivery/disk-bound.js'
+import { snapshotDir } from '../snapshot/snapshot-dir.js'
+import { uploadTargetNames } from '../delivery/upload-targets.js'
 
 export interface SnapshotRunSummary {
   created: string[]

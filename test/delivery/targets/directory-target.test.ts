@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DirectoryTarget } from '../../../src/snapshot/targets/directory-target.js'
+import { DirectoryTarget } from '../../../src/delivery/targets/directory-target.js'
 import { makeTempDir } from '../../helpers/temp-dir.js'
 import { uploadTargetContract } from '../upload-target.contract.js'
 
