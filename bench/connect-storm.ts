@@ -1,7 +1,7 @@
 import mqtt from 'mqtt'
 import { join } from 'node:path'
 import { DeviceRegistry } from '../src/broker/device-registry.js'
-import { GATEWAY_MIGRATIONS } from '../src/db/gateway-schema.js'
+import { migrateAll } from '../src/schemas.js'
 import { openDatabase } from '../src/db/open.js'
 import { cpuSeconds } from './lib/proc.js'
 import { startMedallion } from './lib/targets.js'
@@ -17,7 +17,7 @@ export async function connectStorm(workDir: string, devices: number): Promise<St
   const dataDir = join(workDir, 'storm', 'data')
   const target = await startMedallion({ dataDir, synchronous: 'FULL', connections: 1 })
   try {
-    const db = openDatabase({ dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    const db = migrateAll(openDatabase({ dataDir, attach: [] }))
     const registry = new DeviceRegistry(db)
     const issued = Array.from({ length: devices }, (_, i) => registry.issue(`storm-${i}`, 'store_001'))
     db.close()

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BRONZE_MIGRATIONS } from '../src/bronze/schema.js'
-import { GATEWAY_MIGRATIONS } from '../src/db/gateway-schema.js'
+import { migrateAll } from '../src/schemas.js'
 import { databaseFile, openDatabase } from '../src/db/open.js'
 import { GoldRefresher } from '../src/gold/gold-refresher.js'
 import { openGoldDatabase } from '../src/gold/open-gold.js'
@@ -139,7 +138,7 @@ export async function benchGold(workDir: string, options: GoldBenchOptions, log:
 
 /** A year of `rows` sales of one store in bronze and silver (enriched by SQL, in UTC), gold empty. */
 export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
-  openDatabase({ dataDir, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } }).close()
+  migrateAll(openDatabase({ dataDir, attach: ['bronze'] })).close()
   prefillBronze({
     file: databaseFile(dataDir, 'bronze'),
     rows,
@@ -150,7 +149,7 @@ export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
     productOf: (i) => 1 + ((i * 7919) % 2000),
     customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
   })
-  const db = openGoldDatabase(dataDir, 'NORMAL')
+  const db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
   insertDimensions(db)
   // Silver is complete (its watermark at `rows`): the daemon's pipeline must not enrich it all
   // again when it starts. New sales, as silver writes them: no day_changes marks.
@@ -166,7 +165,7 @@ export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
  * another append on a new connection and refresher (cold: the first refresh after a process start).
  */
 function measureDayRefresh(dataDir: string, daySales: number, appended: number, log: (line: string) => void): DayRefresh {
-  openDatabase({ dataDir, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } }).close()
+  migrateAll(openDatabase({ dataDir, attach: ['bronze'] })).close()
   const dayStartMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS
   const day = { storeId: 'store_001', saleDate: new Date(dayStartMs).toISOString().slice(0, 10) }
   const HOUR = DAY_MS / 24
@@ -183,7 +182,7 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
       customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
     })
   append(daySales, 12, 11, [IDENTITY_INDEX])
-  let db = openGoldDatabase(dataDir, 'NORMAL')
+  let db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
   insertDimensions(db)
   fillSilver(db, 0, daySales, false)
   const mismatches: string[] = []
@@ -207,7 +206,7 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
   append(appended, 14, 1, [])
   fillSilver(db, daySales + appended, daySales + 2 * appended, false)
   db.close()
-  db = openGoldDatabase(dataDir, 'NORMAL')
+  db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
   started = performance.now()
   new GoldRefresher(db).refreshAll()
   const coldMs = performance.now() - started
@@ -261,7 +260,7 @@ async function measureGold(db: GoldDatabase, dataDir: string, rows: number, log:
     indexes: [],
     productOf: (i) => 1 + (i % 2000),
   })
-  const again = openGoldDatabase(dataDir, 'NORMAL')
+  const again = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
   fillSilver(again, before, before + incrementalSales, false)
   started = performance.now()
   const outcome = new GoldRefresher(again).refreshAll()

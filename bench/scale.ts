@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import { BRONZE_MIGRATIONS } from '../src/bronze/schema.js'
-import { GATEWAY_MIGRATIONS } from '../src/db/gateway-schema.js'
+import { migrateAll } from '../src/schemas.js'
 import { databaseFile, openDatabase } from '../src/db/open.js'
 import { measure, type IngestRun, type IngestSettings } from './ingest.js'
 import { median } from './lib/proc.js'
@@ -20,7 +19,7 @@ export interface ScaleResult {
  */
 export async function compareScale(settings: IngestSettings, storedRows: number, log: (line: string) => void): Promise<ScaleResult> {
   const bigDir = join(settings.workDir, 'big', 'data')
-  openDatabase({ dataDir: bigDir, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } }).close()
+  migrateAll(openDatabase({ dataDir: bigDir, attach: ['bronze'] })).close()
   const started = performance.now()
   prefillBronze({
     file: databaseFile(bigDir, 'bronze'),

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { migrateAll } from '../src/schemas.js'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { configSchema } from '../src/config/schema.js'
@@ -50,7 +51,7 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
       ],
     },
   })
-  const db = openSilverDatabase(dataDir)
+  const db = migrateAll(openSilverDatabase(dataDir))
   const enricher = enricherFromConfig(db, config)
   const products = 10_000
   const customers = 100_000

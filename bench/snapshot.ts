@@ -65,7 +65,7 @@ export async function benchSnapshots(workDir: string, sales: number, log: (line:
   )
   const dir = join(dataDir, 'snapshots')
   let started = performance.now()
-  const { created } = new SnapshotBuilder(db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] }).run(1_000_000)
+  const { created } = new SnapshotBuilder(db, { dir, currency: { code: 'USD', minorUnitDigits: 2 } }).run(1_000_000)
   const oursS = (performance.now() - started) / 1000
   const oursBytes = created.reduce((sum, manifest) => sum + manifest.files.reduce((n, file) => n + file.bytes, 0), 0)
   log(`  gold: ${goldRows} rows, ${created.length} snapshots in ${oursS.toFixed(2)} s, ${(oursBytes / 1048576).toFixed(2)} MiB`)

@@ -15,6 +15,7 @@ import { GoldReader, type StoreRecord } from './gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from './gold/gold-tables.js'
 import { GoldThread } from './gold/gold-thread.js'
 import { openGoldDatabase } from './gold/open-gold.js'
+import { migrateAll } from './schemas.js'
 import { buildApp } from './http/app.js'
 import { DashboardAssets } from './http/dashboard-assets.js'
 import { deviceHealth, pipelineHealth, type HealthSources } from './http/health-report.js'
@@ -259,7 +260,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       disk.start()
       // Migrates every layer before any thread opens its own connection. This connection writes
       // only job_runs (scheduling notes, not sales): NORMAL spares the broker's thread an fsync.
-      db = openGoldDatabase(config.dataDir, 'NORMAL')
+      db = migrateAll(openGoldDatabase(config.dataDir, 'NORMAL'))
       // Files of release 0.1.0 were made before auto-vacuum: converted once, before any thread writes.
       for (const schema of ['main', 'bronze', 'silver', 'gold']) {
         const started = Date.now()

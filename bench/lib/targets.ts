@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import type { PublisherConnection } from '../load/raw-publisher.js'
 
@@ -126,7 +126,7 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
   if (options.concentrator) {
     connections = anonymousConnections(options.connections, options.concentrator)
   } else {
-    const db = openDatabase({ dataDir: options.dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    const db = migrateAll(openDatabase({ dataDir: options.dataDir, attach: [] }))
     const registry = new DeviceRegistry(db)
     connections = Array.from({ length: options.connections }, (_, i) => {
       const issued = registry.issue(`bench-${i}`, 'store_001')

@@ -1,3 +1,4 @@
+import { forgetFiles } from '../snapshot/snapshot-catalog.js'
 import Database from 'better-sqlite3'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -100,7 +101,6 @@ function copySnapshots(dataDir: string, staging: string): BackupManifest['snapsh
   const gateway = new Database(join(staging, 'gateway.db'))
   try {
     const onDisk = gateway.prepare('SELECT snapshot_id FROM snapshots WHERE on_disk = 1 ORDER BY seq').pluck().all() as string[]
-    const gone = gateway.prepare('UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = ?')
     let count = 0
     let bytes = 0
     for (const id of onDisk) {
@@ -110,7 +110,7 @@ function copySnapshots(dataDir: string, staging: string): BackupManifest['snapsh
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
         rmSync(join(staging, 'snapshots', id), { recursive: true, force: true })
-        gone.run(id)
+        forgetFiles(gateway, id)
         continue
       }
       count++

@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { openGoldDatabase } from '../gold/open-gold.js'
+import { migrateAll } from '../schemas.js'
 import { recordRetention, runRetention, type RetentionOutcome } from '../retention/retention.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { configOption, loadFromOptions } from './options.js'
@@ -26,7 +27,7 @@ export function retentionCommand(): Command {
     .addOption(configOption())
     .action((options: { json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      const db = migrateAll(openGoldDatabase(config.dataDir, config.bronze.synchronous))
       try {
         const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
         recordRetention(db, outcome, Date.now())

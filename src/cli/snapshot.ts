@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { MedallionError } from '../errors.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
+import { migrateAll } from '../schemas.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
+import { enqueueNewSnapshots } from '../delivery/outbox.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
@@ -21,10 +23,11 @@ export function snapshotCommand(): Command {
     .addOption(configOption())
     .action((options: { date: string; out: string; store?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      const db = migrateAll(openGoldDatabase(config.dataDir, config.bronze.synchronous))
       try {
-        const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency, targets: uploadTargetNames(config.upload) })
+        const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency })
         const current = builder.currentSnapshot(options.store ?? config.storeId, options.date)
+        enqueueNewSnapshots(db, uploadTargetNames(config.upload), Date.now())
         if (!current) {
           process.stdout.write(`no gold for ${options.store ?? config.storeId} on ${options.date}: nothing to export\n`)
           return

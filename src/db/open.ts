@@ -2,7 +2,6 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { MedallionError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
-import { migrate, type Migrations } from './migrate.js'
 
 /** The layers that live in their own file and are attached under their name. */
 export type LayerName = 'bronze' | 'silver' | 'gold'
@@ -20,8 +19,6 @@ export interface OpenDatabaseOptions {
   synchronous?: 'FULL' | 'NORMAL'
   /** Page cache per attached file, MiB. */
   cacheSizeMiB?: number
-  /** Schema migrations to apply, per schema (`main` is gateway.db). */
-  migrations?: Partial<Record<'main' | LayerName, Migrations>>
   readonly?: boolean
 }
 
@@ -32,7 +29,7 @@ export function databaseFile(dataDir: string, schema: 'main' | LayerName): strin
 
 /**
  * Opens `gateway.db` with the layer files attached under their names (`bronze.iot_sales_raw`),
- * all in WAL mode with an explicit `synchronous`, then applies pending migrations.
+ * all in WAL mode with an explicit `synchronous`. Migrations are the caller's (src/schemas.ts).
  */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   if (!options.readonly) ensureDataDir(options.dataDir)
@@ -54,9 +51,6 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
       if (!options.readonly) db.pragma(`${schema}.journal_mode = WAL`)
       db.pragma(`${schema}.synchronous = ${options.synchronous ?? 'FULL'}`)
       if (options.cacheSizeMiB) db.pragma(`${schema}.cache_size = ${-options.cacheSizeMiB * 1024}`)
-    }
-    for (const [schema, migrations] of Object.entries(options.migrations ?? {})) {
-      migrate(db, schema, migrations)
     }
     return db
   } catch (error) {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/open.js'
+import { forgetFiles } from '../snapshot/snapshot-catalog.js'
 import { pulledSeq } from './pull-ack.js'
 
 export interface DiskCheck {
@@ -36,11 +37,10 @@ export function enforceDiskBound(db: SqliteDatabase, dir: string, limitBytes: nu
       ORDER BY d.superseded DESC, d.sale_date, d.version`,
       )
       .all(delivery, delivery, pulledSeq(db)) as { snapshot_id: string; bytes: number }[]
-    const forget = db.prepare('UPDATE snapshots SET on_disk = 0 WHERE snapshot_id = ?')
     for (const snapshot of deletable) {
       if (bytes <= limitBytes) break
       rmSync(join(dir, snapshot.snapshot_id), { recursive: true, force: true })
-      forget.run(snapshot.snapshot_id)
+      forgetFiles(db, snapshot.snapshot_id)
       bytes -= snapshot.bytes
       freed += snapshot.bytes
     }

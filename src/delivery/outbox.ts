@@ -4,7 +4,8 @@ import { backoffMs, type RetryPolicy } from '../util/backoff.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../snapshot/manifest.js'
 import { pulledSeq } from './pull-ack.js'
-import { DAMAGED, markSnapshotDamaged, readVerifiedFile } from './verified-file.js'
+import { markDamaged } from '../snapshot/snapshot-catalog.js'
+import { readVerifiedFile } from './verified-file.js'
 import type { UploadTarget } from './targets/upload-target.js'
 
 /** A snapshot whose files on disk are not what its manifest says. */
@@ -64,6 +65,11 @@ export class Outbox {
   }
 
   async shipDue(targets: readonly UploadTarget[]): Promise<ShipOutcome> {
+    enqueueNewSnapshots(
+      this.db,
+      targets.map((target) => target.name),
+      this.now(),
+    )
     const outcome: ShipOutcome = { shipped: [], failed: [] }
     for (const target of targets) {
       const pending = this.pending.all(target.name) as { snapshot_id: string; attempts: number; next_attempt_at: string; manifest: string }[]
@@ -78,7 +84,7 @@ export class Outbox {
           if (error instanceof DamagedSnapshotError) {
             // A retry cannot mend it, and waiting would hold up every later day: the next snapshot
             // run makes the day again from gold, as a new version.
-            this.markDamaged(item.snapshot_id, message)
+            this.setAsideDamaged(item.snapshot_id, message)
             outcome.failed.push({ snapshotId: item.snapshot_id, target: target.name, error: message })
             continue
           }
@@ -108,7 +114,7 @@ export class Outbox {
           `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
         SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
         WHERE s.on_disk = 1 AND s.seq > ?
-          AND s.content_sha256 <> '${DAMAGED}'
+          AND s.damaged = 0
           AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
         ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`,
@@ -117,14 +123,16 @@ export class Outbox {
       const abandoned = this.db
         .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
         .run(targets).changes
+      // Every snapshot there is was weighed just now: none is new to the queue.
+      this.db.prepare(`INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', (SELECT coalesce(max(seq), 0) FROM snapshots))`).run()
       return { queued, abandoned }
     })()
   }
 
-  private markDamaged(snapshotId: string, message: string): void {
+  private setAsideDamaged(snapshotId: string, message: string): void {
     this.db.transaction(() => {
       this.db.prepare("UPDATE outbox SET state = 'damaged', last_error = ? WHERE snapshot_id = ? AND state = 'pending'").run(message, snapshotId)
-      markSnapshotDamaged(this.db, snapshotId)
+      markDamaged(this.db, snapshotId)
     })()
   }
 
@@ -161,10 +169,43 @@ export class Outbox {
   }
 }
 
+/**
+ * Queues the snapshots made since the last call for each target, in the order they were made. An
+ * older version of a day that has not left yet need not: the new one replaces it whole, so it is
+ * skipped. With no target the snapshots are only counted as seen (central pulls them).
+ */
+export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string[], nowMs: number): number {
+  return db
+    .transaction(() => {
+      const from = (db.prepare("SELECT value FROM delivery_state WHERE name = 'enqueued_seq'").pluck().get() as number | undefined) ?? 0
+      const made = db.prepare('SELECT seq, snapshot_id, store_id, sale_date, version FROM snapshots WHERE seq > ? ORDER BY seq').all(from) as {
+        seq: number
+        snapshot_id: string
+        store_id: string
+        sale_date: string
+        version: number
+      }[]
+      if (made.length === 0) return 0
+      const skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+      AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
+      const enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?) ON CONFLICT DO NOTHING")
+      const now = new Date(nowMs).toISOString()
+      for (const snapshot of made) {
+        for (const target of targets) {
+          skipOlder.run(target, snapshot.store_id, snapshot.sale_date, snapshot.version)
+          enqueue.run(snapshot.snapshot_id, target, now)
+        }
+      }
+      db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', ?)").run(made.at(-1)!.seq)
+      return made.length
+    })
+    .immediate()
+}
+
 const BACKLOG_SQL = `SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
     (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError,
     (SELECT max(shipped_at) FROM outbox WHERE state = 'shipped') AS lastShippedAt,
-    (SELECT value FROM snapshot_state WHERE name = 'pulled_at') AS lastPulledAt
+    (SELECT value FROM delivery_state WHERE name = 'pulled_at') AS lastPulledAt
   FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`
 
 /** What waits to be shipped, for `status` (which has no Outbox). */

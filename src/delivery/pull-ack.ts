@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { SqliteDatabase } from '../db/open.js'
 
 /**
@@ -11,14 +10,14 @@ export function acknowledgePull(db: SqliteDatabase, after: number, newestSeq: nu
   // backup): it acknowledges nothing, and the listing's last_seq tells the puller to start over.
   if (after <= 0 || after > newestSeq) return
   db.prepare(
-    `INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', ?)
+    `INSERT INTO delivery_state (name, value) VALUES ('pulled_seq', ?)
     ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > value`,
   ).run(after)
 }
 
 /** When central last listed the snapshots (the staff page's "last pull"). */
 export function notePull(db: SqliteDatabase, atIso: string): void {
-  db.prepare("INSERT OR REPLACE INTO snapshot_state (name, value) VALUES ('pulled_at', ?)").run(atIso)
+  db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('pulled_at', ?)").run(atIso)
 }
 
 /** The newest snapshot's seq (0: none yet). */
@@ -28,15 +27,5 @@ export function lastSeq(db: SqliteDatabase): number {
 
 /** The highest seq central's pull acknowledged, 0 when it never pulled. */
 export function pulledSeq(db: SqliteDatabase): number {
-  return (db.prepare("SELECT value FROM snapshot_state WHERE name = 'pulled_seq'").pluck().get() as number | undefined) ?? 0
-}
-
-/**
- * This data directory's identity in the snapshot listing: seqs restart when the data directory is
- * replaced, and a puller that sees a new id starts its cursor over instead of waiting past seqs
- * that will never come.
- */
-export function gatewayInstanceId(db: SqliteDatabase): string {
-  db.prepare("INSERT OR IGNORE INTO snapshot_state (name, value) VALUES ('instance_id', ?)").run(randomUUID())
-  return db.prepare("SELECT value FROM snapshot_state WHERE name = 'instance_id'").pluck().get() as string
+  return (db.prepare("SELECT value FROM main.delivery_state WHERE name = 'pulled_seq'").pluck().get() as number | undefined) ?? 0
 }

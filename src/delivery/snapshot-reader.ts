@@ -1,7 +1,8 @@
 import type { SqliteDatabase } from '../db/open.js'
 import type { SnapshotManifest } from '../snapshot/manifest.js'
-import { acknowledgePull, gatewayInstanceId, lastSeq, notePull } from './pull-ack.js'
-import { markSnapshotDamaged, readVerifiedFile } from './verified-file.js'
+import { gatewayInstanceId, markDamaged } from '../snapshot/snapshot-catalog.js'
+import { acknowledgePull, lastSeq, notePull } from './pull-ack.js'
+import { readVerifiedFile } from './verified-file.js'
 
 export interface SnapshotPage {
   /** This data directory's identity: a puller that sees it change starts its cursor over. */
@@ -79,7 +80,7 @@ export class SnapshotReader {
     const body = await readVerifiedFile(this.dir, snapshotId, file)
     if (body === 'missing') return 'gone'
     if (body === 'damaged') {
-      markSnapshotDamaged(this.db, snapshotId)
+      markDamaged(this.db, snapshotId)
       return 'gone'
     }
     return { body, sha256: file.sha256 }

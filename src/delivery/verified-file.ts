@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SqliteDatabase } from '../db/open.js'
 import { sha256Hex } from '../util/digest.js'
 import type { SnapshotManifest } from '../snapshot/manifest.js'
-
-/** content_sha256 of a snapshot whose files no longer match their manifest: the day is made again. */
-export const DAMAGED = 'damaged'
 
 /**
  * A snapshot file as its manifest vouches for it, or why not: 'missing' from the disk, or
@@ -21,9 +17,4 @@ export async function readVerifiedFile(dir: string, snapshotId: string, file: Sn
     throw error
   }
   return sha256Hex(bytes) === file.sha256 ? bytes : 'damaged'
-}
-
-/** Marks a snapshot damaged: the next snapshot run makes its day again, as a new version. */
-export function markSnapshotDamaged(db: SqliteDatabase, snapshotId: string): void {
-  db.prepare('UPDATE snapshots SET content_sha256 = ? WHERE snapshot_id = ?').run(DAMAGED, snapshotId)
 }

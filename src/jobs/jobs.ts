@@ -33,7 +33,7 @@ export function registerJobs(deps: JobsDeps): SnapshotJobs {
   scheduler.add({
     name: 'retention',
     cron: config.schedule.retention,
-    run: () => runInWorker<RetentionOutcome>('retention/retention.worker', import.meta.url, live()),
+    run: () => runInWorker<RetentionOutcome>('../retention/retention.worker', import.meta.url, live()),
   })
   return addSnapshotJobs(deps)
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
+import { enqueueNewSnapshots } from '../delivery/outbox.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { enforceDiskBound } from '../delivery/disk-bound.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
@@ -30,13 +31,14 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>): Sna
       `snapshot disk bound reached (${Math.round(before.bytes / 1048576)} of ${config.snapshot.maxDiskMiB} MiB) by snapshots not delivered yet: no new snapshot until the upload (or central's pull) catches up`,
     )
   }
-  const builder = new SnapshotBuilder(db, { dir, currency: config.currency, targets })
+  const builder = new SnapshotBuilder(db, { dir, currency: config.currency })
   const summary: SnapshotRunSummary = { created: [], unchanged: 0, diskBytes: 0, freedBytes: before.freed }
   for (let run = builder.run(); ; run = builder.run()) {
     summary.created.push(...run.created.map((manifest) => manifest.snapshot_id))
     summary.unchanged += run.unchanged
     if (!run.pending) break
   }
+  enqueueNewSnapshots(db, targets, Date.now())
   const after = enforceDiskBound(db, dir, limit, delivery)
   summary.diskBytes = after.bytes
   summary.freedBytes += after.freed

@@ -3,7 +3,7 @@ import { lockedTransaction } from '../db/locked-transaction.js'
 import { salesThroughSql } from '../gold/gold-refresher.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { pulledSeq } from '../delivery/pull-ack.js'
-import { DAMAGED } from '../delivery/verified-file.js'
+import { snapshotWatermark } from '../snapshot/snapshot-catalog.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
 import { compactDatabases } from './compact.js'
 import { newestDayChange } from '../silver/day-changes.js'
@@ -130,7 +130,7 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
 
 /** Store-days before the cutoff whose current snapshot is delivered and holds the day's last gold state. */
 function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: string): { store_id: string; sale_date: string }[] {
-  const watermark = (db.prepare("SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
+  const watermark = snapshotWatermark(db)
   const delivered =
     settings.targets.length > 0
       ? `EXISTS (SELECT 1 FROM main.outbox o WHERE o.snapshot_id = s.snapshot_id AND o.state = 'shipped' AND o.target IN (SELECT value FROM json_each(?)))`
@@ -138,7 +138,7 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
   return db
     .prepare(
       `SELECT s.store_id, s.sale_date FROM main.snapshots s
-    WHERE s.sale_date < ? AND s.content_sha256 <> '${DAMAGED}'
+    WHERE s.sale_date < ? AND s.damaged = 0
       AND s.version = (SELECT max(version) FROM main.snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date)
       AND ${delivered}
       AND NOT EXISTS (SELECT 1 FROM silver.pruned_days p WHERE p.store_id = s.store_id AND p.sale_date = s.sale_date)
@@ -236,10 +236,10 @@ function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
 function trimRefreshLog(db: SqliteDatabase): void {
   deleteInSteps(
     db,
-    `SELECT seq FROM gold.refreshed_days WHERE seq <= coalesce((SELECT value FROM main.snapshot_state WHERE name = 'refreshed_seq'), 0)
+    `SELECT seq FROM gold.refreshed_days WHERE seq <= ?
     AND seq < (SELECT max(seq) FROM gold.refreshed_days) ORDER BY seq LIMIT ?`,
     'DELETE FROM gold.refreshed_days WHERE seq IN',
-    [],
+    [snapshotWatermark(db)],
   )
 }
 

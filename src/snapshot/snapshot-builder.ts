@@ -10,15 +10,13 @@ import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from './manifest.js'
 import { toParquet } from './parquet-file.js'
-import { gatewayInstanceId } from '../delivery/pull-ack.js'
+import { gatewayInstanceId, recordSnapshot, setSnapshotWatermark, snapshotWatermark } from './snapshot-catalog.js'
 import { daysToRemake, goldPruned } from './days-to-remake.js'
 
 export interface SnapshotBuilderOptions {
   /** Where snapshot directories live: {dir}/{snapshot_id}/... */
   dir: string
   currency: { code: string; minorUnitDigits: number }
-  /** Upload targets each new snapshot is queued for (none: central pulls). */
-  targets: readonly string[]
   now?: () => number
 }
 
@@ -32,6 +30,7 @@ interface LastSnapshot {
   created_at: string
   manifest: string
   on_disk: number
+  damaged: number
 }
 
 /**
@@ -39,16 +38,13 @@ interface LastSnapshot {
  * `run` snapshots each store-day gold rewrote since the last run, unless its content is the same
  * as its last snapshot's (an unchanged day is not shipped again); a changed day gets a new version
  * that supersedes the last. Files are written under a temporary name, fsynced, and renamed into
- * place before the snapshot is recorded with its outbox rows.
+ * place before the snapshot is recorded. Delivery queues it for the upload targets (delivery/outbox.ts).
  */
 export class SnapshotBuilder {
   private readonly now: () => number
   private readonly gatewayId: string
   private readonly dayRows: ReadonlyMap<string, Statement>
   private readonly last: Statement
-  private readonly insertSnapshot: Statement
-  private readonly skipOlder: Statement
-  private readonly enqueue: Statement
   /** Whether retention removed the store-day's gold. */
   private readonly goldPruned: Statement
 
@@ -65,15 +61,9 @@ export class SnapshotBuilder {
       ]),
     )
     this.last = db.prepare(
-      'SELECT snapshot_id, version, content_sha256, created_at, manifest, on_disk FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1',
+      'SELECT snapshot_id, version, content_sha256, created_at, manifest, on_disk, damaged FROM snapshots WHERE store_id = ? AND sale_date = ? ORDER BY version DESC LIMIT 1',
     )
-    this.insertSnapshot = db.prepare(`INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, supersedes, manifest, bytes, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    // An older snapshot of the day that has not left yet need not: the new one replaces it whole.
-    this.skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
-      AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
     this.goldPruned = db.prepare(`SELECT 1 FROM (SELECT ? AS store_id, ? AS sale_date) d WHERE ${goldPruned('d')}`).pluck()
-    this.enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?)")
   }
 
   /**
@@ -81,7 +71,7 @@ export class SnapshotBuilder {
    * first. A crash before the watermark moves only makes the next run find equal content.
    */
   run(maxRefreshes = 10_000): { created: SnapshotManifest[]; unchanged: number; pending: boolean } {
-    const watermark = (this.db.prepare("SELECT value FROM snapshot_state WHERE name = 'refreshed_seq'").pluck().get() as number | undefined) ?? 0
+    const watermark = snapshotWatermark(this.db)
     const refreshed = this.db
       .prepare(`SELECT seq, store_id, sale_date FROM gold.refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(watermark, maxRefreshes) as { seq: number; store_id: string; sale_date: string }[]
@@ -98,7 +88,7 @@ export class SnapshotBuilder {
       if (manifest) created.push(manifest)
       else unchanged++
     }
-    this.db.prepare("INSERT OR REPLACE INTO snapshot_state (name, value) VALUES ('refreshed_seq', ?)").run(lastSeq)
+    setSnapshotWatermark(this.db, lastSeq)
     return { created, unchanged, pending: refreshed.length === maxRefreshes }
   }
 
@@ -161,7 +151,10 @@ export class SnapshotBuilder {
       const contentSha = sha256Hex(JSON.stringify(tables))
       const empty = Object.values(tables).every((rows) => rows.length === 0)
       const current =
-        last !== undefined && last.content_sha256 === contentSha && (JSON.parse(last.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION
+        last !== undefined &&
+        last.damaged === 0 &&
+        last.content_sha256 === contentSha &&
+        (JSON.parse(last.manifest) as SnapshotManifest).schema_version === SNAPSHOT_SCHEMA_VERSION
       if (current || (empty && last === undefined)) return undefined
       const version = (last?.version ?? 0) + 1
       const snapshotId = `${storeId}-${saleDate}-v${version}`
@@ -198,7 +191,7 @@ export class SnapshotBuilder {
         rmSync(finalDir, { recursive: true, force: true })
         renameSync(tempDir, finalDir)
         fsyncPath(this.options.dir)
-        this.record(manifest)
+        recordSnapshot(this.db, manifest)
         return true
       })
       if (recorded) return manifest
@@ -208,26 +201,5 @@ export class SnapshotBuilder {
 
   private lastSnapshot(storeId: string, saleDate: string): LastSnapshot | undefined {
     return this.last.get(storeId, saleDate) as LastSnapshot | undefined
-  }
-
-  /** The snapshot's row and its outbox rows (inside the caller's transaction). */
-  private record(manifest: SnapshotManifest): void {
-    const { snapshot_id: snapshotId, store_id: storeId, sale_date: saleDate, version } = manifest
-    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0)
-    this.insertSnapshot.run(
-      snapshotId,
-      storeId,
-      saleDate,
-      version,
-      manifest.content_sha256,
-      manifest.supersedes,
-      JSON.stringify(manifest),
-      bytes,
-      manifest.created_at,
-    )
-    for (const target of this.options.targets) {
-      this.skipOlder.run(target, storeId, saleDate, version)
-      this.enqueue.run(snapshotId, target, new Date(this.now()).toISOString())
-    }
   }
 }

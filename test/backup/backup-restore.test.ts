@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -6,7 +7,7 @@ import { createBackup } from '../../src/backup/backup.js'
 import { readBackupManifest } from '../../src/backup/backup-manifest.js'
 import { restoreBackup } from '../../src/backup/restore.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
-import { gatewayInstanceId } from '../../src/delivery/pull-ack.js'
+import { gatewayInstanceId } from '../../src/snapshot/snapshot-catalog.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { sha256Hex } from '../../src/util/digest.js'
@@ -40,7 +41,7 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     dir.remove()
   })
   const count = (sql: string): number => {
-    const db = openGoldDatabase(dataDir)
+    const db = migrateAll(openGoldDatabase(dataDir))
     try {
       return db.prepare(sql).pluck().get() as number
     } finally {
@@ -133,7 +134,7 @@ describe('backup and restore of the snapshot files', () => {
     h.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z' }), seedSale({ timestamp: '2025-05-02T10:00:00Z' })])
     h.process()
     h.gold.refreshAll()
-    new SnapshotBuilder(h.db, { dir: join(h.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] }).run()
+    new SnapshotBuilder(h.db, { dir: join(h.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 } }).run()
     const instance = gatewayInstanceId(h.db)
     const out = join(work.path, 'b')
     const manifest = createBackup({ dataDir: h.dir.path, out, version: 'test', configFile: null })
@@ -147,7 +148,7 @@ describe('backup and restore of the snapshot files', () => {
     const raw = new Database(join(target, 'bronze.db'), { readonly: true })
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     raw.close()
-    const db = openGoldDatabase(target)
+    const db = migrateAll(openGoldDatabase(target))
     try {
       for (const row of db.prepare('SELECT snapshot_id, manifest FROM snapshots').all() as { snapshot_id: string; manifest: string }[]) {
         for (const file of (JSON.parse(row.manifest) as SnapshotManifest).files) {

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
 import { eventIdentity, hash53 } from '../../src/bronze/dedupe-hash.js'
-import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
 import { seedSale } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
@@ -21,7 +20,7 @@ describe('BronzeStore', () => {
 
   beforeEach(() => {
     dir = makeTempDir()
-    db = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS } })
+    db = migrateAll(openDatabase({ dataDir: dir.path, attach: ['bronze'] }))
     store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
   })
   afterEach(() => {

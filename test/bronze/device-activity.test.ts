@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
 import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
+import { migrate } from '../../src/db/migrate.js'
 import { openDatabase } from '../../src/db/open.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
@@ -46,7 +47,8 @@ describe("bronze.device_activity: each device's last sale, for device health", (
   it('is written at most once a second per device (to the second is what device health needs)', () => {
     const dir = makeTempDir()
     try {
-      const db = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { bronze: BRONZE_MIGRATIONS } })
+      const db = openDatabase({ dataDir: dir.path, attach: ['bronze'] })
+      migrate(db, 'bronze', BRONZE_MIGRATIONS)
       const store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
       const at = Date.parse('2025-05-01T10:00:00Z')
       const sale = (receivedAtMs: number): IncomingMessage => {
@@ -72,7 +74,8 @@ describe("bronze.device_activity: each device's last sale, for device health", (
   it('the migration fills it from the sales bronze already holds', () => {
     const dir = makeTempDir()
     try {
-      const old = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { bronze: BRONZE_MIGRATIONS.slice(0, 1) } })
+      const old = openDatabase({ dataDir: dir.path, attach: ['bronze'] })
+      migrate(old, 'bronze', BRONZE_MIGRATIONS.slice(0, 1))
       const insert = old.prepare(`INSERT INTO bronze.iot_sales_raw (received_at, device_id, store_id, event_id, sale_ts_ms, dedupe_hash, product_id,
         price_minor, quantity, customer_id, order_id, payload) VALUES (?, ?, 'store_001', NULL, ?, ?, 1, 100, 1, NULL, NULL, '{}')`)
       insert.run('2025-05-01T10:00:00.000Z', 'a', 1000, 1)
@@ -80,7 +83,8 @@ describe("bronze.device_activity: each device's last sale, for device health", (
       insert.run('2025-05-01T10:30:00.000Z', 'a', 2000, 3)
       insert.run('2025-05-01T09:00:00.000Z', 'b', 500, 4)
       old.close()
-      const db = openDatabase({ dataDir: dir.path, attach: ['bronze'], migrations: { bronze: BRONZE_MIGRATIONS } })
+      const db = openDatabase({ dataDir: dir.path, attach: ['bronze'] })
+      migrate(db, 'bronze', BRONZE_MIGRATIONS)
       expect(db.prepare('SELECT * FROM bronze.device_activity ORDER BY device_id').all()).toEqual([
         { device_id: 'a', store_id: 'store_001', last_received_at: '2025-05-01T11:00:00.000Z', last_sale_ts_ms: 3000 },
         { device_id: 'b', store_id: 'store_001', last_received_at: '2025-05-01T09:00:00.000Z', last_sale_ts_ms: 500 },

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api'
+import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request, createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -36,7 +37,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     await client.endAsync()
   }
   const goldTotal = (): number => {
-    const db = openGoldDatabase(gw.dataDir)
+    const db = migrateAll(openGoldDatabase(gw.dataDir))
     try {
       return db.prepare('SELECT sum(total_amount) FROM gold.kpi_daily_orders').pluck().get() as number
     } finally {
@@ -112,7 +113,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       const client = await connectDevice(fresh.url, device2)
       await client.publishAsync(topicOf(device2), JSON.stringify(seedSale({ timestamp: '2025-06-01T10:00:00Z', price: 7 })), { qos: 1 })
       await client.endAsync()
-      const freshDb = openGoldDatabase(fresh.dataDir)
+      const freshDb = migrateAll(openGoldDatabase(fresh.dataDir))
       await expect.poll(() => freshDb.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get(), { timeout: 10_000 }).toBe(1)
       freshDb.close()
       await fresh.gateway.scheduler.runNow('snapshot')
@@ -176,7 +177,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     await publish([seedSale({ timestamp: '2025-05-01T21:40:00Z', price: 3 })])
     await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300)
     await gw.gateway.scheduler.runNow('snapshot') // v4, not pulled
-    const db = openGoldDatabase(gw.dataDir)
+    const db = migrateAll(openGoldDatabase(gw.dataDir))
     const dir = join(gw.dataDir, 'snapshots')
     try {
       // A bound of one byte: all that central has, and the superseded v3, go; the undelivered v4 stays.

@@ -55,7 +55,7 @@ describe('medallion-edge snapshot export', () => {
     mkdirSync(fresh, { recursive: true })
     const twoHoursAgo = new Date(Date.now() - 7_200_000)
     utimesSync(old, twoHoursAgo, twoHoursAgo)
-    new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] }).run()
+    new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 } }).run()
     expect([existsSync(old), existsSync(fresh)]).toEqual([false, true])
   })
 })

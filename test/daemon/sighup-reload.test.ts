@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { migrateAll } from '../../src/schemas.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -130,7 +131,7 @@ describe('a reload in the running gateway: schedules and the upload target', () 
     await client.publishAsync(topicOf(device), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: '2025-05-01T10:00:00Z' })), { qos: 1 })
     await client.endAsync()
     const goldDays = (): number => {
-      const db = openGoldDatabase(gw.dataDir)
+      const db = migrateAll(openGoldDatabase(gw.dataDir))
       try {
         return db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number
       } finally {

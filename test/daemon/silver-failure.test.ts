@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ExpectationConfig } from '../../src/config/schema.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
@@ -31,7 +31,7 @@ describe('a fail expectation stops silver visibly, and a fixed rule restarts it'
   }
 
   it('the very first sale of a batch failing shows in readyz and metrics; a restart with the rule changed goes on', async () => {
-    const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
     const device = new DeviceRegistry(db).add('abc123', 'store_001')
     db.close()
     const first = await start({ expectations: [{ rule: 'known_store', action: 'fail' }] })

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { lockedTransaction } from '../../src/db/locked-transaction.js'
 import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
-import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
-import { SILVER_MIGRATIONS } from '../../src/silver/schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
 // Two connections to the same files, as the silver thread and a `dims import` next to it have.
@@ -11,8 +10,7 @@ describe('lockedTransaction', () => {
   let db: SqliteDatabase
   let other: SqliteDatabase
 
-  const open = (): SqliteDatabase =>
-    openDatabase({ dataDir: dir.path, attach: ['bronze', 'silver'], migrations: { bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS } })
+  const open = (): SqliteDatabase => migrateAll(openDatabase({ dataDir: dir.path, attach: ['bronze', 'silver'] }))
   const writeSilver = (connection: SqliteDatabase, value: string): void => {
     connection.prepare("INSERT OR REPLACE INTO silver.pipeline_state (name, value) VALUES ('probe', ?)").run(value)
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Outbox } from '../../src/delivery/outbox.js'
+import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { HttpPutTarget } from '../../src/delivery/targets/http-put-target.js'
 import { ObjectServer } from '../helpers/object-server.js'
@@ -20,7 +20,11 @@ describe('a multi-day uplink outage', () => {
     const target = new HttpPutTarget(server.url, undefined, 2000)
     const retry = { baseDelayMs: 60_000, maxDelayMs: 3_600_000 }
     let outbox = new Outbox(h.db, { dir, retry, now: clock, random: () => 1 })
-    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['http'], now: clock })
+    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, now: clock })
+    const snapshot = (): void => {
+      builder.run()
+      enqueueNewSnapshots(h.db, ['http'], clock())
+    }
     server.always = 'down'
 
     // Three days of trading with the uplink down: hourly snapshot runs, upload runs every minute.
@@ -30,7 +34,7 @@ describe('a multi-day uplink outage', () => {
       h.ingest([seedSale({ timestamp: `2025-05-0${day}T12:00:00Z`, price: day })])
       h.process()
       h.gold.refreshAll()
-      builder.run()
+      snapshot()
       for (let minute = 0; minute < 24 * 60; minute += 15) {
         now += 15 * 60_000
         const failed = (await outbox.shipDue([target])).failed.length
@@ -43,7 +47,7 @@ describe('a multi-day uplink outage', () => {
     h.ingest([seedSale({ timestamp: '2025-05-01T18:00:00Z', price: 10 })])
     h.process()
     h.gold.refreshAll()
-    builder.run()
+    snapshot()
     expect(outbox.backlog()).toMatchObject({ pending: 3, oldestDate: '2025-05-01' })
     expect(attempts.filter((failed) => failed > 0).length).toBeLessThan(100) // backed off to hourly, not every minute
     expect(attemptedAt.at(-1)! - attemptedAt.at(-2)!).toBe(retry.maxDelayMs) // the cap: an hour between the last tries

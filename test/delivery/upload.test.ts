@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
 import { createHash } from 'node:crypto'
-import { Outbox } from '../../src/delivery/outbox.js'
+import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { DirectoryTarget } from '../../src/delivery/targets/directory-target.js'
 import { HttpPutTarget } from '../../src/delivery/targets/http-put-target.js'
@@ -32,7 +32,8 @@ function withSnapshots(target: string): { h: SilverHarness; dir: string; clock: 
   h.process()
   h.gold.refreshAll()
   const dir = join(h.dir.path, 'snapshots')
-  new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [target], now: () => clock.now }).run()
+  new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, now: () => clock.now }).run()
+  enqueueNewSnapshots(h.db, [target], clock.now)
   return { h, dir, clock }
 }
 
@@ -116,7 +117,7 @@ describe('the outbox guards what leaves', () => {
     ])
     expect(outcome.shipped).toEqual(['store_001-2025-05-02-v1', 'store_001-2025-05-03-v1'])
     expect(existsSync(join(lake.path, '_manifests', 'store_001-2025-05-01-v1.json'))).toBe(false)
-    const remade = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'], now: () => clock.now }).run()
+    const remade = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, now: () => clock.now }).run()
     expect(remade.created.map((m) => [m.snapshot_id, m.supersedes])).toEqual([['store_001-2025-05-01-v2', 'store_001-2025-05-01-v1']])
     expect((await outbox.shipDue([target])).shipped).toEqual(['store_001-2025-05-01-v2'])
     expect(outbox.backlog().pending).toBe(0)
@@ -141,7 +142,7 @@ describe('the outbox guards what leaves', () => {
     // Central pulled up to 2 May meanwhile; back to s3: only 3 May is still undelivered, and its
     // abandoned row comes back to life.
     h.db
-      .prepare("INSERT INTO snapshot_state (name, value) VALUES ('pulled_seq', (SELECT seq FROM snapshots WHERE snapshot_id = 'store_001-2025-05-02-v1'))")
+      .prepare("INSERT INTO delivery_state (name, value) VALUES ('pulled_seq', (SELECT seq FROM snapshots WHERE snapshot_id = 'store_001-2025-05-02-v1'))")
       .run()
     expect(outbox.retarget(['s3'])).toEqual({ queued: 1, abandoned: 0 })
     expect(h.db.prepare("SELECT snapshot_id FROM outbox WHERE state = 'pending'").pluck().all()).toEqual(['store_001-2025-05-03-v1'])

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { expect, vi } from 'vitest'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import { seededRandom } from '../../src/simulate/random.js'
 import { AckedLoad } from './acked-load.js'
@@ -30,7 +30,7 @@ const KILL_WITHIN_MS: Partial<Record<CrashPoint, number>> = { ingest: 1500, 'sch
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function registerDevices(dataDir: string, count: number): IssuedDevice[] {
-  const db = openDatabase({ dataDir, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+  const db = migrateAll(openDatabase({ dataDir, attach: [] }))
   try {
     const registry = new DeviceRegistry(db)
     return Array.from({ length: count }, (_, i) => registry.add(`crash-${i}`, 'store_001'))

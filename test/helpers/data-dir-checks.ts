@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
@@ -23,7 +24,7 @@ function walk(dir: string): string[] {
 
 /** Silver has enriched all bronze holds, and gold has applied all silver's changes. */
 export function caughtUp(dataDir: string): boolean {
-  const db = openGoldDatabase(dataDir)
+  const db = migrateAll(openGoldDatabase(dataDir))
   try {
     return (
       db
@@ -56,7 +57,7 @@ export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<
       db.close()
     }
   }
-  const db = openGoldDatabase(dataDir)
+  const db = migrateAll(openGoldDatabase(dataDir))
   try {
     const count = (sql: string): number => db.prepare(sql).pluck().get() as number
     const eventIds = new Set(db.prepare('SELECT event_id FROM bronze.iot_sales_raw').pluck().all() as string[])

@@ -1,7 +1,7 @@
 import pino from 'pino'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import type { Config } from '../../src/config/schema.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
+import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import type { GatewayAddresses } from '../../src/gateway.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
@@ -35,7 +35,7 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
   const dir = options.dataDir === undefined ? makeTempDir() : { path: options.dataDir, remove: () => {} }
   // The registry as the CLI uses it: its own connection, in another "process".
   const withRegistry = <T>(use: (registry: DeviceRegistry) => T): T => {
-    const db = openDatabase({ dataDir: dir.path, attach: [], migrations: { main: GATEWAY_MIGRATIONS } })
+    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
     try {
       return use(new DeviceRegistry(db))
     } finally {

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { migrateAll } from '../../src/schemas.js'
 import { BronzeStore } from '../../src/bronze/bronze-store.js'
 import type { ExpectationConfig } from '../../src/config/schema.js'
 import type { SqliteDatabase } from '../../src/db/open.js'
@@ -54,7 +55,7 @@ export class SilverHarness {
 
   constructor(options: { defaultTimezone?: string; expectations?: ExpectationConfig[]; now?: () => number } = {}) {
     // All layers attached, as the daemon's threads have them.
-    this.db = openGoldDatabase(this.dir.path)
+    this.db = migrateAll(openGoldDatabase(this.dir.path))
     this.gold = new GoldRefresher(this.db, options.now)
     this.bronze = new BronzeStore(this.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
     this.enricher = new SalesEnricher(this.db, {

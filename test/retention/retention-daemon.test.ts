@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { migrateAll } from '../../src/schemas.js'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { runCli } from '../helpers/cli.js'
@@ -16,7 +17,7 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
   const today = new Date().toISOString().slice(0, 10) // the test config's zone is UTC
   const work = makeTempDir()
   const query = <T>(sql: string): T => {
-    const db = openGoldDatabase(gw.dataDir)
+    const db = migrateAll(openGoldDatabase(gw.dataDir))
     try {
       return db.prepare(sql).pluck().get() as T
     } finally {

@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BronzeStore } from '../../src/bronze/bronze-store.js'
 import { runRetention, type RetentionSettings } from '../../src/retention/retention.js'
 import { databaseBytes, enableIncrementalVacuum } from '../../src/retention/compact.js'
-import { Outbox } from '../../src/delivery/outbox.js'
+import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
 import { acknowledgePull, lastSeq } from '../../src/delivery/pull-ack.js'
 import { daysToRemake } from '../../src/snapshot/days-to-remake.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
-import { DAMAGED } from '../../src/delivery/verified-file.js'
+import { markDamaged } from '../../src/snapshot/snapshot-catalog.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { DirectoryTarget } from '../../src/delivery/targets/directory-target.js'
 import { seedSale } from '../helpers/sales.js'
@@ -43,7 +43,8 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     )
 
   const makeSnapshots = (): void => {
-    new SnapshotBuilder(h!.db, { dir: join(h!.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'] }).run()
+    new SnapshotBuilder(h!.db, { dir: join(h!.dir.path, 'snapshots'), currency: { code: 'USD', minorUnitDigits: 2 } }).run()
+    enqueueNewSnapshots(h!.db, ['directory'], Date.now())
   }
 
   /** Sales in all layers, snapshots made, every day shipped but the last, 5 May (its upload keeps failing). */
@@ -154,7 +155,7 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     expect(h!.db.prepare('SELECT DISTINCT sale_date FROM gold.fact_daily_sales ORDER BY 1').pluck().all()).toEqual(['2025-05-05'])
     for (const table of GOLD_TABLE_NAMES) expect(count(`SELECT count(*) FROM gold.${table} WHERE sale_date < '2025-05-05'`)).toBe(0)
     // A damaged copy of 1 May, or a late sale for it: no new (empty) version, the sale quarantined.
-    h!.db.prepare(`UPDATE snapshots SET content_sha256 = '${DAMAGED}' WHERE snapshot_id = 'store_001-2025-05-01-v1'`).run()
+    markDamaged(h!.db, 'store_001-2025-05-01-v1')
     expect(daysToRemake(h!.db)).toEqual([])
     h!.ingest([seedSale({ timestamp: '2025-05-01T10:00:00Z' })])
     h!.process()

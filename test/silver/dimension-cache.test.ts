@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { migrateAll } from '../../src/schemas.js'
 import { openSilverDatabase } from '../../src/silver/open-silver.js'
 import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
 import { importDimension } from '../../src/silver/dims/import-dimension.js'
@@ -35,7 +36,7 @@ describe('silver looks dimensions up in memory, and never from a stale copy', ()
     await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Beverages\n', T0)
     h.ingest([seedSale({ event_id: 'first', timestamp: '2025-06-10T12:00:00Z' })])
     h.process()
-    const other = openSilverDatabase(h.dir.path)
+    const other = migrateAll(openSilverDatabase(h.dir.path))
     try {
       const config = configSchema.parse({ dataDir: h.dir.path })
       await importDimension(

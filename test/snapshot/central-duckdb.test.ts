@@ -25,7 +25,7 @@ describe('docs/central.md: DuckDB over a lake that keeps every version', () => {
     await h.importDims('customer', CUSTOMERS_CSV)
     const lake = makeTempDir('medallion-s3-like-')
     const dir = join(h.dir.path, 'snapshots')
-    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: ['directory'] })
+    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 } })
     const outbox = new Outbox(h.db, { dir, retry: { baseDelayMs: 1, maxDelayMs: 1 } })
     const target = new DirectoryTarget(lake.path)
     const ship = async (): Promise<void> => {

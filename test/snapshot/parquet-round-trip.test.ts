@@ -36,7 +36,7 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     h.ingest(sales)
     h.process()
     h.gold.refreshAll()
-    manifests = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] }).run().created
+    manifests = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 } }).run().created
   })
   afterAll(() => h.close())
 
@@ -101,7 +101,7 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
   })
 
   it('a day that did not change gets no new snapshot; one that changed supersedes its last', () => {
-    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] })
+    const builder = new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 } })
     h.gold.rebuild() // rewrites every day with the same content
     expect(builder.run()).toMatchObject({ created: [], unchanged: manifests.length })
     h.ingest([seedSale({ timestamp: '2025-05-01T12:00:00Z', price: 1 })])

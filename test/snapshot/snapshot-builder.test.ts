@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api'
+import { migrateAll } from '../../src/schemas.js'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
@@ -29,8 +30,8 @@ describe('the snapshot builder', () => {
   it('a version recorded by another process while a day is read never leaves an older state current', () => {
     const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')
-    const exportDb = openGoldDatabase(h.dir.path) // a `snapshot export` next to the daemon
-    const workerDb = openGoldDatabase(h.dir.path)
+    const exportDb = migrateAll(openGoldDatabase(h.dir.path)) // a `snapshot export` next to the daemon
+    const workerDb = migrateAll(openGoldDatabase(h.dir.path))
     try {
       sale(h, '10:00', 1)
       new SnapshotBuilder(h.db, { dir, ...OPTIONS }).run() // v1

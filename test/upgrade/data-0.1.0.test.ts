@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3'
+import { GATEWAY_OWNERS, migrateAll } from '../../src/schemas.js'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
-import { GATEWAY_MIGRATIONS } from '../../src/db/gateway-schema.js'
 import { GOLD_MIGRATIONS } from '../../src/gold/schema.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SILVER_MIGRATIONS } from '../../src/silver/schema.js'
@@ -19,7 +19,7 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 // Made by test/fixtures/make-data-0.1.0.mjs with release 0.1.0 (see test/fixtures/README.md).
 const FIXTURE = fileURLToPath(new URL('../fixtures/data-0.1.0.tar.gz', import.meta.url))
 const FILES = { main: 'gateway.db', bronze: 'bronze.db', silver: 'silver.db', gold: 'gold.db' } as const
-const MIGRATIONS = { main: GATEWAY_MIGRATIONS, bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
+const LAYER_MIGRATIONS = { bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
 /** Tables whose rows are progress, not data (job_runs: each job's last run): they move on when the new release runs. */
 const PROGRESS = new Set([
   'main.job_runs',
@@ -104,7 +104,7 @@ describe('a data directory written by release 0.1.0', () => {
   })
 
   it('opens with this release: format-1 days made again in the current format, the waiting upload shipped, the data sound', async () => {
-    const db = openGoldDatabase(dataDir)
+    const db = migrateAll(openGoldDatabase(dataDir))
     const query = <T>(sql: string): T[] => db.prepare(sql).all() as T[]
     try {
       // Each store-day's current snapshot is of this release's format (made again at the start).
@@ -143,12 +143,17 @@ describe('a data directory written by release 0.1.0', () => {
   })
 
   it("is migrated and converted: every schema at this release's version, files in incremental vacuum, the new gold table filled", () => {
-    const db = openGoldDatabase(dataDir)
+    const db = migrateAll(openGoldDatabase(dataDir))
     try {
-      for (const [schema, migrations] of Object.entries(MIGRATIONS)) {
+      for (const [schema, migrations] of Object.entries(LAYER_MIGRATIONS)) {
         expect(db.pragma(`${schema}.user_version`, { simple: true }), schema).toBe(migrations.length)
         expect(db.pragma(`${schema}.auto_vacuum`, { simple: true }), `${schema} auto_vacuum`).toBe(2)
       }
+      // gateway.db: one version per owner, each owner's steps all applied.
+      expect(db.pragma('main.auto_vacuum', { simple: true }), 'main auto_vacuum').toBe(2)
+      expect(Object.fromEntries(db.prepare('SELECT owner, version FROM main.schema_owners').raw().all() as [string, number][])).toEqual(
+        Object.fromEntries(GATEWAY_OWNERS.map(({ owner, migrations }) => [owner, migrations.length])),
+      )
       // Every store-day gold held has its products ranked, and each device its last sale.
       expect(
         db
