@@ -11,7 +11,7 @@ export function goldCommand(): Command {
     .addOption(configOption())
     .action((options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+      const db = openGoldDatabase(config.dataDir, config.storage.synchronous)
       const progress = progressBar('rebuilding gold', 'store-days')
       try {
         const started = performance.now()
