@@ -122,7 +122,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   const pipeline = new Pipeline({
     settings: {
       dataDir: config.dataDir,
-      synchronous: config.bronze.synchronous,
+      synchronous: config.storage.synchronous,
       cacheSizeMiB: config.bronze.cacheSizeMiB,
       maxPayloadBytes: config.mqtt.maxPayloadBytes,
       maxBatchItems: config.mqtt.maxBatchItems,
@@ -148,7 +148,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   const gold = new GoldThread(
     {
       dataDir: config.dataDir,
-      synchronous: config.bronze.synchronous,
+      synchronous: config.storage.synchronous,
       refreshIntervalMs: config.gold.refreshIntervalMs,
       pollMs: GOLD_POLL_MS,
     },

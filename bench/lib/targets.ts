@@ -148,10 +148,8 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
         perDevice: { messagesPerSecond: 0, bytesPerSecond: 0, connectsPerMinute: 0 },
       },
       http: { host: '127.0.0.1', port: 0, ...(options.staffToken ? { tokens: { staff: options.staffToken } } : {}) },
-      bronze: {
-        synchronous: options.synchronous,
-        ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } : {}),
-      },
+      storage: { synchronous: options.synchronous },
+      ...(process.env.BENCH_MAX_GROUP_MESSAGES ? { bronze: { maxGroupMessages: Number(process.env.BENCH_MAX_GROUP_MESSAGES) } } : {}),
     }),
   )
   // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.

@@ -55,7 +55,7 @@ export function dimsCommand(): Command {
       } catch (cause) {
         throw new MedallionError('DIMENSION_FILE_INVALID', `cannot read ${file}: ${(cause as Error).message}`, { cause })
       }
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
       const progress = progressBar(`importing ${dimension}`, 'bytes')
       let read = 0
       try {
@@ -86,7 +86,7 @@ export function dimsCommand(): Command {
     .action(async (options: { json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
       if (!config.dims.url) throw new MedallionError('USAGE', 'dims.url is not set in the config: there is no central to pull from')
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
       try {
         const outcomes = await syncDimensions(pullContextFromConfig(db, config))
         process.stdout.write(

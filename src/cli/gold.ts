@@ -12,7 +12,7 @@ export function goldCommand(): Command {
     .addOption(configOption())
     .action((options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
       const progress = progressBar('rebuilding gold', 'store-days')
       try {
         const started = performance.now()

@@ -7,8 +7,11 @@ export function configOption(): Option {
   return new Option('-c, --config <file>', 'config file (default: $MEDALLION_EDGE_CONFIG or the embedded config/default.json)')
 }
 
+/** The config of a command; its warnings go to stderr (`run` logs them instead, see run.ts). */
 export function loadFromOptions(options: { config?: string }): LoadedConfig {
-  return loadConfig(options.config)
+  const loaded = loadConfig(options.config)
+  for (const warning of loaded.warnings) process.stderr.write(`medallion-edge: warning: ${warning}\n`)
+  return loaded
 }
 
 export function positiveInt(value: string): number {

@@ -27,7 +27,7 @@ export function retentionCommand(): Command {
     .addOption(configOption())
     .action((options: { json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
       try {
         const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
         recordRetention(db, outcome, Date.now())

@@ -4,9 +4,9 @@ import { createGateway } from '../gateway.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import { SystemdNotifier } from '../util/sd-notify.js'
 import { configChanges, type ConfigChanges } from '../config/config-changes.js'
-import { loadConfig } from '../config/load.js'
+import { loadConfig, type LoadedConfig } from '../config/load.js'
 import { configSchema, type Config } from '../config/schema.js'
-import { configOption, loadFromOptions } from './options.js'
+import { configOption } from './options.js'
 import { isMedallionError } from '../errors.js'
 
 /** A coded error is logged as its code and message (the operator's answer); anything else with its stack (a bug to report). */
@@ -22,9 +22,10 @@ export function runCommand(): Command {
     .description('run the daemon: MQTT broker, bronze store (what `npm start` runs)')
     .addOption(configOption())
     .action(async (options: { config?: string }) => {
-      const { config, source } = loadFromOptions(options)
+      const { config, source, warnings } = loadConfig(options.config)
       const destination = pino.destination({ dest: 1, sync: false })
       const logger = pino({ level: config.log.level, base: { pid: process.pid } }, destination)
+      for (const warning of warnings) logger.warn(warning)
       const exit = (code: number): never => {
         destination.flushSync()
         process.exit(code)
@@ -76,7 +77,8 @@ export function runCommand(): Command {
           logger.error(`config reload refused: ${outcome.refused}; the running config is kept`)
           return
         }
-        const { applied, needRestart, next } = outcome
+        const { applied, needRestart, next, warnings } = outcome
+        for (const warning of warnings) logger.warn(warning)
         running = next
         if (applied.includes('log.level')) logger.level = next.log.level
         gateway.reload(next, applied)
@@ -100,21 +102,21 @@ export function runCommand(): Command {
 }
 
 /** The config file read again, compared with the running config; refused (with why) if invalid. */
-function reloadConfig(source: string, running: Readonly<Config>): ConfigChanges | { refused: string } {
-  let reloaded: Readonly<Config>
+function reloadConfig(source: string, running: Readonly<Config>): (ConfigChanges & { warnings: string[] }) | { refused: string } {
+  let reloaded: LoadedConfig
   try {
-    reloaded = loadConfig(source).config
+    reloaded = loadConfig(source)
   } catch (error) {
     return { refused: (error as Error).message }
   }
-  const changes = configChanges(running, reloaded)
+  const changes = configChanges(running, reloaded.config)
   // The live keys of the new config with the rest of the running one must still hold together.
   const checked = configSchema.safeParse(changes.next)
   if (!checked.success)
     return {
       refused: `with the keys that need a restart kept as they run: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
     }
-  return changes
+  return { ...changes, warnings: reloaded.warnings }
 }
 
 /**

@@ -13,7 +13,7 @@ export function silverCommand(): Command {
     .addOption(configOption())
     .action(async (options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
       const progress = progressBar('rebuilding silver', 'bronze rows')
       try {
         const result = await rebuildSilver(db, enricherFromConfig(db, config), {

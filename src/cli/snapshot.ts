@@ -23,7 +23,7 @@ export function snapshotCommand(): Command {
     .addOption(configOption())
     .action((options: { date: string; out: string; store?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.bronze.synchronous))
+      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
       try {
         const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency })
         const current = builder.currentSnapshot(options.store ?? config.storeId, options.date)

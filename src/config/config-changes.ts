@@ -2,7 +2,7 @@ import type { Config } from './schema.js'
 
 /**
  * What a reload (SIGHUP) applies to the running daemon. Everything else (addresses, ports, the
- * data directory, the store's zone and currency, bronze's durability, the dashboard...) is read
+ * data directory, the store's zone and currency, storage.synchronous, the dashboard...) is read
  * once at the start: a change there is logged as needing a restart, and not applied.
  */
 const LIVE_KEYS = [

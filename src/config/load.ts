@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { MedallionError } from '../errors.js'
+import { renameKeys } from './renamed-keys.js'
 import { configSchema, type Config } from './schema.js'
 
 /** The embedded default: a demo configuration that runs on a fresh machine. */
@@ -20,23 +21,27 @@ export interface LoadedConfig {
   config: Readonly<Config>
   /** The file the config came from, for messages. */
   source: string
+  /** What the operator should change though the config loaded (a renamed key): one line each, for the log or stderr. */
+  warnings: string[]
 }
 
 /**
  * Loads the config: `--config FILE`, else `MEDALLION_EDGE_CONFIG`, else the embedded default;
- * applies the environment overrides; validates against the schema; resolves `dataDir`; freezes.
- * Throws one MedallionError whose message names every wrong key.
+ * moves renamed keys to their new names; applies the environment overrides; validates against
+ * the schema; resolves `dataDir`; freezes. Throws one MedallionError whose message names every
+ * wrong key.
  */
 export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LoadedConfig {
   const source = configPath ?? env.MEDALLION_EDGE_CONFIG ?? DEFAULT_CONFIG_PATH
   const raw = readJson(source)
+  const { warnings, writtenAs } = renameKeys(raw, source)
   applyEnvOverrides(raw, env)
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {
-    throw new MedallionError('CONFIG_INVALID', `config ${source}: ${describeIssues(parsed.error.issues)}`)
+    throw new MedallionError('CONFIG_INVALID', `config ${source}: ${describeIssues(parsed.error.issues, writtenAs)}`)
   }
   const config = { ...parsed.data, dataDir: resolve(cwd, parsed.data.dataDir) }
-  return { config: deepFreeze(config), source }
+  return { config: deepFreeze(config), source, warnings }
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -83,15 +88,20 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]!] = value
 }
 
-/** One line naming each wrong key, e.g. `mqtt.port: expected a number <= 65535; mqtt.bogus: unknown key`. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+/**
+ * One line naming each wrong key, e.g. `mqtt.port: expected a number <= 65535; mqtt.bogus: unknown key`.
+ * A key the file gave under its old name is named as written, with the new name.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], writtenAs: ReadonlyMap<string, string> = new Map()): string {
   return issues
     .flatMap((issue) => {
       const at = issue.path.map(String)
       if (issue.code === 'unrecognized_keys') {
         return issue.keys.map((key) => `${[...at, key].join('.')}: unknown key`)
       }
-      return [`${at.join('.') || '(top level)'}: ${issue.message}`]
+      const key = at.join('.')
+      const oldName = writtenAs.get(key)
+      return [`${oldName ? `${oldName} (renamed ${key})` : key || '(top level)'}: ${issue.message}`]
     })
     .join('; ')
 }

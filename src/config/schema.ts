@@ -134,13 +134,6 @@ const dashboardSchema = z.strictObject({
 })
 
 const bronzeSchema = z.strictObject({
-  /**
-   * SQLite `synchronous` for bronze.db, and (despite the name) for every other file the daemon and
-   * the commands write, but the scheduler's notes. FULL fsyncs the WAL at every (group) commit, so
-   * an acked sale survives power loss; NORMAL survives a process crash only. See docs/bronze.md,
-   * "Durability and the fsync policy".
-   */
-  synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Most messages in one group commit (a message may hold an array of sales); more wait. */
   maxGroupMessages: z.number().int().min(1).max(100_000).default(4000),
   /** SQLite page cache of the bronze writer, in MiB. */
@@ -154,6 +147,14 @@ const bronzeSchema = z.strictObject({
 })
 
 const storageSchema = z.strictObject({
+  /**
+   * SQLite `synchronous` of the database files the daemon and the commands write (bronze, silver,
+   * gold, gateway.db), but the scheduler's notes (always NORMAL) and the `devices` and `restore`
+   * commands (always FULL). FULL fsyncs the WAL at every (group) commit, so an acked sale survives
+   * power loss; NORMAL survives a process crash only. Formerly `bronze.synchronous`, still read
+   * with a warning (renamed-keys.ts). See docs/bronze.md, "Durability and the fsync policy".
+   */
+  synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
    * Free space kept on the data directory's filesystem. Under it new sales are not acked (devices
    * keep them and send them again), nor are snapshots written, until space returns: SQLite never
@@ -423,9 +424,9 @@ export const configSchema = z.strictObject({
   http: httpSchema.prefault({}),
   /** The staff page: its locale, and when a device counts as silent. */
   dashboard: dashboardSchema.prefault({}),
-  /** Bronze: durability, page cache, group size, reject payloads. */
+  /** Bronze: page cache, group size, reject payloads. */
   bronze: bronzeSchema.prefault({}),
-  /** The disk reserve under which new sales are no longer acked. */
+  /** Every database file: its durability, and the disk reserve under which new sales are no longer acked. */
   storage: storageSchema.prefault({}),
   /** How long each layer keeps old days, and the bound on rejects. */
   retention: retentionSchema.prefault({}),

@@ -8,6 +8,6 @@ import { postJobResult } from '../util/job-result.js'
 const config = workerData as Config
 let db: ReturnType<typeof openGoldDatabase> | undefined
 await postJobResult(
-  () => takeSnapshots((db = openGoldDatabase(config.dataDir, config.bronze.synchronous)), config),
+  () => takeSnapshots((db = openGoldDatabase(config.dataDir, config.storage.synchronous)), config),
   () => db?.close(),
 )

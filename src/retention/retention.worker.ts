@@ -10,7 +10,7 @@ const config = workerData as Config
 let db: ReturnType<typeof openGoldDatabase> | undefined
 await postJobResult(
   () => {
-    db = openGoldDatabase(config.dataDir, config.bronze.synchronous)
+    db = openGoldDatabase(config.dataDir, config.storage.synchronous)
     const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
     recordRetention(db, outcome, Date.now())
     return outcome

@@ -16,7 +16,7 @@ describe('when bronze cannot commit, nothing is acked', () => {
     gw = await startGateway()
     expect(gw.gateway.pipeline.pragmas).toEqual({ synchronous: 2, journalMode: 'wal' })
     await gw.stop()
-    gw = await startGateway({ bronze: { synchronous: 'NORMAL' } })
+    gw = await startGateway({ storage: { synchronous: 'NORMAL' } })
     expect(gw.gateway.pipeline.pragmas).toEqual({ synchronous: 1, journalMode: 'wal' })
   })
 

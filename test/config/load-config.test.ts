@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/app/data')
     expect(config.mqtt).toMatchObject({ port: 1883, allowAnonymous: 'loopback', maxPayloadBytes: 262144 })
     expect(config.http.port).toBe(8080)
-    expect(config.bronze.synchronous).toBe('FULL')
+    expect(config.storage.synchronous).toBe('FULL')
     expect(Object.isFrozen(config.mqtt)).toBe(true)
   })
 

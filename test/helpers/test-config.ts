@@ -10,6 +10,6 @@ export function testConfig(dataDir: string, overrides: DeepPartial<Config> = {})
     ...overrides,
     mqtt: { host: '127.0.0.1', port: 0, allowAnonymous: false, ...overrides.mqtt },
     http: { host: '127.0.0.1', port: 0, ...overrides.http },
-    bronze: { synchronous: 'FULL', ...overrides.bronze },
+    storage: { synchronous: 'FULL', ...overrides.storage },
   })
 }

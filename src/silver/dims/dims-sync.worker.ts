@@ -8,6 +8,6 @@ import { postJobResult } from '../../util/job-result.js'
 const config = workerData as Config
 let db: ReturnType<typeof openSilverDatabase> | undefined
 await postJobResult(
-  () => syncDimensions(pullContextFromConfig((db = openSilverDatabase(config.dataDir, config.bronze.synchronous)), config)),
+  () => syncDimensions(pullContextFromConfig((db = openSilverDatabase(config.dataDir, config.storage.synchronous)), config)),
   () => db?.close(),
 )
