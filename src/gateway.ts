@@ -31,6 +31,7 @@ import type { SnapshotJobs } from './jobs/snapshot-jobs.js'
 import { registerJobs, rescheduleJobs } from './jobs/jobs.js'
 import { touches } from './config/config-changes.js'
 import { SnapshotReader } from './delivery/snapshot-reader.js'
+import { expectationViolations, type ExpectationViolations } from './silver/silver-status.js'
 import { uploadTargets } from './delivery/upload-targets.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { stopInOrder } from './util/stop-in-order.js'
@@ -157,6 +158,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   )
   let lock: DaemonLock | undefined
   let db: SqliteDatabase | undefined
+  let violations: (() => ExpectationViolations[]) | undefined
   let reader: GoldReader | undefined
   let bronze: BronzeReader | undefined
   let outbox: Outbox | undefined
@@ -226,8 +228,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       refused: () => access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
       fairShare: () => broker?.fairShare,
       silver: () => pipeline.silver,
-      expectations: () =>
-        (db?.prepare('SELECT rule, action, violations FROM silver.expectation_counts').all() ?? []) as { rule: string; action: string; violations: number }[],
+      expectations: () => violations?.() ?? [],
       gold: () => gold.progress,
       backlog: () => outbox?.backlog() ?? { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
       jobs: () => scheduler?.status() ?? [],
@@ -267,6 +268,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
         if (enableIncrementalVacuum(db, schema, disk.state().freeBytes))
           logger.info({ schema, ms: Date.now() - started }, 'database converted to incremental vacuum (once): retention can shrink it')
       }
+      violations = expectationViolations(db)
       reader = new GoldReader(config.dataDir, config.currency)
       bronze = new BronzeReader(config.dataDir)
       outbox = new Outbox(db, { dir: snapshotDir(config.dataDir), retry: config.upload.retry, now: () => clock.now() })
@@ -340,6 +342,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
         logger,
       )
       db = undefined
+      violations = undefined
       lock = undefined
       logger.info({ ingest: pipeline.groupCommit.totals, silver: pipeline.silver, gold: gold.progress }, 'pipeline stopped')
       if (failed.length > 0) throw new Error(`could not stop ${failed.join(', ')} (the log has why)`)

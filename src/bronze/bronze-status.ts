@@ -22,3 +22,17 @@ export function readBronzeStatus(db: SqliteDatabase): BronzeStatus {
     rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
   }
 }
+
+/** When the oldest sale bronze still holds was received (what retention kept), null when empty: the first row by id, cheap enough for a scrape. */
+export function oldestBronzeReceivedAt(db: SqliteDatabase): string | null {
+  return (db.prepare('SELECT received_at FROM bronze.iot_sales_raw ORDER BY id LIMIT 1').pluck().get() as string | undefined) ?? null
+}
+
+/**
+ * Rejects the bronze store dropped, oldest first, to keep them under retention.rejectsMaxMiB, since
+ * the data directory was made. 0 on a file of a release before bronze_state, which `status` may read unmigrated.
+ */
+export function countDroppedRejects(db: SqliteDatabase): number {
+  if (db.prepare("SELECT 1 FROM bronze.sqlite_master WHERE type = 'table' AND name = 'bronze_state'").pluck().get() === undefined) return 0
+  return (db.prepare("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'").pluck().get() as number | undefined) ?? 0
+}

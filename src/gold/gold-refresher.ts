@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
-import { dayChangesAfter, dayChangesAfterCountSql, forgetDayChangesThrough } from '../silver/day-changes.js'
+import { dayChangesAfter, dayChangesAfterCountSql, forgetDayChangesThrough, UNMARKED_AFTER_SQL } from '../silver/day-changes.js'
 import { GoldWriter } from './gold-writer.js'
 import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
 
@@ -10,7 +10,7 @@ import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
  * recomputed through day_changes).
  */
 export const salesThroughSql = (gold = 'gold'): string => `coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'sales_through'),
-  (SELECT value FROM silver.pipeline_state WHERE name = 'unmarked_after'), 0)`
+  ${UNMARKED_AFTER_SQL}, 0)`
 
 /** What silver holds that gold does not show yet: marked days to recompute plus new sales to add (`gold`: its schema name). */
 export const goldBacklogSql = (

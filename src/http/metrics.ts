@@ -7,6 +7,7 @@ import type { JobStatus } from '../scheduler/scheduler.js'
 import type { DiskState } from '../db/disk-space.js'
 import type { Backlog } from '../delivery/outbox.js'
 import type { StorageReport } from '../retention/storage-report.js'
+import type { ExpectationViolations } from '../silver/silver-status.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */
 export interface MetricSources {
@@ -16,7 +17,7 @@ export interface MetricSources {
   /** What the broker closed, refused and delayed to share itself fairly (undefined before it starts). */
   fairShare: () => FairShareCounts | undefined
   silver: () => SilverProgress
-  expectations: () => { rule: string; action: string; violations: number }[]
+  expectations: () => ExpectationViolations[]
   gold: () => GoldProgress
   jobs: () => JobStatus[]
   backlog: () => Backlog

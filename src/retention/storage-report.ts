@@ -1,3 +1,4 @@
+import { countDroppedRejects, oldestBronzeReceivedAt } from '../bronze/bronze-status.js'
 import { databaseFile, type SqliteDatabase } from '../db/open.js'
 import { fileWithWalBytes } from './compact.js'
 import { readRetention, type RetentionOutcome } from './retention.js'
@@ -27,10 +28,8 @@ export function readStorage(db: SqliteDatabase, dataDir: string): StorageReport 
         fileWithWalBytes(databaseFile(dataDir, schema)),
       ]),
     ),
-    oldestBronzeReceivedAt: (db.prepare('SELECT received_at FROM bronze.iot_sales_raw ORDER BY id LIMIT 1').pluck().get() as string | undefined) ?? null,
-    rejectsDropped: has('bronze', 'bronze_state')
-      ? ((db.prepare("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'").pluck().get() as number | undefined) ?? 0)
-      : 0,
+    oldestBronzeReceivedAt: oldestBronzeReceivedAt(db),
+    rejectsDropped: countDroppedRejects(db),
     retention: has('main', 'retention_state') ? readRetention(db) : { lastRunAt: null, last: null, totals: {} },
   }
 }

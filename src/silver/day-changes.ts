@@ -28,3 +28,6 @@ export function newestDayChange(db: SqliteDatabase): number {
 
 /** SQL counting the marks after the seq that `consumedSql` gives. */
 export const dayChangesAfterCountSql = (consumedSql: string): string => `(SELECT count(*) FROM silver.day_changes WHERE seq > ${consumedSql})`
+
+/** SQL for the bronze id after which silver's sales reach gold without a mark (the days of every earlier one were marked): set once, by a migration. */
+export const UNMARKED_AFTER_SQL = "(SELECT value FROM silver.pipeline_state WHERE name = 'unmarked_after')"

@@ -15,6 +15,19 @@ export interface SilverStatus {
   sync: { dimension: string; lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null }[]
 }
 
+/** An expectation's violations, all time (silver.expectation_counts). */
+export interface ExpectationViolations {
+  rule: string
+  action: string
+  violations: number
+}
+
+/** Each expectation's violations, for the metrics: prepared once, on a connection with silver attached, and read at each scrape. */
+export function expectationViolations(db: SqliteDatabase): () => ExpectationViolations[] {
+  const select = db.prepare<[], ExpectationViolations>('SELECT rule, action, violations FROM silver.expectation_counts')
+  return () => select.all()
+}
+
 /** The oldest store-local day silver still holds (retention's horizon), null when empty. */
 export function oldestSilverDay(db: SqliteDatabase): string | null {
   // No index leads with the date: a scan, fine for a command, kept out of /metrics.

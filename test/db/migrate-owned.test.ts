@@ -7,7 +7,7 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 /** Two owners sharing one file; before they were versioned apart, one sequence held a's step, then b's. */
 const A = { owner: 'a', migrations: ['CREATE TABLE a1 (x)', 'CREATE TABLE a2 (x)'] }
 const B = { owner: 'b', migrations: ['CREATE TABLE b1 (x)'] }
-const LEGACY = [{}, { a: 1 }, { a: 1, b: 1 }]
+const LEGACY: Record<string, number>[] = [{}, { a: 1 }, { a: 1, b: 1 }]
 
 describe('migrateOwned: one file, several owners, a version each', () => {
   let dir: ReturnType<typeof makeTempDir>
