@@ -8,7 +8,8 @@ import { readBronzeStatus, type BronzeStatus } from '../bronze/bronze-status.js'
 import { oldestGoldDay, readGoldStatus, type GoldStatus } from '../gold/gold-status.js'
 import { readJobRuns, type JobRunSummary } from '../scheduler/job-run-store.js'
 import { oldestSilverDay, readSilverStatus, type SilverStatus } from '../silver/silver-status.js'
-import { readSnapshotStatus, type SnapshotStatus } from '../snapshot/snapshot-status.js'
+import { readDeliveryStatus, type DeliveryStatus } from '../delivery/delivery-status.js'
+import { readSnapshotStatus, type MadeSnapshots } from '../snapshot/snapshot-status.js'
 import { readStorage, type StorageReport } from '../retention/storage-report.js'
 import { connectHost } from './connect-host.js'
 import { configOption, loadFromOptions } from './options.js'
@@ -25,7 +26,8 @@ export interface StatusReport {
   silver: SilverStatus | null
   jobs: JobRunSummary[]
   gold: GoldStatus | null
-  snapshots: SnapshotStatus | null
+  /** The snapshots made (snapshot/) and what waits to ship (delivery/). */
+  snapshots: (MadeSnapshots & DeliveryStatus) | null
   /** The database files' sizes and what retention did. */
   storage: StorageReport | null
   /** The oldest store-local day each layer still holds (retention's horizon), null when empty. */
@@ -73,7 +75,7 @@ export async function readStatus(config: Readonly<Config>, source: string): Prom
   try {
     report.devices = countDevices(db)
     report.bronze = readBronzeStatus(db)
-    report.snapshots = readSnapshotStatus(db)
+    report.snapshots = { ...readSnapshotStatus(db), ...readDeliveryStatus(db) }
     report.jobs = readJobRuns(db)
     report.storage = readStorage(db, config.dataDir)
     if (hasSilver) report.silver = readSilverStatus(db)
