@@ -19,6 +19,7 @@ export interface GoldProgress {
 
 /** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress. */
 export class GoldThread {
+  readonly name = 'the gold thread'
   private thread: ServiceThread<ToGold> | undefined
   private nextRequest = 1
   private readonly requests = new Map<number, { resolve: (outcome: RefreshOutcome) => void; reject: (error: Error) => void }>()

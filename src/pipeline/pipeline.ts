@@ -35,6 +35,7 @@ export interface PipelineOptions {
  * they report for status and metrics.
  */
 export class Pipeline {
+  readonly name = 'the pipeline threads'
   private bronze: ServiceThread<ToBronze> | undefined
   private silverThread: ServiceThread<ToSilver> | undefined
   private toldSilverAt = Number.NEGATIVE_INFINITY

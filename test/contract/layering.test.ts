@@ -8,7 +8,7 @@ const SRC = join(import.meta.dirname, '../../src')
  * The stages in data-flow order, each after what it may import. A stage reads the stages before it
  * and never one after it: bronze knows nothing of silver, making a snapshot nothing of delivering
  * it. (The pipeline hosts the bronze and silver threads, so it comes after both.) The folders not
- * listed compose the stages (cli, http, jobs, gateway.ts, schemas.ts) or work across all of them
+ * listed compose the stages (cli, http, jobs, daemon, gateway.ts, schemas.ts) or work across all of them
  * (retention, backup), or are central's side (central).
  */
 const STAGES = ['errors', 'util', 'contract', 'db', 'config', 'broker', 'bronze', 'silver', 'pipeline', 'gold', 'snapshot', 'delivery']

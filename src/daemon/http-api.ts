@@ -1,0 +1,159 @@
+import type { FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { Config } from '../config/schema.js'
+import type { DiskSpace } from '../db/disk-space.js'
+import type { StoreRecord } from '../gold/gold-reader.js'
+import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import type { GoldThread } from '../gold/gold-thread.js'
+import { buildApp } from '../http/app.js'
+import { DashboardAssets } from '../http/dashboard-assets.js'
+import { deviceHealth, pipelineHealth, type HealthSources } from '../http/health-report.js'
+import { createMetrics } from '../http/metrics.js'
+import { RoleCheck } from '../http/roles.js'
+import { listen } from '../http/server.js'
+import type { Pipeline } from '../pipeline/pipeline.js'
+import { readStorage } from '../retention/storage-report.js'
+import type { Clock } from '../util/clock.js'
+import type { Part } from '../util/parts.js'
+import type { DataFiles } from './data-files.js'
+import type { MqttIntake } from './mqtt-intake.js'
+import type { ScheduledWork } from './scheduled-work.js'
+
+/** Storage figures (a directory walk) are read at most this often, however often metrics are scraped. */
+const SCRAPE_MS = 1000
+
+export interface HttpApiDeps {
+  config: Readonly<Config>
+  files: DataFiles
+  disk: DiskSpace
+  pipeline: Pipeline
+  gold: GoldThread
+  mqtt: MqttIntake
+  work: ScheduledWork
+  clock: Clock
+  logger: Logger
+  /** The built staff page (default: dist/http/dashboard next to the running code). */
+  dashboardDir?: string
+}
+
+/**
+ * The HTTP API (fastify): the staff page and its data, the health panels, central's pull,
+ * /metrics and /readyz, each answered from the part that knows it. Built up front (its routes are
+ * there before the start); it listens last, once everything it reads is running.
+ */
+export class HttpApi implements Part {
+  readonly name = 'HTTP'
+  readonly app: FastifyInstance
+  readonly roles: RoleCheck
+
+  constructor(private readonly deps: HttpApiDeps) {
+    const { config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir } = deps
+    const timeZoneOf = (storeId: string): string => (files.started ? files.reader.timeZoneOf(storeId) : undefined) ?? config.timezone
+    const health: HealthSources = {
+      now: () => clock.now(),
+      timeZoneOf,
+      newestSale: () => files.bronze.newestSale(),
+      silver: () => pipeline.silver,
+      receivedAfter: (id) => files.bronze.receivedAfter(id),
+      gold: () => ({ caughtUpAt: gold.progress.caughtUpAt, pendingChanges: files.reader.pendingDayChanges(), lastError: gold.progress.lastError }),
+      rejectsSince: (since) => files.bronze.rejectsSince(since),
+      upload: () => ({ ...files.outbox.backlog(), target: config.upload.target }),
+      connectedClientIds: () => mqtt.connectedClientIds(),
+      registeredDevices: () => mqtt.registeredDevices(),
+      deviceActivity: () => files.bronze.devices(),
+      deviceSilentMinutes: config.dashboard.deviceSilentMinutes,
+    }
+    this.roles = new RoleCheck(config.http.tokens)
+    this.app = buildApp({
+      storeId: config.storeId,
+      timeZoneOf,
+      roles: this.roles,
+      logger: logger.child({ component: 'http' }),
+      now: () => clock.now(),
+      totals: (storeId, date, now) => files.reader.totals(storeId, date, now),
+      topProducts: (storeId, date, limit) => files.reader.topProducts(storeId, date, limit),
+      day: (storeId, date, now, limit) => files.reader.day(storeId, date, now, limit),
+      stores: () => storesOf(config, files.reader.stores(), health),
+      refreshedSince: (seq, limit) => files.reader.refreshedSince(seq, limit),
+      lastRefreshSeq: () => files.reader.lastRefreshSeq(),
+      pipelineHealth: (storeId) => pipelineHealth(health, storeId),
+      deviceHealth: (storeId) => deviceHealth(health, storeId),
+      dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
+      assets: DashboardAssets.load({ locale: config.dashboard.locale, currency: config.currency.code }, dashboardDir),
+      goldTable: (table, storeId, from, to, limit) => files.reader.table(table, storeId, from, to, limit),
+      rejects: (query) => files.bronze.latestRejects(query),
+      snapshotsAfter: (after, limit, gatewayId) => files.snapshots.after(after, limit, gatewayId),
+      snapshotFile: (snapshotId, path) => files.snapshots.file(snapshotId, path),
+      goldTables: GOLD_TABLE_NAMES,
+      notReady: () => [
+        ...(mqtt.listening ? [] : ['the MQTT broker is not listening']),
+        ...(disk.low
+          ? [
+              `the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`,
+            ]
+          : []),
+        ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
+        ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
+        ...(gold.progress.lastError ? [`gold is failing: ${gold.progress.lastError}`] : []),
+      ],
+      metrics: createMetrics({
+        ingest: () => pipeline.groupCommit.totals,
+        connectedClients: () => mqtt.connectedClients,
+        refused: () => mqtt.access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
+        fairShare: () => mqtt.fairShare,
+        silver: () => pipeline.silver,
+        expectations: () => files.violations(),
+        gold: () => gold.progress,
+        backlog: () =>
+          files.started
+            ? files.outbox.backlog()
+            : { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
+        jobs: () => work.status(),
+        disk: () => disk.state(),
+        devices: () => (files.started ? files.bronze.devices() : []),
+        // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
+        storage: lastFor(SCRAPE_MS, () => (files.started ? readStorage(files.db, config.dataDir) : undefined)),
+      }),
+    })
+  }
+
+  /** Listens on http.host:http.port. */
+  start(): Promise<AddressInfo> {
+    return listen(this.app, this.deps.config.http.host, this.deps.config.http.port)
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close()
+  }
+}
+
+/** `read`'s value, read again only once it is `ms` old. */
+function lastFor<T>(ms: number, read: () => T): () => T {
+  let at = Number.NEGATIVE_INFINITY
+  let value: T
+  return () => {
+    if (Date.now() - at >= ms) {
+      value = read()
+      at = Date.now()
+    }
+    return value
+  }
+}
+
+/**
+ * The stores the staff page offers: the config's first, then every store dim_store knows or a
+ * device is registered for or sold for, named by dim_store where it can.
+ */
+function storesOf(config: Readonly<Config>, known: StoreRecord[], health: HealthSources): StoreRecord[] {
+  const stores = new Map(known.map((store) => [store.store_id, store]))
+  const ids = new Set([
+    config.storeId,
+    ...stores.keys(),
+    ...health.registeredDevices().map((device) => device.storeId),
+    ...health.deviceActivity().map((device) => device.store_id),
+  ])
+  return [...ids]
+    .map((id) => stores.get(id) ?? { store_id: id, store_name: id, timezone: config.timezone })
+    .sort((a, b) => Number(b.store_id === config.storeId) - Number(a.store_id === config.storeId) || a.store_id.localeCompare(b.store_id))
+}

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino'
+import { DeviceAccess } from '../broker/device-access.js'
+import { DeviceRegistry, type DeviceRecord } from '../broker/device-registry.js'
+import { MqttBroker, type FairShareCounts, type ListeningAddresses } from '../broker/mqtt-broker.js'
+import { watchRegistry } from '../broker/registry-watch.js'
+import type { Config } from '../config/schema.js'
+import type { Pipeline } from '../pipeline/pipeline.js'
+import type { Part } from '../util/parts.js'
+import type { DataFiles } from './data-files.js'
+
+/**
+ * How often gateway.db's data_version is read for device registrations and removals made by the
+ * `devices` command (another process): the longest a removed device stays connected, and the
+ * longest a device registered elsewhere may still be published for anonymously.
+ */
+const REGISTRY_WATCH_MS = 2000
+
+/**
+ * The devices' way in: the registry and its access rules, the aedes broker, and the watch for
+ * registrations other processes make. Its publishes go to the pipeline's group commit. Stopping
+ * closes intake first, waits for what was taken in to be committed and acked, then closes the
+ * connections.
+ */
+export class MqttIntake implements Part {
+  readonly name = 'MQTT'
+  private running: { registry: DeviceRegistry; access: DeviceAccess; broker: MqttBroker; watch?: NodeJS.Timeout } | undefined
+
+  constructor(
+    private readonly config: Readonly<Config>,
+    private readonly files: DataFiles,
+    private readonly pipeline: Pipeline,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<ListeningAddresses> {
+    const { config, pipeline, logger } = this
+    const registry = new DeviceRegistry(this.files.db)
+    const access = new DeviceAccess({ registry, allowAnonymous: config.mqtt.allowAnonymous, logger: logger.child({ component: 'access' }) })
+    const broker = new MqttBroker({
+      config: config.mqtt,
+      access,
+      intake: (topic, clientId, payload, receivedAtMs, done) => pipeline.groupCommit.submit(topic, clientId, payload, receivedAtMs, done),
+      logger: logger.child({ component: 'mqtt' }),
+    })
+    this.running = { registry, access, broker }
+    const addresses = await broker.start()
+    this.running.watch = watchRegistry(this.files.db, registry, access, broker, logger, REGISTRY_WATCH_MS)
+    return addresses
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running
+    if (!running) return
+    clearInterval(running.watch)
+    running.broker.stopIntake()
+    await this.pipeline.groupCommit.drain()
+    await running.broker.stop()
+    this.running = undefined
+  }
+
+  get access(): DeviceAccess | undefined {
+    return this.running?.access
+  }
+  get listening(): ListeningAddresses | undefined {
+    return this.running?.broker.listening
+  }
+  get connectedClients(): number {
+    return this.running?.broker.connectedClients ?? 0
+  }
+  get fairShare(): FairShareCounts | undefined {
+    return this.running?.broker.fairShare
+  }
+  connectedClientIds(): Iterable<string> {
+    return this.running?.broker.connectedClientIds() ?? []
+  }
+  registeredDevices(): DeviceRecord[] {
+    return this.running?.registry.list() ?? []
+  }
+  /** A reloaded config's MQTT limits. */
+  updateLimits(config: Readonly<Config>): void {
+    this.running?.broker.updateLimits(config.mqtt)
+  }
+}
