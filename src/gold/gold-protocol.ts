@@ -1,3 +1,4 @@
+import type { Reply } from '../util/service-thread.js'
 import type { RefreshOutcome } from './gold-refresher.js'
 
 export interface GoldSettings {
@@ -9,11 +10,14 @@ export interface GoldSettings {
   pollMs: number
 }
 
-export type ToGold = { kind: 'silver-advanced' } | { kind: 'refresh-now'; id: number } | { kind: 'ping' } | { kind: 'close' }
+export type ToGold =
+  /** Silver committed a batch: gold has days to recompute. */
+  | { kind: 'silver-advanced' }
+  /** Refresh until caught up now (the scheduled job): answered by a Reply<RefreshOutcome>. */
+  | { kind: 'refresh-now'; id: number }
 
 export type FromGold =
   | { kind: 'ready'; watermark: number; caughtUpAt: string | null }
-  | { kind: 'pong' }
   | { kind: 'refreshed'; outcome: RefreshOutcome; caughtUpAt: string | null }
   | { kind: 'error'; message: string }
-  | { kind: 'refreshed-now'; id: number; outcome?: RefreshOutcome; error?: string }
+  | Reply<RefreshOutcome>

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
-import { goldBacklogSql } from './gold-refresher.js'
+import { goldBacklogSql, salesThroughSql } from './gold-refresher.js'
 
 /** What gold holds and how far it is behind silver, for `status`. */
 export interface GoldStatus {
@@ -10,9 +10,21 @@ export interface GoldStatus {
   days: number
 }
 
+/** SQL true while gold backfills a table an upgrade added (gold-refresher.ts's backfillStep). */
+export const GOLD_BACKFILLING_SQL = "EXISTS (SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill')"
+
 /** The oldest store-local day gold still holds (retention's horizon), null when empty. */
 export function oldestGoldDay(db: SqliteDatabase): string | null {
   return db.prepare('SELECT min(sale_date) FROM gold.kpi_daily_orders').pluck().get() as string | null
+}
+
+/** How far gold has applied silver: the day marks (silver.day_changes seq) and the sales (bronze id) it has taken in. */
+export function goldProgress(db: SqliteDatabase): { dayChangesSeq: number; salesThrough: number } {
+  return db
+    .prepare(
+      `SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0) AS dayChangesSeq, ${salesThroughSql()} AS salesThrough`,
+    )
+    .get() as { dayChangesSeq: number; salesThrough: number }
 }
 
 /** Gold's status, read on a connection with silver and gold attached. */

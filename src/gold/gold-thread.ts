@@ -21,8 +21,6 @@ export interface GoldProgress {
 export class GoldThread {
   readonly name = 'the gold thread'
   private thread: ServiceThread<ToGold> | undefined
-  private nextRequest = 1
-  private readonly requests = new Map<number, { resolve: (outcome: RefreshOutcome) => void; reject: (error: Error) => void }>()
   readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null, errors: 0, busy: 0 }
   private readonly throttled: LogThrottle
 
@@ -37,11 +35,7 @@ export class GoldThread {
   async start(): Promise<void> {
     const { thread, ready } = await ServiceThread.start<ToGold, FromGold>('gold.worker', import.meta.url, this.settings, {
       onMessage: (message) => this.onMessage(message),
-      onDeath: (error) => {
-        for (const request of this.requests.values()) request.reject(error)
-        this.requests.clear()
-        this.onFatal(error)
-      },
+      onDeath: (error) => this.onFatal(error),
     })
     this.thread = thread
     this.progress.watermark = ready.watermark
@@ -57,11 +51,7 @@ export class GoldThread {
   refreshNow(): Promise<RefreshOutcome> {
     const thread = this.thread
     if (!thread?.running) return Promise.reject(new Error('the gold thread is not running'))
-    const id = this.nextRequest++
-    return new Promise((resolve, reject) => {
-      this.requests.set(id, { resolve, reject })
-      thread.post({ kind: 'refresh-now', id })
-    })
+    return thread.request<RefreshOutcome>((id) => ({ kind: 'refresh-now', id }))
   }
 
   /** Silver committed a batch: gold has days to recompute. */
@@ -80,11 +70,6 @@ export class GoldThread {
       this.progress.refreshes++
       this.progress.groups += message.outcome.groups
       this.progress.lastError = null
-    } else if (message.kind === 'refreshed-now') {
-      const request = this.requests.get(message.id)
-      this.requests.delete(message.id)
-      if (message.outcome) request?.resolve(message.outcome)
-      else request?.reject(new Error(message.error ?? 'gold refresh failed'))
     } else if (message.kind === 'error') {
       // Busy (a `gold rebuild` next to it) is routine, as for silver; anything else (a full disk, a
       // damaged file) is a failure: counted, shown in health and /readyz, logged once a minute.

@@ -1,5 +1,6 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { workerData } from 'node:worker_threads'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
+import { serveThread, settle } from '../util/thread-port.js'
 import { GoldRefresher } from './gold-refresher.js'
 import { openGoldDatabase } from './open-gold.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
@@ -11,7 +12,6 @@ import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
 const settings = workerData as GoldSettings
 // Totals may lag during a burst and catch up after it; acks may not (see silver.worker.ts).
 lowerThreadPriority(THREAD_NICE)
-const port = parentPort!
 const db = openGoldDatabase(settings.dataDir, settings.synchronous)
 // Never wait on silver's lock while pruning: the silver thread must not be held up by gold.
 db.pragma('busy_timeout = 0')
@@ -37,11 +37,11 @@ function run(): void {
   try {
     outcome = refresher.refresh()
     refreshes++
-    port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
+    post({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() })
   } catch (error) {
     // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
     backlog = false
-    port.postMessage({ kind: 'error', message: (error as Error).message } satisfies FromGold)
+    post({ kind: 'error', message: (error as Error).message })
     return
   }
   // After an upgrade that added a table, a month of old days per run until done; a busy gold.db
@@ -65,31 +65,23 @@ function run(): void {
 
 const poll = setInterval(schedule, settings.pollMs)
 
-port.on('message', (message: ToGold) => {
-  if (message.kind === 'ping') {
-    port.postMessage({ kind: 'pong' } satisfies FromGold)
-    return
-  }
-  if (message.kind === 'silver-advanced') {
-    schedule()
-    return
-  }
-  if (message.kind === 'refresh-now') {
-    try {
-      const outcome = refresher.refreshAll()
-      port.postMessage({ kind: 'refreshed-now', id: message.id, outcome } satisfies FromGold)
-      port.postMessage({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
-    } catch (error) {
-      port.postMessage({ kind: 'refreshed-now', id: message.id, error: (error as Error).message } satisfies FromGold)
+const post = serveThread<ToGold, FromGold>({
+  onMessage: (message) => {
+    if (message.kind === 'silver-advanced') {
+      schedule()
+      return
     }
-    return
-  }
-  closing = true
-  clearInterval(poll)
-  clearTimeout(timer)
-  db.close()
-  port.close()
+    const result = settle(() => refresher.refreshAll())
+    post({ kind: 'reply', id: message.id, result })
+    if (result.ok) post({ kind: 'refreshed', outcome: result.value, caughtUpAt: refresher.caughtUpAt() })
+  },
+  onClose: () => {
+    closing = true
+    clearInterval(poll)
+    clearTimeout(timer)
+    db.close()
+  },
 })
 
-port.postMessage({ kind: 'ready', watermark: refresher.watermark(), caughtUpAt: refresher.caughtUpAt() } satisfies FromGold)
+post({ kind: 'ready', watermark: refresher.watermark(), caughtUpAt: refresher.caughtUpAt() })
 schedule()

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
+import { GOLD_BACKFILLING_SQL } from '../gold/gold-status.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { runInWorker } from '../util/run-in-worker.js'
 import { serialized } from '../util/serialized.js'
@@ -76,9 +77,9 @@ export function addSnapshotJobs(deps: SnapshotJobsDeps): SnapshotJobs {
   // After an upgrade of the snapshot format (or a damaged file): the days are made again now, not
   // at the next hourly run, so that the outbox ships the new format rather than the old. When the
   // upgrade also added a gold table, that is once gold's backfill has recomputed the days.
-  const backfilling = db.prepare("SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill'").pluck()
+  const backfilling = db.prepare(`SELECT ${GOLD_BACKFILLING_SQL}`).pluck()
   const remakeWhenReady = (): boolean => {
-    if (backfilling.get() !== undefined) return false
+    if (backfilling.get() === 1) return false
     if (daysToRemake(db, 1).length > 0) {
       logger.info('snapshots of an older format (or damaged) wait to be made again: running the snapshot job now')
       void scheduler.runNow('snapshot').catch((error: Error) => logger.warn({ err: error.message }, 'snapshot run at start failed; the schedule retries'))

@@ -1,4 +1,5 @@
 import type { CommitResult } from '../bronze/bronze-store.js'
+import type { Reply } from '../util/service-thread.js'
 import type { PackedGroup } from './packed-group.js'
 import type { EnrichmentConfig } from '../silver/enricher-from-config.js'
 import type { BatchOutcome, PipelineFailure } from '../silver/sales-enricher.js'
@@ -30,25 +31,19 @@ export interface WriterPragmas {
   journalMode: string
 }
 
-export type ToBronze = { kind: 'commit'; group: PackedGroup } | { kind: 'ping' } | { kind: 'close' }
+/** Commit a group: answered by a Reply<CommitResult> with the group's id (group commit keeps the groups in flight). */
+export type ToBronze = { kind: 'commit'; group: PackedGroup }
 
-export type FromBronze =
-  | { kind: 'ready'; pragmas: WriterPragmas }
-  | { kind: 'pong' }
-  | { kind: 'committed'; id: number; result: CommitResult }
-  | { kind: 'failed'; id: number; message: string }
+export type FromBronze = { kind: 'ready'; pragmas: WriterPragmas } | Reply<CommitResult>
 
 export type ToSilver =
   /** Bronze has new rows. */
   | { kind: 'bronze-committed' }
   /** New data-quality rules (SIGHUP): silver checks them from its next batch, and a stop by a rule is tried again. */
   | { kind: 'expectations'; expectations: EnrichmentConfig['silver']['expectations'] }
-  | { kind: 'ping' }
-  | { kind: 'close' }
 
 export type FromSilver =
   | { kind: 'ready'; silverWatermark: number }
-  | { kind: 'pong' }
   | { kind: 'silver-batch'; outcome: BatchOutcome; at: number }
   | { kind: 'silver-failed'; failure: PipelineFailure }
   | { kind: 'silver-busy'; message: string }

@@ -98,12 +98,14 @@ export class Pipeline {
     await this.silverThread?.stop()
   }
 
+  /** A group's reply (its id is the group's: group commit keeps the groups in flight, in order). */
   private onBronzeMessage(message: FromBronze): void {
-    if (message.kind === 'committed') {
-      this.groupCommit.answered(message.id, { result: message.result })
+    if (message.kind !== 'reply') return
+    if (message.result.ok) {
+      this.groupCommit.answered(message.id, { result: message.result.value })
       this.tellSilver()
-    } else if (message.kind === 'failed') {
-      this.groupCommit.answered(message.id, { error: message.message })
+    } else {
+      this.groupCommit.answered(message.id, { error: message.result.error.message })
     }
   }
 

@@ -1,10 +1,11 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { workerData } from 'node:worker_threads'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { Expectations } from '../silver/expectations.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { systemClock } from '../util/clock.js'
 import { SilverCadence, type BatchResult } from './silver-cadence.js'
+import { serveThread } from '../util/thread-port.js'
 import type { FromSilver, PipelineSettings, ToSilver } from './pipeline-protocol.js'
 
 // The silver thread: enriches what bronze committed, in batches, on its own connection. WAL lets
@@ -13,7 +14,6 @@ import type { FromSilver, PipelineSettings, ToSilver } from './pipeline-protocol
 const settings = workerData as PipelineSettings
 // Enrichment (and gold after it) may lag during a burst and catch up after it; acks may not.
 lowerThreadPriority(THREAD_NICE)
-const port = parentPort!
 
 const db = openSilverDatabase(settings.dataDir, settings.synchronous)
 // Never wait for silver's lock (a `dims import` may hold it for seconds): this thread must keep
@@ -21,9 +21,20 @@ const db = openSilverDatabase(settings.dataDir, settings.synchronous)
 db.pragma('busy_timeout = 0')
 const enricher = enricherFromConfig(db, settings.enrichment, { budgetMs: settings.silverBudgetMs })
 
-function reply(message: FromSilver): void {
-  port.postMessage(message)
-}
+const reply = serveThread<ToSilver, FromSilver>({
+  onMessage: (message) => {
+    if (message.kind === 'bronze-committed') {
+      cadence.committed()
+      return
+    }
+    enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
+    cadence.resume()
+  },
+  onClose: () => {
+    cadence.close()
+    db.close()
+  },
+})
 
 function runBatch(): BatchResult {
   let outcome
@@ -47,27 +58,6 @@ function runBatch(): BatchResult {
 
 // A failure recorded by an earlier run is tried again at start: the rule may have changed since.
 const cadence = new SilverCadence(runBatch, systemClock, { delayMs: settings.silverDelayMs, pollMs: settings.pollMs })
-
-port.on('message', (message: ToSilver) => {
-  switch (message.kind) {
-    case 'bronze-committed':
-      cadence.committed()
-      break
-    case 'ping':
-      reply({ kind: 'pong' })
-      break
-    case 'expectations':
-      enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
-      cadence.resume()
-      break
-    case 'close':
-      cadence.close()
-      db.close()
-      port.close()
-      break
-    default:
-  }
-})
 
 reply({ kind: 'ready', silverWatermark: enricher.watermark() })
 cadence.start()

@@ -1,12 +1,13 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
-import { salesThroughSql } from '../gold/gold-refresher.js'
+import { goldProgress } from '../gold/gold-status.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { pulledSeq } from '../delivery/pull-ack.js'
 import { snapshotWatermark } from '../snapshot/snapshot-catalog.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
 import { compactDatabases } from './compact.js'
 import { newestDayChange } from '../silver/day-changes.js'
+import { silverWatermark } from '../silver/silver-status.js'
 
 export interface RetentionSettings {
   salesDays: number
@@ -114,15 +115,15 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
   const value = (sql: string): number => db.prepare(sql).pluck().get() as number
   const bronze = value('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw')
   const deadline = Date.now() + waitMs
-  const silverBehind = (): number => bronze - value("SELECT coalesce((SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'), 0)")
+  const silverBehind = (): number => bronze - silverWatermark(db)
   while (silverBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
   const changes = newestDayChange(db)
   const sales = value('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched')
-  const goldBehind = (): number =>
-    changes -
-    value("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0)") +
-    Math.max(0, sales - value(`SELECT ${salesThroughSql()}`))
+  const goldBehind = (): number => {
+    const gold = goldProgress(db)
+    return changes - gold.dayChangesSeq + Math.max(0, sales - gold.salesThrough)
+  }
   while (goldBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (goldBehind() > 0) return `gold has ${goldBehind()} silver changes to apply`
   return null

@@ -34,12 +34,17 @@ export function oldestSilverDay(db: SqliteDatabase): string | null {
   return db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null
 }
 
+/** The bronze id silver has enriched through (its watermark in pipeline_state). */
+export function silverWatermark(db: SqliteDatabase): number {
+  return (db.prepare("SELECT value FROM silver.pipeline_state WHERE name = 'bronze_watermark'").pluck().get() as number | undefined) ?? 0
+}
+
 /** Silver's status, read on a connection with bronze and silver attached. */
 export function readSilverStatus(db: SqliteDatabase): SilverStatus {
   const one = <T>(sql: string): T => db.prepare(sql).get() as T
   const state = (name: string): unknown =>
     (db.prepare('SELECT value FROM silver.pipeline_state WHERE name = ?').get(name) as { value: unknown } | undefined)?.value
-  const watermark = (state('bronze_watermark') as number | undefined) ?? 0
+  const watermark = silverWatermark(db)
   const maxBronze = one<{ n: number | null }>('SELECT max(id) AS n FROM bronze.iot_sales_raw').n ?? 0
   const unknown = one<{ product: number; customer: number; store: number }>(`SELECT
     coalesce(sum(unknown_product), 0) AS product, coalesce(sum(unknown_customer), 0) AS customer, coalesce(sum(unknown_store), 0) AS store

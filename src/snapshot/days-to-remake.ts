@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
+import { GOLD_BACKFILLING_SQL } from '../gold/gold-status.js'
 import { SNAPSHOT_SCHEMA_VERSION } from './gold-parquet-schema.js'
 
 /** The store-day of the row `alias` had its gold removed by retention: it is never snapshotted again (it would be empty). */
@@ -17,7 +18,7 @@ export function daysToRemake(db: SqliteDatabase, limit = -1): { store_id: string
     .prepare(
       `SELECT store_id, sale_date FROM snapshots s
     WHERE (damaged = 1 OR (json_extract(manifest, '$.schema_version') < ${SNAPSHOT_SCHEMA_VERSION}
-      AND NOT EXISTS (SELECT 1 FROM gold.pipeline_state WHERE name = 'backfill')))
+      AND NOT ${GOLD_BACKFILLING_SQL}))
     AND NOT ${goldPruned('s')}
     AND version = (SELECT max(version) FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date) LIMIT ?`,
     )

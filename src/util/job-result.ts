@@ -4,7 +4,8 @@ import { ERROR_CODES, isMedallionError, MedallionError, type ErrorCode } from '.
 /** What a job thread posts once, before it exits: its value, or its error with the catalogue code it had. */
 export type JobResult<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode | null; message: string } }
 
-function failed(error: unknown): JobResult<never> {
+/** An error as a result: its message, and its catalogue code when it has one. */
+export function failed(error: unknown): JobResult<never> {
   return { ok: false, error: { code: isMedallionError(error) ? error.code : null, message: (error as Error).message } }
 }
 

@@ -1,6 +1,20 @@
 import { once } from 'node:events'
 import type { TransferListItem, Worker } from 'node:worker_threads'
+import { jobError, type JobResult } from './job-result.js'
 import { startWorker } from './start-worker.js'
+
+/** What every long-lived thread understands besides its own messages (util/thread-port.ts answers them). */
+export type ThreadControl = { kind: 'ping' } | { kind: 'close' }
+
+/** The answer to a request: its id, and the value or the error with its catalogue code (as job threads post theirs). */
+export interface Reply<T> {
+  kind: 'reply'
+  id: number
+  result: JobResult<T>
+}
+
+/** What every long-lived thread posts besides its own messages. */
+export type ThreadSignal = { kind: 'pong' }
 
 export interface ServiceThreadHandlers<From> {
   /** Every message after `ready`. */
@@ -10,13 +24,17 @@ export interface ServiceThreadHandlers<From> {
 }
 
 /**
- * A long-lived worker thread (the pipeline's, gold's): started, it says `ready` first; then it
- * talks in messages until asked to `close`. A thread that errs or exits before `ready` fails the
- * start; one that dies later is reported once, through onDeath.
+ * A long-lived worker thread (bronze, silver, gold), the caller's side; util/thread-port.ts is the
+ * thread's. Started, the thread says `ready` first; then it talks in typed messages until asked
+ * to `close`. A request (`request`) is answered by a `Reply` with the same id. A thread that errs
+ * or exits before `ready` fails the start; one that dies later is reported once, through onDeath,
+ * and fails the requests it had not answered.
  */
 export class ServiceThread<To extends { kind: string }> {
   private closing = false
   private pongWaiters: (() => void)[] = []
+  private nextRequest = 1
+  private readonly requests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
 
   private constructor(private worker: Worker | undefined) {}
 
@@ -40,9 +58,10 @@ export class ServiceThread<To extends { kind: string }> {
       })
     })
     const thread = new ServiceThread<To>(worker)
-    worker.on('message', (message: From) => {
+    worker.on('message', (message: From | ThreadSignal | Reply<unknown>) => {
       if (message.kind === 'pong') thread.ponged()
-      else handlers.onMessage(message)
+      else if (message.kind === 'reply' && thread.answered(message as Reply<unknown>)) return
+      else handlers.onMessage(message as From)
     })
     worker.on('error', (error) => thread.die(error, handlers.onDeath))
     worker.on('exit', (code) => thread.die(new Error(`${label} thread exited with code ${code}`), handlers.onDeath))
@@ -54,10 +73,35 @@ export class ServiceThread<To extends { kind: string }> {
   }
 
   /** Posts a message; false when the thread is stopped or dead. */
-  post(message: To, transfer?: readonly TransferListItem[]): boolean {
+  post(message: To | ThreadControl, transfer?: readonly TransferListItem[]): boolean {
     if (!this.worker) return false
     this.worker.postMessage(message, transfer)
     return true
+  }
+
+  /** Posts the message `build` makes with a new id; settles with the thread's `Reply` to that id. */
+  request<T>(build: (id: number) => To): Promise<T> {
+    if (!this.worker) return Promise.reject(new Error('the thread is not running'))
+    const id = this.nextRequest++
+    return new Promise<T>((resolve, reject) => {
+      this.requests.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      this.post(build(id))
+    })
+  }
+
+  /** Settles the request a reply answers; false when it answers none of this side's requests. */
+  private answered(reply: Reply<unknown>): boolean {
+    const request = this.requests.get(reply.id)
+    if (!request) return false
+    this.requests.delete(reply.id)
+    if (reply.result.ok) request.resolve(reply.result.value)
+    else request.reject(jobError(reply.result.error))
+    return true
+  }
+
+  private failRequests(error: Error): void {
+    for (const request of this.requests.values()) request.reject(error)
+    this.requests.clear()
   }
 
   /**
@@ -73,7 +117,7 @@ export class ServiceThread<To extends { kind: string }> {
         clearTimeout(timer)
         resolve(true)
       })
-      worker.postMessage({ kind: 'ping' })
+      worker.postMessage({ kind: 'ping' } satisfies ThreadControl)
     })
   }
 
@@ -90,14 +134,16 @@ export class ServiceThread<To extends { kind: string }> {
     this.closing = true
     this.worker = undefined
     const exited = once(worker, 'exit')
-    worker.postMessage({ kind: 'close' })
+    worker.postMessage({ kind: 'close' } satisfies ThreadControl)
     await exited
+    this.failRequests(new Error('the thread was stopped'))
   }
 
   private die(error: Error, onDeath: (error: Error) => void): void {
     if (this.closing) return
     this.closing = true
     this.worker = undefined
+    this.failRequests(error)
     onDeath(error)
   }
 }
