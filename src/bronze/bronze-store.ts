@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { SqliteDatabase } from '../db/open.js'
 import { parseSalesMessage, type MessageLimits } from './parse-message.js'
+import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf, type StoredSale } from './sale-columns.js'
 import type { ValidSale } from './validate-sale.js'
 import type { RejectReason } from './reject-reason.js'
 
@@ -61,13 +62,11 @@ export class BronzeStore {
   ) {
     // ON CONFLICT DO NOTHING on the identity index: a redelivered or replayed sale changes 0 rows.
     this.insertSale = db.prepare(`
-      INSERT INTO bronze.iot_sales_raw (received_at, received_at_ms, device_id, store_id, event_id, sale_ts_ms, dedupe_hash,
-        product_id, price_minor, quantity, customer_id, order_id, payload)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO bronze.iot_sales_raw (received_at, received_at_ms, sale_ts_ms, dedupe_hash, ${saleColumnsOf()}, payload)
+      VALUES (?, ?, ?, ?, ${SALE_COLUMN_NAMES.map(() => '?').join(', ')}, ?)
       ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
-    this.selectSameKey = db.prepare<[number, number], StoredIdentity>(`
-      SELECT device_id, store_id, event_id, product_id, price_minor, quantity, customer_id, order_id
-      FROM bronze.iot_sales_raw WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
+    this.selectSameKey = db.prepare<[number, number], StoredSale>(`
+      SELECT ${saleColumnsOf()} FROM bronze.iot_sales_raw WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
     this.insertReject = db.prepare(`
       INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -182,14 +181,15 @@ export class BronzeStore {
    */
   private insert(sale: ValidSale, receivedAt: string, receivedAtMs: number): boolean {
     for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
+      // The sale's own fields in SALE_COLUMNS' order, spelled out: this runs for every sale.
       const info = this.insertSale.run(
         receivedAt,
         receivedAtMs,
+        sale.saleTsMs,
+        hash,
         sale.deviceId,
         sale.storeId,
         sale.eventId,
-        sale.saleTsMs,
-        hash,
         sale.productId,
         sale.priceMinor,
         sale.quantity,
@@ -223,29 +223,11 @@ const ACTIVITY_RESOLUTION_MS = 1000
 /** Devices remembered for that; past it the memory starts over (anonymous ids are unbounded). */
 const MAX_DEVICES_REMEMBERED = 100_000
 
-interface StoredIdentity {
-  device_id: string
-  store_id: string
-  event_id: string | null
-  product_id: number
-  price_minor: number
-  quantity: number
-  customer_id: number | null
-  order_id: string | null
-}
-
 /** The contract's identity: (device, event id), or the content when there is no event id. */
-function isSameSale(stored: StoredIdentity, sale: ValidSale): boolean {
+function isSameSale(stored: StoredSale, sale: ValidSale): boolean {
   if (stored.device_id !== sale.deviceId || stored.event_id !== sale.eventId) return false
   if (sale.eventId !== null) return true
-  return (
-    stored.store_id === sale.storeId &&
-    stored.product_id === sale.productId &&
-    stored.price_minor === sale.priceMinor &&
-    stored.quantity === sale.quantity &&
-    stored.customer_id === sale.customerId &&
-    stored.order_id === sale.orderId
-  )
+  return SALE_COLUMN_NAMES.every((column) => stored[column] === sale[SALE_COLUMNS[column]])
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Expectations, Violation } from './expectations.js'
 import { LocalTimeCache } from './local-time.js'
 import { DimensionCache } from './dimension-cache.js'
 import { UNKNOWN } from './schema.js'
+import { saleColumnsOf } from '../bronze/sale-columns.js'
 
 /** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
 interface JoinedSale {
@@ -36,9 +37,7 @@ interface JoinedSale {
 }
 
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
-const BRONZE_COLUMNS = `
-  b.id, b.event_id, b.device_id, b.store_id, b.product_id, b.price_minor, b.quantity, b.customer_id, b.order_id,
-  b.sale_ts_ms, b.received_at, b.received_at_ms`
+const BRONZE_COLUMNS = `b.id, ${saleColumnsOf('b')}, b.sale_ts_ms, b.received_at, b.received_at_ms`
 const JOINED_COLUMNS = `${BRONZE_COLUMNS},
   p.product_name, p.category, c.customer_name, c.region AS customer_region,
   s.store_name, s.region AS store_region, s.timezone AS store_timezone`

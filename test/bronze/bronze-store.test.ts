@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
 import { eventIdentity, hash53 } from '../../src/bronze/dedupe-hash.js'
+import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf } from '../../src/bronze/sale-columns.js'
+import { validateSale } from '../../src/bronze/validate-sale.js'
 import { migrateAll } from '../../src/schemas.js'
 import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
 import { seedSale } from '../helpers/sales.js'
@@ -30,6 +32,15 @@ describe('BronzeStore', () => {
 
   const rows = (): { event_id: string; dedupe_hash: number; quantity: number }[] =>
     db.prepare('SELECT event_id, dedupe_hash, quantity FROM bronze.iot_sales_raw ORDER BY id').all() as never
+
+  it("stores each of a sale's own fields in its column (SALE_COLUMNS), as validation typed it", () => {
+    const sale = seedSale({ event_id: 'e-9', customer_id: 42, order_id: 'o-7', quantity: 3 })
+    store.commit([message(sale)])
+    const valid = validateSale(sale, { storeId: 'store_001', deviceId: 'abc123' }, 2, JSON.stringify(sale))
+    const stored = db.prepare(`SELECT ${saleColumnsOf()} FROM bronze.iot_sales_raw`).get() as Record<string, unknown>
+    expect(stored).toEqual(Object.fromEntries(SALE_COLUMN_NAMES.map((column) => [column, (valid as unknown as Record<string, unknown>)[SALE_COLUMNS[column]]])))
+    expect(stored).toMatchObject({ event_id: 'e-9', customer_id: 42, order_id: 'o-7', quantity: 3, device_id: 'abc123' })
+  })
 
   it('keeps two different sales whose key collides, and still dedupes each of them', () => {
     const sale = seedSale({ event_id: 'real-sale' })
