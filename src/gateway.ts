@@ -72,8 +72,8 @@ export interface Gateway {
 
 /**
  * The composition root: builds every part from the config up front, and starts them in order:
- * the lock -> the disk watch -> the data files (migrated) -> the pipeline threads (silver, bronze)
- * -> the gold thread -> MQTT -> the scheduler -> HTTP. They stop in reverse: intake first, then
+ * the lock -> the disk watch -> the data files (migrated) -> the gold thread -> the pipeline threads
+ * (silver, bronze) -> MQTT -> the scheduler -> HTTP. They stop in reverse: intake first, then
  * what commits what was taken in, then the files and the lock.
  */
 export function createGateway({ config, logger, onFatal, clock = systemClock, dashboardDir }: GatewayDeps): Gateway {
@@ -144,8 +144,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
         stop: () => disk.stop(),
       },
       files,
-      pipeline,
+      // Gold before the pipeline, so that it stops after it: silver's last batches still reach it.
       gold,
+      pipeline,
       { name: mqtt.name, start: async () => (mqttAddresses = await mqtt.start()), stop: () => mqtt.stop() },
       work,
       { name: http.name, start: async () => (httpAddress = await http.start()), stop: () => http.stop() },

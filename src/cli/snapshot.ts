@@ -5,10 +5,8 @@ import { MedallionError } from '../errors.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { migrateAll } from '../schemas.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
-import { enqueueNewSnapshots } from '../delivery/outbox.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
-import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { calendarDate, configOption, loadFromOptions } from './options.js'
 
 export function snapshotCommand(): Command {
@@ -27,7 +25,6 @@ export function snapshotCommand(): Command {
       try {
         const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency })
         const current = builder.currentSnapshot(options.store ?? config.storeId, options.date)
-        enqueueNewSnapshots(db, uploadTargetNames(config.upload), Date.now())
         if (!current) {
           process.stdout.write(`no gold for ${options.store ?? config.storeId} on ${options.date}: nothing to export\n`)
           return

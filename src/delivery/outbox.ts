@@ -65,11 +65,7 @@ export class Outbox {
   }
 
   async shipDue(targets: readonly UploadTarget[]): Promise<ShipOutcome> {
-    enqueueNewSnapshots(
-      this.db,
-      targets.map((target) => target.name),
-      this.now(),
-    )
+    this.enqueueNew(targets.map((target) => target.name))
     const outcome: ShipOutcome = { shipped: [], failed: [] }
     for (const target of targets) {
       const pending = this.pending.all(target.name) as { snapshot_id: string; attempts: number; next_attempt_at: string; manifest: string }[]
@@ -104,29 +100,37 @@ export class Outbox {
    * Makes the outbox follow the configured upload target. Every current snapshot delivered nowhere
    * (nothing shipped, not acknowledged by central's pull, not superseded) is queued for it, so a
    * backlog follows a target change and a switch from pull to push sends what central has not
-   * pulled; pending rows of targets no longer configured are abandoned.
+   * pulled; pending rows of targets no longer configured are abandoned. The snapshots made since
+   * the queue last looked are queued first, as any new snapshot is: a snapshot made just before a
+   * restart, and pulled by central meanwhile, still goes to the target.
    */
   retarget(configured: readonly string[]): { queued: number; abandoned: number } {
     const targets = JSON.stringify(configured)
-    return this.db.transaction(() => {
-      const queued = this.db
-        .prepare(
-          `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
+    return this.db
+      .transaction(() => {
+        this.enqueueNew(configured)
+        const queued = this.db
+          .prepare(
+            `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
         SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
         WHERE s.on_disk = 1 AND s.seq > ?
           AND s.damaged = 0
           AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
         ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`,
-        )
-        .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
-      const abandoned = this.db
-        .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
-        .run(targets).changes
-      // Every snapshot there is was weighed just now: none is new to the queue.
-      this.db.prepare(`INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', (SELECT coalesce(max(seq), 0) FROM snapshots))`).run()
-      return { queued, abandoned }
-    })()
+          )
+          .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
+        const abandoned = this.db
+          .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
+          .run(targets).changes
+        return { queued, abandoned }
+      })
+      .immediate()
+  }
+
+  /** Queues the snapshots made since the last look for `targets` (see enqueueNewSnapshots). */
+  enqueueNew(targets: readonly string[]): number {
+    return enqueueNewSnapshots(this.db, targets, this.now())
   }
 
   private setAsideDamaged(snapshotId: string, message: string): void {
@@ -202,13 +206,18 @@ export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string
     .immediate()
 }
 
-const BACKLOG_SQL = `SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
+/** What waits to ship: outbox and snapshots only, tables every gateway.db has had since 0.1.0. */
+const PENDING_SQL = `SELECT count(*) AS pending, min(s.sale_date) AS oldestDate, min(o.next_attempt_at) AS nextAttemptAt,
     (SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1) AS lastError,
-    (SELECT max(shipped_at) FROM outbox WHERE state = 'shipped') AS lastShippedAt,
-    (SELECT value FROM delivery_state WHERE name = 'pulled_at') AS lastPulledAt
+    (SELECT max(shipped_at) FROM outbox WHERE state = 'shipped') AS lastShippedAt
   FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'pending'`
 
-/** What waits to be shipped, for `status` (which has no Outbox). */
-export function readBacklog(db: SqliteDatabase): Backlog {
-  return db.prepare(BACKLOG_SQL).get() as Backlog
+const BACKLOG_SQL = `SELECT p.*, (SELECT value FROM delivery_state WHERE name = 'pulled_at') AS lastPulledAt FROM (${PENDING_SQL}) p`
+
+/**
+ * What waits to be shipped, for `status` (which has no Outbox and opens the files as they are: a
+ * gateway.db a newer release has not opened yet has no delivery_state, and no pull is shown).
+ */
+export function readBacklog(db: SqliteDatabase): Omit<Backlog, 'lastPulledAt'> {
+  return db.prepare(PENDING_SQL).get() as Omit<Backlog, 'lastPulledAt'>
 }

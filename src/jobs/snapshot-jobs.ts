@@ -59,6 +59,8 @@ export function addSnapshotJobs(deps: SnapshotJobsDeps): SnapshotJobs {
     run: async () => {
       if (disk.low) throw new Error('the disk is full (under storage.reserveMiB): no snapshot written; the next run tries again')
       const summary = await runInWorker<{ created: string[] }>('snapshot.worker', import.meta.url, config)
+      // Queued here, with the targets as configured now (a reload may have changed them during the run).
+      outbox.enqueueNew(targets.map((target) => target.name))
       if (targets.length > 0 && summary.created.length > 0) await ship().catch(() => {}) // the upload job reports
       return summary
     },

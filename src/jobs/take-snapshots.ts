@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
-import { enqueueNewSnapshots } from '../delivery/outbox.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { enforceDiskBound } from '../delivery/disk-bound.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
@@ -38,7 +37,6 @@ export function takeSnapshots(db: SqliteDatabase, config: Readonly<Config>): Sna
     summary.unchanged += run.unchanged
     if (!run.pending) break
   }
-  enqueueNewSnapshots(db, targets, Date.now())
   const after = enforceDiskBound(db, dir, limit, delivery)
   summary.diskBytes = after.bytes
   summary.freedBytes += after.freed

@@ -2,8 +2,10 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/open.js'
-import { enqueueNewSnapshots } from '../../src/delivery/outbox.js'
-import { pulledSeq } from '../../src/delivery/pull-ack.js'
+import { readDeliveryStatus } from '../../src/delivery/delivery-status.js'
+import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
+import { acknowledgePull, pulledSeq } from '../../src/delivery/pull-ack.js'
+import { readSnapshotStatus } from '../../src/snapshot/snapshot-status.js'
 import { GATEWAY_OWNERS, migrateAll } from '../../src/schemas.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
@@ -76,6 +78,31 @@ describe("gateway.db of 0.2.0 opened by this release: each owner's state where i
         ['s-2025-05-03-v2', 'directory', 'pending'],
         ['s-2025-05-03-v2', 's3', 'pending'],
       ])
+    } finally {
+      db.close()
+    }
+  })
+
+  it('status reads it as it is, before any process of this release migrated it', () => {
+    const db = openDatabase({ dataDir: dir.path, attach: [], readonly: true })
+    try {
+      expect(readSnapshotStatus(db)).toEqual({ count: 2, diskBytes: 20 })
+      expect(readDeliveryStatus(db)).toEqual({ pending: 0, oldestPendingDate: null, lastError: null })
+    } finally {
+      db.close()
+    }
+  })
+
+  it('a snapshot made but not yet queued, which central pulled meanwhile, is still queued when the daemon starts (retarget)', () => {
+    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    try {
+      db.prepare(
+        "INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, manifest, bytes, created_at) VALUES ('s-2025-05-04-v1', 's', '2025-05-04', 1, 'x', '{}', 1, '')",
+      ).run()
+      const seq = db.prepare("SELECT seq FROM snapshots WHERE snapshot_id = 's-2025-05-04-v1'").pluck().get() as number
+      acknowledgePull(db, seq, seq)
+      new Outbox(db, { dir: dir.path, retry: { baseDelayMs: 1, maxDelayMs: 1 } }).retarget(['directory'])
+      expect(db.prepare("SELECT target, state FROM outbox WHERE snapshot_id = 's-2025-05-04-v1'").raw().all()).toEqual([['directory', 'pending']])
     } finally {
       db.close()
     }
