@@ -52,14 +52,17 @@ describe('silver after a crash', () => {
     config = writeDaemonConfig(dir.path, dataDir, { mqtt })
     const first = await startDaemon(config)
     daemons.push(first)
-    let before = layers(dataDir)
-    for (let i = 0; i < 1000 && before.watermark === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 2))
-      before = layers(dataDir)
+    // Watched on one open connection, so that the kill follows silver's first commit closely even
+    // on a busy machine (reopening the files at each look let silver finish first once).
+    const watch = new Database(join(dataDir, 'silver.db'), { readonly: true })
+    const watermark = watch.prepare("SELECT value FROM pipeline_state WHERE name = 'bronze_watermark'").pluck()
+    for (let i = 0; i < 20_000 && ((watermark.get() as number | undefined) ?? 0) === 0; i++) {
+      await new Promise((resolve) => setImmediate(resolve))
     }
     first.child.kill('SIGKILL')
+    watch.close()
     await first.exited
-    before = layers(dataDir)
+    const before = layers(dataDir)
     expect(before.watermark).toBeGreaterThan(0)
     expect(before.watermark).toBeLessThan(before.bronzeIds.at(-1)!) // it really was mid-way
 

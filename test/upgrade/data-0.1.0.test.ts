@@ -116,6 +116,9 @@ describe('a data directory written by release 0.1.0', () => {
           ),
         { timeout: 30_000, interval: 100 },
       )
+      // The jobs the start ran (the remake, a catch-up upload) end first: an upload already running
+      // chose its work before the last days were made again.
+      await vi.waitUntil(() => gw.gateway.scheduler.status().every((job) => !job.running), { timeout: 30_000, interval: 100 })
       await gw.gateway.scheduler.runNow('upload')
       expect(query("SELECT snapshot_id FROM outbox WHERE state = 'pending'")).toEqual([])
     } finally {
