@@ -55,30 +55,12 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
   const enricher = enricherFromConfig(db, config)
   const products = 10_000
   const customers = 100_000
-  await importDimension(
-    db,
-    enricher,
-    DIMENSIONS.product,
-    csv('product_id,product_name,category', products, (i) => `${i},Product ${i},Category ${i % 40}`),
-    'csv',
-    { asOfMs: Date.now() },
-  )
-  await importDimension(
-    db,
-    enricher,
-    DIMENSIONS.customer,
-    csv('customer_id,customer_name,region', customers, (i) => `${i},Customer ${i},Region ${i % 12}`),
-    'csv',
-    { asOfMs: Date.now() },
-  )
-  await importDimension(
-    db,
-    enricher,
-    DIMENSIONS.store,
-    csv('store_id,store_name,region,timezone', 1, () => 'store_001,Downtown,North,Europe/Paris'),
-    'csv',
-    { asOfMs: Date.now() },
-  )
+  const dimensions = [
+    [DIMENSIONS.product, csv('product_id,product_name,category', products, (i) => `${i},Product ${i},Category ${i % 40}`)],
+    [DIMENSIONS.customer, csv('customer_id,customer_name,region', customers, (i) => `${i},Customer ${i},Region ${i % 12}`)],
+    [DIMENSIONS.store, csv('store_id,store_name,region,timezone', 1, () => 'store_001,Downtown,North,Europe/Paris')],
+  ] as const
+  for (const [spec, text] of dimensions) await importDimension(db, enricher, spec, text, 'csv', { asOfMs: Date.now() })
   log(`  dimensions: ${products} products, ${customers} customers`)
   // Every (rows / fixup)-th sale is of a product central has not sent yet.
   const every = Math.floor(rows / fixup)

@@ -76,3 +76,8 @@ export class MedallionError extends Error {
 export function isMedallionError(value: unknown): value is MedallionError {
   return value instanceof MedallionError
 }
+
+/** How a log line carries an error: a coded one as its code and message (the operator's answer), anything else with its stack (a bug to report). */
+export function errorFields(error: unknown): { code: string; err: string } | { err: unknown } {
+  return isMedallionError(error) ? { code: error.code, err: error.message } : { err: error }
+}

@@ -121,8 +121,6 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   const mqtt = new MqttIntake(config, files, pipeline, logger)
   const work = new ScheduledWork({ config, files, disk, gold, live: () => live, clock, logger })
   const http = new HttpApi({ config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir })
-  let mqttAddresses: ListeningAddresses | undefined
-  let httpAddress: AddressInfo | undefined
   const parts = new Parts(
     [
       {
@@ -147,9 +145,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       // Gold before the pipeline, so that it stops after it: silver's last batches still reach it.
       gold,
       pipeline,
-      { name: mqtt.name, start: async () => (mqttAddresses = await mqtt.start()), stop: () => mqtt.stop() },
+      mqtt,
       work,
-      { name: http.name, start: async () => (httpAddress = await http.start()), stop: () => http.stop() },
+      http,
     ],
     logger,
   )
@@ -169,8 +167,9 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
 
     async start() {
       await parts.start()
-      logger.info({ http: `${httpAddress!.address}:${httpAddress!.port}` }, 'http listening')
-      return { ...mqttAddresses!, http: httpAddress! }
+      const httpAddress = http.address!
+      logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
+      return { ...mqtt.listening!, http: httpAddress }
     },
 
     reload(next, applied) {

@@ -21,7 +21,7 @@ const GATEWAY_BEFORE_OWNERS: readonly Record<string, number>[] = [
 ]
 
 /** Each layer file has one owner, the layer. */
-const LAYER_MIGRATIONS: Readonly<Record<LayerName, Migrations>> = { bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
+export const LAYER_MIGRATIONS: Readonly<Record<LayerName, Migrations>> = { bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
 
 /**
  * Every owner's pending migrations, for gateway.db and each layer file attached to `db`. The daemon

@@ -1,3 +1,4 @@
+import { hasTable } from '../db/has-table.js'
 import type { SqliteDatabase } from '../db/open.js'
 
 /** What bronze holds, for `status`. */
@@ -33,6 +34,6 @@ export function oldestBronzeReceivedAt(db: SqliteDatabase): string | null {
  * the data directory was made. 0 on a file of a release before bronze_state, which `status` may read unmigrated.
  */
 export function countDroppedRejects(db: SqliteDatabase): number {
-  if (db.prepare("SELECT 1 FROM bronze.sqlite_master WHERE type = 'table' AND name = 'bronze_state'").pluck().get() === undefined) return 0
+  if (!hasTable(db, 'bronze', 'bronze_state')) return 0
   return (db.prepare("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'").pluck().get() as number | undefined) ?? 0
 }

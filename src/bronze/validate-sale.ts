@@ -3,6 +3,7 @@ import { contentIdentity, eventIdentity, hash53 } from './dedupe-hash.js'
 import { toMinorUnits } from './money.js'
 import { rejection, type Rejection } from './reject-reason.js'
 import { parseRfc3339 } from '../contract/timestamp.js'
+import { isRecord } from '../util/is-record.js'
 
 /** A sale that passed validation: typed, with exact money, its dedupe hash and its JSON text. */
 export interface ValidSale {
@@ -21,10 +22,6 @@ export interface ValidSale {
 }
 
 const MAX_TEXT_ID_LENGTH = 128
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function wrongType(field: string, expected: string): Rejection {
   return rejection('invalid_type', `${field} must be ${expected}`, field)

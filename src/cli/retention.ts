@@ -1,8 +1,7 @@
 import { Command } from 'commander'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { migrateAll } from '../schemas.js'
-import { recordRetention, runRetention, type RetentionOutcome } from '../retention/retention.js'
-import { uploadTargetNames } from '../delivery/upload-targets.js'
+import { retainNow, type RetentionOutcome } from '../retention/retention.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(outcome: RetentionOutcome): string {
@@ -29,8 +28,7 @@ export function retentionCommand(): Command {
       const { config } = loadFromOptions(options)
       const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
       try {
-        const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
-        recordRetention(db, outcome, Date.now())
+        const outcome = retainNow(db, config)
         process.stdout.write(options.json ? JSON.stringify(outcome) + '\n' : describe(outcome))
       } finally {
         db.close()

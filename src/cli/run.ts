@@ -7,12 +7,7 @@ import { configChanges, type ConfigChanges } from '../config/config-changes.js'
 import { loadConfig, type LoadedConfig } from '../config/load.js'
 import { configSchema, type Config } from '../config/schema.js'
 import { configOption } from './options.js'
-import { isMedallionError } from '../errors.js'
-
-/** A coded error is logged as its code and message (the operator's answer); anything else with its stack (a bug to report). */
-function errorFields(error: unknown): { code: string; err: string } | { err: unknown } {
-  return isMedallionError(error) ? { code: error.code, err: error.message } : { err: error }
-}
+import { errorFields } from '../errors.js'
 
 /** A second signal, or this long after the first, forces the exit (docs/operations.md, "Signals: stop, reload, kill"). */
 const FORCED_EXIT_AFTER_MS = 10_000

@@ -1,3 +1,4 @@
+import { isRecord } from '../util/is-record.js'
 import type { Config } from './schema.js'
 
 /**
@@ -40,13 +41,9 @@ const isLive = (path: string): boolean => LIVE_KEYS.some((key) => touches(path, 
 
 /** Dotted paths whose values differ (arrays compared whole: an expectation list is one key). */
 function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
-  const bothObjects =
-    typeof before === 'object' && before !== null && !Array.isArray(before) && typeof after === 'object' && after !== null && !Array.isArray(after)
-  if (!bothObjects) return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix]
-  const keys = new Set([...Object.keys(before as object), ...Object.keys(after as object)])
-  return [...keys]
-    .sort()
-    .flatMap((key) => changedPaths((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], prefix ? `${prefix}.${key}` : key))
+  if (!isRecord(before) || !isRecord(after)) return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix]
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+  return [...keys].sort().flatMap((key) => changedPaths(before[key], after[key], prefix ? `${prefix}.${key}` : key))
 }
 
 function valueAt(config: unknown, path: string): unknown {

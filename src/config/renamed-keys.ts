@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { MedallionError } from '../errors.js'
+import { isRecord } from '../util/is-record.js'
 
 /**
  * Keys that have a new name. Operators keep a config file across releases, so the old name is
@@ -22,7 +23,7 @@ export function renameKeys(raw: Record<string, unknown>, source: string): Rename
   const renames: Renames = { warnings: [], writtenAs: new Map() }
   for (const { from, to, why } of RENAMED_KEYS) {
     const oldParent = raw[from[0]]
-    if (!isPlainObject(oldParent) || !Object.hasOwn(oldParent, from[1])) continue
+    if (!isRecord(oldParent) || !Object.hasOwn(oldParent, from[1])) continue
     const oldName = from.join('.')
     const newName = to.join('.')
     const value = oldParent[from[1]]
@@ -31,7 +32,7 @@ export function renameKeys(raw: Record<string, unknown>, source: string): Rename
     if (!Object.hasOwn(raw, to[0])) raw[to[0]] = {}
     const newParent = raw[to[0]]
     // Not an object: the schema reports it under the new name.
-    if (!isPlainObject(newParent)) continue
+    if (!isRecord(newParent)) continue
     if (!Object.hasOwn(newParent, to[1])) {
       newParent[to[1]] = value
       renames.writtenAs.set(newName, oldName)
@@ -43,8 +44,4 @@ export function renameKeys(raw: Record<string, unknown>, source: string): Rename
     }
   }
   return renames
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

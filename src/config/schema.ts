@@ -149,8 +149,9 @@ const bronzeSchema = z.strictObject({
 const storageSchema = z.strictObject({
   /**
    * SQLite `synchronous` of the database files the daemon and the commands write (bronze, silver,
-   * gold, gateway.db), but the scheduler's notes (always NORMAL) and the `devices` and `restore`
-   * commands (always FULL). FULL fsyncs the WAL at every (group) commit, so an acked sale survives
+   * gold, gateway.db), but what the daemon's main thread writes in gateway.db (always NORMAL: the
+   * scheduler's notes, the outbox, central's pull acknowledgements, all redone safely after a power
+   * cut) and the `devices` and `restore` commands (always FULL). FULL fsyncs the WAL at every (group) commit, so an acked sale survives
    * power loss; NORMAL survives a process crash only. Formerly `bronze.synchronous`, still read
    * with a warning (renamed-keys.ts). See docs/bronze.md, "Durability and the fsync policy".
    */

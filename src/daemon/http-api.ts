@@ -119,8 +119,13 @@ export class HttpApi implements Part {
   }
 
   /** Listens on http.host:http.port. */
-  start(): Promise<AddressInfo> {
-    return listen(this.app, this.deps.config.http.host, this.deps.config.http.port)
+  async start(): Promise<void> {
+    await listen(this.app, this.deps.config.http.host, this.deps.config.http.port)
+  }
+
+  /** Where it listens, once started. */
+  get address(): AddressInfo | undefined {
+    return (this.app.server.address() as AddressInfo | null) ?? undefined
   }
 
   async stop(): Promise<void> {

@@ -32,7 +32,7 @@ export class MqttIntake implements Part {
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<ListeningAddresses> {
+  async start(): Promise<void> {
     const { config, pipeline, logger } = this
     const registry = new DeviceRegistry(this.files.db)
     const access = new DeviceAccess({ registry, allowAnonymous: config.mqtt.allowAnonymous, logger: logger.child({ component: 'access' }) })
@@ -43,9 +43,8 @@ export class MqttIntake implements Part {
       logger: logger.child({ component: 'mqtt' }),
     })
     this.running = { registry, access, broker }
-    const addresses = await broker.start()
+    await broker.start()
     this.running.watch = watchRegistry(this.files.db, registry, access, broker, logger, REGISTRY_WATCH_MS)
-    return addresses
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3'
+import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { backoffMs, type RetryPolicy } from '../util/backoff.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
@@ -106,26 +107,24 @@ export class Outbox {
    */
   retarget(configured: readonly string[]): { queued: number; abandoned: number } {
     const targets = JSON.stringify(configured)
-    return this.db
-      .transaction(() => {
-        this.enqueueNew(configured)
-        const queued = this.db
-          .prepare(
-            `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
+    return lockedTransaction(this.db, 'main', () => {
+      this.enqueueNew(configured)
+      const queued = this.db
+        .prepare(
+          `INSERT INTO outbox (snapshot_id, target, state, next_attempt_at)
         SELECT s.snapshot_id, t.value, 'pending', ? FROM snapshots s, json_each(?) t
         WHERE s.on_disk = 1 AND s.seq > ?
           AND s.damaged = 0
           AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.store_id = s.store_id AND n.sale_date = s.sale_date AND n.version > s.version)
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = s.snapshot_id AND (o.state = 'shipped' OR (o.target = t.value AND o.state <> 'abandoned')))
         ON CONFLICT (snapshot_id, target) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`,
-          )
-          .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
-        const abandoned = this.db
-          .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
-          .run(targets).changes
-        return { queued, abandoned }
-      })
-      .immediate()
+        )
+        .run(new Date(this.now()).toISOString(), targets, pulledSeq(this.db)).changes
+      const abandoned = this.db
+        .prepare(`UPDATE outbox SET state = 'abandoned' WHERE state = 'pending' AND target NOT IN (SELECT value FROM json_each(?))`)
+        .run(targets).changes
+      return { queued, abandoned }
+    })
   }
 
   /** Queues the snapshots made since the last look for `targets` (see enqueueNewSnapshots). */
@@ -179,31 +178,34 @@ export class Outbox {
  * skipped. With no target the snapshots are only counted as seen (central pulls them).
  */
 export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string[], nowMs: number): number {
-  return db
-    .transaction(() => {
-      const from = (db.prepare("SELECT value FROM delivery_state WHERE name = 'enqueued_seq'").pluck().get() as number | undefined) ?? 0
-      const made = db.prepare('SELECT seq, snapshot_id, store_id, sale_date, version FROM snapshots WHERE seq > ? ORDER BY seq').all(from) as {
-        seq: number
-        snapshot_id: string
-        store_id: string
-        sale_date: string
-        version: number
-      }[]
-      if (made.length === 0) return 0
-      const skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+  const cursor = db.prepare("SELECT coalesce((SELECT value FROM delivery_state WHERE name = 'enqueued_seq'), 0)").pluck()
+  const newest = db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck()
+  // Most calls (every upload minute) find nothing new: they take no lock.
+  if ((newest.get() as number) <= (cursor.get() as number)) return 0
+  // gateway.db's write lock only: BEGIN IMMEDIATE would lock bronze.db too, attached here, and hold up ingest.
+  return lockedTransaction(db, 'main', () => {
+    const from = cursor.get() as number
+    const made = db.prepare('SELECT seq, snapshot_id, store_id, sale_date, version FROM snapshots WHERE seq > ? ORDER BY seq').all(from) as {
+      seq: number
+      snapshot_id: string
+      store_id: string
+      sale_date: string
+      version: number
+    }[]
+    if (made.length === 0) return 0
+    const skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
       AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
-      const enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?) ON CONFLICT DO NOTHING")
-      const now = new Date(nowMs).toISOString()
-      for (const snapshot of made) {
-        for (const target of targets) {
-          skipOlder.run(target, snapshot.store_id, snapshot.sale_date, snapshot.version)
-          enqueue.run(snapshot.snapshot_id, target, now)
-        }
+    const enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?) ON CONFLICT DO NOTHING")
+    const now = new Date(nowMs).toISOString()
+    for (const snapshot of made) {
+      for (const target of targets) {
+        skipOlder.run(target, snapshot.store_id, snapshot.sale_date, snapshot.version)
+        enqueue.run(snapshot.snapshot_id, target, now)
       }
-      db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', ?)").run(made.at(-1)!.seq)
-      return made.length
-    })
-    .immediate()
+    }
+    db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', ?)").run(made.at(-1)!.seq)
+    return made.length
+  })
 }
 
 /** What waits to ship: outbox and snapshots only, tables every gateway.db has had since 0.1.0. */

@@ -19,5 +19,7 @@ export type ToGold =
 export type FromGold =
   | { kind: 'ready'; watermark: number; caughtUpAt: string | null }
   | { kind: 'refreshed'; outcome: RefreshOutcome; caughtUpAt: string | null }
+  /** A refresh put off: another process holds gold.db (a `gold rebuild`). */
+  | { kind: 'busy'; message: string }
   | { kind: 'error'; message: string }
   | Reply<RefreshOutcome>

@@ -12,10 +12,11 @@ import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
 export const salesThroughSql = (gold = 'gold'): string => `coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'sales_through'),
   ${UNMARKED_AFTER_SQL}, 0)`
 
+/** The silver.day_changes seq gold has applied up to. */
+export const dayChangesAppliedSql = (gold = 'gold'): string => `coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0)`
+
 /** What silver holds that gold does not show yet: marked days to recompute plus new sales to add (`gold`: its schema name). */
-export const goldBacklogSql = (
-  gold = 'gold',
-): string => `${dayChangesAfterCountSql(`coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0)`)}
+export const goldBacklogSql = (gold = 'gold'): string => `${dayChangesAfterCountSql(dayChangesAppliedSql(gold))}
   + (SELECT count(*) FROM silver.sales_enriched WHERE bronze_id > ${salesThroughSql(gold)})`
 
 export interface RefreshOutcome {

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
-import { goldBacklogSql, salesThroughSql } from './gold-refresher.js'
+import { dayChangesAppliedSql, goldBacklogSql, salesThroughSql } from './gold-refresher.js'
 
 /** What gold holds and how far it is behind silver, for `status`. */
 export interface GoldStatus {
@@ -20,11 +20,10 @@ export function oldestGoldDay(db: SqliteDatabase): string | null {
 
 /** How far gold has applied silver: the day marks (silver.day_changes seq) and the sales (bronze id) it has taken in. */
 export function goldProgress(db: SqliteDatabase): { dayChangesSeq: number; salesThrough: number } {
-  return db
-    .prepare(
-      `SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'day_changes_seq'), 0) AS dayChangesSeq, ${salesThroughSql()} AS salesThrough`,
-    )
-    .get() as { dayChangesSeq: number; salesThrough: number }
+  return db.prepare(`SELECT ${dayChangesAppliedSql()} AS dayChangesSeq, ${salesThroughSql()} AS salesThrough`).get() as {
+    dayChangesSeq: number
+    salesThrough: number
+  }
 }
 
 /** Gold's status, read on a connection with silver and gold attached. */

@@ -9,12 +9,17 @@
  * `partition` for the Hive path levels, `text` for dictionary-encoded strings with few values,
  * `string` for mostly distinct ones.
  */
+/** Every gold row is one store's day: the two leading key columns, the lake's Hive path levels. */
+const STORE_DAY = {
+  sale_date: { sql: 'TEXT', lake: 'partition' },
+  store_id: { sql: 'TEXT', lake: 'partition' },
+} as const
+
 export const GOLD_TABLES = {
   fact_daily_sales: {
     key: ['sale_date', 'store_id', 'region', 'category'],
     columns: {
-      sale_date: { sql: 'TEXT', lake: 'partition' },
-      store_id: { sql: 'TEXT', lake: 'partition' },
+      ...STORE_DAY,
       region: { sql: 'TEXT', lake: 'text' },
       category: { sql: 'TEXT', lake: 'text' },
       daily_sales_amount: { sql: 'INTEGER', lake: 'int64' },
@@ -26,8 +31,7 @@ export const GOLD_TABLES = {
   fact_hourly_sales: {
     key: ['sale_date', 'store_id', 'sale_hour'],
     columns: {
-      sale_date: { sql: 'TEXT', lake: 'partition' },
-      store_id: { sql: 'TEXT', lake: 'partition' },
+      ...STORE_DAY,
       sale_hour: { sql: 'INTEGER', lake: 'int32' },
       sales_amount: { sql: 'INTEGER', lake: 'int64' },
       sales_count: { sql: 'INTEGER', lake: 'int64' },
@@ -37,8 +41,7 @@ export const GOLD_TABLES = {
   kpi_revenue_by_region: {
     key: ['sale_date', 'store_id', 'region'],
     columns: {
-      sale_date: { sql: 'TEXT', lake: 'partition' },
-      store_id: { sql: 'TEXT', lake: 'partition' },
+      ...STORE_DAY,
       region: { sql: 'TEXT', lake: 'text' },
       revenue_amount: { sql: 'INTEGER', lake: 'int64' },
       sales_count: { sql: 'INTEGER', lake: 'int64' },
@@ -49,8 +52,7 @@ export const GOLD_TABLES = {
   kpi_daily_orders: {
     key: ['sale_date', 'store_id'],
     columns: {
-      sale_date: { sql: 'TEXT', lake: 'partition' },
-      store_id: { sql: 'TEXT', lake: 'partition' },
+      ...STORE_DAY,
       total_amount: { sql: 'INTEGER', lake: 'int64' },
       sales_count: { sql: 'INTEGER', lake: 'int64' },
       units: { sql: 'INTEGER', lake: 'int64' },
@@ -62,8 +64,7 @@ export const GOLD_TABLES = {
   fact_daily_product_sales: {
     key: ['sale_date', 'store_id', 'product_id'],
     columns: {
-      sale_date: { sql: 'TEXT', lake: 'partition' },
-      store_id: { sql: 'TEXT', lake: 'partition' },
+      ...STORE_DAY,
       product_id: { sql: 'INTEGER', lake: 'int64' },
       product_name: { sql: 'TEXT', lake: 'string' },
       category: { sql: 'TEXT', lake: 'text' },

@@ -49,9 +49,7 @@ export class GoldThread {
 
   /** Refreshes until caught up now (the scheduled job); resolves with the outcome. */
   refreshNow(): Promise<RefreshOutcome> {
-    const thread = this.thread
-    if (!thread?.running) return Promise.reject(new Error('the gold thread is not running'))
-    return thread.request<RefreshOutcome>((id) => ({ kind: 'refresh-now', id }))
+    return this.thread?.request<RefreshOutcome>((id) => ({ kind: 'refresh-now', id })) ?? Promise.reject(new Error('the gold thread is not running'))
   }
 
   /** Silver committed a batch: gold has days to recompute. */
@@ -70,14 +68,12 @@ export class GoldThread {
       this.progress.refreshes++
       this.progress.groups += message.outcome.groups
       this.progress.lastError = null
+    } else if (message.kind === 'busy') {
+      // Routine, as for silver: a `gold rebuild` next to it.
+      this.progress.busy++
+      this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
     } else if (message.kind === 'error') {
-      // Busy (a `gold rebuild` next to it) is routine, as for silver; anything else (a full disk, a
-      // damaged file) is a failure: counted, shown in health and /readyz, logged once a minute.
-      if (/SQLITE_BUSY|database is locked/i.test(message.message)) {
-        this.progress.busy++
-        this.logger.debug({ err: message.message }, 'gold refresh not committed (gold.db busy); retrying')
-        return
-      }
+      // A full disk, a damaged file: counted, shown in health and /readyz, logged once a minute.
       this.progress.lastError = message.message
       this.progress.errors++
       this.throttled.log('error', message.message, { err: message.message }, 'gold refresh failed; retrying')

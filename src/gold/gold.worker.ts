@@ -39,9 +39,10 @@ function run(): void {
     refreshes++
     post({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() })
   } catch (error) {
-    // SQLITE_BUSY: a `gold rebuild` holds gold.db; the next notice or poll tries again.
+    // Busy: a `gold rebuild` holds gold.db, and the next notice or poll tries again (as silver's thread tells them apart).
     backlog = false
-    post({ kind: 'error', message: (error as Error).message })
+    const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY') ?? false
+    post({ kind: busy ? 'busy' : 'error', message: (error as Error).message })
     return
   }
   // After an upgrade that added a table, a month of old days per run until done; a busy gold.db

@@ -7,7 +7,7 @@ import type { WallClock } from '../util/calendar-date.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import { dayView, storeToday } from './dates.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
-import { isMedallionError, MedallionError } from '../errors.js'
+import { errorFields, isMedallionError, MedallionError } from '../errors.js'
 import { LiveDayHub, type DayView, type LiveOptions } from './live/live-day-hub.js'
 import { RoleCheck, type Role, type RoleOptions } from './roles.js'
 import { dashboardRoutes } from './routes/dashboard.js'
@@ -103,24 +103,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   app.setErrorHandler((error: FastifyError | MedallionError, request, reply) => {
-    if (isMedallionError(error) && error.statusCode !== undefined) {
-      if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer')
-      return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } })
-    }
     if (isMedallionError(error)) {
-      // Coded, but not the client's doing: the log has its code and message, no stack.
-      request.log.error({ code: error.code, err: error.message, url: request.url }, 'request failed')
-      return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
-    }
-    if (error.validation) {
+      if (error.statusCode !== undefined) {
+        if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer')
+        return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } })
+      }
+    } else if (error.validation) {
       return reply
         .status(400)
         .send({ error: { code: 'BAD_REQUEST', message: `${error.validationContext ?? 'request'} ${error.message.replace(/^(querystring|params)\s*/, '')}` } })
-    }
-    if (error.statusCode && error.statusCode < 500) {
+    } else if (error.statusCode && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } })
     }
-    request.log.error({ err: error, url: request.url }, 'request failed')
+    // Not the client's doing: a coded error is logged with its code and no stack, anything else with its stack.
+    request.log.error({ ...errorFields(error), url: request.url }, 'request failed')
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
   })
   app.setNotFoundHandler((request, reply) => {

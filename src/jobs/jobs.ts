@@ -7,7 +7,7 @@ import { addSnapshotJobs, type SnapshotJobs, type SnapshotJobsDeps } from './sna
 import { runInWorker } from '../util/run-in-worker.js'
 
 /** Which job each `schedule` key times: a reload reschedules the job its key names. */
-export const SCHEDULED_JOBS = [
+const SCHEDULED_JOBS = [
   ['goldRefresh', 'gold-refresh'],
   ['dimsSync', 'dims-sync'],
   ['snapshot', 'snapshot'],

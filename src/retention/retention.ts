@@ -1,4 +1,6 @@
+import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
+import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
 import { goldProgress } from '../gold/gold-status.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
@@ -7,7 +9,7 @@ import { snapshotWatermark } from '../snapshot/snapshot-catalog.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
 import { compactDatabases } from './compact.js'
 import { newestDayChange } from '../silver/day-changes.js'
-import { silverWatermark } from '../silver/silver-status.js'
+import { oldestSilverDay, silverWatermark } from '../silver/silver-status.js'
 
 export interface RetentionSettings {
   salesDays: number
@@ -92,7 +94,7 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
   trimRefreshLog(db)
   outcome.freedBytes = compactDatabases(db, ['bronze', 'silver', 'gold'])
-  outcome.oldestSalesDay = (db.prepare('SELECT min(sale_date) FROM silver.sales_enriched').pluck().get() as string | null) ?? null
+  outcome.oldestSalesDay = oldestSilverDay(db)
   return outcome
 }
 
@@ -256,6 +258,13 @@ function deleteInSteps(db: SqliteDatabase, select: string, deleteIn: string, par
     if (ids.length === 0) return deleted
     deleted += db.prepare(`${deleteIn} (SELECT value FROM json_each(?))`).run(JSON.stringify(ids)).changes
   }
+}
+
+/** A run with the config's horizons and upload targets, noted in gateway.db: the job's and `retention run`'s. */
+export function retainNow(db: SqliteDatabase, config: Readonly<Config>): RetentionOutcome {
+  const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
+  recordRetention(db, outcome, Date.now())
+  return outcome
 }
 
 /** Notes a run in gateway.db: its outcome, and running totals (for status and the metrics). */

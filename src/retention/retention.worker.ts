@@ -1,8 +1,7 @@
 import { workerData } from 'node:worker_threads'
 import type { Config } from '../config/schema.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
-import { uploadTargetNames } from '../delivery/upload-targets.js'
-import { recordRetention, runRetention } from './retention.js'
+import { retainNow } from './retention.js'
 import { postJobResult } from '../util/job-result.js'
 
 // The retention job, on a thread of its own: deleting and vacuuming take seconds on a big store.
@@ -11,9 +10,7 @@ let db: ReturnType<typeof openGoldDatabase> | undefined
 await postJobResult(
   () => {
     db = openGoldDatabase(config.dataDir, config.storage.synchronous)
-    const outcome = runRetention(db, { ...config.retention, timezone: config.timezone, targets: uploadTargetNames(config.upload) }, Date.now())
-    recordRetention(db, outcome, Date.now())
-    return outcome
+    return retainNow(db, config)
   },
   () => db?.close(),
 )

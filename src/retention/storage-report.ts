@@ -1,3 +1,4 @@
+import { hasTable } from '../db/has-table.js'
 import { countDroppedRejects, oldestBronzeReceivedAt } from '../bronze/bronze-status.js'
 import { databaseFile, type SqliteDatabase } from '../db/open.js'
 import { fileWithWalBytes } from './compact.js'
@@ -19,8 +20,6 @@ export interface StorageReport {
  * release adds may be missing when an older daemon's files are read.
  */
 export function readStorage(db: SqliteDatabase, dataDir: string): StorageReport {
-  const has = (schema: string, table: string): boolean =>
-    db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(table) !== undefined
   return {
     fileBytes: Object.fromEntries(
       (['main', 'bronze', 'silver', 'gold'] as const).map((schema) => [
@@ -30,6 +29,6 @@ export function readStorage(db: SqliteDatabase, dataDir: string): StorageReport 
     ),
     oldestBronzeReceivedAt: oldestBronzeReceivedAt(db),
     rejectsDropped: countDroppedRejects(db),
-    retention: has('main', 'retention_state') ? readRetention(db) : { lastRunAt: null, last: null, totals: {} },
+    retention: hasTable(db, 'main', 'retention_state') ? readRetention(db) : { lastRunAt: null, last: null, totals: {} },
   }
 }

@@ -10,9 +10,6 @@ import type { ColumnSpec } from './parquet-file.js'
  */
 export const SNAPSHOT_SCHEMA_VERSION = 2
 
-/** The Hive partition levels of a file's path; since version 2 not columns of the files. */
-export const PARTITION_COLUMNS = ['sale_date', 'store_id'] as const
-
 /**
  * The Parquet columns of each gold table, from the gold tables' descriptor (gold/gold-tables.ts):
  * every column but the partition levels, typed as the descriptor's `lake` says. Amounts are 64-bit

@@ -36,7 +36,10 @@ export class ServiceThread<To extends { kind: string }> {
   private nextRequest = 1
   private readonly requests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
 
-  private constructor(private worker: Worker | undefined) {}
+  private constructor(
+    private worker: Worker | undefined,
+    private readonly label: string,
+  ) {}
 
   static async start<To extends { kind: string }, From extends { kind: string }>(
     name: string,
@@ -57,7 +60,7 @@ export class ServiceThread<To extends { kind: string }> {
         else reject(new Error(`${label} thread sent ${message.kind} before ready`))
       })
     })
-    const thread = new ServiceThread<To>(worker)
+    const thread = new ServiceThread<To>(worker, label)
     worker.on('message', (message: From | ThreadSignal | Reply<unknown>) => {
       if (message.kind === 'pong') thread.ponged()
       else if (message.kind === 'reply' && thread.answered(message as Reply<unknown>)) return
@@ -81,7 +84,7 @@ export class ServiceThread<To extends { kind: string }> {
 
   /** Posts the message `build` makes with a new id; settles with the thread's `Reply` to that id. */
   request<T>(build: (id: number) => To): Promise<T> {
-    if (!this.worker) return Promise.reject(new Error('the thread is not running'))
+    if (!this.worker) return Promise.reject(new Error(`the ${this.label} thread is not running`))
     const id = this.nextRequest++
     return new Promise<T>((resolve, reject) => {
       this.requests.set(id, { resolve: resolve as (value: unknown) => void, reject })

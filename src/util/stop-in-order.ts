@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { isMedallionError } from '../errors.js'
+import { errorFields } from '../errors.js'
 
 /** A part of the daemon to stop: its name in the log, and how. */
 export type StopStep = readonly [part: string, stop: () => unknown]
@@ -16,9 +16,7 @@ export async function stopInOrder(steps: readonly StopStep[], logger: Logger): P
       await stop()
     } catch (error) {
       failed.push(part)
-      // As run.ts logs: a coded error by its code and message, anything else with its stack.
-      const fields = isMedallionError(error) ? { code: error.code, err: error.message } : { err: error }
-      logger.error({ part, ...fields }, `could not stop ${part}; stopping the rest`)
+      logger.error({ part, ...errorFields(error) }, `could not stop ${part}; stopping the rest`)
     }
   }
   return failed

@@ -1,19 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pulledSeq } from '../../src/delivery/pull-ack.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
-import { SilverHarness } from '../helpers/silver-harness.js'
+import { closedAfterEach, SilverHarness } from '../helpers/silver-harness.js'
 
-/** Every harness a test opens, closed after it whether it passed or not. */
-const harnesses: SilverHarness[] = []
-const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close()
-})
+const opened = closedAfterEach()
 
 function withThreeDays(): { h: SilverHarness; dir: string; reader: SnapshotReader } {
   const h = opened(new SilverHarness())

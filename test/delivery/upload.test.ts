@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsClient, AwsV4Signer } from 'aws4fetch'
 import { createHash } from 'node:crypto'
 import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
+import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { DirectoryTarget } from '../../src/delivery/targets/directory-target.js'
 import { HttpPutTarget } from '../../src/delivery/targets/http-put-target.js'
@@ -11,16 +12,11 @@ import { S3Target } from '../../src/delivery/targets/s3-target.js'
 import type { UploadTarget } from '../../src/delivery/targets/upload-target.js'
 import { ObjectServer } from '../helpers/object-server.js'
 import { seedSale } from '../helpers/sales.js'
-import { SilverHarness } from '../helpers/silver-harness.js'
+import { closedAfterEach, SilverHarness } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 
-/** Every harness a test opens, closed after it whether it passed or not. */
-const harnesses: SilverHarness[] = []
-const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close()
-})
+const opened = closedAfterEach()
 
 const RETRY = { baseDelayMs: 1000, maxDelayMs: 60_000 }
 
@@ -35,6 +31,11 @@ function withSnapshots(target: string): { h: SilverHarness; dir: string; clock: 
   new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, now: () => clock.now }).run()
   enqueueNewSnapshots(h.db, [target], clock.now)
   return { h, dir, clock }
+}
+
+/** A recorded snapshot's manifest, as the gateway keeps it. */
+function manifestOf(h: SilverHarness, snapshotId: string): SnapshotManifest {
+  return JSON.parse(h.db.prepare('SELECT manifest FROM snapshots WHERE snapshot_id = ?').pluck().get(snapshotId) as string) as SnapshotManifest
 }
 
 describe('shipping to a directory', () => {
@@ -86,10 +87,10 @@ describe('a restart after a kill -9 in the middle of a directory upload', () => 
   it('removes the staged files of the snapshots waiting to ship, and nothing else', async () => {
     const { h, dir, clock } = withSnapshots('directory')
     const lake = makeTempDir()
-    const manifest = JSON.parse(h.db.prepare("SELECT manifest FROM snapshots WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get() as string)
-    const partition = join(lake.path, dirname(manifest.files[0].path))
+    const manifest = manifestOf(h, 'store_001-2025-05-01-v1')
+    const partition = join(lake.path, dirname(manifest.files[0]!.path))
     mkdirSync(partition, { recursive: true })
-    const staged = join(partition, `.${basename(manifest.files[0].path)}.tmp-0badc0de`)
+    const staged = join(partition, `.${basename(manifest.files[0]!.path)}.tmp-0badc0de`)
     const another = join(partition, '.part-of-another-gateway.parquet.tmp-12345678')
     writeFileSync(staged, 'half a file')
     writeFileSync(another, 'being written')
@@ -104,8 +105,8 @@ describe('the outbox guards what leaves', () => {
   it('a file the disk damaged is not shipped; the day is made again as a new version, and nothing waits behind it', async () => {
     const { h, dir, clock } = withSnapshots('directory')
     const lake = makeTempDir()
-    const manifest = JSON.parse(h.db.prepare("SELECT manifest FROM snapshots WHERE snapshot_id = 'store_001-2025-05-01-v1'").pluck().get() as string)
-    const damaged = join(dir, 'store_001-2025-05-01-v1', manifest.files[1].path)
+    const manifest = manifestOf(h, 'store_001-2025-05-01-v1')
+    const damaged = join(dir, 'store_001-2025-05-01-v1', manifest.files[1]!.path)
     const bytes = readFileSync(damaged)
     bytes[bytes.length - 20]! ^= 0xff
     writeFileSync(damaged, bytes)

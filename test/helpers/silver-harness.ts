@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest'
 import { Readable } from 'node:stream'
 import { migrateAll } from '../../src/schemas.js'
 import { BronzeStore } from '../../src/bronze/bronze-store.js'
@@ -120,3 +121,15 @@ export class SilverHarness {
 export const PRODUCTS_CSV = 'product_id,product_name,category\n101,Espresso,Beverages\n102,Croissant,Bakery\n'
 export const CUSTOMERS_CSV = 'customer_id,customer_name,region\n1001,Ada Lovelace,North\n1002,Grace Hopper,South\n'
 export const STORES_CSV = 'store_id,store_name,region,timezone\nstore_001,Downtown,North,America/New_York\nstore_002,Harbour,West,Europe/Paris\n'
+
+/**
+ * For a test file: `opened(h)` notes a harness, and every harness noted is closed after each test,
+ * whether it passed or not.
+ */
+export function closedAfterEach(): (h: SilverHarness) => SilverHarness {
+  const harnesses: SilverHarness[] = []
+  afterEach(() => {
+    for (const h of harnesses.splice(0)) h.close()
+  })
+  return (h) => (harnesses.push(h), h)
+}

@@ -1,4 +1,7 @@
+import pino from 'pino'
+import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MedallionError } from '../../src/errors.js'
 import { GoldReader } from '../../src/gold/gold-reader.js'
 import { buildApp, type AppDeps } from '../../src/http/app.js'
 import { RoleCheck } from '../../src/http/roles.js'
@@ -172,5 +175,29 @@ describe('the totals API', () => {
     const broken = await app.inject('/api/v1/totals')
     expect(broken.statusCode).toBe(500)
     expect(broken.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
+  })
+
+  it("a coded error that is not the client's doing is a 500 too, logged by its code without a stack", async () => {
+    const lines: Record<string, unknown>[] = []
+    const logger = pino(
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)) as Record<string, unknown>)
+          done()
+        },
+      }),
+    )
+    const app = buildApp(
+      deps({
+        logger,
+        totals: () => {
+          throw new MedallionError('BRONZE_COMMIT_FAILED', 'bronze cannot commit: disk I/O error')
+        },
+      }),
+    )
+    const broken = await app.inject('/api/v1/totals')
+    expect([broken.statusCode, broken.json()]).toEqual([500, { error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } }])
+    const logged = lines.find((line) => line.msg === 'request failed')
+    expect(logged).toMatchObject({ code: 'BRONZE_COMMIT_FAILED', err: 'bronze cannot commit: disk I/O error', url: '/api/v1/totals' })
   })
 })

@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { migrateAll } from '../../src/schemas.js'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
@@ -9,14 +9,9 @@ import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
-import { SilverHarness } from '../helpers/silver-harness.js'
+import { closedAfterEach, SilverHarness } from '../helpers/silver-harness.js'
 
-/** Every harness a test opens, closed after it whether it passed or not. */
-const harnesses: SilverHarness[] = []
-const opened = (h: SilverHarness): SilverHarness => (harnesses.push(h), h)
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close()
-})
+const opened = closedAfterEach()
 
 const OPTIONS = { currency: { code: 'USD', minorUnitDigits: 2 }, targets: [] as string[] }
 

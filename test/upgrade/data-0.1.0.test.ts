@@ -1,13 +1,10 @@
 import Database from 'better-sqlite3'
-import { GATEWAY_OWNERS, migrateAll } from '../../src/schemas.js'
+import { GATEWAY_OWNERS, LAYER_MIGRATIONS, migrateAll } from '../../src/schemas.js'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { BRONZE_MIGRATIONS } from '../../src/bronze/schema.js'
-import { GOLD_MIGRATIONS } from '../../src/gold/schema.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
-import { SILVER_MIGRATIONS } from '../../src/silver/schema.js'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { runCli } from '../helpers/cli.js'
@@ -19,7 +16,6 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 // Made by test/fixtures/make-data-0.1.0.mjs with release 0.1.0 (see test/fixtures/README.md).
 const FIXTURE = fileURLToPath(new URL('../fixtures/data-0.1.0.tar.gz', import.meta.url))
 const FILES = { main: 'gateway.db', bronze: 'bronze.db', silver: 'silver.db', gold: 'gold.db' } as const
-const LAYER_MIGRATIONS = { bronze: BRONZE_MIGRATIONS, silver: SILVER_MIGRATIONS, gold: GOLD_MIGRATIONS }
 /** Tables whose rows are progress, not data (job_runs: each job's last run): they move on when the new release runs. */
 const PROGRESS = new Set([
   'main.job_runs',
