@@ -5,7 +5,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-artifacts/', 'interop/.venv/', 'src/http/dashboard/vendor/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-artifacts/', 'interop/.venv/', '.venv/', '.cache/', 'src/http/dashboard/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.{js,mjs,cjs}'], languageOptions: { globals: globals.node } },

@@ -6,6 +6,7 @@
 #   sudo scripts/install.sh --uninstall     remove the program and the unit; keep config and data
 #   sudo scripts/install.sh --uninstall --purge   ...and the config, the data and the user
 #   scripts/install.sh --root /tmp/r --no-build   into a temporary root (tests): no user, no systemctl
+#   sudo scripts/install.sh --node /opt/node-24/bin/node   run the service with that Node.js (default: node on PATH)
 #
 # Install: builds the checkout (npm ci, npm run build), copies the program to PREFIX
 # (/opt/medallion-edge) with its runtime dependencies only (the checkout's, dev dependencies
@@ -13,7 +14,8 @@
 # (/usr/local/bin), writes /etc/medallion-edge/config.json once (data in /var/lib/medallion-edge,
 # anonymous MQTT off, central and admin tokens generated and printed once), installs the unit and
 # starts it. Running it again upgrades: the program is replaced, config and data are kept, and a
-# running service is restarted.
+# running service is restarted. The unit and the command run the Node.js found here (22 or 24,
+# checked), by its full path: the native modules were built for it, and no other may load them.
 set -eu
 
 PREFIX=/opt/medallion-edge
@@ -22,13 +24,15 @@ DRY_RUN=0
 UNINSTALL=0
 PURGE=0
 BUILD=1
+NODE=
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { echo "usage: install.sh [--root DIR] [--prefix DIR] [--dry-run] [--no-build] [--uninstall [--purge]]" >&2; exit 2; }
+usage() { echo "usage: install.sh [--root DIR] [--prefix DIR] [--node PATH] [--dry-run] [--no-build] [--uninstall [--purge]]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) [ $# -ge 2 ] || usage; ROOT=$(cd "$2" 2>/dev/null && pwd) || { echo "install.sh: --root $2: no such directory" >&2; exit 2; }; shift ;;
     --prefix) [ $# -ge 2 ] || usage; PREFIX=$2; shift ;;
+    --node) [ $# -ge 2 ] || usage; NODE=$2; shift ;;
     --dry-run) DRY_RUN=1 ;;
     --no-build) BUILD=0 ;;
     --uninstall) UNINSTALL=1 ;;
@@ -63,8 +67,6 @@ write() { # write FILE MODE (content on stdin)
 if [ "$REAL_SYSTEM" -eq 1 ] && [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
   echo "install.sh: run as root (sudo), or with --root DIR or --dry-run" >&2; exit 1
 fi
-command -v node >/dev/null || { echo "install.sh: node (>= 20) is not installed" >&2; exit 1; }
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "install.sh: node $(node --version) is too old: medallion-edge needs 20 or newer" >&2; exit 1; }
 
 service_active() { [ "$SYSTEMD" -eq 1 ] && systemctl is-active --quiet medallion-edge.service; }
 
@@ -78,18 +80,45 @@ if [ "$UNINSTALL" -eq 1 ]; then
   if [ "$PURGE" -eq 1 ]; then
     run rm -rf "$ROOT$ETC" "$ROOT$DATA"
     if [ "$REAL_SYSTEM" -eq 1 ] && id medallion-edge >/dev/null 2>&1; then run userdel medallion-edge; fi
-    say "uninstalled; config, data and user removed"
+    if [ "$DRY_RUN" -eq 1 ]; then say "dry run: nothing was changed; this would uninstall and remove the config, the data and the user"
+    else say "uninstalled; config, data and user removed"; fi
   else
-    say "uninstalled; kept $ETC (config) and $DATA (data): --uninstall --purge removes them"
+    if [ "$DRY_RUN" -eq 1 ]; then say "dry run: nothing was changed; this would uninstall and keep $ETC (config) and $DATA (data)"
+    else say "uninstalled; kept $ETC (config) and $DATA (data): --uninstall --purge removes them"; fi
   fi
   exit 0
 fi
 
+# The Node.js the service will run: a supported line, by its full path.
+SUPPORTED="Node.js 22 or 24 (the LTS lines it is tested on)"
+if [ -z "$NODE" ]; then
+  NODE=$(command -v node) || { echo "install.sh: no node on PATH: medallion-edge needs $SUPPORTED; install one, or give --node PATH" >&2; exit 1; }
+fi
+case "$NODE" in /*) ;; *) NODE="$(cd "$(dirname "$NODE")" 2>/dev/null && pwd)/$(basename "$NODE")" ;; esac
+NODE_VERSION=$("$NODE" -p 'process.versions.node' 2>/dev/null) || { echo "install.sh: $NODE does not run as Node.js: medallion-edge needs $SUPPORTED" >&2; exit 1; }
+case "${NODE_VERSION%%.*}" in
+  22|24) ;;
+  *) echo "install.sh: found Node.js $NODE_VERSION ($NODE); medallion-edge needs $SUPPORTED: install one, or give --node PATH" >&2; exit 1 ;;
+esac
+if [ "$REAL_SYSTEM" -eq 1 ]; then
+  case "$NODE" in /home/*|/root/*|/run/user/*)
+    echo "install.sh: $NODE is under a home directory, which the service cannot see (ProtectHome=yes in the unit, and a user the service is not): install Node.js $NODE_VERSION system-wide (e.g. under /usr/local or /opt) and give --node PATH" >&2; exit 1 ;;
+  esac
+fi
+# npm and node-gyp (npm ci below) build the native modules for this Node: first on PATH, and its
+# own headers when it is an official build (else npm's configured nodedir).
+PATH="$(dirname "$NODE"):$PATH"
+export PATH
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$(dirname "$NODE")/../include/node/node_version.h" ]; then
+  npm_config_nodedir=$(cd "$(dirname "$NODE")/.." && pwd)
+  export npm_config_nodedir
+fi
+
 UPGRADE=0
 [ -f "$ROOT$PREFIX/package.json" ] && UPGRADE=1
-VERSION=$(node -p 'require(process.argv[1]).version' "$here/package.json")
+VERSION=$("$NODE" -p 'require(process.argv[1]).version' "$here/package.json")
 if [ "$UPGRADE" -eq 1 ]; then
-  say "upgrading $(node -p 'require(process.argv[1]).version' "$ROOT$PREFIX/package.json") to $VERSION in $ROOT$PREFIX (config and data kept)"
+  say "upgrading $("$NODE" -p 'require(process.argv[1]).version' "$ROOT$PREFIX/package.json") to $VERSION in $ROOT$PREFIX (config and data kept)"
 else
   say "installing $VERSION in $ROOT$PREFIX"
 fi
@@ -98,6 +127,10 @@ if [ "$BUILD" -eq 1 ]; then
   (cd "$here" && run npm ci && run npm run build)
 fi
 [ "$DRY_RUN" -eq 1 ] || [ -f "$here/dist/cli/main.js" ] || { echo "install.sh: $here is not built (npm run build), and --no-build was given" >&2; exit 1; }
+# A native module built for another Node must never reach the service: it would not start.
+if [ "$DRY_RUN" -eq 0 ] && ! (cd "$here" && "$NODE" -e 'require("better-sqlite3")' >/dev/null 2>&1); then
+  echo "install.sh: the checkout's native modules do not load in Node.js $NODE_VERSION ($NODE), they were built for another: run npm rebuild with it first, or install without --no-build" >&2; exit 1
+fi
 
 if [ "$REAL_SYSTEM" -eq 1 ] && ! id medallion-edge >/dev/null 2>&1; then
   run useradd --system --home-dir "$DATA" --shell /usr/sbin/nologin medallion-edge
@@ -119,13 +152,13 @@ run rm -rf "$ROOT$PREFIX.old"
 write "$ROOT$BIN" 0755 <<EOF
 #!/bin/sh
 export MEDALLION_EDGE_CONFIG="\${MEDALLION_EDGE_CONFIG:-$ETC/config.json}"
-exec node $PREFIX/dist/cli/main.js "\$@"
+exec $NODE $PREFIX/dist/cli/main.js "\$@"
 EOF
 
 if [ -f "$ROOT$ETC/config.json" ]; then
   say "kept $ETC/config.json"
 else
-  CONFIG=$(node -e '
+  CONFIG=$("$NODE" -e '
     const c = require(process.argv[1]);
     const token = () => require("node:crypto").randomBytes(32).toString("base64url");
     delete c.$comment;
@@ -137,7 +170,7 @@ else
   printf '%s\n' "$CONFIG" | write "$ROOT$ETC/config.json" 0640
   [ "$REAL_SYSTEM" -eq 1 ] && run chgrp medallion-edge "$ROOT$ETC/config.json"
   if [ "$DRY_RUN" -eq 0 ]; then
-    printf '%s\n' "$CONFIG" | node -e '
+    printf '%s\n' "$CONFIG" | "$NODE" -e '
       let text = ""; process.stdin.on("data", (d) => (text += d)).on("end", () => {
         const t = JSON.parse(text).http.tokens;
         console.log("HTTP tokens (shown once; they are in " + process.argv[1] + "):");
@@ -148,7 +181,7 @@ else
   fi
 fi
 
-sed "s#/opt/medallion-edge#$PREFIX#g" "$here/systemd/medallion-edge.service" | write "$ROOT$UNIT" 0644
+sed -e "s#/opt/medallion-edge#$PREFIX#g" -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" "$here/systemd/medallion-edge.service" | write "$ROOT$UNIT" 0644
 if [ "$SYSTEMD" -eq 1 ]; then
   run systemctl daemon-reload
   if [ "$UPGRADE" -eq 1 ] && service_active; then
@@ -157,7 +190,11 @@ if [ "$SYSTEMD" -eq 1 ]; then
   else
     run systemctl enable --now medallion-edge.service
   fi
-else
+elif [ "$DRY_RUN" -eq 0 ]; then
   say "no systemd here (a temporary root or a container): the unit is in place, not started"
 fi
-say "done. Add devices with: medallion-edge devices add DEVICE_ID --store STORE_ID"
+if [ "$DRY_RUN" -eq 1 ]; then
+  say "dry run: nothing was changed; without --dry-run this installs $VERSION to run on Node.js $NODE_VERSION ($NODE)"
+else
+  say "done: $VERSION on Node.js $NODE_VERSION ($NODE). Add devices with: medallion-edge devices add DEVICE_ID --store STORE_ID"
+fi

@@ -34,7 +34,9 @@ export const ERROR_CODES = {
   BROKER_UNREACHABLE: { summary: 'the MQTT broker does not answer' },
   PULL_FAILED: { summary: 'pulling snapshots from a gateway failed' },
   // The HTTP API: `{ "error": { code, message } }` with the status.
-  BAD_REQUEST: { summary: 'a parameter the route does not take, or a value it cannot use', statusCode: 400 },
+  BAD_REQUEST: { summary: 'a parameter the route does not take, or a value it cannot use; or a request HTTP cannot frame', statusCode: 400 },
+  REQUEST_TIMEOUT: { summary: 'the request did not arrive whole in time', statusCode: 408 },
+  HEADERS_TOO_LARGE: { summary: 'the request headers are larger than the server takes (16 KiB)', statusCode: 431 },
   UNAUTHORIZED: { summary: 'no bearer token, or one no role has', statusCode: 401 },
   FORBIDDEN: { summary: "the token's role may not do this", statusCode: 403 },
   ROLE_CLOSED: { summary: 'no token is configured for the roles this route takes (http.tokens): closed to all', statusCode: 403 },

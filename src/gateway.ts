@@ -17,6 +17,7 @@ import { Pipeline } from './pipeline/pipeline.js'
 import type { Scheduler } from './scheduler/scheduler.js'
 import { systemClock, type Clock } from './util/clock.js'
 import { Parts } from './util/parts.js'
+import { errorFields } from './errors.js'
 
 /** Silver looks for work this often without a word from bronze: rows other processes wrote, a busy silver.db retried. */
 const SILVER_POLL_MS = 1000
@@ -47,6 +48,8 @@ export interface GatewayDeps {
 
 export interface GatewayAddresses extends ListeningAddresses {
   http: AddressInfo
+  /** `http.tls.redirectPort`'s plain listener, when there is one. */
+  httpRedirect?: AddressInfo
 }
 
 export interface Gateway {
@@ -169,12 +172,25 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
       await parts.start()
       const httpAddress = http.address!
       logger.info({ http: `${httpAddress.address}:${httpAddress.port}` }, 'http listening')
-      return { ...mqtt.listening!, http: httpAddress }
+      const httpRedirect = http.redirect.address
+      return { ...mqtt.listening!, http: httpAddress, ...(httpRedirect ? { httpRedirect } : {}) }
     },
 
     reload(next, applied) {
       const changed = (key: string): boolean => applied.some((path) => touches(path, key))
       live = next
+      // Certificates are renewed in place (same files, new content): read again at every reload.
+      for (const [key, listener] of [
+        ['http.tls', http],
+        ['mqtt.tls', mqtt],
+      ] as const) {
+        try {
+          const renewed = listener.reloadCertificate()
+          if (renewed) logger.info({ subject: renewed.subject, validTo: renewed.validTo }, `${key}: certificate read again; new connections get it`)
+        } catch (error) {
+          logger.error(errorFields(error), `${key}: certificate not reloaded; the one in use is kept`)
+        }
+      }
       if (changed('http.tokens')) http.roles.update(next.http.tokens)
       if (changed('mqtt')) mqtt.updateLimits(next)
       if (changed('silver.expectations')) pipeline.useExpectations({ kind: 'expectations', expectations: next.silver.expectations })

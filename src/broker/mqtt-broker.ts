@@ -1,7 +1,6 @@
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
-import { readFileSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { createServer as createTlsServer } from 'node:tls'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import { MedallionError } from '../errors.js'
@@ -10,6 +9,7 @@ import type { DeviceAccess } from './device-access.js'
 import { PacketBuffers } from './packet-buffers.js'
 import { PublishRateLimit } from './publish-rate-limit.js'
 import { LogThrottle } from '../util/log-throttle.js'
+import { readTlsCredentials, type TlsCredentials } from '../util/tls-credentials.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
 export type PublishIntake = (topic: string, clientId: string | null, payload: Uint8Array, receivedAtMs: number, done: (error: Error | null) => void) => void
@@ -68,6 +68,7 @@ export class MqttBroker {
   private readonly servers: Server[] = []
   private readonly serversClosed: Promise<unknown>[] = []
   private addresses: ListeningAddresses | undefined
+  private tlsServer: TlsServer | undefined
   private readonly admission: ConnectionAdmission
   private readonly buffers: PacketBuffers
   private readonly rateLimit: PublishRateLimit
@@ -161,14 +162,9 @@ export class MqttBroker {
     const mqtt = await this.listen(createServer(handle), config.host, config.port, 'mqtt')
     let mqtts: AddressInfo | undefined
     if (config.tls) {
-      const tls = config.tls
-      let credentials: { cert: Buffer; key: Buffer }
-      try {
-        credentials = { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }
-      } catch (cause) {
-        throw new MedallionError('TLS_FILES_UNREADABLE', `mqtt.tls: ${(cause as Error).message}`, { cause })
-      }
-      mqtts = await this.listen(createTlsServer({ ...credentials, handshakeTimeout: config.connectTimeoutMs }, handle), tls.host, tls.port, 'mqtts')
+      const { cert, key } = readTlsCredentials(config.tls, 'mqtt.tls')
+      this.tlsServer = createTlsServer({ cert, key, handshakeTimeout: config.connectTimeoutMs }, handle)
+      mqtts = await this.listen(this.tlsServer, config.tls.host, config.tls.port, 'mqtts')
     }
     this.addresses = mqtts ? { mqtt, mqtts } : { mqtt }
     logger.info({ mqtt: `${mqtt.address}:${mqtt.port}`, mqtts: mqtts && `${mqtts.address}:${mqtts.port}` }, 'mqtt broker listening')
@@ -177,6 +173,18 @@ export class MqttBroker {
 
   get listening(): ListeningAddresses | undefined {
     return this.addresses
+  }
+
+  /**
+   * Reads the TLS listener's certificate and key again (a reload after a renewal): new connections
+   * get them, open ones keep theirs. Throws TLS_FILES_UNREADABLE, and changes nothing, when the
+   * files are not a sound pair. Undefined without a TLS listener.
+   */
+  reloadCertificate(): TlsCredentials | undefined {
+    if (!this.tlsServer || !this.options.config.tls) return undefined
+    const credentials = readTlsCredentials(this.options.config.tls, 'mqtt.tls')
+    this.tlsServer.setSecureContext({ cert: credentials.cert, key: credentials.key })
+    return credentials
   }
 
   get connectedClients(): number {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { dirname, join, resolve, sep } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
 import { describeNetworkError } from '../util/network-error.js'
+import { fetchTrusting } from '../util/https-fetch.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
@@ -14,6 +15,8 @@ export interface PullOptions {
   token: string
   into: string
   timeoutMs?: number
+  /** The CA certificates an https gateway's certificate is checked against (pull.caFile); unset: the public roots. */
+  ca?: Buffer
   onSnapshot?: (manifest: SnapshotManifest) => void
   /** Told when the cursor starts over: the gateway's data directory changed, or went back in time. */
   onReset?: (reason: string) => void
@@ -86,12 +89,13 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
     upgradeFailed: lake.failed,
     cursor: state.after,
   }
+  const fetchFrom = fetchTrusting(options.ca)
   const get = async (url: string): Promise<Response> => {
     let response: Response
     try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
+      response = await fetchFrom(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
     } catch (error) {
-      throw new Error(`GET ${url}: ${describeNetworkError(error)}`, { cause: error })
+      throw new Error(`GET ${url}: ${describeNetworkError(error, 'pull.caFile')}`, { cause: error })
     }
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { MedallionError } from '../errors.js'
 import { pullSnapshots, type PullSummary } from '../central/pull-lake.js'
+import { readCaFile } from '../util/tls-credentials.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(summary: PullSummary): string {
@@ -43,6 +44,7 @@ export function pullCommand(): Command {
       if (gateways.length === 0) throw new MedallionError('USAGE', `no gateway to pull from: give --from URL, or pull.from in ${source}`)
       if (token === undefined) throw new MedallionError('USAGE', `no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${source} (or --token)`)
       if (into === undefined) throw new MedallionError('USAGE', `no lake folder: give --into DIR, or pull.into in ${source}`)
+      const ca = config.pull.caFile === undefined ? undefined : readCaFile(config.pull.caFile, 'pull.caFile')
       const summaries: PullSummary[] = []
       const failures: { source: string; error: string }[] = []
       // One gateway that is down does not hold up the others; the exit status still says so.
@@ -54,6 +56,7 @@ export function pullCommand(): Command {
               token,
               into,
               timeoutMs: config.pull.timeoutMs,
+              ca,
               onSnapshot: process.stderr.isTTY ? (manifest) => process.stderr.write(`\r${from}: ${manifest.snapshot_id}   `) : undefined,
               onReset: (reason) => process.stderr.write(`${from}: ${reason}: pulling from its start\n`),
             }),

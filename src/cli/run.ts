@@ -89,7 +89,16 @@ export function runCommand(): Command {
         await Promise.race([gateway.stop().catch(() => {}), bounded])
         throw error
       })
-      logger.info({ mqttPort: addresses.mqtt.port, mqttsPort: addresses.mqtts?.port, httpPort: addresses.http.port }, 'medallion-edge ready')
+      logger.info(
+        {
+          mqttPort: addresses.mqtt.port,
+          mqttsPort: addresses.mqtts?.port,
+          httpPort: addresses.http.port,
+          https: config.http.tls !== undefined,
+          httpRedirectPort: addresses.httpRedirect?.port,
+        },
+        'medallion-edge ready',
+      )
       systemd?.notify({ READY: '1', STATUS: `serving: mqtt ${addresses.mqtt.port}, http ${addresses.http.port}` })
       const watchdogMs = SystemdNotifier.watchdogIntervalMs(process.env)
       if (systemd && watchdogMs !== undefined) feedWatchdog(systemd, watchdogMs, (timeoutMs) => gateway.problems(timeoutMs), logger)

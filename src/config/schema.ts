@@ -7,14 +7,17 @@ const port = z.number().int().min(0).max(65535)
 const host = z.string().min(1)
 const id = z.string().regex(ID_PATTERN, ID_RULE)
 
+/** A PEM file of one or more CA certificates: the only CAs trusted for that server's certificate. */
+const caFile = z.string().min(1)
+
 const tlsSchema = z.strictObject({
   /** Address of the MQTT-over-TLS listener. */
   host: host.default('0.0.0.0'),
   /** Port of the MQTT-over-TLS listener (8883 is the registered port). */
   port: port.default(8883),
-  /** PEM certificate chain file. */
+  /** PEM certificate chain file; read again at each reload (SIGHUP), so a renewed certificate needs no restart. */
   certFile: z.string().min(1),
-  /** PEM private key file. */
+  /** PEM private key file of the certificate. */
   keyFile: z.string().min(1),
 })
 
@@ -117,14 +120,45 @@ const tokensSchema = z.strictObject({
   admin: z.string().min(16).optional(),
 })
 
-const httpSchema = z.strictObject({
-  /** Address of the HTTP server (dashboard, API, metrics). */
-  host: host.default('0.0.0.0'),
-  /** Port of the HTTP server; 0 picks a free port (tests). */
-  port: port.default(8080),
-  /** Bearer tokens per role. */
-  tokens: tokensSchema.default({}),
+const httpTlsSchema = z.strictObject({
+  /**
+   * PEM certificate chain file (the server's certificate first, then any intermediates). Read at
+   * the start and again at each reload (SIGHUP): a renewed certificate is served to new
+   * connections without a restart, and open ones are not dropped.
+   */
+  certFile: z.string().min(1),
+  /** PEM private key file of the certificate. */
+  keyFile: z.string().min(1),
+  /**
+   * A plain-HTTP port that answers every request with a redirect (308) to the same path over
+   * HTTPS, so an old bookmark `http://gateway:8080/` still opens the page. Unset: no plain port.
+   */
+  redirectPort: port.optional(),
 })
+
+const httpSchema = z
+  .strictObject({
+    /** Address of the HTTP server (dashboard, API, metrics). */
+    host: host.default('0.0.0.0'),
+    /** Port of the HTTP server (HTTPS with `tls`); 0 picks a free port (tests). */
+    port: port.default(8080),
+    /** Serve everything over HTTPS with this certificate (docs/operations.md, "HTTPS"). */
+    tls: httpTlsSchema.optional(),
+    /**
+     * Behind a reverse proxy that terminates TLS (nginx, Caddy): which proxies' X-Forwarded-For,
+     * -Proto and -Host to believe, for the client address and scheme the daemon logs and
+     * redirects with. `false` (default: connections come straight from browsers), `true` (any
+     * peer: only when nothing else can reach the port), a number of proxy hops, or the proxies'
+     * addresses and CIDR ranges (["127.0.0.1", "10.0.0.0/8"]).
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(16), z.array(z.string().min(1)).min(1)]).default(false),
+    /** Bearer tokens per role. */
+    tokens: tokensSchema.default({}),
+  })
+  .refine((http) => http.tls?.redirectPort === undefined || http.tls.redirectPort === 0 || http.tls.redirectPort !== http.port, {
+    message: 'redirectPort must differ from http.port: the plain-HTTP redirect needs a port of its own',
+    path: ['tls', 'redirectPort'],
+  })
 
 const dashboardSchema = z.strictObject({
   /** BCP 47 locale of the staff page's numbers, money and times (en-US, fr-FR, de-DE, ja-JP). */
@@ -299,6 +333,8 @@ const dimsSchema = z.strictObject({
     .optional(),
   /** Bearer token sent to central, if it wants one. */
   token: z.string().min(1).optional(),
+  /** An https URL signed by a private CA: that CA's PEM certificate (unset: the public roots). */
+  caFile: caFile.optional(),
   /** Per request. */
   timeoutMs: z.number().int().min(100).default(30_000),
   /** Retries of a failed pull: network errors, timeouts, 5xx and 429 (not other 4xx). */
@@ -336,6 +372,8 @@ const uploadSchema = z
         url: z.string().url(),
         /** Bearer token, if the server wants one. */
         token: z.string().min(1).optional(),
+        /** An https URL signed by a private CA: that CA's PEM certificate (unset: the public roots). */
+        caFile: caFile.optional(),
       })
       .optional(),
     /** target "s3": PUT to an S3-compatible store (AWS S3, MinIO, Ceph), signed with SigV4. */
@@ -353,6 +391,8 @@ const uploadSchema = z
         secretAccessKey: z.string().min(1),
         /** Key prefix inside the bucket, e.g. "stores/store_001/". */
         prefix: z.string().default(''),
+        /** An https endpoint signed by a private CA (a MinIO of central's): that CA's PEM certificate (unset: the public roots). */
+        caFile: caFile.optional(),
       })
       .optional(),
     /** Per request. */
@@ -383,6 +423,11 @@ const pullSchema = z.strictObject({
   token: z.string().min(16).optional(),
   /** The lake folder (`--into` overrides it). */
   into: z.string().min(1).optional(),
+  /**
+   * The gateways serve HTTPS with certificates of a private CA (or `install.sh --tls-self-signed`
+   * ones): that CA's PEM certificate, or the gateways' own certificates (unset: the public roots).
+   */
+  caFile: caFile.optional(),
   /** Per request. */
   timeoutMs: z.number().int().min(100).default(60_000),
 })

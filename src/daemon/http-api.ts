@@ -10,12 +10,14 @@ import { buildApp } from '../http/app.js'
 import { DashboardAssets } from '../http/dashboard-assets.js'
 import { deviceHealth, pipelineHealth, type HealthSources } from '../http/health-report.js'
 import { createMetrics } from '../http/metrics.js'
+import { HttpsRedirect } from '../http/https-redirect.js'
 import { RoleCheck } from '../http/roles.js'
-import { listen } from '../http/server.js'
+import { listen, useCertificate } from '../http/server.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import { readStorage } from '../retention/storage-report.js'
 import type { Clock } from '../util/clock.js'
 import type { Part } from '../util/parts.js'
+import { readTlsCredentials, type TlsCredentials } from '../util/tls-credentials.js'
 import type { DataFiles } from './data-files.js'
 import type { MqttIntake } from './mqtt-intake.js'
 import type { ScheduledWork } from './scheduled-work.js'
@@ -46,6 +48,8 @@ export class HttpApi implements Part {
   readonly name = 'HTTP'
   readonly app: FastifyInstance
   readonly roles: RoleCheck
+  /** `http.tls.redirectPort`'s plain listener. */
+  readonly redirect = new HttpsRedirect()
 
   constructor(private readonly deps: HttpApiDeps) {
     const { config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir } = deps
@@ -65,62 +69,80 @@ export class HttpApi implements Part {
       deviceSilentMinutes: config.dashboard.deviceSilentMinutes,
     }
     this.roles = new RoleCheck(config.http.tokens)
-    this.app = buildApp({
-      storeId: config.storeId,
-      timeZoneOf,
-      roles: this.roles,
-      logger: logger.child({ component: 'http' }),
-      now: () => clock.now(),
-      totals: (storeId, date, now) => files.reader.totals(storeId, date, now),
-      topProducts: (storeId, date, limit) => files.reader.topProducts(storeId, date, limit),
-      day: (storeId, date, now, limit) => files.reader.day(storeId, date, now, limit),
-      stores: () => storesOf(config, files.reader.stores(), health),
-      refreshedSince: (seq, limit) => files.reader.refreshedSince(seq, limit),
-      lastRefreshSeq: () => files.reader.lastRefreshSeq(),
-      pipelineHealth: (storeId) => pipelineHealth(health, storeId),
-      deviceHealth: (storeId) => deviceHealth(health, storeId),
-      dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
-      assets: DashboardAssets.load({ locale: config.dashboard.locale, currency: config.currency.code }, dashboardDir),
-      goldTable: (table, storeId, from, to, limit) => files.reader.table(table, storeId, from, to, limit),
-      rejects: (query) => files.bronze.latestRejects(query),
-      snapshotsAfter: (after, limit, gatewayId) => files.snapshots.after(after, limit, gatewayId),
-      snapshotFile: (snapshotId, path) => files.snapshots.file(snapshotId, path),
-      goldTables: GOLD_TABLE_NAMES,
-      notReady: () => [
-        ...(mqtt.listening ? [] : ['the MQTT broker is not listening']),
-        ...(disk.low
-          ? [
-              `the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`,
-            ]
-          : []),
-        ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
-        ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
-        ...(gold.progress.lastError ? [`gold is failing: ${gold.progress.lastError}`] : []),
-      ],
-      metrics: createMetrics({
-        ingest: () => pipeline.groupCommit.totals,
-        connectedClients: () => mqtt.connectedClients,
-        refused: () => mqtt.access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
-        fairShare: () => mqtt.fairShare,
-        silver: () => pipeline.silver,
-        expectations: () => files.violations(),
-        gold: () => gold.progress,
-        backlog: () =>
-          files.started
-            ? files.outbox.backlog()
-            : { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
-        jobs: () => work.status(),
-        disk: () => disk.state(),
-        devices: () => (files.started ? files.bronze.devices() : []),
-        // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
-        storage: lastFor(SCRAPE_MS, () => (files.started ? readStorage(files.db, config.dataDir) : undefined)),
-      }),
-    })
+    this.app = buildApp(
+      {
+        storeId: config.storeId,
+        timeZoneOf,
+        roles: this.roles,
+        logger: logger.child({ component: 'http' }),
+        now: () => clock.now(),
+        totals: (storeId, date, now) => files.reader.totals(storeId, date, now),
+        topProducts: (storeId, date, limit) => files.reader.topProducts(storeId, date, limit),
+        day: (storeId, date, now, limit) => files.reader.day(storeId, date, now, limit),
+        stores: () => storesOf(config, files.reader.stores(), health),
+        refreshedSince: (seq, limit) => files.reader.refreshedSince(seq, limit),
+        lastRefreshSeq: () => files.reader.lastRefreshSeq(),
+        pipelineHealth: (storeId) => pipelineHealth(health, storeId),
+        deviceHealth: (storeId) => deviceHealth(health, storeId),
+        dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
+        assets: DashboardAssets.load({ locale: config.dashboard.locale, currency: config.currency.code }, dashboardDir),
+        goldTable: (table, storeId, from, to, limit) => files.reader.table(table, storeId, from, to, limit),
+        rejects: (query) => files.bronze.latestRejects(query),
+        snapshotsAfter: (after, limit, gatewayId) => files.snapshots.after(after, limit, gatewayId),
+        snapshotFile: (snapshotId, path) => files.snapshots.file(snapshotId, path),
+        goldTables: GOLD_TABLE_NAMES,
+        notReady: () => [
+          ...(mqtt.listening ? [] : ['the MQTT broker is not listening']),
+          ...(disk.low
+            ? [
+                `the disk is full: ${Math.round(disk.state().freeBytes / 1048576)} MiB free, storage.reserveMiB is ${config.storage.reserveMiB}: new sales are not acked`,
+              ]
+            : []),
+          ...(pipeline.silver.failure ? [`silver is stopped by expectation ${pipeline.silver.failure.rule}`] : []),
+          ...(pipeline.silver.lastError ? [`silver is failing: ${pipeline.silver.lastError}`] : []),
+          ...(gold.progress.lastError ? [`gold is failing: ${gold.progress.lastError}`] : []),
+        ],
+        metrics: createMetrics({
+          ingest: () => pipeline.groupCommit.totals,
+          connectedClients: () => mqtt.connectedClients,
+          refused: () => mqtt.access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
+          fairShare: () => mqtt.fairShare,
+          silver: () => pipeline.silver,
+          expectations: () => files.violations(),
+          gold: () => gold.progress,
+          backlog: () =>
+            files.started
+              ? files.outbox.backlog()
+              : { pending: 0, oldestDate: null, nextAttemptAt: null, lastError: null, lastShippedAt: null, lastPulledAt: null },
+          jobs: () => work.status(),
+          disk: () => disk.state(),
+          devices: () => (files.started ? files.bronze.devices() : []),
+          // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
+          storage: lastFor(SCRAPE_MS, () => (files.started ? readStorage(files.db, config.dataDir) : undefined)),
+        }),
+      },
+      { https: config.http.tls !== undefined, trustProxy: config.http.trustProxy },
+    )
   }
 
-  /** Listens on http.host:http.port. */
+  /** Listens on http.host:http.port (HTTPS with http.tls), then on the redirect port if one is set. */
   async start(): Promise<void> {
-    await listen(this.app, this.deps.config.http.host, this.deps.config.http.port)
+    const { host, port, tls } = this.deps.config.http
+    const https = await listen(this.app, host, port, tls && readTlsCredentials(tls, 'http.tls'))
+    if (tls?.redirectPort !== undefined) await this.redirect.listen(host, tls.redirectPort, https.port)
+  }
+
+  /**
+   * Reads http.tls's certificate and key again (a reload after a renewal): new connections get
+   * them, open ones (live streams) keep going. Throws TLS_FILES_UNREADABLE, and changes nothing,
+   * when the files are not a sound pair. Undefined when the API serves plain HTTP.
+   */
+  reloadCertificate(): TlsCredentials | undefined {
+    const tls = this.deps.config.http.tls
+    if (tls === undefined) return undefined
+    const credentials = readTlsCredentials(tls, 'http.tls')
+    useCertificate(this.app, credentials)
+    return credentials
   }
 
   /** Where it listens, once started. */
@@ -129,6 +151,7 @@ export class HttpApi implements Part {
   }
 
   async stop(): Promise<void> {
+    await this.redirect.close()
     await this.app.close()
   }
 }

@@ -75,6 +75,10 @@ export class MqttIntake implements Part {
   registeredDevices(): DeviceRecord[] {
     return this.running?.registry.list() ?? []
   }
+  /** The TLS listener's certificate, read again (undefined: no TLS listener); throws if unsound. */
+  reloadCertificate(): ReturnType<MqttBroker['reloadCertificate']> {
+    return this.running?.broker.reloadCertificate()
+  }
   /** A reloaded config's MQTT limits. */
   updateLimits(config: Readonly<Config>): void {
     this.running?.broker.updateLimits(config.mqtt)

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { errorFields } from '../errors.js'
 import type { Config } from '../config/schema.js'
 import type { DiskSpace } from '../db/disk-space.js'
 import { uploadTargets } from '../delivery/upload-targets.js'
@@ -82,7 +83,14 @@ export class ScheduledWork implements Part {
   reload(next: Readonly<Config>, changed: (key: string) => boolean): void {
     const running = this.running
     if (!running) return
-    if (changed('upload')) running.snapshotJobs?.reconfigure(next, uploadTargets(next.upload))
+    if (changed('upload')) {
+      try {
+        running.snapshotJobs?.reconfigure(next, uploadTargets(next.upload))
+      } catch (error) {
+        // A CA file that cannot be read: the running target goes on, the operator reads why.
+        this.deps.logger.error(errorFields(error), 'upload: the reloaded target is not applied; the running one is kept')
+      }
+    }
     rescheduleJobs(running.scheduler, next, changed)
   }
 }

@@ -1,9 +1,19 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify'
+import type { RequestListener, Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
 import type { SnapshotFile, SnapshotPage } from '../delivery/snapshot-reader.js'
 import type { WallClock } from '../util/calendar-date.js'
+import { answerClientError } from './client-errors.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import { dayView, storeToday } from './dates.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
@@ -64,6 +74,17 @@ export interface AppDeps {
   metrics: Registry
 }
 
+/** How the app's own server is made (tests that inject() need none of it). */
+export interface AppServer {
+  /**
+   * Serve HTTPS. The server is made without a certificate: the listener sets one before it listens
+   * and again at each reload (server.ts), so a certificate file is read where its errors are reported.
+   */
+  https?: boolean
+  /** fastify's trustProxy: whose X-Forwarded-* headers make request.ip, .protocol and .host (http.trustProxy). */
+  trustProxy?: boolean | number | string[]
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The roles the request's bearer token grants (401 for a token no role has). */
@@ -84,14 +105,34 @@ declare module 'fastify' {
  * server.ts only listens. Every error is `{ "error": { code, message } }` with its status; a bad
  * request is a 4xx, never a 500.
  */
-export function buildApp(deps: AppDeps): FastifyInstance {
-  // pino is what fastify logs with; its types differ in detail only.
-  const app = Fastify({
+export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance {
+  const requests = new Counter({
+    name: 'medallion_http_requests_total',
+    help: 'HTTP requests by route pattern and status (the staff page is route "/"; its live streams are counted apart; "unparsed": refused by the HTTP parser)',
+    labelNames: ['route', 'status'],
+    registers: [deps.metrics],
+  })
+  // Node answers an HTTP/1.1 request without Host itself, with an empty 400: the app does, in its own shape.
+  const serverOptions = { requireHostHeader: false }
+  const options: FastifyHttpOptions<Server> = {
+    // pino is what fastify logs with; its types differ in detail only.
     loggerInstance: deps.logger as FastifyBaseLogger,
     // No log line per request: the dashboard polls; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // An unknown query parameter is a mistake to report (400), not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
+    // A hop count is proxy-addr's too; fastify's types leave it out.
+    trustProxy: (server.trustProxy ?? false) as FastifyServerOptions['trustProxy'],
+    http: serverOptions,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, (status) => requests.inc({ route: 'unparsed', status: String(status) })),
+  }
+  // An https server that is a plain http.Server to everything that uses it (fastify's types would
+  // make the whole app generic over the server kind for this one line).
+  if (server.https) Object.assign(options, { serverFactory: (handler: RequestListener) => createHttpsServer(serverOptions, handler) })
+  const app = Fastify(options)
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined)
+      throw new MedallionError('BAD_REQUEST', 'an HTTP/1.1 request must carry a Host header (RFC 9112, 3.2)')
   })
   const { roles } = deps
   app.addHook('onRequest', async (request) => {
@@ -139,7 +180,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     deps.logger.child({ component: 'live' }),
   )
   app.addHook('preClose', async () => hub.stop())
-  countRequests(app, deps.metrics, hub)
+  countRequests(app, requests, deps.metrics, hub)
 
   app.register(dashboardRoutes(deps.assets))
   app.register(sessionRoutes(deps))
@@ -160,13 +201,7 @@ function authorizationOf(headers: Record<string, string | string[] | undefined>)
 }
 
 /** Requests by route and status, and the live streams, in /metrics (one counter bump per request). */
-function countRequests(app: FastifyInstance, registry: Registry, hub: LiveDayHub): void {
-  const requests = new Counter({
-    name: 'medallion_http_requests_total',
-    help: 'HTTP requests by route pattern and status (the staff page is route "/"; its live streams are counted apart)',
-    labelNames: ['route', 'status'],
-    registers: [registry],
-  })
+function countRequests(app: FastifyInstance, requests: Counter<'route' | 'status'>, registry: Registry, hub: LiveDayHub): void {
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
   })

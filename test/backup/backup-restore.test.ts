@@ -86,7 +86,7 @@ describe('backup next to the running daemon, restore with it stopped', () => {
 
     // With the daemon running, restore refuses.
     expectOneLine(await runCli(['restore', '--from', backupDir, '--config', config]), /in use by another medallion-edge \(pid \d+\).*stop it before restoring/)
-    await vi.waitUntil(caughtUpHere, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(caughtUpHere, { timeout: 30_000, interval: 100 })
     await stop()
     const acked = load.acked.size
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBeGreaterThanOrEqual(acked)
@@ -97,13 +97,13 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(inBackup)
 
     daemon = await startDaemon(config)
-    await vi.waitUntil(caughtUpHere, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(caughtUpHere, { timeout: 30_000, interval: 100 })
     // New sales after the restore: stored, enriched, counted (ids and watermarks agree across the files).
     const client = await connectDevice(`mqtt://127.0.0.1:${daemon.mqttPort}`, devices[0]!)
     for (let i = 0; i < 20; i++)
       await client.publishAsync(topicOf(devices[0]!), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: new Date().toISOString() })), { qos: 1 })
     await client.endAsync()
-    await vi.waitUntil(() => caughtUpHere() && count('SELECT count(*) FROM silver.sales_enriched') === inBackup + 20, { timeout: 20_000, interval: 100 })
+    await vi.waitUntil(() => caughtUpHere() && count('SELECT count(*) FROM silver.sales_enriched') === inBackup + 20, { timeout: 30_000, interval: 100 })
     await stop()
     // Every sale acked before the backup started is in the restored gateway (once: the check counts).
     expect(expectSoundDataDir(dataDir, { acked: ackedBeforeBackup })).toMatchObject({ bronze: inBackup + 20, silver: inBackup + 20 })

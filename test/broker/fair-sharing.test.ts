@@ -169,7 +169,9 @@ describe('fair sharing: idle, hostile and runaway clients cannot lock out or slo
     // 40 x 14 MiB arrived; at most mqtt.maxBufferedBytes (64 MiB) of it is held at once.
     expect(closed).toBeGreaterThanOrEqual(30)
     console.info(`trickling packets: daemon RSS ${baseline.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at most`)
-    expect(peak - baseline, `RSS ${baseline.toFixed(0)} -> ${peak.toFixed(0)} MiB`).toBeLessThan(200)
+    // Unbounded, the daemon would hold all 560 MiB sent. Bounded, it holds at most 64 MiB at once,
+    // plus what the GC has not returned yet: 213 MiB seen on Node 22, under 200 on Node 20 and 24.
+    expect(peak - baseline, `RSS ${baseline.toFixed(0)} -> ${peak.toFixed(0)} MiB`).toBeLessThan(320)
   })
 
   it('a device publishing as fast as it can is held to its rate (its acks wait); another device is not held', async () => {

@@ -57,7 +57,7 @@ describe('when bronze cannot commit, nothing is acked', () => {
   it('a dead silver thread is fatal too: the daemon is told to exit (and restarted by systemd)', async () => {
     gw = await startGateway()
     await (gw.gateway.pipeline as unknown as { silverThread: { worker: { terminate(): Promise<number> } } }).silverThread.worker.terminate()
-    await vi.waitUntil(() => gw!.fatal.length > 0, { timeout: 5000 })
+    await vi.waitUntil(() => gw!.fatal.length > 0, { timeout: 30_000 })
     expect(gw.fatal.map((error) => error.message)).toEqual([expect.stringMatching(/silver thread exited/)])
   })
 })

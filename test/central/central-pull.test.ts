@@ -85,7 +85,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
 
   it('a late sale for a shipped day: a superseding snapshot, one current file per partition, totals still equal', async () => {
     await publish([seedSale({ timestamp: '2025-05-01T21:00:00Z', price: 1 })])
-    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100)
+    await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100)
     await gw.gateway.scheduler.runNow('snapshot')
     const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
     expect(summary).toMatchObject({ snapshots: 1, files: GOLD_TABLE_NAMES.length, superseded: GOLD_TABLE_NAMES.length })
@@ -114,7 +114,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       await client.publishAsync(topicOf(device2), JSON.stringify(seedSale({ timestamp: '2025-06-01T10:00:00Z', price: 7 })), { qos: 1 })
       await client.endAsync()
       const freshDb = migrateAll(openGoldDatabase(fresh.dataDir))
-      await expect.poll(() => freshDb.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get(), { timeout: 10_000 }).toBe(1)
+      await expect.poll(() => freshDb.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get(), { timeout: 30_000 }).toBe(1)
       freshDb.close()
       await fresh.gateway.scheduler.runNow('snapshot')
       behind.port = fresh.addresses.http.port
@@ -172,10 +172,10 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
 
   it('frees only what central acknowledged or what is superseded; the puller skips a superseded snapshot already freed', async () => {
     await publish([seedSale({ timestamp: '2025-05-01T21:30:00Z', price: 2 })])
-    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200)
+    await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100 + 200)
     await gw.gateway.scheduler.runNow('snapshot') // v3 of 1 May, not pulled
     await publish([seedSale({ timestamp: '2025-05-01T21:40:00Z', price: 3 })])
-    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300)
+    await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100 + 200 + 300)
     await gw.gateway.scheduler.runNow('snapshot') // v4, not pulled
     const db = migrateAll(openGoldDatabase(gw.dataDir))
     const dir = join(gw.dataDir, 'snapshots')
@@ -208,7 +208,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
 
   it("a file damaged on the gateway's disk: the puller reports it, the next snapshot run makes the day again, the puller gets it", async () => {
     await publish([seedSale({ timestamp: '2025-05-03T10:00:00Z', price: 9 })])
-    await expect.poll(goldTotal, { timeout: 10_000 }).toBe(1550 + 780 + 100 + 200 + 300 + 900)
+    await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100 + 200 + 300 + 900)
     await gw.gateway.scheduler.runNow('snapshot')
     const dir = join(gw.dataDir, 'snapshots', 'store_001-2025-05-03-v1')
     const path = join(dir, 'kpi_daily_orders/sale_date=2025-05-03/store_id=store_001/part-store_001-2025-05-03-v1.parquet')

@@ -112,7 +112,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
         check.close()
       }
     }
-    await expect.poll(versions, { timeout: 10_000 }).toEqual([
+    await expect.poll(versions, { timeout: 30_000 }).toEqual([
       ['store_001-2025-05-02-v1', 1],
       ['store_001-2025-05-02-v2', SNAPSHOT_SCHEMA_VERSION],
     ])

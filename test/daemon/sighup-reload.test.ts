@@ -36,7 +36,7 @@ describe('SIGHUP: the running daemon re-reads its config, applies what it can, n
   const hangUp = async (): Promise<void> => {
     const before = reloadLogs().length
     daemon.child.kill('SIGHUP')
-    await vi.waitUntil(() => reloadLogs().length > before, { timeout: 10_000, interval: 50 })
+    await vi.waitUntil(() => reloadLogs().length > before, { timeout: 30_000, interval: 50 })
     await new Promise((resolve) => setTimeout(resolve, 200)) // and the lines that follow it
   }
 
@@ -88,7 +88,7 @@ describe('SIGHUP: the running daemon re-reads its config, applies what it can, n
         db.close()
       }
     }
-    await vi.waitUntil(() => quarantined() === 1, { timeout: 10_000, interval: 50 })
+    await vi.waitUntil(() => quarantined() === 1, { timeout: 30_000, interval: 50 })
     // Debug level is on: a connection that sends garbage before CONNECT is logged at debug.
     const garbage = await new Promise<import('node:net').Socket>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port: daemon.mqttPort }, () => resolve(socket))
@@ -96,7 +96,7 @@ describe('SIGHUP: the running daemon re-reads its config, applies what it can, n
     garbage.on('error', () => {})
     garbage.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]))
     await vi.waitUntil(() => daemon.logs.some((entry) => entry.level === 20 && entry.msg === 'connection error before CONNECT completed'), {
-      timeout: 5000,
+      timeout: 30_000,
       interval: 50,
     })
     garbage.destroy()
@@ -138,7 +138,7 @@ describe('a reload in the running gateway: schedules and the upload target', () 
         db.close()
       }
     }
-    await vi.waitUntil(() => goldDays() === 1, { timeout: 10_000, interval: 50 })
+    await vi.waitUntil(() => goldDays() === 1, { timeout: 30_000, interval: 50 })
     await gw.gateway.scheduler.runNow('snapshot')
     expect(gw.gateway.scheduler.status().find((job) => job.name === 'snapshot')?.last).toMatchObject({
       outcome: 'ok',

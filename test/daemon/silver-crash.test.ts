@@ -68,7 +68,7 @@ describe('silver after a crash', () => {
 
     const second = await startDaemon(config)
     daemons.push(second)
-    await expect.poll(() => layers(dataDir).watermark, { timeout: 20_000, interval: 100 }).toBe(before.bronzeIds.at(-1))
+    await expect.poll(() => layers(dataDir).watermark, { timeout: 30_000, interval: 100 }).toBe(before.bronzeIds.at(-1))
     const after = layers(dataDir)
     expect([...after.silverIds, ...after.quarantineIds].sort((a, b) => a - b)).toEqual(after.bronzeIds)
   })

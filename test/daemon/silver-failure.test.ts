@@ -38,7 +38,7 @@ describe('a fail expectation stops silver visibly, and a fixed rule restarts it'
     const client = await connectDevice(`mqtt://127.0.0.1:${first.mqttPort}`, device)
     await client.publishAsync(topicOf(device), JSON.stringify(seedSale()), { qos: 1 })
     await client.endAsync()
-    await expect.poll(() => first.gateway.pipeline.silver.failure?.rule, { timeout: 5000 }).toBe('known_store')
+    await expect.poll(() => first.gateway.pipeline.silver.failure?.rule, { timeout: 30_000 }).toBe('known_store')
     const ready = await first.gateway.http.inject('/readyz')
     expect(ready.statusCode).toBe(503)
     expect(ready.json().reasons).toEqual(['silver is stopped by expectation known_store'])
@@ -46,7 +46,7 @@ describe('a fail expectation stops silver visibly, and a fixed rule restarts it'
     gateway = undefined
 
     const second = await start({ expectations: [{ rule: 'known_store', action: 'warn' }] })
-    await expect.poll(() => second.gateway.pipeline.silver.watermark, { timeout: 5000 }).toBe(1)
+    await expect.poll(() => second.gateway.pipeline.silver.watermark, { timeout: 30_000 }).toBe(1)
     expect(second.gateway.pipeline.silver.failure).toBeNull()
     expect((await second.gateway.http.inject('/readyz')).statusCode).toBe(200)
   })

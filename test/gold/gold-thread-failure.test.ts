@@ -23,20 +23,20 @@ describe('the gold thread when a refresh fails', () => {
       fatal.push(error),
     )
     await gold.start()
-    await vi.waitUntil(() => gold!.progress.refreshes > 0, { timeout: 10_000 })
+    await vi.waitUntil(() => gold!.progress.refreshes > 0, { timeout: 30_000 })
     expect(gold.progress).toMatchObject({ lastError: null, errors: 0 })
 
     h.db.exec('ALTER TABLE gold.fact_hourly_sales RENAME TO fact_hourly_sales_aside')
     h.ingest([seedSale({ event_id: 'b', timestamp: '2025-05-01T11:00:00Z' })])
     h.process()
     gold.notify()
-    await vi.waitUntil(() => gold!.progress.errors > 0, { timeout: 10_000 })
+    await vi.waitUntil(() => gold!.progress.errors > 0, { timeout: 30_000 })
     expect(gold.progress.lastError).toMatch(/fact_hourly_sales/)
 
     // Mended: the next refresh succeeds and the error is gone; the thread never died.
     h.db.exec('ALTER TABLE gold.fact_hourly_sales_aside RENAME TO fact_hourly_sales')
     gold.notify()
-    await vi.waitUntil(() => gold!.progress.lastError === null, { timeout: 10_000 })
+    await vi.waitUntil(() => gold!.progress.lastError === null, { timeout: 30_000 })
     expect(fatal).toEqual([])
   })
 
@@ -50,11 +50,11 @@ describe('the gold thread when a refresh fails', () => {
     h.db.exec('BEGIN')
     h.db.exec('UPDATE gold.pipeline_state SET value = value WHERE 0')
     gold.notify()
-    await vi.waitUntil(() => gold!.progress.busy > 0, { timeout: 10_000 })
+    await vi.waitUntil(() => gold!.progress.busy > 0, { timeout: 30_000 })
     expect(gold.progress).toMatchObject({ lastError: null, errors: 0 })
     const refreshes = gold.progress.refreshes
     h.db.exec('COMMIT')
-    await vi.waitUntil(() => gold!.progress.refreshes > refreshes, { timeout: 10_000 })
+    await vi.waitUntil(() => gold!.progress.refreshes > refreshes, { timeout: 30_000 })
     expect(gold.progress).toMatchObject({ lastError: null, errors: 0 })
   })
 })

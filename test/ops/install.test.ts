@@ -29,7 +29,7 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
   const at = (path: string): string => join(root.path, path)
 
   it('installs the program with its runtime dependencies, the command on PATH, a config with generated tokens, the unit', async () => {
-    const result = await sh(['--root', root.path, '--no-build'])
+    const result = await sh(['--root', root.path, '--no-build', '--node', process.execPath])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/installing \d+\.\d+\.\d+ in /)
     const tokens = /central \(pull, snapshots, gold tables\): (\S+)\n\s+admin\s+\(everything\):\s+(\S+)/.exec(result.stdout)
@@ -46,11 +46,15 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
     expect(existsSync(at('opt/medallion-edge/node_modules/better-sqlite3'))).toBe(true)
     expect(existsSync(at('opt/medallion-edge/node_modules/vitest'))).toBe(false)
     expect(existsSync(at('opt/medallion-edge/dist/http/dashboard/assets.json'))).toBe(true)
+    // The unit and the command run the Node.js the installer checked, by its full path (not /usr/bin/node).
     expect(readFileSync(at('etc/systemd/system/medallion-edge.service'), 'utf8')).toContain(
-      'ExecStart=/usr/bin/node /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json',
+      `ExecStart=${process.execPath} /opt/medallion-edge/dist/cli/main.js run --config /etc/medallion-edge/config.json`,
     )
     const command = readFileSync(at('usr/local/bin/medallion-edge'), 'utf8')
-    expect(command).toContain('exec node /opt/medallion-edge/dist/cli/main.js')
+    expect(command).toContain(`exec ${process.execPath} /opt/medallion-edge/dist/cli/main.js`)
+    expect(result.stdout).toContain(
+      `done: ${JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version} on Node.js ${process.versions.node}`,
+    )
     // The installed program runs (its pruned dependencies load): its version, and a command on a config of the test's.
     const version = await run('node', [at('opt/medallion-edge/dist/cli/main.js'), '--version'])
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version)
@@ -65,7 +69,7 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
 
   it('a second run upgrades: the program replaced, config (tokens) and data kept', async () => {
     const before = readFileSync(at('etc/medallion-edge/config.json'), 'utf8')
-    const result = await sh(['--root', root.path, '--no-build'])
+    const result = await sh(['--root', root.path, '--no-build', '--node', process.execPath])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/upgrading \S+ to \S+ in .*\(config and data kept\)/)
     expect(result.stdout).toContain('kept /etc/medallion-edge/config.json')
@@ -78,10 +82,15 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
   it('--dry-run says what it would do and changes nothing', async () => {
     const other = makeTempDir('medallion-dry-')
     try {
-      const result = await sh(['--root', other.path, '--no-build', '--dry-run'])
+      const result = await sh(['--root', other.path, '--no-build', '--dry-run', '--node', process.execPath])
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdout).toMatch(/would: cp -R /)
       expect(result.stdout).toMatch(/would write .*etc\/medallion-edge\/config\.json/)
+      // It says what it would do, never that it did it.
+      expect(result.stdout).not.toMatch(/the unit is in place|done/)
+      expect(result.stdout.trim().split('\n').at(-1)).toBe(
+        `install.sh: dry run: nothing was changed; without --dry-run this installs ${JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version} to run on Node.js ${process.versions.node} (${process.execPath})`,
+      )
       expect(existsSync(join(other.path, 'opt'))).toBe(false)
       expect(existsSync(join(other.path, 'etc'))).toBe(false)
     } finally {
@@ -89,7 +98,42 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
     }
   })
 
+  it('refuses a Node.js that is not 22 or 24 in one line naming what it found and what it needs', async () => {
+    const other = makeTempDir('medallion-old-node-')
+    try {
+      // A node that answers as 20 does (the check asks process.versions.node).
+      const oldNode = join(other.path, 'node')
+      writeFileSync(oldNode, '#!/bin/sh\necho 20.20.2\n', { mode: 0o755 })
+      const result = await sh(['--root', other.path, '--no-build', '--node', oldNode])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe(
+        `install.sh: found Node.js 20.20.2 (${oldNode}); medallion-edge needs Node.js 22 or 24 (the LTS lines it is tested on): install one, or give --node PATH\n`,
+      )
+      expect(existsSync(join(other.path, 'opt'))).toBe(false)
+      // A supported version that cannot load the checkout's native modules (built for another Node).
+      const otherNode = join(other.path, 'node22')
+      writeFileSync(otherNode, '#!/bin/sh\n[ "$1" = -p ] && echo 22.23.5 && exit 0\nexit 1\n', { mode: 0o755 })
+      const mismatch = await sh(['--root', other.path, '--no-build', '--node', otherNode])
+      expect(mismatch.code).toBe(1)
+      expect(mismatch.stderr).toBe(
+        `install.sh: the checkout's native modules do not load in Node.js 22.23.5 (${otherNode}), they were built for another: run npm rebuild with it first, or install without --no-build\n`,
+      )
+      expect(existsSync(join(other.path, 'opt'))).toBe(false)
+    } finally {
+      other.remove()
+    }
+  })
+
   it('--uninstall keeps config and data; --purge removes them too; a bad option is one line and exit 2', async () => {
+    const dryKept = await sh(['--root', root.path, '--uninstall', '--dry-run'])
+    expect(dryKept.stdout.trim().split('\n').at(-1)).toBe(
+      'install.sh: dry run: nothing was changed; this would uninstall and keep /etc/medallion-edge (config) and /var/lib/medallion-edge (data)',
+    )
+    const dryPurged = await sh(['--root', root.path, '--uninstall', '--purge', '--dry-run'])
+    expect(dryPurged.stdout.trim().split('\n').at(-1)).toBe(
+      'install.sh: dry run: nothing was changed; this would uninstall and remove the config, the data and the user',
+    )
+    expect(existsSync(at('opt/medallion-edge'))).toBe(true)
     const kept = await sh(['--root', root.path, '--uninstall'])
     expect(kept.code, kept.stderr).toBe(0)
     expect(kept.stdout).toMatch(/kept \/etc\/medallion-edge \(config\) and \/var\/lib\/medallion-edge \(data\)/)

@@ -34,7 +34,7 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
       await client.publishAsync(topicOf(device), JSON.stringify(seedSale({ timestamp, price: 10 })), { qos: 1 })
     }
     await client.endAsync()
-    await vi.waitUntil(() => query<number>('SELECT count(*) FROM gold.kpi_daily_orders') === 3, { timeout: 15_000, interval: 50 })
+    await vi.waitUntil(() => query<number>('SELECT count(*) FROM gold.kpi_daily_orders') === 3, { timeout: 30_000, interval: 50 })
     await gw.gateway.scheduler.runNow('snapshot')
     await gw.gateway.scheduler.runNow('upload')
   })

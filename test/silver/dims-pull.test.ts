@@ -25,7 +25,7 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
     sleeps = []
     const config = configSchema.parse({
       dataDir: h.dir.path,
-      dims: { url: server.urlTemplate, token: 'dims-token-0123456789', timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } },
+      dims: { url: server.urlTemplate, token: 'dims-token-0123456789', timeoutMs: 30_000, retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 } },
     })
     context = {
       db: h.db,
@@ -74,7 +74,8 @@ describe('pulling dimensions from central (a real local HTTP server)', () => {
 
   it('retries 500s, 429s and timeouts with growing, capped, jittered waits', async () => {
     server.fail('product', 'status-500', 'status-429', 'hang')
-    const outcome = await pullDimension(DIMENSIONS.product, context)
+    // The hang can only end by the timeout; the answers before it get 3 s, a margin a loaded machine meets.
+    const outcome = await pullDimension(DIMENSIONS.product, { ...context, dims: { ...context.dims, timeoutMs: 3000 } })
     expect(outcome).toMatchObject({ status: 'updated', attempts: 4 })
     expect(sleeps).toEqual([99, 199, 249]) // 0.999 x min(250, 100 x 2^k)
   })

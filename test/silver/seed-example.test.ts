@@ -42,7 +42,7 @@ describe('the seed example flows from MQTT to silver.sales_enriched', () => {
     await client.endAsync()
     const db = migrateAll(openSilverDatabase(gw.dataDir))
     try {
-      await expect.poll(() => db.prepare('SELECT count(*) FROM silver.sales_enriched').pluck().get(), { timeout: 5000 }).toBe(1)
+      await expect.poll(() => db.prepare('SELECT count(*) FROM silver.sales_enriched').pluck().get(), { timeout: 30_000 }).toBe(1)
       expect(db.prepare('SELECT * FROM silver.sales_enriched').get()).toMatchObject({
         device_id: 'abc123',
         store_id: 'store_001',

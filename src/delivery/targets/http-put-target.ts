@@ -1,30 +1,43 @@
 import { digestBase64 } from '../../util/digest.js'
+import { fetchTrusting } from '../../util/https-fetch.js'
+import { describeNetworkError } from '../../util/network-error.js'
 import { checkEtag, type UploadTarget } from './upload-target.js'
 
 /**
  * An HTTP(S) endpoint that takes `PUT {url}/{key}` with a bearer token. The body's SHA-256 goes in
- * `Content-Digest` (RFC 9530) for the server to check; an ETag it answers with must match.
+ * `Content-Digest` (RFC 9530) for the server to check; an ETag it answers with must match. An
+ * https server's certificate is verified (against `ca` when given: upload.http.caFile).
  */
 export class HttpPutTarget implements UploadTarget {
   readonly name = 'http'
+  private readonly fetch: typeof fetch
 
   constructor(
     private readonly url: string,
     private readonly token: string | undefined,
     private readonly timeoutMs: number,
-  ) {}
+    ca?: Buffer,
+  ) {
+    this.fetch = fetchTrusting(ca)
+  }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    const response = await fetch(`${this.url.replace(/\/$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`, {
-      method: 'PUT',
-      body: bytes,
-      headers: {
-        'content-type': contentType,
-        'content-digest': `sha-256=:${digestBase64('sha256', bytes)}:`,
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    })
+    const url = `${this.url.replace(/\/$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`
+    let response: Response
+    try {
+      response = await this.fetch(url, {
+        method: 'PUT',
+        body: bytes,
+        headers: {
+          'content-type': contentType,
+          'content-digest': `sha-256=:${digestBase64('sha256', bytes)}:`,
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (error) {
+      throw new Error(`PUT ${url}: ${describeNetworkError(error, 'upload.http.caFile')}`, { cause: error })
+    }
     // Read the whole answer: a response cut short must fail here, not count as shipped.
     await response.arrayBuffer()
     if (!response.ok) throw new Error(`PUT ${key}: HTTP ${response.status}`)

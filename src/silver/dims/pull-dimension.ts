@@ -11,6 +11,7 @@ import type { SalesEnricher } from '../sales-enricher.js'
 import type { DimensionSpec } from './dimension-spec.js'
 import { importDimension, type ImportSummary } from './import-dimension.js'
 import { formatOf } from './read-records.js'
+import { describeNetworkError } from '../../util/network-error.js'
 
 export interface PullOutcome {
   dimension: string
@@ -100,7 +101,12 @@ async function attemptPull(
     headers.range = `bytes=${have}-`
     headers['if-range'] = state.partial_etag
   }
-  const response = await (context.fetch ?? fetch)(url, { headers, signal: AbortSignal.timeout(context.dims.timeoutMs) })
+  let response: Response
+  try {
+    response = await (context.fetch ?? fetch)(url, { headers, signal: AbortSignal.timeout(context.dims.timeoutMs) })
+  } catch (error) {
+    throw new Error(`${url}: ${describeNetworkError(error, 'dims.caFile')}`, { cause: error })
+  }
   if (response.status === 304) {
     rmSync(partFile, { force: true })
     note({ partial_etag: null })

@@ -1,5 +1,7 @@
 import type { Config } from '../../config/schema.js'
 import type { SqliteDatabase } from '../../db/open.js'
+import { fetchTrusting } from '../../util/https-fetch.js'
+import { readCaFile } from '../../util/tls-credentials.js'
 import { enricherFromConfig } from '../enricher-from-config.js'
 import { DIMENSIONS } from './dimension-spec.js'
 import { pullDimension, type PullContext, type PullOutcome } from './pull-dimension.js'
@@ -24,5 +26,6 @@ export function pullContextFromConfig(db: SqliteDatabase, config: Readonly<Confi
     dataDir: config.dataDir,
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    fetch: fetchTrusting(config.dims.caFile === undefined ? undefined : readCaFile(config.dims.caFile, 'dims.caFile')),
   }
 }
