@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the tests (or, with "bench", the benchmarks) drive as real peers,
 # when they are missing: mosquitto_pub/mosquitto_sub (a client nobody here wrote), openssl (TLS
-# test certificates), chromium (the staff page, driven by playwright-core), promtool (from
+# test certificates), curl (HTTPS checked as an operator would), chromium (the staff page, driven by playwright-core), promtool (from
 # prometheus: checks /metrics as Prometheus would), and the mosquitto broker for benchmarks. Runs from `npm test` so that a
 # fresh machine needs only the README's two commands.
 set -eu
-need="mosquitto_pub:mosquitto-clients openssl:openssl chromium:chromium promtool:prometheus"
+need="mosquitto_pub:mosquitto-clients openssl:openssl curl:curl chromium:chromium promtool:prometheus"
 [ "${1:-}" = "bench" ] && need="$need mosquitto:mosquitto"
 missing=""
 for pair in $need; do

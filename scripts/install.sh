@@ -7,6 +7,7 @@
 #   sudo scripts/install.sh --uninstall --purge   ...and the config, the data and the user
 #   scripts/install.sh --root /tmp/r --no-build   into a temporary root (tests): no user, no systemctl
 #   sudo scripts/install.sh --node /opt/node-24/bin/node   run the service with that Node.js (default: node on PATH)
+#   sudo scripts/install.sh --tls-self-signed   and HTTPS with a self-signed certificate for this host (openssl)
 #
 # Install: builds the checkout (npm ci, npm run build), copies the program to PREFIX
 # (/opt/medallion-edge) with its runtime dependencies only (the checkout's, dev dependencies
@@ -25,9 +26,10 @@ UNINSTALL=0
 PURGE=0
 BUILD=1
 NODE=
+TLS_SELF_SIGNED=0
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { echo "usage: install.sh [--root DIR] [--prefix DIR] [--node PATH] [--dry-run] [--no-build] [--uninstall [--purge]]" >&2; exit 2; }
+usage() { echo "usage: install.sh [--root DIR] [--prefix DIR] [--node PATH] [--tls-self-signed] [--dry-run] [--no-build] [--uninstall [--purge]]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) [ $# -ge 2 ] || usage; ROOT=$(cd "$2" 2>/dev/null && pwd) || { echo "install.sh: --root $2: no such directory" >&2; exit 2; }; shift ;;
@@ -35,9 +37,10 @@ while [ $# -gt 0 ]; do
     --node) [ $# -ge 2 ] || usage; NODE=$2; shift ;;
     --dry-run) DRY_RUN=1 ;;
     --no-build) BUILD=0 ;;
+    --tls-self-signed) TLS_SELF_SIGNED=1 ;;
     --uninstall) UNINSTALL=1 ;;
     --purge) PURGE=1 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -155,8 +158,45 @@ export MEDALLION_EDGE_CONFIG="\${MEDALLION_EDGE_CONFIG:-$ETC/config.json}"
 exec $NODE $PREFIX/dist/cli/main.js "\$@"
 EOF
 
+# --tls-self-signed: a key and a certificate for this host, made once (kept at an upgrade), for a
+# store without a PKI; the staff's devices and central trust this certificate itself.
+TLS_DIR=$ETC/tls
+if [ "$TLS_SELF_SIGNED" -eq 1 ]; then
+  if [ -f "$ROOT$TLS_DIR/cert.pem" ] && [ -f "$ROOT$TLS_DIR/key.pem" ]; then
+    say "kept $TLS_DIR/cert.pem and key.pem"
+  else
+    command -v openssl >/dev/null || { echo "install.sh: --tls-self-signed needs openssl: apt-get install -y openssl" >&2; exit 1; }
+    HOST=$(hostname -f 2>/dev/null || hostname)
+    SAN="DNS:$HOST,DNS:localhost,IP:127.0.0.1"
+    [ "${HOST%%.*}" != "$HOST" ] && SAN="$SAN,DNS:${HOST%%.*}"
+    for ip in $(hostname -I 2>/dev/null); do case "$ip" in *:*) ;; 127.*) ;; *) SAN="$SAN,IP:$ip" ;; esac; done
+    run mkdir -p "$ROOT$TLS_DIR"
+    # 825 days: the longest validity Apple's devices accept for a server certificate, custom roots included.
+    run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=$HOST" \
+      -addext "subjectAltName=$SAN" -addext "basicConstraints=critical,CA:FALSE" \
+      -addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=serverAuth" \
+      -keyout "$ROOT$TLS_DIR/key.pem" -out "$ROOT$TLS_DIR/cert.pem" 2>/dev/null
+    run chmod 0640 "$ROOT$TLS_DIR/key.pem"
+    [ "$REAL_SYSTEM" -eq 1 ] && run chgrp medallion-edge "$ROOT$TLS_DIR/key.pem"
+    say "made a self-signed certificate for $HOST ($SAN), valid 825 days: $TLS_DIR/cert.pem"
+  fi
+fi
+
 if [ -f "$ROOT$ETC/config.json" ]; then
   say "kept $ETC/config.json"
+  if [ "$TLS_SELF_SIGNED" -eq 1 ] && [ "$DRY_RUN" -eq 0 ]; then
+    if CONFIG=$("$NODE" -e '
+      const c = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+      if (c.http?.tls) process.exit(3);
+      c.http = { ...c.http, tls: { certFile: process.argv[2] + "/cert.pem", keyFile: process.argv[2] + "/key.pem" } };
+      process.stdout.write(JSON.stringify(c, null, 2) + "\n");
+    ' "$ROOT$ETC/config.json" "$TLS_DIR"); then
+      printf '%s\n' "$CONFIG" | write "$ROOT$ETC/config.json" 0640
+      say "added http.tls (the self-signed certificate) to $ETC/config.json"
+    else
+      say "kept http.tls of $ETC/config.json as it is"
+    fi
+  fi
 else
   CONFIG=$("$NODE" -e '
     const c = require(process.argv[1]);
@@ -165,8 +205,9 @@ else
     c.dataDir = process.argv[2];
     c.mqtt.allowAnonymous = false;
     c.http.tokens = { central: token(), admin: token() };
+    if (process.argv[3] === "1") c.http.tls = { certFile: process.argv[4] + "/cert.pem", keyFile: process.argv[4] + "/key.pem" };
     process.stdout.write(JSON.stringify(c, null, 2) + "\n");
-  ' "$here/config/default.json" "$DATA")
+  ' "$here/config/default.json" "$DATA" "$TLS_SELF_SIGNED" "$TLS_DIR")
   printf '%s\n' "$CONFIG" | write "$ROOT$ETC/config.json" 0640
   [ "$REAL_SYSTEM" -eq 1 ] && run chgrp medallion-edge "$ROOT$ETC/config.json"
   if [ "$DRY_RUN" -eq 0 ]; then
@@ -192,6 +233,11 @@ if [ "$SYSTEMD" -eq 1 ]; then
   fi
 elif [ "$DRY_RUN" -eq 0 ]; then
   say "no systemd here (a temporary root or a container): the unit is in place, not started"
+fi
+if [ "$TLS_SELF_SIGNED" -eq 1 ] && [ "$DRY_RUN" -eq 0 ]; then
+  FINGERPRINT=$(openssl x509 -in "$ROOT$TLS_DIR/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//')
+  say "HTTPS uses the self-signed certificate $TLS_DIR/cert.pem (SHA-256 fingerprint $FINGERPRINT)"
+  say "  trust that file on the store's devices, and give it to central as pull.caFile (docs/operations.md, \"HTTPS\")"
 fi
 if [ "$DRY_RUN" -eq 1 ]; then
   say "dry run: nothing was changed; without --dry-run this installs $VERSION to run on Node.js $NODE_VERSION ($NODE)"

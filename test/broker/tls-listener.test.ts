@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
+import { connect as tlsConnect } from 'node:tls'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
@@ -15,7 +17,7 @@ describe('the optional MQTT-over-TLS listener', () => {
   let gw: RunningGateway
   let device: IssuedDevice
 
-  beforeAll(async () => {
+  const makeCertificate = (): void => {
     execFileSync(
       'openssl',
       [
@@ -37,6 +39,10 @@ describe('the optional MQTT-over-TLS listener', () => {
       ],
       { stdio: 'ignore' },
     )
+  }
+
+  beforeAll(async () => {
+    makeCertificate()
     gw = await startGateway({ mqtt: { tls: { host: '127.0.0.1', port: 0, certFile, keyFile } } })
     device = gw.addDevice('abc123')
   })
@@ -57,6 +63,35 @@ describe('the optional MQTT-over-TLS listener', () => {
     await client.publishAsync(topicOf(device), JSON.stringify(sale), { qos: 1 })
     await client.endAsync()
     expect(gw.bronze().sales.map((r) => r.event_id)).toEqual([sale.event_id])
+  })
+
+  it('a reload takes a renewed certificate for new connections; a connected device stays connected', async () => {
+    const port = gw.addresses.mqtts!.port
+    const serial = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+          resolve(socket.getPeerX509Certificate()!.serialNumber)
+          socket.end()
+        })
+        socket.once('error', reject)
+      })
+    const connected = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, {
+      clientId: device.deviceId,
+      username: device.deviceId,
+      password: device.token,
+      ca: readFileSync(certFile),
+      reconnectPeriod: 0,
+    })
+    const before = await serial()
+    makeCertificate()
+    gw.gateway.reload(gw.config, [])
+    const after = await serial()
+    expect(after).not.toBe(before)
+    expect(after).toBe(new X509Certificate(readFileSync(certFile)).serialNumber)
+    const sale = seedSale()
+    await connected.publishAsync(topicOf(device), JSON.stringify(sale), { qos: 1 })
+    await connected.endAsync()
+    expect(gw.bronze().sales.map((r) => r.event_id)).toContain(sale.event_id)
   })
 
   it('fails the handshake of a client that does not trust it', async () => {

@@ -8,7 +8,7 @@ export const CHROMIUM = '/usr/bin/chromium'
  * Headless Chromium as the issue and this machine want it: no sandbox (root in CI), no GPU, and
  * none of Chromium's own background traffic (this network is closed; it would only be noise).
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -20,6 +20,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 export type PutFault = 'status-403' | 'status-500' | 'hang' | 'truncate' | 'wrong-etag' | 'opaque-etag' | 'down'
@@ -16,12 +18,15 @@ export class ObjectServer {
   private server: Server | undefined
   port = 0
 
+  /** `tls`: serve HTTPS with this certificate (PEM files). */
+  constructor(private readonly tls?: { certFile: string; keyFile: string }) {}
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}/lake`
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/lake`
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
       const chunks: Buffer[] = []
       req.on('data', (chunk: Buffer) => chunks.push(chunk))
       req.on('end', () => {
@@ -48,7 +53,8 @@ export class ObjectServer {
                 .digest('hex')
         res.writeHead(201, { etag: `"${md5}"` }).end()
       })
-    })
+    }
+    this.server = this.tls ? createHttpsServer({ cert: readFileSync(this.tls.certFile), key: readFileSync(this.tls.keyFile) }, handle) : createServer(handle)
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     this.port = (this.server.address() as AddressInfo).port
   }

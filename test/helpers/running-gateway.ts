@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import type { Config } from '../../src/config/schema.js'
@@ -8,6 +9,9 @@ import { createGateway, type Gateway } from '../../src/gateway.js'
 import { readBronze } from './bronze-db.js'
 import { makeTempDir } from './temp-dir.js'
 import { testConfig } from './test-config.js'
+
+/** The staff page as `npm run build` made it (the gateway under test runs from src/, not dist/). */
+const BUILT_DASHBOARD = fileURLToPath(new URL('../../dist/http/dashboard', import.meta.url))
 
 export interface RunningGateway {
   gateway: Gateway
@@ -45,7 +49,7 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
   const config = testConfig(dir.path, overrides)
   const fatal: Error[] = []
   const start = async (): Promise<[Gateway, GatewayAddresses]> => {
-    const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error) })
+    const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error), dashboardDir: BUILT_DASHBOARD })
     return [gateway, await gateway.start()]
   }
   const [gateway, addresses] = await start()

@@ -40,7 +40,7 @@ export class EventReader {
     return this.queue.splice(0)
   }
 
-  async next(name: string, timeoutMs = 5000): Promise<ServerSentEvent> {
+  async next(name: string, timeoutMs = 30_000): Promise<ServerSentEvent> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const index = this.queue.findIndex((event) => event.event === name)

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { readTlsCredentials } from '../../src/util/tls-credentials.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
 const INSTALL = fileURLToPath(new URL('../../scripts/install.sh', import.meta.url))
@@ -93,6 +96,43 @@ describe('scripts/install.sh into a temporary root: install, upgrade, dry run, u
       )
       expect(existsSync(join(other.path, 'opt'))).toBe(false)
       expect(existsSync(join(other.path, 'etc'))).toBe(false)
+    } finally {
+      other.remove()
+    }
+  })
+
+  it('--tls-self-signed makes a key and a certificate for this host that the daemon serves, once; an existing config gets http.tls', async () => {
+    const other = makeTempDir('medallion-tls-root-')
+    try {
+      const installed = await sh(['--root', other.path, '--no-build', '--node', process.execPath, '--tls-self-signed'])
+      expect(installed.code, installed.stderr).toBe(0)
+      const certFile = join(other.path, 'etc/medallion-edge/tls/cert.pem')
+      const keyFile = join(other.path, 'etc/medallion-edge/tls/key.pem')
+      const config = JSON.parse(readFileSync(join(other.path, 'etc/medallion-edge/config.json'), 'utf8'))
+      expect(config.http.tls).toEqual({ certFile: '/etc/medallion-edge/tls/cert.pem', keyFile: '/etc/medallion-edge/tls/key.pem' })
+      expect(statSync(keyFile).mode & 0o777).toBe(0o640)
+      // A pair the daemon's own check accepts, for this host's name and the loopback address.
+      const credentials = readTlsCredentials({ certFile, keyFile }, 'http.tls')
+      const certificate = new X509Certificate(readFileSync(certFile))
+      expect(certificate.subjectAltName).toContain(`DNS:${hostname()}`)
+      expect(certificate.subjectAltName).toContain('IP Address:127.0.0.1')
+      expect(certificate.ca).toBe(false)
+      expect(credentials.subject).toContain(`CN=${hostname()}`)
+      expect(installed.stdout).toContain(`SHA-256 fingerprint ${certificate.fingerprint256}`)
+
+      // Again: the certificate is kept (devices trust it); a config without http.tls gets it.
+      const before = readFileSync(certFile, 'utf8')
+      delete config.http.tls
+      writeFileSync(join(other.path, 'etc/medallion-edge/config.json'), JSON.stringify(config))
+      const again = await sh(['--root', other.path, '--no-build', '--node', process.execPath, '--tls-self-signed'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stdout).toContain('kept /etc/medallion-edge/tls/cert.pem and key.pem')
+      expect(again.stdout).toContain('added http.tls (the self-signed certificate) to /etc/medallion-edge/config.json')
+      expect(readFileSync(certFile, 'utf8')).toBe(before)
+      expect(JSON.parse(readFileSync(join(other.path, 'etc/medallion-edge/config.json'), 'utf8')).http).toMatchObject({
+        tls: { certFile: '/etc/medallion-edge/tls/cert.pem' },
+        tokens: config.http.tokens,
+      })
     } finally {
       other.remove()
     }
