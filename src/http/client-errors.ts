@@ -8,8 +8,8 @@ const PARSER_ERRORS: Record<string, string> = {
   HPE_INVALID_URL: 'malformed request line: the target is not a valid URL path',
   HPE_INVALID_VERSION: 'malformed request line: not a valid HTTP version',
   HPE_INVALID_CONSTANT: 'malformed request line: expected HTTP/1.x',
-  HPE_INVALID_CONTENT_LENGTH: 'the Content-Length header is not a valid length (or it is given twice with different values)',
-  HPE_UNEXPECTED_CONTENT_LENGTH: 'both Content-Length and Transfer-Encoding are given (RFC 9112, 6.3): send one of them',
+  HPE_INVALID_CONTENT_LENGTH: 'the Content-Length header is not a valid length',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'the Content-Length header is given twice',
   HPE_INVALID_TRANSFER_ENCODING: 'the Transfer-Encoding header is not one the server takes (chunked, last)',
   HPE_INVALID_HEADER_TOKEN: 'a header line is malformed: no colon, or a character a header name cannot hold',
   HPE_INVALID_CHUNK_SIZE: 'a chunk of the chunked body has an invalid size',
@@ -24,6 +24,9 @@ type ParserError = NodeJS.ErrnoException & { reason?: string }
 export function clientErrorAnswer(error: ParserError): { code: Extract<ErrorCode, 'BAD_REQUEST' | 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE'>; message: string } {
   if (error.code === 'HPE_HEADER_OVERFLOW') return { code: 'HEADERS_TOO_LARGE', message: PARSER_ERRORS.HPE_HEADER_OVERFLOW! }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'REQUEST_TIMEOUT', message: 'the request did not arrive whole in time' }
+  // llhttp reports this one under either header's code, whichever came second; its reason names both.
+  if (/Content-Length/.test(error.reason ?? '') && /Transfer-Encoding/.test(error.reason ?? ''))
+    return { code: 'BAD_REQUEST', message: 'both Content-Length and Transfer-Encoding are given (RFC 9112, 6.3): send one of them' }
   const known = error.code === undefined ? undefined : PARSER_ERRORS[error.code]
   return { code: 'BAD_REQUEST', message: known ?? `malformed request: ${error.reason ?? error.message}` }
 }
