@@ -101,6 +101,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
     onFatal,
     onSilverBatch: () => gold.notify(),
     onDiskFull: () => disk.reportFull(),
+    onNotices: (notices) => mqtt.tellRejects(notices),
   })
   disk.onChange((low) =>
     low

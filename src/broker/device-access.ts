@@ -3,7 +3,10 @@ import { isIPv4 } from 'node:net'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import type { DeviceRegistry } from './device-registry.js'
+import { watcherClientId } from '../contract/reject-notice.js'
 import { devicePrefix, parseSalesTopic, salesTopic, type TopicOwner } from '../contract/sales-topic.js'
+
+const WATCH_SUFFIX = watcherClientId('')
 
 /** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
 const IDENTIFIER_REJECTED = 2
@@ -46,6 +49,8 @@ export class DeviceAccess {
    * query was 18% of the broker thread under the concentrator load, docs/benchmarks.md).
    */
   private registered: { writes: number; ids: Set<string> } | undefined
+  /** Devices' second connections (client id `{device_id}/watch`): they may subscribe, not publish. */
+  private readonly watchers = new WeakSet<Client>()
 
   constructor(private readonly options: DeviceAccessOptions) {}
 
@@ -57,8 +62,9 @@ export class DeviceAccess {
       if (!(allow === true || (allow === 'loopback' && isLoopbackAddress(address)))) {
         return this.refuseConnect(client, address, 'anonymous access is not allowed', NOT_AUTHORIZED)
       }
-      if (registry.exists(client.id)) {
-        return this.refuseConnect(client, address, `anonymous client may not use device ${client.id}'s client id`, IDENTIFIER_REJECTED)
+      const claimed = client.id.endsWith(WATCH_SUFFIX) ? client.id.slice(0, -WATCH_SUFFIX.length) : client.id
+      if (registry.exists(claimed)) {
+        return this.refuseConnect(client, address, `anonymous client may not use device ${claimed}'s client id`, IDENTIFIER_REJECTED)
       }
       return null
     }
@@ -66,10 +72,16 @@ export class DeviceAccess {
     if (owner === undefined) {
       return this.refuseConnect(client, address, `unknown device or wrong token for '${username}'`, BAD_USERNAME_OR_PASSWORD)
     }
-    if (client.id !== username) {
-      return this.refuseConnect(client, address, `device ${username} must connect with client id ${username}`, IDENTIFIER_REJECTED)
+    if (client.id !== username && client.id !== watcherClientId(username)) {
+      return this.refuseConnect(
+        client,
+        address,
+        `device ${username} must connect with client id ${username} (or ${watcherClientId(username)} to watch its notices)`,
+        IDENTIFIER_REJECTED,
+      )
     }
     this.owners.set(client, owner)
+    if (client.id !== username) this.watchers.add(client)
     return null
   }
 
@@ -78,7 +90,7 @@ export class DeviceAccess {
     const owner = client === null ? undefined : this.owners.get(client)
     let allowed: boolean
     if (owner !== undefined) {
-      allowed = packet.topic === salesTopic(owner)
+      allowed = packet.topic === salesTopic(owner) && !this.watchers.has(client!)
     } else {
       const topicOwner = parseSalesTopic(packet.topic)
       allowed = topicOwner !== undefined && !this.isRegistered(topicOwner.deviceId)

@@ -9,6 +9,11 @@ import type { DeviceAccess } from './device-access.js'
 import { PacketBuffers } from './packet-buffers.js'
 import { PublishRateLimit } from './publish-rate-limit.js'
 import { LogThrottle } from '../util/log-throttle.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { watcherClientId, type DeviceNotices } from '../contract/reject-notice.js'
+import type { TopicOwner } from '../contract/sales-topic.js'
+import { RejectNotices, type RejectNoticeCounts } from './reject-notices.js'
+import { topicMatches } from './topic-filter.js'
 import { readTlsCredentials, type TlsCredentials } from '../util/tls-credentials.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
@@ -19,6 +24,8 @@ export interface MqttBrokerOptions {
   access: DeviceAccess
   intake: PublishIntake
   logger: Logger
+  /** For the refusal notices' rate (default: the system's). */
+  clock?: Clock
 }
 
 export interface ListeningAddresses {
@@ -78,6 +85,7 @@ export class MqttBroker {
   private readonly drainTimedOut = new WeakSet<Client>()
   /** Refusals that come in floods (hostile sockets): logged once a minute each, with a count. */
   private readonly floods: LogThrottle
+  private readonly notices: RejectNotices
 
   constructor(private readonly options: MqttBrokerOptions) {
     const { access, intake, logger, config } = options
@@ -85,6 +93,15 @@ export class MqttBroker {
     this.buffers = new PacketBuffers(config.maxPacketBytes, config.maxBufferedBytes)
     this.rateLimit = new PublishRateLimit(config.perDevice)
     this.floods = new LogThrottle(logger)
+    this.notices = new RejectNotices({
+      perSecond: config.perDevice.rejectNoticesPerSecond,
+      clock: options.clock ?? systemClock,
+      listening: (owner, topic) => this.listens(owner, topic),
+      publish: (topic, notice) =>
+        this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(notice)), qos: 1, retain: false, dup: false }, (error) => {
+          if (error) logger.warn({ err: error.message, topic }, 'refusal notice not published')
+        }),
+    })
     this.aedes = new Aedes({
       maxClientsIdLength: config.maxClientIdLength,
       maxInflightInbound: MAX_INFLIGHT_INBOUND,
@@ -233,6 +250,7 @@ export class MqttBroker {
   updateLimits(config: MqttConfig): void {
     this.admission.limits = admissionLimits(config)
     this.rateLimit.rates = config.perDevice
+    this.notices.perSecond = config.perDevice.rejectNoticesPerSecond
     this.buffers.maxBufferedBytes = config.maxBufferedBytes
     // aedes reads both at each use (lib/client.js: connect timer, waitForDrain).
     const aedes = this.aedes as unknown as { connectTimeout: number; opts: { drainTimeout: number } }
@@ -255,6 +273,30 @@ export class MqttBroker {
       anonymousConnections: admission.anonymousCount,
       bufferedBytes: buffers.heldBytes,
     }
+  }
+
+  /**
+   * Tells devices what a committed group refused, on their `.../rejects` topics (only devices
+   * connected and subscribed to theirs; rate-limited per device).
+   */
+  tellRejects(devices: readonly DeviceNotices[]): void {
+    this.notices.tell(devices)
+  }
+
+  get rejectNotices(): RejectNoticeCounts {
+    return this.notices.counts
+  }
+
+  /** Whether the device, or its watcher, is connected and subscribed to a filter that matches `topic`. */
+  private listens(owner: TopicOwner, topic: string): boolean {
+    // A registered device's client ids are its device id and its watcher's (device-access.ts refuses any other).
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients
+    for (const client of [clients[owner.deviceId], clients[watcherClientId(owner.deviceId)]]) {
+      if (client === undefined || this.options.access.ownerOf(client)?.storeId !== owner.storeId) continue
+      const subscriptions = (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions
+      for (const filter in subscriptions) if (topicMatches(filter, topic)) return true
+    }
+    return false
   }
 
   /** Client ids of the open connections (a device's client id is its device id). */
@@ -291,6 +333,8 @@ export class MqttBroker {
   /** Closes every client connection and the broker. */
   async stop(): Promise<void> {
     this.stopIntake()
+    // The last second's summaries, to the devices still connected.
+    this.notices.flush()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
     await Promise.all(this.serversClosed)
   }

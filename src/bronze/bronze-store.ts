@@ -4,6 +4,8 @@ import { parseSalesMessage, type MessageLimits } from './parse-message.js'
 import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf, type StoredSale } from './sale-columns.js'
 import type { ValidSale } from './validate-sale.js'
 import type { RejectReason } from './reject-reason.js'
+import type { DeviceNotices } from '../contract/reject-notice.js'
+import { NoticeCollector } from './notice-collector.js'
 
 /** One MQTT message as the broker handed it over. */
 export interface IncomingMessage {
@@ -22,6 +24,8 @@ export interface CommitResult {
   duplicates: number
   rejected: number
   rejectReasons: Partial<Record<RejectReason, number>>
+  /** What to tell each device that sent a refused message (published once the group is on disk). */
+  notices: DeviceNotices[]
 }
 
 /** A reject row's size beyond its text: id, times, numbers, reason, field, record and index overhead. */
@@ -96,7 +100,8 @@ export class BronzeStore {
   }
 
   private storeAll(messages: readonly IncomingMessage[], noted: [string, number][]): CommitResult {
-    const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {} }
+    const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {}, notices: [] }
+    const notices = new NoticeCollector()
     // Each device's last new sale of the group, noted once per device rather than once per sale.
     const lastSaleOf = new Map<string, { sale: ValidSale; receivedAt: string; receivedAtMs: number }>()
     for (const message of messages) {
@@ -131,8 +136,10 @@ export class BronzeStore {
           reject.detail.length
         result.rejected++
         result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
+        notices.add(message.topic, reject, receivedAt)
       }
     }
+    result.notices = notices.devices
     this.trimRejects()
     for (const [deviceId, { sale, receivedAt, receivedAtMs }] of lastSaleOf) {
       // Within the second after the last note: skipped; a clock that stepped back (NTP) writes at once.

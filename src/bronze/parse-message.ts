@@ -14,6 +14,8 @@ export interface RejectedItem extends Rejection {
   /** Position in an array payload; null when the whole message is refused. */
   itemIndex: number | null
   payload: string | Uint8Array | null
+  /** Its `event_id` when it had a string one (for the device's notice), else null. */
+  eventId: string | null
 }
 
 export interface MessageVerdict {
@@ -28,9 +30,9 @@ export interface MessageVerdict {
  * larger than `maxPayloadBytes` (the broker does not copy what will not be stored).
  */
 export function parseSalesMessage(topic: string, payload: Uint8Array, payloadBytes: number, limits: MessageLimits): MessageVerdict {
-  const wholeMessage = (reason: Rejection, kept: string | Uint8Array = payload): MessageVerdict => ({
+  const wholeMessage = (reason: Rejection, kept: string | Uint8Array = payload, eventId: string | null = null): MessageVerdict => ({
     sales: [],
-    rejects: [{ ...reason, itemIndex: null, payload: kept }],
+    rejects: [{ ...reason, itemIndex: null, payload: kept, eventId }],
   })
 
   if (payloadBytes > limits.maxPayloadBytes) {
@@ -52,7 +54,7 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
 
   if (!Array.isArray(parsed)) {
     const verdict = validateSale(parsed, owner, limits.minorUnitDigits, text)
-    if ('reason' in verdict) return wholeMessage(verdict, text)
+    if ('reason' in verdict) return wholeMessage(verdict, text, eventIdOf(parsed))
     return { sales: [verdict], rejects: [] }
   }
 
@@ -65,11 +67,11 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
     const item: unknown = parsed[index]
     const itemText = stringifyItem(item)
     if (itemText === undefined) {
-      verdict.rejects.push({ ...rejection('invalid_shape', 'item is nested too deeply to store'), itemIndex: index, payload: null })
+      verdict.rejects.push({ ...rejection('invalid_shape', 'item is nested too deeply to store'), itemIndex: index, payload: null, eventId: eventIdOf(item) })
       continue
     }
     const sale = validateSale(item, owner, limits.minorUnitDigits, itemText)
-    if ('reason' in sale) verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText })
+    if ('reason' in sale) verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText, eventId: eventIdOf(item) })
     else verdict.sales.push(sale)
   }
   return verdict
@@ -89,6 +91,17 @@ class TopicOwnerCache {
 }
 
 const topicOwners = new TopicOwnerCache()
+
+/** The device and store of a sales topic (undefined: not one), parsed once per topic. */
+export function salesTopicOwner(topic: string): TopicOwner | undefined {
+  return topicOwners.get(topic)
+}
+
+/** A refused item's `event_id`, when it is a string a device could match. */
+function eventIdOf(item: unknown): string | null {
+  const eventId = typeof item === 'object' && item !== null ? (item as { event_id?: unknown }).event_id : undefined
+  return typeof eventId === 'string' && eventId.length <= 128 ? eventId : null
+}
 
 /** JSON text of one array item; undefined when it is nested too deeply for V8's recursive stringify. */
 function stringifyItem(item: unknown): string | undefined {

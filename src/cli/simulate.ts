@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { DeviceRegistry } from '../broker/device-registry.js'
+import type { RejectNotice, RejectSummary } from '../contract/reject-notice.js'
 import { runFleet, type FleetSummary } from '../simulate/fleet.js'
 import { seededRandom } from '../simulate/random.js'
 import { MedallionError } from '../errors.js'
@@ -58,6 +59,7 @@ export function simulateCommand(): Command {
       })()
       const url = `mqtt://${connectHost(options.host ?? config.mqtt.host)}:${options.port ?? config.mqtt.port}`
       const showProgress = process.stderr.isTTY && !options.json
+      let noticesShown = 0
       const summary = await runFleet({
         url,
         devices,
@@ -72,6 +74,15 @@ export function simulateCommand(): Command {
         onProgress: showProgress
           ? (p) => process.stderr.write(`\r${p.elapsedS.toFixed(0)}/${options.duration}s  sent ${p.sent}  acked ${p.acked}   `)
           : undefined,
+        // What a device maker sees on its rejects topic: the first ones in full, then only the counts (below).
+        onNotice: options.json
+          ? undefined
+          : (deviceId, notice) => {
+              if (noticesShown++ >= MAX_NOTICES_SHOWN) return
+              process.stderr.write(
+                `${showProgress ? '\r' : ''}${describeNotice(deviceId, notice)}${noticesShown === MAX_NOTICES_SHOWN ? ' (further notices only counted)' : ''}\n`,
+              )
+            },
       }).catch((error: unknown) => {
         // The fleet connects first: a failure is the broker's address or the daemon being down.
         throw new MedallionError('BROKER_UNREACHABLE', `cannot connect to the broker at ${url}: ${describeNetworkError(error)}`, { cause: error })
@@ -81,6 +92,16 @@ export function simulateCommand(): Command {
     })
 }
 
+/** Notices printed one per line; the rest only counted in the summary. */
+const MAX_NOTICES_SHOWN = 20
+
+function describeNotice(deviceId: string, notice: RejectNotice | RejectSummary): string {
+  if (notice.reason === 'summary')
+    return `${deviceId}: told ${(notice as RejectSummary).suppressed} more refusals in a summary: ${JSON.stringify((notice as RejectSummary).reasons)}`
+  const which = notice.event_id !== null ? `event ${notice.event_id}` : notice.item_index !== null ? `item ${notice.item_index}` : 'message'
+  return `${deviceId}: refused ${which}: ${notice.reason}: ${notice.detail}`
+}
+
 function describe(s: FleetSummary, url: string): string {
   const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(1)} ms`)
   return [
@@ -88,6 +109,13 @@ function describe(s: FleetSummary, url: string): string {
     `sent     ${s.sent} messages (${s.sales} sales, ${s.duplicatesSent} duplicates, ${s.badSent} bad on purpose)`,
     `acked    ${s.acked} (${s.ackedPerSecond}/s), unacked ${s.unacked}, errors ${s.errors}, throttled ${s.throttled}`,
     `ack latency p50 ${ms(s.ackLatencyP50Ms)}, p99 ${ms(s.ackLatencyP99Ms)}`,
+    `refused  ${Object.values(s.refusedByReason).reduce((sum, count) => sum + count, 0)}, as the devices were told on their rejects topics${
+      Object.keys(s.refusedByReason).length > 0
+        ? `: ${Object.entries(s.refusedByReason)
+            .map(([reason, count]) => `${reason} ${count}`)
+            .join(', ')}`
+        : ''
+    }`,
     '',
   ].join('\n')
 }

@@ -95,6 +95,11 @@ const mqttSchema = z
         burstSeconds: z.number().positive().default(5),
         /** CONNECTs per minute; beyond, refused with return code 3 (server unavailable) for the rest of the minute. */
         connectsPerMinute: z.number().int().min(0).default(60),
+        /**
+         * Refusal notices told one by one on the device's `.../rejects` topic per second; beyond,
+         * one summary notice a second counts the rest by reason. 0: no notices.
+         */
+        rejectNoticesPerSecond: z.number().int().min(0).max(10_000).default(10),
       })
       .prefault({}),
   })

@@ -107,6 +107,7 @@ export class HttpApi implements Part {
           connectedClients: () => mqtt.connectedClients,
           refused: () => mqtt.access?.refused ?? { connect: 0, publish: 0, subscribe: 0 },
           fairShare: () => mqtt.fairShare,
+          rejectNotices: () => mqtt.rejectNotices,
           silver: () => pipeline.silver,
           expectations: () => files.violations(),
           gold: () => gold.progress,

@@ -4,6 +4,8 @@ import { DeviceRegistry, type DeviceRecord } from '../broker/device-registry.js'
 import { MqttBroker, type FairShareCounts, type ListeningAddresses } from '../broker/mqtt-broker.js'
 import { watchRegistry } from '../broker/registry-watch.js'
 import type { Config } from '../config/schema.js'
+import type { DeviceNotices } from '../contract/reject-notice.js'
+import type { RejectNoticeCounts } from '../broker/reject-notices.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import type { Part } from '../util/parts.js'
 import type { DataFiles } from './data-files.js'
@@ -68,6 +70,13 @@ export class MqttIntake implements Part {
   }
   get fairShare(): FairShareCounts | undefined {
     return this.running?.broker.fairShare
+  }
+  get rejectNotices(): RejectNoticeCounts | undefined {
+    return this.running?.broker.rejectNotices
+  }
+  /** What a committed group refused, told to the devices that listen (after their acks). */
+  tellRejects(devices: readonly DeviceNotices[]): void {
+    this.running?.broker.tellRejects(devices)
   }
   connectedClientIds(): Iterable<string> {
     return this.running?.broker.connectedClientIds() ?? []

@@ -8,6 +8,7 @@ import type { DiskState } from '../db/disk-space.js'
 import type { Backlog } from '../delivery/outbox.js'
 import type { StorageReport } from '../retention/storage-report.js'
 import type { ExpectationViolations } from '../silver/silver-status.js'
+import type { RejectNoticeCounts } from '../broker/reject-notices.js'
 
 /** Where the metrics come from, read at each scrape (no counters to keep in step). */
 export interface MetricSources {
@@ -16,6 +17,7 @@ export interface MetricSources {
   refused: () => { connect: number; publish: number; subscribe: number }
   /** What the broker closed, refused and delayed to share itself fairly (undefined before it starts). */
   fairShare: () => FairShareCounts | undefined
+  rejectNotices: () => RejectNoticeCounts | undefined
   silver: () => SilverProgress
   expectations: () => ExpectationViolations[]
   gold: () => GoldProgress
@@ -86,6 +88,14 @@ export function createMetrics(sources: MetricSources): Registry {
   )
   counter('medallion_mqtt_publish_delay_seconds_total', "Time publishes waited for their device's rate, summed, since start", [], (g) =>
     g.set((sources.fairShare()?.delayed.ms ?? 0) / 1000),
+  )
+  counter(
+    'medallion_mqtt_reject_notices_total',
+    'Refusals told to devices on their rejects topic, since start: sent one by one, summaries, summarized (counted in a summary), unheard (the device was not subscribed)',
+    ['outcome'],
+    (g) => {
+      for (const [outcome, count] of Object.entries(sources.rejectNotices() ?? {})) g.set({ outcome }, count)
+    },
   )
   gauge('medallion_mqtt_pending_connections', 'Connections that have not completed CONNECT', [], (g) => g.set(sources.fairShare()?.pendingConnections ?? 0))
   gauge('medallion_mqtt_anonymous_connections', 'Anonymous clients connected', [], (g) => g.set(sources.fairShare()?.anonymousConnections ?? 0))

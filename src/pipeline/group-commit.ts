@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { MedallionError } from '../errors.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import type { CommitResult } from '../bronze/bronze-store.js'
+import type { DeviceNotices } from '../contract/reject-notice.js'
 import type { PackedGroup } from './packed-group.js'
 
 /** Called once the message is committed (null) or could not be (the error). */
@@ -39,6 +40,8 @@ export interface GroupCommitOptions {
   send: (group: PackedGroup) => void
   /** A commit failed because the disk is full (SQLITE_FULL): the caller pauses intake. */
   onDiskFull?: () => void
+  /** A committed group refused some messages: what to tell their devices (after their acks). */
+  onNotices?: (notices: DeviceNotices[]) => void
 }
 
 /** SQLite's words for SQLITE_FULL and SQLITE_IOERR on a full disk. */
@@ -152,6 +155,7 @@ export class GroupCommit {
     if ('result' in outcome) {
       this.count(outcome.result)
       for (const done of group.callbacks) done(null)
+      if (outcome.result.notices.length > 0) this.options.onNotices?.(outcome.result.notices)
     } else {
       // Not durable, so not acked: the clients are disconnected and resend (QoS 1/2).
       const full = DISK_FULL.test(outcome.error)

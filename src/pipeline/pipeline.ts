@@ -4,6 +4,7 @@ import type { PipelineFailure } from '../silver/sales-enricher.js'
 import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'
 import type { FromBronze, FromSilver, PipelineSettings, ToBronze, ToSilver, WriterPragmas } from './pipeline-protocol.js'
+import type { DeviceNotices } from '../contract/reject-notice.js'
 
 export interface SilverProgress {
   watermark: number
@@ -27,6 +28,8 @@ export interface PipelineOptions {
   onSilverBatch?: () => void
   /** A bronze commit failed because the disk is full. */
   onDiskFull?: () => void
+  /** A group is on disk and some of its messages were refused: what to tell their devices. */
+  onNotices?: (notices: DeviceNotices[]) => void
 }
 
 /**
@@ -53,6 +56,7 @@ export class Pipeline {
       logger: options.logger.child({ component: 'bronze' }),
       send: (group) => this.bronze?.post({ kind: 'commit', group }, [group.bytes.buffer, group.offsets.buffer]),
       onDiskFull: options.onDiskFull,
+      onNotices: options.onNotices,
     })
     this.throttled = new LogThrottle(options.logger)
   }

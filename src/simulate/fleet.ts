@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
+import { rejectsTopic, type RejectNotice, type RejectSummary } from '../contract/reject-notice.js'
 import { salesTopic } from '../contract/sales-topic.js'
 import { BAD_MESSAGE_KINDS } from './bad-messages.js'
 import { pick } from './random.js'
@@ -31,6 +32,8 @@ export interface FleetOptions {
   /** How long to wait for outstanding acks after the duration. */
   settleMs?: number
   onProgress?: (progress: FleetProgress) => void
+  /** A refusal notice the gateway sent a device (each registered device subscribes to its own). */
+  onNotice?: (deviceId: string, notice: RejectNotice | RejectSummary) => void
 }
 
 export interface FleetProgress {
@@ -55,6 +58,8 @@ export interface FleetSummary {
   ackedPerSecond: number
   ackLatencyP50Ms: number | null
   ackLatencyP99Ms: number | null
+  /** Refusals the gateway told the devices about, by reason (a summary notice counts its refusals). */
+  refusedByReason: Record<string, number>
 }
 
 interface DeviceState {
@@ -66,6 +71,8 @@ interface DeviceState {
 }
 
 const TICK_MS = 10
+/** How long to wait after the last ack for the refusal notices still coming (a summary comes a second late). */
+const NOTICES_SETTLE_MS = 5000
 
 function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null
@@ -82,7 +89,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   const latencies: number[] = []
   const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, acked: 0, throttled: 0, errors: 0 }
 
-  const states = await Promise.all(options.devices.map((device) => connectDevice(options.url, device)))
+  const refusedByReason: Record<string, number> = {}
+  const noticed = (deviceId: string, notice: RejectNotice | RejectSummary): void => {
+    if (notice.reason === 'summary') {
+      for (const [reason, count] of Object.entries((notice as RejectSummary).reasons)) refusedByReason[reason] = (refusedByReason[reason] ?? 0) + count
+    } else {
+      refusedByReason[notice.reason] = (refusedByReason[notice.reason] ?? 0) + 1
+    }
+    options.onNotice?.(deviceId, notice)
+  }
+  const states = await Promise.all(options.devices.map((device) => connectDevice(options.url, device, noticed)))
   const started = performance.now()
   let turn = 0
 
@@ -146,6 +162,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   while (states.some((state) => state.inFlight > 0) && performance.now() < settleUntil) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+  // Each bad message is refused once: wait (bounded) for the notices of the last ones, summaries included.
+  const told = (): number => Object.values(refusedByReason).reduce((sum, count) => sum + count, 0)
+  const noticesUntil = performance.now() + NOTICES_SETTLE_MS
+  while (options.devices.some((device) => device.token !== undefined) && told() < summary.badSent && performance.now() < noticesUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
   await Promise.all(states.map((state) => state.client.endAsync(true)))
 
   latencies.sort((a, b) => a - b)
@@ -157,10 +179,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     ackedPerSecond: Math.round(summary.acked / elapsedS),
     ackLatencyP50Ms: percentile(latencies, 0.5),
     ackLatencyP99Ms: percentile(latencies, 0.99),
+    refusedByReason,
   }
 }
 
-async function connectDevice(url: string, device: SimulatedDevice): Promise<DeviceState> {
+/** Connects a device; a registered one subscribes to its refusal notices first, as a careful device maker's would. */
+async function connectDevice(
+  url: string,
+  device: SimulatedDevice,
+  noticed: (deviceId: string, notice: RejectNotice | RejectSummary) => void,
+): Promise<DeviceState> {
   const client = await mqtt.connectAsync(url, {
     clientId: device.deviceId,
     username: device.token === undefined ? undefined : device.deviceId,
@@ -168,5 +196,12 @@ async function connectDevice(url: string, device: SimulatedDevice): Promise<Devi
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
   })
+  if (device.token !== undefined) {
+    const notices = rejectsTopic(device)
+    client.on('message', (topic, payload) => {
+      if (topic === notices) noticed(device.deviceId, JSON.parse(payload.toString('utf8')) as RejectNotice | RejectSummary)
+    })
+    await client.subscribeAsync(notices, { qos: 1 })
+  }
   return { device, client, topic: salesTopic(device), inFlight: 0, recent: [] }
 }

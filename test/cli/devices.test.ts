@@ -104,11 +104,21 @@ describe('medallion-edge simulate and status', () => {
         String(daemon.mqttPort),
       ])
       expect(result.code).toBe(0)
-      const summary = JSON.parse(result.stdout) as { sent: number; acked: number; sales: number; duplicatesSent: number; badSent: number; unacked: number }
+      const summary = JSON.parse(result.stdout) as {
+        sent: number
+        acked: number
+        sales: number
+        duplicatesSent: number
+        badSent: number
+        unacked: number
+        refusedByReason: Record<string, number>
+      }
       expect(summary.sent).toBeGreaterThan(600)
       expect(summary.acked).toBe(summary.sent)
       expect(summary.duplicatesSent).toBeGreaterThan(0)
       expect(summary.badSent).toBeGreaterThan(0)
+      // The devices were told of each bad message on their rejects topic (one by one, or counted in a summary).
+      expect(Object.values(summary.refusedByReason).reduce((sum, count) => sum + count, 0)).toBe(summary.badSent)
 
       const status = await runCli(['status', '--json', '--config', simConfig], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
       const report = JSON.parse(status.stdout) as { daemon: { answering: boolean }; devices: number; bronze: { sales: number; rejects: number } }
