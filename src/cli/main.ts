@@ -51,6 +51,16 @@ function oneLineErrors(command: Command): void {
 }
 oneLineErrors(program)
 
+// A command run as root on the service's data directory (the daemon stopped) makes files there,
+// WAL files at least: they go back to the directory's owner, or the daemon could not write them.
+// `run` is the daemon itself; `pull` writes a lake, not a data directory.
+program.hook('postAction', async (_program, action) => {
+  const root = action.parent === program ? action : action.parent!
+  if (process.geteuid?.() !== 0 || root.name() === 'run' || root.name() === 'pull') return
+  const [{ loadConfig }, { keepDataDirOwner }] = await Promise.all([import('../config/load.js'), import('../db/data-dir-owner.js')])
+  keepDataDirOwner(loadConfig((action.opts() as { config?: string }).config).config.dataDir)
+})
+
 try {
   await program.parseAsync(argv)
 } catch (error) {

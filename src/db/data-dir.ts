@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { MedallionError } from '../errors.js'
 
 function whoAmI(): string {
@@ -12,13 +12,36 @@ function whoAmI(): string {
   }
 }
 
-function writable(path: string): boolean {
+function userName(): string {
   try {
-    accessSync(path, constants.W_OK | constants.X_OK)
+    return userInfo().username
+  } catch {
+    return String(process.getuid?.() ?? 'USER')
+  }
+}
+
+function writable(path: string, mode = constants.W_OK | constants.X_OK): boolean {
+  try {
+    accessSync(path, mode)
     return true
   } catch {
     return false
   }
+}
+
+/** The data directory's files and folders the daemon writes: the databases, their WAL files, the lock, the snapshots. */
+const WRITTEN = /^(?:[a-z]+\.db(?:-wal|-shm)?|daemon\.(?:lock|pid)|snapshots|downloads)$/
+
+/** The first entry of the data directory the daemon writes and this user cannot, with its owner and mode; undefined if none. */
+function unwritableEntry(dir: string): string | undefined {
+  for (const name of readdirSync(dir).sort()) {
+    if (!WRITTEN.test(name)) continue
+    const path = join(dir, name)
+    const stats = statSync(path)
+    if (writable(path, stats.isDirectory() ? constants.W_OK | constants.X_OK : constants.W_OK)) continue
+    return `${path} (owner uid ${stats.uid}, gid ${stats.gid}, mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`
+  }
+  return undefined
 }
 
 /**
@@ -35,6 +58,10 @@ export function ensureDataDir(dataDir: string): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) fail('is a file, not a directory')
     if (!writable(dir)) fail(`is not writable by ${whoAmI()} (systemd: check StateDirectory= or ReadWritePaths=)`)
+    // A file another user left (a command run as root while the daemon was stopped): SQLite would
+    // say only "attempt to write a readonly database", naming no file.
+    const stuck = unwritableEntry(dir)
+    if (stuck !== undefined) fail(`${stuck} is not writable by ${whoAmI()}: give the directory back to that user (chown -R ${userName()}: ${dir})`)
     return
   }
   const missing = [dir]
