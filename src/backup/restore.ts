@@ -32,7 +32,7 @@ export function restoreBackup(options: { dataDir: string; from: string; now?: ()
   ensureDataDir(dataDir)
   let lock: DaemonLock
   try {
-    lock = DaemonLock.acquire(dataDir)
+    lock = DaemonLock.acquire(dataDir, 'command')
   } catch (error) {
     if (error instanceof MedallionError && error.code === 'DATA_DIR_IN_USE') {
       throw new MedallionError('DATA_DIR_IN_USE', `${error.message}; stop it before restoring (systemctl stop medallion-edge)`, { cause: error })

@@ -1,6 +1,5 @@
 import { Command } from 'commander'
 import { existsSync, statfsSync } from 'node:fs'
-import { connect } from 'node:net'
 import type { Config } from '../config/schema.js'
 import { databaseFile, openDatabase } from '../db/open.js'
 import { countDevices } from '../broker/device-registry.js'
@@ -11,14 +10,15 @@ import { oldestSilverDay, readSilverStatus, type SilverStatus } from '../silver/
 import { readDeliveryStatus, type DeliveryStatus } from '../delivery/delivery-status.js'
 import { readSnapshotStatus, type MadeSnapshots } from '../snapshot/snapshot-status.js'
 import { readStorage, type StorageReport } from '../retention/storage-report.js'
-import { connectHost } from './connect-host.js'
+import { DaemonLock, type DaemonState } from '../db/daemon-lock.js'
 import { configOption, loadFromOptions } from './options.js'
 
 export interface StatusReport {
   config: string
   dataDir: string
   storeId: string
-  daemon: { mqtt: string; answering: boolean }
+  /** From the daemon's lock and pid file, not from a port (the config's may not be the one it runs with). */
+  daemon: DaemonState
   /** The data directory's filesystem: free space against storage.reserveMiB (under it, sales are not acked). */
   disk: { freeBytes: number; reserveBytes: number; low: boolean } | null
   devices: number | null
@@ -34,26 +34,15 @@ export interface StatusReport {
   oldestDay: { sales: string | null; gold: string | null } | null
 }
 
-function probe(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: connectHost(host), port })
-    const done = (answering: boolean): void => {
-      socket.destroy()
-      resolve(answering)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
-}
-
 /** Reads the stores without changing them; works whether the daemon runs or not. */
 export async function readStatus(config: Readonly<Config>, source: string): Promise<StatusReport> {
   const report: StatusReport = {
     config: source,
     dataDir: config.dataDir,
     storeId: config.storeId,
-    daemon: { mqtt: `${config.mqtt.host}:${config.mqtt.port}`, answering: await probe(config.mqtt.host, config.mqtt.port) },
+    daemon: existsSync(config.dataDir)
+      ? DaemonLock.inspect(config.dataDir)
+      : { running: false, state: 'never-ran', pid: null, startedAt: null, stoppedAt: null, lastWriteAt: null },
     disk: diskOf(config),
     devices: null,
     bronze: null,
@@ -100,11 +89,24 @@ function diskOf(config: Readonly<Config>): StatusReport['disk'] {
   }
 }
 
+function describeDaemon(daemon: DaemonState): string {
+  switch (daemon.state) {
+    case 'running':
+      return `running (pid ${daemon.pid ?? '?'}, since ${daemon.startedAt ?? '?'})`
+    case 'stopped':
+      return `not running: stopped cleanly at ${daemon.stoppedAt} (pid ${daemon.pid}, started ${daemon.startedAt})`
+    case 'crashed':
+      return `not running: it did not stop cleanly (crashed, killed, or the power went; pid ${daemon.pid ?? '?'}, started ${daemon.startedAt}, files last written ${daemon.lastWriteAt ?? 'never'}): journalctl -u medallion-edge says why`
+    case 'never-ran':
+      return 'not running: no daemon has run on this data directory yet'
+  }
+}
+
 function describe(report: StatusReport): string {
   const lines = [
     `config   ${report.config}`,
     `data     ${report.dataDir} (store ${report.storeId})`,
-    `daemon   ${report.daemon.answering ? 'running' : 'not answering'} (mqtt ${report.daemon.mqtt})`,
+    `daemon   ${describeDaemon(report.daemon)}`,
   ]
   if (report.disk) {
     const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`
@@ -174,7 +176,7 @@ function describe(report: StatusReport): string {
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('what the gateway holds and whether the daemon answers')
+    .description('what the gateway holds, and whether the daemon runs (or how it last stopped)')
     .option('--json', 'print the report as JSON')
     .addOption(configOption())
     .action(async (options: { config?: string; json?: boolean }) => {
@@ -183,6 +185,6 @@ export function statusCommand(): Command {
       process.stdout.write(options.json ? JSON.stringify(report) + '\n' : describe(report))
       // As LSB init scripts and `systemctl status` do: 3 when the daemon is not running, for
       // monitoring scripts; the report is printed either way.
-      if (!report.daemon.answering) process.exitCode = 3
+      if (!report.daemon.running) process.exitCode = 3
     })
 }

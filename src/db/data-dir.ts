@@ -20,9 +20,9 @@ function userName(): string {
   }
 }
 
-function writable(path: string, mode = constants.W_OK | constants.X_OK): boolean {
+function writable(path: string): boolean {
   try {
-    accessSync(path, mode)
+    accessSync(path, constants.W_OK | constants.X_OK)
     return true
   } catch {
     return false
@@ -37,9 +37,16 @@ function unwritableEntry(dir: string): string | undefined {
   for (const name of readdirSync(dir).sort()) {
     if (!WRITTEN.test(name)) continue
     const path = join(dir, name)
-    const stats = statSync(path)
-    if (writable(path, stats.isDirectory() ? constants.W_OK | constants.X_OK : constants.W_OK)) continue
-    return `${path} (owner uid ${stats.uid}, gid ${stats.gid}, mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`
+    try {
+      const stats = statSync(path)
+      accessSync(path, stats.isDirectory() ? constants.W_OK | constants.X_OK : constants.W_OK)
+    } catch (error) {
+      // Gone meanwhile (another process closed the last connection of a WAL file): nothing to write.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+      const stats = statSync(path, { throwIfNoEntry: false })
+      if (stats === undefined) continue
+      return `${path} (owner uid ${stats.uid}, gid ${stats.gid}, mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`
+    }
   }
   return undefined
 }

@@ -121,8 +121,8 @@ describe('medallion-edge simulate and status', () => {
       expect(Object.values(summary.refusedByReason).reduce((sum, count) => sum + count, 0)).toBe(summary.badSent)
 
       const status = await runCli(['status', '--json', '--config', simConfig], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
-      const report = JSON.parse(status.stdout) as { daemon: { answering: boolean }; devices: number; bronze: { sales: number; rejects: number } }
-      expect(report.daemon.answering).toBe(true)
+      const report = JSON.parse(status.stdout) as { daemon: { running: boolean }; devices: number; bronze: { sales: number; rejects: number } }
+      expect(report.daemon.running).toBe(true)
       expect(report.devices).toBe(5)
       // Every valid sale once: sales sent minus the resent ones.
       expect(report.bronze.sales).toBe(summary.sales - summary.duplicatesSent)

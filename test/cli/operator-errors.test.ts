@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { once } from 'node:events'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -104,19 +106,42 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
     expect(pulled.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('status exits 3 when the daemon does not answer (the report printed anyway), 0 when it does', async () => {
+  it('status tells running, stopped cleanly and crashed apart by the lock and the pid (not by a port), exits 3 unless it runs', async () => {
     const file = config('status', join(dir.path, 'status-data'))
-    const down = await runCli(['status', '--config', file])
-    expect(down.code).toBe(3)
-    expect(down.stdout).toMatch(/daemon {3}not answering/)
+    const never = await runCli(['status', '--config', file])
+    expect(never.code).toBe(3)
+    expect(never.stdout).toMatch(/^daemon {3}not running: no daemon has run on this data directory yet$/m)
+
     const daemon = await startDaemon(file)
-    try {
-      const up = await runCli(['status', '--config', file], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
-      expect([up.code, up.stdout]).toEqual([0, expect.stringMatching(/daemon {3}running/)])
-    } finally {
-      daemon.child.kill('SIGTERM')
-      await daemon.exited
-    }
+    // The config's port is not the daemon's (a reload that changed it, or another program on it): running all the same.
+    const up = await runCli(['status', '--config', file], { MEDALLION_EDGE_MQTT_PORT: '1' })
+    expect(up.code, up.stdout).toBe(0)
+    expect(up.stdout).toMatch(new RegExp(`^daemon {3}running \\(pid ${daemon.child.pid}, since \\d{4}-`, 'm'))
+    daemon.child.kill('SIGTERM')
+    expect((await daemon.exited).code).toBe(0)
+    expect(existsSync(join(dir.path, 'status-data', 'daemon.pid'))).toBe(false)
+    const stopped = await runCli(['status', '--json', '--config', file])
+    expect(stopped.code).toBe(3)
+    expect(JSON.parse(stopped.stdout).daemon).toMatchObject({ running: false, state: 'stopped', pid: daemon.child.pid, stoppedAt: expect.any(String) })
+
+    // Another program on the daemon's port is not a daemon.
+    const squatter = createServer().listen(0, '127.0.0.1')
+    await once(squatter, 'listening')
+    const port = String((squatter.address() as { port: number }).port)
+    expect((await runCli(['status', '--config', file], { MEDALLION_EDGE_MQTT_PORT: port })).code).toBe(3)
+    squatter.close()
+
+    const killed = await startDaemon(file)
+    killed.child.kill('SIGKILL')
+    await killed.exited
+    const crashed = await runCli(['status', '--config', file])
+    expect(crashed.code).toBe(3)
+    expect(crashed.stdout).toMatch(
+      new RegExp(
+        `^daemon {3}not running: it did not stop cleanly \\(crashed, killed, or the power went; pid ${killed.child.pid}, started \\d{4}-.*, files last written \\d{4}-`,
+        'm',
+      ),
+    )
   })
 
   it('--version, and --debug (or MEDALLION_EDGE_DEBUG=1) shows the stack an operator would send in a bug report', async () => {
