@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { MedallionError } from '../errors.js'
 import { pullSnapshots, type PullSummary } from '../central/pull-lake.js'
 import { readCaFile } from '../util/tls-credentials.js'
+import { DEFAULT_CONFIG_PATH } from '../config/load.js'
 import { configOption, loadFromOptions } from './options.js'
 
 function describe(summary: PullSummary): string {
@@ -41,9 +42,11 @@ export function pullCommand(): Command {
       const gateways = [...new Set([...config.pull.from, ...(options.from ?? [])])]
       const token = options.token ?? config.pull.token
       const into = options.into ?? config.pull.into
-      if (gateways.length === 0) throw new MedallionError('USAGE', `no gateway to pull from: give --from URL, or pull.from in ${source}`)
-      if (token === undefined) throw new MedallionError('USAGE', `no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${source} (or --token)`)
-      if (into === undefined) throw new MedallionError('USAGE', `no lake folder: give --into DIR, or pull.into in ${source}`)
+      // The shipped demo config is no place for central's settings: name a file of the operator's own.
+      const where = source === DEFAULT_CONFIG_PATH ? 'a config file of your own (--config FILE)' : source
+      if (gateways.length === 0) throw new MedallionError('USAGE', `no gateway to pull from: give --from URL, or pull.from in ${where}`)
+      if (token === undefined) throw new MedallionError('USAGE', `no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${where} (or --token)`)
+      if (into === undefined) throw new MedallionError('USAGE', `no lake folder: give --into DIR, or pull.into in ${where}`)
       const ca = config.pull.caFile === undefined ? undefined : readCaFile(config.pull.caFile, 'pull.caFile')
       const summaries: PullSummary[] = []
       const failures: { source: string; error: string }[] = []

@@ -32,7 +32,8 @@ export interface LoadedConfig {
  * wrong key.
  */
 export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LoadedConfig {
-  const source = configPath ?? env.MEDALLION_EDGE_CONFIG ?? DEFAULT_CONFIG_PATH
+  // An empty variable is an unset one (MEDALLION_EDGE_CONFIG= in a unit or a shell).
+  const source = configPath ?? (env.MEDALLION_EDGE_CONFIG || DEFAULT_CONFIG_PATH)
   const raw = readJson(source)
   const { warnings, writtenAs } = renameKeys(raw, source)
   applyEnvOverrides(raw, env)

@@ -52,10 +52,10 @@ function unwritableEntry(dir: string): string | undefined {
 }
 
 /**
- * The data directory, made when missing; one MedallionError naming the path and what is wrong
- * when it cannot be used (a file, not writable, on a read-only mount). The nearest existing
- * ancestor is checked first: a recursive mkdir under a directory that refuses new entries for good
- * can loop forever in Node (seen under /proc), and its error names no path an operator can act on.
+ * The data directory, made when missing (its last level only: the parent must exist); one
+ * MedallionError naming the path and what is wrong when it cannot be used (a file, not writable,
+ * on a read-only mount, a file in it the daemon's user cannot write). Never a recursive mkdir: under
+ * a directory that refuses new entries for good it can loop forever in Node (seen under /proc).
  */
 export function ensureDataDir(dataDir: string): void {
   const dir = resolve(dataDir)
@@ -71,22 +71,17 @@ export function ensureDataDir(dataDir: string): void {
     if (stuck !== undefined) fail(`${stuck} is not writable by ${whoAmI()}: give the directory back to that user (chown -R ${userName()}: ${dir})`)
     return
   }
-  const missing = [dir]
-  let ancestor = dirname(dir)
-  while (!existsSync(ancestor)) {
-    missing.unshift(ancestor)
-    ancestor = dirname(ancestor)
-  }
-  if (!statSync(ancestor).isDirectory()) fail(`cannot be created: ${ancestor} is a file`)
-  if (!writable(ancestor)) fail(`cannot be created: ${ancestor} is not writable by ${whoAmI()}`)
-  // One level at a time (not recursive): each refusal is an error, never a retry loop.
-  for (const level of missing) {
-    try {
-      mkdirSync(level)
-    } catch (cause) {
-      // Another command started at the same moment made it (a provisioning script): fine.
-      if ((cause as { code?: string }).code === 'EEXIST' && statSync(level).isDirectory()) continue
-      fail(`cannot be created: ${(cause as Error).message}`)
-    }
+  // Only the last level is made: a typo in dataDir (/var/lib/medallion-egde/data) must not start an
+  // empty gateway under a new tree nobody looks at.
+  const parent = dirname(dir)
+  if (!existsSync(parent)) fail(`cannot be created: its parent ${parent} does not exist (is dataDir spelled right? create the parent first)`)
+  if (!statSync(parent).isDirectory()) fail(`cannot be created: ${parent} is a file`)
+  if (!writable(parent)) fail(`cannot be created: ${parent} is not writable by ${whoAmI()}`)
+  try {
+    mkdirSync(dir)
+  } catch (cause) {
+    // Another command started at the same moment made it (a provisioning script): fine.
+    if ((cause as { code?: string }).code === 'EEXIST' && statSync(dir).isDirectory()) return
+    fail(`cannot be created: ${(cause as Error).message}`)
   }
 }

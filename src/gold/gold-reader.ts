@@ -32,6 +32,11 @@ export interface Totals {
   units: number
   /** When gold last caught up with silver: how fresh these numbers are. */
   as_of: string | null
+  /**
+   * When retention removed the day's gold (older than retention.goldDays): its figures are no
+   * longer kept here (central's lake has them), and the zeros say nothing. Null: the day is kept.
+   */
+  pruned_at: string | null
   by_category: { category: string; amount: number; count: number }[]
   by_region: { region: string; amount: number; count: number; order_count: number }[]
   by_hour: Hour[]
@@ -97,12 +102,14 @@ export class GoldReader {
     const hours = this.db.prepare(`SELECT sale_hour AS hour, sales_amount AS amount, sales_count AS count, order_count
       FROM fact_hourly_sales WHERE store_id = ? AND sale_date = ? ORDER BY sale_hour`)
     const asOf = this.db.prepare("SELECT value FROM pipeline_state WHERE name = 'caught_up_at'").pluck()
+    const prunedAt = this.db.prepare('SELECT gold_pruned_at FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
     this.totalsInOneSnapshot = this.db.transaction((storeId: string, date: string) => ({
       day: day.get(storeId, date) as DayRow | undefined,
       categories: categories.all(storeId, date) as { category: string; amount: number; count: number }[],
       regions: regions.all(storeId, date) as { region: string; amount: number; count: number; order_count: number }[],
       hours: hours.all(storeId, date) as Hour[],
       asOf: asOf.get() as string | undefined,
+      prunedAt: (prunedAt.get(storeId, date) as string | null | undefined) ?? null,
       lastWeekDay: day.get(storeId, addDays(date, -7)) as DayRow | undefined,
       lastWeekHours: hours.all(storeId, addDays(date, -7)) as Hour[],
     }))
@@ -133,7 +140,7 @@ export class GoldReader {
    * clock when the day is today: last week's `same_time_amount` stops there.
    */
   totals(storeId: string, date: string, now?: { hour: number; minute: number }): Totals {
-    const { day, categories, regions, hours, asOf, lastWeekDay, lastWeekHours } = this.totalsInOneSnapshot(storeId, date)
+    const { day, categories, regions, hours, asOf, prunedAt, lastWeekDay, lastWeekHours } = this.totalsInOneSnapshot(storeId, date)
     let sameTimeMinor = lastWeekDay?.total_amount ?? 0
     if (now !== undefined) {
       sameTimeMinor = 0
@@ -152,6 +159,7 @@ export class GoldReader {
       avg_order_amount: day ? Math.round(day.avg_order_amount) / this.scale : 0,
       units: day?.units ?? 0,
       as_of: asOf ?? null,
+      pruned_at: prunedAt,
       by_category: categories.map((row) => ({ ...row, amount: this.major(row.amount) })),
       by_region: regions.map((row) => ({ ...row, amount: this.major(row.amount) })),
       by_hour: hours.map((row) => ({ ...row, amount: this.major(row.amount) })),

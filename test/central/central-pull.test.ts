@@ -158,6 +158,15 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
         2,
         `medallion-edge: no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${config} (or --token)\n`,
       ])
+      // Without --config (nor MEDALLION_EDGE_CENTRAL_TOKEN): the shipped demo config is not the place to name.
+      const noConfig = await runCli(['pull', '--from', base, '--into', join(into.path, 'lake')], {
+        MEDALLION_EDGE_CENTRAL_TOKEN: '',
+        MEDALLION_EDGE_CONFIG: '',
+      })
+      expect([noConfig.code, noConfig.stderr]).toEqual([
+        2,
+        'medallion-edge: no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in a config file of your own (--config FILE) (or --token)\n',
+      ])
       writeFileSync(config, JSON.stringify({ pull: { token: CENTRAL } }))
       const noGateway = await runCli(['pull', '--config', config])
       expect([noGateway.code, noGateway.stderr]).toEqual([2, `medallion-edge: no gateway to pull from: give --from URL, or pull.from in ${config}\n`])

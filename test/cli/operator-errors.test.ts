@@ -58,9 +58,20 @@ describe('every operator mistake is one clear line and a non-zero exit, never a 
 
   it('a data directory where nothing can be made (a parent that refuses every new entry)', async () => {
     expectOneLine(
-      await runCli(['run', '--config', config('proc', '/proc/medallion-edge-test/data')]),
-      /data directory \/proc\/medallion-edge-test\/data: cannot be created: .*mkdir '\/proc\/medallion-edge-test'/,
+      await runCli(['run', '--config', config('proc', '/proc/medallion-edge-test')]),
+      /data directory \/proc\/medallion-edge-test: cannot be created: .*mkdir '\/proc\/medallion-edge-test'/,
     )
+  })
+
+  it('a typo in dataDir: only the last level is made, so a missing parent is named instead of a new tree', async () => {
+    const typo = join(dir.path, 'medallion-egde', 'data')
+    expectOneLine(
+      await runCli(['devices', 'add', 'till-1', '--config', config('typo', typo)]),
+      new RegExp(
+        `data directory ${typo}: cannot be created: its parent ${join(dir.path, 'medallion-egde')} does not exist \\(is dataDir spelled right\\? create the parent first\\)`,
+      ),
+    )
+    expect(existsSync(join(dir.path, 'medallion-egde'))).toBe(false)
   })
 
   it('a database written by a newer release', async () => {

@@ -52,6 +52,7 @@ describe('the totals API', () => {
       avg_order_amount: 11.1,
       units: 5,
       as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      pruned_at: null,
       by_category: [
         { category: 'Beverages', amount: 15.6, count: 2 },
         { category: 'Bakery', amount: 6.6, count: 1 },

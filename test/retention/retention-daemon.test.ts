@@ -78,4 +78,19 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
     expect(run.stdout).toMatch(/^sales: 0 delivered store-days pruned \(0 bronze, 0 silver, 0 quarantined rows\)$/m)
     expect((await runCli(['status', '--config', config])).stdout).toMatch(/^retain {3}last run \S+: 0 store-days pruned/m)
   })
+
+  it('a day whose gold retention removed says so in the totals (pruned_at), not as a day without sales', async () => {
+    const config = writeDaemonConfig(work.path, gw.dataDir, {
+      upload: { target: 'directory', directory: { path: lake.path } },
+      retention: { salesDays: 2, goldDays: 2 },
+    })
+    expect((await runCli(['retention', 'run', '--config', config])).code).toBe(0)
+    const totals = async (date: string): Promise<Record<string, unknown>> =>
+      (
+        await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/totals?date=${date}`, { headers: { authorization: `Bearer ${STAFF}` } })
+      ).json() as Promise<Record<string, unknown>>
+    expect(await totals('2025-05-01')).toMatchObject({ total_amount: 0, sales_count: 0, pruned_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
+    expect(await totals('2025-04-01')).toMatchObject({ total_amount: 0, pruned_at: null })
+    expect(await totals(today)).toMatchObject({ total_amount: 10, pruned_at: null })
+  })
 })

@@ -55,7 +55,11 @@ export class DayView {
       compare.replaceChildren(el('span', direction, change), ` vs ${against} (${formats.money(base)})`)
     }
     compare.dataset.value = String(base)
-    byId('as-of').textContent = totals.as_of ? `Figures as of ${formats.time(totals.as_of)}` : 'No figures computed yet'
+    byId('as-of').textContent = totals.pruned_at
+      ? "This day is no longer kept on the gateway (older than its retention): central's lake has its figures"
+      : totals.as_of
+        ? `Figures as of ${formats.time(totals.as_of)}`
+        : 'No figures computed yet'
     byId('legend-today').textContent = isToday ? 'Today' : formats.shortDay(totals.date)
     byId('legend-last').textContent = formats.shortDay(last.date)
   }
