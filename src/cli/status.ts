@@ -103,11 +103,7 @@ function describeDaemon(daemon: DaemonState): string {
 }
 
 function describe(report: StatusReport): string {
-  const lines = [
-    `config   ${report.config}`,
-    `data     ${report.dataDir} (store ${report.storeId})`,
-    `daemon   ${describeDaemon(report.daemon)}`,
-  ]
+  const lines = [`config   ${report.config}`, `data     ${report.dataDir} (store ${report.storeId})`, `daemon   ${describeDaemon(report.daemon)}`]
   if (report.disk) {
     const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`
     lines.push(

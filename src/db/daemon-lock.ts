@@ -68,10 +68,7 @@ export class DaemonLock {
   /** Lets go of the directory; a daemon notes its clean stop (and removes its pid file). */
   release(): void {
     if (this.holder === 'daemon') {
-      writeFileSync(
-        join(this.dataDir, STOPPED),
-        JSON.stringify({ pid: process.pid, started_at: this.startedAt, stopped_at: new Date().toISOString() }) + '\n',
-      )
+      writeFileSync(join(this.dataDir, STOPPED), JSON.stringify({ pid: process.pid, started_at: this.startedAt, stopped_at: new Date().toISOString() }) + '\n')
       rmSync(join(this.dataDir, PID), { force: true })
     }
     this.db.close()
@@ -81,7 +78,9 @@ export class DaemonLock {
   static inspect(dataDir: string): DaemonState {
     const none = { pid: null, startedAt: null, stoppedAt: null, lastWriteAt: null }
     const pidFile = join(dataDir, PID)
-    const pid = existsSync(pidFile) ? { pid: Number(readFileSync(pidFile, 'utf8').trim()) || null, startedAt: statSync(pidFile).mtime.toISOString() } : undefined
+    const pid = existsSync(pidFile)
+      ? { pid: Number(readFileSync(pidFile, 'utf8').trim()) || null, startedAt: statSync(pidFile).mtime.toISOString() }
+      : undefined
     if (isLocked(join(dataDir, LOCK))) return { ...none, ...pid, running: true, state: 'running' }
     if (pid !== undefined) return { ...none, ...pid, running: false, state: 'crashed', lastWriteAt: lastWrite(dataDir) }
     const stoppedFile = join(dataDir, STOPPED)
