@@ -138,6 +138,13 @@ fi
 if [ "$REAL_SYSTEM" -eq 1 ] && ! id medallion-edge >/dev/null 2>&1; then
   run useradd --system --home-dir "$DATA" --shell /usr/sbin/nologin medallion-edge
 fi
+# The data directory, the service user's (systemd's StateDirectory= would make it at the first
+# start; made here, commands such as `devices add` can run before that, and the daemon makes no tree).
+if [ ! -d "$ROOT$DATA" ]; then
+  run mkdir -p "$ROOT$DATA"
+  run chmod 0750 "$ROOT$DATA"
+  [ "$REAL_SYSTEM" -eq 1 ] && run chown medallion-edge:medallion-edge "$ROOT$DATA"
+fi
 
 # The program: staged next to the old one, then swapped, so a failed copy leaves the old intact.
 STAGE="$ROOT$PREFIX.new"
