@@ -1,5 +1,5 @@
+import { benchDataDir } from './lib/data-dir.js'
 import mqtt from 'mqtt'
-import { join } from 'node:path'
 import { DeviceRegistry } from '../src/broker/device-registry.js'
 import { migrateAll } from '../src/schemas.js'
 import { openDatabase } from '../src/db/open.js'
@@ -14,7 +14,7 @@ export interface StormResult {
 
 /** Hundreds of devices (re)connecting at once with their tokens, e.g. after a gateway restart. */
 export async function connectStorm(workDir: string, devices: number): Promise<StormResult> {
-  const dataDir = join(workDir, 'storm', 'data')
+  const dataDir = benchDataDir(workDir, 'storm', 'data')
   const target = await startMedallion({ dataDir, synchronous: 'FULL', connections: 1 })
   try {
     const db = migrateAll(openDatabase({ dataDir, attach: [] }))

@@ -1,3 +1,4 @@
+import { benchDataDir } from './lib/data-dir.js'
 import { readFileSync } from 'node:fs'
 import { get, type ClientRequest } from 'node:http'
 import { join } from 'node:path'
@@ -33,7 +34,7 @@ export interface DashboardBench {
  * to first totals in Chromium.
  */
 export async function benchDashboard(workDir: string, goldSales: number, log: (line: string) => void): Promise<DashboardBench> {
-  const dataDir = join(workDir, 'dashboard-bench', 'data')
+  const dataDir = benchDataDir(workDir, 'dashboard-bench', 'data')
   const db = prepareGoldData(dataDir, goldSales)
   // Caught up by refreshes: a rebuild recomputes days only up to where gold's additions stand.
   new GoldRefresher(db).refreshAll()

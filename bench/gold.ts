@@ -1,3 +1,4 @@
+import { benchDataDir } from './lib/data-dir.js'
 import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -124,15 +125,16 @@ export interface GoldBenchOptions {
  * soak at a steady rate.
  */
 export async function benchGold(workDir: string, options: GoldBenchOptions, log: (line: string) => void): Promise<GoldBench> {
-  const dataDir = join(workDir, 'gold-bench', 'data')
+  const dataDir = benchDataDir(workDir, 'gold-bench', 'data')
   const db = prepareGoldData(dataDir, options.rows)
   log(`  ${options.rows} sales in bronze and silver`)
   const history = await measureGold(db, dataDir, options.rows, log)
   rmSync(join(workDir, 'gold-bench'), { recursive: true, force: true })
   const dayRefreshes: DayRefresh[] = []
-  for (const daySales of options.daySales) dayRefreshes.push(measureDayRefresh(join(workDir, 'gold-day', String(daySales), 'data'), daySales, 10_000, log))
+  for (const daySales of options.daySales)
+    dayRefreshes.push(measureDayRefresh(benchDataDir(workDir, 'gold-day', String(daySales), 'data'), daySales, 10_000, log))
   rmSync(join(workDir, 'gold-day'), { recursive: true, force: true })
-  const soak = await soakTotals(join(workDir, 'gold-soak', 'data'), options.soakS, options.soakRatePerS, log)
+  const soak = await soakTotals(benchDataDir(workDir, 'gold-soak', 'data'), options.soakS, options.soakRatePerS, log)
   return { ...history, dayRefreshes, soak }
 }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { benchDataDir } from './lib/data-dir.js'
 import { rssMiB } from './lib/proc.js'
 import { startBareAedes, startMedallion, startMosquitto, type Target } from './lib/targets.js'
 
@@ -15,7 +15,7 @@ export interface IdleRss {
  */
 export async function idleRss(workDir: string, log: (line: string) => void): Promise<IdleRss[]> {
   const starts: [string, () => Promise<Target>][] = [
-    ['medallion-edge', () => startMedallion({ dataDir: join(workDir, 'idle', 'data'), synchronous: 'FULL', connections: 1 })],
+    ['medallion-edge', () => startMedallion({ dataDir: benchDataDir(workDir, 'idle', 'data'), synchronous: 'FULL', connections: 1 })],
     ['bare aedes', () => startBareAedes(1)],
     ['mosquitto', () => startMosquitto(workDir, 1)],
   ]

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { benchDataDir } from './lib/data-dir.js'
 import { runGenerator } from './lib/generator.js'
 import { cpuSeconds, median, sampleRss } from './lib/proc.js'
 import { startBareAedes, startMedallion, startMosquitto, type Concentrator, type Target } from './lib/targets.js'
@@ -95,8 +95,8 @@ export function compareIngest(settings: IngestSettings, log: (line: string) => v
     (round) => [
       () => startMosquitto(settings.workDir, settings.connections),
       () => startBareAedes(settings.connections),
-      () => startMedallion({ dataDir: join(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
-      () => startMedallion({ dataDir: join(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
+      () => startMedallion({ dataDir: benchDataDir(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
+      () => startMedallion({ dataDir: benchDataDir(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
     ],
     log,
   )
@@ -115,7 +115,7 @@ export function compareConcentrator(settings: IngestSettings, concentrator: Conc
       () => startBareAedes(settings.connections, concentrator),
       () =>
         startMedallion({
-          dataDir: join(settings.workDir, `concentrator-${round}`, 'data'),
+          dataDir: benchDataDir(settings.workDir, `concentrator-${round}`, 'data'),
           synchronous: 'FULL',
           connections: settings.connections,
           concentrator,

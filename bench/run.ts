@@ -1,4 +1,5 @@
 // npm run bench [-- stage ...]: runs the benchmarks and prints a markdown report; see docs/benchmarks.md.
+import { benchDataDir } from './lib/data-dir.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,7 +64,7 @@ try {
 
     const rate = Math.round(full.ackedPerS * 0.8)
     log(`ack latency at 80% of the peak: ${rate} msg/s`)
-    const paced = await measure(() => startMedallion({ dataDir: join(workDir, 'paced', 'data'), synchronous: 'FULL', connections: 8 }), settings, rate)
+    const paced = await measure(() => startMedallion({ dataDir: benchDataDir(workDir, 'paced', 'data'), synchronous: 'FULL', connections: 8 }), settings, rate)
     out.push(
       `## Ack latency at 80% of the peak (${fmt(rate)} msg/s offered)`,
       '',

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { benchDataDir } from './lib/data-dir.js'
 import { migrateAll } from '../src/schemas.js'
 import { databaseFile, openDatabase } from '../src/db/open.js'
 import { measure, type IngestRun, type IngestSettings } from './ingest.js'
@@ -18,7 +18,7 @@ export interface ScaleResult {
  * daemon, alternating in each round. The history is a year of sales in arrival order.
  */
 export async function compareScale(settings: IngestSettings, storedRows: number, log: (line: string) => void): Promise<ScaleResult> {
-  const bigDir = join(settings.workDir, 'big', 'data')
+  const bigDir = benchDataDir(settings.workDir, 'big', 'data')
   migrateAll(openDatabase({ dataDir: bigDir, attach: ['bronze'] })).close()
   const started = performance.now()
   prefillBronze({
@@ -44,7 +44,7 @@ export async function compareScale(settings: IngestSettings, storedRows: number,
     const small = await measure(
       () =>
         startMedallion({
-          dataDir: join(settings.workDir, `empty-${round}`, 'data'),
+          dataDir: benchDataDir(settings.workDir, `empty-${round}`, 'data'),
           synchronous: 'FULL',
           connections: settings.connections,
           name: 'empty store',

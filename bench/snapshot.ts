@@ -1,3 +1,4 @@
+import { benchDataDir } from './lib/data-dir.js'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -55,7 +56,7 @@ function sizeOf(path: string): number {
  * tables to one file each and partitioned the same way; and 1M silver rows to one file each.
  */
 export async function benchSnapshots(workDir: string, sales: number, log: (line: string) => void): Promise<SnapshotBench> {
-  const dataDir = join(workDir, 'snapshot-bench', 'data')
+  const dataDir = benchDataDir(workDir, 'snapshot-bench', 'data')
   const db = prepareGoldData(dataDir, sales)
   // Caught up by refreshes: a rebuild recomputes days only up to where gold's additions stand.
   new GoldRefresher(db).refreshAll()

@@ -1,3 +1,4 @@
+import { benchDataDir } from './lib/data-dir.js'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BronzeHistory } from './lib/bronze-history.js'
@@ -170,7 +171,7 @@ export async function benchSustained(workDir: string, peakPerS: number, sustaine
   const onFreshDaemon = async <T>(name: string, run: (target: Target, startedMs: number) => Promise<T>): Promise<T> => {
     const startedMs = Date.now()
     const target = await startMedallion({
-      dataDir: join(workDir, 'sustained', name, 'data'),
+      dataDir: benchDataDir(workDir, 'sustained', name, 'data'),
       synchronous: 'FULL',
       connections: 8,
       staffToken: BENCH_STAFF_TOKEN,
