@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
+import { caughtUp } from '../helpers/data-dir-checks.js'
 import { seedSale } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
@@ -35,6 +36,8 @@ const freeBytes = (path: string): number => {
 class PatientDevices {
   readonly acked = new Set<string>()
   refusals = 0
+  /** While set, no new sale is started (one waiting for its PUBACK is still sent again). */
+  paused = false
   private running = true
   private readonly loops: Promise<void>[] = []
   private readonly clients: MqttClient[] = []
@@ -56,6 +59,10 @@ class PatientDevices {
 
   private async loop(client: MqttClient, deviceId: string): Promise<void> {
     while (this.running) {
+      if (this.paused) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        continue
+      }
       const sale = seedSale({ device_id: deviceId, timestamp: new Date().toISOString() })
       for (;;) {
         if (!this.running) return
@@ -138,9 +145,14 @@ describe('a full data disk: acks stop, nothing acked is lost, it recovers by its
       }
       await until(() => publishers.count > 200, 10_000, 'sales acked before the disk fills')
 
+      // Silver and gold write what bronze already holds whatever the disk (only new sales wait): let
+      // them catch up first, so that the 6 MiB left below are not theirs to take on a slow machine.
+      publishers.paused = true
+      await until(() => caughtUp(dataDir), 60_000, 'silver and gold to catch up')
       // Fill the filesystem to 2 MiB under the reserve: acks stop within a second or two.
       const filler = join(mountPoint, 'filler')
       writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(mountPoint) - (RESERVE_MIB - 2) * 1024 * 1024)))
+      publishers.paused = false
       await until(() => daemon!.logs.some((line) => String(line.msg).startsWith('disk full')), 5000, 'the disk-full error')
       await new Promise((resolve) => setTimeout(resolve, 1500))
       const ackedWhenFull = publishers.count
