@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { migrateAll } from '../../src/schemas.js'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
+import { launchChromium } from '../helpers/browser.js'
 import { runCli } from '../helpers/cli.js'
 import { writeDaemonConfig } from '../helpers/daemon.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
@@ -92,5 +93,20 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
     expect(await totals('2025-05-01')).toMatchObject({ total_amount: 0, sales_count: 0, pruned_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
     expect(await totals('2025-04-01')).toMatchObject({ total_amount: 0, pruned_at: null })
     expect(await totals(today)).toMatchObject({ total_amount: 10, pruned_at: null })
+
+    // The staff page says so where it says how fresh the figures are.
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      await page.addInitScript(`localStorage.setItem('medallion-edge.token', '${STAFF}')`)
+      await page.goto(`http://127.0.0.1:${gw.addresses.http.port}/?date=2025-05-01`)
+      await expect
+        .poll(() => page.locator('#as-of').textContent(), { timeout: 30_000 })
+        .toBe("This day is no longer kept on the gateway (older than its retention): central's lake has its figures")
+      await page.goto(`http://127.0.0.1:${gw.addresses.http.port}/?date=2025-04-01`)
+      await expect.poll(() => page.locator('#as-of').textContent(), { timeout: 30_000 }).toMatch(/^Figures as of /)
+    } finally {
+      await browser.close()
+    }
   })
 })
