@@ -34,7 +34,8 @@ esac
 home="$here/.cache/node/$version-$arch"
 if [ ! -x "$home/bin/node" ]; then
   echo "with-node.sh: fetching Node.js $version ($arch) from the npm registry" >&2
-  work=$(mktemp -d "$here/.cache/node-fetch.XXXXXX" 2>/dev/null || { mkdir -p "$here/.cache" && mktemp -d "$here/.cache/node-fetch.XXXXXX"; })
+  mkdir -p "$here/.cache"
+  work=$(mktemp -d "$here/.cache/node-fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && npm pack --silent "node-linux-$arch@$version" >/dev/null) || {
     echo "with-node.sh: could not fetch node-linux-$arch@$version from the npm registry" >&2; exit 1; }

@@ -2,7 +2,6 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, renameSync } from 'node:fs
 import { join, resolve } from 'node:path'
 import { DaemonLock } from '../db/daemon-lock.js'
 import { ensureDataDir } from '../db/data-dir.js'
-import { keepDataDirOwner } from '../db/data-dir-owner.js'
 import { MedallionError } from '../errors.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { forgetInstanceId } from '../snapshot/snapshot-catalog.js'
@@ -63,8 +62,6 @@ export function restoreBackup(options: { dataDir: string; from: string; now?: ()
     return { manifest, setAside }
   } finally {
     lock.release()
-    // Restore runs as root (it stops and replaces the service's files): the service user keeps them.
-    keepDataDirOwner(dataDir)
   }
 }
 

@@ -3,12 +3,12 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
-import { MedallionError } from '../errors.js'
 import { ConnectionAdmission } from './connection-admission.js'
 import type { DeviceAccess } from './device-access.js'
 import { PacketBuffers } from './packet-buffers.js'
 import { PublishRateLimit } from './publish-rate-limit.js'
 import { LogThrottle } from '../util/log-throttle.js'
+import { listenOn } from '../util/listen-on.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { watcherClientId, type DeviceNotices } from '../contract/reject-notice.js'
 import type { TopicOwner } from '../contract/sales-topic.js'
@@ -351,11 +351,8 @@ export class MqttBroker {
   private async listen(server: Server, host: string, port: number, name: string): Promise<AddressInfo> {
     this.servers.push(server)
     this.serversClosed.push(new Promise((resolve) => server.once('close', resolve)))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (cause) => reject(new MedallionError('LISTEN_FAILED', `${name} listener on ${host}:${port}: ${cause.message}`, { cause })))
-      server.listen(port, host, () => resolve())
-    })
+    const address = await listenOn(server, host, port, name)
     server.on('error', (error) => this.options.logger.error({ err: error, listener: name }, 'listener error'))
-    return server.address() as AddressInfo
+    return address
   }
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { parseSalesTopic, type TopicOwner } from '../contract/sales-topic.js'
 import { rejection, type Rejection } from './reject-reason.js'
-import { validateSale, type ValidSale } from './validate-sale.js'
+import { MAX_TEXT_ID_LENGTH, validateSale, type ValidSale } from './validate-sale.js'
 
 export interface MessageLimits {
   maxPayloadBytes: number
@@ -100,7 +100,7 @@ export function salesTopicOwner(topic: string): TopicOwner | undefined {
 /** A refused item's `event_id`, when it is a string a device could match. */
 function eventIdOf(item: unknown): string | null {
   const eventId = typeof item === 'object' && item !== null ? (item as { event_id?: unknown }).event_id : undefined
-  return typeof eventId === 'string' && eventId.length <= 128 ? eventId : null
+  return typeof eventId === 'string' && eventId.length <= MAX_TEXT_ID_LENGTH ? eventId : null
 }
 
 /** JSON text of one array item; undefined when it is nested too deeply for V8's recursive stringify. */

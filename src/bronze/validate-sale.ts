@@ -21,7 +21,8 @@ export interface ValidSale {
   payload: string
 }
 
-const MAX_TEXT_ID_LENGTH = 128
+/** Longest event_id, order_id and other text id a sale may carry. */
+export const MAX_TEXT_ID_LENGTH = 128
 
 function wrongType(field: string, expected: string): Rejection {
   return rejection('invalid_type', `${field} must be ${expected}`, field)

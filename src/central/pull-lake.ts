@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
-import { describeNetworkError } from '../util/network-error.js'
-import { fetchTrusting } from '../util/https-fetch.js'
+import { verifiedFetch } from '../util/https-fetch.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
@@ -89,14 +88,9 @@ export async function pullSnapshots(options: PullOptions): Promise<PullSummary> 
     upgradeFailed: lake.failed,
     cursor: state.after,
   }
-  const fetchFrom = fetchTrusting(options.ca)
+  const fetchFrom = verifiedFetch(options.ca, 'pull.caFile')
   const get = async (url: string): Promise<Response> => {
-    let response: Response
-    try {
-      response = await fetchFrom(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
-    } catch (error) {
-      throw new Error(`GET ${url}: ${describeNetworkError(error, 'pull.caFile')}`, { cause: error })
-    }
+    const response = await fetchFrom(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) })
     if (response.status === 410) throw new GoneError(`GET ${url}: HTTP 410`)
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)
     return response

@@ -51,8 +51,9 @@ function oneLineErrors(command: Command): void {
 }
 oneLineErrors(program)
 
-// A command run as root on the service's data directory (the daemon stopped) makes files there,
-// WAL files at least: they go back to the directory's owner, or the daemon could not write them.
+// A command run as root on the service's data directory makes files there (`restore` always runs
+// so; `devices add` before the first start makes gateway.db): they go back to the directory's
+// owner, or the daemon, started as that user, could not write them.
 // `run` is the daemon itself; `pull` writes a lake, not a data directory.
 program.hook('postAction', async (_program, action) => {
   const root = action.parent === program ? action : action.parent!

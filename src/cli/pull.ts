@@ -47,7 +47,7 @@ export function pullCommand(): Command {
       if (gateways.length === 0) throw new MedallionError('USAGE', `no gateway to pull from: give --from URL, or pull.from in ${where}`)
       if (token === undefined) throw new MedallionError('USAGE', `no central token: set MEDALLION_EDGE_CENTRAL_TOKEN, or pull.token in ${where} (or --token)`)
       if (into === undefined) throw new MedallionError('USAGE', `no lake folder: give --into DIR, or pull.into in ${where}`)
-      const ca = config.pull.caFile === undefined ? undefined : readCaFile(config.pull.caFile, 'pull.caFile')
+      const ca = readCaFile(config.pull.caFile, 'pull.caFile')
       const summaries: PullSummary[] = []
       const failures: { source: string; error: string }[] = []
       // One gateway that is down does not hold up the others; the exit status still says so.

@@ -151,8 +151,7 @@ const httpSchema = z
     tls: httpTlsSchema.optional(),
     /**
      * Behind a reverse proxy that terminates TLS (nginx, Caddy): which proxies' X-Forwarded-For,
-     * -Proto and -Host to believe, for the client address and scheme the daemon logs and
-     * redirects with. `false` (default: connections come straight from browsers), `true` (any
+     * -Proto and -Host to believe, for the client address the daemon logs (request.ip). `false` (default: connections come straight from browsers), `true` (any
      * peer: only when nothing else can reach the port), a number of proxy hops, or the proxies'
      * addresses and CIDR ranges (["127.0.0.1", "10.0.0.0/8"]).
      */

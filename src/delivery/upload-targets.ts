@@ -13,16 +13,12 @@ export function uploadTargets(upload: UploadConfig): UploadTarget[] {
     case 'directory':
       return [new DirectoryTarget(upload.directory!.path)]
     case 'http':
-      return [new HttpPutTarget(upload.http!.url, upload.http!.token, upload.timeoutMs, caOf(upload.http!.caFile, 'upload.http.caFile'))]
+      return [new HttpPutTarget(upload.http!.url, upload.http!.token, upload.timeoutMs, readCaFile(upload.http!.caFile, 'upload.http.caFile'))]
     case 's3':
-      return [new S3Target(upload.s3!, upload.timeoutMs, caOf(upload.s3!.caFile, 'upload.s3.caFile'))]
+      return [new S3Target(upload.s3!, upload.timeoutMs, readCaFile(upload.s3!.caFile, 'upload.s3.caFile'))]
   }
 }
 
 export function uploadTargetNames(upload: UploadConfig): string[] {
   return upload.target === 'none' ? [] : [upload.target]
-}
-
-function caOf(file: string | undefined, configKey: string): Buffer | undefined {
-  return file === undefined ? undefined : readCaFile(file, configKey)
 }

@@ -157,7 +157,8 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
       return reply.status(error.statusCode).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } })
     }
     // Not the client's doing: a coded error is logged with its code and no stack, anything else with its stack.
-    request.log.error({ ...errorFields(error), url: request.url }, 'request failed')
+    // request.ip: the client's, through a proxy it trusts (http.trustProxy), else the peer's.
+    request.log.error({ ...errorFields(error), url: request.url, ip: request.ip }, 'request failed')
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } })
   })
   app.setNotFoundHandler((request, reply) => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { MedallionError } from '../errors.js'
+import { listenOn } from '../util/listen-on.js'
 import { answerClientError } from './client-errors.js'
 
 /** A host name, an IPv4 address or a bracketed IPv6 one: what may go into the Location header. */
@@ -37,13 +37,7 @@ export class HttpsRedirect {
     const server = createServer({ requireHostHeader: false }, (request, response) => redirect(request, response, httpsPort))
     server.on('clientError', (error, socket) => answerClientError(error, socket, () => {}))
     this.server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (cause) =>
-        reject(new MedallionError('LISTEN_FAILED', `http.tls.redirectPort listener on ${host}:${port}: ${cause.message}`, { cause })),
-      )
-      server.listen(port, host, () => resolve())
-    })
-    return server.address() as AddressInfo
+    return listenOn(server, host, port, 'http.tls.redirectPort')
   }
 
   get address(): AddressInfo | undefined {

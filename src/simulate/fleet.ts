@@ -72,7 +72,7 @@ interface DeviceState {
 
 const TICK_MS = 10
 /** How long to wait after the last ack for the refusal notices still coming (a summary comes a second late). */
-const NOTICES_SETTLE_MS = 5000
+const NOTICES_SETTLE_MS = 10_000
 
 function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null
@@ -90,12 +90,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, acked: 0, throttled: 0, errors: 0 }
 
   const refusedByReason: Record<string, number> = {}
+  let told = 0
+  const count = (reason: string, refusals: number): void => {
+    refusedByReason[reason] = (refusedByReason[reason] ?? 0) + refusals
+    told += refusals
+  }
   const noticed = (deviceId: string, notice: RejectNotice | RejectSummary): void => {
-    if (notice.reason === 'summary') {
-      for (const [reason, count] of Object.entries((notice as RejectSummary).reasons)) refusedByReason[reason] = (refusedByReason[reason] ?? 0) + count
-    } else {
-      refusedByReason[notice.reason] = (refusedByReason[notice.reason] ?? 0) + 1
-    }
+    if (notice.reason === 'summary') for (const [reason, refusals] of Object.entries((notice as RejectSummary).reasons)) count(reason, refusals)
+    else count(notice.reason, 1)
     options.onNotice?.(deviceId, notice)
   }
   const states = await Promise.all(options.devices.map((device) => connectDevice(options.url, device, noticed)))
@@ -163,9 +165,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   // Each bad message is refused once: wait (bounded) for the notices of the last ones, summaries included.
-  const told = (): number => Object.values(refusedByReason).reduce((sum, count) => sum + count, 0)
   const noticesUntil = performance.now() + NOTICES_SETTLE_MS
-  while (options.devices.some((device) => device.token !== undefined) && told() < summary.badSent && performance.now() < noticesUntil) {
+  while (options.devices.some((device) => device.token !== undefined) && told < summary.badSent && performance.now() < noticesUntil) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   await Promise.all(states.map((state) => state.client.endAsync(true)))

@@ -1,16 +1,29 @@
 import { Agent, fetch as undiciFetch } from 'undici'
+import { describeNetworkError } from './network-error.js'
 
 /**
- * `fetch` for a client of a server whose certificate a private CA signed (`pull.caFile`,
- * `upload.http.caFile`, ...): https URLs are verified against these CA certificates only, as
- * Node's TLS does with `ca`. Without a CA it is the global fetch (Node's bundled public roots).
- * Certificates are always verified: there is no switch to turn that off.
+ * `fetch` for the gateway's and central's clients (pull, upload targets, the dims pull). https
+ * servers' certificates are always verified: against the CA certificates in `ca` only when given
+ * (`pull.caFile`, `upload.http.caFile`, ...), else against Node's bundled public roots; there is no
+ * switch to turn that off. A connection that fails throws one Error naming the method, the URL
+ * and why in words, with `caKey` named when the certificate is not trusted (the fix).
  */
-export function fetchTrusting(ca: Buffer | undefined): typeof fetch {
-  if (ca === undefined) return fetch
+export function verifiedFetch(ca: Buffer | undefined, caKey: string): typeof fetch {
   // undici's own fetch with its own Agent: Node's global fetch bundles another undici, whose
   // dispatcher interface need not match the npm package's.
-  const dispatcher = new Agent({ connect: { ca } })
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as typeof fetch
+  const dispatcher = ca === undefined ? undefined : new Agent({ connect: { ca } })
+  const send = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> =>
+    dispatcher === undefined
+      ? fetch(input, init)
+      : (undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+          ...(init as Parameters<typeof undiciFetch>[1]),
+          dispatcher,
+        }) as unknown as Promise<Response>)
+  return async (input, init) => {
+    try {
+      return await send(input, init)
+    } catch (error) {
+      throw new Error(`${init?.method ?? 'GET'} ${String(input)}: ${describeNetworkError(error, caKey)}`, { cause: error })
+    }
+  }
 }

@@ -58,8 +58,9 @@ function readPem(path: string, configKey: string): Buffer {
   }
 }
 
-/** A CA file for a client (`pull.caFile`, `upload.http.caFile`, ...): its PEM text, or one clear error naming the key. */
-export function readCaFile(path: string, configKey: string): Buffer {
+/** A client's CA file (`pull.caFile`, `upload.http.caFile`, ...) when one is set: its PEM text, or one clear error naming the key. */
+export function readCaFile(path: string | undefined, configKey: string): Buffer | undefined {
+  if (path === undefined) return undefined
   const ca = readPem(path, configKey)
   try {
     new X509Certificate(ca)

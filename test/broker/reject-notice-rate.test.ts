@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { RejectNotices } from '../../src/broker/reject-notices.js'
-import { topicMatches } from '../../src/broker/topic-filter.js'
 import type { DeviceNotices, RejectNotice, RejectSummary } from '../../src/contract/reject-notice.js'
 import { FakeClock } from '../helpers/fake-clock.js'
 
@@ -90,24 +89,5 @@ describe('the rate of refusal notices, per device (a fake clock)', () => {
     rate.tell([refusals(4)])
     rate.flush()
     expect(published.map((notice) => notice.reason)).toEqual(['invalid_json', 'summary'])
-  })
-})
-
-describe('MQTT topic filters (MQTT 3.1.1, 4.7)', () => {
-  it.each([
-    ['stores/s/devices/d/rejects', 'stores/s/devices/d/rejects', true],
-    ['stores/s/devices/d/#', 'stores/s/devices/d/rejects', true],
-    ['stores/s/devices/d/+', 'stores/s/devices/d/rejects', true],
-    ['stores/+/devices/+/rejects', 'stores/s/devices/d/rejects', true],
-    ['#', 'stores/s/devices/d/rejects', true],
-    ['stores/s/devices/d/#', 'stores/s/devices/d', true],
-    ['stores/s/devices/d/+', 'stores/s/devices/d', false],
-    ['stores/s/devices/d/sales', 'stores/s/devices/d/rejects', false],
-    ['stores/s/devices/e/#', 'stores/s/devices/d/rejects', false],
-    ['stores/s/devices/d/rejects/#', 'stores/s/devices/d/rejects', true],
-    ['stores/s/devices/d/rejects/+', 'stores/s/devices/d/rejects', false],
-    ['#', '$SYS/broker', false],
-  ])('%s matches %s: %s', (filter, topic, matches) => {
-    expect(topicMatches(filter, topic)).toBe(matches)
   })
 })

@@ -199,6 +199,20 @@ describe('the totals API', () => {
     const broken = await app.inject('/api/v1/totals')
     expect([broken.statusCode, broken.json()]).toEqual([500, { error: { code: 'INTERNAL', message: 'internal error; see the daemon log' } }])
     const logged = lines.find((line) => line.msg === 'request failed')
-    expect(logged).toMatchObject({ code: 'BRONZE_COMMIT_FAILED', err: 'bronze cannot commit: disk I/O error', url: '/api/v1/totals' })
+    expect(logged).toMatchObject({ code: 'BRONZE_COMMIT_FAILED', err: 'bronze cannot commit: disk I/O error', url: '/api/v1/totals', ip: '127.0.0.1' })
+
+    // Behind a proxy it trusts (http.trustProxy), the logged client is the one the proxy names.
+    lines.length = 0
+    const proxied = buildApp(
+      deps({
+        logger,
+        totals: () => {
+          throw new MedallionError('BRONZE_COMMIT_FAILED', 'bronze cannot commit: disk I/O error')
+        },
+      }),
+      { trustProxy: ['127.0.0.1'] },
+    )
+    await proxied.inject({ url: '/api/v1/totals', headers: { 'x-forwarded-for': '192.0.2.7' } })
+    expect(lines.find((line) => line.msg === 'request failed')).toMatchObject({ ip: '192.0.2.7' })
   })
 })

@@ -1,6 +1,5 @@
 import { digestBase64 } from '../../util/digest.js'
-import { fetchTrusting } from '../../util/https-fetch.js'
-import { describeNetworkError } from '../../util/network-error.js'
+import { verifiedFetch } from '../../util/https-fetch.js'
 import { checkEtag, type UploadTarget } from './upload-target.js'
 
 /**
@@ -18,26 +17,21 @@ export class HttpPutTarget implements UploadTarget {
     private readonly timeoutMs: number,
     ca?: Buffer,
   ) {
-    this.fetch = fetchTrusting(ca)
+    this.fetch = verifiedFetch(ca, 'upload.http.caFile')
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     const url = `${this.url.replace(/\/$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`
-    let response: Response
-    try {
-      response = await this.fetch(url, {
-        method: 'PUT',
-        body: bytes,
-        headers: {
-          'content-type': contentType,
-          'content-digest': `sha-256=:${digestBase64('sha256', bytes)}:`,
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      })
-    } catch (error) {
-      throw new Error(`PUT ${url}: ${describeNetworkError(error, 'upload.http.caFile')}`, { cause: error })
-    }
+    const response = await this.fetch(url, {
+      method: 'PUT',
+      body: bytes,
+      headers: {
+        'content-type': contentType,
+        'content-digest': `sha-256=:${digestBase64('sha256', bytes)}:`,
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    })
     // Read the whole answer: a response cut short must fail here, not count as shipped.
     await response.arrayBuffer()
     if (!response.ok) throw new Error(`PUT ${key}: HTTP ${response.status}`)

@@ -1,7 +1,6 @@
 import { AwsClient } from 'aws4fetch'
 import { digestBase64 } from '../../util/digest.js'
-import { fetchTrusting } from '../../util/https-fetch.js'
-import { describeNetworkError } from '../../util/network-error.js'
+import { verifiedFetch } from '../../util/https-fetch.js'
 import { checkEtag, type UploadTarget } from './upload-target.js'
 
 export interface S3Settings {
@@ -33,7 +32,7 @@ export class S3Target implements UploadTarget {
     ca?: Buffer,
   ) {
     this.client = new AwsClient({ accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, region: settings.region, service: 's3' })
-    this.fetch = fetchTrusting(ca)
+    this.fetch = verifiedFetch(ca, 'upload.s3.caFile')
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
@@ -50,12 +49,7 @@ export class S3Target implements UploadTarget {
         'x-amz-checksum-sha256': checksum,
       },
     })
-    let response: Response
-    try {
-      response = await this.fetch(signed.url, { method: 'PUT', headers: signed.headers, body: bytes, signal: AbortSignal.timeout(this.timeoutMs) })
-    } catch (error) {
-      throw new Error(`S3 PUT ${url}: ${describeNetworkError(error, 'upload.s3.caFile')}`, { cause: error })
-    }
+    const response = await this.fetch(signed.url, { method: 'PUT', headers: signed.headers, body: bytes, signal: AbortSignal.timeout(this.timeoutMs) })
     const answer = await response.text()
     if (!response.ok) throw new Error(`S3 PUT ${key}: HTTP ${response.status} ${answer.slice(0, 200)}`)
     // S3 echoes the SHA-256 it verified; without it, an MD5 ETag is checked (docs/snapshots.md).

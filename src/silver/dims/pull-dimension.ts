@@ -11,7 +11,7 @@ import type { SalesEnricher } from '../sales-enricher.js'
 import type { DimensionSpec } from './dimension-spec.js'
 import { importDimension, type ImportSummary } from './import-dimension.js'
 import { formatOf } from './read-records.js'
-import { describeNetworkError } from '../../util/network-error.js'
+import { verifiedFetch } from '../../util/https-fetch.js'
 
 export interface PullOutcome {
   dimension: string
@@ -101,12 +101,7 @@ async function attemptPull(
     headers.range = `bytes=${have}-`
     headers['if-range'] = state.partial_etag
   }
-  let response: Response
-  try {
-    response = await (context.fetch ?? fetch)(url, { headers, signal: AbortSignal.timeout(context.dims.timeoutMs) })
-  } catch (error) {
-    throw new Error(`${url}: ${describeNetworkError(error, 'dims.caFile')}`, { cause: error })
-  }
+  const response = await (context.fetch ?? verifiedFetch(undefined, 'dims.caFile'))(url, { headers, signal: AbortSignal.timeout(context.dims.timeoutMs) })
   if (response.status === 304) {
     rmSync(partFile, { force: true })
     note({ partial_etag: null })

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js'
 import type { SqliteDatabase } from '../../db/open.js'
-import { fetchTrusting } from '../../util/https-fetch.js'
+import { verifiedFetch } from '../../util/https-fetch.js'
 import { readCaFile } from '../../util/tls-credentials.js'
 import { enricherFromConfig } from '../enricher-from-config.js'
 import { DIMENSIONS } from './dimension-spec.js'
@@ -26,6 +26,6 @@ export function pullContextFromConfig(db: SqliteDatabase, config: Readonly<Confi
     dataDir: config.dataDir,
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    fetch: fetchTrusting(config.dims.caFile === undefined ? undefined : readCaFile(config.dims.caFile, 'dims.caFile')),
+    fetch: verifiedFetch(readCaFile(config.dims.caFile, 'dims.caFile'), 'dims.caFile'),
   }
 }
