@@ -27,7 +27,7 @@ interface SimulateOptions {
 
 export function simulateCommand(): Command {
   return new Command('simulate')
-    .description('a fleet of simulated devices publishing sales over real MQTT (demo and load generator); registers them as sim-0001... with new tokens')
+    .description('simulated tills publishing whole baskets over real MQTT (demo and load generator); registers them as sim-0001... with new tokens')
     .addOption(new Option('-n, --devices <n>', 'devices').argParser(positiveInt).default(10))
     .addOption(new Option('-r, --rate <msgs_per_s>', 'messages per second over the fleet').argParser(positiveNumber).default(50))
     .addOption(new Option('-d, --duration <s>', 'seconds to publish').argParser(positiveNumber).default(10))

@@ -64,6 +64,8 @@ export interface FleetSummary {
 
 interface DeviceState {
   device: SimulatedDevice
+  /** This till's baskets: its own, so a basket's lines all leave this device. */
+  till: SaleGenerator
   client: MqttClient
   topic: string
   inFlight: number
@@ -81,10 +83,12 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 /**
  * A fleet of devices over real MQTT (the `mqtt` package): the demo and the load generator.
- * A 10 ms ticker keeps the total rate; devices take turns.
+ * A 10 ms ticker keeps the total rate; devices take turns, a basket at a time: a till sends its
+ * basket's lines one after another, so they are close together in time, and only then does the
+ * next till take its turn (issue 20: lines dealt out to the devices one at a time made every
+ * line an order of its own in gold).
  */
 export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
-  const generator = new SaleGenerator({ random: options.random, minorUnitDigits: options.minorUnitDigits })
   const maxInFlight = options.maxInFlightPerDevice ?? 1000
   const latencies: number[] = []
   const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, acked: 0, throttled: 0, errors: 0 }
@@ -100,14 +104,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     else count(notice.reason, 1)
     options.onNotice?.(deviceId, notice)
   }
-  const states = await Promise.all(options.devices.map((device) => connectDevice(options.url, device, noticed)))
+  const states = await Promise.all(
+    options.devices.map((device) =>
+      connectDevice(options.url, device, new SaleGenerator({ random: options.random, minorUnitDigits: options.minorUnitDigits }), noticed),
+    ),
+  )
   const started = performance.now()
   let turn = 0
 
-  const publishOne = (state: DeviceState): void => {
+  /** Publishes the device's next message; false if the device is throttled (its basket waits for its next turn). */
+  const publishOne = (state: DeviceState): boolean => {
     if (state.inFlight >= maxInFlight) {
       summary.throttled++
-      return
+      return false
     }
     const { payload, sales, duplicate, bad } = nextMessage(state)
     summary.sent++
@@ -125,19 +134,21 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       summary.acked++
       latencies.push(performance.now() - sentAt)
     })
+    return true
   }
 
   const nextMessage = (state: DeviceState): { payload: string; sales: number; duplicate: boolean; bad: boolean } => {
     const random = options.random
     const { deviceId, storeId } = state.device
     if (random() < options.badFraction) {
+      // A line of the basket the till got wrong: refused, so the stored basket is a line short.
       const kind = pick(random, BAD_MESSAGE_KINDS)
-      return { payload: kind.make(generator.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: true }
+      return { payload: kind.make(state.till.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: true }
     }
     if (state.recent.length > 0 && random() < options.duplicateFraction) {
       return { payload: JSON.stringify(pick(random, state.recent)), sales: 1, duplicate: true, bad: false }
     }
-    const sales = Array.from({ length: options.batchSize }, () => generator.next(deviceId, storeId, new Date()))
+    const sales = Array.from({ length: options.batchSize }, () => state.till.next(deviceId, storeId, new Date()))
     state.recent.push(...sales)
     if (state.recent.length > 100) state.recent.splice(0, state.recent.length - 100)
     const payload = options.batchSize === 1 ? JSON.stringify(sales[0]) : JSON.stringify(sales)
@@ -149,7 +160,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       const elapsedS = (performance.now() - started) / 1000
       const due = Math.min(elapsedS, options.durationS) * options.ratePerSecond
       while (summary.sent + summary.throttled < Math.floor(due)) {
-        publishOne(states[turn++ % states.length]!)
+        const state = states[turn % states.length]!
+        // The turn passes once the till's basket is complete, or at once if it is throttled, so a stuck device holds no one up.
+        if (!publishOne(state) || !state.till.basketOpen) turn++
       }
       options.onProgress?.({ elapsedS, sent: summary.sent, acked: summary.acked })
       if (elapsedS >= options.durationS) {
@@ -188,6 +201,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
 async function connectDevice(
   url: string,
   device: SimulatedDevice,
+  till: SaleGenerator,
   noticed: (deviceId: string, notice: RejectNotice | RejectSummary) => void,
 ): Promise<DeviceState> {
   const client = await mqtt.connectAsync(url, {
@@ -204,5 +218,5 @@ async function connectDevice(
     })
     await client.subscribeAsync(notices, { qos: 1 })
   }
-  return { device, client, topic: salesTopic(device), inFlight: 0, recent: [] }
+  return { device, till, client, topic: salesTopic(device), inFlight: 0, recent: [] }
 }

@@ -23,7 +23,11 @@ export interface SaleGeneratorOptions {
 }
 
 /**
- * Realistic sales: baskets of 1-4 items sharing an order_id, a third anonymous, mostly quantity 1.
+ * One till's sales, as a till rings them up: whole baskets of 1-4 lines sharing an order_id, one
+ * basket finished before the next is started, a third anonymous, mostly quantity 1. Gold counts
+ * an order per (device_id, order_id) (docs/gold.md), so each device needs its own generator: one
+ * generator shared by a fleet would deal a basket's lines out to several devices, and each line
+ * would count as an order.
  */
 export class SaleGenerator {
   private readonly newId: () => string
@@ -33,6 +37,12 @@ export class SaleGenerator {
     this.newId = options.newId ?? randomUUID
   }
 
+  /** True while the current basket has lines still to send. */
+  get basketOpen(): boolean {
+    return this.basket !== undefined && this.basket.itemsLeft > 0
+  }
+
+  /** The next line of the open basket, or the first line of a new one. */
   next(deviceId: string, storeId: string, at: Date): SalePayload {
     const random = this.options.random
     if (this.basket === undefined || this.basket.itemsLeft === 0) {
