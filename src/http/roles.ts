@@ -25,18 +25,31 @@ function digest(text: string): Buffer {
  */
 export class RoleCheck {
   private tokens: Partial<Record<Role, Buffer>> = {}
+  private readonly listeners = new Set<() => void>()
 
   constructor(tokens: Config['http']['tokens']) {
     this.update(tokens)
   }
 
-  /** New tokens (SIGHUP): the next request is checked against them. */
+  /**
+   * New tokens (SIGHUP): the next request is checked against them, and what holds access open
+   * past its request (the live streams) is told at once, so it can check again (`onUpdate`).
+   */
   update(tokens: Config['http']['tokens']): void {
     this.tokens = Object.fromEntries(
       Object.entries(tokens)
         .filter(([, token]) => token)
         .map(([role, token]) => [role, digest(token!)]),
     )
+    for (const listener of this.listeners) listener()
+  }
+
+  /** Calls `listener` after every update of the tokens; returns what stops it. */
+  onUpdate(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
   }
 
   /** Throws a MedallionError (UNAUTHORIZED, FORBIDDEN, ROLE_CLOSED) unless the Authorization header grants one of the roles. */
@@ -51,6 +64,16 @@ export class RoleCheck {
     if (granted.includes('admin') || roles.some((role) => granted.includes(role))) return
     if (granted.length > 0) throw new MedallionError('FORBIDDEN', `this token's role (${granted.join(', ')}) may not do this`)
     throw new MedallionError('UNAUTHORIZED', 'the bearer token is not valid')
+  }
+
+  /** Whether the Authorization header grants one of the roles now (`require` without the reason). */
+  allows(roles: readonly Role[], authorization: string | undefined, options: RoleOptions = {}): boolean {
+    try {
+      this.require(roles, authorization, options)
+      return true
+    } catch {
+      return false
+    }
   }
 
   /**

@@ -45,6 +45,8 @@ const DAYS_PER_POLL = 1000
  */
 export class LiveDayHub {
   private readonly subscribers = new Map<string, Set<EventStream>>()
+  /** Every open stream: the header it was opened with, and how it leaves. */
+  private readonly openStreams = new Map<EventStream, { authorization: string | undefined; leave: () => void }>()
   private readonly views = new Map<string, { date: string; minute: number; json: string }>()
   private timers: NodeJS.Timeout[] = []
   private seq = 0
@@ -60,24 +62,38 @@ export class LiveDayHub {
   ) {}
 
   get streams(): number {
-    let count = 0
-    for (const set of this.subscribers.values()) count += set.size
-    return count
+    return this.openStreams.size
   }
 
   get full(): boolean {
     return this.streams >= this.options.maxStreams
   }
 
-  /** Opens the stream, sends the store's today and health at once; returns the unsubscribe. */
-  subscribe(storeId: string, stream: EventStream): () => void {
+  /**
+   * Opens the stream, sends the store's today and health at once; returns the unsubscribe.
+   * `authorization` is the header the stream was opened with: `recheck` weighs it again when the
+   * tokens change.
+   */
+  subscribe(storeId: string, stream: EventStream, authorization?: string): () => void {
     if (this.timers.length === 0) this.startTimers()
     let set = this.subscribers.get(storeId)
     if (set === undefined) {
       set = new Set()
       this.subscribers.set(storeId, set)
     }
-    set.add(stream)
+    const streams = set
+    const leave = (): void => {
+      // Idempotent: a stream closed by recheck leaves at once, and again when its socket closes.
+      if (!this.openStreams.delete(stream)) return
+      streams.delete(stream)
+      if (streams.size === 0 && this.subscribers.get(storeId) === streams) {
+        this.subscribers.delete(storeId)
+        this.views.delete(storeId)
+      }
+      if (this.subscribers.size === 0) this.stopTimers()
+    }
+    streams.add(stream)
+    this.openStreams.set(stream, { authorization, leave })
     this.streamsOpened++
     stream.open(this.options.retryMs)
     const view = this.views.get(storeId)
@@ -86,14 +102,23 @@ export class LiveDayHub {
     if (json !== undefined) this.write(stream, 'day', json)
     const health = this.guard(() => JSON.stringify(this.sources.healthOf(storeId)))
     if (health !== undefined) this.write(stream, 'health', health)
-    return () => {
-      set.delete(stream)
-      if (set.size === 0) {
-        this.subscribers.delete(storeId)
-        this.views.delete(storeId)
-      }
-      if (this.subscribers.size === 0) this.stopTimers()
+    return leave
+  }
+
+  /**
+   * Ends, at once, every stream whose Authorization `allowed` no longer accepts (the tokens changed
+   * on SIGHUP): a stream outlives its request's check, so a changed token must not keep receiving
+   * the figures. Nothing more is written to them; their pages reconnect and are checked anew.
+   */
+  recheck(allowed: (authorization: string | undefined) => boolean): number {
+    let closed = 0
+    for (const [stream, { authorization, leave }] of this.openStreams) {
+      if (allowed(authorization)) continue
+      stream.close()
+      leave()
+      closed++
     }
+    return closed
   }
 
   /** Ends every stream (the daemon stops: pages reconnect to the next one by themselves). */
@@ -101,6 +126,7 @@ export class LiveDayHub {
     this.stopTimers()
     for (const set of this.subscribers.values()) for (const stream of set) stream.close()
     this.subscribers.clear()
+    this.openStreams.clear()
     this.views.clear()
   }
 
