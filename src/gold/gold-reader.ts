@@ -6,7 +6,7 @@ import { goldBacklogSql } from './gold-refresher.js'
 
 type Hour = { hour: number; amount: number; count: number; order_count: number }
 
-/** The same weekday a week before, for the staff page's comparison. */
+/** The same weekday a week before, for the staff page's comparison (kept as it was: `compare.last_week` has more). */
 export interface LastWeek {
   date: string
   total_amount: number
@@ -17,6 +17,35 @@ export interface LastWeek {
    * day): the hours before this one, plus this hour's amount prorated by the minutes gone.
    */
   same_time_amount: number
+  by_hour: Hour[]
+}
+
+/**
+ * What a day is compared with (docs/gold.md, "Comparisons"): one earlier day, or the mean of
+ * several (`four_weeks`). Amounts in major units, exact to the minor unit; a mean's amounts are
+ * rounded to the minor unit half away from zero, its counts are exact (a multiple of 1/4 for four
+ * days: round them for display).
+ */
+export interface Comparison {
+  /** The days compared with, newest first: one, or the four a mean is taken over. */
+  dates: string[]
+  /**
+   * How many of `dates` have gold. A day without (no sale: before the gateway ran, a closed day;
+   * or pruned, below) counts as zero in the mean, which is always over every date.
+   */
+  days_with_data: number
+  /** Those of `dates` whose gold retention removed (older than retention.goldDays): zeros that mean "not kept here", not "no sales". */
+  pruned_dates: string[]
+  total_amount: number
+  /**
+   * The amount up to the same time of day as now when the day compared is today (the hours before
+   * this one, plus this hour's amount prorated by the minutes gone); the whole day otherwise.
+   */
+  same_time_amount: number
+  sales_count: number
+  order_count: number
+  units: number
+  /** Per store-local hour, hours with sales on any of `dates`, in order. */
   by_hour: Hour[]
 }
 
@@ -41,7 +70,15 @@ export interface Totals {
   by_region: { region: string; amount: number; count: number; order_count: number }[]
   by_hour: Hour[]
   last_week: LastWeek
+  /** The day against the day before, the same weekday a week before, and the mean of the same weekday 1-4 weeks before. */
+  compare: { yesterday: Comparison; last_week: Comparison; four_weeks: Comparison }
 }
+
+/** Days before the day compared: yesterday, then the same weekday one to four weeks back (the mean's days). */
+const YESTERDAY = -1
+const FOUR_WEEKS = [-7, -14, -21, -28]
+const COMPARED_DAYS = [YESTERDAY, ...FOUR_WEEKS]
+const IN_COMPARED_DAYS = `IN (${COMPARED_DAYS.map(() => '?').join(', ')})`
 
 /** One of the day's products, best seller first (gold.fact_daily_product_sales). */
 export interface TopProduct {
@@ -64,6 +101,16 @@ export interface StoreRecord {
 }
 
 type DayRow = { total_amount: number; sales_count: number; units: number; order_count: number; avg_order_amount: number }
+type ComparedDay = { sale_date: string; total_amount: number; sales_count: number; units: number; order_count: number }
+type ComparedHour = Hour & { sale_date: string }
+
+/** n / d rounded to the nearest integer, half away from zero, in integers (exact for any safe n). */
+export function divideRoundingHalfAway(n: number, d: number): number {
+  const magnitude = Math.abs(n)
+  const quotient = Math.floor(magnitude / d)
+  const rounded = 2 * (magnitude - quotient * d) >= d ? quotient + 1 : quotient
+  return n < 0 ? -rounded : rounded
+}
 
 /**
  * Reads gold for the HTTP API on its own read-only connection (silver attached for the stores'
@@ -103,16 +150,28 @@ export class GoldReader {
       FROM fact_hourly_sales WHERE store_id = ? AND sale_date = ? ORDER BY sale_hour`)
     const asOf = this.db.prepare("SELECT value FROM pipeline_state WHERE name = 'caught_up_at'").pluck()
     const prunedAt = this.db.prepare('SELECT gold_pruned_at FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
-    this.totalsInOneSnapshot = this.db.transaction((storeId: string, date: string) => ({
-      day: day.get(storeId, date) as DayRow | undefined,
-      categories: categories.all(storeId, date) as { category: string; amount: number; count: number }[],
-      regions: regions.all(storeId, date) as { region: string; amount: number; count: number; order_count: number }[],
-      hours: hours.all(storeId, date) as Hour[],
-      asOf: asOf.get() as string | undefined,
-      prunedAt: (prunedAt.get(storeId, date) as string | null | undefined) ?? null,
-      lastWeekDay: day.get(storeId, addDays(date, -7)) as DayRow | undefined,
-      lastWeekHours: hours.all(storeId, addDays(date, -7)) as Hour[],
-    }))
+    // The compared days: a primary-key look-up per day in each table (sale_date leads both keys).
+    const comparedDays = this.db.prepare(`SELECT sale_date, total_amount, sales_count, units, order_count FROM kpi_daily_orders
+      WHERE store_id = ? AND sale_date ${IN_COMPARED_DAYS}`)
+    const comparedHours = this.db.prepare(`SELECT sale_date, sale_hour AS hour, sales_amount AS amount, sales_count AS count, order_count
+      FROM fact_hourly_sales WHERE store_id = ? AND sale_date ${IN_COMPARED_DAYS}`)
+    const comparedPruned = this.db
+      .prepare(`SELECT sale_date FROM silver.pruned_days WHERE store_id = ? AND sale_date ${IN_COMPARED_DAYS} AND gold_pruned_at IS NOT NULL`)
+      .pluck()
+    this.totalsInOneSnapshot = this.db.transaction((storeId: string, date: string) => {
+      const dates = COMPARED_DAYS.map((offset) => addDays(date, offset))
+      return {
+        day: day.get(storeId, date) as DayRow | undefined,
+        categories: categories.all(storeId, date) as { category: string; amount: number; count: number }[],
+        regions: regions.all(storeId, date) as { region: string; amount: number; count: number; order_count: number }[],
+        hours: hours.all(storeId, date) as Hour[],
+        asOf: asOf.get() as string | undefined,
+        prunedAt: (prunedAt.get(storeId, date) as string | null | undefined) ?? null,
+        comparedDays: comparedDays.all(storeId, ...dates) as ComparedDay[],
+        comparedHours: comparedHours.all(storeId, ...dates) as ComparedHour[],
+        comparedPruned: comparedPruned.all(storeId, ...dates) as string[],
+      }
+    })
     this.products = this.db.prepare(`SELECT sales_rank AS rank, product_id, product_name, category, sales_amount AS amount, sales_count AS count,
       units, order_count, last_sale_at FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
     this.refreshedAfter = this.db.prepare('SELECT seq, store_id, sale_date FROM refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
@@ -136,18 +195,21 @@ export class GoldReader {
   }
 
   /**
-   * The staff totals of a store-day and the same weekday a week before. `now` is the store's wall
-   * clock when the day is today: last week's `same_time_amount` stops there.
+   * The staff totals of a store-day, and what it is compared with: yesterday, the same weekday a
+   * week before, the mean of the same weekday 1-4 weeks before. `now` is the store's wall clock
+   * when the day is today: the comparisons' `same_time_amount` stops there.
    */
   totals(storeId: string, date: string, now?: { hour: number; minute: number }): Totals {
-    const { day, categories, regions, hours, asOf, prunedAt, lastWeekDay, lastWeekHours } = this.totalsInOneSnapshot(storeId, date)
-    let sameTimeMinor = lastWeekDay?.total_amount ?? 0
-    if (now !== undefined) {
-      sameTimeMinor = 0
-      for (const hour of lastWeekHours) {
-        if (hour.hour < now.hour) sameTimeMinor += hour.amount
-        else if (hour.hour === now.hour) sameTimeMinor += Math.round((hour.amount * now.minute) / 60)
-      }
+    const { day, categories, regions, hours, asOf, prunedAt, comparedDays, comparedHours, comparedPruned } = this.totalsInOneSnapshot(storeId, date)
+    const compared = { days: new Map(comparedDays.map((row) => [row.sale_date, row])), hours: comparedHours, pruned: new Set(comparedPruned) }
+    const compare = {
+      yesterday: this.comparison([addDays(date, YESTERDAY)], compared, now),
+      last_week: this.comparison([addDays(date, -7)], compared, now),
+      four_weeks: this.comparison(
+        FOUR_WEEKS.map((offset) => addDays(date, offset)),
+        compared,
+        now,
+      ),
     }
     return {
       date,
@@ -164,13 +226,68 @@ export class GoldReader {
       by_region: regions.map((row) => ({ ...row, amount: this.major(row.amount) })),
       by_hour: hours.map((row) => ({ ...row, amount: this.major(row.amount) })),
       last_week: {
-        date: addDays(date, -7),
-        total_amount: this.major(lastWeekDay?.total_amount ?? 0),
-        sales_count: lastWeekDay?.sales_count ?? 0,
-        order_count: lastWeekDay?.order_count ?? 0,
-        same_time_amount: this.major(sameTimeMinor),
-        by_hour: lastWeekHours.map((row) => ({ ...row, amount: this.major(row.amount) })),
+        date: compare.last_week.dates[0]!,
+        total_amount: compare.last_week.total_amount,
+        sales_count: compare.last_week.sales_count,
+        order_count: compare.last_week.order_count,
+        same_time_amount: compare.last_week.same_time_amount,
+        by_hour: compare.last_week.by_hour,
       },
+      compare,
+    }
+  }
+
+  /**
+   * The mean of some compared days (one day: that day). Sums stay integers of minor units until
+   * one division at the end: an amount is rounded once, half away from zero, and a count is exact.
+   */
+  private comparison(
+    dates: string[],
+    compared: { days: Map<string, ComparedDay>; hours: ComparedHour[]; pruned: Set<string> },
+    now: { hour: number; minute: number } | undefined,
+  ): Comparison {
+    const n = dates.length
+    const of = new Set(dates)
+    const sum = { amount: 0, lines: 0, orders: 0, units: 0, withData: 0 }
+    for (const date of dates) {
+      const day = compared.days.get(date)
+      if (day === undefined) continue
+      sum.withData++
+      sum.amount += day.total_amount
+      sum.lines += day.sales_count
+      sum.orders += day.order_count
+      sum.units += day.units
+    }
+    const byHour = new Map<number, { amount: number; count: number; order_count: number }>()
+    // Up to now, in minor units x 60: the hours before this one whole, this hour's by the minutes gone.
+    let sameTimeSixtieths = 0
+    for (const row of compared.hours) {
+      if (!of.has(row.sale_date)) continue
+      const hour = byHour.get(row.hour) ?? { amount: 0, count: 0, order_count: 0 }
+      hour.amount += row.amount
+      hour.count += row.count
+      hour.order_count += row.order_count
+      byHour.set(row.hour, hour)
+      if (now !== undefined && row.hour < now.hour) sameTimeSixtieths += row.amount * 60
+      else if (now !== undefined && row.hour === now.hour) sameTimeSixtieths += row.amount * now.minute
+    }
+    return {
+      dates,
+      days_with_data: sum.withData,
+      pruned_dates: dates.filter((date) => compared.pruned.has(date)),
+      total_amount: this.major(divideRoundingHalfAway(sum.amount, n)),
+      same_time_amount: this.major(now === undefined ? divideRoundingHalfAway(sum.amount, n) : divideRoundingHalfAway(sameTimeSixtieths, 60 * n)),
+      sales_count: sum.lines / n,
+      order_count: sum.orders / n,
+      units: sum.units / n,
+      by_hour: [...byHour]
+        .sort(([a], [b]) => a - b)
+        .map(([hour, total]) => ({
+          hour,
+          amount: this.major(divideRoundingHalfAway(total.amount, n)),
+          count: total.count / n,
+          order_count: total.order_count / n,
+        })),
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/util/clock.js'
+import { systemClock, type Clock } from '../../src/util/clock.js'
 
 /** A clock that moves only when told to: timers due by then run in time order. */
 export class FakeClock implements Clock {
@@ -37,4 +37,14 @@ export class FakeClock implements Clock {
     }
     this.current = end
   }
+}
+
+/**
+ * Real time, read as if it had started at `startMs`: a running gateway keeps its real timers (its
+ * threads, flushes and polls go on), while "now" (today, the time of day, received_at) is the
+ * test's. It moves on at the real pace, so a test that takes seconds stays in the minute it chose.
+ */
+export function shiftedClock(startMs: number): Clock {
+  const offsetMs = startMs - Date.now()
+  return { ...systemClock, now: () => Date.now() + offsetMs }
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import type { Config } from '../../src/config/schema.js'
+import { systemClock, type Clock } from '../../src/util/clock.js'
 import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import type { GatewayAddresses } from '../../src/gateway.js'
@@ -33,9 +34,13 @@ export interface RunningGateway {
 
 /**
  * An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir (removed by `stop()`),
- * or on the caller's `dataDir` (kept).
+ * or on the caller's `dataDir` (kept); on the caller's `clock` if given (fake-clock.ts's shiftedClock
+ * sets "now"), else the system's.
  */
-export async function startGateway(overrides: Parameters<typeof testConfig>[1] = {}, options: { dataDir?: string } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  overrides: Parameters<typeof testConfig>[1] = {},
+  options: { dataDir?: string; clock?: Clock } = {},
+): Promise<RunningGateway> {
   const dir = options.dataDir === undefined ? makeTempDir() : { path: options.dataDir, remove: () => {} }
   // The registry as the CLI uses it: its own connection, in another "process".
   const withRegistry = <T>(use: (registry: DeviceRegistry) => T): T => {
@@ -49,7 +54,13 @@ export async function startGateway(overrides: Parameters<typeof testConfig>[1] =
   const config = testConfig(dir.path, overrides)
   const fatal: Error[] = []
   const start = async (): Promise<[Gateway, GatewayAddresses]> => {
-    const gateway = createGateway({ config, logger: pino({ level: 'silent' }), onFatal: (error) => fatal.push(error), dashboardDir: BUILT_DASHBOARD })
+    const gateway = createGateway({
+      config,
+      logger: pino({ level: 'silent' }),
+      onFatal: (error) => fatal.push(error),
+      dashboardDir: BUILT_DASHBOARD,
+      clock: options.clock ?? systemClock,
+    })
     return [gateway, await gateway.start()]
   }
   const [gateway, addresses] = await start()

@@ -2,16 +2,31 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MedallionError } from '../../src/errors.js'
-import { GoldReader } from '../../src/gold/gold-reader.js'
+import { GoldReader, type Totals } from '../../src/gold/gold-reader.js'
 import { buildApp, type AppDeps } from '../../src/http/app.js'
 import { RoleCheck } from '../../src/http/roles.js'
 import { appDeps } from '../helpers/app-deps.js'
-import { seedSale } from '../helpers/sales.js'
+import { shiftedClock } from '../helpers/fake-clock.js'
+import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
+import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { SilverHarness, STORES_CSV, PRODUCTS_CSV, CUSTOMERS_CSV } from '../helpers/silver-harness.js'
 
 const STAFF = 'staff-token-0123456789'
 const CENTRAL = 'central-token-0123456789'
 const ADMIN = 'admin-token-0123456789'
+
+/** A comparison with days that had no sale. */
+const nothingOn = (dates: string[]): Record<string, unknown> => ({
+  dates,
+  days_with_data: 0,
+  pruned_dates: [],
+  total_amount: 0,
+  same_time_amount: 0,
+  sales_count: 0,
+  order_count: 0,
+  units: 0,
+  by_hour: [],
+})
 
 describe('the totals API', () => {
   const h = new SilverHarness()
@@ -66,6 +81,12 @@ describe('the totals API', () => {
         { hour: 16, amount: 0.1, count: 1, order_count: 1 },
       ],
       last_week: { date: '2025-04-24', total_amount: 0, sales_count: 0, order_count: 0, same_time_amount: 0, by_hour: [] },
+      // No sale before 1 May: every comparison is zero, and says no day had data.
+      compare: {
+        yesterday: nothingOn(['2025-04-30']),
+        last_week: nothingOn(['2025-04-24']),
+        four_weeks: nothingOn(['2025-04-24', '2025-04-17', '2025-04-10', '2025-04-03']),
+      },
     })
     expect((await app.inject('/api/v1/totals?date=2025-05-03')).json()).toMatchObject({ date: '2025-05-03', total_amount: 99 })
     expect((await app.inject('/api/v1/totals?date=2024-01-01')).json()).toMatchObject({ total_amount: 0, sales_count: 0, by_category: [] })
@@ -215,4 +236,99 @@ describe('the totals API', () => {
     await proxied.inject({ url: '/api/v1/totals', headers: { 'x-forwarded-for': '192.0.2.7' } })
     expect(lines.find((line) => line.msg === 'request failed')).toMatchObject({ ip: '192.0.2.7' })
   })
+})
+
+describe('GET /api/v1/totals compares with yesterday, last week and the mean of four weeks (sales through the gateway)', () => {
+  let gw: RunningGateway | undefined
+  afterAll(async () => gw?.stop())
+
+  it('exact figures, up to the same time of day for today; a week with no sale counts as zero in the mean, and says so', async () => {
+    // Thursday 1 May 2025, 12:30 in New York: today up to now is compared with the others up to 12:30.
+    gw = await startGateway({ timezone: 'America/New_York' }, { clock: shiftedClock(Date.parse('2025-05-01T12:30:00-04:00')) })
+    const tills = [gw.addDevice('till-1'), gw.addDevice('till-2')]
+    const clients = await Promise.all(tills.map((till) => connectDevice(gw!.url, till)))
+    const sell = async (till: 0 | 1, localTime: string, price: number, extra: Record<string, unknown> = {}): Promise<void> => {
+      const sale = seedSale({ device_id: tills[till]!.deviceId, timestamp: `${localTime}-04:00`, price, customer_id: null, ...extra })
+      await clients[till]!.publishAsync(topicOf(tills[till]!), JSON.stringify(sale), { qos: 1 })
+    }
+    // Today: 31.54 in 4 lines, 3 orders (o1 of till-1 and o1 of till-2 are two baskets), 7 units.
+    await sell(0, '2025-05-01T09:10:00', 10, { quantity: 2, order_id: 'o1' })
+    await sell(0, '2025-05-01T09:12:00', 1.25, { order_id: 'o1' })
+    await sell(1, '2025-05-01T11:05:00', 3.1, { quantity: 3, order_id: 'o1' })
+    await sell(0, '2025-05-01T12:05:00', 0.99)
+    // Yesterday: 13.00; by 12:30, 5.00 and half of 12:00's 8.00.
+    await sell(0, '2025-04-30T10:00:00', 5)
+    await sell(1, '2025-04-30T12:45:00', 8)
+    // A week before: 21.01 in 3 lines, 2 orders, 4 units; by 12:30, 15.00 and half of 6.01 (3.005: 3.01, half away from zero).
+    await sell(0, '2025-04-24T11:20:00', 7, { quantity: 2, order_id: 'w1' })
+    await sell(0, '2025-04-24T11:40:00', 1, { order_id: 'w1' })
+    await sell(1, '2025-04-24T12:10:00', 6.01)
+    // Two weeks before: 2.00 at 12:50. Three weeks before: nothing. Four weeks before: 0.05 at 09:00.
+    await sell(1, '2025-04-17T12:50:00', 2)
+    await sell(0, '2025-04-03T09:00:00', 0.05)
+    await Promise.all(clients.map((client) => client.endAsync()))
+
+    const totals = async (): Promise<Totals> => (await gw!.gateway.http.inject('/api/v1/totals')).json() as Totals
+    await expect.poll(async () => [(await totals()).sales_count, (await totals()).compare.four_weeks.days_with_data], { timeout: 30_000 }).toEqual([4, 3])
+    const body = await totals()
+    expect(body).toMatchObject({ date: '2025-05-01', total_amount: 31.54, sales_count: 4, order_count: 3, units: 7 })
+    expect(body.compare.yesterday).toEqual({
+      dates: ['2025-04-30'],
+      days_with_data: 1,
+      pruned_dates: [],
+      total_amount: 13,
+      same_time_amount: 9,
+      sales_count: 2,
+      order_count: 2,
+      units: 2,
+      by_hour: [
+        { hour: 10, amount: 5, count: 1, order_count: 1 },
+        { hour: 12, amount: 8, count: 1, order_count: 1 },
+      ],
+    })
+    const lastWeek = {
+      dates: ['2025-04-24'],
+      days_with_data: 1,
+      pruned_dates: [],
+      total_amount: 21.01,
+      same_time_amount: 18.01,
+      sales_count: 3,
+      order_count: 2,
+      units: 4,
+      by_hour: [
+        { hour: 11, amount: 15, count: 2, order_count: 1 },
+        { hour: 12, amount: 6.01, count: 1, order_count: 1 },
+      ],
+    }
+    expect(body.compare.last_week).toEqual(lastWeek)
+    // The field the page had before, unchanged: the same figures without the new ones.
+    const { dates, days_with_data: _days, pruned_dates: _pruned, units: _units, ...before } = lastWeek
+    expect(body.last_week).toEqual({ date: dates[0], ...before })
+    // The mean over four Thursdays, 10 April (no sale) as zero: (2101 + 200 + 0 + 5) / 4 = 576.5 cents -> 5.77.
+    expect(body.compare.four_weeks).toEqual({
+      dates: ['2025-04-24', '2025-04-17', '2025-04-10', '2025-04-03'],
+      days_with_data: 3,
+      pruned_dates: [],
+      total_amount: 5.77,
+      // (1500 + 601 x 30/60 + 200 x 30/60 + 5) / 4 = 476.375 cents
+      same_time_amount: 4.76,
+      sales_count: 1.25,
+      order_count: 1,
+      units: 1.5,
+      by_hour: [
+        { hour: 9, amount: 0.01, count: 0.25, order_count: 0.25 },
+        { hour: 11, amount: 3.75, count: 0.5, order_count: 0.25 },
+        // (601 + 200) / 4 = 200.25 cents
+        { hour: 12, amount: 2, count: 0.5, order_count: 0.5 },
+      ],
+    })
+
+    // A past day compares whole days; /api/v1/day carries the same totals.
+    const past = (await gw.gateway.http.inject('/api/v1/day?date=2025-05-01')).json() as { totals: Totals }
+    expect(past.totals.compare).toEqual(body.compare)
+    const wholeDays = (await gw.gateway.http.inject('/api/v1/totals?date=2025-05-08')).json() as Totals
+    expect([wholeDays.compare.yesterday.total_amount, wholeDays.compare.last_week.same_time_amount]).toEqual([0, 31.54])
+    // (3154 + 2101 + 200 + 0) / 4 = 1363.75 cents, whole days on both sides.
+    expect(wholeDays.compare.four_weeks).toMatchObject({ days_with_data: 3, total_amount: 13.64, same_time_amount: 13.64 })
+  }, 60_000)
 })

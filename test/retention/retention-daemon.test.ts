@@ -93,6 +93,14 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
     expect(await totals('2025-05-01')).toMatchObject({ total_amount: 0, sales_count: 0, pruned_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
     expect(await totals('2025-04-01')).toMatchObject({ total_amount: 0, pruned_at: null })
     expect(await totals(today)).toMatchObject({ total_amount: 10, pruned_at: null })
+    // A comparison with a pruned day names it: its zero is "not kept here", not a day without sales.
+    expect((await totals('2025-05-03')).compare).toMatchObject({
+      yesterday: { dates: ['2025-05-02'], days_with_data: 0, pruned_dates: ['2025-05-02'], total_amount: 0 },
+      last_week: { dates: ['2025-04-26'], days_with_data: 0, pruned_dates: [] },
+    })
+    expect((await totals('2025-05-29')).compare).toMatchObject({
+      four_weeks: { dates: ['2025-05-22', '2025-05-15', '2025-05-08', '2025-05-01'], days_with_data: 0, pruned_dates: ['2025-05-01'] },
+    })
 
     // The staff page says so where it says how fresh the figures are.
     const browser = await launchChromium()
