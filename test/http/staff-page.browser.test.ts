@@ -1,91 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { MqttClient } from 'mqtt'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import type { Totals } from '../../src/gold/gold-reader.js'
-import { freePort, launchChromium } from '../helpers/browser.js'
+import { launchChromium } from '../helpers/browser.js'
 import { runCli } from '../helpers/cli.js'
-import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
-import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
-import { makeTempDir } from '../helpers/temp-dir.js'
-
-/** Screenshots for people to look at (git-ignored). */
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
-const EXAMPLES = fileURLToPath(new URL('../../examples/dims/', import.meta.url))
+import { connectDevice, seedSale } from '../helpers/sales.js'
+import { ARTIFACTS, openStaffPage, recentSale, shown, StoreGateway } from '../helpers/staff-page.js'
 /** Deque's axe-core, the accessibility engine of Lighthouse and of the browsers' own tools. */
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url))
 const STAFF = 'staff-token-for-the-shop-floor'
 const ADMIN = 'admin-token-for-the-back-office'
 const usd = (amount: number): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
-
-/** One daemon as an operator runs it (built CLI, its own data dir, fixed ports so that it can come back). */
-class StoreGateway {
-  readonly dir = makeTempDir()
-  daemon: DaemonProcess | undefined
-  device: IssuedDevice | undefined
-  client: MqttClient | undefined
-  configFile = ''
-  base = ''
-
-  async start(tokens: Record<string, string> = {}): Promise<void> {
-    const [httpPort, mqttPort] = [await freePort(), await freePort()]
-    this.base = `http://127.0.0.1:${httpPort}`
-    this.configFile = writeDaemonConfig(this.dir.path, join(this.dir.path, 'data'), {
-      timezone: 'America/New_York',
-      mqtt: { host: '127.0.0.1', port: mqttPort, allowAnonymous: false },
-      http: { host: '127.0.0.1', port: httpPort, tokens },
-    })
-    for (const dimension of ['product', 'customer', 'store']) {
-      expect((await runCli(['dims', 'import', dimension, join(EXAMPLES, `${dimension}.csv`), '--config', this.configFile])).code).toBe(0)
-    }
-    const added = await runCli(['devices', 'add', 'till-1', '--store', 'store_001', '--json', '--config', this.configFile])
-    const issued = JSON.parse(added.stdout) as { device_id: string; store_id: string; token: string }
-    this.device = { deviceId: issued.device_id, storeId: issued.store_id, token: issued.token, createdAt: '' }
-    await this.run()
-  }
-
-  async run(): Promise<void> {
-    this.daemon = await startDaemon(this.configFile)
-    this.client = await connectDevice(`mqtt://127.0.0.1:${this.daemon.mqttPort}`, this.device!)
-  }
-
-  async stop(): Promise<void> {
-    await this.client?.endAsync(true)
-    this.client = undefined
-    if (this.daemon && this.daemon.child.exitCode === null) {
-      this.daemon.child.kill('SIGTERM')
-      await this.daemon.exited
-    }
-  }
-
-  /** Publishes sales at QoS 1; resolves on the PUBACK (the sale is on disk). */
-  async publish(sales: Record<string, unknown>[]): Promise<void> {
-    for (const sale of sales) await this.client!.publishAsync(topicOf(this.device!), JSON.stringify({ ...sale, device_id: 'till-1' }), { qos: 1 })
-  }
-
-  async api<T = Record<string, unknown>>(path: string, token?: string): Promise<T> {
-    const response = await fetch(`${this.base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
-    return (await response.json()) as T
-  }
-
-  /** Waits until gold's totals of a day reach a sales count (a second or two after the ack). */
-  async totalsWith(salesCount: number, date?: string, token?: string): Promise<Totals> {
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const totals = await this.api<Totals>(`/api/v1/totals${date ? `?date=${date}` : ''}`, token)
-      if (totals.sales_count >= salesCount || Date.now() > deadline) return totals
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-}
-
-/** A sale a few minutes ago (today on the store's clock, unless the store's midnight is minutes away). */
-function recentSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return seedSale({ timestamp: new Date(Date.now() - 5 * 60_000).toISOString(), ...overrides })
-}
 
 describe('the staff page in a real Chromium, against the daemon', () => {
   const store = new StoreGateway()
@@ -110,29 +36,18 @@ describe('the staff page in a real Chromium, against the daemon', () => {
   afterAll(async () => {
     await browser?.close()
     await Promise.all([store.stop(), locked.stop()])
-    store.dir.remove()
-    locked.dir.remove()
+    store.remove()
+    locked.remove()
   })
 
-  async function open(
+  function open(
     gateway: StoreGateway,
     viewport = { width: 1280, height: 900 },
     colorScheme: 'light' | 'dark' = 'light',
     bypassCSP = false,
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport, colorScheme, bypassCSP })
-    await context.route('**/*', (route) => {
-      const url = route.request().url()
-      if (url.startsWith(`${gateway.base}/`)) return route.continue()
-      outside.push(url)
-      return route.abort()
-    })
-    const page = await context.newPage()
-    await page.goto(gateway.base)
-    return { context, page }
+    return openStaffPage(browser, gateway, outside, { viewport, colorScheme, bypassCSP })
   }
-
-  const shown = (page: Page, id: string): Promise<string | null> => page.locator(`#${id}`).getAttribute('data-value')
 
   it("shows today's totals as /api/v1/totals has them, to the cent; on a phone nothing scrolls sideways", async () => {
     const totals = await store.totalsWith(4)

@@ -1,55 +1,76 @@
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
+import { comparisonOf, describeComparison, type CompareKey, type HourAmount } from './comparison.js'
 import { afterPaint, byId, el, fill } from './dom.js'
+import { fitFiguresIn } from './fit-text.js'
 import type { Formats } from './format.js'
-import type { HourlyChart, HourPoint } from './hourly-chart.js'
+import type { HourlyChart } from './hourly-chart.js'
+
+/** gold's region of a sale without a customer: said as what it means. */
+const REGION_NAMES: Record<string, string> = { Anonymous: 'No customer given', Unknown: 'Customer not synced yet' }
+
+/** What the shown day is: today (up to the store's hour and minute now) or a whole past day. */
+export interface DayClock {
+  isToday: boolean
+  hour: number
+  minute: number
+}
 
 /**
- * Renders a store-day: the totals in large type with last week's comparison, sales by hour (chart
+ * Renders a store-day: the totals in large type with the chosen comparison, sales by hour (chart
  * and table), by category and region, and the top products. Raw values ride along in data-value
  * attributes, so that a test compares the page with the API to the cent.
  */
 export class DayView {
   private chart: HourlyChart | undefined
-  private hours: [Formats, HourPoint[], HourPoint[], number | undefined] | undefined
+  private hours: Parameters<HourlyChart['render']> | undefined
   private renders = 0
-
   private chartLoading: Promise<void> | undefined
+  private readonly fitFigures = fitFiguresIn(byId('kpis'), '.kpi-value')
 
-  render(formats: Formats, totals: Totals, products: TopProduct[], isToday: boolean, nowMs: number): void {
-    this.renderTotals(formats, totals, isToday)
+  render(formats: Formats, totals: Totals, products: TopProduct[], clock: DayClock, compareKey: CompareKey): void {
+    const { key, comparison } = comparisonOf(totals, compareKey)
+    const names = describeComparison(formats, key, comparison, clock.isToday)
+    this.renderTotals(formats, totals, clock.isToday, comparison.same_time_amount, comparison.dates, names.against)
+    byId('legend-today').textContent = clock.isToday ? 'Today' : formats.shortDay(totals.date)
+    byId('legend-last').textContent = names.legend
     // The breakdowns once the totals are on screen: on a slow till the figures come first. A newer
     // day rendered meanwhile wins (the sequence number).
     const sequence = ++this.renders
     afterPaint(() => {
       if (sequence !== this.renders) return
-      this.renderHours(formats, totals, isToday ? formats.hourNow(nowMs) : undefined)
+      this.renderHours(formats, totals.by_hour, comparison.by_hour, clock, names.legend)
+      const none = clock.isToday ? 'No sales yet' : 'No sales on this day'
       this.renderBars(
         byId('by-category'),
         formats,
         totals.by_category.map((row) => ({ name: row.category, amount: row.amount, count: row.count })),
+        none,
       )
       this.renderBars(
         byId('by-region'),
         formats,
-        totals.by_region.map((row) => ({ name: row.region, amount: row.amount, count: row.count })),
+        totals.by_region.map((row) => ({ name: REGION_NAMES[row.region] ?? row.region, amount: row.amount, count: row.count })),
+        none,
       )
-      this.renderProducts(formats, products)
+      this.renderProducts(formats, products, none)
     })
   }
 
-  private renderTotals(formats: Formats, totals: Totals, isToday: boolean): void {
+  private renderTotals(formats: Formats, totals: Totals, isToday: boolean, base: number, baseDates: string[], against: string): void {
     byId('total-label').textContent = isToday ? 'Sales today' : `Sales on ${formats.day(totals.date)}`
     setValue('total-amount', formats.money(totals.total_amount), totals.total_amount)
     setValue('sales-count', formats.count(totals.sales_count), totals.sales_count)
+    byId('sales-count-unit').textContent = totals.sales_count === 1 ? 'sale line' : 'sale lines'
     setValue('order-count', formats.count(totals.order_count), totals.order_count)
     setValue('avg-order', formats.money(totals.avg_order_amount), totals.avg_order_amount)
-    const last = totals.last_week
+    const basket = totals.order_count > 0 ? totals.units / totals.order_count : 0
+    setValue('basket', totals.order_count > 0 ? formats.decimal(basket) : '–', Math.round(basket * 100) / 100)
     const compare = byId('vs-last-week')
-    const base = last.same_time_amount
     const change = formats.change(totals.total_amount, base)
-    const against = isToday ? `same time last ${formats.weekday(last.date)}` : formats.shortDay(last.date)
     if (change === undefined) {
-      compare.replaceChildren(`No sales ${isToday ? 'by this time ' : ''}on ${formats.shortDay(last.date)} to compare with`)
+      compare.replaceChildren(
+        `No sales ${isToday ? 'by this time ' : ''}on ${baseDates.length > 1 ? 'those days' : formats.shortDay(baseDates[0]!)} to compare with`,
+      )
     } else {
       const direction = totals.total_amount >= base ? 'up' : 'down'
       compare.replaceChildren(el('span', direction, change), ` vs ${against} (${formats.money(base)})`)
@@ -60,47 +81,59 @@ export class DayView {
       : totals.as_of
         ? `Figures as of ${formats.time(totals.as_of)}`
         : 'No figures computed yet'
-    byId('legend-today').textContent = isToday ? 'Today' : formats.shortDay(totals.date)
-    byId('legend-last').textContent = formats.shortDay(last.date)
+    this.fitFigures()
   }
 
-  private renderHours(formats: Formats, totals: Totals, upToHour: number | undefined): void {
-    this.hours = [formats, totals.by_hour, totals.last_week.by_hour, upToHour]
-    // The chart library is a chunk of its own (preloaded by the HTML), run only once the figures are up.
-    this.chartLoading ??= import('./hourly-chart.js').then(({ HourlyChart }) => {
-      this.chart = new HourlyChart(byId('hourly-chart'))
-    })
-    void this.chartLoading.then(() => this.hours && this.chart!.render(...this.hours))
-    const today = new Map(totals.by_hour.map((row) => [row.hour, row.amount]))
-    const last = new Map(totals.last_week.by_hour.map((row) => [row.hour, row.amount]))
-    const hours = [...new Set([...today.keys(), ...last.keys()])].sort((a, b) => a - b)
+  private renderHours(formats: Formats, today: HourAmount[], other: HourAmount[], clock: DayClock, otherName: string): void {
+    // Today's current hour is not over: the other day counts up to the same minute of it (the
+    // totals' comparison does the same), and its later hours are not drawn against nothing.
+    const prorated = (rows: HourAmount[]): HourAmount[] =>
+      clock.isToday
+        ? rows
+            .filter((row) => row.hour <= clock.hour)
+            .map((row) => (row.hour === clock.hour ? { hour: row.hour, amount: formats.roundMoney((row.amount * clock.minute) / 60) } : row))
+        : rows
+    const otherSoFar = prorated(other)
+    const empty = today.length === 0 && otherSoFar.every((row) => row.amount === 0)
+    byId('hourly-chart').hidden = empty
+    byId('hourly-empty').hidden = !empty
+    byId('hourly-empty').textContent = clock.isToday ? 'No sales yet' : 'No sales on this day'
+    if (!empty) {
+      this.hours = [formats, today, otherSoFar, clock.isToday ? clock.hour : undefined]
+      // The chart library is a chunk of its own (preloaded by the HTML), run only once the figures are up.
+      this.chartLoading ??= import('./hourly-chart.js').then(({ HourlyChart }) => {
+        this.chart = new HourlyChart(byId('hourly-chart'))
+      })
+      void this.chartLoading.then(() => this.hours && this.chart!.render(...this.hours))
+    }
+    const todayByHour = new Map(today.map((row) => [row.hour, row.amount]))
+    const otherByHour = new Map(otherSoFar.map((row) => [row.hour, row.amount]))
+    const hours = [...new Set([...todayByHour.keys(), ...otherByHour.keys()])].sort((a, b) => a - b)
     byId('hourly-col-today').textContent = byId('legend-today').textContent
-    byId('hourly-col-last').textContent = formats.shortDay(totals.last_week.date)
+    byId('hourly-col-last').textContent = otherName
     fill(
       byId('hourly-table').querySelector('tbody')!,
       hours.map((hour) => {
         const row = el('tr')
+        const label = clock.isToday && hour === clock.hour ? `${formats.hour(hour)}, so far` : formats.hour(hour)
         row.append(
-          el('th', undefined, formats.hour(hour)),
-          el('td', 'num', formats.money(today.get(hour) ?? 0)),
-          el('td', 'num', formats.money(last.get(hour) ?? 0)),
+          el('th', undefined, label),
+          el('td', 'num', formats.money(todayByHour.get(hour) ?? 0)),
+          el('td', 'num', formats.money(otherByHour.get(hour) ?? 0)),
         )
         row.firstElementChild!.setAttribute('scope', 'row')
         return row
       }),
     )
-    const busiest = totals.by_hour.reduce<(typeof totals.by_hour)[number] | undefined>(
-      (best, row) => (best === undefined || row.amount > best.amount ? row : best),
-      undefined,
-    )
+    const busiest = today.reduce<HourAmount | undefined>((best, row) => (best === undefined || row.amount > best.amount ? row : best), undefined)
     byId('hourly-summary').textContent = busiest
-      ? `Busiest hour: ${formats.hour(busiest.hour)} with ${formats.money(busiest.amount)}. ${hours.length} hours with sales; the table below has each.`
+      ? `Busiest hour: ${formats.hour(busiest.hour)} with ${formats.money(busiest.amount)}. ${today.length} hours with sales; the table below has each.`
       : 'No sales by hour yet.'
   }
 
-  private renderBars(list: HTMLElement, formats: Formats, rows: { name: string; amount: number; count: number }[]): void {
+  private renderBars(list: HTMLElement, formats: Formats, rows: { name: string; amount: number; count: number }[], none: string): void {
     if (rows.length === 0) {
-      fill(list, [el('li', 'empty', 'No sales')])
+      fill(list, [el('li', 'empty', none)])
       return
     }
     const max = Math.max(...rows.map((row) => row.amount), 0)
@@ -115,16 +148,21 @@ export class DayView {
         track.setAttribute('aria-hidden', 'true')
         const amount = el('span', 'amount', formats.money(row.amount))
         amount.dataset.value = String(row.amount)
-        item.append(el('span', 'name', row.name), amount, track, el('span', 'count', `${formats.count(row.count)} ${row.count === 1 ? 'sale' : 'sales'}`))
+        item.append(
+          el('span', 'name', row.name),
+          amount,
+          track,
+          el('span', 'count', `${formats.count(row.count)} ${row.count === 1 ? 'sale line' : 'sale lines'}`),
+        )
         return item
       }),
     )
   }
 
-  private renderProducts(formats: Formats, products: TopProduct[]): void {
+  private renderProducts(formats: Formats, products: TopProduct[], none: string): void {
     const list = byId('top-products')
     if (products.length === 0) {
-      fill(list, [el('li', 'empty', 'No sales')])
+      fill(list, [el('li', 'empty', none)])
       return
     }
     fill(

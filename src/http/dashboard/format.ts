@@ -7,6 +7,7 @@ export class Formats {
   private moneyFormat?: Intl.NumberFormat
   private compactMoneyFormat?: Intl.NumberFormat
   private countFormat?: Intl.NumberFormat
+  private decimalFormat?: Intl.NumberFormat
   private percentFormat?: Intl.NumberFormat
   private timeFormat?: Intl.DateTimeFormat
   private hourNowFormat?: Intl.DateTimeFormat
@@ -34,6 +35,18 @@ export class Formats {
     return this.moneyFormat.format(amount)
   }
 
+  /** An amount rounded to the currency's minor unit (a prorated hour). */
+  roundMoney(amount: number): number {
+    const scale = 10 ** this.currency.minor_unit_digits
+    return Math.round(amount * scale) / scale
+  }
+
+  /** A ratio with one decimal (2.4 items per order). */
+  decimal(value: number): string {
+    this.decimalFormat ??= new Intl.NumberFormat(this.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    return this.decimalFormat.format(value)
+  }
+
   /** Money on a chart axis ($1.2K). */
   compactMoney(amount: number): string {
     this.compactMoneyFormat ??= new Intl.NumberFormat(this.locale, { style: 'currency', currency: this.currency.code, notation: 'compact' })
@@ -51,10 +64,25 @@ export class Formats {
     return before > 0 ? this.percentFormat.format(now / before - 1) : undefined
   }
 
-  /** An instant as the store's clock shows it (14:03:05). */
-  time(iso: string): string {
-    this.timeFormat ??= new Intl.DateTimeFormat(this.locale, { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    return this.timeFormat.format(new Date(iso))
+  /**
+   * An instant as the store's clock shows it (2:03:05 PM), the one format of every time on the
+   * page. A browser in another zone (kiosks often run in UTC) could misread it: there the zone is
+   * named (2:03:05 PM EST).
+   */
+  time(instant: string | number): string {
+    this.timeFormat ??= new Intl.DateTimeFormat(this.locale, {
+      timeZone: this.timeZone,
+      hour: 'numeric',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: this.browserZoneDiffers() ? 'short' : undefined,
+    })
+    return this.timeFormat.format(new Date(instant))
+  }
+
+  /** The browser keeps another time zone than the store (the store's is the one shown). */
+  browserZoneDiffers(): boolean {
+    return new Intl.DateTimeFormat().resolvedOptions().timeZone !== this.timeZone
   }
 
   /** The store's date now (YYYY-MM-DD). */
@@ -63,10 +91,11 @@ export class Formats {
     return this.dateNowFormat.format(nowMs)
   }
 
-  /** The store's hour now (0-23). */
-  hourNow(nowMs: number): number {
-    this.hourNowFormat ??= new Intl.DateTimeFormat('en-GB', { timeZone: this.timeZone, hour: '2-digit', hourCycle: 'h23' })
-    return Number(this.hourNowFormat.format(nowMs)) % 24
+  /** The store's hour (0-23) and minute now. */
+  clockNow(nowMs: number): { hour: number; minute: number } {
+    this.hourNowFormat ??= new Intl.DateTimeFormat('en-GB', { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    const [hour, minute] = this.hourNowFormat.format(nowMs).split(':').map(Number)
+    return { hour: hour! % 24, minute: minute! }
   }
 
   /** An hour of the store's day (9 AM, 09). The hours are store-local already: formatted as UTC. */

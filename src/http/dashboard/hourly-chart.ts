@@ -14,7 +14,7 @@ function themeColor(name: string): string {
 }
 
 /**
- * Sales by hour (uPlot, canvas): today's bars against the same weekday last week as a dashed line.
+ * Sales by hour (uPlot, canvas): the day's bars against the day it is compared with as a dashed line.
  * The same figures are in the table under it, for screen readers and for exact values.
  */
 export class HourlyChart {
@@ -28,7 +28,7 @@ export class HourlyChart {
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw())
   }
 
-  /** `upToHour`: today's hours after it are left empty (not yet), undefined for a whole past day. */
+  /** `upToHour`: the hours after it are left empty (not yet), undefined for a whole past day. */
   render(formats: Formats, today: HourPoint[], lastWeek: HourPoint[], upToHour: number | undefined): void {
     const hours = Array.from({ length: 24 }, (_, hour) => hour)
     const byHour = (points: HourPoint[]): Map<number, number> => new Map(points.map((point) => [point.hour, point.amount]))
@@ -37,7 +37,8 @@ export class HourlyChart {
     this.data = [
       hours,
       hours.map((hour) => (upToHour !== undefined && hour > upToHour ? null : (todayByHour.get(hour) ?? 0))),
-      hours.map((hour) => lastByHour.get(hour) ?? 0),
+      // Today: the other day's line stops at the hour now (its later hours have nothing to compare with).
+      hours.map((hour) => (upToHour !== undefined && hour > upToHour ? null : (lastByHour.get(hour) ?? 0))),
     ]
     if (this.plot && this.formats === formats) {
       this.plot.setData(this.data)
@@ -85,7 +86,7 @@ export class HourlyChart {
         series: [
           {},
           { label: 'Today', stroke: accent, fill: accent, paths: bars, points: { show: false } },
-          { label: 'Last week', stroke: themeColor('--last'), width: 2, dash: [6, 4], points: { show: false } },
+          { label: 'Compared with', stroke: themeColor('--last'), width: 2, dash: [6, 4], points: { show: false } },
         ],
       },
       this.data,

@@ -6,11 +6,15 @@ export interface LiveHandlers {
   onState(open: boolean): void
   /** The gateway refused the token. */
   onAuth(): void
+  /** The connection itself failed (refused, reset, no route): the gateway cannot be reached. */
+  onUnreachable(): void
 }
 
 /** No bytes (events or the server's pings every 15 s) for this long: the stream is dead. */
 const SILENCE_MS = 40_000
 const MAX_RETRY_MS = 15_000
+/** A stream open this long that ends is retried at once; one that ends sooner backs off. */
+const STEADY_MS = 5000
 
 /**
  * The live stream (GET /api/v1/events, server-sent events) read with fetch rather than
@@ -26,7 +30,7 @@ export class LiveStream {
 
   constructor(
     private readonly api: Api,
-    private readonly url: string,
+    private readonly url: () => string,
     private readonly handlers: LiveHandlers,
   ) {}
 
@@ -49,26 +53,39 @@ export class LiveStream {
       window.clearTimeout(watchdog)
       watchdog = window.setTimeout(() => controller.abort(), SILENCE_MS)
     }
+    let openedAt: number | undefined
+    let response: Response | undefined
     try {
-      const response = await fetch(this.url, { headers: { ...this.api.headers(), accept: 'text/event-stream' }, cache: 'no-store', signal: controller.signal })
-      if (response.status === 401) {
+      response = await fetch(this.url(), { headers: { ...this.api.headers(), accept: 'text/event-stream' }, cache: 'no-store', signal: controller.signal })
+    } catch {
+      // No answer at all: refused, reset or timed out by the watchdog.
+    }
+    try {
+      if (response?.status === 401) {
         this.handlers.onAuth()
         return
       }
-      if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`)
-      this.failures = 0
-      this.handlers.onState(true)
-      await this.read(response.body, alive)
+      if (response?.ok && response.body !== null) {
+        openedAt = Date.now()
+        this.failures = 0
+        this.handlers.onState(true)
+        await this.read(response.body, alive)
+      }
     } catch {
-      // Dropped, refused or timed out: retried below.
+      // Dropped mid-stream: reconnected below.
     } finally {
       window.clearTimeout(watchdog)
     }
     if (this.stopped) return
     this.handlers.onState(false)
-    this.failures++
-    const delay = Math.min(MAX_RETRY_MS, this.retryMs * 2 ** Math.min(this.failures - 1, 3))
-    this.retryTimer = window.setTimeout(() => void this.connect(), delay * (0.75 + Math.random() * 0.5))
+    if (response === undefined && !controller.signal.aborted) this.handlers.onUnreachable()
+    // A stream that ends after it was open a while is asked for again at once: the gateway closed
+    // it (a restart, a token that no longer passes) and the answer says which. Otherwise backoff.
+    const delay =
+      openedAt !== undefined && Date.now() - openedAt >= STEADY_MS
+        ? 0
+        : Math.min(MAX_RETRY_MS, this.retryMs * 2 ** Math.min(this.failures++, 3)) * (0.75 + Math.random() * 0.5)
+    this.retryTimer = window.setTimeout(() => void this.connect(), delay)
   }
 
   /** Parses text/event-stream as this daemon writes it (LF line ends): blocks split by a blank line; `event:`, `data:`, `retry:`; `:` comments. */

@@ -2,11 +2,13 @@ import { addDays, isCalendarDate } from '../../util/calendar-date.js'
 import type { DeviceHealth, PipelineHealth } from '../health-report.js'
 import type { DayView as LiveDay } from '../live/live-day-hub.js'
 import { Api, AuthError, UnreachableError } from './api.js'
+import { COMPARE_KEYS, saveCompareKey, savedCompareKey, type CompareKey } from './comparison.js'
 import { DayView } from './day-view.js'
 import { afterPaint, byId, el } from './dom.js'
 import { Formats, warmUpFormats } from './format.js'
 import { HealthView, type DeviceCounts, type RejectRow } from './health-view.js'
 import { LiveStream } from './live-stream.js'
+import { RelativeTimes } from './relative-times.js'
 import './styles.css'
 
 interface StoreInfo {
@@ -30,6 +32,8 @@ const POLL_MS = 5000
 const FIRST_TOTALS_MARK = 'medallion:first-totals'
 /** The device list is fetched again at least this often (the stream pushes only its counts). */
 const DEVICES_MS = 60_000
+/** The gateway's shortest token (config: http.tokens.* are at least 16 characters). */
+const MIN_TOKEN_LENGTH = 16
 
 /**
  * The staff page: asks the gateway who we are (a token form if it wants one), then shows the
@@ -39,7 +43,9 @@ const DEVICES_MS = 60_000
 class Dashboard {
   private readonly api = new Api(localStorage, sessionStorage)
   private readonly day = new DayView()
-  private readonly health = new HealthView()
+  private readonly times = new RelativeTimes(document)
+  private readonly health = new HealthView(this.times)
+  private compareKey: CompareKey = savedCompareKey(localStorage)
   private session: Session | undefined
   private store: StoreInfo | undefined
   private formats: Formats | undefined
@@ -52,6 +58,8 @@ class Dashboard {
   private pollTimer: number | undefined
   private devicesTimer: number | undefined
   private deviceCounts = ''
+  /** The day shown last, drawn again when the comparison changes. */
+  private shown: LiveDay | undefined
   private rejectsTotal = -1
   private firstTotalsShown = false
   /** The day in the address (or the default store's today), asked for with the session, not after it. */
@@ -72,8 +80,7 @@ class Dashboard {
       return
     }
     this.setUnreachable(false)
-    byId('sign-in').hidden = true
-    byId('figures').hidden = false
+    this.showSignIn(false)
     byId('role').textContent = `Signed in as ${this.session.roles.join(', ')}`
     byId('sign-out').hidden = this.api.token === null
     byId('rejects-admin').hidden = !this.session.roles.includes('admin')
@@ -81,6 +88,18 @@ class Dashboard {
     const storeId = this.session.stores.some((store) => store.store_id === params.get('store')) ? params.get('store')! : this.session.store_id
     this.fillStorePicker(storeId)
     this.selectStore(storeId, params.get('date') ?? undefined)
+  }
+
+  /** The token form, or the figures: the day controls and the footer's sign-in link only with the figures. */
+  private showSignIn(signIn: boolean): void {
+    byId('sign-in').hidden = !signIn
+    byId('figures').hidden = signIn
+    byId('day-nav').hidden = signIn
+    byId('sign-in-open').hidden = signIn
+    if (signIn) {
+      byId('role').textContent = ''
+      byId('sign-out').hidden = true
+    }
   }
 
   /**
@@ -121,27 +140,45 @@ class Dashboard {
     const session = this.session!
     this.store = session.stores.find((store) => store.store_id === storeId) ?? session.stores[0]!
     this.formats = new Formats(session.locale, session.currency, this.store.timezone)
+    this.times.start(this.formats)
     byId('store-name').textContent = this.store.store_name
     this.live = undefined
+    this.deviceCounts = ''
     this.stream?.stop()
     this.streamOpen = false
-    const stream = new LiveStream(this.api, `/api/v1/events?store_id=${encodeURIComponent(this.store.store_id)}`, {
+    const streamUrl = `/api/v1/events?store_id=${encodeURIComponent(this.store.store_id)}`
+    const stream = new LiveStream(this.api, () => streamUrl, {
       onEvent: (event, data) => this.onLiveEvent(event, data),
       onState: (open) => this.onStreamState(open),
       onAuth: () => this.askForToken('The gateway refused the token. Type the current one.'),
+      onUnreachable: () => this.setUnreachable(true),
     })
     this.stream = stream
     window.clearInterval(this.devicesTimer)
-    window.clearInterval(this.pollTimer)
-    // The figures first; the live stream and the device list once they are on screen.
+    this.stopPolling()
+    this.showDayNotice(date === undefined ? undefined : this.dateProblem(date))
+    // The figures first; the live stream once they are on screen (its first health event brings
+    // the device list).
     void this.showDate(date && isCalendarDate(date) ? date : this.store.today).then(() =>
       afterPaint(() => {
         if (this.stream !== stream) return // another store was picked meanwhile
         stream.start()
-        void this.loadDevices()
         this.devicesTimer = window.setInterval(() => void this.loadDevices(), DEVICES_MS)
       }),
     )
+  }
+
+  /** What is wrong with a day asked for in the address, or undefined when it can be shown. */
+  private dateProblem(date: string): string | undefined {
+    if (!isCalendarDate(date)) return `The address asks for the day “${date}”, which is not a date (YYYY-MM-DD): showing today.`
+    if (date > this.today) return `The address asks for ${this.formats!.day(date)}, which has not come yet: showing today.`
+    return undefined
+  }
+
+  private showDayNotice(text: string | undefined): void {
+    const notice = byId('day-notice')
+    notice.hidden = text === undefined
+    notice.textContent = text ?? ''
   }
 
   private get today(): string {
@@ -159,6 +196,9 @@ class Dashboard {
     input.max = this.today
     byId<HTMLButtonElement>('next-day').disabled = this.shownDate >= this.today
     byId<HTMLButtonElement>('today').disabled = this.shownDate === this.today
+    // The gateway and device panels are about now: shown with today only.
+    byId('now-panels').hidden = this.shownDate !== this.today
+    this.updateConnection()
     if (this.shownDate !== this.today || this.live?.totals.date !== this.shownDate) return this.fetchDay()
     this.renderDay(this.live)
     return Promise.resolve()
@@ -182,15 +222,17 @@ class Dashboard {
     }
   }
 
-  private renderDay({ totals, top_products: products }: LiveDay): void {
+  private renderDay(view: LiveDay): void {
     // Time to first totals, for the benchmark: marked once the frame that shows them is painted
     // (scheduled before the breakdowns, which are drawn after that frame).
     if (!this.firstTotalsShown) {
       this.firstTotalsShown = true
       afterPaint(() => performance.mark(FIRST_TOTALS_MARK))
     }
-    this.asOf = totals.as_of
-    this.day.render(this.formats!, totals, products, totals.date === this.today, Date.now())
+    this.shown = view
+    this.asOf = view.totals.as_of
+    const isToday = view.totals.date === this.today
+    this.day.render(this.formats!, view.totals, view.top_products, { isToday, ...this.formats!.clockNow(Date.now()) }, this.compareKey)
     this.updateConnection()
   }
 
@@ -208,17 +250,18 @@ class Dashboard {
       if (this.shownDate !== this.today && dates.includes(this.shownDate)) void this.fetchDay()
     } else if (event === 'health') {
       const { pipeline, devices } = data as { pipeline: PipelineHealth; devices: DeviceCounts }
-      this.renderPipeline(pipeline)
       const counts = JSON.stringify(devices)
       if (counts !== this.deviceCounts) {
         this.deviceCounts = counts
+        this.health.renderDeviceCounts(this.formats!, devices)
         void this.loadDevices()
       }
+      this.renderPipeline(pipeline)
     }
   }
 
   private renderPipeline(pipeline: PipelineHealth): void {
-    this.health.renderPipeline(this.formats!, pipeline, Date.now())
+    this.health.renderPipeline(this.formats!, pipeline)
     if (this.session!.roles.includes('admin') && pipeline.rejects_today.total !== this.rejectsTotal) {
       this.rejectsTotal = pipeline.rejects_today.total
       void this.loadRejects()
@@ -229,7 +272,9 @@ class Dashboard {
     const storeId = this.store!.store_id
     try {
       const devices = await this.api.get<DeviceHealth>('/api/v1/devices', { store_id: storeId })
-      if (storeId === this.store!.store_id) this.health.renderDevices(this.formats!, devices, Date.now()) // not a store picked meanwhile
+      if (storeId !== this.store!.store_id) return // another store was picked meanwhile
+      this.deviceCounts = JSON.stringify({ ...devices, devices: undefined })
+      this.health.renderDevices(this.formats!, devices)
     } catch (error) {
       this.onFailure(error)
     }
@@ -246,14 +291,20 @@ class Dashboard {
 
   private onStreamState(open: boolean): void {
     this.streamOpen = open
-    window.clearInterval(this.pollTimer)
     if (!open) {
-      // The stream is down: the figures are fetched while it reconnects by itself.
-      this.pollTimer = window.setInterval(() => void this.poll(), POLL_MS)
-    } else if (this.shownDate !== this.today) {
-      void this.fetchDay() // changes missed while the stream was down
+      // The stream is down: the figures are fetched every few seconds while it reconnects by
+      // itself. Its retries do not restart this clock: the page says within POLL_MS what it knows.
+      this.pollTimer ??= window.setInterval(() => void this.poll(), POLL_MS)
+    } else {
+      this.stopPolling()
+      if (this.shownDate !== this.today) void this.fetchDay() // changes missed while the stream was down
     }
     this.updateConnection()
+  }
+
+  private stopPolling(): void {
+    window.clearInterval(this.pollTimer)
+    this.pollTimer = undefined
   }
 
   private async poll(): Promise<void> {
@@ -268,6 +319,7 @@ class Dashboard {
       }
     }
     await this.fetchDay()
+    if (this.deviceCounts === '') await this.loadDevices() // the stream never brought them
     try {
       this.renderPipeline(await this.api.get<PipelineHealth>('/api/v1/pipeline', { store_id: this.store!.store_id }))
     } catch (error) {
@@ -287,7 +339,10 @@ class Dashboard {
     this.updateConnection()
   }
 
-  /** Says how fresh the figures are; a gateway out of reach is said in words, and the figures dimmed. */
+  /**
+   * Says how fresh the figures are; a gateway out of reach is said in words, and the figures
+   * dimmed. Every time in it is on the store's clock, in the page's one format.
+   */
   private updateConnection(): void {
     const status = byId('connection')
     const formats = this.formats
@@ -295,8 +350,11 @@ class Dashboard {
     byId('figures').classList.toggle('stale', this.unreachableSince !== undefined)
     if (this.unreachableSince !== undefined) {
       status.dataset.state = 'offline'
-      const since = new Date(this.unreachableSince).toLocaleTimeString(this.session?.locale)
-      status.textContent = `Cannot reach the gateway since ${since}. ${asOf ? `The figures shown are as of ${asOf}.` : 'No figures yet.'} Retrying…`
+      const since = formats ? `since ${formats.time(this.unreachableSince)}` : 'now'
+      status.textContent = `Cannot reach the gateway ${since}. ${asOf ? `The figures shown are as of ${asOf}.` : 'No figures yet.'} Retrying…`
+    } else if (this.store && this.shownDate && this.shownDate !== this.today) {
+      status.dataset.state = 'past'
+      status.textContent = `Showing a past day, ${formats!.day(this.shownDate)}: not live`
     } else if (this.streamOpen) {
       status.dataset.state = 'live'
       status.textContent = 'Live'
@@ -306,12 +364,18 @@ class Dashboard {
     }
   }
 
+  /** A day picked on the page (the address's complaint, if any, is answered). */
+  private goTo(date: string): void {
+    this.showDayNotice(undefined)
+    void this.showDate(date)
+  }
+
   askForToken(why?: string): void {
     this.stream?.stop()
-    window.clearInterval(this.pollTimer)
+    this.streamOpen = false
+    this.stopPolling()
     window.clearInterval(this.devicesTimer)
-    byId('figures').hidden = true
-    byId('sign-in').hidden = false
+    this.showSignIn(true)
     byId('sign-in-error').textContent = why ?? ''
     byId('sign-in-cancel').hidden = this.session === undefined || why !== undefined
     byId('connection').textContent = 'Waiting for an access token'
@@ -320,6 +384,12 @@ class Dashboard {
   }
 
   async signIn(token: string): Promise<void> {
+    if (token.length < MIN_TOKEN_LENGTH) {
+      byId('sign-in-error').textContent =
+        `Access tokens are at least ${MIN_TOKEN_LENGTH} characters long; this one has ${token.length}. Check it and try again.`
+      byId<HTMLInputElement>('token').select()
+      return
+    }
     const previous = this.api.token
     this.api.saveToken(token)
     try {
@@ -338,12 +408,12 @@ class Dashboard {
   }
 
   wire(): void {
-    byId('prev-day').addEventListener('click', () => void this.showDate(addDays(this.shownDate, -1)))
-    byId('next-day').addEventListener('click', () => void this.showDate(addDays(this.shownDate, 1)))
-    byId('today').addEventListener('click', () => void this.showDate(this.today))
+    byId('prev-day').addEventListener('click', () => this.goTo(addDays(this.shownDate, -1)))
+    byId('next-day').addEventListener('click', () => this.goTo(addDays(this.shownDate, 1)))
+    byId('today').addEventListener('click', () => this.goTo(this.today))
     byId<HTMLInputElement>('date').addEventListener('change', (event) => {
       const value = (event.target as HTMLInputElement).value
-      if (value) void this.showDate(value)
+      if (value) this.goTo(value)
     })
     byId<HTMLSelectElement>('store-picker').addEventListener('change', (event) => this.selectStore((event.target as HTMLSelectElement).value))
     byId('sign-in').addEventListener('submit', (event) => {
@@ -356,6 +426,13 @@ class Dashboard {
       void this.boot()
     })
     byId('sign-in-cancel').addEventListener('click', () => void this.boot())
+    const compare = byId<HTMLSelectElement>('compare')
+    compare.value = this.compareKey
+    compare.addEventListener('change', () => {
+      this.compareKey = COMPARE_KEYS.find((key) => key === compare.value) ?? 'last_week'
+      saveCompareKey(localStorage, this.compareKey)
+      if (this.shown) this.renderDay(this.shown)
+    })
   }
 }
 
