@@ -1,3 +1,4 @@
+import compress from '@fastify/compress'
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -33,6 +34,19 @@ import { totalsRoutes } from './routes/totals.js'
 
 /** The live stream's pace: gold is looked at twice a second, health pushed every 5 s. */
 export const LIVE_DEFAULTS: LiveOptions = { pollMs: 500, healthMs: 5000, pingMs: 15_000, retryMs: 2000, maxStreams: 500 }
+
+/**
+ * The API's answers are compressed (Brotli or gzip, as the client accepts) from this size up:
+ * below it, the headers a compression adds and the CPU it costs outweigh the bytes saved.
+ */
+export const COMPRESS_THRESHOLD_BYTES = 1024
+
+/**
+ * What is compressed: JSON and text (the Prometheus exposition). Not text/event-stream (a
+ * compressor holds bytes back, and each live event must be flushed at once), not Parquet (already
+ * compressed), not the staff page (its files carry their Brotli and gzip forms from the build).
+ */
+const COMPRESSED_TYPES = /^(?:application\/json|text\/plain)(?:;|$)/
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
 export interface AppDeps {
@@ -130,6 +144,13 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
   // make the whole app generic over the server kind for this one line).
   if (server.https) Object.assign(options, { serverFactory: (handler: RequestListener) => createHttpsServer(serverOptions, handler) })
   const app = Fastify(options)
+  app.register(compress, {
+    encodings: ['br', 'gzip'],
+    threshold: COMPRESS_THRESHOLD_BYTES,
+    customTypes: COMPRESSED_TYPES,
+    // No route takes a request body: nothing to inflate.
+    globalDecompression: false,
+  })
   app.addHook('onRequest', async (request) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined)
       throw new MedallionError('BAD_REQUEST', 'an HTTP/1.1 request must carry a Host header (RFC 9112, 3.2)')

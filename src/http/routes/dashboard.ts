@@ -13,8 +13,11 @@ const CONTENT_SECURITY_POLICY =
  */
 export function dashboardRoutes(assets: DashboardAssets | undefined): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', (request, reply) => sendAsset(assets, '/', request, reply))
-    app.get<{ Params: { file: string } }>('/assets/:file', (request, reply) => sendAsset(assets, `/assets/${request.params.file}`, request, reply))
+    // Compressed at build time (dashboard-assets.ts): nothing for the API's compression to do.
+    app.get('/', { compress: false }, (request, reply) => sendAsset(assets, '/', request, reply))
+    app.get<{ Params: { file: string } }>('/assets/:file', { compress: false }, (request, reply) =>
+      sendAsset(assets, `/assets/${request.params.file}`, request, reply),
+    )
   }
 }
 

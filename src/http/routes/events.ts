@@ -28,6 +28,8 @@ export function eventRoutes(deps: AppDeps, hub: LiveDayHub): FastifyPluginAsync 
       '/api/v1/events',
       {
         config: { roles: STREAM_ROLES, ...STREAM_ACCESS },
+        // Never compressed: a compressor holds bytes back, and each event must reach the page at once.
+        compress: false,
         schema: { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } },
       },
       async (request, reply) => {
