@@ -230,25 +230,27 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
     await context.close()
   })
 
-  it('a focused control is never hidden under the sticky header (till screen, shift+Tab upwards)', async () => {
-    const { context, page } = await openStaffPage(browser, store, outside, { viewport: SCREENS.till })
-    await page.locator('#top-products .amount >> nth=0').waitFor()
-    await page.locator('#sign-in-open').focus()
-    const hidden: string[] = []
-    for (let step = 0; step < 12; step++) {
-      await page.keyboard.press('Shift+Tab')
-      const seen = await page.evaluate(() => {
-        const focused = document.activeElement as HTMLElement
-        const header = document.querySelector('.top')!.getBoundingClientRect()
-        const box = focused.getBoundingClientRect()
-        // The header's own controls, the skip link (drawn over the header) and the page itself are not hidden by it.
-        const exempt = focused.closest('.top') !== null || focused.classList.contains('skip') || focused === document.body
-        return { name: focused.id || focused.tagName, underHeader: !exempt && box.top < header.bottom - 1 }
-      })
-      if (seen.underHeader) hidden.push(seen.name)
+  it('a focused control is never hidden under the header (phone and till screen, shift+Tab upwards)', async () => {
+    for (const screen of ['phone', 'till'] as const) {
+      const { context, page } = await openStaffPage(browser, store, outside, { viewport: SCREENS[screen] })
+      await page.locator('#top-products .amount >> nth=0').waitFor()
+      await page.locator('#sign-in-open').focus()
+      const hidden: string[] = []
+      for (let step = 0; step < 12; step++) {
+        await page.keyboard.press('Shift+Tab')
+        const seen = await page.evaluate(() => {
+          const focused = document.activeElement as HTMLElement
+          const header = document.querySelector('.top')!.getBoundingClientRect()
+          const box = focused.getBoundingClientRect()
+          // The header's own controls, the skip link (drawn over the header) and the page itself are not hidden by it.
+          const exempt = focused.closest('.top') !== null || focused.classList.contains('skip') || focused === document.body
+          return { name: focused.id || focused.tagName, underHeader: !exempt && box.top < header.bottom - 1 }
+        })
+        if (seen.underHeader) hidden.push(`${screen}: ${seen.name}`)
+      }
+      expect(hidden).toEqual([])
+      await context.close()
     }
-    expect(hidden).toEqual([])
-    await context.close()
   })
 
   it('no page made a request to anything but its gateway', () => {
