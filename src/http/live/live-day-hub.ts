@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
 import { addDays } from '../../util/calendar-date.js'
+import { dayTagOf } from '../day-etag.js'
 import type { EventStream } from './event-stream.js'
 
 /** What the staff page shows of a day: its totals (with last week) and its top products. */
@@ -35,6 +36,25 @@ export interface LiveOptions {
 
 const DAYS_PER_POLL = 1000
 
+/** A store's today as last read: its JSON, written as is to every page, and that JSON's tag (day-etag.ts). */
+interface TodayView {
+  date: string
+  minute: number
+  json: string
+  tag: string
+}
+
+/** What a stream was opened with. */
+export interface StreamOptions {
+  /** The Authorization header: `recheck` weighs it again when the tokens change. */
+  authorization?: string | undefined
+  /**
+   * The tag of the day view the page already shows (GET /api/v1/day's ETag): the first `day`
+   * event is not sent when today's view has that tag. Later ones are.
+   */
+  dayTag?: string | undefined
+}
+
 /**
  * Live updates for the staff page over server-sent events. Gold's refresh log
  * (`gold.refreshed_days`) is polled; when it moves, each store with open pages gets its today read
@@ -47,7 +67,7 @@ export class LiveDayHub {
   private readonly subscribers = new Map<string, Set<EventStream>>()
   /** Every open stream: the header it was opened with, and how it leaves. */
   private readonly openStreams = new Map<EventStream, { authorization: string | undefined; leave: () => void }>()
-  private readonly views = new Map<string, { date: string; minute: number; json: string }>()
+  private readonly views = new Map<string, TodayView>()
   private timers: NodeJS.Timeout[] = []
   private seq = 0
   /** Reads of a store's today (for the metrics and the test that many pages cost one read). */
@@ -70,11 +90,10 @@ export class LiveDayHub {
   }
 
   /**
-   * Opens the stream, sends the store's today and health at once; returns the unsubscribe.
-   * `authorization` is the header the stream was opened with: `recheck` weighs it again when the
-   * tokens change.
+   * Opens the stream, sends the store's today (unless the page has it already: `dayTag`) and health
+   * at once; returns the unsubscribe.
    */
-  subscribe(storeId: string, stream: EventStream, authorization?: string): () => void {
+  subscribe(storeId: string, stream: EventStream, { authorization, dayTag }: StreamOptions = {}): () => void {
     if (this.timers.length === 0) this.startTimers()
     let set = this.subscribers.get(storeId)
     if (set === undefined) {
@@ -98,8 +117,8 @@ export class LiveDayHub {
     stream.open(this.options.retryMs)
     const view = this.views.get(storeId)
     const today = this.guard(() => this.sources.todayOf(storeId))
-    const json = view !== undefined && view.date === today ? view.json : this.guard(() => this.readView(storeId))
-    if (json !== undefined) this.write(stream, 'day', json)
+    const current = view !== undefined && view.date === today ? view : this.guard(() => this.readView(storeId))
+    if (current !== undefined && current.tag !== dayTag) this.write(stream, 'day', current.json)
     const health = this.guard(() => JSON.stringify(this.sources.healthOf(storeId)))
     if (health !== undefined) this.write(stream, 'health', health)
     return leave
@@ -184,17 +203,18 @@ export class LiveDayHub {
     }
   }
 
-  private readView(storeId: string): string {
+  private readView(storeId: string): TodayView {
     this.viewReads++
-    const view = this.sources.readToday(storeId)
-    const json = JSON.stringify(view)
-    this.views.set(storeId, { date: view.totals.date, minute: Math.floor(this.sources.now() / 60_000), json })
-    return json
+    const day = this.sources.readToday(storeId)
+    const json = JSON.stringify(day)
+    const view = { date: day.totals.date, minute: Math.floor(this.sources.now() / 60_000), json, tag: dayTagOf(json) }
+    this.views.set(storeId, view)
+    return view
   }
 
   private pushView(storeId: string, streams: Set<EventStream>): void {
-    const json = this.guard(() => this.readView(storeId))
-    if (json !== undefined) for (const stream of streams) this.write(stream, 'day', json)
+    const view = this.guard(() => this.readView(storeId))
+    if (view !== undefined) for (const stream of streams) this.write(stream, 'day', view.json)
   }
 
   private write(stream: EventStream, event: string, json: string): void {
