@@ -66,6 +66,7 @@ export class HttpApi implements Part {
       connectedClientIds: () => mqtt.connectedClientIds(),
       registeredDevices: () => mqtt.registeredDevices(),
       deviceActivity: () => files.bronze.devices(),
+      deviceSales: (storeId, date) => files.reader.deviceSales(storeId, date),
       deviceSilentMinutes: config.dashboard.deviceSilentMinutes,
     }
     this.roles = new RoleCheck(config.http.tokens)

@@ -50,6 +50,7 @@ export interface DayAggregate {
   byRegion: Map<string, Measures>
   byHour: Map<number, Measures>
   byProduct: Map<number, ProductMeasures>
+  byDevice: Map<string, Measures>
 }
 
 function measuresOf<K, M extends Measures>(map: Map<K, M>, key: K, make: () => M): M {
@@ -73,7 +74,14 @@ const newProductMeasures = (): ProductMeasures => new ProductMeasures()
  * own order. Rows are streamed: memory holds the groups and the order ids, not the day's sales.
  */
 export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
-  const aggregate: DayAggregate = { day: new Measures(), byRegionCategory: new Map(), byRegion: new Map(), byHour: new Map(), byProduct: new Map() }
+  const aggregate: DayAggregate = {
+    day: new Measures(),
+    byRegionCategory: new Map(),
+    byRegion: new Map(),
+    byHour: new Map(),
+    byProduct: new Map(),
+    byDevice: new Map(),
+  }
   for (const raw of rows) {
     const [region, category, hour, amount, quantity, deviceId, orderId, productId, saleTsMs] = raw as DayRow
     const order = orderId === null ? null : `${deviceId}/${orderId}`
@@ -90,6 +98,7 @@ export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
     const product = measuresOf(aggregate.byProduct, productId, newProductMeasures)
     product.add(amount, quantity, order)
     if (saleTsMs > product.lastSaleMs) product.lastSaleMs = saleTsMs
+    measuresOf(aggregate.byDevice, deviceId, newMeasures).add(amount, quantity, order)
   }
   return aggregate
 }

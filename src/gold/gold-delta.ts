@@ -32,6 +32,7 @@ interface DayDelta {
   byRegion: Map<string, Delta>
   byHour: Map<number, Delta>
   byProduct: Map<number, Delta>
+  byDevice: Map<string, Delta>
 }
 
 function deltaOf<K>(map: Map<K, Delta>, key: K): Delta {
@@ -74,6 +75,7 @@ export class GoldDelta {
   private readonly upsertRegion
   private readonly upsertOrders
   private readonly upsertProduct
+  private readonly upsertDevice
   private readonly rerank
   private readonly productAsOf
 
@@ -108,6 +110,8 @@ export class GoldDelta {
         product_name = iif(excluded.last_sale_at > last_sale_at, excluded.product_name, product_name),
         category = iif(excluded.last_sale_at > last_sale_at, excluded.category, category),
         last_sale_at = max(last_sale_at, excluded.last_sale_at)`)
+    this.upsertDevice = db.prepare(`INSERT INTO gold.fact_daily_device_sales (sale_date, store_id, device_id, sales_amount, sales_count,
+      units, order_count) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units`)
     this.rerank = db.prepare(`UPDATE gold.fact_daily_product_sales AS f SET sales_rank = r.rank
       FROM (SELECT product_id, row_number() OVER (ORDER BY sales_amount DESC, units DESC, product_id) AS rank
             FROM gold.fact_daily_product_sales WHERE store_id = @store AND sale_date = @date) AS r
@@ -125,7 +129,16 @@ export class GoldDelta {
       const key = `${row[1]}\u0000${row[2]}`
       let day = days.get(key)
       if (day === undefined) {
-        day = { storeId: row[1], saleDate: row[2], day: new Delta(), byRegionCategory: new Map(), byRegion: new Map(), byHour: new Map(), byProduct: new Map() }
+        day = {
+          storeId: row[1],
+          saleDate: row[2],
+          day: new Delta(),
+          byRegionCategory: new Map(),
+          byRegion: new Map(),
+          byHour: new Map(),
+          byProduct: new Map(),
+          byDevice: new Map(),
+        }
         days.set(key, day)
       }
       this.addRow(day, row)
@@ -151,9 +164,11 @@ export class GoldDelta {
     deltaOf(day.byRegion, region).add(row, isNew('region', { region }))
     deltaOf(day.byHour, hour).add(row, isNew('hour', { hour }))
     deltaOf(day.byProduct, product).add(row, isNew('product', { product }))
+    // An order is (device, order id): its first line of the day is its first line of the device's day.
+    deltaOf(day.byDevice, device).add(row, firstOfOrder)
   }
 
-  private write({ storeId, saleDate, day, byRegionCategory, byRegion, byHour, byProduct }: DayDelta): void {
+  private write({ storeId, saleDate, day, byRegionCategory, byRegion, byHour, byProduct, byDevice }: DayDelta): void {
     for (const { region, category, delta } of byRegionCategory.values()) {
       this.upsertDaily.run(saleDate, storeId, region, category, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
     }
@@ -187,5 +202,6 @@ export class GoldDelta {
       )
     }
     this.rerank.run({ store: storeId, date: saleDate })
+    for (const [device, delta] of byDevice) this.upsertDevice.run(saleDate, storeId, device, delta.amount, delta.lines, delta.units, delta.newOrders)
   }
 }

@@ -93,6 +93,15 @@ export interface TopProduct {
   last_sale_at: string
 }
 
+/** A device's sales of a store-day (gold.fact_daily_device_sales), amount in major units. */
+export interface DeviceSales {
+  device_id: string
+  amount: number
+  sales_count: number
+  order_count: number
+  units: number
+}
+
 /** A store as dim_store has it now. */
 export interface StoreRecord {
   store_id: string
@@ -125,6 +134,7 @@ export class GoldReader {
   private readonly tables
   private readonly storeZone
   private readonly products
+  private readonly devices
   private readonly refreshedAfter
   private readonly lastRefreshed
   private readonly pendingChanges
@@ -174,6 +184,8 @@ export class GoldReader {
     })
     this.products = this.db.prepare(`SELECT sales_rank AS rank, product_id, product_name, category, sales_amount AS amount, sales_count AS count,
       units, order_count, last_sale_at FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
+    this.devices = this.db.prepare(`SELECT device_id, sales_amount AS amount, sales_count, order_count, units
+      FROM fact_daily_device_sales WHERE sale_date = ? AND store_id = ? ORDER BY device_id`)
     this.refreshedAfter = this.db.prepare('SELECT seq, store_id, sale_date FROM refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
     this.lastRefreshed = this.db.prepare('SELECT coalesce(max(seq), 0) FROM refreshed_days').pluck()
     this.pendingChanges = this.db.prepare(`SELECT ${goldBacklogSql('main')}`).pluck()
@@ -299,6 +311,14 @@ export class GoldReader {
   /** The day's best-selling products, at most `limit`, amounts in major units. */
   topProducts(storeId: string, date: string, limit: number): TopProduct[] {
     return (this.products.all(date, storeId, limit) as TopProduct[]).map((row) => ({ ...row, amount: this.major(row.amount) }))
+  }
+
+  /**
+   * Each device's sales of a store-day: a primary-key range of one row per device that sold, so
+   * the broker's thread pays the same for a day of a hundred sales or of a hundred thousand.
+   */
+  deviceSales(storeId: string, date: string): DeviceSales[] {
+    return (this.devices.all(date, storeId) as DeviceSales[]).map((row) => ({ ...row, amount: this.major(row.amount) }))
   }
 
   /** The store-days gold rewrote after a refresh seq (at most `limit`), and the newest seq. */

@@ -78,21 +78,54 @@ export const GOLD_TABLES = {
   },
 } as const satisfies Record<string, GoldTable>
 
+/**
+ * Gold tables the gateway keeps for itself and never ships: not in the snapshots, the lake or
+ * `/api/v1/gold/{table}`. They are kept like the others (one writer, the same recompute, pruned
+ * with their day), so `ALL_GOLD_TABLE_NAMES` is what a day's recompute and retention touch.
+ */
+export const GOLD_LOCAL_TABLES = {
+  /** A store-day's sales per device (till): the staff page's "by till" (GET /api/v1/devices). */
+  fact_daily_device_sales: {
+    key: ['sale_date', 'store_id', 'device_id'],
+    columns: {
+      ...STORE_DAY,
+      device_id: { sql: 'TEXT', lake: 'text' },
+      sales_amount: { sql: 'INTEGER', lake: 'int64' },
+      sales_count: { sql: 'INTEGER', lake: 'int64' },
+      units: { sql: 'INTEGER', lake: 'int64' },
+      order_count: { sql: 'INTEGER', lake: 'int64' },
+    },
+  },
+} as const satisfies Record<string, GoldTable>
+
 export interface GoldTable {
   key: readonly string[]
   columns: Record<string, { sql: 'TEXT' | 'INTEGER' | 'REAL'; lake: 'partition' | 'text' | 'string' | 'int32' | 'int64' | 'float64' }>
 }
 
+/** A shipped gold table (the lake's). */
 export type GoldTableName = keyof typeof GOLD_TABLES
+export type GoldLocalTableName = keyof typeof GOLD_LOCAL_TABLES
 
-/** The gold tables, in the order the API lists them and snapshots ship them. */
+/** The shipped gold tables, in the order the API lists them and snapshots ship them. */
 export const GOLD_TABLE_NAMES = Object.keys(GOLD_TABLES) as GoldTableName[]
+
+/** The tables gold keeps and does not ship. */
+export const GOLD_LOCAL_TABLE_NAMES = Object.keys(GOLD_LOCAL_TABLES) as GoldLocalTableName[]
+
+/** Every gold table with rows of a store-day, shipped or not: what recomputing or pruning a day replaces. */
+export const ALL_GOLD_TABLE_NAMES: readonly (GoldTableName | GoldLocalTableName)[] = [...GOLD_TABLE_NAMES, ...GOLD_LOCAL_TABLE_NAMES]
 
 /** Each table's primary key as an ORDER BY list: the order its rows are read in. */
 export const GOLD_PRIMARY_KEYS = Object.fromEntries(GOLD_TABLE_NAMES.map((name) => [name, GOLD_TABLES[name].key.join(', ')])) as Record<GoldTableName, string>
 
+/** A table's descriptor, shipped or local. */
+export function goldTable(table: GoldTableName | GoldLocalTableName): GoldTable {
+  return table in GOLD_TABLES ? GOLD_TABLES[table as GoldTableName] : GOLD_LOCAL_TABLES[table as GoldLocalTableName]
+}
+
 /** `INSERT INTO gold.{table}` of every column, in the descriptor's order, as positional parameters. */
-export function insertSql(table: GoldTableName): string {
-  const columns = Object.keys(GOLD_TABLES[table].columns)
+export function insertSql(table: GoldTableName | GoldLocalTableName): string {
+  const columns = Object.keys(goldTable(table).columns)
   return `INSERT INTO gold.${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
 }

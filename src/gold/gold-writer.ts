@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { productAsOf } from './product-as-of.js'
 import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
-import { GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
+import { ALL_GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
 
 /** Replaces the gold rows of one store-day with what silver holds for it (within a transaction). */
 export class GoldWriter {
@@ -12,18 +12,20 @@ export class GoldWriter {
   private readonly insertRegion
   private readonly insertOrders
   private readonly insertProduct
+  private readonly insertDevice
   private readonly productAsOf
   private readonly insertRefreshed
 
   constructor(db: SqliteDatabase) {
     this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ?`).raw()
-    this.deleteDay = GOLD_TABLE_NAMES.map((name) => db.prepare(`DELETE FROM gold.${name} WHERE store_id = ? AND sale_date = ?`))
+    this.deleteDay = ALL_GOLD_TABLE_NAMES.map((name) => db.prepare(`DELETE FROM gold.${name} WHERE store_id = ? AND sale_date = ?`))
     this.insertDaily = db.prepare(insertSql('fact_daily_sales'))
     this.insertHourly = db.prepare(insertSql('fact_hourly_sales'))
     this.insertRegion = db.prepare(insertSql('kpi_revenue_by_region'))
     this.insertRefreshed = db.prepare('INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES (?, ?)')
     this.insertOrders = db.prepare(insertSql('kpi_daily_orders'))
     this.insertProduct = db.prepare(insertSql('fact_daily_product_sales'))
+    this.insertDevice = db.prepare(insertSql('fact_daily_device_sales'))
     this.productAsOf = productAsOf(db)
   }
 
@@ -74,6 +76,9 @@ export class GoldWriter {
         new Date(measures.lastSaleMs).toISOString(),
       )
     })
+    for (const [deviceId, measures] of aggregate.byDevice) {
+      this.insertDevice.run(saleDate, storeId, deviceId, measures.amount, measures.lines, measures.units, measures.orderCount)
+    }
   }
 }
 

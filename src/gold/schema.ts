@@ -85,4 +85,22 @@ export const GOLD_MIGRATIONS: Migrations = [
   -- The days gold held before this table: the gold thread recomputes them once (gold-backfill.ts).
   INSERT INTO {schema}.pipeline_state (name, value) VALUES ('backfill', 'fact_daily_product_sales');
   `,
+  `
+  -- A store-day's sales per device (till), for the staff page's "by till". Kept here, not shipped:
+  -- the snapshots' tables are gold-tables.ts's GOLD_TABLES. An order is (device_id, order_id), so
+  -- the devices' order_count adds up to the day's.
+  CREATE TABLE {schema}.fact_daily_device_sales (
+    sale_date TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    sales_amount INTEGER NOT NULL,
+    sales_count INTEGER NOT NULL,      -- sale lines
+    units INTEGER NOT NULL,            -- sum of quantities
+    order_count INTEGER NOT NULL,      -- distinct orders of the device
+    PRIMARY KEY (sale_date, store_id, device_id)
+  ) STRICT, WITHOUT ROWID;
+  -- The days gold holds are recomputed once, from the first (also a backfill this replaces midway).
+  INSERT OR REPLACE INTO {schema}.pipeline_state (name, value) VALUES ('backfill', 'fact_daily_device_sales');
+  DELETE FROM {schema}.pipeline_state WHERE name = 'backfill_after';
+  `,
 ]

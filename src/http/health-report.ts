@@ -1,6 +1,7 @@
 import type { DeviceActivity } from '../bronze/bronze-reader.js'
 import type { DeviceRecord } from '../broker/device-registry.js'
 import type { Backlog } from '../delivery/outbox.js'
+import type { DeviceSales } from '../gold/gold-reader.js'
 import { dateIn, startOfDayIn } from '../util/calendar-date.js'
 
 /** Where the staff page's health panels read from: small functions over the stores and threads. */
@@ -17,6 +18,8 @@ export interface HealthSources {
   connectedClientIds(): Iterable<string>
   registeredDevices(): DeviceRecord[]
   deviceActivity(): DeviceActivity[]
+  /** Each device's sales of a store-day, from gold (as fresh as the totals), amounts in major units. */
+  deviceSales(storeId: string, date: string): DeviceSales[]
   deviceSilentMinutes: number
 }
 
@@ -52,11 +55,21 @@ export interface DeviceStatus {
   seen_today: boolean
   /** No new sale for longer than dashboard.deviceSilentMinutes (or never). */
   silent: boolean
+  /** Sale lines of the store's today (DeviceHealth.date), from gold: net, as the totals (a return is a line, its amount negative). */
+  sales_count: number
+  /** Orders (baskets) of today: an order is (device, order_id), so the devices' add up to the day's `order_count`. */
+  order_count: number
+  /** Units (sum of quantities) of today. */
+  units: number
+  /** Amount of today, in major units, exact to the minor unit. */
+  amount: number
 }
 
 /** A store's devices (GET /api/v1/devices): the silent ones first, then by id. */
 export interface DeviceHealth {
   store_id: string
+  /** The store's today: the day of the devices' sales figures. */
+  date: string
   silent_after_minutes: number
   registered: number
   seen_today: number
@@ -107,7 +120,8 @@ export function pipelineHealth(sources: HealthSources, storeId: string): Pipelin
 
 export function deviceHealth(sources: HealthSources, storeId: string): DeviceHealth {
   const nowMs = sources.now()
-  const dayStart = startOfDayIn(sources.timeZoneOf(storeId), dateIn(sources.timeZoneOf(storeId), nowMs))
+  const today = dateIn(sources.timeZoneOf(storeId), nowMs)
+  const dayStart = startOfDayIn(sources.timeZoneOf(storeId), today)
   const silentBefore = nowMs - sources.deviceSilentMinutes * 60_000
   const connected = new Set(sources.connectedClientIds())
   const registered = new Set(
@@ -122,9 +136,12 @@ export function deviceHealth(sources: HealthSources, storeId: string): DeviceHea
       .filter((row) => row.store_id === storeId || registered.has(row.device_id))
       .map((row) => [row.device_id, row]),
   )
-  const devices = [...new Set([...registered, ...activity.keys()])].map((deviceId): DeviceStatus => {
+  // Every device that sold for the store today is listed, so the devices' figures add up to the day's.
+  const sales = new Map(sources.deviceSales(storeId, today).map((row) => [row.device_id, row]))
+  const devices = [...new Set([...registered, ...activity.keys(), ...sales.keys()])].map((deviceId): DeviceStatus => {
     const last = activity.get(deviceId)
     const receivedMs = last ? Date.parse(last.last_received_at) : Number.NEGATIVE_INFINITY
+    const sold = sales.get(deviceId)
     return {
       device_id: deviceId,
       registered: registered.has(deviceId),
@@ -133,11 +150,16 @@ export function deviceHealth(sources: HealthSources, storeId: string): DeviceHea
       last_sale_at: last ? new Date(last.last_sale_ts_ms).toISOString() : null,
       seen_today: receivedMs >= dayStart,
       silent: receivedMs < silentBefore,
+      sales_count: sold?.sales_count ?? 0,
+      order_count: sold?.order_count ?? 0,
+      units: sold?.units ?? 0,
+      amount: sold?.amount ?? 0,
     }
   })
   devices.sort((a, b) => Number(b.silent) - Number(a.silent) || a.device_id.localeCompare(b.device_id))
   return {
     store_id: storeId,
+    date: today,
     silent_after_minutes: sources.deviceSilentMinutes,
     registered: registered.size,
     seen_today: devices.filter((device) => device.seen_today).length,

@@ -3,7 +3,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { lockedTransaction } from '../db/locked-transaction.js'
 import { goldProgress } from '../gold/gold-status.js'
-import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { ALL_GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import { pulledSeq } from '../delivery/pull-ack.js'
 import { snapshotWatermark } from '../snapshot/snapshot-catalog.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
@@ -224,7 +224,7 @@ function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
   for (let at = 0; at < marked.length; at += DAYS_PER_STEP) {
     lockedTransaction(db, 'gold', () => {
       for (const day of marked.slice(at, at + DAYS_PER_STEP)) {
-        for (const table of GOLD_TABLE_NAMES) db.prepare(`DELETE FROM gold.${table} WHERE store_id = ? AND sale_date = ?`).run(day.store_id, day.sale_date)
+        for (const table of ALL_GOLD_TABLE_NAMES) db.prepare(`DELETE FROM gold.${table} WHERE store_id = ? AND sale_date = ?`).run(day.store_id, day.sale_date)
         db.prepare('DELETE FROM gold.refreshed_days WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date)
       }
     })

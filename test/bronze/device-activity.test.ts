@@ -38,6 +38,10 @@ describe("bronze.device_activity: each device's last sale, for device health", (
       last_sale_at: null,
       seen_today: false,
       silent: true,
+      sales_count: 0,
+      order_count: 0,
+      units: 0,
+      amount: 0,
     })
     expect(active).toMatchObject({ device_id: 'till-1', registered: true, connected: true, seen_today: true, silent: false, last_sale_at: timestamp })
     expect(Date.parse(active.last_received_at)).toBeGreaterThanOrEqual(before)

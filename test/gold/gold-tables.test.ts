@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { GOLD_TABLE_NAMES, GOLD_TABLES, insertSql } from '../../src/gold/gold-tables.js'
+import { ALL_GOLD_TABLE_NAMES, GOLD_LOCAL_TABLE_NAMES, GOLD_TABLE_NAMES, goldTable, insertSql } from '../../src/gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS } from '../../src/snapshot/gold-parquet-schema.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 
 describe('the gold tables descriptor', () => {
-  it('is what the migrations made: the same columns, types and primary key, in order', () => {
+  it('is what the migrations made: the same columns, types and primary key, in order (the local tables too)', () => {
     const h = new SilverHarness()
     try {
-      for (const table of GOLD_TABLE_NAMES) {
+      for (const table of ALL_GOLD_TABLE_NAMES) {
         const info = h.db.prepare(`PRAGMA gold.table_info(${table})`).all() as { name: string; type: string; pk: number }[]
-        const descriptor = GOLD_TABLES[table]
+        const descriptor = goldTable(table)
         expect([table, info.map((column) => [column.name, column.type])]).toEqual([
           table,
           Object.entries(descriptor.columns).map(([name, { sql }]) => [name, sql]),
@@ -25,6 +25,12 @@ describe('the gold tables descriptor', () => {
     } finally {
       h.close()
     }
+  })
+
+  it("ships only the lake's tables: a local one (by device) is in no snapshot", () => {
+    expect(GOLD_LOCAL_TABLE_NAMES).toEqual(['fact_daily_device_sales'])
+    expect(GOLD_TABLE_NAMES.filter((table) => (GOLD_LOCAL_TABLE_NAMES as string[]).includes(table))).toEqual([])
+    expect(Object.keys(GOLD_PARQUET_COLUMNS)).toEqual(GOLD_TABLE_NAMES)
   })
 
   it('gives the lake the Parquet columns of snapshot format 2, unchanged', () => {

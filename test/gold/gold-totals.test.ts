@@ -135,6 +135,37 @@ describe('gold equals an independent computation over the raw events', () => {
     expect([...days].sort()).toEqual(['2025-05-01', '2025-05-02']) // both zones cross their midnight
   })
 
+  it("per device (till) and day, in exact cents, lines, units and orders, which add up to the day's", () => {
+    const dates = new Map(
+      STORES.map((store) => [store.storeId, new Intl.DateTimeFormat('en-CA', { timeZone: store.timezone, year: 'numeric', month: '2-digit', day: '2-digit' })]),
+    )
+    const expected = new Map<string, [cents: number, lines: number, units: number, orders: Set<string>]>()
+    for (const sale of valid) {
+      const key = [dates.get(sale.store_id)!.format(new Date(sale.timestamp)), sale.store_id, sale.device_id].join('|')
+      const group = expected.get(key) ?? [0, 0, 0, new Set<string>()]
+      group[0] += sale.cents * sale.quantity
+      group[1]++
+      group[2] += sale.quantity
+      group[3].add(sale.order_id)
+      expected.set(key, group)
+    }
+    const actual = h.db
+      .prepare('SELECT sale_date, store_id, device_id, sales_amount, sales_count, units, order_count FROM gold.fact_daily_device_sales')
+      .raw()
+      .all() as [string, string, string, number, number, number, number][]
+    expect(new Map(actual.map(([date, store, device, ...measures]) => [[date, store, device].join('|'), measures]))).toEqual(
+      new Map([...expected].map(([key, [cents, lines, units, orders]]) => [key, [cents, lines, units, orders.size]])),
+    )
+    const byDay = h.db
+      .prepare(
+        `SELECT count(*) FROM gold.kpi_daily_orders k WHERE (k.total_amount, k.sales_count, k.units, k.order_count) IS NOT
+          (SELECT sum(sales_amount), sum(sales_count), sum(units), sum(order_count) FROM gold.fact_daily_device_sales d WHERE d.store_id = k.store_id AND d.sale_date = k.sale_date)`,
+      )
+      .pluck()
+      .get()
+    expect(byDay).toBe(0)
+  })
+
   it('the day totals match too, and nothing is Unknown any more', () => {
     const grand = valid.reduce((sum, sale) => sum + sale.cents * sale.quantity, 0)
     expect(h.db.prepare('SELECT sum(total_amount) FROM gold.kpi_daily_orders').pluck().get()).toBe(grand)

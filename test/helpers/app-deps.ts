@@ -19,6 +19,7 @@ export const IDLE_PIPELINE: PipelineHealth = {
 
 export const NO_DEVICES: DeviceHealth = {
   store_id: 'store_001',
+  date: '2025-05-01',
   silent_after_minutes: 30,
   registered: 0,
   seen_today: 0,

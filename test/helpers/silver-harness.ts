@@ -8,7 +8,7 @@ import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../../src/silver/dims/import-dimension.js'
 import { Expectations } from '../../src/silver/expectations.js'
 import { GoldRefresher } from '../../src/gold/gold-refresher.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { ALL_GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SalesEnricher, type DimensionName } from '../../src/silver/sales-enricher.js'
 import { makeTempDir } from './temp-dir.js'
@@ -40,7 +40,7 @@ export interface SilverRow {
 
 /** A gold table's rows in primary-key order, as JSON: equal strings mean byte-identical content. */
 export function dumpGold(db: SqliteDatabase): string {
-  return JSON.stringify(Object.fromEntries(GOLD_TABLE_NAMES.map((name) => [name, db.prepare(`SELECT * FROM gold.${name}`).raw().all()])))
+  return JSON.stringify(Object.fromEntries(ALL_GOLD_TABLE_NAMES.map((name) => [name, db.prepare(`SELECT * FROM gold.${name}`).raw().all()])))
 }
 
 /**

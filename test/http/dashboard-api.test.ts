@@ -2,11 +2,14 @@ import { fileURLToPath } from 'node:url'
 import { RoleCheck } from '../../src/http/roles.js'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GoldReader } from '../../src/gold/gold-reader.js'
+import { GoldReader, type Totals } from '../../src/gold/gold-reader.js'
 import { buildApp, type AppDeps } from '../../src/http/app.js'
 import { DashboardAssets } from '../../src/http/dashboard-assets.js'
+import type { DeviceHealth } from '../../src/http/health-report.js'
 import { appDeps, IDLE_PIPELINE } from '../helpers/app-deps.js'
-import { seedSale } from '../helpers/sales.js'
+import { shiftedClock } from '../helpers/fake-clock.js'
+import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
+import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { CUSTOMERS_CSV, PRODUCTS_CSV, SilverHarness, STORES_CSV } from '../helpers/silver-harness.js'
 import { EventReader } from '../helpers/sse.js'
 
@@ -193,7 +196,16 @@ describe("the staff page's API", () => {
       const app = buildApp(
         deps({
           pipelineHealth: (storeId) => (asked.push(storeId), IDLE_PIPELINE),
-          deviceHealth: (storeId) => ({ store_id: storeId, silent_after_minutes: 30, registered: 1, seen_today: 0, connected_now: 0, silent: 1, devices: [] }),
+          deviceHealth: (storeId) => ({
+            store_id: storeId,
+            date: '2025-05-01',
+            silent_after_minutes: 30,
+            registered: 1,
+            seen_today: 0,
+            connected_now: 0,
+            silent: 1,
+            devices: [],
+          }),
         }),
       )
       expect((await app.inject('/api/v1/pipeline?store_id=store_002')).json()).toEqual(IDLE_PIPELINE)
@@ -233,7 +245,7 @@ describe("the staff page's API", () => {
         expect((await page.next('day')).data).toEqual({ totals, top_products: products })
         expect((await page.next('health')).data).toEqual({
           pipeline: IDLE_PIPELINE,
-          devices: { store_id: 'store_001', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0 },
+          devices: { store_id: 'store_001', date: '2025-05-01', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0 },
         })
       }
       expect(await viewReads()).toBe(1)
@@ -345,4 +357,49 @@ describe("the staff page's API", () => {
       expect(text).toMatch(/medallion_live_view_reads_total 1/)
     })
   })
+})
+
+describe('GET /api/v1/devices: what each till sold today (sales through the gateway)', () => {
+  let gw: RunningGateway | undefined
+  afterAll(async () => gw?.stop())
+
+  it("lines, orders (baskets), units and amount per device of the store's today, adding up to the day's totals", async () => {
+    // 1 May 2025, 12:30 in New York.
+    gw = await startGateway({ timezone: 'America/New_York' }, { clock: shiftedClock(Date.parse('2025-05-01T12:30:00-04:00')) })
+    const tills = [gw.addDevice('till-1'), gw.addDevice('till-2')]
+    gw.addDevice('till-3') // registered, never sold
+    const clients = await Promise.all(tills.map((till) => connectDevice(gw!.url, till)))
+    const sell = async (till: 0 | 1, sale: Record<string, unknown>): Promise<void> => {
+      await clients[till]!.publishAsync(topicOf(tills[till]!), JSON.stringify(seedSale({ device_id: tills[till]!.deviceId, customer_id: null, ...sale })), {
+        qos: 1,
+      })
+    }
+    // A sale of yesterday first (gold applies sales in arrival order: once today's five are in, so is it).
+    await sell(1, { event_id: 'till-2-old', timestamp: '2025-04-30T18:00:00-04:00', price: 5 })
+    // till-1: basket o1 of two lines (20.00 + 1.25), then a sale with no order id (its own order): 3 lines, 2 orders, 4 units, 22.24.
+    const line = { event_id: 'till-1-a', timestamp: '2025-05-01T09:10:00-04:00', price: 10, quantity: 2, order_id: 'o1' }
+    await sell(0, line)
+    await sell(0, { event_id: 'till-1-b', timestamp: '2025-05-01T09:11:00-04:00', price: 1.25, order_id: 'o1' })
+    await sell(0, { event_id: 'till-1-c', timestamp: '2025-05-01T12:05:00-04:00', price: 0.99 })
+    await sell(0, line) // redelivered: stored and counted once
+    // till-2: its own o1 (another basket: an order is the till's), 9.30 + 0.50: 2 lines, 1 order, 4 units, 9.80.
+    await sell(1, { event_id: 'till-2-a', timestamp: '2025-05-01T11:05:00-04:00', price: 3.1, quantity: 3, order_id: 'o1' })
+    await sell(1, { event_id: 'till-2-b', timestamp: '2025-05-01T11:06:00-04:00', price: 0.5, order_id: 'o1' })
+    await Promise.all(clients.map((client) => client.endAsync()))
+
+    const get = async <T>(url: string): Promise<T> => (await gw!.gateway.http.inject(url)).json() as T
+    await expect.poll(async () => (await get<Totals>('/api/v1/totals')).sales_count, { timeout: 30_000 }).toBe(5)
+    const health = await get<DeviceHealth>('/api/v1/devices')
+    expect(health).toMatchObject({ store_id: 'store_001', date: '2025-05-01', registered: 3, seen_today: 2, silent: 1 })
+    const figures = health.devices.map(({ device_id, sales_count, order_count, units, amount }) => ({ device_id, sales_count, order_count, units, amount }))
+    expect(figures).toEqual([
+      { device_id: 'till-3', sales_count: 0, order_count: 0, units: 0, amount: 0 },
+      { device_id: 'till-1', sales_count: 3, order_count: 2, units: 4, amount: 22.24 },
+      { device_id: 'till-2', sales_count: 2, order_count: 1, units: 4, amount: 9.8 },
+    ])
+    const totals = await get<Totals>('/api/v1/totals')
+    expect(totals).toMatchObject({ sales_count: 5, order_count: 3, units: 8, total_amount: 32.04 })
+    // Yesterday's sale is yesterday's: the page's "by till" is today's only.
+    expect((await get<Totals>('/api/v1/totals?date=2025-04-30')).sales_count).toBe(1)
+  }, 60_000)
 })

@@ -40,6 +40,14 @@ function sources(overrides: Partial<HealthSources> = {}): HealthSources {
       { device_id: 'sim-0001', store_id: 'store_001', last_received_at: '2025-05-01T13:00:00.000Z', last_sale_ts_ms: Date.parse('2025-05-01T13:00:00Z') },
       { device_id: 'till-9', store_id: 'store_002', last_received_at: '2025-05-01T13:59:00.000Z', last_sale_ts_ms: 0 },
     ],
+    // Gold's figures of the store's today (1 May in New York); nothing for another day or store.
+    deviceSales: (storeId, date) =>
+      storeId === 'store_001' && date === '2025-05-01'
+        ? [
+            { device_id: 'sim-0001', amount: 0.3, sales_count: 1, order_count: 1, units: 3 },
+            { device_id: 'till-1', amount: 22.25, sales_count: 3, order_count: 2, units: 4 },
+          ]
+        : [],
     deviceSilentMinutes: 30,
     ...overrides,
   }
@@ -85,9 +93,10 @@ describe('health for the staff page', () => {
     expect(health.gold.lag_seconds).toBe(0)
   })
 
-  it("devices: registered and anonymous of the store, silent ones first; seen today on the store's calendar", () => {
+  it("devices: registered and anonymous of the store, silent ones first; seen today on the store's calendar, with today's sales", () => {
     expect(deviceHealth(sources(), 'store_001')).toEqual({
       store_id: 'store_001',
+      date: '2025-05-01',
       silent_after_minutes: 30,
       registered: 2,
       seen_today: 2,
@@ -103,6 +112,10 @@ describe('health for the staff page', () => {
           last_sale_at: '2025-05-01T13:00:00.000Z',
           seen_today: true,
           silent: true,
+          sales_count: 1,
+          order_count: 1,
+          units: 3,
+          amount: 0.3,
         },
         {
           device_id: 'till-2',
@@ -112,6 +125,10 @@ describe('health for the staff page', () => {
           last_sale_at: '2025-04-30T23:00:00.000Z',
           seen_today: false,
           silent: true,
+          sales_count: 0,
+          order_count: 0,
+          units: 0,
+          amount: 0,
         },
         {
           device_id: 'till-1',
@@ -121,6 +138,10 @@ describe('health for the staff page', () => {
           last_sale_at: '2025-05-01T13:54:59.000Z',
           seen_today: true,
           silent: false,
+          sales_count: 3,
+          order_count: 2,
+          units: 4,
+          amount: 22.25,
         },
       ],
     })
@@ -129,7 +150,34 @@ describe('health for the staff page', () => {
   it('devices: one registered that never sold is silent, with no times', () => {
     const health = deviceHealth(sources({ deviceActivity: () => [] }), 'store_002')
     expect(health.devices).toEqual([
-      { device_id: 'till-9', registered: true, connected: false, last_received_at: null, last_sale_at: null, seen_today: false, silent: true },
+      {
+        device_id: 'till-9',
+        registered: true,
+        connected: false,
+        last_received_at: null,
+        last_sale_at: null,
+        seen_today: false,
+        silent: true,
+        sales_count: 0,
+        order_count: 0,
+        units: 0,
+        amount: 0,
+      },
     ])
+  })
+
+  it("devices: one gold counted today is listed, whatever the registry and the activity say, so the devices add up to the day's totals", () => {
+    const health = deviceHealth(sources({ registeredDevices: () => [], deviceActivity: () => [] }), 'store_001')
+    expect(health.devices.map((device) => [device.device_id, device.registered, device.sales_count, device.amount])).toEqual([
+      ['sim-0001', false, 1, 0.3],
+      ['till-1', false, 3, 22.25],
+    ])
+    expect(health).toMatchObject({ registered: 0, seen_today: 0, silent: 2 })
+  })
+
+  it("devices: the figures are of the store's today, in its zone (past midnight in New York: a new day, nothing sold yet)", () => {
+    const health = deviceHealth(sources({ now: () => Date.parse('2025-05-02T04:30:00Z') }), 'store_001')
+    expect(health.date).toBe('2025-05-02')
+    expect(health.devices.map((device) => device.sales_count)).toEqual([0, 0, 0])
   })
 })

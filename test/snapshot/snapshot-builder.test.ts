@@ -57,6 +57,15 @@ describe('the snapshot builder', () => {
     }
   })
 
+  it("ships the lake's tables only: gold's sales by device stay on the gateway", () => {
+    const h = opened(new SilverHarness())
+    sale(h, '10:00', 1)
+    expect(h.db.prepare('SELECT device_id, sales_count FROM gold.fact_daily_device_sales').raw().all()).toEqual([['abc123', 1]])
+    const [manifest] = new SnapshotBuilder(h.db, { dir: join(h.dir.path, 'snapshots'), ...OPTIONS }).run().created as [SnapshotManifest]
+    expect(manifest.files.map((file) => file.table)).toEqual(GOLD_TABLE_NAMES)
+    expect(manifest.files.map((file) => file.table)).not.toContain('fact_daily_device_sales')
+  })
+
   it('a day that lost all its gold rows gets a version of empty files, which DuckDB reads as no rows', async () => {
     const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')

@@ -141,7 +141,7 @@ describe('a data directory written by release 0.1.0', () => {
     expect(before.get('main.outbox')!.columns.slice(0, 2)).toEqual(['snapshot_id', 'target'])
   })
 
-  it("is migrated and converted: every schema at this release's version, files in incremental vacuum, the new gold table filled", () => {
+  it("is migrated and converted: every schema at this release's version, files in incremental vacuum, the new gold tables filled", () => {
     const db = migrateAll(openGoldDatabase(dataDir))
     try {
       for (const [schema, migrations] of Object.entries(LAYER_MIGRATIONS)) {
@@ -166,6 +166,16 @@ describe('a data directory written by release 0.1.0', () => {
       expect(db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_product_sales').pluck().get()).toBe(
         db.prepare('SELECT sum(sales_count) FROM gold.fact_daily_sales').pluck().get(),
       )
+      // And each device's sales of the day (the staff page's "by till"), adding up to the day's.
+      expect(
+        db
+          .prepare(
+            `SELECT count(*) FROM gold.kpi_daily_orders k WHERE (k.total_amount, k.sales_count, k.units, k.order_count) IS NOT
+          (SELECT sum(sales_amount), sum(sales_count), sum(units), sum(order_count) FROM gold.fact_daily_device_sales d WHERE d.store_id = k.store_id AND d.sale_date = k.sale_date)`,
+          )
+          .pluck()
+          .get(),
+      ).toBe(0)
       expect(db.prepare('SELECT count(*) FROM bronze.device_activity').pluck().get()).toBe(
         db.prepare('SELECT count(DISTINCT device_id) FROM bronze.iot_sales_raw').pluck().get(),
       )

@@ -15,7 +15,8 @@ export class ApiError extends Error {
 export class UnreachableError extends Error {}
 
 const TOKEN_KEY = 'medallion-edge.token'
-const TIMEOUT_MS = 8000
+/** An answer slower than this counts as no answer: the page says it is offline within seconds. */
+const TIMEOUT_MS = 4000
 
 /** The daemon's HTTP API as the page calls it: same origin, with the saved bearer token if any. */
 export class Api {
@@ -44,6 +45,11 @@ export class Api {
   }
 
   async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+    return (await this.getTagged<T>(path, query)).body
+  }
+
+  /** The answer and its ETag (GET /api/v1/day's: the live stream then skips the same figures). */
+  async getTagged<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<{ body: T; etag: string | null }> {
     const params = new URLSearchParams()
     for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value))
     const url = params.size > 0 ? `${path}?${params}` : path
@@ -55,7 +61,7 @@ export class Api {
     }
     if (response.status === 401) throw new AuthError(await errorMessage(response))
     if (!response.ok) throw new ApiError(response.status, await errorMessage(response))
-    return (await response.json()) as T
+    return { body: (await response.json()) as T, etag: response.headers.get('etag') }
   }
 }
 

@@ -1,5 +1,5 @@
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
-import { comparisonOf, describeComparison, type CompareKey, type HourAmount } from './comparison.js'
+import { describeComparison, type CompareKey, type HourAmount } from './comparison.js'
 import { afterPaint, byId, el, fill } from './dom.js'
 import { fitFiguresIn } from './fit-text.js'
 import type { Formats } from './format.js'
@@ -28,8 +28,8 @@ export class DayView {
   private readonly fitFigures = fitFiguresIn(byId('kpis'), '.kpi-value')
 
   render(formats: Formats, totals: Totals, products: TopProduct[], clock: DayClock, compareKey: CompareKey): void {
-    const { key, comparison } = comparisonOf(totals, compareKey)
-    const names = describeComparison(formats, key, comparison, clock.isToday)
+    const comparison = totals.compare[compareKey]
+    const names = describeComparison(formats, compareKey, comparison, clock.isToday)
     this.renderTotals(formats, totals, clock.isToday, comparison.same_time_amount, comparison.dates, names.against)
     byId('legend-today').textContent = clock.isToday ? 'Today' : formats.shortDay(totals.date)
     byId('legend-last').textContent = names.legend

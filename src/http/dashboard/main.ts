@@ -11,6 +11,8 @@ import { LiveStream } from './live-stream.js'
 import { RelativeTimes } from './relative-times.js'
 import './styles.css'
 
+type Tagged<T> = { body: T; etag: string | null }
+
 interface StoreInfo {
   store_id: string
   store_name: string
@@ -63,12 +65,14 @@ class Dashboard {
   private rejectsTotal = -1
   private firstTotalsShown = false
   /** The day in the address (or the default store's today), asked for with the session, not after it. */
-  private early: Promise<LiveDay> | undefined
+  private early: Promise<Tagged<LiveDay>> | undefined
+  /** The ETag of today's figures as last fetched: the stream does not send them again. */
+  private todayTag: string | null = null
 
   async boot(): Promise<void> {
     const asked = new URLSearchParams(location.search)
     const query = { store_id: asked.get('store') ?? undefined, date: asked.get('date') ?? undefined }
-    this.early = this.api.get<LiveDay>('/api/v1/day', query)
+    this.early = this.api.getTagged<LiveDay>('/api/v1/day', query)
     this.early.catch(() => undefined) // its failure is the session's to report
     warmUpFormats(document.documentElement.dataset.locale ?? 'en-US', document.documentElement.dataset.currency ?? 'USD')
     try {
@@ -147,7 +151,8 @@ class Dashboard {
     this.stream?.stop()
     this.streamOpen = false
     const streamUrl = `/api/v1/events?store_id=${encodeURIComponent(this.store.store_id)}`
-    const stream = new LiveStream(this.api, () => streamUrl, {
+    this.todayTag = null
+    const stream = new LiveStream(this.api, () => (this.todayTag ? `${streamUrl}&day_etag=${encodeURIComponent(this.todayTag)}` : streamUrl), {
       onEvent: (event, data) => this.onLiveEvent(event, data),
       onState: (open) => this.onStreamState(open),
       onAuth: () => this.askForToken('The gateway refused the token. Type the current one.'),
@@ -211,12 +216,17 @@ class Dashboard {
     this.early = undefined
     try {
       const prefetched = await early?.catch(() => undefined)
-      const view =
-        prefetched?.totals.date === date && prefetched.totals.store_id === storeId
+      const { body: view, etag } =
+        prefetched?.body.totals.date === date && prefetched.body.totals.store_id === storeId
           ? prefetched
-          : await this.api.get<LiveDay>('/api/v1/day', { date, store_id: storeId })
+          : await this.api.getTagged<LiveDay>('/api/v1/day', { date, store_id: storeId })
       this.setUnreachable(false)
-      if (date === this.shownDate && storeId === this.store!.store_id) this.renderDay(view)
+      if (storeId !== this.store!.store_id) return // another store was picked meanwhile
+      if (date === this.today) {
+        this.live = view
+        this.todayTag = etag
+      }
+      if (date === this.shownDate) this.renderDay(view)
     } catch (error) {
       this.onFailure(error)
     }
@@ -243,6 +253,7 @@ class Dashboard {
       // Past midnight the stream's today is the next day: a page that showed today follows it.
       const followed = this.shownDate === this.today
       this.live = view
+      this.todayTag = null // the page has newer figures than the tag's
       this.store!.today = view.totals.date
       if (followed) void this.showDate(view.totals.date)
     } else if (event === 'changed') {
