@@ -86,6 +86,62 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await context.close()
   })
 
+  it('what a manager asks for: a comparison of their choice (kept by the browser), the basket size, sales and orders by till', async () => {
+    const totals = await store.totalsWith(4)
+    const { context, page } = await open(store)
+    await expect.poll(() => shown(page, 'total-amount')).toBe(String(totals.total_amount))
+    expect(await shown(page, 'basket')).toBe(String(Math.round((totals.units / totals.order_count) * 100) / 100))
+    expect(await page.locator('#compare').inputValue()).toBe('last_week')
+    expect(await shown(page, 'vs-last-week')).toBe(String(totals.compare.last_week.same_time_amount))
+    await page.selectOption('#compare', 'yesterday')
+    await expect
+      .poll(() => page.locator('#legend-last').textContent())
+      .toBe(
+        new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(
+          Date.parse(`${totals.compare.yesterday.dates[0]}T00:00:00Z`),
+        ),
+      )
+    expect(await shown(page, 'vs-last-week')).toBe(String(totals.compare.yesterday.same_time_amount))
+    await page.reload()
+    await expect.poll(() => shown(page, 'total-amount')).not.toBeNull()
+    expect(await page.locator('#compare').inputValue()).toBe('yesterday')
+    await page.selectOption('#compare', 'four_weeks')
+    await expect.poll(() => page.locator('#legend-last').textContent()).toMatch(/^Average of 4 \w+days$/)
+    expect(await shown(page, 'vs-last-week')).toBe(String(totals.compare.four_weeks.same_time_amount))
+    // By till: the devices table has each device's sales and orders today, as /api/v1/devices.
+    const devices = await store.api<{ devices: { device_id: string; amount: number; order_count: number }[] }>('/api/v1/devices')
+    const till = devices.devices.find((device) => device.device_id === 'till-1')!
+    const row = page.locator('#devices tbody tr', { hasText: 'till-1' })
+    await expect.poll(() => row.locator('td.num').first().getAttribute('data-value'), { timeout: 30_000 }).toBe(String(till.amount))
+    expect(await row.locator('td.num').nth(1).getAttribute('data-value')).toBe(String(till.order_count))
+    await context.close()
+  })
+
+  it('one load asks for each thing once: the day once (the stream is told it has it), the devices once; JSON comes compressed', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const requests: string[] = []
+    const dayAnswers: { etag: string | null; encoding: string | null }[] = []
+    context.on('request', (request) => requests.push(new URL(request.url()).pathname + new URL(request.url()).search))
+    context.on('response', async (response) => {
+      if (new URL(response.url()).pathname === '/api/v1/day')
+        dayAnswers.push({ etag: await response.headerValue('etag'), encoding: await response.headerValue('content-encoding') })
+    })
+    const page = await context.newPage()
+    await page.goto(store.base)
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+    await page.locator('#devices tbody th').first().waitFor()
+    await page.waitForTimeout(1000) // anything a second request would have been
+    const paths = (prefix: string): string[] => requests.filter((path) => path.startsWith(prefix))
+    expect(paths('/api/v1/day')).toHaveLength(1)
+    expect(paths('/api/v1/devices')).toHaveLength(1)
+    const events = paths('/api/v1/events')
+    expect(events).toHaveLength(1)
+    expect(dayAnswers[0]!.etag).toBeTruthy()
+    expect(new URL(events[0]!, store.base).searchParams.get('day_etag')).toBe(dayAnswers[0]!.etag)
+    expect(dayAnswers[0]!.encoding).toBe('br') // Chromium asks for br; the day's JSON is over 1 KB
+    await context.close()
+  })
+
   it('a past day through the date picker and the arrows', async () => {
     const past = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10)
     const pastTotals = await store.api<{ total_amount: number }>(`/api/v1/totals?date=${past}`)
