@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GoldReader } from '../../src/gold/gold-reader.js'
 import { seededRandom } from '../../src/simulate/random.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 
@@ -164,6 +165,28 @@ describe('gold equals an independent computation over the raw events', () => {
       .pluck()
       .get()
     expect(byDay).toBe(0)
+  })
+
+  it("the basket size the page computes from the totals, units / order_count, is gold's avg_units_per_order to the bit", () => {
+    const reader = new GoldReader(h.dir.path, { code: 'USD', minorUnitDigits: 2 })
+    try {
+      const days = h.db.prepare('SELECT store_id, sale_date, units, order_count, avg_units_per_order FROM gold.kpi_daily_orders').all() as {
+        store_id: string
+        sale_date: string
+        units: number
+        order_count: number
+        avg_units_per_order: number
+      }[]
+      expect(days.length).toBe(4)
+      for (const day of days) {
+        const totals = reader.totals(day.store_id, day.sale_date)
+        expect([day.sale_date, day.store_id, totals.units, totals.order_count]).toEqual([day.sale_date, day.store_id, day.units, day.order_count])
+        expect(totals.units / totals.order_count).toBe(day.avg_units_per_order)
+        expect(Number.isInteger(day.avg_units_per_order)).toBe(false) // a real ratio, not a lucky whole number
+      }
+    } finally {
+      reader.close()
+    }
   })
 
   it('the day totals match too, and nothing is Unknown any more', () => {

@@ -109,6 +109,23 @@ describe('the totals API', () => {
     expect(response.json()).toEqual({ error: { code, message: expect.any(String) } })
   })
 
+  it("the basket size needs no field of its own: the totals' units / order_count is gold's avg_units_per_order", async () => {
+    const app = buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) }))
+    const headers = { authorization: `Bearer ${CENTRAL}` }
+    const gold = (await app.inject({ url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03', headers })).json().rows as {
+      sale_date: string
+      avg_units_per_order: number
+    }[]
+    expect(gold.map((row) => [row.sale_date, row.avg_units_per_order])).toEqual([
+      ['2025-05-01', 2.5],
+      ['2025-05-03', 1],
+    ])
+    for (const row of gold) {
+      const totals = (await app.inject({ url: `/api/v1/totals?date=${row.sale_date}`, headers })).json() as Totals
+      expect(totals.units / totals.order_count).toBe(row.avg_units_per_order)
+    }
+  })
+
   it('GET /api/v1/gold/{table} returns the rows of a range', async () => {
     const response = await buildApp(deps({ roles: new RoleCheck({ central: CENTRAL }) })).inject({
       url: '/api/v1/gold/kpi_daily_orders?from=2025-05-01&to=2025-05-03',
