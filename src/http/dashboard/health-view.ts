@@ -69,7 +69,7 @@ export class HealthView {
       'Refused today',
       rejects.total === 0
         ? 'none'
-        : `${formats.count(rejects.total)} (${rejects.by_reason.map((row) => `${row.reason.replaceAll('_', ' ')} ${formats.count(row.count)}`).join(', ')})`,
+        : `${formats.count(rejects.total)} (${rejects.by_reason.map((row) => `${row.reason.replaceAll('_', ' ')}: ${formats.count(row.count)}`).join(', ')})`,
       rejects.total > 0 ? 'note' : undefined,
     ])
     facts.push(['Connections', formats.count(health.mqtt.connected_clients)])
@@ -117,7 +117,7 @@ export class HealthView {
         if (device.amount !== undefined) amount.dataset.value = String(device.amount)
         const orders = el('td', 'num', device.order_count === undefined ? '' : formats.count(device.order_count))
         if (device.order_count !== undefined) orders.dataset.value = String(device.order_count)
-        row.append(name, el('td', device.connected ? undefined : 'muted', device.connected ? 'connected' : 'offline'), amount, orders, last)
+        row.append(name, el('td', 'now', device.connected ? 'connected' : 'offline'), amount, orders, last)
         return row
       }),
     )
