@@ -145,6 +145,8 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
   if (server.https) Object.assign(options, { serverFactory: (handler: RequestListener) => createHttpsServer(serverOptions, handler) })
   const app = Fastify(options)
   app.register(compress, {
+    // Brotli at the plugin's quality 4: a 9 KB day view took 64 µs to 825 B, gzip's default 52 µs
+    // to 943 B (Node 24, x64, in a loop); quality 11, the build's, is for files made once.
     encodings: ['br', 'gzip'],
     threshold: COMPRESS_THRESHOLD_BYTES,
     customTypes: COMPRESSED_TYPES,
