@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,21 +27,20 @@ interface FigureFit {
 
 /** Every money and count figure of the page, measured in the browser. */
 function measureFigures(page: Page): Promise<FigureFit[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('.kpi-value, .bars .amount, .products .amount, #devices td.num')].map((element) => {
-      const box = element.getBoundingClientRect()
-      const card = element.closest('.kpi, .card')!.getBoundingClientRect()
-      const style = getComputedStyle(element)
-      return {
-        id: element.id || element.className,
-        text: element.textContent ?? '',
-        overflows: element.scrollWidth > element.clientWidth + 1,
-        outsideCard: box.left < card.left - 0.5 || box.right > card.right + 0.5,
-        ellipsis: style.textOverflow === 'ellipsis' && style.overflow !== 'visible',
-        wrapped: element.classList.contains('wrapped'),
-      }
-    }),
-  )
+  // Browser code as text: the tests' TypeScript has Node's types, not the DOM's.
+  return page.evaluate<FigureFit[]>(`[...document.querySelectorAll('.kpi-value, .bars .amount, .products .amount, #devices td.num')].map((element) => {
+    const box = element.getBoundingClientRect()
+    const card = element.closest('.kpi, .card').getBoundingClientRect()
+    const style = getComputedStyle(element)
+    return {
+      id: element.id || element.className,
+      text: element.textContent ?? '',
+      overflows: element.scrollWidth > element.clientWidth + 1,
+      outsideCard: box.left < card.left - 0.5 || box.right > card.right + 0.5,
+      ellipsis: style.textOverflow === 'ellipsis' && style.overflow !== 'visible',
+      wrapped: element.classList.contains('wrapped'),
+    }
+  })`)
 }
 
 describe('the staff page on every screen a shop has (Chromium)', () => {
@@ -219,11 +216,11 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
       expect(await wrap.getAttribute('aria-label')).toMatch(/table/)
     }
     // The Detail column is not squeezed beside empty space: the table fits its card, the detail wraps.
-    const fit = await page.evaluate(() => {
-      const wrap = document.querySelector('#rejects')!.parentElement!
-      const detail = document.querySelector<HTMLElement>('#rejects td.detail')!
+    const fit = await page.evaluate<{ fits: boolean; detailWidth: number; detail: string }>(`(() => {
+      const wrap = document.querySelector('#rejects').parentElement
+      const detail = document.querySelector('#rejects td.detail')
       return { fits: wrap.scrollWidth <= wrap.clientWidth + 1, detailWidth: detail.getBoundingClientRect().width, detail: detail.textContent }
-    })
+    })()`)
     expect(fit.fits).toBe(true)
     expect(fit.detailWidth).toBeGreaterThan(150)
     expect(fit.detail).toMatch(/price/)
@@ -238,14 +235,14 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
       const hidden: string[] = []
       for (let step = 0; step < 12; step++) {
         await page.keyboard.press('Shift+Tab')
-        const seen = await page.evaluate(() => {
-          const focused = document.activeElement as HTMLElement
-          const header = document.querySelector('.top')!.getBoundingClientRect()
+        const seen = await page.evaluate<{ name: string; underHeader: boolean }>(`(() => {
+          const focused = document.activeElement
+          const header = document.querySelector('.top').getBoundingClientRect()
           const box = focused.getBoundingClientRect()
           // The header's own controls, the skip link (drawn over the header) and the page itself are not hidden by it.
           const exempt = focused.closest('.top') !== null || focused.classList.contains('skip') || focused === document.body
           return { name: focused.id || focused.tagName, underHeader: !exempt && box.top < header.bottom - 1 }
-        })
+        })()`)
         if (seen.underHeader) hidden.push(`${screen}: ${seen.name}`)
       }
       expect(hidden).toEqual([])
