@@ -39,35 +39,45 @@ describe("the staff page keeps one clock, the store's (Chromium)", () => {
   })
 
   it('offline within 5 s of the gateway stopping (a refused connection counts), though its stream retries meanwhile', async () => {
-    const { context, page } = await openStaffPage(browser, store, outside, { prepare: (context) => context.clock.install() })
-    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
-    // The page's time stops (and moves only when the test says) once its stream has been open a while.
-    await page.clock.pauseAt((await page.evaluate<number>('Date.now()')) + 10_000)
-    await store.stop()
-    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).not.toBe('live')
-    await runPageClock(page, 5000)
-    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('offline')
-    await context.close()
-    await store.run()
+    try {
+      const { context, page } = await openStaffPage(browser, store, outside, { prepare: (context) => context.clock.install() })
+      await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+      // The page's time stops (and moves only when the test says) once its stream has been open a while.
+      await page.clock.pauseAt((await page.evaluate<number>('Date.now()')) + 10_000)
+      await store.stop()
+      await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).not.toBe('live')
+      await runPageClock(page, 5000)
+      await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('offline')
+      await context.close()
+    } finally {
+      if (store.client === undefined) await store.run()
+    }
   }, 90_000)
 
   it("a kiosk browser in UTC: the offline notice's times are both on the store's clock, in one format, naming the zone", async () => {
-    const { context, page } = await openStaffPage(browser, store, outside, { timezoneId: 'UTC' })
-    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
-    await store.stop()
-    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('offline')
-    const notice = (await page.locator('#connection').textContent())!
-    const time = String.raw`(\d{1,2}):\d{2}:\d{2} ([AP]M) (EST|EDT)`
-    const match = new RegExp(`^Cannot reach the gateway since ${time}\\. The figures shown are as of ${time}\\. Retrying…$`).exec(notice)
-    expect(match, notice).not.toBeNull()
-    // The hour is New York's now, not UTC's.
-    const hourNow = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hour12: true }).formatToParts(Date.now())
-    const hour = hourNow.find((part) => part.type === 'hour')!.value
-    expect([hour, String((Number(hour) % 12) + 1)]).toContain(match![1])
-    // Every time on the page is in that one format.
-    expect(await page.locator('#as-of').textContent()).toMatch(new RegExp(`^Figures as of ${time}$`))
-    await context.close()
-    await store.run()
+    try {
+      const { context, page } = await openStaffPage(browser, store, outside, { timezoneId: 'UTC' })
+      await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+      await store.stop()
+      await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('offline')
+      const notice = (await page.locator('#connection').textContent())!
+      const time = String.raw`(\d{1,2}):\d{2}:\d{2} ([AP]M) (EST|EDT)`
+      const match = new RegExp(`^Cannot reach the gateway since ${time}\\. The figures shown are as of ${time}\\. Retrying…$`).exec(notice)
+      expect(match, notice).not.toBeNull()
+      // The hour is New York's now, not UTC's.
+      const hourNow = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hour12: true }).formatToParts(Date.now())
+      const hour = hourNow.find((part) => part.type === 'hour')!.value
+      expect([hour, String((Number(hour) % 12) + 1)]).toContain(match![1])
+      // Every time on the page is in that one format.
+      expect(await page.locator('#as-of').textContent()).toMatch(new RegExp(`^Figures as of ${time}$`))
+      // Stale figures are dimmed, the comparison ("+180%") with them.
+      for (const id of ['total-amount', 'vs-last-week']) {
+        expect(Number(await page.evaluate<string>(`getComputedStyle(document.getElementById('${id}')).opacity`)), id).toBeLessThan(1)
+      }
+      await context.close()
+    } finally {
+      if (store.client === undefined) await store.run()
+    }
   }, 90_000)
 
   it('the gateway panel and the devices table say the same "… ago" for the same sale, as time goes by', async () => {

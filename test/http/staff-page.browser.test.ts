@@ -66,6 +66,10 @@ describe('the staff page in a real Chromium, against the daemon', () => {
         totals.by_category.map((row) => row.amount),
       )
       expect(await page.locator('#top-products li').count()).toBe(4)
+      // A sale without a customer is said as such, not as a region called "Anonymous".
+      expect(await page.locator('#by-region .name').allTextContents()).toContain('No customer given')
+      // Today's current hour is marked as not over in the table.
+      expect((await page.locator('#hourly-table tbody th').allTextContents()).at(-1)).toMatch(/, so far$/)
       expect(await page.locator('#connection').textContent()).toBe('Live')
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width)
       await page.screenshot({ path: join(ARTIFACTS, `staff-page-${name}.png`), fullPage: true })

@@ -108,7 +108,8 @@ export class DayView {
     }
     const todayByHour = new Map(today.map((row) => [row.hour, row.amount]))
     const otherByHour = new Map(otherSoFar.map((row) => [row.hour, row.amount]))
-    const hours = [...new Set([...todayByHour.keys(), ...otherByHour.keys()])].sort((a, b) => a - b)
+    // Today's table ends with the hour now ("so far"), sales in it or not yet.
+    const hours = [...new Set([...todayByHour.keys(), ...otherByHour.keys(), ...(clock.isToday ? [clock.hour] : [])])].sort((a, b) => a - b)
     byId('hourly-col-today').textContent = byId('legend-today').textContent
     byId('hourly-col-last').textContent = otherName
     fill(
