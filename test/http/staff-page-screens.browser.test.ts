@@ -43,6 +43,11 @@ function measureFigures(page: Page): Promise<FigureFit[]> {
   })`)
 }
 
+/** Two frames after a resize or a theme change: the page has fitted its figures and redrawn its chart. */
+function settled(page: Page): Promise<unknown> {
+  return page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))')
+}
+
 describe('the staff page on every screen a shop has (Chromium)', () => {
   const store = new StoreGateway()
   const empty = new StoreGateway()
@@ -93,38 +98,42 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
       ['de-DE', 'EUR', 2, 9_999_999.99],
       ['ja-JP', 'JPY', 0, 9_999_999],
     ] as const) {
+      // One page per locale, resized to each screen in turn (as a tablet turned round): each size is
+      // fitted by the page's own resize handling, as on a first load.
+      const { context, page } = await openStaffPage(browser, store, outside, {
+        viewport: SCREENS.till,
+        prepare: async (context) => {
+          await context.route('**/api/v1/session', async (route) => {
+            const response = await route.fetch()
+            const session = (await response.json()) as Record<string, unknown>
+            await route.fulfill({ response, json: { ...session, locale, currency: { code: currency, minor_unit_digits: digits } } })
+          })
+          await context.route(/\/api\/v1\/day(\?|$)/, async (route) => {
+            const response = await route.fetch()
+            const day = (await response.json()) as {
+              totals: Record<string, unknown> & { by_category: { amount: number }[] }
+              top_products: { amount: number }[]
+            }
+            const totals = {
+              ...day.totals,
+              total_amount: amount,
+              avg_order_amount: amount,
+              sales_count: 9_999_999,
+              order_count: 9_999_999,
+              units: 99_999_999,
+            }
+            totals.by_category = totals.by_category.map((row) => ({ ...row, amount, count: 9_999_999 }))
+            await route.fulfill({ response, json: { totals, top_products: day.top_products.map((row) => ({ ...row, amount, units: 9_999_999 })) } })
+          })
+          // The live stream would bring the real (small) figures back: the page polls /day instead.
+          await context.route('**/api/v1/events?*', (route) => route.fulfill({ status: 503, json: { error: { code: 'BUSY', message: 'test' } } }))
+        },
+      })
+      await expect.poll(() => shown(page, 'total-amount')).toBe(String(amount))
+      await page.locator('#top-products .amount >> nth=0').waitFor()
       for (const screen of Object.keys(SCREENS) as ScreenName[]) {
-        const { context, page } = await openStaffPage(browser, store, outside, {
-          viewport: SCREENS[screen],
-          prepare: async (context) => {
-            await context.route('**/api/v1/session', async (route) => {
-              const response = await route.fetch()
-              const session = (await response.json()) as Record<string, unknown>
-              await route.fulfill({ response, json: { ...session, locale, currency: { code: currency, minor_unit_digits: digits } } })
-            })
-            await context.route(/\/api\/v1\/day(\?|$)/, async (route) => {
-              const response = await route.fetch()
-              const day = (await response.json()) as {
-                totals: Record<string, unknown> & { by_category: { amount: number }[] }
-                top_products: { amount: number }[]
-              }
-              const totals = {
-                ...day.totals,
-                total_amount: amount,
-                avg_order_amount: amount,
-                sales_count: 9_999_999,
-                order_count: 9_999_999,
-                units: 99_999_999,
-              }
-              totals.by_category = totals.by_category.map((row) => ({ ...row, amount, count: 9_999_999 }))
-              await route.fulfill({ response, json: { totals, top_products: day.top_products.map((row) => ({ ...row, amount, units: 9_999_999 })) } })
-            })
-            // The live stream would bring the real (small) figures back: the page polls /day instead.
-            await context.route('**/api/v1/events?*', (route) => route.fulfill({ status: 503, json: { error: { code: 'BUSY', message: 'test' } } }))
-          },
-        })
-        await expect.poll(() => shown(page, 'total-amount')).toBe(String(amount))
-        await page.locator('#top-products .amount >> nth=0').waitFor()
+        await page.setViewportSize(SCREENS[screen])
+        await settled(page)
         const figures = await measureFigures(page)
         const label = `${locale} ${screen}`
         expect(
@@ -137,8 +146,8 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
         expect(total.text.replace(/\D/g, ''), label).toBe(digits === 2 ? '999999999' : '9999999')
         expect(await page.evaluate('document.documentElement.scrollWidth'), label).toBeLessThanOrEqual(SCREENS[screen].width)
         await page.screenshot({ path: join(ARTIFACTS, `staff-page-big-${locale}-${screen}.png`) })
-        await context.close()
       }
+      await context.close()
     }
   })
 
@@ -164,22 +173,25 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
   })
 
   it('screenshots of the four sizes in light and dark: nothing scrolls sideways, nothing is cut', async () => {
-    for (const screen of Object.keys(SCREENS) as ScreenName[]) {
-      for (const scheme of ['light', 'dark'] as const) {
-        const { context, page } = await openStaffPage(browser, store, outside, { viewport: SCREENS[screen], colorScheme: scheme })
-        await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
-        await page.locator('#top-products .amount >> nth=0').waitFor()
-        await page.locator('#devices tbody th').first().waitFor()
-        await page.locator('#hourly-chart canvas').first().waitFor()
+    const { context, page } = await openStaffPage(browser, store, outside, { viewport: SCREENS.till })
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+    await page.locator('#top-products .amount >> nth=0').waitFor()
+    await page.locator('#devices tbody th').first().waitFor()
+    await page.locator('#hourly-chart canvas').first().waitFor()
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme })
+      for (const screen of Object.keys(SCREENS) as ScreenName[]) {
+        await page.setViewportSize(SCREENS[screen])
+        await settled(page)
         expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(SCREENS[screen].width)
         expect((await measureFigures(page)).filter((figure) => figure.overflows || figure.outsideCard)).toEqual([])
         const file = `staff-page-${screen}-${scheme}.png`
         await page.screenshot({ path: join(ARTIFACTS, file), fullPage: true })
         if (DOCS_IMAGES) copyFileSync(join(ARTIFACTS, file), join(DOCS_IMAGES, file))
-        await context.close()
       }
     }
-  }, 120_000)
+    await context.close()
+  })
 
   it('a day without sales says "No sales yet": across the lists, with no $0-$1 chart', async () => {
     const { context, page } = await openStaffPage(browser, empty, outside, { viewport: SCREENS.phone })
