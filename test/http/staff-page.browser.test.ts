@@ -11,6 +11,7 @@ import { ARTIFACTS, openStaffPage, recentSale, shown, StoreGateway } from '../he
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url))
 const STAFF = 'staff-token-for-the-shop-floor'
 const ADMIN = 'admin-token-for-the-back-office'
+const NEW_STAFF = 'staff-token-of-next-month-0001'
 const usd = (amount: number): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
 
 describe('the staff page in a real Chromium, against the daemon', () => {
@@ -274,6 +275,50 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await expect.poll(() => page.locator('#date').inputValue()).toBe(new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10))
     await page.keyboard.press('Tab') // to the date field
     expect(await page.evaluate('document.activeElement.id')).toBe('date')
+    await context.close()
+  })
+
+  it('the sign-in screen offers only what works: no day controls, no second sign-in link, no stale role; a short token is told why', async () => {
+    const { context, page } = await open(locked, { width: 390, height: 844 })
+    await page.locator('#sign-in').waitFor({ state: 'visible' })
+    expect(await page.locator('#day-nav').isHidden()).toBe(true)
+    expect(await page.locator('#sign-in-open').isHidden()).toBe(true)
+    await page.fill('#token', 'abcde')
+    await page.click('#sign-in button[type=submit]')
+    await expect
+      .poll(() => page.locator('#sign-in-error').textContent())
+      .toBe('Access tokens are at least 16 characters long; this one has 5. Check it and try again.')
+    await page.fill('#token', STAFF)
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => shown(page, 'total-amount'), { timeout: 30_000 }).toBe('5')
+    expect(await page.locator('#day-nav').isVisible()).toBe(true)
+    expect(await page.locator('#role').textContent()).toBe('Signed in as staff')
+    // Another token that is refused: the footer no longer says who is signed in.
+    await page.click('#sign-in-open')
+    expect(await page.locator('#sign-in-open').isHidden()).toBe(true)
+    await page.fill('#token', 'not-the-token-0000')
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('That token was refused by the gateway. Check it and try again.')
+    expect(await page.locator('#role').textContent()).toBe('')
+    expect(await page.locator('#day-nav').isHidden()).toBe(true)
+    await context.close()
+  })
+
+  // Last of the locked gateway's tests: its staff token is not the same after it.
+  it('a staff token changed on the gateway (SIGHUP): the open page stops showing figures and asks for the new one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript(`localStorage.setItem('medallion-edge.token', '${STAFF}')`)
+    const page = await context.newPage()
+    await page.goto(locked.base)
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+    locked.reloadTokens({ staff: NEW_STAFF, admin: ADMIN })
+    await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await page.locator('#figures').isHidden()).toBe(true)
+    expect(await page.locator('#sign-in-error').textContent()).toBe('The gateway refused the token. Type the current one.')
+    await page.fill('#token', NEW_STAFF)
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+    expect(await shown(page, 'total-amount')).toBe('5')
     await context.close()
   })
 
