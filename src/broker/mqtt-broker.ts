@@ -1,4 +1,4 @@
-import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import { Aedes, type Client } from 'aedes'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
@@ -14,6 +14,10 @@ import { watcherClientId, type DeviceNotices } from '../contract/reject-notice.j
 import type { TopicOwner } from '../contract/sales-topic.js'
 import { RejectNotices, type RejectNoticeCounts } from './reject-notices.js'
 import { topicMatches } from './topic-filter.js'
+import { authenticateHook } from './hooks/authenticate.js'
+import { authorizePublishHook } from './hooks/authorize-publish.js'
+import { authorizeForwardHook, authorizeSubscribeHook } from './hooks/authorize-subscribe.js'
+import { dropWill } from './hooks/pre-connect.js'
 import { readTlsCredentials, type TlsCredentials } from '../util/tls-credentials.js'
 
 /** Where accepted publishes go: `done` must run only once the message is durable. */
@@ -35,9 +39,6 @@ export interface ListeningAddresses {
 
 /** QoS 2 packets a client may leave without PUBREL; aedes keeps each one, payload and all. */
 const MAX_INFLIGHT_INBOUND = 32
-const NO_PAYLOAD = Buffer.alloc(0)
-/** CONNACK return code 3 of MQTT 3.1.1: the client backs off and tries again later. */
-const SERVER_UNAVAILABLE = 3
 
 function admissionLimits(config: MqttConfig): ConnectionAdmission['limits'] {
   return {
@@ -59,14 +60,9 @@ export interface FairShareCounts {
 }
 
 /**
- * The aedes broker on a plain listener and an optional TLS listener.
- *
- * Ack after commit: aedes writes the QoS 1 PUBACK, and stores the QoS 2 packet and sends PUBREC,
- * only after `authorizePublish` calls back (lib/handlers/publish.js: authorizePublish, then
- * enqueuePublish). So the intake runs inside `authorizePublish` and calls back after the group
- * commit. A refusal there (`callback(err)`) closes the connection, since MQTT 3.1.1 has no
- * negative PUBACK: it is used for ACL refusals only; bad payloads are acked after their reject
- * row is committed.
+ * The aedes broker on a plain listener and an optional TLS listener. Ack after commit: the intake
+ * runs inside aedes' authorizePublish (hooks/authorize-publish.ts), which calls back after the
+ * group commit.
  */
 export class MqttBroker {
   private readonly aedes: Aedes
@@ -107,47 +103,19 @@ export class MqttBroker {
       maxInflightInbound: MAX_INFLIGHT_INBOUND,
       connectTimeout: config.connectTimeoutMs,
       drainTimeout: config.drainTimeoutMs,
-      preConnect: (_client, packet, done) => {
-        // A will is a publish on the device's behalf after it vanished: on a sales topic it would
-        // be stored as a sale, elsewhere it is refused anyway. Devices get no will.
-        delete (packet as { will?: unknown }).will
-        done(null, true)
-      },
-      authenticate: (client, username, password, done) => {
-        const refusal = access.authenticate(client, username, password) ?? this.admit(client)
-        done(refusal, refusal === null)
-      },
-      authorizePublish: (client, packet, done) => {
-        if (!this.intakeOpen) {
-          // Stopping: not acked, so the device resends it to the next run.
-          done(new Error('the gateway is stopping'))
-          return
-        }
-        if (!access.mayPublish(client, packet)) {
-          done(new Error(`not authorized to publish to ${packet.topic}`))
-          return
-        }
-        const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload, 'utf8') : packet.payload
-        // Bronze is the only consumer: aedes keeps neither a retained copy nor the payload of a
-        // QoS 2 packet waiting for PUBREL (a device could otherwise pin memory with them).
-        packet.retain = false
-        packet.payload = NO_PAYLOAD
-        const waitMs = this.rateLimit.enabled && client !== null ? this.rateLimit.delayFor(this.deviceKey(client), payload.byteLength) : 0
-        if (waitMs === 0) {
-          intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
-          return
-        }
-        // Over its rate: the message (and the device's connection) waits; nothing is refused.
-        const timer = setTimeout(() => {
-          this.waiting.delete(timer)
-          intake(packet.topic, client?.id ?? null, payload, Date.now(), done)
-        }, waitMs)
-        this.waiting.set(timer, done)
-      },
-      authorizeSubscribe: (client, subscription, done) => {
-        done(null, access.authorizeSubscription(client, subscription))
-      },
-      authorizeForward: (client, packet) => (access.mayReceive(client, packet.topic) ? packet : null),
+      // One file per hook, as aedes lays out its own handlers (src/broker/hooks/).
+      preConnect: dropWill,
+      authenticate: authenticateHook({ access, admission: this.admission, floods: this.floods, logger, deviceKey: (client) => this.deviceKey(client) }),
+      authorizePublish: authorizePublishHook({
+        access,
+        intake,
+        rateLimit: this.rateLimit,
+        intakeOpen: () => this.intakeOpen,
+        deviceKey: (client) => this.deviceKey(client),
+        waiting: this.waiting,
+      }),
+      authorizeSubscribe: authorizeSubscribeHook(access),
+      authorizeForward: authorizeForwardHook(access),
     })
     this.aedes.on('client', (client: Client) => this.clients.add(client))
     this.aedes.on('clientDisconnect', (client: Client) => this.clients.delete(client))
@@ -211,36 +179,6 @@ export class MqttBroker {
   /** Whom the per-device limits count: a registered device, else an anonymous client by its id. */
   private deviceKey(client: Client): string {
     return this.options.access.ownerOf(client)?.deviceId ?? `anonymous:${client.id}`
-  }
-
-  /**
-   * A client that authenticated takes a place: refused (CONNACK 3, server unavailable) when it
-   * connects too often, or when it is anonymous and the anonymous places are taken.
-   */
-  private admit(client: Client): AuthenticateError | null {
-    const { limits } = this.admission
-    const refusals = this.admission.connectRefusals(this.deviceKey(client))
-    if (refusals > 0) {
-      // Logged once a minute per device: a looping device must not flood the log either.
-      return this.refuseConnect(
-        client,
-        `${this.options.access.ownerOf(client)?.deviceId ?? client.id} connects more than mqtt.perDevice.connectsPerMinute (${limits.connectsPerMinute}) times a minute`,
-        refusals === 1,
-      )
-    }
-    if (this.options.access.ownerOf(client) === undefined && !this.admission.admitAnonymous(client.conn as Socket)) {
-      const reason = `mqtt.maxAnonymousConnections (${limits.maxAnonymous}) anonymous clients are connected (logged once a minute)`
-      this.floods.log('warn', 'anonymous_cap', { clientId: client.id }, `connect refused: ${reason}`)
-      return this.refuseConnect(client, reason, false)
-    }
-    this.admission.connected(client.conn as Socket)
-    return null
-  }
-
-  private refuseConnect(client: Client, reason: string, log: boolean): AuthenticateError {
-    if (log)
-      this.options.logger.warn({ clientId: client.id, address: (client.conn as { remoteAddress?: string }).remoteAddress }, 'connect refused: %s', reason)
-    return Object.assign(new Error(reason), { returnCode: SERVER_UNAVAILABLE }) as AuthenticateError
   }
 
   /**
