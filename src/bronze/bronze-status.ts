@@ -37,3 +37,8 @@ export function countDroppedRejects(db: SqliteDatabase): number {
   if (!hasTable(db, 'bronze', 'bronze_state')) return 0
   return (db.prepare("SELECT value FROM bronze.bronze_state WHERE name = 'rejects_dropped'").pluck().get() as number | undefined) ?? 0
 }
+
+/** The newest sale bronze holds (its id), 0 when empty: where retention waits for silver and gold to be. */
+export function newestBronzeSaleId(db: SqliteDatabase): number {
+  return db.prepare('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw').pluck().get() as number
+}

@@ -1,15 +1,26 @@
 import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
-import { lockedTransaction } from '../db/locked-transaction.js'
+import { newestBronzeSaleId } from '../bronze/bronze-status.js'
+import { pruneBronzeSales, pruneRejects } from '../bronze/prune-bronze.js'
 import { goldProgress } from '../gold/gold-status.js'
-import { ALL_GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { goldPrunedDaysWithRows, pruneGoldDays, trimRefreshLog } from '../gold/prune-gold.js'
 import { pulledSeq } from '../delivery/pull-ack.js'
 import { snapshotWatermark } from '../snapshot/snapshot-catalog.js'
 import { addDays, dateIn } from '../util/calendar-date.js'
 import { compactDatabases } from './compact.js'
 import { newestDayChange } from '../silver/day-changes.js'
-import { oldestSilverDay, silverWatermark } from '../silver/silver-status.js'
+import { newestEnrichedBronzeId, oldestSilverDay, silverWatermark } from '../silver/silver-status.js'
+import {
+  bronzeIdsOfDay,
+  bronzeIdsQuarantinedBefore,
+  markDaysPruned,
+  markedDaysWithSales,
+  markGoldPruned,
+  pruneDaySales,
+  pruneQuarantine,
+  type PrunedDay,
+} from '../silver/prune-silver.js'
 
 export interface RetentionSettings {
   salesDays: number
@@ -41,7 +52,6 @@ export interface RetentionOutcome {
 
 /** Store-days pruned per transaction: each is a handful of short transactions, ingest goes on. */
 const DAYS_PER_STEP = 31
-const ROWS_PER_DELETE = 10_000
 
 /**
  * One retention run (docs/operations.md), on a connection with every layer attached:
@@ -75,24 +85,15 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   outcome.salesWait = whyNotCaughtUp(db, settings.catchUpWaitMs)
   if (outcome.salesWait === null) {
     for (let days = deliveredDays(db, settings, salesCutoff); days.length > 0; days = deliveredDays(db, settings, salesCutoff)) {
-      lockedTransaction(db, 'silver', () => {
-        const mark = db.prepare('INSERT OR IGNORE INTO silver.pruned_days (store_id, sale_date, pruned_at) VALUES (?, ?, ?)')
-        for (const day of days) mark.run(day.store_id, day.sale_date, new Date(nowMs).toISOString())
-      })
+      markDaysPruned(db, days, nowMs)
       outcome.prunedDays += days.length
     }
   }
   finishMarkedDays(db, outcome)
-  pruneQuarantine(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
-  const rejectsBefore = new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString()
-  outcome.rejectRows = deleteInSteps(
-    db,
-    'SELECT id FROM bronze.iot_sales_rejects WHERE received_at < ? ORDER BY id LIMIT ?',
-    'DELETE FROM bronze.iot_sales_rejects WHERE id IN',
-    [rejectsBefore],
-  )
+  pruneQuarantined(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
+  outcome.rejectRows = pruneRejects(db, new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString())
   outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
-  trimRefreshLog(db)
+  trimRefreshLog(db, snapshotWatermark(db))
   outcome.freedBytes = compactDatabases(db, ['bronze', 'silver', 'gold'])
   outcome.oldestSalesDay = oldestSilverDay(db)
   return outcome
@@ -114,14 +115,13 @@ const pause = (ms: number): void => {
  * quarantined as `day_pruned`).
  */
 function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string | null {
-  const value = (sql: string): number => db.prepare(sql).pluck().get() as number
-  const bronze = value('SELECT coalesce(max(id), 0) FROM bronze.iot_sales_raw')
+  const bronze = newestBronzeSaleId(db)
   const deadline = Date.now() + waitMs
   const silverBehind = (): number => bronze - silverWatermark(db)
   while (silverBehind() > 0 && Date.now() < deadline) pause(CATCH_UP_POLL_MS)
   if (silverBehind() > 0) return `silver is ${silverBehind()} sales behind bronze`
   const changes = newestDayChange(db)
-  const sales = value('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched')
+  const sales = newestEnrichedBronzeId(db)
   const goldBehind = (): number => {
     const gold = goldProgress(db)
     return changes - gold.dayChangesSeq + Math.max(0, sales - gold.salesThrough)
@@ -132,7 +132,7 @@ function whyNotCaughtUp(db: SqliteDatabase, waitMs = CATCH_UP_WAIT_MS): string |
 }
 
 /** Store-days before the cutoff whose current snapshot is delivered and holds the day's last gold state. */
-function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: string): { store_id: string; sale_date: string }[] {
+function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: string): PrunedDay[] {
   const watermark = snapshotWatermark(db)
   const delivered =
     settings.targets.length > 0
@@ -148,7 +148,7 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
       AND NOT EXISTS (SELECT 1 FROM gold.refreshed_days r WHERE r.store_id = s.store_id AND r.sale_date = s.sale_date AND r.seq > ?)
     ORDER BY s.sale_date, s.store_id LIMIT ${DAYS_PER_STEP}`,
     )
-    .all(cutoff, settings.targets.length > 0 ? JSON.stringify(settings.targets) : pulledSeq(db), watermark) as { store_id: string; sale_date: string }[]
+    .all(cutoff, settings.targets.length > 0 ? JSON.stringify(settings.targets) : pulledSeq(db), watermark) as PrunedDay[]
 }
 
 /**
@@ -156,25 +156,9 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
  * short between the two leaves silver rows of a marked day, which the next run finishes.
  */
 function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
-  const marked = db
-    .prepare(
-      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p
-    WHERE EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE e.store_id = p.store_id AND e.sale_date = p.sale_date)`,
-    )
-    .all() as { store_id: string; sale_date: string }[]
-  for (const day of marked) {
-    outcome.bronzeRows += deleteInSteps(
-      db,
-      `SELECT e.bronze_id FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id
-      WHERE e.store_id = ? AND e.sale_date = ? LIMIT ?`,
-      'DELETE FROM bronze.iot_sales_raw WHERE id IN',
-      [day.store_id, day.sale_date],
-    )
-    outcome.silverRows += lockedTransaction(
-      db,
-      'silver',
-      () => db.prepare('DELETE FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date).changes,
-    )
+  for (const day of markedDaysWithSales(db)) {
+    outcome.bronzeRows += pruneBronzeSales(db, bronzeIdsOfDay(db, day))
+    outcome.silverRows += pruneDaySales(db, day)
   }
 }
 
@@ -182,82 +166,19 @@ function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
  * Sales quarantined before the cutoff instant, with their bronze rows: by when they were
  * quarantined, so even a replay of an old sale stays visible for `salesDays`.
  */
-function pruneQuarantine(db: SqliteDatabase, beforeIso: string, outcome: RetentionOutcome): void {
-  outcome.bronzeRows += deleteInSteps(
-    db,
-    `SELECT q.bronze_id FROM silver.sales_quarantine q JOIN bronze.iot_sales_raw b ON b.id = q.bronze_id
-    WHERE q.quarantined_at < ? LIMIT ?`,
-    'DELETE FROM bronze.iot_sales_raw WHERE id IN',
-    [beforeIso],
-  )
-  outcome.quarantineRows += lockedTransaction(
-    db,
-    'silver',
-    () => db.prepare('DELETE FROM silver.sales_quarantine WHERE quarantined_at < ?').run(beforeIso).changes,
-  )
+function pruneQuarantined(db: SqliteDatabase, beforeIso: string, outcome: RetentionOutcome): void {
+  outcome.bronzeRows += pruneBronzeSales(db, bronzeIdsQuarantinedBefore(db, beforeIso))
+  outcome.quarantineRows += pruneQuarantine(db, beforeIso)
 }
 
 /**
  * Gold of pruned days older than its cutoff, every table, and their refresh log. Only pruned days:
- * a day whose snapshot was never delivered keeps its gold whatever its age. The mark stays (a row
- * per store-day): a sale replayed years later is still quarantined, and the day is never
- * snapshotted again from its missing gold.
+ * a day whose snapshot was never delivered keeps its gold whatever its age. Silver marks the days
+ * first (`gold_pruned_at`), then gold deletes what it still holds of every marked day.
  */
 function pruneGold(db: SqliteDatabase, cutoff: string, nowMs: number): number {
-  const days = db
-    .prepare('SELECT store_id, sale_date FROM silver.pruned_days WHERE sale_date < ? AND gold_pruned_at IS NULL ORDER BY sale_date')
-    .all(cutoff) as { store_id: string; sale_date: string }[]
-  for (let at = 0; at < days.length; at += DAYS_PER_STEP) {
-    const step = days.slice(at, at + DAYS_PER_STEP)
-    // Marked first: a run cut short after it leaves rows the next run removes, never a snapshot of a half-deleted day.
-    lockedTransaction(db, 'silver', () => {
-      const mark = db.prepare('UPDATE silver.pruned_days SET gold_pruned_at = ? WHERE store_id = ? AND sale_date = ?')
-      for (const day of step) mark.run(new Date(nowMs).toISOString(), day.store_id, day.sale_date)
-    })
-  }
-  const marked = db
-    .prepare(
-      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p WHERE p.gold_pruned_at IS NOT NULL
-    AND EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)`,
-    )
-    .all() as { store_id: string; sale_date: string }[]
-  for (let at = 0; at < marked.length; at += DAYS_PER_STEP) {
-    lockedTransaction(db, 'gold', () => {
-      for (const day of marked.slice(at, at + DAYS_PER_STEP)) {
-        for (const table of ALL_GOLD_TABLE_NAMES) db.prepare(`DELETE FROM gold.${table} WHERE store_id = ? AND sale_date = ?`).run(day.store_id, day.sale_date)
-        db.prepare('DELETE FROM gold.refreshed_days WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date)
-      }
-    })
-  }
-  return marked.length
-}
-
-/**
- * gold.refreshed_days gets a row per store-day at every refresh step (tens of thousands a day):
- * the rows snapshots have read past go, but the newest (readers take its seq as "now").
- */
-function trimRefreshLog(db: SqliteDatabase): void {
-  deleteInSteps(
-    db,
-    `SELECT seq FROM gold.refreshed_days WHERE seq <= ?
-    AND seq < (SELECT max(seq) FROM gold.refreshed_days) ORDER BY seq LIMIT ?`,
-    'DELETE FROM gold.refreshed_days WHERE seq IN',
-    [snapshotWatermark(db)],
-  )
-}
-
-/**
- * Deletes the rows a query finds, ROWS_PER_DELETE at a time, each batch its own short transaction
- * (bronze.db is the ack path's: it waits at most for one batch). Returns the rows deleted.
- */
-function deleteInSteps(db: SqliteDatabase, select: string, deleteIn: string, parameters: unknown[]): number {
-  const find = db.prepare(select).pluck()
-  let deleted = 0
-  for (;;) {
-    const ids = find.all(...parameters, ROWS_PER_DELETE) as number[]
-    if (ids.length === 0) return deleted
-    deleted += db.prepare(`${deleteIn} (SELECT value FROM json_each(?))`).run(JSON.stringify(ids)).changes
-  }
+  markGoldPruned(db, cutoff, nowMs, DAYS_PER_STEP)
+  return pruneGoldDays(db, goldPrunedDaysWithRows(db), DAYS_PER_STEP)
 }
 
 /** A run with the config's horizons and upload targets, noted in gateway.db: the job's and `retention run`'s. */

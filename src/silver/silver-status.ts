@@ -76,3 +76,8 @@ export function readSilverStatus(db: SqliteDatabase): SilverStatus {
       .all() as SilverStatus['sync'],
   }
 }
+
+/** The newest bronze sale silver holds enriched (its bronze id), 0 when none. */
+export function newestEnrichedBronzeId(db: SqliteDatabase): number {
+  return db.prepare('SELECT coalesce(max(bronze_id), 0) FROM silver.sales_enriched').pluck().get() as number
+}
