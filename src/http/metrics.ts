@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import type { IngestTotals } from '../pipeline/group-commit.js'
 import type { FairShareCounts } from '../broker/mqtt-broker.js'
-import type { GoldProgress } from '../gold/gold-thread.js'
+import type { GoldProgress } from '../pipeline/gold-thread.js'
 import type { SilverProgress } from '../pipeline/pipeline.js'
 import type { JobStatus } from '../scheduler/scheduler.js'
 import type { DiskState } from '../db/disk-space.js'

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js'
-import type { GoldThread } from '../gold/gold-thread.js'
+import type { GoldThread } from '../pipeline/gold-thread.js'
 import type { RetentionOutcome } from '../retention/retention.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { syncDimensionsJob } from '../silver/dims/dims-sync-job.js'

@@ -42,7 +42,7 @@ describe('import graph', () => {
   })
 
   it('the pipeline threads load SQLite and nothing else (no config validator or cron parser)', async () => {
-    for (const worker of ['pipeline/bronze.worker.ts', 'pipeline/silver.worker.ts', 'gold/gold.worker.ts']) {
+    for (const worker of ['pipeline/bronze.worker.ts', 'pipeline/silver.worker.ts', 'pipeline/gold.worker.ts']) {
       expect(await packagesLoadedBy(worker), worker).toEqual(['better-sqlite3'])
     }
   })

@@ -7,11 +7,11 @@ const SRC = join(import.meta.dirname, '../../src')
 /**
  * The stages in data-flow order, each after what it may import. A stage reads the stages before it
  * and never one after it: bronze knows nothing of silver, making a snapshot nothing of delivering
- * it. (The pipeline hosts the bronze and silver threads, so it comes after both.) The folders not
+ * it. (The pipeline hosts the bronze, silver and gold threads, so it comes after the three.) The folders not
  * listed compose the stages (cli, http, jobs, daemon, gateway.ts, schemas.ts) or work across all of them
  * (retention, backup), or are central's side (central).
  */
-const STAGES = ['errors', 'util', 'contract', 'db', 'config', 'broker', 'bronze', 'silver', 'pipeline', 'gold', 'snapshot', 'delivery']
+const STAGES = ['errors', 'util', 'contract', 'db', 'config', 'broker', 'bronze', 'silver', 'gold', 'pipeline', 'snapshot', 'delivery']
 
 /** The top-level part of src/ each relative import of `file` lands in, dynamic imports too. */
 function partsImportedBy(file: string): string[] {

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { GoldThread } from '../../src/gold/gold-thread.js'
+import { GoldThread } from '../../src/pipeline/gold-thread.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 

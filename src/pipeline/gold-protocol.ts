@@ -1,5 +1,5 @@
 import type { Reply } from '../util/service-thread.js'
-import type { RefreshOutcome } from './gold-refresher.js'
+import type { RefreshOutcome } from '../gold/gold-refresher.js'
 
 export interface GoldSettings {
   dataDir: string

@@ -1,12 +1,14 @@
 import { workerData } from 'node:worker_threads'
+import { GoldRefresher } from '../gold/gold-refresher.js'
+import { openGoldDatabase } from '../gold/open-gold.js'
+import { systemClock } from '../util/clock.js'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { serveThread, settle } from '../util/thread-port.js'
-import { GoldRefresher } from './gold-refresher.js'
-import { openGoldDatabase } from './open-gold.js'
+import { GoldCadence, type RefreshStep } from './gold-cadence.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
 
 // The gold thread: adds silver's new sales to gold and recomputes the days silver marked, at most
-// every refreshIntervalMs, so that staff totals are a second or two behind the broker. A step's cost
+// every refreshIntervalMs (gold-cadence.ts), so that staff totals are a second or two behind the broker. A step's cost
 // follows the sales it adds (gold-delta.ts). With a backlog (after a burst) the next step follows at
 // once; the thread runs at a lower priority, so that catching up takes idle CPU, not ingest's.
 const settings = workerData as GoldSettings
@@ -18,21 +20,10 @@ db.pragma('busy_timeout = 0')
 const refresher = new GoldRefresher(db)
 
 const PRUNE_EVERY = 100
-let backlog = false
-let timer: NodeJS.Timeout | undefined
-let lastRunAt = 0
 let refreshes = 0
-let closing = false
 
-function schedule(): void {
-  if (timer !== undefined || closing) return
-  const gap = backlog ? 0 : settings.refreshIntervalMs
-  timer = setTimeout(run, Math.max(0, lastRunAt + gap - Date.now()))
-}
-
-function run(): void {
-  timer = undefined
-  lastRunAt = Date.now()
+/** One refresh step; 'more' when a backlog or a backfill wants the next one at once. */
+function refreshStep(): RefreshStep {
   let outcome
   try {
     outcome = refresher.refresh()
@@ -40,10 +31,9 @@ function run(): void {
     post({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() })
   } catch (error) {
     // Busy: a `gold rebuild` holds gold.db, and the next notice or poll tries again (as silver's thread tells them apart).
-    backlog = false
     const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY') ?? false
     post({ kind: busy ? 'busy' : 'error', message: (error as Error).message })
-    return
+    return 'idle'
   }
   // After an upgrade that added a table, a month of old days per run until done; a busy gold.db
   // only postpones it (it is not a refresh failure).
@@ -53,8 +43,6 @@ function run(): void {
   } catch {
     backfilling = true
   }
-  backlog = outcome.pending || backfilling
-  if (backlog) schedule()
   if (refreshes % PRUNE_EVERY === 0) {
     try {
       refresher.pruneConsumed()
@@ -62,14 +50,15 @@ function run(): void {
       // silver.db busy (the pipeline writes it all the time): prune at a later refresh.
     }
   }
+  return outcome.pending || backfilling ? 'more' : 'idle'
 }
 
-const poll = setInterval(schedule, settings.pollMs)
+const cadence = new GoldCadence(refreshStep, systemClock, { refreshIntervalMs: settings.refreshIntervalMs, pollMs: settings.pollMs })
 
 const post = serveThread<ToGold, FromGold>({
   onMessage: (message) => {
     if (message.kind === 'silver-advanced') {
-      schedule()
+      cadence.silverAdvanced()
       return
     }
     const result = settle(() => refresher.refreshAll())
@@ -77,12 +66,10 @@ const post = serveThread<ToGold, FromGold>({
     if (result.ok) post({ kind: 'refreshed', outcome: result.value, caughtUpAt: refresher.caughtUpAt() })
   },
   onClose: () => {
-    closing = true
-    clearInterval(poll)
-    clearTimeout(timer)
+    cadence.close()
     db.close()
   },
 })
 
 post({ kind: 'ready', watermark: refresher.watermark(), caughtUpAt: refresher.caughtUpAt() })
-schedule()
+cadence.start()

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { LogThrottle } from '../util/log-throttle.js'
 import { ServiceThread } from '../util/service-thread.js'
 import type { FromGold, GoldSettings, ToGold } from './gold-protocol.js'
-import type { RefreshOutcome } from './gold-refresher.js'
+import type { RefreshOutcome } from '../gold/gold-refresher.js'
 
 export interface GoldProgress {
   watermark: number
