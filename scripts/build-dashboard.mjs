@@ -1,4 +1,4 @@
-// Builds the staff page (src/http/dashboard) into dist/http/dashboard: one JS and one CSS bundle
+// Builds the staff page (src/dashboard, the browser app) into dist/http/dashboard (the server's assets): one JS and one CSS bundle
 // with content-hashed names (uPlot included: nothing is fetched from outside the gateway), the
 // HTML that names them, a Brotli and a gzip copy of each file, and assets.json for the server.
 import { build } from 'esbuild'
@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
-const source = 'src/http/dashboard'
+const source = 'src/dashboard'
 const out = 'dist/http/dashboard'
 rmSync(out, { recursive: true, force: true })
 mkdirSync(join(out, 'assets'), { recursive: true })

@@ -1,4 +1,4 @@
-import type { TopProduct, Totals } from '../../gold/gold-reader.js'
+import type { TopProduct, Totals } from '../gold/gold-reader.js'
 import { describeComparison, type CompareKey, type HourAmount } from './comparison.js'
 import { afterPaint, byId, el, fill } from './dom.js'
 import { fitFiguresIn } from './fit-text.js'

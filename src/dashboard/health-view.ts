@@ -1,4 +1,4 @@
-import type { DeviceHealth, DeviceStatus, PipelineHealth } from '../health-report.js'
+import type { DeviceHealth, DeviceStatus, PipelineHealth } from '../http/health-report.js'
 import { byId, el, fill } from './dom.js'
 import type { Formats } from './format.js'
 import type { RelativeTimes } from './relative-times.js'

@@ -1,4 +1,4 @@
-import type { Comparison } from '../../gold/gold-reader.js'
+import type { Comparison } from '../gold/gold-reader.js'
 import type { Formats } from './format.js'
 
 /** What the shown day is compared with; the choice is kept per browser. */
