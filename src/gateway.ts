@@ -12,6 +12,7 @@ import { ScheduledWork } from './daemon/scheduled-work.js'
 import { DaemonLock } from './db/daemon-lock.js'
 import { ensureDataDir } from './db/data-dir.js'
 import { DiskSpace } from './db/disk-space.js'
+import type { LiveOptions } from './http/live/live-day-hub.js'
 import { GoldThread } from './pipeline/gold-thread.js'
 import { Pipeline } from './pipeline/pipeline.js'
 import type { Scheduler } from './scheduler/scheduler.js'
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   clock?: Clock
   /** The built staff page (default: dist/http/dashboard next to the running code). */
   dashboardDir?: string
+  /** The live stream's pace (default: http/app.ts's LIVE_DEFAULTS); tests set it. */
+  live?: Partial<LiveOptions>
 }
 
 export interface GatewayAddresses extends ListeningAddresses {
@@ -79,7 +82,7 @@ export interface Gateway {
  * (silver, bronze) -> MQTT -> the scheduler -> HTTP. They stop in reverse: intake first, then
  * what commits what was taken in, then the files and the lock.
  */
-export function createGateway({ config, logger, onFatal, clock = systemClock, dashboardDir }: GatewayDeps): Gateway {
+export function createGateway({ config, logger, onFatal, clock = systemClock, dashboardDir, live: liveOptions }: GatewayDeps): Gateway {
   const disk = new DiskSpace(config.dataDir, config.storage.reserveMiB * 1024 * 1024, logger.child({ component: 'disk' }), () => clock.now())
   const pipeline = new Pipeline({
     settings: {
@@ -124,7 +127,7 @@ export function createGateway({ config, logger, onFatal, clock = systemClock, da
   const files = new DataFiles(config, disk, clock, logger)
   const mqtt = new MqttIntake(config, files, pipeline, logger)
   const work = new ScheduledWork({ config, files, disk, gold, live: () => live, clock, logger })
-  const http = new HttpApi({ config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir })
+  const http = new HttpApi({ config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir, live: liveOptions })
   const parts = new Parts(
     [
       {

@@ -7,6 +7,7 @@ import type { StoreRecord } from '../gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
 import type { GoldThread } from '../pipeline/gold-thread.js'
 import { buildApp } from '../http/app.js'
+import type { LiveOptions } from '../http/live/live-day-hub.js'
 import { DashboardAssets } from '../http/dashboard-assets.js'
 import { deviceHealth, pipelineHealth, type HealthSources } from '../http/health-report.js'
 import { createMetrics } from '../http/metrics.js'
@@ -37,6 +38,8 @@ export interface HttpApiDeps {
   logger: Logger
   /** The built staff page (default: dist/http/dashboard next to the running code). */
   dashboardDir?: string
+  /** The live stream's pace (default: app.ts's LIVE_DEFAULTS); tests set it. */
+  live?: Partial<LiveOptions>
 }
 
 /**
@@ -52,7 +55,7 @@ export class HttpApi implements Part {
   readonly redirect = new HttpsRedirect()
 
   constructor(private readonly deps: HttpApiDeps) {
-    const { config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir } = deps
+    const { config, files, disk, pipeline, gold, mqtt, work, clock, logger, dashboardDir, live } = deps
     const timeZoneOf = (storeId: string): string => (files.started ? files.reader.timeZoneOf(storeId) : undefined) ?? config.timezone
     const health: HealthSources = {
       now: () => clock.now(),
@@ -83,6 +86,8 @@ export class HttpApi implements Part {
         stores: () => storesOf(config, files.reader.stores(), health),
         refreshedSince: (seq, limit) => files.reader.refreshedSince(seq, limit),
         lastRefreshSeq: () => files.reader.lastRefreshSeq(),
+        // Gold's refresh goes to the open staff pages at once; the hub's poll is only the fallback.
+        onGoldRefreshed: (listener) => gold.onRefreshed(listener),
         pipelineHealth: (storeId) => pipelineHealth(health, storeId),
         deviceHealth: (storeId) => deviceHealth(health, storeId),
         dashboard: { locale: config.dashboard.locale, currency: config.currency, deviceSilentMinutes: config.dashboard.deviceSilentMinutes },
@@ -92,6 +97,7 @@ export class HttpApi implements Part {
         snapshotsAfter: (after, limit, gatewayId) => files.snapshots.after(after, limit, gatewayId),
         snapshotFile: (snapshotId, path) => files.snapshots.file(snapshotId, path),
         goldTables: GOLD_TABLE_NAMES,
+        live,
         notReady: () => [
           ...(mqtt.listening ? [] : ['the MQTT broker is not listening']),
           ...(disk.low

@@ -32,8 +32,13 @@ import { snapshotRoutes } from './routes/snapshots.js'
 import { topProductsRoutes } from './routes/top-products.js'
 import { totalsRoutes } from './routes/totals.js'
 
-/** The live stream's pace: gold is looked at twice a second, health pushed every 5 s. */
-export const LIVE_DEFAULTS: LiveOptions = { pollMs: 500, healthMs: 5000, pingMs: 15_000, retryMs: 2000, maxStreams: 500 }
+/**
+ * The live stream's pace: gold's refresh log is looked at when gold says it refreshed
+ * (`AppDeps.onGoldRefreshed`), and every 5 s for changes other processes make (a `gold rebuild`);
+ * health pushed every 5 s. (It was polled every 500 ms: a sale waited up to that long more, and the
+ * poll cost two reads a second forever; docs/benchmarks.md, "Sale to page".)
+ */
+export const LIVE_DEFAULTS: LiveOptions = { pollMs: 5000, healthMs: 5000, pingMs: 15_000, retryMs: 2000, maxStreams: 500 }
 
 /**
  * The API's answers are compressed (Brotli or gzip, as the client accepts) from this size up:
@@ -67,6 +72,11 @@ export interface AppDeps {
   /** Gold's refresh log: what the live stream follows. */
   refreshedSince: (seq: number, limit: number) => { seq: number; days: { store_id: string; sale_date: string }[] }
   lastRefreshSeq: () => number
+  /**
+   * Registers the listener told each time gold refreshed (the gold thread's `refreshed` message):
+   * the live stream then looks at the refresh log at once. Without it, only the poll (`live.pollMs`).
+   */
+  onGoldRefreshed?: (listener: () => void) => void
   pipelineHealth: (storeId: string) => PipelineHealth
   deviceHealth: (storeId: string) => DeviceHealth
   dashboard: {
@@ -203,6 +213,7 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
     { ...LIVE_DEFAULTS, ...deps.live },
     deps.logger.child({ component: 'live' }),
   )
+  deps.onGoldRefreshed?.(() => hub.refreshed())
   app.addHook('preClose', async () => hub.stop())
   countRequests(app, requests, deps.metrics, hub)
 

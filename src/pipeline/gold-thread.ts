@@ -17,12 +17,13 @@ export interface GoldProgress {
   busy: number
 }
 
-/** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress. */
+/** The broker-thread side of the gold thread: tells it when silver moved, keeps its progress, tells who listens when it refreshed. */
 export class GoldThread {
   readonly name = 'the gold thread'
   private thread: ServiceThread<ToGold> | undefined
   readonly progress: GoldProgress = { watermark: 0, caughtUpAt: null, refreshes: 0, groups: 0, lastError: null, errors: 0, busy: 0 }
   private readonly throttled: LogThrottle
+  private readonly refreshListeners: (() => void)[] = []
 
   constructor(
     private readonly settings: GoldSettings,
@@ -57,6 +58,11 @@ export class GoldThread {
     this.thread?.post({ kind: 'silver-advanced' })
   }
 
+  /** Calls `listener` after each refresh the thread reports (the live staff pages look at gold then). */
+  onRefreshed(listener: () => void): void {
+    this.refreshListeners.push(listener)
+  }
+
   async stop(): Promise<void> {
     await this.thread?.stop()
   }
@@ -68,6 +74,7 @@ export class GoldThread {
       this.progress.refreshes++
       this.progress.groups += message.outcome.groups
       this.progress.lastError = null
+      for (const listener of this.refreshListeners) listener()
     } else if (message.kind === 'busy') {
       // Routine, as for silver: a `gold rebuild` next to it.
       this.progress.busy++

@@ -7,6 +7,7 @@ import { migrateAll } from '../../src/schemas.js'
 import { openDatabase } from '../../src/db/open.js'
 import type { GatewayAddresses } from '../../src/gateway.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
+import type { LiveOptions } from '../../src/http/live/live-day-hub.js'
 import { readBronze } from './bronze-db.js'
 import { makeTempDir } from './temp-dir.js'
 import { testConfig } from './test-config.js'
@@ -35,11 +36,11 @@ export interface RunningGateway {
 /**
  * An in-process gateway on 127.0.0.1 and a free port, on a fresh data dir (removed by `stop()`),
  * or on the caller's `dataDir` (kept); on the caller's `clock` if given (fake-clock.ts's shiftedClock
- * sets "now"), else the system's.
+ * sets "now"), else the system's; with the live stream's pace `live` if given (app.ts's LIVE_DEFAULTS).
  */
 export async function startGateway(
   overrides: Parameters<typeof testConfig>[1] = {},
-  options: { dataDir?: string; clock?: Clock } = {},
+  options: { dataDir?: string; clock?: Clock; live?: Partial<LiveOptions> } = {},
 ): Promise<RunningGateway> {
   const dir = options.dataDir === undefined ? makeTempDir() : { path: options.dataDir, remove: () => {} }
   // The registry as the CLI uses it: its own connection, in another "process".
@@ -60,6 +61,7 @@ export async function startGateway(
       onFatal: (error) => fatal.push(error),
       dashboardDir: BUILT_DASHBOARD,
       clock: options.clock ?? systemClock,
+      live: options.live,
     })
     return [gateway, await gateway.start()]
   }

@@ -23,7 +23,10 @@ export interface LiveSources {
 }
 
 export interface LiveOptions {
-  /** How often gold's refresh log is looked at (a primary-key read). */
+  /**
+   * How often gold's refresh log is looked at without a word from gold (a primary-key read): the
+   * daemon's own refreshes are told at once (`refreshed()`); this catches a `gold rebuild` by another process.
+   */
   pollMs: number
   /** How often health is pushed (and a day change at midnight noticed). */
   healthMs: number
@@ -57,7 +60,8 @@ export interface StreamOptions {
 
 /**
  * Live updates for the staff page over server-sent events. Gold's refresh log
- * (`gold.refreshed_days`) is polled; when it moves, each store with open pages gets its today read
+ * (`gold.refreshed_days`) is looked at when gold says it refreshed (`refreshed()`), and polled
+ * slowly for what other processes write; when it moves, each store with open pages gets its today read
  * once and the same bytes written to every page of the store (`day`), and the store-days that
  * changed are announced (`changed`) so that a page showing a past day refetches only if its day
  * changed. Health is pushed every few seconds, read once per store. A page that connects gets the
@@ -72,6 +76,8 @@ export class LiveDayHub {
   private seq = 0
   /** Reads of a store's today (for the metrics and the test that many pages cost one read). */
   viewReads = 0
+  /** Looks at gold's refresh log because gold said it refreshed (not the poll). */
+  refreshNotices = 0
   eventsSent = 0
   streamsOpened = 0
 
@@ -138,6 +144,16 @@ export class LiveDayHub {
       closed++
     }
     return closed
+  }
+
+  /**
+   * Gold refreshed (the gold thread's `refreshed`): its log is looked at now, not at the next poll,
+   * so that a sale reaches the pages as soon as gold has it. Nothing to do while no page is open.
+   */
+  refreshed(): void {
+    if (this.timers.length === 0) return
+    this.refreshNotices++
+    this.poll()
   }
 
   /** Ends every stream (the daemon stops: pages reconnect to the next one by themselves). */
