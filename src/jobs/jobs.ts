@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { GoldThread } from '../pipeline/gold-thread.js'
 import type { RetentionOutcome } from '../retention/retention.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
-import { syncDimensionsJob } from '../silver/dims/dims-sync-job.js'
+import { syncDimensionsJob } from './dims-sync-job.js'
 import { addSnapshotJobs, type SnapshotJobs, type SnapshotJobsDeps } from './snapshot-jobs.js'
 import { runInWorker } from '../util/run-in-worker.js'
 
@@ -33,7 +33,7 @@ export function registerJobs(deps: JobsDeps): SnapshotJobs {
   scheduler.add({
     name: 'retention',
     cron: config.schedule.retention,
-    run: () => runInWorker<RetentionOutcome>('../retention/retention.worker', import.meta.url, live()),
+    run: () => runInWorker<RetentionOutcome>('retention.worker', import.meta.url, live()),
   })
   return addSnapshotJobs(deps)
 }

@@ -1,5 +1,6 @@
 import { workerData } from 'node:worker_threads'
 import { GoldRefresher } from '../gold/gold-refresher.js'
+import { isBusyError } from '../db/is-busy.js'
 import { openGoldDatabase } from '../gold/open-gold.js'
 import { systemClock } from '../util/clock.js'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
@@ -31,8 +32,7 @@ function refreshStep(): RefreshStep {
     post({ kind: 'refreshed', outcome, caughtUpAt: refresher.caughtUpAt() })
   } catch (error) {
     // Busy: a `gold rebuild` holds gold.db, and the next notice or poll tries again (as silver's thread tells them apart).
-    const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY') ?? false
-    post({ kind: busy ? 'busy' : 'error', message: (error as Error).message })
+    post({ kind: isBusyError(error) ? 'busy' : 'error', message: (error as Error).message })
     return 'idle'
   }
   // After an upgrade that added a table, a month of old days per run until done; a busy gold.db

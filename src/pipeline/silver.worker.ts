@@ -1,4 +1,5 @@
 import { workerData } from 'node:worker_threads'
+import { isBusyError } from '../db/is-busy.js'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { Expectations } from '../silver/expectations.js'
@@ -41,9 +42,8 @@ function runBatch(): BatchResult {
   try {
     outcome = enricher.processNext()
   } catch (error) {
-    const code = (error as { code?: string }).code
     // Busy: a `dims import` or `silver rebuild` holds silver.db; anything else is a real fault.
-    reply({ kind: code?.startsWith('SQLITE_BUSY') ? 'silver-busy' : 'silver-error', message: (error as Error).message })
+    reply({ kind: isBusyError(error) ? 'silver-busy' : 'silver-error', message: (error as Error).message })
     return 'idle'
   }
   if (outcome.failure) {

@@ -1,6 +1,6 @@
-import type { Config } from '../../config/schema.js'
-import { runInWorker } from '../../util/run-in-worker.js'
-import type { PullOutcome } from './pull-dimension.js'
+import type { Config } from '../config/schema.js'
+import { runInWorker } from '../util/run-in-worker.js'
+import type { PullOutcome } from '../silver/dims/pull-dimension.js'
 
 /** The scheduled pull of dimensions, on its own thread; fails (for status) if any dimension failed. */
 export async function syncDimensionsJob(config: Readonly<Config>): Promise<PullOutcome[]> {
