@@ -1,10 +1,9 @@
 import { benchDataDir } from './lib/data-dir.js'
 import mqtt from 'mqtt'
 import { DeviceRegistry } from '../src/broker/device-registry.js'
-import { migrateAll } from '../src/schemas.js'
-import { openDatabase } from '../src/db/open.js'
 import { cpuSeconds } from './lib/proc.js'
 import { startMedallion } from './lib/targets.js'
+import { openMigrated } from '../src/schemas.js'
 
 export interface StormResult {
   devices: number
@@ -17,7 +16,7 @@ export async function connectStorm(workDir: string, devices: number): Promise<St
   const dataDir = benchDataDir(workDir, 'storm', 'data')
   const target = await startMedallion({ dataDir, synchronous: 'FULL', connections: 1 })
   try {
-    const db = migrateAll(openDatabase({ dataDir, attach: [] }))
+    const db = openMigrated(dataDir, { attach: [] })
     const registry = new DeviceRegistry(db)
     const issued = Array.from({ length: devices }, (_, i) => registry.issue(`storm-${i}`, 'store_001'))
     db.close()

@@ -3,14 +3,14 @@ import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migrateAll } from '../src/schemas.js'
-import { databaseFile, openDatabase } from '../src/db/open.js'
+import { databaseFile } from '../src/db/open.js'
 import { GoldRefresher } from '../src/gold/gold-refresher.js'
 import { openGoldDatabase } from '../src/gold/open-gold.js'
 import { runGenerator } from './lib/generator.js'
 import { prefillBronze } from './lib/prefill-bronze.js'
 import { startMedallion } from './lib/targets.js'
 import { soakTotals, type TotalsSoak } from './totals-soak.js'
+import { openMigrated } from '../src/schemas.js'
 
 export interface GoldBench {
   rows: number
@@ -140,7 +140,7 @@ export async function benchGold(workDir: string, options: GoldBenchOptions, log:
 
 /** A year of `rows` sales of one store in bronze and silver (enriched by SQL, in UTC), gold empty. */
 export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
-  migrateAll(openDatabase({ dataDir, attach: ['bronze'] })).close()
+  openMigrated(dataDir, { attach: ['bronze'] }).close()
   prefillBronze({
     file: databaseFile(dataDir, 'bronze'),
     rows,
@@ -151,7 +151,7 @@ export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
     productOf: (i) => 1 + ((i * 7919) % 2000),
     customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
   })
-  const db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
+  const db = openMigrated(dataDir, { synchronous: 'NORMAL' })
   insertDimensions(db)
   // Silver is complete (its watermark at `rows`): the daemon's pipeline must not enrich it all
   // again when it starts. New sales, as silver writes them: no day_changes marks.
@@ -167,7 +167,7 @@ export function prepareGoldData(dataDir: string, rows: number): GoldDatabase {
  * another append on a new connection and refresher (cold: the first refresh after a process start).
  */
 function measureDayRefresh(dataDir: string, daySales: number, appended: number, log: (line: string) => void): DayRefresh {
-  migrateAll(openDatabase({ dataDir, attach: ['bronze'] })).close()
+  openMigrated(dataDir, { attach: ['bronze'] }).close()
   const dayStartMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS
   const day = { storeId: 'store_001', saleDate: new Date(dayStartMs).toISOString().slice(0, 10) }
   const HOUR = DAY_MS / 24
@@ -184,7 +184,7 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
       customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % 20_000)),
     })
   append(daySales, 12, 11, [IDENTITY_INDEX])
-  let db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
+  let db = openMigrated(dataDir, { synchronous: 'NORMAL' })
   insertDimensions(db)
   fillSilver(db, 0, daySales, false)
   const mismatches: string[] = []
@@ -208,7 +208,7 @@ function measureDayRefresh(dataDir: string, daySales: number, appended: number, 
   append(appended, 14, 1, [])
   fillSilver(db, daySales + appended, daySales + 2 * appended, false)
   db.close()
-  db = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
+  db = openMigrated(dataDir, { synchronous: 'NORMAL' })
   started = performance.now()
   new GoldRefresher(db).refreshAll()
   const coldMs = performance.now() - started
@@ -262,7 +262,7 @@ async function measureGold(db: GoldDatabase, dataDir: string, rows: number, log:
     indexes: [],
     productOf: (i) => 1 + (i % 2000),
   })
-  const again = migrateAll(openGoldDatabase(dataDir, 'NORMAL'))
+  const again = openMigrated(dataDir, { synchronous: 'NORMAL' })
   fillSilver(again, before, before + incrementalSales, false)
   started = performance.now()
   const outcome = new GoldRefresher(again).refreshAll()

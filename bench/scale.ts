@@ -1,10 +1,10 @@
 import { benchDataDir } from './lib/data-dir.js'
-import { migrateAll } from '../src/schemas.js'
-import { databaseFile, openDatabase } from '../src/db/open.js'
+import { databaseFile } from '../src/db/open.js'
 import { measure, type IngestRun, type IngestSettings } from './ingest.js'
 import { median } from './lib/proc.js'
 import { prefillBronze } from './lib/prefill-bronze.js'
 import { startMedallion } from './lib/targets.js'
+import { openMigrated } from '../src/schemas.js'
 
 export interface ScaleResult {
   storedRows: number
@@ -19,7 +19,7 @@ export interface ScaleResult {
  */
 export async function compareScale(settings: IngestSettings, storedRows: number, log: (line: string) => void): Promise<ScaleResult> {
   const bigDir = benchDataDir(settings.workDir, 'big', 'data')
-  migrateAll(openDatabase({ dataDir: bigDir, attach: ['bronze'] })).close()
+  openMigrated(bigDir, { attach: ['bronze'] }).close()
   const started = performance.now()
   prefillBronze({
     file: databaseFile(bigDir, 'bronze'),

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs'
-import { migrateAll } from '../src/schemas.js'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { configSchema } from '../src/config/schema.js'
@@ -7,8 +6,9 @@ import { databaseFile } from '../src/db/open.js'
 import { DIMENSIONS } from '../src/silver/dims/dimension-spec.js'
 import { importDimension } from '../src/silver/dims/import-dimension.js'
 import { enricherFromConfig } from '../src/silver/enricher-from-config.js'
-import { openSilverDatabase } from '../src/silver/open-silver.js'
 import { prefillBronze } from './lib/prefill-bronze.js'
+import { openMigrated } from '../src/schemas.js'
+import { SILVER_LAYERS } from '../src/silver/open-silver.js'
 
 export interface SilverBench {
   rows: number
@@ -51,7 +51,7 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
       ],
     },
   })
-  const db = migrateAll(openSilverDatabase(dataDir))
+  const db = openMigrated(dataDir, { attach: SILVER_LAYERS })
   const enricher = enricherFromConfig(db, config)
   const products = 10_000
   const customers = 100_000

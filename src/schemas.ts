@@ -1,7 +1,7 @@
 import { BRONZE_MIGRATIONS } from './bronze/schema.js'
 import { REGISTRY_SCHEMA } from './broker/registry-schema.js'
 import { migrate, migrateOwned, type Migrations, type OwnedSchema } from './db/migrate.js'
-import type { LayerName, SqliteDatabase } from './db/open.js'
+import { ALL_LAYERS, openDatabase, type LayerName, type SqliteDatabase } from './db/open.js'
 import { DELIVERY_SCHEMA } from './delivery/schema.js'
 import { GOLD_MIGRATIONS } from './gold/schema.js'
 import { RETENTION_SCHEMA } from './retention/schema.js'
@@ -40,4 +40,13 @@ export function migrateAll(db: SqliteDatabase): SqliteDatabase {
     db.close()
     throw error
   }
+}
+
+/**
+ * Opens gateway.db with `attach` (default: every layer) and applies every owner's pending
+ * migrations: what a command, the daemon's start and restore open. Here, not in db/, because db/
+ * knows no stage's migrations.
+ */
+export function openMigrated(dataDir: string, options: { attach?: readonly LayerName[]; synchronous?: 'FULL' | 'NORMAL' } = {}): SqliteDatabase {
+  return migrateAll(openDatabase({ dataDir, attach: options.attach ?? ALL_LAYERS, synchronous: options.synchronous ?? 'FULL' }))
 }

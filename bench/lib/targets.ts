@@ -5,9 +5,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import type { PublisherConnection } from '../load/raw-publisher.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -126,7 +125,7 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
   if (options.concentrator) {
     connections = anonymousConnections(options.connections, options.concentrator)
   } else {
-    const db = migrateAll(openDatabase({ dataDir: options.dataDir, attach: [] }))
+    const db = openMigrated(options.dataDir, { attach: [] })
     const registry = new DeviceRegistry(db)
     connections = Array.from({ length: options.connections }, (_, i) => {
       const issued = registry.issue(`bench-${i}`, 'store_001')

@@ -3,9 +3,8 @@ import { join, resolve } from 'node:path'
 import { DaemonLock } from '../db/daemon-lock.js'
 import { ensureDataDir } from '../db/data-dir.js'
 import { MedallionError } from '../errors.js'
-import { openGoldDatabase } from '../gold/open-gold.js'
 import { forgetInstanceId } from '../snapshot/snapshot-catalog.js'
-import { migrateAll } from '../schemas.js'
+import { openMigrated } from '../schemas.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
 import { fsyncPath, fsyncTree } from '../util/durable-fs.js'
 import { BACKUP_ORDER, readBackupManifest, verifyBackup, type BackupManifest } from './backup-manifest.js'
@@ -53,7 +52,7 @@ export function restoreBackup(options: { dataDir: string; from: string; now?: ()
     }
     fsyncPath(dataDir)
     // Opened once as the daemon opens it: migrated if the backup is older, WAL mode back on.
-    const db = migrateAll(openGoldDatabase(dataDir))
+    const db = openMigrated(dataDir)
     try {
       forgetInstanceId(db)
     } finally {

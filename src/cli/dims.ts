@@ -7,8 +7,8 @@ import { importDimension, type ImportSummary } from '../silver/dims/import-dimen
 import { formatOf, type DimensionFormat } from '../silver/dims/read-records.js'
 import { pullContextFromConfig, syncDimensions } from '../silver/dims/sync-dimensions.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
-import { openSilverDatabase } from '../silver/open-silver.js'
-import { migrateAll } from '../schemas.js'
+import { SILVER_LAYERS } from '../silver/open-silver.js'
+import { openMigrated } from '../schemas.js'
 import { configOption, loadFromOptions } from './options.js'
 import { progressBar } from './progress.js'
 
@@ -55,7 +55,7 @@ export function dimsCommand(): Command {
       } catch (cause) {
         throw new MedallionError('DIMENSION_FILE_INVALID', `cannot read ${file}: ${(cause as Error).message}`, { cause })
       }
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { attach: SILVER_LAYERS, synchronous: config.storage.synchronous })
       const progress = progressBar(`importing ${dimension}`, 'bytes')
       let read = 0
       try {
@@ -86,7 +86,7 @@ export function dimsCommand(): Command {
     .action(async (options: { json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
       if (!config.dims.url) throw new MedallionError('USAGE', 'dims.url is not set in the config: there is no central to pull from')
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { attach: SILVER_LAYERS, synchronous: config.storage.synchronous })
       try {
         const outcomes = await syncDimensions(pullContextFromConfig(db, config))
         process.stdout.write(

@@ -1,7 +1,6 @@
 import { Command } from 'commander'
 import { GoldRefresher } from '../gold/gold-refresher.js'
-import { openGoldDatabase } from '../gold/open-gold.js'
-import { migrateAll } from '../schemas.js'
+import { openMigrated } from '../schemas.js'
 import { configOption, loadFromOptions, withDateRange } from './options.js'
 import { progressBar } from './progress.js'
 
@@ -12,7 +11,7 @@ export function goldCommand(): Command {
     .addOption(configOption())
     .action((options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { synchronous: config.storage.synchronous })
       const progress = progressBar('rebuilding gold', 'store-days')
       try {
         const started = performance.now()

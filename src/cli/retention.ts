@@ -1,6 +1,5 @@
 import { Command } from 'commander'
-import { openGoldDatabase } from '../gold/open-gold.js'
-import { migrateAll } from '../schemas.js'
+import { openMigrated } from '../schemas.js'
 import { retainNow, type RetentionOutcome } from '../retention/retention.js'
 import { configOption, loadFromOptions } from './options.js'
 
@@ -26,7 +25,7 @@ export function retentionCommand(): Command {
     .addOption(configOption())
     .action((options: { json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { synchronous: config.storage.synchronous })
       try {
         const outcome = retainNow(db, config)
         process.stdout.write(options.json ? JSON.stringify(outcome) + '\n' : describe(outcome))

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
-import { openSilverDatabase } from '../silver/open-silver.js'
-import { migrateAll } from '../schemas.js'
+import { SILVER_LAYERS } from '../silver/open-silver.js'
+import { openMigrated } from '../schemas.js'
 import { rebuildSilver } from '../silver/rebuild-silver.js'
 import { configOption, loadFromOptions, withDateRange } from './options.js'
 import { progressBar } from './progress.js'
@@ -13,7 +13,7 @@ export function silverCommand(): Command {
     .addOption(configOption())
     .action(async (options: { from?: string; to?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openSilverDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { attach: SILVER_LAYERS, synchronous: config.storage.synchronous })
       const progress = progressBar('rebuilding silver', 'bronze rows')
       try {
         const result = await rebuildSilver(db, enricherFromConfig(db, config), {

@@ -2,8 +2,7 @@ import { Command, Option } from 'commander'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { MedallionError } from '../errors.js'
-import { openGoldDatabase } from '../gold/open-gold.js'
-import { migrateAll } from '../schemas.js'
+import { openMigrated } from '../schemas.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import { SnapshotBuilder } from '../snapshot/snapshot-builder.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
@@ -21,7 +20,7 @@ export function snapshotCommand(): Command {
     .addOption(configOption())
     .action((options: { date: string; out: string; store?: string; json?: boolean; config?: string }) => {
       const { config } = loadFromOptions(options)
-      const db = migrateAll(openGoldDatabase(config.dataDir, config.storage.synchronous))
+      const db = openMigrated(config.dataDir, { synchronous: config.storage.synchronous })
       try {
         const builder = new SnapshotBuilder(db, { dir: snapshotDir(config.dataDir), currency: config.currency })
         const current = builder.currentSnapshot(options.store ?? config.storeId, options.date)

@@ -6,9 +6,8 @@ import { BronzeReader } from '../bronze/bronze-reader.js'
 import { Outbox } from '../delivery/outbox.js'
 import { SnapshotReader } from '../delivery/snapshot-reader.js'
 import { GoldReader } from '../gold/gold-reader.js'
-import { openGoldDatabase } from '../gold/open-gold.js'
 import { enableIncrementalVacuum } from '../retention/compact.js'
-import { migrateAll } from '../schemas.js'
+import { openMigrated } from '../schemas.js'
 import { expectationViolations, type ExpectationViolations } from '../silver/silver-status.js'
 import { snapshotDir } from '../snapshot/snapshot-dir.js'
 import type { Clock } from '../util/clock.js'
@@ -43,7 +42,7 @@ export class DataFiles implements Part {
     const { config, clock } = this
     // This connection writes only gateway.db's notes (job runs, the outbox, the pull): NORMAL
     // spares the broker's thread an fsync per scheduling note.
-    const db = migrateAll(openGoldDatabase(config.dataDir, 'NORMAL'))
+    const db = openMigrated(config.dataDir, { synchronous: 'NORMAL' })
     try {
       // Files of release 0.1.0 were made before auto-vacuum: converted once, before any thread writes.
       for (const schema of ['main', 'bronze', 'silver', 'gold']) {

@@ -6,6 +6,9 @@ import { ensureDataDir } from './data-dir.js'
 /** The layers that live in their own file and are attached under their name. */
 export type LayerName = 'bronze' | 'silver' | 'gold'
 
+/** Every layer, in data-flow order. */
+export const ALL_LAYERS: readonly LayerName[] = ['bronze', 'silver', 'gold']
+
 export type SqliteDatabase = Database.Database
 
 export interface OpenDatabaseOptions {
@@ -57,4 +60,13 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     db.close()
     throw error
   }
+}
+
+/**
+ * gateway.db with every layer attached, for work that reads or prunes across the stages (the
+ * snapshot and retention jobs, backup, the commands). Not migrated: the daemon migrated at start;
+ * a command opens with `openMigrated` (src/schemas.ts).
+ */
+export function openAllLayers(dataDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): SqliteDatabase {
+  return openDatabase({ dataDir, attach: ALL_LAYERS, synchronous })
 }

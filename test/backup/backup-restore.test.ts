@@ -1,12 +1,10 @@
 import Database from 'better-sqlite3'
-import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createBackup } from '../../src/backup/backup.js'
 import { readBackupManifest } from '../../src/backup/backup-manifest.js'
 import { restoreBackup } from '../../src/backup/restore.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { gatewayInstanceId } from '../../src/snapshot/snapshot-catalog.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
@@ -18,6 +16,7 @@ import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/d
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -41,7 +40,7 @@ describe('backup next to the running daemon, restore with it stopped', () => {
     dir.remove()
   })
   const count = (sql: string): number => {
-    const db = migrateAll(openGoldDatabase(dataDir))
+    const db = openMigrated(dataDir)
     try {
       return db.prepare(sql).pluck().get() as number
     } finally {
@@ -148,7 +147,7 @@ describe('backup and restore of the snapshot files', () => {
     const raw = new Database(join(target, 'bronze.db'), { readonly: true })
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     raw.close()
-    const db = migrateAll(openGoldDatabase(target))
+    const db = openMigrated(target)
     try {
       for (const row of db.prepare('SELECT snapshot_id, manifest FROM snapshots').all() as { snapshot_id: string; manifest: string }[]) {
         for (const file of (JSON.parse(row.manifest) as SnapshotManifest).files) {

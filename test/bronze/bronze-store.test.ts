@@ -3,10 +3,10 @@ import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store
 import { eventIdentity, hash53 } from '../../src/bronze/dedupe-hash.js'
 import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf } from '../../src/bronze/sale-columns.js'
 import { validateSale } from '../../src/bronze/validate-sale.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
+import type { SqliteDatabase } from '../../src/db/open.js'
 import { seedSale } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const TOPIC = 'stores/store_001/devices/abc123/sales'
 
@@ -22,7 +22,7 @@ describe('BronzeStore', () => {
 
   beforeEach(() => {
     dir = makeTempDir()
-    db = migrateAll(openDatabase({ dataDir: dir.path, attach: ['bronze'] }))
+    db = openMigrated(dir.path, { attach: ['bronze'] })
     store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
   })
   afterEach(() => {

@@ -1,5 +1,4 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request, createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,13 +6,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { pullSnapshots } from '../../src/central/pull-lake.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { enforceDiskBound } from '../../src/delivery/disk-bound.js'
 import { runCli } from '../helpers/cli.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const CENTRAL = 'central-token-0123456789'
 
@@ -37,7 +36,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     await client.endAsync()
   }
   const goldTotal = (): number => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     try {
       return db.prepare('SELECT sum(total_amount) FROM gold.kpi_daily_orders').pluck().get() as number
     } finally {
@@ -113,7 +112,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       const client = await connectDevice(fresh.url, device2)
       await client.publishAsync(topicOf(device2), JSON.stringify(seedSale({ timestamp: '2025-06-01T10:00:00Z', price: 7 })), { qos: 1 })
       await client.endAsync()
-      const freshDb = migrateAll(openGoldDatabase(fresh.dataDir))
+      const freshDb = openMigrated(fresh.dataDir)
       await expect.poll(() => freshDb.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get(), { timeout: 30_000 }).toBe(1)
       freshDb.close()
       await fresh.gateway.scheduler.runNow('snapshot')
@@ -186,7 +185,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     await publish([seedSale({ timestamp: '2025-05-01T21:40:00Z', price: 3 })])
     await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100 + 200 + 300)
     await gw.gateway.scheduler.runNow('snapshot') // v4, not pulled
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     const dir = join(gw.dataDir, 'snapshots')
     try {
       // A bound of one byte: all that central has, and the superseded v3, go; the undelivered v4 stays.

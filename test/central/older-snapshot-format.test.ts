@@ -1,10 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { migrateAll } from '../../src/schemas.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/gold-parquet-schema.js'
 import { upgradeLake } from '../../src/central/lake-format.js'
@@ -16,6 +14,7 @@ import { recordV1Snapshot, writeV1LakeSnapshot } from '../helpers/older-snapshot
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const CENTRAL = 'central-token-0123456789'
 
@@ -33,7 +32,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   let device: IssuedDevice
   let base = ''
   const goldTotals = (): Record<string, number> => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     try {
       return Object.fromEntries(db.prepare('SELECT sale_date, total_amount FROM gold.kpi_daily_orders').raw().all() as [string, number][])
     } finally {
@@ -67,7 +66,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   afterAll(() => gw.stop())
 
   it('an upgraded gateway still holding version 1 snapshots: pull rewrites them as they land; the next snapshot run remakes them as new versions', async () => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     const old = ['2025-05-01', '2025-05-02'].map((date) => recordV1Snapshot(db, snapshotDir(gw.dataDir), 'store_001', date))
     db.close()
     const lake = makeTempDir('medallion-lake-')
@@ -94,7 +93,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   })
 
   it('a gateway started with snapshots of an older format makes them again at once, not at the next hourly run', async () => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     db.prepare('DELETE FROM outbox').run()
     db.prepare('DELETE FROM snapshots').run()
     recordV1Snapshot(db, snapshotDir(gw.dataDir), 'store_001', '2025-05-02')
@@ -102,7 +101,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
     // The same data directory, a new daemon (the upgrade's restart).
     await gw.restart()
     const versions = (): unknown[] => {
-      const check = migrateAll(openGoldDatabase(gw.dataDir))
+      const check = openMigrated(gw.dataDir)
       try {
         return check
           .prepare("SELECT snapshot_id, json_extract(manifest, '$.schema_version') FROM snapshots WHERE sale_date = '2025-05-02' ORDER BY version")
@@ -121,7 +120,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   it('a lake an older pull filled is rewritten once, in place, at the next pull; its metadata says version 2', async () => {
     const lake = makeTempDir('medallion-lake-')
     try {
-      const db = migrateAll(openGoldDatabase(gw.dataDir))
+      const db = openMigrated(gw.dataDir)
       const old = writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-01')
       db.close()
       expect((await fileColumns(lake.path)).get(join(lake.path, old.files[0]!.path))).toContain('sale_date')
@@ -147,7 +146,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
   it('a file of the lake that cannot be read does not stop the rewrite of the others, nor mark the lake done', async () => {
     const lake = makeTempDir('medallion-lake-')
     try {
-      const db = migrateAll(openGoldDatabase(gw.dataDir))
+      const db = openMigrated(gw.dataDir)
       const broken = writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-01')
       writeV1LakeSnapshot(lake.path, db, 'store_001', '2025-05-02')
       db.close()

@@ -3,14 +3,13 @@ import mqtt from 'mqtt'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import { AckedLoad } from '../helpers/acked-load.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 function registerDevices(dataDir: string, count: number, prefix: string): IssuedDevice[] {
-  const db = migrateAll(openDatabase({ dataDir, attach: [] }))
+  const db = openMigrated(dataDir, { attach: [] })
   try {
     const registry = new DeviceRegistry(db)
     return Array.from({ length: count }, (_, i) => registry.add(`${prefix}-${i}`, 'store_001'))

@@ -1,12 +1,10 @@
 import Database from 'better-sqlite3'
-import { migrateAll } from '../../src/schemas.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { configSchema } from '../../src/config/schema.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { addDeviceWithCli } from '../helpers/cli.js'
 import { startDaemon, stopDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { RawMqttClient } from '../helpers/raw-mqtt.js'
@@ -14,6 +12,7 @@ import { startGateway, type RunningGateway } from '../helpers/running-gateway.js
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { configChanges } from '../../src/config/config-changes.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const OLD_STAFF = 'staff-token-before-0123'
 const NEW_STAFF = 'staff-token-after-45678'
@@ -131,7 +130,7 @@ describe('a reload in the running gateway: schedules and the upload target', () 
     await client.publishAsync(topicOf(device), JSON.stringify(seedSale({ device_id: 'till-1', timestamp: '2025-05-01T10:00:00Z' })), { qos: 1 })
     await client.endAsync()
     const goldDays = (): number => {
-      const db = migrateAll(openGoldDatabase(gw.dataDir))
+      const db = openMigrated(gw.dataDir)
       try {
         return db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get() as number
       } finally {

@@ -2,11 +2,10 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import { AckedLoad } from '../helpers/acked-load.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 function layers(dataDir: string): { bronzeIds: number[]; silverIds: number[]; quarantineIds: number[]; watermark: number } {
   const db = new Database(join(dataDir, 'silver.db'), { readonly: true })
@@ -37,7 +36,7 @@ describe('silver after a crash', () => {
     // stops silver at the first sale; the second run, without it, catches up and is killed mid-way.
     const mqtt = { host: '127.0.0.1', port: 0, allowAnonymous: false, perDevice: { messagesPerSecond: 0, bytesPerSecond: 0 } }
     let config = writeDaemonConfig(dir.path, dataDir, { mqtt, silver: { expectations: [{ rule: 'price_range', min: 100_000, max: 200_000, action: 'fail' }] } })
-    const db = migrateAll(openDatabase({ dataDir, attach: [] }))
+    const db = openMigrated(dataDir, { attach: [] })
     const devices = [0, 1, 2, 3].map((i) => new DeviceRegistry(db).add(`crash-${i}`, 'store_001'))
     db.close()
     const holding = await startDaemon(config)

@@ -3,11 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ExpectationConfig } from '../../src/config/schema.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { testConfig } from '../helpers/test-config.js'
+import { openMigrated } from '../../src/schemas.js'
 
 describe('a fail expectation stops silver visibly, and a fixed rule restarts it', () => {
   const dir = makeTempDir()
@@ -31,7 +30,7 @@ describe('a fail expectation stops silver visibly, and a fixed rule restarts it'
   }
 
   it('the very first sale of a batch failing shows in readyz and metrics; a restart with the rule changed goes on', async () => {
-    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    const db = openMigrated(dir.path, { attach: [] })
     const device = new DeviceRegistry(db).add('abc123', 'store_001')
     db.close()
     const first = await start({ expectations: [{ rule: 'known_store', action: 'fail' }] })

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { lockedTransaction } from '../../src/db/locked-transaction.js'
-import { openDatabase, type SqliteDatabase } from '../../src/db/open.js'
-import { migrateAll } from '../../src/schemas.js'
+import type { SqliteDatabase } from '../../src/db/open.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 // Two connections to the same files, as the silver thread and a `dims import` next to it have.
 describe('lockedTransaction', () => {
@@ -10,7 +10,7 @@ describe('lockedTransaction', () => {
   let db: SqliteDatabase
   let other: SqliteDatabase
 
-  const open = (): SqliteDatabase => migrateAll(openDatabase({ dataDir: dir.path, attach: ['bronze', 'silver'] }))
+  const open = (): SqliteDatabase => openMigrated(dir.path, { attach: ['bronze', 'silver'] })
   const writeSilver = (connection: SqliteDatabase, value: string): void => {
     connection.prepare("INSERT OR REPLACE INTO silver.pipeline_state (name, value) VALUES ('probe', ?)").run(value)
   }

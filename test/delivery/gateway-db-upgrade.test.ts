@@ -6,7 +6,7 @@ import { readDeliveryStatus } from '../../src/delivery/delivery-status.js'
 import { enqueueNewSnapshots, Outbox } from '../../src/delivery/outbox.js'
 import { acknowledgePull, pulledSeq } from '../../src/delivery/pull-ack.js'
 import { readSnapshotStatus } from '../../src/snapshot/snapshot-status.js'
-import { GATEWAY_OWNERS, migrateAll } from '../../src/schemas.js'
+import { GATEWAY_OWNERS, openMigrated } from '../../src/schemas.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 
 /**
@@ -39,7 +39,7 @@ describe("gateway.db of 0.2.0 opened by this release: each owner's state where i
   afterEach(() => dir.remove())
 
   it('a damaged mark becomes the damaged column; the pull acknowledgement moves to delivery; nothing is queued twice', () => {
-    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    const db = openMigrated(dir.path, { attach: [] })
     try {
       expect(db.prepare('SELECT snapshot_id, damaged FROM snapshots ORDER BY seq').raw().all()).toEqual([
         ['s-2025-05-01-v1', 0],
@@ -60,7 +60,7 @@ describe("gateway.db of 0.2.0 opened by this release: each owner's state where i
   })
 
   it('a snapshot made after the upgrade is queued once for each target, and an older pending version of its day is skipped', () => {
-    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    const db = openMigrated(dir.path, { attach: [] })
     try {
       const made = (id: string, version: number): void => {
         db.prepare(
@@ -94,7 +94,7 @@ describe("gateway.db of 0.2.0 opened by this release: each owner's state where i
   })
 
   it('a snapshot made but not yet queued, which central pulled meanwhile, is still queued when the daemon starts (retarget)', () => {
-    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    const db = openMigrated(dir.path, { attach: [] })
     try {
       db.prepare(
         "INSERT INTO snapshots (snapshot_id, store_id, sale_date, version, content_sha256, manifest, bytes, created_at) VALUES ('s-2025-05-04-v1', 's', '2025-05-04', 1, 'x', '{}', 1, '')",

@@ -2,12 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { expect, vi } from 'vitest'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import { seededRandom } from '../../src/simulate/random.js'
 import { AckedLoad } from './acked-load.js'
 import { CLI, startDaemon, writeDaemonConfig, type DaemonProcess } from './daemon.js'
 import { caughtUp, expectSoundDataDir, type DataDirFacts } from './data-dir-checks.js'
+import { openMigrated } from '../../src/schemas.js'
 
 /**
  * Where a kill -9 lands: in ingest alone, or while a `silver rebuild`, a `gold rebuild` or a
@@ -30,7 +29,7 @@ const KILL_WITHIN_MS: Partial<Record<CrashPoint, number>> = { ingest: 1500, 'sch
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function registerDevices(dataDir: string, count: number): IssuedDevice[] {
-  const db = migrateAll(openDatabase({ dataDir, attach: [] }))
+  const db = openMigrated(dataDir, { attach: [] })
   try {
     const registry = new DeviceRegistry(db)
     return Array.from({ length: count }, (_, i) => registry.add(`crash-${i}`, 'store_001'))

@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3'
-import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { GoldRefresher, goldBacklogSql } from '../../src/gold/gold-refresher.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { manifestPath } from '../../src/snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { sha256Hex } from '../../src/util/digest.js'
 import { dumpGold } from './silver-harness.js'
+import { openMigrated } from '../../src/schemas.js'
 
 export interface DataDirFacts {
   bronze: number
@@ -24,7 +23,7 @@ function walk(dir: string): string[] {
 
 /** Silver has enriched all bronze holds, and gold has applied all silver's changes. */
 export function caughtUp(dataDir: string): boolean {
-  const db = migrateAll(openGoldDatabase(dataDir))
+  const db = openMigrated(dataDir)
   try {
     return (
       db
@@ -57,7 +56,7 @@ export function expectSoundDataDir(dataDir: string, options: { acked?: Iterable<
       db.close()
     }
   }
-  const db = migrateAll(openGoldDatabase(dataDir))
+  const db = openMigrated(dataDir)
   try {
     const count = (sql: string): number => db.prepare(sql).pluck().get() as number
     const eventIds = new Set(db.prepare('SELECT event_id FROM bronze.iot_sales_raw').pluck().all() as string[])

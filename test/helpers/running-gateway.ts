@@ -3,14 +3,13 @@ import pino from 'pino'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import type { Config } from '../../src/config/schema.js'
 import { systemClock, type Clock } from '../../src/util/clock.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
 import type { GatewayAddresses } from '../../src/gateway.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
 import type { LiveOptions } from '../../src/http/live/live-day-hub.js'
 import { readBronze } from './bronze-db.js'
 import { makeTempDir } from './temp-dir.js'
 import { testConfig } from './test-config.js'
+import { openMigrated } from '../../src/schemas.js'
 
 /** The staff page as `npm run build` made it (the gateway under test runs from src/, not dist/). */
 const BUILT_DASHBOARD = fileURLToPath(new URL('../../dist/http/dashboard', import.meta.url))
@@ -45,7 +44,7 @@ export async function startGateway(
   const dir = options.dataDir === undefined ? makeTempDir() : { path: options.dataDir, remove: () => {} }
   // The registry as the CLI uses it: its own connection, in another "process".
   const withRegistry = <T>(use: (registry: DeviceRegistry) => T): T => {
-    const db = migrateAll(openDatabase({ dataDir: dir.path, attach: [] }))
+    const db = openMigrated(dir.path, { attach: [] })
     try {
       return use(new DeviceRegistry(db))
     } finally {

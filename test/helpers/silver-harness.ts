@@ -1,6 +1,5 @@
 import { afterEach } from 'vitest'
 import { Readable } from 'node:stream'
-import { migrateAll } from '../../src/schemas.js'
 import { BronzeStore } from '../../src/bronze/bronze-store.js'
 import type { ExpectationConfig } from '../../src/config/schema.js'
 import type { SqliteDatabase } from '../../src/db/open.js'
@@ -9,9 +8,9 @@ import { importDimension, type ImportSummary } from '../../src/silver/dims/impor
 import { Expectations } from '../../src/silver/expectations.js'
 import { GoldRefresher } from '../../src/gold/gold-refresher.js'
 import { ALL_GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SalesEnricher, type DimensionName } from '../../src/silver/sales-enricher.js'
 import { makeTempDir } from './temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 export interface SilverRow {
   bronze_id: number
@@ -56,7 +55,7 @@ export class SilverHarness {
 
   constructor(options: { defaultTimezone?: string; expectations?: ExpectationConfig[]; now?: () => number } = {}) {
     // All layers attached, as the daemon's threads have them.
-    this.db = migrateAll(openGoldDatabase(this.dir.path))
+    this.db = openMigrated(this.dir.path)
     this.gold = new GoldRefresher(this.db, options.now)
     this.bronze = new BronzeStore(this.db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
     this.enricher = new SalesEnricher(this.db, {

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process'
-import { migrateAll } from '../../src/schemas.js'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { openMigrated } from '../../src/schemas.js'
 import { runCli } from '../helpers/cli.js'
 import { recordV1Snapshot, writeV1LakeSnapshot } from '../helpers/older-snapshots.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
@@ -187,7 +186,7 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
   })
 
   it('a lake of format 1 (what an older pull made): engines refuse it as the issue says; pull rewrites it once, then every engine equals gold', async () => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     for (const store of STORES) for (const day of DAYS) writeV1LakeSnapshot(olderLake, db, store, day)
     db.close()
     const before = await python([join(ROOT, 'interop/read_lake.py'), 'pyarrow', olderLake])
@@ -216,7 +215,7 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
 
   it('lakes from pull (one current file per partition) and from snapshot export (every version), late data included', async () => {
     // An upgraded gateway may still hold format-1 snapshots of some days: the first pull rewrites those as they land.
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     recordV1Snapshot(db, join(gw.dataDir, 'snapshots'), 'store_001', DAYS[0]!)
     db.close()
     await gw.gateway.scheduler.runNow('snapshot')

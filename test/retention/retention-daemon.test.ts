@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { migrateAll } from '../../src/schemas.js'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { launchChromium } from '../helpers/browser.js'
 import { runCli } from '../helpers/cli.js'
 import { writeDaemonConfig } from '../helpers/daemon.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const STAFF = 'staff-token-0123456789'
 
@@ -18,7 +17,7 @@ describe('retention in the running daemon: the scheduled job, status, metrics, t
   const today = new Date().toISOString().slice(0, 10) // the test config's zone is UTC
   const work = makeTempDir()
   const query = <T>(sql: string): T => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     try {
       return db.prepare(sql).pluck().get() as T
     } finally {

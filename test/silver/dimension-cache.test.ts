@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { migrateAll } from '../../src/schemas.js'
-import { openSilverDatabase } from '../../src/silver/open-silver.js'
 import { DIMENSIONS } from '../../src/silver/dims/dimension-spec.js'
 import { importDimension } from '../../src/silver/dims/import-dimension.js'
 import { enricherFromConfig } from '../../src/silver/enricher-from-config.js'
@@ -8,6 +6,8 @@ import { configSchema } from '../../src/config/schema.js'
 import { Readable } from 'node:stream'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
+import { openMigrated } from '../../src/schemas.js'
+import { SILVER_LAYERS } from '../../src/silver/open-silver.js'
 
 const T0 = Date.parse('2025-06-01T00:00:00Z')
 
@@ -36,7 +36,7 @@ describe('silver looks dimensions up in memory, and never from a stale copy', ()
     await h.importDims('product', 'product_id,product_name,category\n101,Espresso,Beverages\n', T0)
     h.ingest([seedSale({ event_id: 'first', timestamp: '2025-06-10T12:00:00Z' })])
     h.process()
-    const other = migrateAll(openSilverDatabase(h.dir.path))
+    const other = openMigrated(h.dir.path, { attach: SILVER_LAYERS })
     try {
       const config = configSchema.parse({ dataDir: h.dir.path })
       await importDimension(

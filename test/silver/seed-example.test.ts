@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateAll } from '../../src/schemas.js'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { openSilverDatabase } from '../../src/silver/open-silver.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, topicOf } from '../helpers/sales.js'
 import { CUSTOMERS_CSV, PRODUCTS_CSV, STORES_CSV } from '../helpers/silver-harness.js'
@@ -9,6 +7,8 @@ import { runCli } from '../helpers/cli.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeDaemonConfig } from '../helpers/daemon.js'
+import { openMigrated } from '../../src/schemas.js'
+import { SILVER_LAYERS } from '../../src/silver/open-silver.js'
 
 describe('the seed example flows from MQTT to silver.sales_enriched', () => {
   let gw: RunningGateway
@@ -40,7 +40,7 @@ describe('the seed example flows from MQTT to silver.sales_enriched', () => {
     const sale = { device_id: 'abc123', timestamp: '2025-05-01T23:30:00-04:00', product_id: 101, price: 15.5, store_id: 'store_001', customer_id: 1001 }
     await client.publishAsync(topicOf(device), JSON.stringify(sale), { qos: 1 })
     await client.endAsync()
-    const db = migrateAll(openSilverDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir, { attach: SILVER_LAYERS })
     try {
       await expect.poll(() => db.prepare('SELECT count(*) FROM silver.sales_enriched').pluck().get(), { timeout: 30_000 }).toBe(1)
       expect(db.prepare('SELECT * FROM silver.sales_enriched').get()).toMatchObject({

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
-import { migrateAll } from '../../src/schemas.js'
 import { runFleet, type FleetSummary } from '../../src/simulate/fleet.js'
 import { seededRandom } from '../../src/simulate/random.js'
 import type { RawSaleRow } from '../helpers/bronze-db.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
+import { openMigrated } from '../../src/schemas.js'
 
 // Issue 20: the fleet spread one basket's lines over different devices, and gold counts an order
 // per (device_id, order_id) (docs/gold.md), so the demo's orders were its lines and "Average
@@ -14,7 +13,7 @@ describe('simulate: each till sends whole baskets, so gold counts a basket as on
   let summary: FleetSummary
   let sales: RawSaleRow[]
   const gold = <T>(sql: string): T => {
-    const db = migrateAll(openGoldDatabase(gw.dataDir))
+    const db = openMigrated(gw.dataDir)
     try {
       return db.prepare(sql).get() as T
     } finally {

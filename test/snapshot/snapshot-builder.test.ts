@@ -1,15 +1,14 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { migrateAll } from '../../src/schemas.js'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'
 import { seedSale } from '../helpers/sales.js'
 import { closedAfterEach, SilverHarness } from '../helpers/silver-harness.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const opened = closedAfterEach()
 
@@ -25,8 +24,8 @@ describe('the snapshot builder', () => {
   it('a version recorded by another process while a day is read never leaves an older state current', () => {
     const h = opened(new SilverHarness())
     const dir = join(h.dir.path, 'snapshots')
-    const exportDb = migrateAll(openGoldDatabase(h.dir.path)) // a `snapshot export` next to the daemon
-    const workerDb = migrateAll(openGoldDatabase(h.dir.path))
+    const exportDb = openMigrated(h.dir.path) // a `snapshot export` next to the daemon
+    const workerDb = openMigrated(h.dir.path)
     try {
       sale(h, '10:00', 1)
       new SnapshotBuilder(h.db, { dir, ...OPTIONS }).run() // v1

@@ -5,13 +5,11 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { DeviceRegistry } from '../../src/broker/device-registry.js'
-import { migrateAll } from '../../src/schemas.js'
-import { openDatabase } from '../../src/db/open.js'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { caughtUp, expectSoundDataDir } from '../helpers/data-dir-checks.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10)
 const RATE = Number(process.env.SOAK_RATE ?? 300) // sales per second over 4 devices
@@ -63,7 +61,7 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
       upload: { target: 'directory', directory: { path: lake } },
       schedule: { snapshot: '* * * * *', upload: '* * * * *', retention: '* * * * *' },
     })
-    const db = migrateAll(openDatabase({ dataDir, attach: [] }))
+    const db = openMigrated(dataDir, { attach: [] })
     const devices = Array.from({ length: DEVICES }, (_, i) => new DeviceRegistry(db).add(`soak-${i}`, 'store_001'))
     db.close()
     daemon = await startDaemon(config)
@@ -157,7 +155,7 @@ describe(`soak: ${MINUTES} minutes of steady load at ${RATE} sales/s, a store-da
     expect(await daemon.exited).toEqual({ code: 0, signal: null })
     // Pruned days' sales are gone from bronze by design; gold keeps every day: it counts each acked sale once.
     const facts = expectSoundDataDir(dataDir, { lake })
-    const gold = migrateAll(openGoldDatabase(dataDir))
+    const gold = openMigrated(dataDir)
     try {
       expect((gold.prepare('SELECT sum(sales_count) FROM gold.fact_daily_sales').pluck().get() as number) + facts.quarantined).toBe(acked.size)
       expect(gold.prepare('SELECT count(*) FROM silver.pruned_days').pluck().get(), 'days were pruned').not.toBe(0)

@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3'
-import { GATEWAY_OWNERS, LAYER_MIGRATIONS, migrateAll } from '../../src/schemas.js'
+import { GATEWAY_OWNERS, LAYER_MIGRATIONS, openMigrated } from '../../src/schemas.js'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { openGoldDatabase } from '../../src/gold/open-gold.js'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
 import { runCli } from '../helpers/cli.js'
@@ -100,7 +99,7 @@ describe('a data directory written by release 0.1.0', () => {
   })
 
   it('opens with this release: format-1 days made again in the current format, the waiting upload shipped, the data sound', async () => {
-    const db = migrateAll(openGoldDatabase(dataDir))
+    const db = openMigrated(dataDir)
     const query = <T>(sql: string): T[] => db.prepare(sql).all() as T[]
     try {
       // Each store-day's current snapshot is of this release's format (made again at the start).
@@ -142,7 +141,7 @@ describe('a data directory written by release 0.1.0', () => {
   })
 
   it("is migrated and converted: every schema at this release's version, files in incremental vacuum, the new gold tables filled", () => {
-    const db = migrateAll(openGoldDatabase(dataDir))
+    const db = openMigrated(dataDir)
     try {
       for (const [schema, migrations] of Object.entries(LAYER_MIGRATIONS)) {
         expect(db.pragma(`${schema}.user_version`, { simple: true }), schema).toBe(migrations.length)
