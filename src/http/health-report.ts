@@ -2,7 +2,7 @@ import type { DeviceActivity } from '../bronze/bronze-reader.js'
 import type { DeviceRecord } from '../broker/device-registry.js'
 import type { Backlog } from '../delivery/outbox.js'
 import type { DeviceSales } from '../gold/gold-reader.js'
-import { dateIn, startOfDayIn } from '../util/calendar-date.js'
+import { dateIn, startOfDayIn } from '../util/zoned-time.js'
 
 /** Where the staff page's health panels read from: small functions over the stores and threads. */
 export interface HealthSources {

@@ -1,5 +1,5 @@
 import { parse } from 'node-cron'
-import { fromWallMs, wallClockAt, type WallClock } from './wall-clock.js'
+import { wallClockIn, wallClockOf, type WallClock } from '../util/zoned-time.js'
 
 const MINUTE_MS = 60_000
 /** Longer than any DST shift (1 h; Lord Howe's is 30 min). */
@@ -52,19 +52,19 @@ export class CronSchedule {
    * spring-forward jump skipped just before it matches.
    */
   dueAt(minuteMs: number): boolean {
-    const wall = wallClockAt(minuteMs, this.timeZone)
+    const wall = wallClockIn(this.timeZone, minuteMs)
     // The repeated hour after a fall-back: a wall minute that already happened under the earlier
     // (larger) offset was due then, not again now.
     const before = minuteMs - REPEAT_WINDOW_MS
-    const offsetBefore = wallClockAt(before, this.timeZone).wallMs - before
+    const offsetBefore = wallClockIn(this.timeZone, before).wallMs - before
     if (wall.wallMs - minuteMs < offsetBefore) {
       const firstTime = wall.wallMs - offsetBefore
-      if (firstTime < minuteMs && wallClockAt(firstTime, this.timeZone).wallMs === wall.wallMs) return false
+      if (firstTime < minuteMs && wallClockIn(this.timeZone, firstTime).wallMs === wall.wallMs) return false
     }
     if (this.matchesWall(wall)) return true
-    const previous = wallClockAt(minuteMs - MINUTE_MS, this.timeZone)
+    const previous = wallClockIn(this.timeZone, minuteMs - MINUTE_MS)
     for (let skipped = previous.wallMs + MINUTE_MS; skipped < wall.wallMs; skipped += MINUTE_MS) {
-      if (this.matchesWall(fromWallMs(skipped))) return true
+      if (this.matchesWall(wallClockOf(skipped))) return true
     }
     return false
   }

@@ -1,3 +1,5 @@
+import { wallClockIn } from '../util/zoned-time.js'
+
 /** A moment as the store's wall clock shows it. */
 export interface LocalTime {
   /** YYYY-MM-DD */
@@ -11,11 +13,10 @@ export interface LocalTime {
 const SLOT_MS = 15 * 60_000
 
 /**
- * Store-local date and hour of UTC instants, per IANA zone, cached per 15-minute slot: Intl is
- * ~1 us a call, a cache hit ~50 ns, and sales cluster in time. DST is Intl's business.
+ * Store-local date and hour of UTC instants, per IANA zone (util/zoned-time.ts), cached per
+ * 15-minute slot: Intl is ~1 us a call, a cache hit ~50 ns, and sales cluster in time.
  */
 export class LocalTimeCache {
-  private readonly formatters = new Map<string, Intl.DateTimeFormat>()
   private readonly slots = new Map<string, LocalTime>()
 
   at(utcMs: number, timeZone: string): LocalTime {
@@ -31,27 +32,7 @@ export class LocalTimeCache {
   }
 
   private compute(slotStartMs: number, timeZone: string): LocalTime {
-    const parts = this.formatter(timeZone).formatToParts(new Date(slotStartMs))
-    const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((part) => part.type === type)!.value
-    return {
-      date: `${get('year')}-${get('month')}-${get('day')}`,
-      hour: Number(get('hour')) % 24, // some engines print midnight as 24
-    }
-  }
-
-  private formatter(timeZone: string): Intl.DateTimeFormat {
-    let formatter = this.formatters.get(timeZone)
-    if (formatter === undefined) {
-      formatter = new Intl.DateTimeFormat('en-CA', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        hourCycle: 'h23',
-      })
-      this.formatters.set(timeZone, formatter)
-    }
-    return formatter
+    const { date, hour } = wallClockIn(timeZone, slotStartMs)
+    return { date, hour }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { addDays, startOfDayIn, wallClockIn } from '../../src/util/calendar-date.js'
+import { addDays } from '../../src/util/calendar-date.js'
+import { startOfDayIn, wallClockIn } from '../../src/util/zoned-time.js'
 
 describe('store calendar', () => {
   it.each([
@@ -19,7 +20,15 @@ describe('store calendar', () => {
   })
 
   it('wall clock and day arithmetic', () => {
-    expect(wallClockIn('America/New_York', Date.parse('2025-05-02T02:30:00Z'))).toEqual({ date: '2025-05-01', hour: 22, minute: 30 })
+    expect(wallClockIn('America/New_York', Date.parse('2025-05-02T02:30:00Z'))).toMatchObject({
+      date: '2025-05-01',
+      month: 5,
+      day: 1,
+      hour: 22,
+      minute: 30,
+      weekday: 4,
+      monthDays: 31,
+    })
     expect(addDays('2025-03-01', -1)).toBe('2025-02-28')
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01')
     expect(addDays('2025-05-01', -7)).toBe('2025-04-24')
