@@ -14,6 +14,7 @@ import { benchGold } from './gold.js'
 import { benchSustained, SILVER_LAG_LIMIT_S, type LagRun } from './sustained.js'
 import { benchSnapshots } from './snapshot.js'
 import { benchDashboard } from './dashboard.js'
+import { benchSaleToPage } from './sale-to-page.js'
 import { median } from './lib/proc.js'
 
 const stages = process.argv.slice(2)
@@ -243,6 +244,19 @@ try {
       `- ${d.streams.count} open event streams at ${d.streams.salesPerS} sale/s for ${d.streams.seconds} s: the daemon used ${d.streams.idleCorePct.toFixed(2)}% of a core without them, ${d.streams.withStreamsCorePct.toFixed(2)}% with them: **+${(d.streams.withStreamsCorePct - d.streams.idleCorePct).toFixed(2)}% of a core** (target < 5); ${d.streams.dayEventsPerStream.toFixed(1)} day events per stream`,
       `- page weight: ${d.page.files} files, **${(d.page.brotliBytes / 1024).toFixed(1)} KiB** as served (Brotli; ${(d.page.gzipBytes / 1024).toFixed(1)} KiB gzip) (target <= 100 KB)`,
       `- time to first totals in Chromium, cold cache, loopback: **${firstTotals.toFixed(0)} ms** median of ${d.page.firstTotalsMs.length} (${d.page.firstTotalsMs.map((ms) => ms.toFixed(0)).join(', ')}) (target <= 500)`,
+      '',
+    )
+  }
+
+  if (wants('sale-to-page')) {
+    const sales = Number(process.env.BENCH_SALES ?? 200)
+    log(`sale-to-page: ${sales} sales from one till (QoS 1, one every 100-250 ms), PUBACK to the staff page's total in Chromium`)
+    const s = await benchSaleToPage(workDir, sales)
+    out.push(
+      '## Sale to page',
+      '',
+      `${s.sales} sales of 1.00 from one device at a nominal pace, each timed from its PUBACK to the moment the staff page's total (Chromium) counts it:`,
+      `**p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms** (max ${s.maxMs.toFixed(0)} ms)`,
       '',
     )
   }
