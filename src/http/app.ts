@@ -9,18 +9,13 @@ import Fastify, {
 } from 'fastify'
 import type { RequestListener, Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
-import type { SnapshotFile, SnapshotPage } from '../delivery/snapshot-reader.js'
-import type { WallClock } from '../util/zoned-time.js'
 import { answerClientError } from './client-errors.js'
-import type { DashboardAssets } from './dashboard-assets.js'
+import type { AppDeps } from './app-deps.js'
 import { dayView, storeToday } from './dates.js'
-import type { DeviceHealth, PipelineHealth } from './health-report.js'
 import { errorFields, isMedallionError, MedallionError } from '../errors.js'
-import { LiveDayHub, type DayView, type LiveOptions } from './live/live-day-hub.js'
-import { RoleCheck, type Role, type RoleOptions } from './roles.js'
+import { LiveDayHub, type LiveOptions } from './live/live-day-hub.js'
+import type { Role, RoleOptions } from './roles.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { eventRoutes } from './routes/events.js'
 import { goldRoutes } from './routes/gold.js'
@@ -52,51 +47,6 @@ export const COMPRESS_THRESHOLD_BYTES = 1024
  * compressed), not the staff page (its files carry their Brotli and gzip forms from the build).
  */
 const COMPRESSED_TYPES = /^(?:application\/json|text\/plain)(?:;|$)/
-
-/** What the HTTP API reads; plain functions, so tests can give their own. */
-export interface AppDeps {
-  storeId: string
-  /** The store's time zone now (dim_store, else the config's): what "today" means. */
-  timeZoneOf: (storeId: string) => string
-  /** The bearer-token roles (the gateway updates their tokens on SIGHUP). */
-  roles: RoleCheck
-  logger: Logger
-  now: () => number
-  /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
-  totals: (storeId: string, date: string, now?: WallClock) => Totals
-  topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
-  /** Totals and top products from one gold state (what the staff page shows of a day). */
-  day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => DayView
-  /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */
-  stores: () => StoreRecord[]
-  /** Gold's refresh log: what the live stream follows. */
-  refreshedSince: (seq: number, limit: number) => { seq: number; days: { store_id: string; sale_date: string }[] }
-  lastRefreshSeq: () => number
-  /**
-   * Registers the listener told each time gold refreshed (the gold thread's `refreshed` message):
-   * the live stream then looks at the refresh log at once. Without it, only the poll (`live.pollMs`).
-   */
-  onGoldRefreshed?: (listener: () => void) => void
-  pipelineHealth: (storeId: string) => PipelineHealth
-  deviceHealth: (storeId: string) => DeviceHealth
-  dashboard: {
-    locale: string
-    currency: { code: string; minorUnitDigits: number }
-    deviceSilentMinutes: number
-  }
-  /** The built staff page (undefined: not built, GET / answers 503). */
-  assets: DashboardAssets | undefined
-  live?: Partial<LiveOptions>
-  goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
-  rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
-  /** The snapshots after a cursor; asking acknowledges everything up to it. */
-  snapshotsAfter: (cursor: number, limit: number, gatewayId?: string) => SnapshotPage
-  snapshotFile: (snapshotId: string, path: string) => Promise<SnapshotFile | 'gone' | undefined>
-  goldTables: readonly string[]
-  /** Why the daemon is not ready (empty: ready). */
-  notReady: () => string[]
-  metrics: Registry
-}
 
 /** How the app's own server is made (tests that inject() need none of it). */
 export interface AppServer {

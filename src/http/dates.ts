@@ -1,7 +1,7 @@
 import { ID_PATTERN } from '../contract/ids.js'
 import { isCalendarDate } from '../util/calendar-date.js'
 import { wallClockIn, type WallClock } from '../util/zoned-time.js'
-import type { AppDeps } from './app.js'
+import type { AppDeps } from './app-deps.js'
 import type { DayView } from './live/live-day-hub.js'
 import { MedallionError } from '../errors.js'
 

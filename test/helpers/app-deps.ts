@@ -2,7 +2,7 @@ import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { GoldReader } from '../../src/gold/gold-reader.js'
 import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
-import type { AppDeps } from '../../src/http/app.js'
+import type { AppDeps } from '../../src/http/app-deps.js'
 import type { DeviceHealth, PipelineHealth } from '../../src/http/health-report.js'
 import { RoleCheck } from '../../src/http/roles.js'
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { checkDate, daysBetween, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
 import { MedallionError } from '../../errors.js'
 

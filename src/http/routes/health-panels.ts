@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { storeOf, STORE_ID_PARAMETER } from '../dates.js'
 
 const storeQuery = { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 
 /** /healthz (the process answers), /readyz (it can take sales), /metrics (Prometheus). */
 export function healthRoutes(deps: AppDeps): FastifyPluginAsync {

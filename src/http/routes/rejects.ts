@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 
 /** GET /api/v1/rejects?limit=&reason=&before=: the latest refused messages, newest first (admin). */
 export function rejectsRoutes(deps: AppDeps): FastifyPluginAsync {

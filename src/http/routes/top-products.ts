@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { storeDayOf, STORE_ID_PARAMETER } from '../dates.js'
 
 /** GET /api/v1/top-products?date=&store_id=&limit=: the day's best sellers by amount (gold.fact_daily_product_sales). */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { dayTotals, dayView, storeDayOf, STORE_ID_PARAMETER } from '../dates.js'
 import { dayTagOf, etagOf, matchesIfNoneMatch } from '../day-etag.js'
 

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { SnapshotFile, SnapshotPage } from '../delivery/snapshot-reader.js'
+import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
+import type { WallClock } from '../util/zoned-time.js'
+import type { DashboardAssets } from './dashboard-assets.js'
+import type { DeviceHealth, PipelineHealth } from './health-report.js'
+import type { DayView, LiveOptions } from './live/live-day-hub.js'
+import type { RoleCheck } from './roles.js'
+
+/** What the HTTP API reads; plain functions, so tests can give their own. */
+export interface AppDeps {
+  storeId: string
+  /** The store's time zone now (dim_store, else the config's): what "today" means. */
+  timeZoneOf: (storeId: string) => string
+  /** The bearer-token roles (the gateway updates their tokens on SIGHUP). */
+  roles: RoleCheck
+  logger: Logger
+  now: () => number
+  /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
+  totals: (storeId: string, date: string, now?: WallClock) => Totals
+  topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
+  /** Totals and top products from one gold state (what the staff page shows of a day). */
+  day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => DayView
+  /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */
+  stores: () => StoreRecord[]
+  /** Gold's refresh log: what the live stream follows. */
+  refreshedSince: (seq: number, limit: number) => { seq: number; days: { store_id: string; sale_date: string }[] }
+  lastRefreshSeq: () => number
+  /**
+   * Registers the listener told each time gold refreshed (the gold thread's `refreshed` message):
+   * the live stream then looks at the refresh log at once. Without it, only the poll (`live.pollMs`).
+   */
+  onGoldRefreshed?: (listener: () => void) => void
+  pipelineHealth: (storeId: string) => PipelineHealth
+  deviceHealth: (storeId: string) => DeviceHealth
+  dashboard: {
+    locale: string
+    currency: { code: string; minorUnitDigits: number }
+    deviceSilentMinutes: number
+  }
+  /** The built staff page (undefined: not built, GET / answers 503). */
+  assets: DashboardAssets | undefined
+  live?: Partial<LiveOptions>
+  goldTable: (table: string, storeId: string, from: string, to: string, limit: number) => Record<string, unknown>[]
+  rejects: (query: { limit: number; reason?: string; before?: number }) => Record<string, unknown>[]
+  /** The snapshots after a cursor; asking acknowledges everything up to it. */
+  snapshotsAfter: (cursor: number, limit: number, gatewayId?: string) => SnapshotPage
+  snapshotFile: (snapshotId: string, path: string) => Promise<SnapshotFile | 'gone' | undefined>
+  goldTables: readonly string[]
+  /** Why the daemon is not ready (empty: ready). */
+  notReady: () => string[]
+  metrics: Registry
+}
