@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
-import type { SnapshotManifest } from '../snapshot/manifest.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 import { readTable, writeTable } from '../snapshot/parquet-file.js'
 
 /** A manifest as the lake keeps it after `pull` rewrote its files in the current format. */

@@ -5,8 +5,8 @@ import { verifiedFetch } from '../util/https-fetch.js'
 import { fsyncPath, isTemporaryName, stageFileDurable, writeFileDurable } from '../util/durable-fs.js'
 import { manifestPath, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import { upgradedManifest, upgradeFile, upgradeLake } from './lake-format.js'
-import type { SnapshotManifest } from '../snapshot/manifest.js'
-import type { SnapshotPage } from '../delivery/snapshot-reader.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
+import type { SnapshotPage } from '../contract/snapshot-pull.js'
 
 export interface PullOptions {
   /** The gateway's base URL, e.g. http://gateway-17:8080 */

@@ -1,25 +1,9 @@
 import type { SqliteDatabase } from '../db/open.js'
-import type { SnapshotManifest } from '../snapshot/manifest.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
+import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import { gatewayInstanceId, markDamaged } from '../snapshot/snapshot-catalog.js'
 import { acknowledgePull, lastSeq, notePull } from './pull-ack.js'
 import { readVerifiedFile } from './verified-file.js'
-
-export interface SnapshotPage {
-  /** This data directory's identity: a puller that sees it change starts its cursor over. */
-  gateway_id: string
-  /** The newest seq: a puller whose cursor is beyond it (a restored gateway.db) starts over. */
-  last_seq: number
-  snapshots: SnapshotListing[]
-}
-
-export interface SnapshotListing {
-  seq: number
-  snapshot_id: string
-  on_disk: boolean
-  /** A newer version of the day exists: a puller that finds this one freed loses nothing. */
-  superseded: boolean
-  manifest: SnapshotManifest
-}
 
 export interface SnapshotFile {
   body: Buffer

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sha256Hex } from '../util/digest.js'
-import type { SnapshotManifest } from '../snapshot/manifest.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 
 /**
  * A snapshot file as its manifest vouches for it, or why not: 'missing' from the disk, or

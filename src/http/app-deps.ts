@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import type { SnapshotFile, SnapshotPage } from '../delivery/snapshot-reader.js'
+import type { SnapshotPage } from '../contract/snapshot-pull.js'
+import type { SnapshotFile } from '../delivery/snapshot-reader.js'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
 import type { WallClock } from '../util/zoned-time.js'
 import type { DashboardAssets } from './dashboard-assets.js'

@@ -1,4 +1,4 @@
-import type { SnapshotManifest } from './manifest.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 import { GOLD_TABLE_NAMES, GOLD_TABLES, type GoldTable } from '../gold/gold-tables.js'
 import type { ColumnSpec } from './parquet-file.js'
 

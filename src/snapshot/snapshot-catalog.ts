@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SqliteDatabase } from '../db/open.js'
-import type { SnapshotManifest } from './manifest.js'
+import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 
 /**
  * The one writer of gateway.db's `snapshots` and `snapshot_state` (schema.ts): what was made, its

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import type { SqliteDatabase } from '../../src/db/open.js'
 import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS, manifestPath, partitionPath } from '../../src/snapshot/gold-parquet-schema.js'
-import type { SnapshotManifest } from '../../src/snapshot/manifest.js'
+import type { SnapshotManifest } from '../../src/contract/snapshot-manifest.js'
 import { toParquet, type ColumnSpec } from '../../src/snapshot/parquet-file.js'
 import { sha256Hex } from '../../src/util/digest.js'
 

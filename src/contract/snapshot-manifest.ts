@@ -1,4 +1,4 @@
-/** What a snapshot ships, and what central reads first (docs/snapshots.md, "What a snapshot is"). */
+/** What a snapshot ships, and what central reads first (docs/snapshots.md, "What a snapshot is"): the contract between a gateway and its lake. */
 export interface SnapshotManifest {
   snapshot_id: string
   store_id: string
