@@ -7,11 +7,6 @@ export type CompareKey = 'last_week' | 'yesterday' | 'four_weeks'
 export const COMPARE_KEYS: readonly CompareKey[] = ['last_week', 'yesterday', 'four_weeks']
 const STORAGE_KEY = 'medallion-edge.compare'
 
-export interface HourAmount {
-  hour: number
-  amount: number
-}
-
 export function savedCompareKey(storage: Storage): CompareKey {
   const saved = storage.getItem(STORAGE_KEY)
   return COMPARE_KEYS.find((key) => key === saved) ?? 'last_week'

@@ -1,9 +1,9 @@
 import type { TopProduct, Totals } from '../gold/gold-reader.js'
-import { describeComparison, type CompareKey, type HourAmount } from './comparison.js'
+import { describeComparison, type CompareKey } from './comparison.js'
 import { afterPaint, byId, el, fill } from './dom.js'
 import { fitFiguresIn } from './fit-text.js'
 import type { Formats } from './format.js'
-import type { HourlyChart } from './hourly-chart.js'
+import type { HourlyChart, HourPoint } from './hourly-chart.js'
 
 /** gold's region of a sale without a customer: said as what it means. */
 const REGION_NAMES: Record<string, string> = { Anonymous: 'No customer given', Unknown: 'Customer not synced yet' }
@@ -84,10 +84,10 @@ export class DayView {
     this.fitFigures()
   }
 
-  private renderHours(formats: Formats, today: HourAmount[], other: HourAmount[], clock: DayClock, otherName: string): void {
+  private renderHours(formats: Formats, today: HourPoint[], other: HourPoint[], clock: DayClock, otherName: string): void {
     // Today's current hour is not over: the other day counts up to the same minute of it (the
     // totals' comparison does the same), and its later hours are not drawn against nothing.
-    const prorated = (rows: HourAmount[]): HourAmount[] =>
+    const prorated = (rows: HourPoint[]): HourPoint[] =>
       clock.isToday
         ? rows
             .filter((row) => row.hour <= clock.hour)
@@ -126,7 +126,7 @@ export class DayView {
         return row
       }),
     )
-    const busiest = today.reduce<HourAmount | undefined>((best, row) => (best === undefined || row.amount > best.amount ? row : best), undefined)
+    const busiest = today.reduce<HourPoint | undefined>((best, row) => (best === undefined || row.amount > best.amount ? row : best), undefined)
     byId('hourly-summary').textContent = busiest
       ? `Busiest hour: ${formats.hour(busiest.hour)} with ${formats.money(busiest.amount)}. ${today.length} hours with sales; the table below has each.`
       : 'No sales by hour yet.'

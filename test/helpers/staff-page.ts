@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MqttClient } from 'mqtt'
@@ -155,8 +154,3 @@ export async function openStaffPage(
 
 /** The raw value the page shows in an element (its data-value). */
 export const shown = (page: Page, id: string): Promise<string | null> => page.locator(`#${id}`).getAttribute('data-value')
-
-/** A JSON file of what a test saw, next to its screenshots, for people to read. */
-export function writeArtifact(name: string, value: unknown): void {
-  writeFileSync(join(ARTIFACTS, name), JSON.stringify(value, null, 2))
-}
