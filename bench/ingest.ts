@@ -124,3 +124,22 @@ export function compareConcentrator(settings: IngestSettings, concentrator: Conc
     log,
   )
 }
+
+/**
+ * This build against another (`baseline`, a checkout with its own dist/) on the same load, FULL,
+ * alternating build by build in each round (the order swapped each round): how a change moved the peak, within one run. The
+ * devices are registered with this build's schemas, so the baseline must share them.
+ */
+export function compareBuilds(settings: IngestSettings, baseline: string, log: (line: string) => void): Promise<IngestComparison> {
+  const build = (name: string, root: string | undefined, round: number) => () =>
+    startMedallion({ dataDir: benchDataDir(settings.workDir, `${name}-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections, name, root })
+  // Which goes first swaps each round, so that neither build always meets a fresh disk.
+  return alternate(
+    settings,
+    (round) =>
+      round % 2 === 1
+        ? [build('baseline', baseline, round), build('this build', undefined, round)]
+        : [build('this build', undefined, round), build('baseline', baseline, round)],
+    log,
+  )
+}

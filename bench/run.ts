@@ -3,7 +3,7 @@ import { benchDataDir } from './lib/data-dir.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareConcentrator, compareIngest, measure, type IngestComparison } from './ingest.js'
+import { compareBuilds, compareConcentrator, compareIngest, measure, type IngestComparison } from './ingest.js'
 import { connectStorm } from './connect-storm.js'
 import { compareDedupeIndexes } from './dedupe-index.js'
 import { idleRss } from './idle.js'
@@ -36,6 +36,11 @@ function ingestTable(medians: IngestComparison['medians']): string[] {
         `| ${name} | ${fmt(s.ackedPerS)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.brokerCpu.toFixed(2)} | ${s.generatorCpu.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} |`,
     ),
   ]
+}
+
+function spread(runs: IngestComparison['runs'], target: string): string {
+  const rates = runs.filter((run) => run.target === target).map((run) => run.result.ackedPerS)
+  return `${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}`
 }
 
 function lagRow(run: LagRun): string {
@@ -117,6 +122,30 @@ try {
     )
     log(`ingest: ${((performance.now() - stageStarted) / 1000).toFixed(0)} s`)
   }
+  // Not in the default run: it needs another build (BENCH_BASELINE=/path/to/checkout, built).
+  if (stages.includes('ingest-ab')) {
+    const baseline = process.env.BENCH_BASELINE
+    if (!baseline) throw new Error('ingest-ab compares with another build: set BENCH_BASELINE to a checkout where `npm run build` has run')
+    const settings = { workDir: join(workDir, 'ab'), rounds: Number(process.env.BENCH_ROUNDS ?? 5), durationS: 10, warmupS: 2, connections: 8, window: 100 }
+    log(`ingest-ab: ${baseline} against this build, FULL, ${settings.rounds} alternating rounds x ${settings.durationS} s`)
+    const { runs, medians: m } = await compareBuilds(settings, baseline, log)
+    // Each round's two runs side by side: drift over the run (the disk, the host) hits both alike.
+    const perRound = Array.from({ length: settings.rounds }, (_, i) => {
+      const [a, b] = runs.slice(2 * i, 2 * i + 2)
+      const [mine, base] = a!.target === 'this build' ? [a!, b!] : [b!, a!]
+      return mine.result.ackedPerS / base.result.ackedPerS
+    })
+    out.push(
+      `## Ingest, this build against ${baseline} (FULL, one registered device per connection, medians of ${settings.rounds} alternating rounds)`,
+      '',
+      ...ingestTable(m),
+      '',
+      `- this build / baseline, medians: **${ratio(m['this build']!.ackedPerS, m['baseline']!.ackedPerS)}x**; round by round: median **${median(perRound).toFixed(2)}x** (${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)})`,
+      `- spread of each build's rounds: baseline ${spread(runs, 'baseline')}, this build ${spread(runs, 'this build')} msg/s`,
+      '',
+    )
+  }
+
   if (wants('scale')) {
     const storedRows = Number(process.env.BENCH_STORED_ROWS ?? 10_000_000)
     const settings = { workDir: join(workDir, 'scale'), rounds: 3, durationS: 10, warmupS: 2, connections: 8, window: 100 }

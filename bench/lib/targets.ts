@@ -113,6 +113,8 @@ export interface MedallionOptions {
   concentrator?: Concentrator
   /** Sets `http.tokens.staff` (for /metrics; the totals then want it too). Default: none, staff routes open. */
   staffToken?: string
+  /** The checkout whose built daemon runs (its dist/): another build, for `npm run bench -- ingest-ab`. Default: this one. */
+  root?: string
 }
 
 /**
@@ -153,7 +155,7 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
   )
   // BENCH_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the daemon under load.
   const flags = process.env.BENCH_DAEMON_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
-  const child = spawn(process.execPath, [...flags, join(ROOT, 'dist/cli/main.js'), 'run', '--config', config], {
+  const child = spawn(process.execPath, [...flags, join(options.root ?? ROOT, 'dist/cli/main.js'), 'run', '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...(process.env.BENCH_DAEMON_ENV ? Object.fromEntries([process.env.BENCH_DAEMON_ENV.split('=')]) : {}) },
   })

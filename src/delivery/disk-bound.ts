@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/open.js'
 import { forgetFiles } from '../snapshot/snapshot-catalog.js'
-import { pulledSeq } from './pull-ack.js'
+import { pulledSeq } from './delivery-state.js'
 
 export interface DiskCheck {
   bytes: number

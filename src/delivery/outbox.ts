@@ -4,7 +4,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { backoffMs, type RetryPolicy } from '../util/backoff.js'
 import { manifestPath } from '../snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
-import { pulledSeq } from './pull-ack.js'
+import { enqueuedSeq, noteEnqueued, pulledSeq } from './delivery-state.js'
 import { markDamaged } from '../snapshot/snapshot-catalog.js'
 import { readVerifiedFile } from './verified-file.js'
 import type { UploadTarget } from './targets/upload-target.js'
@@ -178,13 +178,12 @@ export class Outbox {
  * skipped. With no target the snapshots are only counted as seen (central pulls them).
  */
 export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string[], nowMs: number): number {
-  const cursor = db.prepare("SELECT coalesce((SELECT value FROM delivery_state WHERE name = 'enqueued_seq'), 0)").pluck()
   const newest = db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck()
   // Most calls (every upload minute) find nothing new: they take no lock.
-  if ((newest.get() as number) <= (cursor.get() as number)) return 0
+  if ((newest.get() as number) <= enqueuedSeq(db)) return 0
   // gateway.db's write lock only: BEGIN IMMEDIATE would lock bronze.db too, attached here, and hold up ingest.
   return lockedTransaction(db, 'main', () => {
-    const from = cursor.get() as number
+    const from = enqueuedSeq(db)
     const made = db.prepare('SELECT seq, snapshot_id, store_id, sale_date, version FROM snapshots WHERE seq > ? ORDER BY seq').all(from) as {
       seq: number
       snapshot_id: string
@@ -203,7 +202,7 @@ export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string
         enqueue.run(snapshot.snapshot_id, target, now)
       }
     }
-    db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', ?)").run(made.at(-1)!.seq)
+    noteEnqueued(db, made.at(-1)!.seq)
     return made.length
   })
 }

@@ -1,6 +1,6 @@
 import type { OwnedSchema } from '../db/migrate.js'
 
-/** gateway.db, delivery's part (the outbox written only by outbox.ts, its state by outbox.ts and pull-ack.ts). */
+/** gateway.db, delivery's part (the outbox written only by outbox.ts, its state only by delivery-state.ts). */
 export const DELIVERY_SCHEMA: OwnedSchema = {
   owner: 'delivery',
   migrations: [

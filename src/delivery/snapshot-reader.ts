@@ -2,7 +2,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import { gatewayInstanceId, markDamaged } from '../snapshot/snapshot-catalog.js'
-import { acknowledgePull, lastSeq, notePull } from './pull-ack.js'
+import { acknowledgePull, lastSeq, notePull } from './delivery-state.js'
 import { readVerifiedFile } from './verified-file.js'
 
 export interface SnapshotFile {
@@ -14,7 +14,7 @@ export interface SnapshotFile {
  * What central pulls: the snapshots after a cursor, and their files. A file is served only when it
  * is named in its snapshot's manifest, so no request can reach anything else on the disk, and only
  * when it still matches the manifest's sha256. Asking for the snapshots after a cursor, naming this
- * gateway's id, acknowledges the ones up to it (see pull-ack.ts).
+ * gateway's id, acknowledges the ones up to it (see delivery-state.ts).
  */
 export class SnapshotReader {
   private readonly gatewayId: string

@@ -1,14 +1,13 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
 import { DAY_COLUMNS, type DayRow } from './aggregate-day.js'
-import { productAsOf } from './product-as-of.js'
 
 /** A new silver sale as gold adds it: where it stands (bronze id, store, day), then a day's row (aggregate-day.ts). */
 export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
 export type AppendedRow = [bronzeId: number, storeId: string, saleDate: string, ...DayRow]
 
 /** What a batch of new sales adds to one group: sums, and the orders that had no line in it before. */
-class Delta {
+export class Delta {
   amount = 0
   lines = 0
   units = 0
@@ -24,7 +23,7 @@ class Delta {
   }
 }
 
-interface DayDelta {
+export interface DayDelta {
   storeId: string
   saleDate: string
   day: Delta
@@ -54,30 +53,15 @@ const EARLIER_LINE = {
 } as const
 type Grain = keyof typeof EARLIER_LINE
 
-/** Sums grow by what was added; an average is recomputed from the new sums (REAL division, as a rebuild gives it). */
-const ADD = (amount: string, orders = 'order_count'): string => `${amount} = ${amount} + excluded.${amount}, sales_count = sales_count + excluded.sales_count,
-  ${orders} = ${orders} + excluded.${orders}`
-/** An average for a new row (a group's first lines always bring an order); on a conflict it is recomputed. */
-const perOrder = (value: number, orders: number): number => (orders === 0 ? 0 : value / orders)
-const AVERAGE = (amount: string): string => `CAST(${amount} + excluded.${amount} AS REAL) / (order_count + excluded.order_count)`
-
 /**
- * Adds new silver sales to gold, in cost proportional to the sales added, not to the day: each
- * group's sums grow by the new sales', and an order counts in a group only if none of its earlier
+ * What new silver sales add to gold, in cost proportional to the sales added, not to the day: each
+ * group's sums grow by the new sales' (written by gold-writer.ts), and an order counts in a group only if none of its earlier
  * lines is there (one indexed look-up in silver, usually answered by the order's first line). The
  * results are those of recomputing the day (aggregate-day.ts) to the byte: the same integers, the
  * same divisions, the same product ranking.
  */
 export class GoldDelta {
   private readonly earlierLine: Record<Grain, Statement<unknown[]>>
-  private readonly upsertDaily
-  private readonly upsertHourly
-  private readonly upsertRegion
-  private readonly upsertOrders
-  private readonly upsertProduct
-  private readonly upsertDevice
-  private readonly rerank
-  private readonly productAsOf
 
   constructor(db: SqliteDatabase) {
     this.earlierLine = Object.fromEntries(
@@ -91,39 +75,13 @@ export class GoldDelta {
           .pluck(),
       ]),
     ) as Record<Grain, Statement<unknown[]>>
-    this.upsertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
-      sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('daily_sales_amount')}, avg_order_amount = ${AVERAGE('daily_sales_amount')}`)
-    this.upsertHourly = db.prepare(`INSERT INTO gold.fact_hourly_sales (sale_date, store_id, sale_hour, sales_amount, sales_count,
-      order_count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}`)
-    this.upsertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
-      order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('revenue_amount')}, avg_order_amount = ${AVERAGE('revenue_amount')}`)
-    this.upsertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
-      order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('total_amount')}, units = units + excluded.units,
-        avg_order_amount = ${AVERAGE('total_amount')}, avg_units_per_order = CAST(units + excluded.units AS REAL) / (order_count + excluded.order_count)`)
-    // The name is the version valid at the product's last sale of the day: a later sale's, if this delta has one.
-    this.upsertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
-      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units,
-        product_name = iif(excluded.last_sale_at > last_sale_at, excluded.product_name, product_name),
-        category = iif(excluded.last_sale_at > last_sale_at, excluded.category, category),
-        last_sale_at = max(last_sale_at, excluded.last_sale_at)`)
-    this.upsertDevice = db.prepare(`INSERT INTO gold.fact_daily_device_sales (sale_date, store_id, device_id, sales_amount, sales_count,
-      units, order_count) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units`)
-    this.rerank = db.prepare(`UPDATE gold.fact_daily_product_sales AS f SET sales_rank = r.rank
-      FROM (SELECT product_id, row_number() OVER (ORDER BY sales_amount DESC, units DESC, product_id) AS rank
-            FROM gold.fact_daily_product_sales WHERE store_id = @store AND sale_date = @date) AS r
-      WHERE f.store_id = @store AND f.sale_date = @date AND f.product_id = r.product_id AND f.sales_rank <> r.rank`)
-    this.productAsOf = productAsOf(db)
   }
 
   /**
-   * Adds `rows` (new silver sales, in bronze order) to the gold rows of their days, within the
-   * caller's transaction. Every earlier sale of those days must already be in gold. Returns the days touched.
+   * What `rows` (new silver sales, in bronze order) add to the gold rows of their days, one delta a
+   * day, for GoldWriter.addDay. Every earlier sale of those days must already be in gold.
    */
-  add(rows: AppendedRow[]): { storeId: string; saleDate: string }[] {
+  add(rows: AppendedRow[]): DayDelta[] {
     const days = new Map<string, DayDelta>()
     for (const row of rows) {
       const key = `${row[1]}\u0000${row[2]}`
@@ -143,7 +101,6 @@ export class GoldDelta {
       }
       this.addRow(day, row)
     }
-    for (const day of days.values()) this.write(day)
     return [...days.values()]
   }
 
@@ -166,42 +123,5 @@ export class GoldDelta {
     deltaOf(day.byProduct, product).add(row, isNew('product', { product }))
     // An order is (device, order id): its first line of the day is its first line of the device's day.
     deltaOf(day.byDevice, device).add(row, firstOfOrder)
-  }
-
-  private write({ storeId, saleDate, day, byRegionCategory, byRegion, byHour, byProduct, byDevice }: DayDelta): void {
-    for (const { region, category, delta } of byRegionCategory.values()) {
-      this.upsertDaily.run(saleDate, storeId, region, category, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
-    }
-    for (const [hour, delta] of byHour) this.upsertHourly.run(saleDate, storeId, hour, delta.amount, delta.lines, delta.newOrders)
-    for (const [region, delta] of byRegion) {
-      this.upsertRegion.run(saleDate, storeId, region, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
-    }
-    this.upsertOrders.run(
-      saleDate,
-      storeId,
-      day.amount,
-      day.lines,
-      day.units,
-      day.newOrders,
-      perOrder(day.amount, day.newOrders),
-      perOrder(day.units, day.newOrders),
-    )
-    for (const [product, delta] of byProduct) {
-      const named = this.productAsOf(product, delta.lastSaleMs)
-      this.upsertProduct.run(
-        saleDate,
-        storeId,
-        product,
-        named.name,
-        named.category,
-        delta.amount,
-        delta.lines,
-        delta.units,
-        delta.newOrders,
-        new Date(delta.lastSaleMs).toISOString(),
-      )
-    }
-    this.rerank.run({ store: storeId, date: saleDate })
-    for (const [device, delta] of byDevice) this.upsertDevice.run(saleDate, storeId, device, delta.amount, delta.lines, delta.units, delta.newOrders)
   }
 }

@@ -105,7 +105,10 @@ export class GoldRefresher {
       }
       // A recomputed day already holds its new sales (up to `through`).
       const added = this.delta.add(appended.filter((row) => !recomputed.has(`${row[1]}\u0000${row[2]}`)))
-      for (const { storeId, saleDate } of added) this.writer.logRefresh(storeId, saleDate)
+      for (const day of added) {
+        this.writer.addDay(day)
+        this.writer.logRefresh(day.storeId, day.saleDate)
+      }
       const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
       if (appended.length > 0) this.writeState.run('sales_through', through)

@@ -2,8 +2,20 @@ import type { SqliteDatabase } from '../db/open.js'
 import { productAsOf } from './product-as-of.js'
 import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
 import { ALL_GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
+import type { DayDelta } from './gold-delta.js'
 
-/** Replaces the gold rows of one store-day with what silver holds for it (within a transaction). */
+/** Sums grow by what was added; an average is recomputed from the new sums (REAL division, as a rebuild gives it). */
+const ADD = (amount: string, orders = 'order_count'): string => `${amount} = ${amount} + excluded.${amount}, sales_count = sales_count + excluded.sales_count,
+  ${orders} = ${orders} + excluded.${orders}`
+/** An average for a new row (a group's first lines always bring an order); on a conflict it is recomputed. */
+const perOrder = (value: number, orders: number): number => (orders === 0 ? 0 : value / orders)
+const AVERAGE = (amount: string): string => `CAST(${amount} + excluded.${amount} AS REAL) / (order_count + excluded.order_count)`
+
+/**
+ * The one writer of gold's facts and KPIs (and of its refresh log): a store-day replaced by what
+ * silver holds for it (writeDay), or grown by a delta of new sales (addDay), within the caller's
+ * transaction. Retention's deletes are gold/prune-gold.ts's.
+ */
 export class GoldWriter {
   private readonly readDay
   private readonly deleteDay
@@ -15,6 +27,13 @@ export class GoldWriter {
   private readonly insertDevice
   private readonly productAsOf
   private readonly insertRefreshed
+  private readonly upsertDaily
+  private readonly upsertHourly
+  private readonly upsertRegion
+  private readonly upsertOrders
+  private readonly upsertProduct
+  private readonly upsertDevice
+  private readonly rerank
 
   constructor(db: SqliteDatabase) {
     this.readDay = db.prepare(`SELECT ${DAY_COLUMNS} FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ?`).raw()
@@ -27,6 +46,31 @@ export class GoldWriter {
     this.insertProduct = db.prepare(insertSql('fact_daily_product_sales'))
     this.insertDevice = db.prepare(insertSql('fact_daily_device_sales'))
     this.productAsOf = productAsOf(db)
+    this.upsertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
+      sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('daily_sales_amount')}, avg_order_amount = ${AVERAGE('daily_sales_amount')}`)
+    this.upsertHourly = db.prepare(`INSERT INTO gold.fact_hourly_sales (sale_date, store_id, sale_hour, sales_amount, sales_count,
+      order_count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}`)
+    this.upsertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
+      order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('revenue_amount')}, avg_order_amount = ${AVERAGE('revenue_amount')}`)
+    this.upsertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
+      order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('total_amount')}, units = units + excluded.units,
+        avg_order_amount = ${AVERAGE('total_amount')}, avg_units_per_order = CAST(units + excluded.units AS REAL) / (order_count + excluded.order_count)`)
+    // The name is the version valid at the product's last sale of the day: a later sale's, if this delta has one.
+    this.upsertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
+      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units,
+        product_name = iif(excluded.last_sale_at > last_sale_at, excluded.product_name, product_name),
+        category = iif(excluded.last_sale_at > last_sale_at, excluded.category, category),
+        last_sale_at = max(last_sale_at, excluded.last_sale_at)`)
+    this.upsertDevice = db.prepare(`INSERT INTO gold.fact_daily_device_sales (sale_date, store_id, device_id, sales_amount, sales_count,
+      units, order_count) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units`)
+    this.rerank = db.prepare(`UPDATE gold.fact_daily_product_sales AS f SET sales_rank = r.rank
+      FROM (SELECT product_id, row_number() OVER (ORDER BY sales_amount DESC, units DESC, product_id) AS rank
+            FROM gold.fact_daily_product_sales WHERE store_id = @store AND sale_date = @date) AS r
+      WHERE f.store_id = @store AND f.sale_date = @date AND f.product_id = r.product_id AND f.sales_rank <> r.rank`)
   }
 
   /**
@@ -46,6 +90,44 @@ export class GoldWriter {
   /** Snapshots ship the day again. */
   logRefresh(storeId: string, saleDate: string): void {
     this.insertRefreshed.run(storeId, saleDate)
+  }
+
+  /** Adds a day's delta of new sales (gold-delta.ts) to its gold rows (within a transaction). */
+  addDay({ storeId, saleDate, day, byRegionCategory, byRegion, byHour, byProduct, byDevice }: DayDelta): void {
+    for (const { region, category, delta } of byRegionCategory.values()) {
+      this.upsertDaily.run(saleDate, storeId, region, category, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
+    }
+    for (const [hour, delta] of byHour) this.upsertHourly.run(saleDate, storeId, hour, delta.amount, delta.lines, delta.newOrders)
+    for (const [region, delta] of byRegion) {
+      this.upsertRegion.run(saleDate, storeId, region, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
+    }
+    this.upsertOrders.run(
+      saleDate,
+      storeId,
+      day.amount,
+      day.lines,
+      day.units,
+      day.newOrders,
+      perOrder(day.amount, day.newOrders),
+      perOrder(day.units, day.newOrders),
+    )
+    for (const [product, delta] of byProduct) {
+      const named = this.productAsOf(product, delta.lastSaleMs)
+      this.upsertProduct.run(
+        saleDate,
+        storeId,
+        product,
+        named.name,
+        named.category,
+        delta.amount,
+        delta.lines,
+        delta.units,
+        delta.newOrders,
+        new Date(delta.lastSaleMs).toISOString(),
+      )
+    }
+    this.rerank.run({ store: storeId, date: saleDate })
+    for (const [device, delta] of byDevice) this.upsertDevice.run(saleDate, storeId, device, delta.amount, delta.lines, delta.units, delta.newOrders)
   }
 
   private insert(storeId: string, saleDate: string, aggregate: DayAggregate): void {

@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.js'
+import type { syncDimensions } from '../silver/dims/sync-dimensions.js'
 import { runInWorker } from '../util/run-in-worker.js'
-import type { PullOutcome } from '../silver/dims/pull-dimension.js'
+
+type PullOutcome = Awaited<ReturnType<typeof syncDimensions>>[number]
 
 /** The scheduled pull of dimensions, on its own thread; fails (for status) if any dimension failed. */
 export async function syncDimensionsJob(config: Readonly<Config>): Promise<PullOutcome[]> {

@@ -2,7 +2,6 @@ import { workerData } from 'node:worker_threads'
 import { isBusyError } from '../db/is-busy.js'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
-import { Expectations } from '../silver/expectations.js'
 import { openSilverDatabase } from '../silver/open-silver.js'
 import { systemClock } from '../util/clock.js'
 import { SilverCadence, type BatchResult } from './silver-cadence.js'
@@ -28,7 +27,7 @@ const reply = serveThread<ToSilver, FromSilver>({
       cadence.committed()
       return
     }
-    enricher.useExpectations(new Expectations(message.expectations, settings.enrichment.currency.minorUnitDigits))
+    enricher.useExpectations(message.expectations, settings.enrichment.currency.minorUnitDigits)
     cadence.resume()
   },
   onClose: () => {

@@ -2,11 +2,17 @@ import type { SqliteDatabase } from '../db/open.js'
 
 /**
  * silver.day_changes: the store-days a re-enrichment changed (sales moved, renamed, dropped), which
- * gold recomputes whole. The enricher appends the marks (sales-enricher.ts); this module is the only
- * other code that touches them: it reads them for gold and for retention, and forgets those gold says
- * it applied, on gold's connection (silver does not read gold's progress: a stage reads only the one
+ * gold recomputes whole. This module is the table's one writer: the enricher marks days through it
+ * (sales-enricher.ts); gold and retention read the marks through it, and gold forgets those it
+ * applied, on gold's connection (silver does not read gold's progress: a stage reads only the one
  * before it).
  */
+
+/** Marks a store-day for gold to recompute whole (within the caller's transaction). */
+export function dayChangeMarker(db: SqliteDatabase): (storeId: string, saleDate: string) => void {
+  const insert = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
+  return (storeId, saleDate) => void insert.run(storeId, saleDate)
+}
 
 /** The marks after `seq`, oldest first, at most `limit`. */
 export function dayChangesAfter(db: SqliteDatabase): (seq: number, limit: number) => { seq: number; store_id: string; sale_date: string }[] {

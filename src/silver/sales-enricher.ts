@@ -3,9 +3,11 @@ import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
 import { parseRfc3339 } from '../contract/timestamp.js'
-import type { Expectations, Violation } from './expectations.js'
+import { Expectations, type Violation } from './expectations.js'
+import type { ExpectationConfig } from '../config/schema.js'
 import { LocalTimeCache } from './local-time.js'
 import { DimensionCache } from './dimension-cache.js'
+import { dayChangeMarker } from './day-changes.js'
 import { UNKNOWN } from './schema.js'
 import { saleColumnsOf } from '../bronze/sale-columns.js'
 
@@ -209,7 +211,7 @@ export class SalesEnricher {
   private readonly selectQuarantinedOfStore
   private readonly deleteQuarantine
   private readonly insertQuarantine
-  private readonly insertDayChange
+  private readonly markDayChange
   private readonly upsertViolations
   private readonly readState
   private readonly writeState
@@ -251,7 +253,7 @@ export class SalesEnricher {
       WHERE q.store_id = ? AND q.sale_ts_ms >= ?`)
     this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-    this.insertDayChange = db.prepare('INSERT INTO silver.day_changes (store_id, sale_date) VALUES (?, ?)')
+    this.markDayChange = dayChangeMarker(db)
     this.newestPruned = db.prepare('SELECT max(sale_date) FROM silver.pruned_days').pluck()
     this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
     this.upsertViolations = db.prepare(`INSERT INTO silver.expectation_counts (rule, action, violations, last_at) VALUES (?, ?, ?, ?)
@@ -262,8 +264,8 @@ export class SalesEnricher {
   }
 
   /** New data-quality rules (a config reload): the next batch checks them. */
-  useExpectations(expectations: Expectations): void {
-    this.options.expectations = expectations
+  useExpectations(rules: readonly ExpectationConfig[], minorUnitDigits: number): void {
+    this.options.expectations = new Expectations(rules, minorUnitDigits)
   }
 
   /** The last bronze id silver has consumed. */
@@ -475,7 +477,7 @@ export class SalesEnricher {
   private finish(log: BatchLog, at: string): void {
     for (const day of log.days) {
       const [storeId, date] = day.split('\u0000') as [string, string]
-      this.insertDayChange.run(storeId, date)
+      this.markDayChange(storeId, date)
     }
     for (const [rule, { action, count }] of log.violations) this.upsertViolations.run(rule, action, count, at)
   }

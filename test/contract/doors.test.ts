@@ -7,10 +7,8 @@ const SRC = join(import.meta.dirname, '../../src')
 /**
  * Each part's door: the files of it that other parts may import (issue 21). Everything else in a
  * folder is its own business, and an import of it from outside fails here. The libraries every
- * part uses (errors.ts, util/, contract/, db/) are all door. These doors are what the parts use
- * today, written down so that they only narrow: silver's, gold's, snapshot's and delivery's are
- * wide (each stage's reader, status, schema and prune are separate doors), and narrowing them is
- * the next step of the layout's work.
+ * part uses (errors.ts, util/, contract/, db/) are all door. A door only narrows: one nobody uses
+ * fails, so it is closed when the last outside import goes; a new one is a decision made here.
  */
 const DOORS: Record<string, string[]> = {
   config: ['config-changes.ts', 'load.ts', 'schema.ts'],
@@ -20,11 +18,9 @@ const DOORS: Record<string, string[]> = {
     'day-changes.ts',
     'dims/dimension-spec.ts',
     'dims/import-dimension.ts',
-    'dims/pull-dimension.ts',
     'dims/read-records.ts',
     'dims/sync-dimensions.ts',
     'enricher-from-config.ts',
-    'expectations.ts',
     'open-silver.ts',
     'prune-silver.ts',
     'rebuild-silver.ts',
@@ -49,7 +45,7 @@ const DOORS: Record<string, string[]> = {
     'delivery-status.ts',
     'disk-bound.ts',
     'outbox.ts',
-    'pull-ack.ts',
+    'delivery-state.ts',
     'schema.ts',
     'snapshot-reader.ts',
     'targets/upload-target.ts',

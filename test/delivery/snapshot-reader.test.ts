@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { pulledSeq } from '../../src/delivery/pull-ack.js'
+import { pulledSeq } from '../../src/delivery/delivery-state.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import type { SnapshotManifest } from '../../src/contract/snapshot-manifest.js'
 import { SnapshotReader } from '../../src/delivery/snapshot-reader.js'

@@ -1,6 +1,22 @@
 import type { SqliteDatabase } from '../db/open.js'
 
 /**
+ * main.delivery_state, delivery's cursors, written only here: how far the outbox has queued the
+ * snapshots (`enqueued_seq`), how far central's pull acknowledged them (`pulled_seq`) and when it
+ * last pulled (`pulled_at`).
+ */
+
+/** The newest snapshot seq the outbox has queued for its targets (0: none). */
+export function enqueuedSeq(db: SqliteDatabase): number {
+  return (db.prepare("SELECT value FROM delivery_state WHERE name = 'enqueued_seq'").pluck().get() as number | undefined) ?? 0
+}
+
+/** The outbox queued the snapshots up to `seq` (within its transaction). */
+export function noteEnqueued(db: SqliteDatabase, seq: number): void {
+  db.prepare("INSERT OR REPLACE INTO delivery_state (name, value) VALUES ('enqueued_seq', ?)").run(seq)
+}
+
+/**
  * Central's pull acknowledges by asking for the snapshots `after` a seq, naming this gateway's id:
  * it holds everything up to it. The highest seq acknowledged is kept, so that with no upload
  * target the disk bound may free what central has.
