@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { parseSalesMessage, type MessageLimits } from './parse-message.js'
 import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf, type StoredSale } from './sale-columns.js'
 import type { ValidSale } from './validate-sale.js'
+import type { ValidVoid } from './validate-void.js'
 import type { RejectReason } from './reject-reason.js'
 import type { DeviceNotices } from '../contract/reject-notice.js'
 import { NoticeCollector } from './notice-collector.js'
@@ -46,6 +47,8 @@ export interface BronzeStoreOptions extends MessageLimits {
 export class BronzeStore {
   private readonly insertSale
   private readonly selectSameKey
+  private readonly insertVoid
+  private readonly selectSameVoid
   private readonly insertReject
   private readonly noteActivity
   private readonly commitGroup
@@ -71,6 +74,11 @@ export class BronzeStore {
       ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
     this.selectSameKey = db.prepare<[number, number], StoredSale>(`
       SELECT ${saleColumnsOf()} FROM bronze.iot_sales_raw WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
+    this.insertVoid = db.prepare(`
+      INSERT INTO bronze.iot_sale_voids (received_at, received_at_ms, sale_ts_ms, dedupe_hash, device_id, store_id, event_id, void_of, payload)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
+    this.selectSameVoid = db.prepare<[number, number], { device_id: string; store_id: string; event_id: string | null; void_of: string }>(`
+      SELECT device_id, store_id, event_id, void_of FROM bronze.iot_sale_voids WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
     this.insertReject = db.prepare(`
       INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -114,6 +122,10 @@ export class BronzeStore {
         } else {
           result.duplicates++
         }
+      }
+      for (const event of verdict.voids) {
+        if (this.insertVoidOnce(event, receivedAt, message.receivedAtMs)) result.accepted++
+        else result.duplicates++
       }
       for (const reject of verdict.rejects) {
         const kept = payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes)
@@ -202,10 +214,36 @@ export class BronzeStore {
         sale.quantity,
         sale.customerId,
         sale.orderId,
+        sale.refundOf,
+        sale.returnReason,
         sale.payload,
       )
       if (info.changes === 1) return true
       if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return false
+    }
+  }
+
+  /** Inserts a void unless it is already stored (the same identity, and the same probing as a sale's); false for a duplicate. */
+  private insertVoidOnce(event: ValidVoid, receivedAt: string, receivedAtMs: number): boolean {
+    for (let hash = event.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
+      const info = this.insertVoid.run(
+        receivedAt,
+        receivedAtMs,
+        event.saleTsMs,
+        hash,
+        event.deviceId,
+        event.storeId,
+        event.eventId,
+        event.voidOf,
+        event.payload,
+      )
+      if (info.changes === 1) return true
+      const stored = this.selectSameVoid.get(event.saleTsMs, hash)!
+      const same =
+        stored.device_id === event.deviceId &&
+        stored.event_id === event.eventId &&
+        (event.eventId !== null || (stored.store_id === event.storeId && stored.void_of === event.voidOf))
+      if (same) return false
     }
   }
 

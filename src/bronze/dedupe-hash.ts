@@ -42,6 +42,16 @@ export function contentIdentity(sale: {
   quantity: number
   customerId: number | null
   orderId: string | null
+  refundOf?: string | null
+  returnReason?: string | null
 }): string {
-  return ['c', sale.deviceId, sale.storeId, sale.saleTsMs, sale.productId, sale.priceMinor, sale.quantity, sale.customerId ?? '', sale.orderId ?? ''].join(SEP)
+  const identity = ['c', sale.deviceId, sale.storeId, sale.saleTsMs, sale.productId, sale.priceMinor, sale.quantity, sale.customerId ?? '', sale.orderId ?? '']
+  // A return's fields join only when present: a sale's identity stays what it was before returns.
+  if (sale.refundOf != null || sale.returnReason != null) identity.push('r', sale.refundOf ?? '', sale.returnReason ?? '')
+  return identity.join(SEP)
+}
+
+/** The identity of a void without an event id: its content. */
+export function voidContentIdentity(event: { deviceId: string; storeId: string; saleTsMs: number; voidOf: string }): string {
+  return ['v', event.deviceId, event.storeId, event.saleTsMs, event.voidOf].join(SEP)
 }

@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer'
 import { parseSalesTopic, type TopicOwner } from '../contract/sales-topic.js'
 import { rejection, type Rejection } from './reject-reason.js'
-import { MAX_TEXT_ID_LENGTH, validateSale, type ValidSale } from './validate-sale.js'
+import { MAX_TEXT_ID_LENGTH } from './event-envelope.js'
+import { validateSale, type ValidSale } from './validate-sale.js'
+import { isVoid, type ValidVoid } from './validate-void.js'
 
 export interface MessageLimits {
   maxPayloadBytes: number
@@ -20,6 +22,7 @@ export interface RejectedItem extends Rejection {
 
 export interface MessageVerdict {
   sales: ValidSale[]
+  voids: ValidVoid[]
   rejects: RejectedItem[]
 }
 
@@ -32,6 +35,7 @@ export interface MessageVerdict {
 export function parseSalesMessage(topic: string, payload: Uint8Array, payloadBytes: number, limits: MessageLimits): MessageVerdict {
   const wholeMessage = (reason: Rejection, kept: string | Uint8Array = payload, eventId: string | null = null): MessageVerdict => ({
     sales: [],
+    voids: [],
     rejects: [{ ...reason, itemIndex: null, payload: kept, eventId }],
   })
 
@@ -55,14 +59,14 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   if (!Array.isArray(parsed)) {
     const verdict = validateSale(parsed, owner, limits.minorUnitDigits, text)
     if ('reason' in verdict) return wholeMessage(verdict, text, eventIdOf(parsed))
-    return { sales: [verdict], rejects: [] }
+    return isVoid(verdict) ? { sales: [], voids: [verdict], rejects: [] } : { sales: [verdict], voids: [], rejects: [] }
   }
 
   if (parsed.length === 0) return wholeMessage(rejection('invalid_shape', 'an array payload must hold at least one sale'), text)
   if (parsed.length > limits.maxBatchItems) {
     return wholeMessage(rejection('batch_too_large', `array of ${parsed.length} sales exceeds the limit of ${limits.maxBatchItems}`), text)
   }
-  const verdict: MessageVerdict = { sales: [], rejects: [] }
+  const verdict: MessageVerdict = { sales: [], voids: [], rejects: [] }
   for (let index = 0; index < parsed.length; index++) {
     const item: unknown = parsed[index]
     const itemText = stringifyItem(item)
@@ -72,6 +76,7 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
     }
     const sale = validateSale(item, owner, limits.minorUnitDigits, itemText)
     if ('reason' in sale) verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText, eventId: eventIdOf(item) })
+    else if (isVoid(sale)) verdict.voids.push(sale)
     else verdict.sales.push(sale)
   }
   return verdict

@@ -13,6 +13,8 @@ export const SALE_COLUMNS = {
   quantity: 'quantity',
   customer_id: 'customerId',
   order_id: 'orderId',
+  refund_of: 'refundOf',
+  return_reason: 'returnReason',
 } as const satisfies Record<string, keyof ValidSale>
 
 export type SaleColumn = keyof typeof SALE_COLUMNS

@@ -68,4 +68,25 @@ export const BRONZE_MIGRATIONS: Migrations = [
   -- formatted. NULL on rows stored before this column: readers fall back to received_at.
   ALTER TABLE {schema}.iot_sales_raw ADD COLUMN received_at_ms INTEGER;
   `,
+  `
+  -- Returns (a negative quantity) may name their original sale and a reason (docs/bronze.md).
+  ALTER TABLE {schema}.iot_sales_raw ADD COLUMN refund_of TEXT;
+  ALTER TABLE {schema}.iot_sales_raw ADD COLUMN return_reason TEXT;
+
+  -- Voids: each cancels a line its device sent earlier (void_of: that line's event_id). Kept apart
+  -- from the sales, with the same identity index and its own arrival order for silver to follow.
+  CREATE TABLE {schema}.iot_sale_voids (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    event_id TEXT,                   -- the void's own id, as sent
+    sale_ts_ms INTEGER NOT NULL,     -- the void's timestamp (device clock), epoch ms UTC
+    dedupe_hash INTEGER NOT NULL,    -- of (device_id, event_id), or of the content
+    void_of TEXT NOT NULL,           -- the event_id of the line it cancels
+    payload TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX {schema}.iot_sale_voids_identity ON iot_sale_voids (sale_ts_ms, dedupe_hash);
+  `,
 ]

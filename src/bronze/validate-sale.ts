@@ -1,11 +1,12 @@
 import type { TopicOwner } from '../contract/sales-topic.js'
 import { contentIdentity, eventIdentity, hash53 } from './dedupe-hash.js'
+import { checkEnvelope, checkOptionalText, isRejection, wrongType } from './event-envelope.js'
 import { toMinorUnits } from './money.js'
 import { rejection, type Rejection } from './reject-reason.js'
-import { parseRfc3339 } from '../contract/timestamp.js'
 import { isRecord } from '../util/is-record.js'
+import { validateVoid, type ValidVoid } from './validate-void.js'
 
-/** A sale that passed validation: typed, with exact money, its dedupe hash and its JSON text. */
+/** A sale line that passed validation: typed, with exact money, its dedupe hash and its JSON text. A return has a negative quantity. */
 export interface ValidSale {
   deviceId: string
   storeId: string
@@ -17,16 +18,16 @@ export interface ValidSale {
   quantity: number
   customerId: number | null
   orderId: string | null
+  /** A return's original sale (its event id), when the till knows it. */
+  refundOf: string | null
+  /** A return's reason, as the till gave it. */
+  returnReason: string | null
   /** The sale's JSON text, stored as received. */
   payload: string
 }
 
-/** Longest event_id, order_id and other text id a sale may carry. */
-export const MAX_TEXT_ID_LENGTH = 128
-
-function wrongType(field: string, expected: string): Rejection {
-  return rejection('invalid_type', `${field} must be ${expected}`, field)
-}
+/** Longest reason a return may give. */
+export const MAX_REASON_LENGTH = 64
 
 function checkInteger(value: unknown, field: string, min: number): number | Rejection {
   if (typeof value !== 'number') return wrongType(field, 'an integer')
@@ -36,52 +37,33 @@ function checkInteger(value: unknown, field: string, min: number): number | Reje
   return value
 }
 
-function checkOptionalText(value: unknown, field: string): string | null | Rejection {
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'string') return wrongType(field, 'a string')
-  if (value.length === 0 || value.length > MAX_TEXT_ID_LENGTH) {
-    return rejection('invalid_value', `${field} must have 1-${MAX_TEXT_ID_LENGTH} characters`, field)
-  }
-  return value
+/** A quantity: a whole number, not 0 (negative: a return); 1 when absent. */
+function checkQuantity(value: unknown): number | Rejection {
+  if (value === undefined || value === null) return 1
+  const quantity = checkInteger(value, 'quantity', Number.MIN_SAFE_INTEGER)
+  if (quantity === 0) return rejection('invalid_value', 'quantity must not be 0 (a sale is >= 1, a return <= -1)', 'quantity')
+  return quantity
 }
 
-function isRejection(value: unknown): value is Rejection {
-  return typeof value === 'object' && value !== null && 'reason' in value
-}
+const SALE_FIELDS = ['device_id', 'store_id', 'timestamp', 'product_id', 'price'] as const
 
 /**
- * Validates one sale object against the contract's raw schema and the topic it came on.
- * Checks are explicit rather than a schema library: this runs for every sale on the ingest path.
- * Unknown extra fields are allowed (newer device firmware); they stay in the stored payload.
+ * Validates one object on a sales topic against the contract and the topic it came on: a sale line
+ * (a return when its quantity is negative), or a void (`void_of`, validate-void.ts). Checks are
+ * explicit rather than a schema library: this runs for every sale on the ingest path. Unknown
+ * extra fields are allowed (newer device firmware); they stay in the stored payload.
  */
-export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: number, payload: string): ValidSale | Rejection {
+export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: number, payload: string): ValidSale | ValidVoid | Rejection {
   if (!isRecord(item)) return rejection('invalid_shape', 'a sale must be a JSON object')
+  if (item.void_of !== undefined && item.void_of !== null) return validateVoid(item, owner, payload)
 
-  for (const field of ['device_id', 'store_id', 'timestamp', 'product_id', 'price'] as const) {
-    if (item[field] === undefined || item[field] === null) {
-      return rejection('missing_field', `${field} is required`, field)
-    }
-  }
-  const deviceId = item.device_id
-  if (typeof deviceId !== 'string') return wrongType('device_id', 'a string')
-  if (deviceId !== owner.deviceId) {
-    return rejection('device_mismatch', `device_id '${deviceId}' is not the topic's device '${owner.deviceId}'`, 'device_id')
-  }
-  const storeId = item.store_id
-  if (typeof storeId !== 'string') return wrongType('store_id', 'a string')
-  if (storeId !== owner.storeId) {
-    return rejection('store_mismatch', `store_id '${storeId}' is not the topic's store '${owner.storeId}'`, 'store_id')
-  }
-  if (typeof item.timestamp !== 'string') return wrongType('timestamp', 'an RFC 3339 string')
-  const saleTsMs = parseRfc3339(item.timestamp)
-  if (saleTsMs === undefined) {
-    return rejection('invalid_timestamp', 'timestamp must be RFC 3339 with Z or an offset, e.g. 2025-05-01T12:30:00Z', 'timestamp')
-  }
+  const envelope = checkEnvelope(item, owner, SALE_FIELDS)
+  if (isRejection(envelope)) return envelope
   const productId = checkInteger(item.product_id, 'product_id', 0)
   if (isRejection(productId)) return productId
   const priceMinor = toMinorUnits(item.price, minorUnitDigits)
   if (isRejection(priceMinor)) return priceMinor
-  const quantity = item.quantity === undefined || item.quantity === null ? 1 : checkInteger(item.quantity, 'quantity', 1)
+  const quantity = checkQuantity(item.quantity)
   if (isRejection(quantity)) return quantity
   if (!Number.isSafeInteger(priceMinor * quantity)) {
     return rejection('amount_out_of_range', 'price x quantity is too large', 'quantity')
@@ -90,10 +72,31 @@ export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: 
   if (isRejection(customerId)) return customerId
   const orderId = checkOptionalText(item.order_id, 'order_id')
   if (isRejection(orderId)) return orderId
-  const eventId = checkOptionalText(item.event_id, 'event_id')
-  if (isRejection(eventId)) return eventId
+  const refundOf = checkOptionalText(item.refund_of, 'refund_of')
+  if (isRejection(refundOf)) return refundOf
+  const returnReason = checkOptionalText(item.reason, 'reason', MAX_REASON_LENGTH)
+  if (isRejection(returnReason)) return returnReason
+  if (quantity > 0 && (refundOf !== null || returnReason !== null)) {
+    const field = refundOf !== null ? 'refund_of' : 'reason'
+    return rejection('invalid_value', `${field} is for returns: a return has a negative quantity, this line has ${quantity}`, field)
+  }
 
-  const sale: ValidSale = { deviceId, storeId, eventId, saleTsMs, dedupeHash: 0, productId, priceMinor, quantity, customerId, orderId, payload }
+  const { deviceId, storeId, eventId, saleTsMs } = envelope
+  const sale: ValidSale = {
+    deviceId,
+    storeId,
+    eventId,
+    saleTsMs,
+    dedupeHash: 0,
+    productId,
+    priceMinor,
+    quantity,
+    customerId,
+    orderId,
+    refundOf,
+    returnReason,
+    payload,
+  }
   sale.dedupeHash = hash53(eventId === null ? contentIdentity(sale) : eventIdentity(deviceId, eventId))
   return sale
 }

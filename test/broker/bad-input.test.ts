@@ -5,6 +5,10 @@ import { startGateway, type RunningGateway } from '../helpers/running-gateway.js
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 
 const json = (value: unknown): string => JSON.stringify(value)
+const voidOf = (line: unknown): Record<string, unknown> => {
+  const { device_id, store_id, timestamp } = seedSale()
+  return { event_id: 'v-1', device_id, store_id, timestamp, void_of: line }
+}
 const nestedArrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth)
 const nestedObjects = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
 
@@ -18,6 +22,11 @@ const CASES: { name: string; payload: () => string | Buffer; reason: string; fie
   { name: 'price as a string', payload: () => json(seedSale({ price: '15.50' })), reason: 'invalid_type', field: 'price' },
   { name: 'product_id as a string', payload: () => json(seedSale({ product_id: '101' })), reason: 'invalid_type', field: 'product_id' },
   { name: 'quantity 0', payload: () => json(seedSale({ quantity: 0 })), reason: 'invalid_value', field: 'quantity' },
+  { name: 'refund_of on a sale (positive quantity)', payload: () => json(seedSale({ refund_of: 'e-1' })), reason: 'invalid_value', field: 'refund_of' },
+  { name: 'a return reason of 65 characters', payload: () => json(seedSale({ quantity: -1, reason: 'x'.repeat(65) })), reason: 'invalid_value', field: 'reason' },
+  { name: 'a void without a timestamp', payload: () => json({ ...voidOf('e-1'), timestamp: undefined }), reason: 'missing_field', field: 'timestamp' },
+  { name: 'a void of itself', payload: () => json({ ...voidOf('e-1'), event_id: 'e-1' }), reason: 'invalid_value', field: 'void_of' },
+  { name: 'void_of as a number', payload: () => json(voidOf(7)), reason: 'invalid_type', field: 'void_of' },
   { name: 'a literal NaN', payload: () => json(seedSale()).replace('15.5', 'NaN'), reason: 'invalid_json' },
   { name: 'a literal Infinity', payload: () => json(seedSale()).replace('15.5', 'Infinity'), reason: 'invalid_json' },
   { name: 'a number that overflows to Infinity', payload: () => json(seedSale()).replace('15.5', '1e999'), reason: 'non_finite_number', field: 'price' },

@@ -28,4 +28,14 @@ describe('hash53', () => {
     expect(hash53(contentIdentity(sale))).not.toBe(hash53(contentIdentity({ ...sale, quantity: 2 })))
     expect(hash53(contentIdentity(sale))).not.toBe(hash53(contentIdentity({ ...sale, customerId: 1001 })))
   })
+
+  it("a sale's content identity is what it was before returns (a redelivery after the upgrade is still a duplicate); a return's fields join it", () => {
+    const sale = { deviceId: 'd', storeId: 's', saleTsMs: 1, productId: 101, priceMinor: 1550, quantity: 1, customerId: null, orderId: 'o1' }
+    expect(contentIdentity({ ...sale, refundOf: null, returnReason: null })).toBe(['c', 'd', 's', 1, 101, 1550, 1, '', 'o1'].join('\u0000'))
+    const ret = { ...sale, quantity: -1 }
+    expect(hash53(contentIdentity({ ...ret, refundOf: 'e1', returnReason: null }))).not.toBe(
+      hash53(contentIdentity({ ...ret, refundOf: 'e2', returnReason: null })),
+    )
+    expect(hash53(contentIdentity({ ...ret, refundOf: null, returnReason: 'damaged' }))).not.toBe(hash53(contentIdentity(ret)))
+  })
 })
