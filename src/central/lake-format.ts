@@ -5,6 +5,32 @@ import { fsyncPath, stageFileDurable, writeFileDurable } from '../util/durable-f
 import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from '../snapshot/gold-parquet-schema.js'
 import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 import { readTable, writeTable } from '../snapshot/parquet-file.js'
+import { makeVector, Table, type Vector } from 'apache-arrow'
+
+/**
+ * Format 3 added returns and voids after format 2's columns. A file of before it had no return
+ * (gateways refused them): its gross is its amount, and its returns, voids and returned units 0.
+ */
+const FORMAT_2_AMOUNT: Record<string, string> = {
+  fact_daily_sales: 'daily_sales_amount',
+  fact_hourly_sales: 'sales_amount',
+  kpi_revenue_by_region: 'revenue_amount',
+  kpi_daily_orders: 'total_amount',
+  fact_daily_product_sales: 'sales_amount',
+}
+
+/** The table with format 3's columns that a format 1 or 2 file lacks, as they were then. */
+function withReturnColumns(table: Table, name: string, columns: readonly string[]): Table {
+  if (columns.every((column) => table.getChild(column) !== null)) return table
+  const vectors: Record<string, Vector> = {}
+  for (const column of columns) {
+    const present = table.getChild(column)
+    if (present !== null) vectors[column] = present
+    else if (column === 'gross_amount') vectors[column] = table.getChild(FORMAT_2_AMOUNT[name]!)!
+    else vectors[column] = makeVector(new BigInt64Array(table.numRows))
+  }
+  return new Table(vectors)
+}
 
 /** A manifest as the lake keeps it after `pull` rewrote its files in the current format. */
 export interface UpgradedManifest extends SnapshotManifest {
@@ -14,18 +40,14 @@ export interface UpgradedManifest extends SnapshotManifest {
 
 /**
  * One file of an older snapshot format in the current one: its data columns only (version 1 also
- * had the partition columns, which engines refuse to merge with the path's), today's metadata.
+ * had the partition columns, which engines refuse to merge with the path's), the columns of
+ * version 3 added as they were before it, today's metadata.
  */
 export function upgradeFile(bytes: Uint8Array, table: string, manifest: SnapshotManifest): Uint8Array {
-  const columns = GOLD_PARQUET_COLUMNS[table]
+  const columns = GOLD_PARQUET_COLUMNS[table]?.map((column) => column.name)
   if (columns === undefined) throw new Error(`${manifest.snapshot_id}: no gold table ${table} in this version of medallion-edge`)
-  return writeTable(
-    readTable(
-      bytes,
-      columns.map((column) => column.name),
-    ),
-    fileMetadata(manifest, table),
-  )
+  const read = readTable(bytes)
+  return writeTable(withReturnColumns(read.select(columns.filter((column) => read.getChild(column) !== null)), table, columns), fileMetadata(manifest, table))
 }
 
 /** The manifest of a snapshot whose files were rewritten: same snapshot, current format, new digests. */

@@ -1,5 +1,5 @@
-/** One silver sale as gold reads it (a raw row, in this column order). */
-export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms'
+/** One silver sale line as gold reads it (a raw row, in this column order); a return has a negative quantity and amount. */
+export const DAY_COLUMNS = 'region, category, sale_hour, amount_minor, quantity, device_id, order_id, product_id, sale_ts_ms, voided_by IS NOT NULL'
 export type DayRow = [
   region: string,
   category: string,
@@ -10,21 +10,47 @@ export type DayRow = [
   orderId: string | null,
   productId: number,
   saleTsMs: number,
+  voided: 0 | 1,
 ]
 
-/** Sums of a group, with the distinct orders that have a line in it. */
+/**
+ * Sums of a group: net amount and units (returns subtract, voided lines count nowhere but in
+ * `voids`), gross and returns beside them, and the distinct orders (sales baskets: an order with a
+ * sale line; a basket of returns only is a return transaction, not an order).
+ */
 export class Measures {
+  /** Net: sales minus returns. */
   amount = 0
+  /** Sale lines (quantity > 0). */
   lines = 0
+  /** Net units. */
   units = 0
+  gross = 0
+  /** Returned, as a positive amount. */
+  returnsAmount = 0
+  /** Return lines (quantity < 0). */
+  returns = 0
+  returnedUnits = 0
+  voids = 0
   /** Sales without an order id: each its own order, so counted, not remembered. */
   private loneOrders = 0
   private readonly orders = new Set<string>()
 
-  add(amount: number, quantity: number, order: string | null): void {
+  add(amount: number, quantity: number, order: string | null, voided: 0 | 1): void {
+    if (voided === 1) {
+      this.voids++
+      return
+    }
     this.amount += amount
-    this.lines++
     this.units += quantity
+    if (quantity < 0) {
+      this.returnsAmount -= amount
+      this.returns++
+      this.returnedUnits -= quantity
+      return
+    }
+    this.gross += amount
+    this.lines++
     if (order === null) this.loneOrders++
     else this.orders.add(order)
   }
@@ -33,10 +59,15 @@ export class Measures {
     return this.loneOrders + this.orders.size
   }
 
-  /** amount / orders, as SQLite's REAL division would give it. */
+  /** Net amount / orders, as SQLite's REAL division would give it; 0 without an order (returns only). */
   get avgOrderAmount(): number {
-    return this.amount / this.orderCount
+    return perOrder(this.amount, this.orderCount)
   }
+}
+
+/** value / orders, 0 when there is no order (a group of returns or voids only). */
+export function perOrder(value: number, orders: number): number {
+  return orders === 0 ? 0 : value / orders
 }
 
 /** A product's measures of the day, and its last sale (which dimension version names it). */
@@ -83,22 +114,24 @@ export function aggregateDay(rows: Iterable<unknown[]>): DayAggregate {
     byDevice: new Map(),
   }
   for (const raw of rows) {
-    const [region, category, hour, amount, quantity, deviceId, orderId, productId, saleTsMs] = raw as DayRow
+    const [region, category, hour, amount, quantity, deviceId, orderId, productId, saleTsMs, voided] = raw as DayRow
     const order = orderId === null ? null : `${deviceId}/${orderId}`
-    aggregate.day.add(amount, quantity, order)
+    aggregate.day.add(amount, quantity, order, voided)
     const key = `${region}\u0000${category}`
     let group = aggregate.byRegionCategory.get(key)
     if (group === undefined) {
       group = { region, category, measures: new Measures() }
       aggregate.byRegionCategory.set(key, group)
     }
-    group.measures.add(amount, quantity, order)
-    measuresOf(aggregate.byRegion, region, newMeasures).add(amount, quantity, order)
-    measuresOf(aggregate.byHour, hour, newMeasures).add(amount, quantity, order)
+    group.measures.add(amount, quantity, order, voided)
+    measuresOf(aggregate.byRegion, region, newMeasures).add(amount, quantity, order, voided)
+    measuresOf(aggregate.byHour, hour, newMeasures).add(amount, quantity, order, voided)
+    measuresOf(aggregate.byDevice, deviceId, newMeasures).add(amount, quantity, order, voided)
+    // A voided line was never sold: no product row comes of it.
+    if (voided === 1) continue
     const product = measuresOf(aggregate.byProduct, productId, newProductMeasures)
-    product.add(amount, quantity, order)
+    product.add(amount, quantity, order, voided)
     if (saleTsMs > product.lastSaleMs) product.lastSaleMs = saleTsMs
-    measuresOf(aggregate.byDevice, deviceId, newMeasures).add(amount, quantity, order)
   }
   return aggregate
 }

@@ -6,20 +6,38 @@ import { DAY_COLUMNS, type DayRow } from './aggregate-day.js'
 export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
 export type AppendedRow = [bronzeId: number, storeId: string, saleDate: string, ...DayRow]
 
-/** What a batch of new sales adds to one group: sums, and the orders that had no line in it before. */
+/** What a batch of new sales adds to one group: sums as aggregate-day.ts's Measures keeps them, and the orders that had no sale line in it before. */
 export class Delta {
   amount = 0
   lines = 0
   units = 0
   newOrders = 0
+  gross = 0
+  returnsAmount = 0
+  returns = 0
+  returnedUnits = 0
+  voids = 0
   lastSaleMs = Number.NEGATIVE_INFINITY
 
   add(row: AppendedRow, newOrder: boolean): void {
-    this.amount += row[6]
-    this.lines++
-    this.units += row[7]
-    if (newOrder) this.newOrders++
+    if (row[12] === 1) {
+      this.voids++
+      return
+    }
+    const amount = row[6]
+    const quantity = row[7]
+    this.amount += amount
+    this.units += quantity
     if (row[11] > this.lastSaleMs) this.lastSaleMs = row[11]
+    if (quantity < 0) {
+      this.returnsAmount -= amount
+      this.returns++
+      this.returnedUnits -= quantity
+      return
+    }
+    this.gross += amount
+    this.lines++
+    if (newOrder) this.newOrders++
   }
 }
 
@@ -70,7 +88,8 @@ export class GoldDelta {
         db
           .prepare(
             `SELECT 1 FROM silver.sales_enriched
-      WHERE store_id = @store AND sale_date = @date AND device_id = @device AND order_id = @order AND bronze_id < @id ${where} LIMIT 1`,
+      WHERE store_id = @store AND sale_date = @date AND device_id = @device AND order_id = @order AND bronze_id < @id
+        AND quantity > 0 AND voided_by IS NULL ${where} LIMIT 1`,
           )
           .pluck(),
       ]),
@@ -105,11 +124,13 @@ export class GoldDelta {
   }
 
   private addRow(day: DayDelta, row: AppendedRow): void {
-    const [id, storeId, saleDate, region, category, hour, , , device, order, product] = row
-    // A sale without an order id is its own order; so is the first line of an order that day.
-    const firstOfOrder = order === null || this.earlierLine.day.get({ store: storeId, date: saleDate, device, order, id }) === undefined
+    const [id, storeId, saleDate, region, category, hour, , quantity, device, order, product, , voided] = row
+    // Only a sale line (not a return, not voided) makes an order: a sale without an order id is its
+    // own; so is the first sale line of an order that day.
+    const sale = quantity > 0 && voided === 0
+    const firstOfOrder = sale && (order === null || this.earlierLine.day.get({ store: storeId, date: saleDate, device, order, id }) === undefined)
     const isNew = (grain: Grain, keys: Record<string, unknown>): boolean =>
-      firstOfOrder || this.earlierLine[grain].get({ store: storeId, date: saleDate, device, order, id, ...keys }) === undefined
+      sale && (firstOfOrder || this.earlierLine[grain].get({ store: storeId, date: saleDate, device, order, id, ...keys }) === undefined)
     day.day.add(row, firstOfOrder)
     const key = `${region}\u0000${category}`
     let group = day.byRegionCategory.get(key)
@@ -120,8 +141,9 @@ export class GoldDelta {
     group.delta.add(row, isNew('regionCategory', { region, category }))
     deltaOf(day.byRegion, region).add(row, isNew('region', { region }))
     deltaOf(day.byHour, hour).add(row, isNew('hour', { hour }))
-    deltaOf(day.byProduct, product).add(row, isNew('product', { product }))
     // An order is (device, order id): its first line of the day is its first line of the device's day.
     deltaOf(day.byDevice, device).add(row, firstOfOrder)
+    // A voided line was never sold: no product row comes of it (aggregate-day.ts).
+    if (voided === 0) deltaOf(day.byProduct, product).add(row, isNew('product', { product }))
   }
 }

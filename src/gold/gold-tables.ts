@@ -15,6 +15,17 @@ const STORE_DAY = {
   store_id: { sql: 'TEXT', lake: 'partition' },
 } as const
 
+/**
+ * Returns and voids beside a group's figures, which are net (docs/gold.md, "Net, gross, returns"):
+ * gross_amount - returns_amount = the net amount; voided lines count in voids_count only.
+ */
+const RETURNS_AND_VOIDS = {
+  gross_amount: { sql: 'INTEGER', lake: 'int64' },
+  returns_amount: { sql: 'INTEGER', lake: 'int64' },
+  returns_count: { sql: 'INTEGER', lake: 'int64' },
+  voids_count: { sql: 'INTEGER', lake: 'int64' },
+} as const
+
 export const GOLD_TABLES = {
   fact_daily_sales: {
     key: ['sale_date', 'store_id', 'region', 'category'],
@@ -26,6 +37,7 @@ export const GOLD_TABLES = {
       sales_count: { sql: 'INTEGER', lake: 'int64' },
       order_count: { sql: 'INTEGER', lake: 'int64' },
       avg_order_amount: { sql: 'REAL', lake: 'float64' },
+      ...RETURNS_AND_VOIDS,
     },
   },
   fact_hourly_sales: {
@@ -36,6 +48,7 @@ export const GOLD_TABLES = {
       sales_amount: { sql: 'INTEGER', lake: 'int64' },
       sales_count: { sql: 'INTEGER', lake: 'int64' },
       order_count: { sql: 'INTEGER', lake: 'int64' },
+      ...RETURNS_AND_VOIDS,
     },
   },
   kpi_revenue_by_region: {
@@ -47,6 +60,7 @@ export const GOLD_TABLES = {
       sales_count: { sql: 'INTEGER', lake: 'int64' },
       order_count: { sql: 'INTEGER', lake: 'int64' },
       avg_order_amount: { sql: 'REAL', lake: 'float64' },
+      ...RETURNS_AND_VOIDS,
     },
   },
   kpi_daily_orders: {
@@ -59,6 +73,7 @@ export const GOLD_TABLES = {
       order_count: { sql: 'INTEGER', lake: 'int64' },
       avg_order_amount: { sql: 'REAL', lake: 'float64' },
       avg_units_per_order: { sql: 'REAL', lake: 'float64' },
+      ...RETURNS_AND_VOIDS,
     },
   },
   fact_daily_product_sales: {
@@ -74,6 +89,11 @@ export const GOLD_TABLES = {
       order_count: { sql: 'INTEGER', lake: 'int64' },
       sales_rank: { sql: 'INTEGER', lake: 'int32' },
       last_sale_at: { sql: 'TEXT', lake: 'string' },
+      // A voided line was never sold: the product's figures leave it out, with no voids_count.
+      gross_amount: { sql: 'INTEGER', lake: 'int64' },
+      returns_amount: { sql: 'INTEGER', lake: 'int64' },
+      returns_count: { sql: 'INTEGER', lake: 'int64' },
+      returned_units: { sql: 'INTEGER', lake: 'int64' },
     },
   },
 } as const satisfies Record<string, GoldTable>
@@ -94,6 +114,7 @@ export const GOLD_LOCAL_TABLES = {
       sales_count: { sql: 'INTEGER', lake: 'int64' },
       units: { sql: 'INTEGER', lake: 'int64' },
       order_count: { sql: 'INTEGER', lake: 'int64' },
+      ...RETURNS_AND_VOIDS,
     },
   },
 } as const satisfies Record<string, GoldTable>

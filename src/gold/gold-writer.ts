@@ -1,15 +1,28 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { productAsOf } from './product-as-of.js'
-import { aggregateDay, DAY_COLUMNS, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
+import { aggregateDay, DAY_COLUMNS, perOrder, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
 import { ALL_GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
 import type { DayDelta } from './gold-delta.js'
 
+/** What a group adds up beside its net amount, sales and orders: gross and returns, and voids (or, for a product, returned units). */
+interface ReturnsAndVoids {
+  gross: number
+  returnsAmount: number
+  returns: number
+  voids: number
+  returnedUnits: number
+}
+const RETURNS_COLUMNS = 'gross_amount, returns_amount, returns_count, voids_count'
+const PRODUCT_RETURNS_COLUMNS = 'gross_amount, returns_amount, returns_count, returned_units'
+const returnsOf = (m: ReturnsAndVoids): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.voids]
+const productReturnsOf = (m: ReturnsAndVoids): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.returnedUnits]
+
 /** Sums grow by what was added; an average is recomputed from the new sums (REAL division, as a rebuild gives it). */
-const ADD = (amount: string, orders = 'order_count'): string => `${amount} = ${amount} + excluded.${amount}, sales_count = sales_count + excluded.sales_count,
-  ${orders} = ${orders} + excluded.${orders}`
-/** An average for a new row (a group's first lines always bring an order); on a conflict it is recomputed. */
-const perOrder = (value: number, orders: number): number => (orders === 0 ? 0 : value / orders)
-const AVERAGE = (amount: string): string => `CAST(${amount} + excluded.${amount} AS REAL) / (order_count + excluded.order_count)`
+const ADD = (amount: string, returns = RETURNS_COLUMNS): string =>
+  [amount, 'sales_count', 'order_count', ...returns.split(', ')].map((column) => `${column} = ${column} + excluded.${column}`).join(', ')
+/** `perOrder` in SQL: 0 for a group without an order (returns or voids only). */
+const PER_ORDER = (value: string): string =>
+  `iif(order_count + excluded.order_count = 0, 0.0, CAST(${value} + excluded.${value} AS REAL) / (order_count + excluded.order_count))`
 
 /**
  * The one writer of gold's facts and KPIs (and of its refresh log): a store-day replaced by what
@@ -47,26 +60,28 @@ export class GoldWriter {
     this.insertDevice = db.prepare(insertSql('fact_daily_device_sales'))
     this.productAsOf = productAsOf(db)
     this.upsertDaily = db.prepare(`INSERT INTO gold.fact_daily_sales (sale_date, store_id, region, category, daily_sales_amount,
-      sales_count, order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('daily_sales_amount')}, avg_order_amount = ${AVERAGE('daily_sales_amount')}`)
+      sales_count, order_count, avg_order_amount, ${RETURNS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('daily_sales_amount')}, avg_order_amount = ${PER_ORDER('daily_sales_amount')}`)
     this.upsertHourly = db.prepare(`INSERT INTO gold.fact_hourly_sales (sale_date, store_id, sale_hour, sales_amount, sales_count,
-      order_count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}`)
+      order_count, ${RETURNS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}`)
     this.upsertRegion = db.prepare(`INSERT INTO gold.kpi_revenue_by_region (sale_date, store_id, region, revenue_amount, sales_count,
-      order_count, avg_order_amount) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('revenue_amount')}, avg_order_amount = ${AVERAGE('revenue_amount')}`)
+      order_count, avg_order_amount, ${RETURNS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('revenue_amount')}, avg_order_amount = ${PER_ORDER('revenue_amount')}`)
     this.upsertOrders = db.prepare(`INSERT INTO gold.kpi_daily_orders (sale_date, store_id, total_amount, sales_count, units,
-      order_count, avg_order_amount, avg_units_per_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      order_count, avg_order_amount, avg_units_per_order, ${RETURNS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET ${ADD('total_amount')}, units = units + excluded.units,
-        avg_order_amount = ${AVERAGE('total_amount')}, avg_units_per_order = CAST(units + excluded.units AS REAL) / (order_count + excluded.order_count)`)
+        avg_order_amount = ${PER_ORDER('total_amount')}, avg_units_per_order = ${PER_ORDER('units')}`)
     // The name is the version valid at the product's last sale of the day: a later sale's, if this delta has one.
     this.upsertProduct = db.prepare(`INSERT INTO gold.fact_daily_product_sales (sale_date, store_id, product_id, product_name, category,
-      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-      ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units,
+      sales_amount, sales_count, units, order_count, sales_rank, last_sale_at, ${PRODUCT_RETURNS_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('sales_amount', PRODUCT_RETURNS_COLUMNS)}, units = units + excluded.units,
         product_name = iif(excluded.last_sale_at > last_sale_at, excluded.product_name, product_name),
         category = iif(excluded.last_sale_at > last_sale_at, excluded.category, category),
         last_sale_at = max(last_sale_at, excluded.last_sale_at)`)
     this.upsertDevice = db.prepare(`INSERT INTO gold.fact_daily_device_sales (sale_date, store_id, device_id, sales_amount, sales_count,
-      units, order_count) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units`)
+      units, order_count, ${RETURNS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET ${ADD('sales_amount')}, units = units + excluded.units`)
     this.rerank = db.prepare(`UPDATE gold.fact_daily_product_sales AS f SET sales_rank = r.rank
       FROM (SELECT product_id, row_number() OVER (ORDER BY sales_amount DESC, units DESC, product_id) AS rank
             FROM gold.fact_daily_product_sales WHERE store_id = @store AND sale_date = @date) AS r
@@ -95,11 +110,12 @@ export class GoldWriter {
   /** Adds a day's delta of new sales (gold-delta.ts) to its gold rows (within a transaction). */
   addDay({ storeId, saleDate, day, byRegionCategory, byRegion, byHour, byProduct, byDevice }: DayDelta): void {
     for (const { region, category, delta } of byRegionCategory.values()) {
-      this.upsertDaily.run(saleDate, storeId, region, category, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
+      const average = perOrder(delta.amount, delta.newOrders)
+      this.upsertDaily.run(saleDate, storeId, region, category, delta.amount, delta.lines, delta.newOrders, average, ...returnsOf(delta))
     }
-    for (const [hour, delta] of byHour) this.upsertHourly.run(saleDate, storeId, hour, delta.amount, delta.lines, delta.newOrders)
+    for (const [hour, delta] of byHour) this.upsertHourly.run(saleDate, storeId, hour, delta.amount, delta.lines, delta.newOrders, ...returnsOf(delta))
     for (const [region, delta] of byRegion) {
-      this.upsertRegion.run(saleDate, storeId, region, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders))
+      this.upsertRegion.run(saleDate, storeId, region, delta.amount, delta.lines, delta.newOrders, perOrder(delta.amount, delta.newOrders), ...returnsOf(delta))
     }
     this.upsertOrders.run(
       saleDate,
@@ -110,6 +126,7 @@ export class GoldWriter {
       day.newOrders,
       perOrder(day.amount, day.newOrders),
       perOrder(day.units, day.newOrders),
+      ...returnsOf(day),
     )
     for (const [product, delta] of byProduct) {
       const named = this.productAsOf(product, delta.lastSaleMs)
@@ -124,24 +141,29 @@ export class GoldWriter {
         delta.units,
         delta.newOrders,
         new Date(delta.lastSaleMs).toISOString(),
+        ...productReturnsOf(delta),
       )
     }
     this.rerank.run({ store: storeId, date: saleDate })
-    for (const [device, delta] of byDevice) this.upsertDevice.run(saleDate, storeId, device, delta.amount, delta.lines, delta.units, delta.newOrders)
+    for (const [device, delta] of byDevice) {
+      this.upsertDevice.run(saleDate, storeId, device, delta.amount, delta.lines, delta.units, delta.newOrders, ...returnsOf(delta))
+    }
   }
 
   private insert(storeId: string, saleDate: string, aggregate: DayAggregate): void {
     for (const { region, category, measures } of aggregate.byRegionCategory.values()) {
-      this.insertDaily.run(saleDate, storeId, region, category, measures.amount, measures.lines, measures.orderCount, measures.avgOrderAmount)
+      const { amount, lines, orderCount, avgOrderAmount } = measures
+      this.insertDaily.run(saleDate, storeId, region, category, amount, lines, orderCount, avgOrderAmount, ...returnsOf(measures))
     }
     for (const [hour, measures] of aggregate.byHour) {
-      this.insertHourly.run(saleDate, storeId, hour, measures.amount, measures.lines, measures.orderCount)
+      this.insertHourly.run(saleDate, storeId, hour, measures.amount, measures.lines, measures.orderCount, ...returnsOf(measures))
     }
     for (const [region, measures] of aggregate.byRegion) {
-      this.insertRegion.run(saleDate, storeId, region, measures.amount, measures.lines, measures.orderCount, measures.avgOrderAmount)
+      this.insertRegion.run(saleDate, storeId, region, measures.amount, measures.lines, measures.orderCount, measures.avgOrderAmount, ...returnsOf(measures))
     }
     const day = aggregate.day
-    this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, day.avgOrderAmount, day.units / day.orderCount)
+    const perDayOrder = [day.avgOrderAmount, perOrder(day.units, day.orderCount)]
+    this.insertOrders.run(saleDate, storeId, day.amount, day.lines, day.units, day.orderCount, ...perDayOrder, ...returnsOf(day))
     rankProducts(aggregate.byProduct).forEach(([productId, measures], index) => {
       const named = this.productAsOf(productId, measures.lastSaleMs)
       this.insertProduct.run(
@@ -156,10 +178,11 @@ export class GoldWriter {
         measures.orderCount,
         index + 1,
         new Date(measures.lastSaleMs).toISOString(),
+        ...productReturnsOf(measures),
       )
     })
     for (const [deviceId, measures] of aggregate.byDevice) {
-      this.insertDevice.run(saleDate, storeId, deviceId, measures.amount, measures.lines, measures.units, measures.orderCount)
+      this.insertDevice.run(saleDate, storeId, deviceId, measures.amount, measures.lines, measures.units, measures.orderCount, ...returnsOf(measures))
     }
   }
 }

@@ -103,4 +103,39 @@ export const GOLD_MIGRATIONS: Migrations = [
   INSERT OR REPLACE INTO {schema}.pipeline_state (name, value) VALUES ('backfill', 'fact_daily_device_sales');
   DELETE FROM {schema}.pipeline_state WHERE name = 'backfill_after';
   `,
+  `
+  -- Returns and voids (docs/gold.md, "Net, gross, returns"): the amounts are net from here on, with
+  -- gross, returns and voids beside them. Every day gold held had no return (bronze refused them),
+  -- so its gross is its amount.
+  ALTER TABLE {schema}.fact_daily_sales ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_sales ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_sales ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_sales ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.fact_daily_sales SET gross_amount = daily_sales_amount;
+  ALTER TABLE {schema}.fact_hourly_sales ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_hourly_sales ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_hourly_sales ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_hourly_sales ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.fact_hourly_sales SET gross_amount = sales_amount;
+  ALTER TABLE {schema}.kpi_revenue_by_region ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_revenue_by_region ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_revenue_by_region ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_revenue_by_region ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.kpi_revenue_by_region SET gross_amount = revenue_amount;
+  ALTER TABLE {schema}.kpi_daily_orders ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_daily_orders ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_daily_orders ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.kpi_daily_orders ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.kpi_daily_orders SET gross_amount = total_amount;
+  ALTER TABLE {schema}.fact_daily_product_sales ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_product_sales ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_product_sales ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_product_sales ADD COLUMN returned_units INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.fact_daily_product_sales SET gross_amount = sales_amount;
+  ALTER TABLE {schema}.fact_daily_device_sales ADD COLUMN gross_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_device_sales ADD COLUMN returns_amount INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_device_sales ADD COLUMN returns_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE {schema}.fact_daily_device_sales ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE {schema}.fact_daily_device_sales SET gross_amount = sales_amount;
+  `,
 ]

@@ -8,6 +8,7 @@ import type { ExpectationConfig } from '../config/schema.js'
 import { LocalTimeCache } from './local-time.js'
 import { DimensionCache } from './dimension-cache.js'
 import { dayChangeMarker } from './day-changes.js'
+import { SaleVoids, type VoidedLines } from './sale-voids.js'
 import { UNKNOWN } from './schema.js'
 import { saleColumnsOf } from '../bronze/sale-columns.js'
 
@@ -22,6 +23,8 @@ interface JoinedSale {
   quantity: number
   customer_id: number | null
   order_id: string | null
+  refund_of: string | null
+  return_reason: string | null
   sale_ts_ms: number
   received_at: string
   /** NULL on rows bronze stored before it kept milliseconds too. */
@@ -108,6 +111,9 @@ type EnrichedSale = [
   unknown_store: 0 | 1,
   warnings: string | null,
   enriched_at: string,
+  refund_of: string | null,
+  return_reason: string | null,
+  voided_by: number | null,
 ]
 
 /** The insert's column list: EnrichedSale's labels (the compiler checks the count, test/silver/enriched-columns.test.ts the names against the table). */
@@ -139,6 +145,9 @@ export const ENRICHED_COLUMNS = [
   'unknown_store',
   'warnings',
   'enriched_at',
+  'refund_of',
+  'return_reason',
+  'voided_by',
 ] as const satisfies { length: EnrichedSale['length'] }
 
 export interface EnricherOptions {
@@ -158,6 +167,8 @@ export interface BatchOutcome {
   quarantined: number
   warned: number
   watermark: number
+  /** Voids taken from bronze (silver/sale-voids.ts). */
+  voids: number
   /** A `fail` expectation stopped the pipeline at this sale. */
   failure?: PipelineFailure
 }
@@ -212,6 +223,8 @@ export class SalesEnricher {
   private readonly deleteQuarantine
   private readonly insertQuarantine
   private readonly markDayChange
+  private readonly voids: SaleVoids
+  private readonly voidedLines: VoidedLines
   private readonly upsertViolations
   private readonly readState
   private readonly writeState
@@ -254,6 +267,19 @@ export class SalesEnricher {
     this.insertQuarantine = db.prepare(`INSERT OR REPLACE INTO silver.sales_quarantine
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.markDayChange = dayChangeMarker(db)
+    this.voids = new SaleVoids(db)
+    const findLine = db.prepare<[number], { store_id: string; sale_date: string; voided_by: number | null }>(
+      'SELECT store_id, sale_date, voided_by FROM silver.sales_enriched WHERE bronze_id = ?',
+    )
+    const markVoided = db.prepare('UPDATE silver.sales_enriched SET voided_by = ? WHERE bronze_id = ?')
+    this.voidedLines = {
+      find: (bronzeId) => findLine.get(bronzeId),
+      markVoided: (bronzeId, voidId, storeId, saleDate) => {
+        markVoided.run(voidId, bronzeId)
+        // Gold may have counted the line already: its day is recomputed whole.
+        this.markDayChange(storeId, saleDate)
+      },
+    }
     this.newestPruned = db.prepare('SELECT max(sale_date) FROM silver.pruned_days').pluck()
     this.prunedDay = db.prepare('SELECT 1 FROM silver.pruned_days WHERE store_id = ? AND sale_date = ?').pluck()
     this.upsertViolations = db.prepare(`INSERT INTO silver.expectation_counts (rule, action, violations, last_at) VALUES (?, ?, ?, ?)
@@ -287,6 +313,7 @@ export class SalesEnricher {
     return lockedTransaction(this.db, 'silver', (): BatchOutcome => {
       this.readPrunedThrough()
       this.dimensions.refresh()
+      this.voids.refresh()
       const start = this.watermark()
       const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog(false)
@@ -309,9 +336,13 @@ export class SalesEnricher {
       }
       this.finish(log, enrichedAt)
       if (watermark !== start) this.writeState.run('bronze_watermark', watermark)
+      // Voids after the sales of the batch: a void's line received in it is in silver now.
+      const voidsFrom = (this.readState.get('voids_watermark')?.value as number | undefined) ?? 0
+      const voidsTo = this.voids.takeNew(voidsFrom, this.options.batchRows, enrichedAt, this.voidedLines)
+      if (voidsTo !== voidsFrom) this.writeState.run('voids_watermark', voidsTo)
       if (failure) this.writeState.run('failure', JSON.stringify(failure))
       else if (consumed > 0) this.deleteState.run('failure')
-      return { rows: consumed, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, failure }
+      return { rows: consumed, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, voids: voidsTo - voidsFrom, failure }
     })
   }
 
@@ -346,6 +377,7 @@ export class SalesEnricher {
     const log = new BatchLog(true)
     const enrichedAt = new Date(this.now()).toISOString()
     this.readPrunedThrough()
+    this.voids.refresh()
     this.redo(rows, log, enrichedAt)
     return rows.length
   }
@@ -361,6 +393,7 @@ export class SalesEnricher {
     const hiMs = range.toDate ? Date.parse(`${range.toDate}T00:00:00Z`) + DAY_MS + MAX_UTC_OFFSET_MS : Number.MAX_SAFE_INTEGER
     return lockedTransaction(this.db, 'silver', () => {
       this.readPrunedThrough()
+      this.voids.refresh()
       const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
       const within = (date: string | undefined): boolean =>
         date !== undefined && (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
@@ -458,6 +491,9 @@ export class SalesEnricher {
       storeKnown ? 0 : 1,
       warnings,
       enrichedAt,
+      row.refund_of,
+      row.return_reason,
+      this.voids.voidOf(row, local.date, enrichedAt),
     )
     log.day(row.store_id, local.date)
     log.enriched++

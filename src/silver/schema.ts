@@ -152,4 +152,29 @@ export const SILVER_MIGRATIONS: Migrations = [
   INSERT INTO {schema}.pipeline_state (name, value)
     VALUES ('unmarked_after', (SELECT coalesce(max(bronze_id), 0) FROM {schema}.sales_enriched));
   `,
+  `
+  -- Returns and voids (docs/silver.md, "Returns and voids"). A return keeps its sign (quantity and
+  -- amount_minor negative) and what the till said of it; a voided line stays, marked with its void.
+  ALTER TABLE {schema}.sales_enriched ADD COLUMN refund_of TEXT;
+  ALTER TABLE {schema}.sales_enriched ADD COLUMN return_reason TEXT;
+  ALTER TABLE {schema}.sales_enriched ADD COLUMN voided_by INTEGER;  -- silver.sale_voids.void_id; NULL: not voided
+
+  -- Every void bronze holds, with what became of it: applied to its line, pending (the line has not
+  -- arrived), a repeat of a void already there (changes nothing), or refused with its reason.
+  CREATE TABLE {schema}.sale_voids (
+    void_id INTEGER PRIMARY KEY,     -- bronze.iot_sale_voids.id
+    event_id TEXT,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    void_of TEXT NOT NULL,           -- the event_id of the line it cancels
+    sale_ts_ms INTEGER NOT NULL,     -- the void's own time
+    state TEXT NOT NULL,             -- 'applied' | 'pending' | 'repeat' | 'refused'
+    reason TEXT,                     -- why it was refused, or which void it repeats
+    line_bronze_id INTEGER,          -- the line it cancels, once found
+    line_store_id TEXT,              -- that line's store-day (where it counts)
+    line_sale_date TEXT,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX {schema}.sale_voids_target ON sale_voids (void_of);
+  `,
 ]

@@ -6,9 +6,11 @@ import type { ColumnSpec } from './parquet-file.js'
  * The snapshot format. 1: `sale_date` and `store_id` were in every file as well as in the path,
  * with types that differ from what readers infer from a Hive path (pyarrow and DataFusion refuse
  * to merge them). 2: they are in the path only, as the Hive convention means it, and in each file's
- * metadata (`medallion.sale_date`, `medallion.store_id`) for a reader of one file.
+ * metadata (`medallion.sale_date`, `medallion.store_id`) for a reader of one file. 3: returns and
+ * voids (docs/snapshots.md): the amounts are net, with `gross_amount`, `returns_amount`,
+ * `returns_count` and `voids_count` (the products: `returned_units`) after format 2's columns.
  */
-export const SNAPSHOT_SCHEMA_VERSION = 2
+export const SNAPSHOT_SCHEMA_VERSION = 3
 
 /**
  * The Parquet columns of each gold table, from the gold tables' descriptor (gold/gold-tables.ts):

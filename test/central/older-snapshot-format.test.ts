@@ -117,7 +117,7 @@ describe('snapshots of the format before 2 (partition columns inside the files):
     ])
   })
 
-  it('a lake an older pull filled is rewritten once, in place, at the next pull; its metadata says version 2', async () => {
+  it("a lake an older pull filled is rewritten once, in place, at the next pull: today's version, format 3's columns as they were (gross = the amount, no returns)", async () => {
     const lake = makeTempDir('medallion-lake-')
     try {
       const db = openMigrated(gw.dataDir)
@@ -127,12 +127,16 @@ describe('snapshots of the format before 2 (partition columns inside the files):
       expect(upgradeLake(lake.path)).toEqual({ rewritten: GOLD_TABLE_NAMES.length, failed: [] })
       for (const [path, columns] of await fileColumns(lake.path)) expect(columns, path).not.toContain('store_id')
       const file = readFileSync(join(lake.path, old.files.find((entry) => entry.table === 'kpi_daily_orders')!.path))
-      const metadata = readTable(file).schema.metadata
+      const upgraded = readTable(file)
+      const metadata = upgraded.schema.metadata
       expect([metadata.get('medallion.schema_version'), metadata.get('medallion.sale_date'), metadata.get('medallion.store_id')]).toEqual([
-        '2',
+        String(SNAPSHOT_SCHEMA_VERSION),
         '2025-05-01',
         'store_001',
       ])
+      const row = upgraded.get(0)!.toJSON() as Record<string, unknown>
+      expect(row.gross_amount).toBe(row.total_amount)
+      expect([row.returns_amount, row.returns_count, row.voids_count]).toEqual([0n, 0n, 0n])
       const manifest = JSON.parse(readFileSync(join(lake.path, '_manifests', `${old.snapshot_id}.json`), 'utf8')) as SnapshotManifest
       expect(manifest.files.find((entry) => entry.table === 'kpi_daily_orders')!.bytes).toBe(file.byteLength)
       expect(await lakeTotals(lake.path)).toEqual({ '2025-05-01': goldTotals()['2025-05-01'] })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ALL_GOLD_TABLE_NAMES, GOLD_LOCAL_TABLE_NAMES, GOLD_TABLE_NAMES, goldTable, insertSql } from '../../src/gold/gold-tables.js'
-import { GOLD_PARQUET_COLUMNS } from '../../src/snapshot/gold-parquet-schema.js'
+import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/gold-parquet-schema.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 
 describe('the gold tables descriptor', () => {
@@ -33,9 +33,12 @@ describe('the gold tables descriptor', () => {
     expect(Object.keys(GOLD_PARQUET_COLUMNS)).toEqual(GOLD_TABLE_NAMES)
   })
 
-  it('gives the lake the Parquet columns of snapshot format 2, unchanged', () => {
-    // Format 2 as released: a change here is a new snapshot format (SNAPSHOT_SCHEMA_VERSION), with an upgrade path for lakes.
-    expect(GOLD_PARQUET_COLUMNS).toEqual({
+  it("gives the lake the Parquet columns of snapshot format 3: format 2's, unchanged, then returns and voids", () => {
+    // As released: a change here is a new snapshot format (SNAPSHOT_SCHEMA_VERSION), with an upgrade path for lakes.
+    expect(SNAPSHOT_SCHEMA_VERSION).toBe(3)
+    const returns = ['gross_amount', 'returns_amount', 'returns_count', 'voids_count'].map((name) => ({ name, kind: 'int64' }))
+    const productReturns = ['gross_amount', 'returns_amount', 'returns_count', 'returned_units'].map((name) => ({ name, kind: 'int64' }))
+    const format2: Record<string, { name: string; kind: string }[]> = {
       fact_daily_sales: [
         { name: 'region', kind: 'text' },
         { name: 'category', kind: 'text' },
@@ -76,6 +79,11 @@ describe('the gold tables descriptor', () => {
         { name: 'sales_rank', kind: 'int32' },
         { name: 'last_sale_at', kind: 'string' },
       ],
-    })
+    }
+    expect(GOLD_PARQUET_COLUMNS).toEqual(
+      Object.fromEntries(
+        Object.entries(format2).map(([table, columns]) => [table, [...columns, ...(table === 'fact_daily_product_sales' ? productReturns : returns)]]),
+      ),
+    )
   })
 })

@@ -285,7 +285,7 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
       'medallion.currency': 'USD',
       'medallion.minor_unit_digits': '2',
       'medallion.sale_date': DAYS[1],
-      'medallion.schema_version': '2',
+      'medallion.schema_version': '3',
       'medallion.snapshot_id': manifest.snapshot_id,
       'medallion.store_id': 'store_001',
       'medallion.table': 'kpi_daily_orders',

@@ -57,7 +57,7 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     const types = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${glob}', hive_partitioning = true)`))
       .getRowObjects()
       .map((row) => [row.column_name, row.column_type])
-    // The partition columns come from the path only (schema version 2), typed by DuckDB's Hive reading.
+    // The partition columns come from the path only (since schema version 2), typed by DuckDB's Hive reading.
     expect(types).toEqual([
       ['region', 'VARCHAR'],
       ['category', 'VARCHAR'],
@@ -65,6 +65,10 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
       ['sales_count', 'BIGINT'],
       ['order_count', 'BIGINT'],
       ['avg_order_amount', 'DOUBLE'],
+      ['gross_amount', 'BIGINT'],
+      ['returns_amount', 'BIGINT'],
+      ['returns_count', 'BIGINT'],
+      ['voids_count', 'BIGINT'],
       ['sale_date', 'DATE'],
       ['store_id', 'VARCHAR'],
     ])
@@ -95,7 +99,7 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
       { k: 'medallion.amounts', v: 'integer minor units' },
       { k: 'medallion.currency', v: 'USD' },
       { k: 'medallion.minor_unit_digits', v: '2' },
-      { k: 'medallion.schema_version', v: '2' },
+      { k: 'medallion.schema_version', v: '3' },
       { k: 'medallion.table', v: 'fact_daily_sales' },
     ])
   })
