@@ -23,7 +23,12 @@ const CASES: { name: string; payload: () => string | Buffer; reason: string; fie
   { name: 'product_id as a string', payload: () => json(seedSale({ product_id: '101' })), reason: 'invalid_type', field: 'product_id' },
   { name: 'quantity 0', payload: () => json(seedSale({ quantity: 0 })), reason: 'invalid_value', field: 'quantity' },
   { name: 'refund_of on a sale (positive quantity)', payload: () => json(seedSale({ refund_of: 'e-1' })), reason: 'invalid_value', field: 'refund_of' },
-  { name: 'a return reason of 65 characters', payload: () => json(seedSale({ quantity: -1, reason: 'x'.repeat(65) })), reason: 'invalid_value', field: 'reason' },
+  {
+    name: 'a return reason of 65 characters',
+    payload: () => json(seedSale({ quantity: -1, reason: 'x'.repeat(65) })),
+    reason: 'invalid_value',
+    field: 'reason',
+  },
   { name: 'a void without a timestamp', payload: () => json({ ...voidOf('e-1'), timestamp: undefined }), reason: 'missing_field', field: 'timestamp' },
   { name: 'a void of itself', payload: () => json({ ...voidOf('e-1'), event_id: 'e-1' }), reason: 'invalid_value', field: 'void_of' },
   { name: 'void_of as a number', payload: () => json(voidOf(7)), reason: 'invalid_type', field: 'void_of' },
