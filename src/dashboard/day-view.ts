@@ -59,6 +59,16 @@ export class DayView {
   private renderTotals(formats: Formats, totals: Totals, isToday: boolean, base: number, baseDates: string[], against: string): void {
     byId('total-label').textContent = isToday ? 'Sales today' : `Sales on ${formats.day(totals.date)}`
     setValue('total-amount', formats.money(totals.total_amount), totals.total_amount)
+    // The day's figure is net, as the till's Z report: gross and returns beside it.
+    setValue('gross-detail', `${formats.money(totals.gross_amount)} gross`, totals.gross_amount)
+    setValue(
+      'returns-detail',
+      totals.returns_count === 0
+        ? '· no returns'
+        : `· ${formats.money(-totals.returns_amount)} in ${formats.count(totals.returns_count)} ${totals.returns_count === 1 ? 'return' : 'returns'}`,
+      totals.returns_amount,
+    )
+    setValue('voids-detail', `${formats.count(totals.voids_count)} ${totals.voids_count === 1 ? 'line' : 'lines'} voided`, totals.voids_count)
     setValue('sales-count', formats.count(totals.sales_count), totals.sales_count)
     byId('sales-count-unit').textContent = totals.sales_count === 1 ? 'sale line' : 'sale lines'
     setValue('order-count', formats.count(totals.order_count), totals.order_count)
@@ -176,7 +186,11 @@ export class DayView {
           el('span', 'rank', String(product.rank)),
           el('span', 'name', product.product_name),
           amount,
-          el('span', 'detail', `${formats.count(product.units)} ${product.units === 1 ? 'unit' : 'units'} · ${product.category}`),
+          el(
+            'span',
+            'detail',
+            `${formats.count(product.units)} ${product.units === 1 ? 'unit' : 'units'}${product.returned_units > 0 ? ` (${formats.count(product.returned_units)} returned)` : ''} · ${product.category}`,
+          ),
         )
         return item
       }),

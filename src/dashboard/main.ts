@@ -88,6 +88,8 @@ class Dashboard {
     byId('role').textContent = `Signed in as ${this.session.roles.join(', ')}`
     byId('sign-out').hidden = this.api.token === null
     byId('rejects-admin').hidden = !this.session.roles.includes('admin')
+    // Voided lines are the till's corrections: the manager's (admin's) business, not the floor's.
+    byId('voids-admin').hidden = !this.session.roles.includes('admin')
     const params = new URLSearchParams(location.search)
     const storeId = this.session.stores.some((store) => store.store_id === params.get('store')) ? params.get('store')! : this.session.store_id
     this.fillStorePicker(storeId)

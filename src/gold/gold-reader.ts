@@ -59,6 +59,12 @@ export interface Totals {
   order_count: number
   avg_order_amount: number
   units: number
+  /** `total_amount` is net (gross - returns, voided lines left out); these are beside it (docs/gold.md, "Net, gross, returns"). */
+  gross_amount: number
+  /** Returned, a positive amount. */
+  returns_amount: number
+  returns_count: number
+  voids_count: number
   /** When gold last caught up with silver: how fresh these numbers are. */
   as_of: string | null
   /**
@@ -91,6 +97,8 @@ export interface TopProduct {
   units: number
   order_count: number
   last_sale_at: string
+  /** Units returned that day (its `units` are net of them). */
+  returned_units: number
 }
 
 /** A device's sales of a store-day (gold.fact_daily_device_sales), amount in major units. */
@@ -109,7 +117,17 @@ export interface StoreRecord {
   timezone: string
 }
 
-type DayRow = { total_amount: number; sales_count: number; units: number; order_count: number; avg_order_amount: number }
+type DayRow = {
+  total_amount: number
+  sales_count: number
+  units: number
+  order_count: number
+  avg_order_amount: number
+  gross_amount: number
+  returns_amount: number
+  returns_count: number
+  voids_count: number
+}
 type ComparedDay = { sale_date: string; total_amount: number; sales_count: number; units: number; order_count: number }
 type ComparedHour = Hour & { sale_date: string }
 
@@ -150,7 +168,8 @@ export class GoldReader {
     this.db.prepare('ATTACH DATABASE ? AS silver').run(databaseFile(dataDir, 'silver'))
     this.scale = 10 ** currency.minorUnitDigits
     const day = this.db.prepare(
-      'SELECT total_amount, sales_count, units, order_count, avg_order_amount FROM kpi_daily_orders WHERE store_id = ? AND sale_date = ?',
+      `SELECT total_amount, sales_count, units, order_count, avg_order_amount, gross_amount, returns_amount, returns_count, voids_count
+      FROM kpi_daily_orders WHERE store_id = ? AND sale_date = ?`,
     )
     const categories = this.db.prepare(`SELECT category, sum(daily_sales_amount) AS amount, sum(sales_count) AS count
       FROM fact_daily_sales WHERE store_id = ? AND sale_date = ? GROUP BY category ORDER BY amount DESC, category`)
@@ -183,7 +202,7 @@ export class GoldReader {
       }
     })
     this.products = this.db.prepare(`SELECT sales_rank AS rank, product_id, product_name, category, sales_amount AS amount, sales_count AS count,
-      units, order_count, last_sale_at FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
+      units, order_count, last_sale_at, returned_units FROM fact_daily_product_sales WHERE sale_date = ? AND store_id = ? ORDER BY sales_rank LIMIT ?`)
     this.devices = this.db.prepare(`SELECT device_id, sales_amount AS amount, sales_count, order_count, units
       FROM fact_daily_device_sales WHERE sale_date = ? AND store_id = ? ORDER BY device_id`)
     this.refreshedAfter = this.db.prepare('SELECT seq, store_id, sale_date FROM refreshed_days WHERE seq > ? ORDER BY seq LIMIT ?')
@@ -232,6 +251,10 @@ export class GoldReader {
       order_count: day?.order_count ?? 0,
       avg_order_amount: day ? Math.round(day.avg_order_amount) / this.scale : 0,
       units: day?.units ?? 0,
+      gross_amount: this.major(day?.gross_amount ?? 0),
+      returns_amount: this.major(day?.returns_amount ?? 0),
+      returns_count: day?.returns_count ?? 0,
+      voids_count: day?.voids_count ?? 0,
       as_of: asOf ?? null,
       pruned_at: prunedAt,
       by_category: categories.map((row) => ({ ...row, amount: this.major(row.amount) })),

@@ -23,6 +23,10 @@ export interface FleetOptions {
   duplicateFraction: number
   /** Share of messages that are invalid on purpose. */
   badFraction: number
+  /** Share of sale lines that are returns of an earlier sale of the till (default none). */
+  returnFraction?: number
+  /** Share of messages that void one of the till's recent lines (default none). */
+  voidFraction?: number
   /** Sales per message; above 1 a message is a JSON array (a device catching up). */
   batchSize: number
   minorUnitDigits: number
@@ -51,6 +55,10 @@ export interface FleetSummary {
   sales: number
   duplicatesSent: number
   badSent: number
+  /** Return lines among the sales. */
+  returnsSent: number
+  /** Void messages. */
+  voidsSent: number
   acked: number
   unacked: number
   throttled: number
@@ -91,7 +99,7 @@ function percentile(sorted: readonly number[], p: number): number | null {
 export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   const maxInFlight = options.maxInFlightPerDevice ?? 1000
   const latencies: number[] = []
-  const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, acked: 0, throttled: 0, errors: 0 }
+  const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, returnsSent: 0, voidsSent: 0, acked: 0, throttled: 0, errors: 0 }
 
   const refusedByReason: Record<string, number> = {}
   let told = 0
@@ -106,7 +114,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   }
   const states = await Promise.all(
     options.devices.map((device) =>
-      connectDevice(options.url, device, new SaleGenerator({ random: options.random, minorUnitDigits: options.minorUnitDigits }), noticed),
+      connectDevice(
+        options.url,
+        device,
+        new SaleGenerator({ random: options.random, minorUnitDigits: options.minorUnitDigits, returnFraction: options.returnFraction }),
+        noticed,
+      ),
     ),
   )
   const started = performance.now()
@@ -148,7 +161,15 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     if (state.recent.length > 0 && random() < options.duplicateFraction) {
       return { payload: JSON.stringify(pick(random, state.recent)), sales: 1, duplicate: true, bad: false }
     }
+    if (random() < (options.voidFraction ?? 0)) {
+      const cancel = state.till.voidOfRecent(new Date(), storeId, deviceId)
+      if (cancel !== undefined) {
+        summary.voidsSent++
+        return { payload: JSON.stringify(cancel), sales: 0, duplicate: false, bad: false }
+      }
+    }
     const sales = Array.from({ length: options.batchSize }, () => state.till.next(deviceId, storeId, new Date()))
+    summary.returnsSent += sales.filter((sale) => (sale.quantity ?? 1) < 0).length
     state.recent.push(...sales)
     if (state.recent.length > 100) state.recent.splice(0, state.recent.length - 100)
     const payload = options.batchSize === 1 ? JSON.stringify(sales[0]) : JSON.stringify(sales)

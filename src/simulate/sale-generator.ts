@@ -13,13 +13,31 @@ export interface SalePayload {
   store_id: string
   customer_id?: number | null
   order_id?: string
+  /** A return (negative quantity): the sale it returns, and why. */
+  refund_of?: string
+  reason?: string
 }
+
+/** A void: cancels a line the device sent earlier (docs/bronze.md, "Returns and voids"). */
+export interface VoidPayload {
+  event_id: string
+  device_id: string
+  store_id: string
+  timestamp: string
+  void_of: string
+}
+
+const RETURN_REASONS = ['damaged', 'wrong size', 'changed mind'] as const
+/** Sales a till remembers to return later. */
+const REMEMBERED_SALES = 200
 
 export interface SaleGeneratorOptions {
   random: () => number
   minorUnitDigits: number
   /** Event ids; default random UUIDs (as most devices send). */
   newId?: () => string
+  /** Share of lines that are returns (of one of this till's earlier sales); default none. */
+  returnFraction?: number
 }
 
 /**
@@ -32,6 +50,8 @@ export interface SaleGeneratorOptions {
 export class SaleGenerator {
   private readonly newId: () => string
   private basket: { orderId: string; customerId: number | null; itemsLeft: number } | undefined
+  /** This till's recent sale lines: what a return brings back. */
+  private readonly sold: SalePayload[] = []
 
   constructor(private readonly options: SaleGeneratorOptions) {
     this.newId = options.newId ?? randomUUID
@@ -53,9 +73,10 @@ export class SaleGenerator {
       }
     }
     this.basket.itemsLeft--
+    if (this.sold.length > 0 && random() < (this.options.returnFraction ?? 0)) return this.returnOf(pick(random, this.sold), at)
     const product = pick(random, DEMO_PRODUCTS)
     const quantity = random() < 0.85 ? 1 : 2 + Math.floor(random() * 3)
-    return {
+    const sale: SalePayload = {
       event_id: this.newId(),
       device_id: deviceId,
       timestamp: at.toISOString(),
@@ -66,5 +87,33 @@ export class SaleGenerator {
       customer_id: this.basket.customerId,
       order_id: this.basket.orderId,
     }
+    this.sold.push(sale)
+    if (this.sold.length > REMEMBERED_SALES) this.sold.shift()
+    return sale
+  }
+
+  /** A return line in the open basket: some or all of an earlier sale's units back, at its price. */
+  private returnOf(sold: SalePayload, at: Date): SalePayload {
+    const units = sold.quantity ?? 1
+    return {
+      event_id: this.newId(),
+      device_id: sold.device_id,
+      timestamp: at.toISOString(),
+      product_id: sold.product_id,
+      price: sold.price,
+      quantity: -(1 + Math.floor(this.options.random() * units)),
+      store_id: sold.store_id,
+      customer_id: this.basket!.customerId,
+      order_id: this.basket!.orderId,
+      ...(sold.event_id === undefined ? {} : { refund_of: sold.event_id }),
+      reason: pick(this.options.random, RETURN_REASONS),
+    }
+  }
+
+  /** A void of one of this till's recent lines (a line rung up by mistake), or undefined when there is none. */
+  voidOfRecent(at: Date, storeId: string, deviceId: string): VoidPayload | undefined {
+    const line = this.sold.pop()
+    if (line?.event_id === undefined) return undefined
+    return { event_id: this.newId(), device_id: deviceId, store_id: storeId, timestamp: at.toISOString(), void_of: line.event_id }
   }
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { startDaemon, writeDaemonConfig } from '../helpers/daemon.js'
 import { RawMqttClient } from '../helpers/raw-mqtt.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { openMigrated } from '../../src/schemas.js'
 
 const dir = makeTempDir()
 afterAll(() => dir.remove())
@@ -95,6 +96,10 @@ describe('medallion-edge simulate and status', () => {
         '0.05',
         '--batch',
         '2',
+        '--returns',
+        '0.1',
+        '--voids',
+        '0.05',
         '--seed',
         '7',
         '--json',
@@ -110,6 +115,8 @@ describe('medallion-edge simulate and status', () => {
         sales: number
         duplicatesSent: number
         badSent: number
+        returnsSent: number
+        voidsSent: number
         unacked: number
         refusedByReason: Record<string, number>
       }
@@ -127,6 +134,26 @@ describe('medallion-edge simulate and status', () => {
       // Every valid sale once: sales sent minus the resent ones.
       expect(report.bronze.sales).toBe(summary.sales - summary.duplicatesSent)
       expect(report.bronze.rejects).toBe(summary.badSent)
+      // Returns and voids (issue 22): sent, stored, and in gold once the pipeline has them.
+      expect(summary.returnsSent).toBeGreaterThan(0)
+      expect(summary.voidsSent).toBeGreaterThan(0)
+      const db = openMigrated(join(simDir.path, 'data'))
+      try {
+        const count = (sql: string): number => db.prepare(sql).pluck().get() as number
+        expect(count('SELECT count(*) FROM bronze.iot_sales_raw WHERE quantity < 0')).toBe(summary.returnsSent)
+        expect(count('SELECT count(*) FROM bronze.iot_sale_voids')).toBe(summary.voidsSent)
+        await vi.waitUntil(() => count('SELECT count(*) FROM silver.sale_voids') === summary.voidsSent, { timeout: 30_000, interval: 100 })
+        await vi.waitUntil(() => count('SELECT coalesce(sum(returns_count), 0) FROM gold.kpi_daily_orders') === summary.returnsSent, {
+          timeout: 30_000,
+          interval: 100,
+        })
+        // A void of a line a bad message spoilt waits for a line that never comes: the rest are in gold.
+        const applied = count("SELECT count(*) FROM silver.sale_voids WHERE state = 'applied'")
+        expect(applied).toBeGreaterThan(0)
+        await vi.waitUntil(() => count('SELECT coalesce(sum(voids_count), 0) FROM gold.kpi_daily_orders') === applied, { timeout: 30_000, interval: 100 })
+      } finally {
+        db.close()
+      }
     } finally {
       daemon.child.kill('SIGTERM')
       await daemon.exited

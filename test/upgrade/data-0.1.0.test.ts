@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import { GATEWAY_OWNERS, LAYER_MIGRATIONS, openMigrated } from '../../src/schemas.js'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -11,52 +10,10 @@ import { writeDaemonConfig } from '../helpers/daemon.js'
 import { expectSoundDataDir } from '../helpers/data-dir-checks.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { readTables, PROGRESS, type TableRows } from '../helpers/release-data.js'
 
-// Made by test/fixtures/make-data-0.1.0.mjs with release 0.1.0 (see test/fixtures/README.md).
+// Made by test/fixtures/make-data.mjs with release 0.1.0 (see test/fixtures/README.md).
 const FIXTURE = fileURLToPath(new URL('../fixtures/data-0.1.0.tar.gz', import.meta.url))
-const FILES = { main: 'gateway.db', bronze: 'bronze.db', silver: 'silver.db', gold: 'gold.db' } as const
-/** Tables whose rows are progress, not data (job_runs: each job's last run): they move on when the new release runs. */
-const PROGRESS = new Set([
-  'main.job_runs',
-  'main.snapshot_state',
-  'main.outbox',
-  'silver.pipeline_state',
-  'silver.day_changes',
-  'gold.pipeline_state',
-  'gold.refreshed_days',
-])
-
-interface TableRows {
-  columns: string[]
-  rows: string[]
-}
-
-/** Every table of every file as it is on disk, each row as JSON of its columns, read without migrating anything. */
-function readTables(dataDir: string, only?: Map<string, TableRows>): Map<string, TableRows> {
-  const tables = new Map<string, TableRows>()
-  for (const [schema, file] of Object.entries(FILES)) {
-    const db = new Database(join(dataDir, file), { readonly: true })
-    try {
-      const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]
-      for (const name of names) {
-        const key = `${schema}.${name}`
-        const columns = only?.get(key)?.columns ?? (db.pragma(`table_info(${name})`) as { name: string }[]).map((column) => column.name)
-        if (only !== undefined && !only.has(key)) continue
-        const rows = (
-          db
-            .prepare(`SELECT ${columns.map((column) => `"${column}"`).join(', ')} FROM "${name}"`)
-            .raw()
-            .all() as unknown[][]
-        ).map((row) => JSON.stringify(row))
-        tables.set(key, { columns, rows: rows.sort() })
-      }
-    } finally {
-      db.close()
-    }
-  }
-  return tables
-}
-
 describe('a data directory written by release 0.1.0', () => {
   const work = makeTempDir('medallion-upgrade-')
   const dataDir = join(work.path, 'data')
@@ -67,7 +24,7 @@ describe('a data directory written by release 0.1.0', () => {
   beforeAll(async () => {
     execFileSync('tar', ['-xzf', FIXTURE, '-C', work.path])
     before = readTables(dataDir)
-    // The config 0.1.0 ran with (test/fixtures/make-data-0.1.0.mjs), on this release.
+    // The config 0.1.0 ran with (test/fixtures/make-data.mjs), on this release.
     gw = await startGateway(
       {
         timezone: 'Europe/Berlin',
