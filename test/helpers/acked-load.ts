@@ -2,9 +2,13 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { seedSale, topicOf } from './sales.js'
 
+/** The next event a device publishes (a sale by default; a return or a void when the test says), with its event_id. */
+export type NextEvent = (device: IssuedDevice, timestamp: string) => Record<string, unknown>
+
 /**
- * Devices publishing QoS 1 sales as fast as a window of unacked messages allows, recording
- * every event_id whose PUBACK arrived. `stop()` ends the publishing; the record stays.
+ * Devices publishing QoS 1 sales (or what `nextEvent` makes) as fast as a window of unacked
+ * messages allows, recording every event_id whose PUBACK arrived. `stop()` ends the publishing;
+ * the record stays.
  */
 export class AckedLoad {
   readonly acked = new Set<string>()
@@ -15,15 +19,19 @@ export class AckedLoad {
   private clients: MqttClient[] = []
 
   /** `timestamp`: each sale's time (default: now). */
-  private constructor(private readonly timestamp: () => string) {}
+  private constructor(
+    private readonly timestamp: () => string,
+    private readonly nextEvent: NextEvent,
+  ) {}
 
   static async start(
     port: number,
     devices: readonly IssuedDevice[],
     windowPerDevice = 100,
     timestamp = (): string => new Date().toISOString(),
+    nextEvent: NextEvent = (device, at) => seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: at }),
   ): Promise<AckedLoad> {
-    const load = new AckedLoad(timestamp)
+    const load = new AckedLoad(timestamp, nextEvent)
     load.clients = await Promise.all(
       devices.map((device) =>
         mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
@@ -44,7 +52,7 @@ export class AckedLoad {
 
   private publishNext(client: MqttClient, device: IssuedDevice): void {
     if (!this.running || !client.connected) return
-    const sale = seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: this.timestamp() })
+    const sale = this.nextEvent(device, this.timestamp())
     const payload = JSON.stringify(sale)
     this.sent++
     client.publish(topicOf(device), payload, { qos: 1 }, (error) => {

@@ -67,6 +67,10 @@ describe('the totals API', () => {
       order_count: 2,
       avg_order_amount: 11.1,
       units: 5,
+      gross_amount: 22.2,
+      returns_amount: 0,
+      returns_count: 0,
+      voids_count: 0,
       as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       pruned_at: null,
       by_category: [
@@ -349,4 +353,48 @@ describe('GET /api/v1/totals compares with yesterday, last week and the mean of 
     // (3154 + 2101 + 200 + 0) / 4 = 1363.75 cents, whole days on both sides.
     expect(wholeDays.compare.four_weeks).toMatchObject({ days_with_data: 3, total_amount: 13.64, same_time_amount: 13.64 })
   }, 60_000)
+})
+
+describe('GET /api/v1/totals is net, with gross, returns and voids beside it (issue 22; sales, returns and voids through the gateway)', () => {
+  let gw: RunningGateway | undefined
+  afterAll(async () => gw?.stop())
+
+  it("the till's end-of-day figures, live and after a restart", async () => {
+    gw = await startGateway({ timezone: 'America/New_York' }, { clock: shiftedClock(Date.parse('2025-05-01T18:00:00-04:00')) })
+    const till = gw.addDevice('till-1')
+    const client = await connectDevice(gw.url, till)
+    const send = async (event: Record<string, unknown>): Promise<void> => {
+      await client.publishAsync(topicOf(till), JSON.stringify({ device_id: till.deviceId, store_id: till.storeId, ...event }), { qos: 1 })
+    }
+    const at = (time: string): string => `2025-05-01T${time}-04:00`
+    const line = (eventId: string, time: string, price: number, quantity: number, order: string, extra: Record<string, unknown> = {}): Promise<void> =>
+      send(seedSale({ event_id: eventId, device_id: till.deviceId, timestamp: at(time), price, quantity, order_id: order, customer_id: null, ...extra }))
+    await line('s1', '09:00:00', 10, 2, 'o1') // a sale: 20.00
+    await line('r1', '09:30:00', 10, -1, 'o2', { refund_of: 'last-week-7', reason: 'damaged' }) // a return-only basket: -10.00
+    await line('x1', '10:00:00', 5, 1, 'o3') // an exchange: +5.00 -5.00, an order
+    await line('x2', '10:00:05', 5, -1, 'o3')
+    await send({ event_id: 'v1', timestamp: at('11:00:30'), void_of: 'late' }) // a void before its line
+    await line('late', '11:00:00', 3, 1, 'o4') // the line: voided as it arrives
+    await line('oops', '12:00:00', 7, 1, 'o5')
+    await send({ event_id: 'v2', timestamp: at('12:01:00'), void_of: 'oops' }) // a void after its line
+    await send({ event_id: 'v3', timestamp: at('12:02:00'), void_of: 'oops' }) // voided again: changes nothing
+    await client.endAsync()
+
+    const expected = {
+      total_amount: 10,
+      gross_amount: 25,
+      returns_amount: 15,
+      returns_count: 2,
+      voids_count: 2,
+      sales_count: 2,
+      order_count: 2,
+      units: 1,
+      avg_order_amount: 5,
+    }
+    const totals = async (): Promise<Totals> => (await gw!.gateway.http.inject('/api/v1/totals')).json() as Totals
+    await expect.poll(async () => (await totals()).voids_count, { timeout: 30_000 }).toBe(2)
+    expect(await totals()).toMatchObject(expected)
+    await gw.restart()
+    expect(await totals()).toMatchObject(expected)
+  })
 })
