@@ -22,7 +22,7 @@ const ENGINES = ['pyarrow', 'pandas', 'fastparquet', 'polars', 'duckdb']
 const SPARK_UNAVAILABLE = join(ROOT, '.venv/spark-unavailable.txt')
 const sparkMissing = existsSync(SPARK_UNAVAILABLE) ? readFileSync(SPARK_UNAVAILABLE, 'utf8').trim() : undefined
 
-type DaySums = Record<string, Record<string, { amount: number; rows: number }>>
+type DaySums = Record<string, Record<string, { amount: number; gross: number; returns: number; rows: number }>>
 
 function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -110,8 +110,10 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
         })
         for (const row of ((await response.json()) as { rows: Record<string, unknown>[] }).rows) {
           const key = `${row.sale_date as string}|${store}`
-          const entry = (sums[table]![key] ??= { amount: 0, rows: 0 })
+          const entry = (sums[table]![key] ??= { amount: 0, gross: 0, returns: 0, rows: 0 })
           entry.amount += row[amountOf[table]!] as number
+          entry.gross += row.gross_amount as number
+          entry.returns += row.returns_amount as number
           entry.rows++
         }
       }
@@ -151,7 +153,8 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
     for (const dimension of ['product', 'customer', 'store']) {
       expect((await runCli(['dims', 'import', dimension, join(examples, `${dimension}.csv`), '--config', configFile])).code).toBe(0)
     }
-    // Four days, two stores (a till each), several products, customers, orders and hours.
+    // Four days, two stores (a till each), several products, customers, orders and hours; every
+    // fifth line a return, and one line a day voided (snapshot format 3: net, gross, returns).
     device = gw.addDevice('till-1')
     const other = gw.addDevice('till-2', 'store_002')
     const sales = DAYS.flatMap((day, d) =>
@@ -161,13 +164,23 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
           timestamp: `${day}T${String(9 + (i % 10)).padStart(2, '0')}:${String(i * 4).padStart(2, '0')}:00Z`,
           product_id: 101 + ((i + d) % 17),
           price: (199 + i * 37 + d * 11) / 100,
-          quantity: 1 + (i % 3),
+          quantity: (1 + (i % 3)) * (i % 5 === 4 ? -1 : 1),
           customer_id: i % 4 === 0 ? null : 1001 + i,
           order_id: `o-${d}-${Math.floor(i / 2)}`,
         }),
       ),
     )
-    await publish(sales)
+    const voided = sales.filter((_, i) => i % 12 === 2)
+    await publish([
+      ...sales,
+      ...voided.map((line) => ({
+        event_id: `void-${line.event_id as string}`,
+        device_id: 'till-1',
+        store_id: 'store_001',
+        timestamp: line.timestamp,
+        void_of: line.event_id,
+      })),
+    ])
     const client = await connectDevice(gw.url, other)
     for (const [d, day] of DAYS.entries()) {
       await client.publishAsync(
@@ -177,8 +190,10 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
       )
     }
     await client.endAsync()
-    await waitForGold(sales.length + DAYS.length)
+    // Gold counts sale lines: not returns, not voided ones.
+    await waitForGold(sales.filter((sale, i) => (sale.quantity as number) > 0 && i % 12 !== 2).length + DAYS.length)
     gold = await readGold()
+    for (const day of DAYS) expect(gold.kpi_daily_orders![`${day}|store_001`]!.returns, day).toBeGreaterThan(0)
   })
   afterAll(async () => {
     await gw?.stop()
