@@ -24,3 +24,9 @@ export function pruneRejects(db: SqliteDatabase, beforeIso: string): number {
     (ids) => remove.run(idsParameter(ids)).changes,
   )
 }
+
+/** Deletes the bronze voids `findIds(limit)` lists (ids still in bronze), a step at a time. Returns the rows deleted. */
+export function pruneBronzeVoids(db: SqliteDatabase, findIds: (limit: number) => readonly number[]): number {
+  const remove = db.prepare('DELETE FROM bronze.iot_sale_voids WHERE id IN (SELECT value FROM json_each(?))')
+  return deleteInSteps(findIds, (ids) => remove.run(idsParameter(ids)).changes)
+}

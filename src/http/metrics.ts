@@ -178,6 +178,7 @@ const RETENTION_COUNTS = [
   ['bronze_rows', 'bronzeRows'],
   ['silver_rows', 'silverRows'],
   ['quarantine_rows', 'quarantineRows'],
+  ['void_rows', 'voidRows'],
   ['reject_rows', 'rejectRows'],
   ['gold_store_days', 'goldDays'],
 ] as const

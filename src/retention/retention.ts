@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { newestBronzeSaleId } from '../bronze/bronze-status.js'
-import { pruneBronzeSales, pruneRejects } from '../bronze/prune-bronze.js'
+import { pruneBronzeSales, pruneBronzeVoids, pruneRejects } from '../bronze/prune-bronze.js'
 import { goldProgress } from '../gold/gold-status.js'
 import { goldPrunedDaysWithRows, pruneGoldDays, trimRefreshLog } from '../gold/prune-gold.js'
 import { pulledSeq } from '../delivery/delivery-state.js'
@@ -18,8 +18,10 @@ import {
   markDaysPruned,
   markedDaysWithSales,
   markGoldPruned,
+  bronzeIdsOfForgettableVoids,
   pruneDaySales,
   pruneQuarantine,
+  pruneVoids,
   type PrunedDay,
 } from '../silver/prune-silver.js'
 
@@ -43,6 +45,8 @@ export interface RetentionOutcome {
   bronzeRows: number
   silverRows: number
   quarantineRows: number
+  /** Voids forgotten: applied ones with their line's day pruned, others older than salesDays. */
+  voidRows: number
   rejectRows: number
   goldDays: number
   /** Bytes the database files (and their WAL) gave back to the filesystem. */
@@ -63,7 +67,8 @@ const DAYS_PER_STEP = 31
  *    sale bronze held when the run started (so no sale of such a day waits in between). The day is first marked in `silver.pruned_days`, so
  *    gold never recomputes it from the empty silver (gold keeps it), and a late sale for it is
  *    quarantined; a run cut short finishes the marked days the next time;
- * 2. sales quarantined more than `salesDays` ago go, with their bronze rows;
+ * 2. sales quarantined more than `salesDays` ago go, with their bronze rows; so do voids applied
+ *    to a pruned day's line, and other voids (pending, repeats, refused) older than `salesDays`;
  * 3. rejects older than `rejectsDays` go (their byte bound is kept at every commit);
  * 4. gold of pruned days older than `goldDays` goes;
  * 5. gold's refresh log is trimmed to what snapshots have not read;
@@ -76,6 +81,7 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
     bronzeRows: 0,
     silverRows: 0,
     quarantineRows: 0,
+    voidRows: 0,
     rejectRows: 0,
     goldDays: 0,
     freedBytes: 0,
@@ -92,6 +98,8 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   }
   finishMarkedDays(db, outcome)
   pruneQuarantined(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
+  outcome.bronzeRows += pruneBronzeVoids(db, bronzeIdsOfForgettableVoids(db, nowMs - settings.salesDays * 86_400_000))
+  outcome.voidRows = pruneVoids(db, nowMs - settings.salesDays * 86_400_000)
   outcome.rejectRows = pruneRejects(db, new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString())
   outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
   trimRefreshLog(db, snapshotWatermark(db))

@@ -85,3 +85,24 @@ export function markGoldPruned(db: SqliteDatabase, cutoff: string, nowMs: number
     })
   }
 }
+
+/**
+ * The voids retention may forget, as SQL over `silver.sale_voids` (its `?` the cutoff, epoch ms): an
+ * applied one once its line's day is pruned (before, a silver rebuild of the day needs it to keep
+ * the line voided); any other (pending, a repeat, refused) once older than the cutoff.
+ */
+const FORGETTABLE_VOIDS = `(v.state <> 'applied' AND v.sale_ts_ms < ?) OR (v.state = 'applied' AND EXISTS
+  (SELECT 1 FROM silver.pruned_days p WHERE p.store_id = v.line_store_id AND p.sale_date = v.line_sale_date))`
+
+/** The voids retention forgets, `limit` at a time while their bronze rows are there (bronze's prune deletes them first). */
+export function bronzeIdsOfForgettableVoids(db: SqliteDatabase, beforeMs: number): (limit: number) => number[] {
+  const find = db
+    .prepare(`SELECT v.void_id FROM silver.sale_voids v JOIN bronze.iot_sale_voids b ON b.id = v.void_id WHERE ${FORGETTABLE_VOIDS} LIMIT ?`)
+    .pluck()
+  return (limit) => find.all(beforeMs, limit) as number[]
+}
+
+/** Forgets those voids in silver. Returns the rows deleted. */
+export function pruneVoids(db: SqliteDatabase, beforeMs: number): number {
+  return lockedTransaction(db, 'silver', () => db.prepare(`DELETE FROM silver.sale_voids AS v WHERE ${FORGETTABLE_VOIDS}`).run(beforeMs).changes)
+}

@@ -17,7 +17,7 @@ const DIMENSIONS = ['dim_product', 'dim_customer', 'dim_store']
 const WRITERS: Record<string, { schema: string; writers: readonly string[] }> = {
   'bronze.iot_sales_raw': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts', 'bronze/prune-bronze.ts'] },
   'bronze.iot_sales_rejects': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts', 'bronze/prune-bronze.ts'] },
-  'bronze.iot_sale_voids': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts'] },
+  'bronze.iot_sale_voids': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts', 'bronze/prune-bronze.ts'] },
   'bronze.device_activity': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts'] },
   'bronze.bronze_state': { schema: 'bronze/schema.ts', writers: ['bronze/bronze-store.ts'] },
   ...Object.fromEntries(DIMENSIONS.map((table) => [`silver.${table}`, { schema: 'silver/schema.ts', writers: ['silver/dims/import-dimension.ts'] }])),
@@ -26,7 +26,7 @@ const WRITERS: Record<string, { schema: string; writers: readonly string[] }> = 
   'silver.expectation_counts': { schema: 'silver/schema.ts', writers: ['silver/sales-enricher.ts'] },
   'silver.pipeline_state': { schema: 'silver/schema.ts', writers: ['silver/sales-enricher.ts'] },
   'silver.day_changes': { schema: 'silver/schema.ts', writers: ['silver/day-changes.ts'] },
-  'silver.sale_voids': { schema: 'silver/schema.ts', writers: ['silver/sale-voids.ts'] },
+  'silver.sale_voids': { schema: 'silver/schema.ts', writers: ['silver/sale-voids.ts', 'silver/prune-silver.ts'] },
   'silver.dim_sync': { schema: 'silver/schema.ts', writers: ['silver/dims/pull-dimension.ts'] },
   'silver.pruned_days': { schema: 'silver/schema.ts', writers: ['silver/prune-silver.ts'] },
   ...Object.fromEntries(GOLD_FACTS.map((table) => [`gold.${table}`, { schema: 'gold/schema.ts', writers: ['gold/gold-writer.ts', 'gold/prune-gold.ts'] }])),

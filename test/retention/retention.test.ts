@@ -94,6 +94,34 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     expect(count('SELECT count(*) FROM bronze.iot_sales_raw')).toBe(0)
   })
 
+  it("voids go with their line's day, pending ones after salesDays (issue 22)", async () => {
+    h = new SilverHarness()
+    const line = (eventId: string, day: string): Record<string, unknown> => seedSale({ event_id: eventId, timestamp: `${day}T10:00:00Z`, order_id: eventId })
+    const cancel = (voidOf: string, day: string): Record<string, unknown> => {
+      const { device_id, store_id } = seedSale()
+      return { event_id: `void-${voidOf}`, device_id, store_id, timestamp: `${day}T10:05:00Z`, void_of: voidOf }
+    }
+    h.ingest([line('l1', DAYS[0]!), line('l5', DAYS[4]!), ...sales(2)])
+    h.ingest([cancel('l1', DAYS[0]!), cancel('l5', DAYS[4]!), cancel('never-sent', DAYS[0]!)])
+    h.process()
+    h.gold.refreshAll()
+    makeSnapshots()
+    h.db.prepare("UPDATE outbox SET next_attempt_at = '9999-01-01T00:00:00.000Z' WHERE snapshot_id = 'store_001-2025-05-05-v1'").run()
+    await new Outbox(h.db, { dir: join(h.dir.path, 'snapshots'), retry: { baseDelayMs: 1, maxDelayMs: 1 } }).shipDue([new DirectoryTarget(lake.path)])
+    const voids = (): string[] => h!.db.prepare("SELECT event_id || ':' || state FROM silver.sale_voids ORDER BY event_id").pluck().all() as string[]
+    expect(voids()).toEqual(['void-l1:applied', 'void-l5:applied', 'void-never-sent:pending'])
+
+    // 1 May goes (delivered): its line's void with it; 5 May's stays (not delivered), as does the pending one (not older than salesDays).
+    expect(runRetention(h.db, PUSH, Date.parse('2025-05-20T12:00:00Z'))).toMatchObject({ prunedDays: 0, voidRows: 0 })
+    expect(voids()).toHaveLength(3)
+    expect(runRetention(h.db, PUSH, NOW)).toMatchObject({ prunedDays: 4, voidRows: 2 })
+    expect(voids()).toEqual(['void-l5:applied'])
+    expect(count('SELECT count(*) FROM bronze.iot_sale_voids')).toBe(1)
+    // 5 May's line stays voided through a silver rebuild of its day.
+    h.enricher.rebuildChunk(0, { fromDate: DAYS[4], toDate: DAYS[4] }, 10_000)
+    expect(count("SELECT count(*) FROM silver.sales_enriched WHERE event_id = 'l5' AND voided_by IS NOT NULL")).toBe(1)
+  })
+
   it('the database files shrink, not only the row counts', async () => {
     await fiveDaysShippedButOne(2000)
     const before = databaseBytes(h!.db, 'bronze') + databaseBytes(h!.db, 'silver')
