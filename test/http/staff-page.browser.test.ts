@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.js'
 import { runCli } from '../helpers/cli.js'
 import { connectDevice, seedSale } from '../helpers/sales.js'
-import { ARTIFACTS, openStaffPage, recentSale, shown, StoreGateway } from '../helpers/staff-page.js'
+import { ARTIFACTS, openStaffPage, recentSale, SCREENS, shown, StoreGateway } from '../helpers/staff-page.js'
+import type { Totals } from '../../src/gold/gold-reader.js'
 /** Deque's axe-core, the accessibility engine of Lighthouse and of the browsers' own tools. */
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url))
 const STAFF = 'staff-token-for-the-shop-floor'
@@ -205,8 +206,15 @@ describe('the staff page in a real Chromium, against the daemon', () => {
   })
 
   it('with a staff token set: the page asks for it, refuses a wrong one with a message, shows the totals with the right one', async () => {
-    await locked.publish([recentSale({ price: 5 }), { not: 'a sale' }])
-    await locked.totalsWith(1, undefined, STAFF)
+    // A line rung up by mistake and voided: not in the figures; its void is shown to an admin only.
+    const mistake = recentSale({ event_id: 'rung-up-by-mistake', price: 1 })
+    await locked.publish([
+      recentSale({ price: 5 }),
+      mistake,
+      { event_id: 'void-1', store_id: 'store_001', timestamp: mistake.timestamp, void_of: 'rung-up-by-mistake' },
+      { not: 'a sale' },
+    ])
+    await expect.poll(async () => (await locked.api<Totals>('/api/v1/totals', STAFF)).voids_count, { timeout: 30_000 }).toBe(1)
     const { context, page } = await open(locked)
     await page.locator('#sign-in').waitFor({ state: 'visible' })
     expect(await page.locator('#figures').isHidden()).toBe(true)
@@ -218,6 +226,7 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await expect.poll(() => shown(page, 'total-amount')).toBe('5')
     // Staff sees no admin parts; the token stays in the browser for the next visit.
     expect(await page.locator('#rejects-admin').isHidden()).toBe(true)
+    expect(await page.locator('#voids-admin').isHidden()).toBe(true)
     await page.reload()
     await expect.poll(() => shown(page, 'total-amount')).toBe('5')
     // The admin token shows the refused messages too, and is kept for this tab only.
@@ -226,6 +235,7 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await page.click('#sign-in button[type=submit]')
     await expect.poll(() => page.locator('#rejects tbody tr').count()).toBeGreaterThan(0)
     expect(await page.locator('#rejects-admin').isVisible()).toBe(true)
+    expect(await page.locator('#voids-admin').textContent()).toBe(' · 1 line voided')
     expect(await page.evaluate("[localStorage.getItem('medallion-edge.token'), sessionStorage.getItem('medallion-edge.token')]")).toEqual([null, ADMIN])
     // Sign out: the token is gone and the page asks again.
     await page.click('#sign-out')
@@ -319,6 +329,28 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await page.click('#sign-in button[type=submit]')
     await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
     expect(await shown(page, 'total-amount')).toBe('5')
+    await context.close()
+  })
+
+  it("returns: the day's figure is net, with the gross and the returns under it; a product shows its units returned (issue 22)", async () => {
+    const before = await store.api<Totals>('/api/v1/totals')
+    await store.publish([
+      recentSale({ event_id: 'sold-then-returned', product_id: 113, price: 4, quantity: 3, order_id: 'r1' }),
+      recentSale({ product_id: 113, price: 4, quantity: -2, order_id: 'r2', refund_of: 'sold-then-returned', reason: 'damaged' }),
+    ])
+    await expect.poll(async () => (await store.api<Totals>('/api/v1/totals')).returns_count, { timeout: 30_000 }).toBe(before.returns_count + 1)
+    const totals = await store.api<Totals>('/api/v1/totals')
+    expect(totals.total_amount).toBe(Math.round((before.total_amount + 4) * 100) / 100)
+    const { context, page } = await open(store, SCREENS.phone)
+    await expect.poll(() => shown(page, 'total-amount')).toBe(String(totals.total_amount))
+    expect(await page.locator('#gross-detail').textContent()).toBe(`${usd(totals.gross_amount)} gross`)
+    expect(await page.locator('#returns-detail').textContent()).toBe(
+      `· -${usd(totals.returns_amount)} in ${totals.returns_count} return${totals.returns_count === 1 ? '' : 's'}`,
+    )
+    expect(await page.locator('#voids-admin').isHidden()).toBe(true)
+    expect(await page.locator('#top-products li', { hasText: '(2 returned)' }).count()).toBe(1)
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(SCREENS.phone.width)
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-page-returns-phone.png'), fullPage: true })
     await context.close()
   })
 
