@@ -32,6 +32,12 @@ const CASES: { name: string; payload: () => string | Buffer; reason: string; fie
   { name: 'a void without a timestamp', payload: () => json({ ...voidOf('e-1'), timestamp: undefined }), reason: 'missing_field', field: 'timestamp' },
   { name: 'a void of itself', payload: () => json({ ...voidOf('e-1'), event_id: 'e-1' }), reason: 'invalid_value', field: 'void_of' },
   { name: 'void_of as a number', payload: () => json(voidOf(7)), reason: 'invalid_type', field: 'void_of' },
+  {
+    name: "a void from another device than the topic's",
+    payload: () => json({ ...voidOf('e-1'), device_id: 'other-till' }),
+    reason: 'device_mismatch',
+    field: 'device_id',
+  },
   { name: 'a literal NaN', payload: () => json(seedSale()).replace('15.5', 'NaN'), reason: 'invalid_json' },
   { name: 'a literal Infinity', payload: () => json(seedSale()).replace('15.5', 'Infinity'), reason: 'invalid_json' },
   { name: 'a number that overflows to Infinity', payload: () => json(seedSale()).replace('15.5', '1e999'), reason: 'non_finite_number', field: 'price' },

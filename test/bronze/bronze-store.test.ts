@@ -42,6 +42,31 @@ describe('BronzeStore', () => {
     expect(stored).toMatchObject({ event_id: 'e-9', customer_id: 42, order_id: 'o-7', quantity: 3, device_id: 'abc123' })
   })
 
+  it('an array of a sale, a return, a void and a bad item: the good three stored, the bad one a reject; a resend changes nothing (issue 22)', () => {
+    const { device_id, store_id, timestamp } = seedSale()
+    const batch = [
+      seedSale({ event_id: 's-1' }),
+      seedSale({ event_id: 'r-1', quantity: -2, refund_of: 'older', reason: 'damaged' }),
+      { event_id: 'v-1', device_id, store_id, timestamp, void_of: 's-1' },
+      { device_id, store_id, timestamp, void_of: 's-1' }, // a void without an event id: deduplicated by its content
+      seedSale({ event_id: 'bad', quantity: 0 }),
+    ]
+    expect(store.commit([message(batch)])).toMatchObject({ accepted: 4, duplicates: 0, rejected: 1, rejectReasons: { invalid_value: 1 } })
+    expect(store.commit([message(batch)])).toMatchObject({ accepted: 0, duplicates: 4, rejected: 1 })
+    expect(rows().map((row) => [row.event_id, row.quantity])).toEqual([
+      ['s-1', 1],
+      ['r-1', -2],
+    ])
+    expect(db.prepare('SELECT refund_of, return_reason FROM bronze.iot_sales_raw WHERE event_id = ?').get('r-1')).toEqual({
+      refund_of: 'older',
+      return_reason: 'damaged',
+    })
+    expect(db.prepare('SELECT event_id, void_of FROM bronze.iot_sale_voids ORDER BY id').all()).toEqual([
+      { event_id: 'v-1', void_of: 's-1' },
+      { event_id: null, void_of: 's-1' },
+    ])
+  })
+
   it('keeps two different sales whose key collides, and still dedupes each of them', () => {
     const sale = seedSale({ event_id: 'real-sale' })
     const saleTsMs = Date.parse(sale.timestamp as string)
