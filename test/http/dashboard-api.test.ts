@@ -112,6 +112,7 @@ describe("the staff page's API", () => {
             units: 2,
             order_count: 2,
             last_sale_at: '2025-05-01T20:00:00.000Z',
+            returned_units: 0,
           },
           {
             rank: 2,
@@ -123,6 +124,7 @@ describe("the staff page's API", () => {
             units: 3,
             order_count: 1,
             last_sale_at: '2025-05-01T14:01:00.000Z',
+            returned_units: 0,
           },
         ],
       })
