@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
 import { chromium, type Page } from 'playwright-core'
-import { salesTopic } from '../src/contract/sales-topic.js'
+import { salesTopic } from '../src/contract/device-topic.js'
 import { benchDataDir } from './lib/data-dir.js'
 import { startMedallion } from './lib/targets.js'
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import type { DeviceRegistry } from './device-registry.js'
 import { watcherClientId } from '../contract/reject-notice.js'
-import { devicePrefix, parseSalesTopic, salesTopic, type TopicOwner } from '../contract/sales-topic.js'
+import { devicePrefix, parseDeviceTopic, type TopicOwner } from '../contract/device-topic.js'
 
 const WATCH_SUFFIX = watcherClientId('')
 
@@ -89,15 +89,15 @@ export class DeviceAccess {
   mayPublish(client: Client | null, packet: PublishPacket): boolean {
     const owner = client === null ? undefined : this.owners.get(client)
     let allowed: boolean
+    const topic = parseDeviceTopic(packet.topic)
     if (owner !== undefined) {
-      allowed = packet.topic === salesTopic(owner) && !this.watchers.has(client!)
+      allowed = topic !== undefined && topic.deviceId === owner.deviceId && topic.storeId === owner.storeId && !this.watchers.has(client!)
     } else {
-      const topicOwner = parseSalesTopic(packet.topic)
-      allowed = topicOwner !== undefined && !this.isRegistered(topicOwner.deviceId)
+      allowed = topic !== undefined && !this.isRegistered(topic.deviceId)
     }
     if (!allowed) {
       this.refused.publish++
-      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, "publish refused: not this client's sales topic")
+      this.options.logger.warn({ clientId: client?.id, device: owner?.deviceId, topic: packet.topic }, "publish refused: not one of this client's event topics")
     }
     return allowed
   }
@@ -128,11 +128,11 @@ export class DeviceAccess {
 
   /**
    * Whether a message is delivered to a subscriber: only under the subscriber's own prefix, and
-   * never a sales topic (sales go to bronze; fanning them out would only queue them in memory).
+   * never an event topic (events go to bronze; fanning them out would only queue them in memory).
    */
   mayReceive(client: Client, topic: string): boolean {
     const owner = this.owners.get(client)
-    return owner !== undefined && topic.startsWith(devicePrefix(owner)) && parseSalesTopic(topic) === undefined
+    return owner !== undefined && topic.startsWith(devicePrefix(owner)) && parseDeviceTopic(topic) === undefined
   }
 
   /** The device a connected client authenticated as. */

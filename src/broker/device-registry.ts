@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { ID_PATTERN, ID_RULE } from '../contract/ids.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
-import type { TopicOwner } from '../contract/sales-topic.js'
+import type { TopicOwner } from '../contract/device-topic.js'
 
 export interface DeviceRecord {
   deviceId: string

@@ -1,5 +1,5 @@
 import { rejectsTopic, type DeviceNotices, type RejectNotice, type RejectSummary } from '../contract/reject-notice.js'
-import type { TopicOwner } from '../contract/sales-topic.js'
+import type { TopicOwner } from '../contract/device-topic.js'
 import type { Clock } from '../util/clock.js'
 
 /** The span over which a device's notices are counted against its rate. */

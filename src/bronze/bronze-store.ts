@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer'
 import type { SqliteDatabase } from '../db/open.js'
-import { parseSalesMessage, type MessageLimits } from './parse-message.js'
-import { SALE_COLUMN_NAMES, SALE_COLUMNS, saleColumnsOf, type StoredSale } from './sale-columns.js'
+import { parseEventMessage, type MessageLimits } from './parse-message.js'
+import { eventTables, type EventTables } from './event-kinds.js'
 import type { ValidSale } from './validate-sale.js'
-import type { ValidVoid } from './validate-void.js'
 import type { RejectReason } from './reject-reason.js'
 import type { DeviceNotices } from '../contract/reject-notice.js'
 import { NoticeCollector } from './notice-collector.js'
@@ -41,14 +40,12 @@ export interface BronzeStoreOptions extends MessageLimits {
 }
 
 /**
- * Writes messages into `bronze.iot_sales_raw` and `bronze.iot_sales_rejects`. `commit` stores a
- * whole group of messages in one transaction (group commit): one fsync for all of them.
+ * Writes messages into bronze: each event into its table (`iot_sales_raw`, `iot_sale_voids`,
+ * `iot_inventory_raw`: bronze/event-kinds.ts), each refusal into `iot_sales_rejects`, whatever the
+ * topic. `commit` stores a whole group of messages in one transaction (group commit): one fsync for all of them.
  */
 export class BronzeStore {
-  private readonly insertSale
-  private readonly selectSameKey
-  private readonly insertVoid
-  private readonly selectSameVoid
+  private readonly tables: EventTables
   private readonly insertReject
   private readonly noteActivity
   private readonly commitGroup
@@ -67,18 +64,7 @@ export class BronzeStore {
     private readonly db: SqliteDatabase,
     private readonly options: BronzeStoreOptions,
   ) {
-    // ON CONFLICT DO NOTHING on the identity index: a redelivered or replayed sale changes 0 rows.
-    this.insertSale = db.prepare(`
-      INSERT INTO bronze.iot_sales_raw (received_at, received_at_ms, sale_ts_ms, dedupe_hash, ${saleColumnsOf()}, payload)
-      VALUES (?, ?, ?, ?, ${SALE_COLUMN_NAMES.map(() => '?').join(', ')}, ?)
-      ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
-    this.selectSameKey = db.prepare<[number, number], StoredSale>(`
-      SELECT ${saleColumnsOf()} FROM bronze.iot_sales_raw WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
-    this.insertVoid = db.prepare(`
-      INSERT INTO bronze.iot_sale_voids (received_at, received_at_ms, sale_ts_ms, dedupe_hash, device_id, store_id, event_id, void_of, payload)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sale_ts_ms, dedupe_hash) DO NOTHING`)
-    this.selectSameVoid = db.prepare<[number, number], { device_id: string; store_id: string; event_id: string | null; void_of: string }>(`
-      SELECT device_id, store_id, event_id, void_of FROM bronze.iot_sale_voids WHERE sale_ts_ms = ? AND dedupe_hash = ?`)
+    this.tables = eventTables(db)
     this.insertReject = db.prepare(`
       INSERT INTO bronze.iot_sales_rejects (received_at, topic, client_id, item_index, reason, field, detail, payload, payload_bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -114,17 +100,18 @@ export class BronzeStore {
     const lastSaleOf = new Map<string, { sale: ValidSale; receivedAt: string; receivedAtMs: number }>()
     for (const message of messages) {
       const receivedAt = this.isoTime(message.receivedAtMs)
-      const verdict = parseSalesMessage(message.topic, message.payload, message.payloadBytes, this.options)
-      for (const sale of verdict.sales) {
-        if (this.insert(sale, receivedAt, message.receivedAtMs)) {
-          result.accepted++
-          lastSaleOf.set(sale.deviceId, { sale, receivedAt, receivedAtMs: message.receivedAtMs })
+      const verdict = parseEventMessage(message.topic, message.payload, message.payloadBytes, this.options)
+      for (const event of verdict.events) {
+        let stored: boolean
+        if (event.table === 'sale') {
+          stored = this.tables.sale.insertOnce(event, receivedAt, message.receivedAtMs)
+          if (stored) lastSaleOf.set(event.deviceId, { sale: event, receivedAt, receivedAtMs: message.receivedAtMs })
+        } else if (event.table === 'void') {
+          stored = this.tables.void.insertOnce(event, receivedAt, message.receivedAtMs)
         } else {
-          result.duplicates++
+          stored = this.tables.inventory.insertOnce(event, receivedAt, message.receivedAtMs)
         }
-      }
-      for (const event of verdict.voids) {
-        if (this.insertVoidOnce(event, receivedAt, message.receivedAtMs)) result.accepted++
+        if (stored) result.accepted++
         else result.duplicates++
       }
       for (const reject of verdict.rejects) {
@@ -192,61 +179,6 @@ export class BronzeStore {
     this.addState.run('rejects_dropped_bytes', droppedBytes)
   }
 
-  /**
-   * Inserts a sale unless it is already stored; false for a duplicate. A key conflict is checked
-   * against the stored sale: two different sales with the same millisecond and hash (odds 2^-53)
-   * are both kept, the later one under the next free hash (linear probing, so its own redelivery
-   * finds it again).
-   */
-  private insert(sale: ValidSale, receivedAt: string, receivedAtMs: number): boolean {
-    for (let hash = sale.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
-      // The sale's own fields in SALE_COLUMNS' order, spelled out: this runs for every sale.
-      const info = this.insertSale.run(
-        receivedAt,
-        receivedAtMs,
-        sale.saleTsMs,
-        hash,
-        sale.deviceId,
-        sale.storeId,
-        sale.eventId,
-        sale.productId,
-        sale.priceMinor,
-        sale.quantity,
-        sale.customerId,
-        sale.orderId,
-        sale.refundOf,
-        sale.returnReason,
-        sale.payload,
-      )
-      if (info.changes === 1) return true
-      if (isSameSale(this.selectSameKey.get(sale.saleTsMs, hash)!, sale)) return false
-    }
-  }
-
-  /** Inserts a void unless it is already stored (the same identity, and the same probing as a sale's); false for a duplicate. */
-  private insertVoidOnce(event: ValidVoid, receivedAt: string, receivedAtMs: number): boolean {
-    for (let hash = event.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
-      const info = this.insertVoid.run(
-        receivedAt,
-        receivedAtMs,
-        event.saleTsMs,
-        hash,
-        event.deviceId,
-        event.storeId,
-        event.eventId,
-        event.voidOf,
-        event.payload,
-      )
-      if (info.changes === 1) return true
-      const stored = this.selectSameVoid.get(event.saleTsMs, hash)!
-      const same =
-        stored.device_id === event.deviceId &&
-        stored.event_id === event.eventId &&
-        (event.eventId !== null || (stored.store_id === event.storeId && stored.void_of === event.voidOf))
-      if (same) return false
-    }
-  }
-
   // Messages of one group often share a millisecond; formatting once per millisecond is cheaper.
   private isoTime(ms: number): string {
     if (ms !== this.lastReceivedMs) {
@@ -257,8 +189,6 @@ export class BronzeStore {
   }
 }
 
-const MAX_HASH = 2 ** 53
-
 /**
  * bronze.device_activity is written at most once a second per device: device health reads it to
  * the second. One upsert per device per group cost 20% of the bronze commit rate when every message
@@ -267,13 +197,6 @@ const MAX_HASH = 2 ** 53
 const ACTIVITY_RESOLUTION_MS = 1000
 /** Devices remembered for that; past it the memory starts over (anonymous ids are unbounded). */
 const MAX_DEVICES_REMEMBERED = 100_000
-
-/** The contract's identity: (device, event id), or the content when there is no event id. */
-function isSameSale(stored: StoredSale, sale: ValidSale): boolean {
-  if (stored.device_id !== sale.deviceId || stored.event_id !== sale.eventId) return false
-  if (sale.eventId !== null) return true
-  return SALE_COLUMN_NAMES.every((column) => stored[column] === sale[SALE_COLUMNS[column]])
-}
 
 /**
  * What a reject row keeps of a payload: at most `maxBytes`, as TEXT when that prefix is valid

@@ -55,3 +55,16 @@ export function contentIdentity(sale: {
 export function voidContentIdentity(event: { deviceId: string; storeId: string; saleTsMs: number; voidOf: string }): string {
   return ['v', event.deviceId, event.storeId, event.saleTsMs, event.voidOf].join(SEP)
 }
+
+/** The identity of an inventory event without an event id: its content. */
+export function inventoryContentIdentity(event: {
+  deviceId: string
+  storeId: string
+  tsMs: number
+  productId: number
+  type: string
+  quantity: number
+  reason: string | null
+}): string {
+  return ['i', event.deviceId, event.storeId, event.tsMs, event.productId, event.type, event.quantity, event.reason ?? ''].join(SEP)
+}

@@ -1,4 +1,4 @@
-import type { TopicOwner } from '../contract/sales-topic.js'
+import type { TopicOwner } from '../contract/device-topic.js'
 import { parseRfc3339 } from '../contract/timestamp.js'
 import { rejection, type Rejection } from './reject-reason.js'
 
@@ -18,7 +18,7 @@ export function wrongType(field: string, expected: string): Rejection {
 }
 
 export function isRejection(value: unknown): value is Rejection {
-  return typeof value === 'object' && value !== null && 'reason' in value
+  return typeof value === 'object' && value !== null && 'detail' in value && 'reason' in value
 }
 
 /** An optional text of 1 to `maxLength` characters; null when absent. */

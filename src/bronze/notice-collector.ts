@@ -1,5 +1,5 @@
 import type { DeviceNotices } from '../contract/reject-notice.js'
-import { salesTopicOwner, type RejectedItem } from './parse-message.js'
+import { eventTopicOwner, type RejectedItem } from './parse-message.js'
 
 /**
  * Notices kept whole per device in one group commit; beyond, refusals are only counted. The broker
@@ -14,7 +14,7 @@ export class NoticeCollector {
 
   /** A refused message or item on `topic`; nothing when the topic names no device (invalid_topic). */
   add(topic: string, reject: RejectedItem, receivedAt: string): void {
-    const owner = salesTopicOwner(topic)
+    const owner = eventTopicOwner(topic)
     if (owner === undefined) return
     const key = `${owner.storeId}/${owner.deviceId}`
     let device = this.byDevice.get(key)

@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer'
-import { parseSalesTopic, type TopicOwner } from '../contract/sales-topic.js'
+import { parseDeviceTopic, type DeviceTopic } from '../contract/device-topic.js'
 import { rejection, type Rejection } from './reject-reason.js'
 import { MAX_TEXT_ID_LENGTH } from './event-envelope.js'
-import { validateSale, type ValidSale } from './validate-sale.js'
-import { isVoid, type ValidVoid } from './validate-void.js'
+import { EVENT_KINDS_IN, type BronzeEvent } from './event-kinds.js'
 
 export interface MessageLimits {
   maxPayloadBytes: number
@@ -21,21 +20,20 @@ export interface RejectedItem extends Rejection {
 }
 
 export interface MessageVerdict {
-  sales: ValidSale[]
-  voids: ValidVoid[]
+  events: BronzeEvent[]
   rejects: RejectedItem[]
 }
 
 /**
- * Turns one MQTT message on a sales topic into per-item verdicts (docs/bronze.md, "The path of a message"):
- * a single sale object or an array of up to `maxBatchItems`; good items are kept even when others
- * in the array are bad. `payload` may be a prefix of the message when `payloadBytes` says it was
- * larger than `maxPayloadBytes` (the broker does not copy what will not be stored).
+ * Turns one MQTT message on a device's event topic (sales or inventory) into per-item verdicts
+ * (docs/bronze.md, "The path of a message"): a single object or an array of up to `maxBatchItems`;
+ * good items are kept even when others in the array are bad. `payload` may be a prefix of the
+ * message when `payloadBytes` says it was larger than `maxPayloadBytes` (the broker does not copy
+ * what will not be stored).
  */
-export function parseSalesMessage(topic: string, payload: Uint8Array, payloadBytes: number, limits: MessageLimits): MessageVerdict {
+export function parseEventMessage(topic: string, payload: Uint8Array, payloadBytes: number, limits: MessageLimits): MessageVerdict {
   const wholeMessage = (reason: Rejection, kept: string | Uint8Array = payload, eventId: string | null = null): MessageVerdict => ({
-    sales: [],
-    voids: [],
+    events: [],
     rejects: [{ ...reason, itemIndex: null, payload: kept, eventId }],
   })
 
@@ -44,8 +42,9 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   }
   const owner = topicOwners.get(topic)
   if (owner === undefined) {
-    return wholeMessage(rejection('invalid_topic', 'topic is not stores/{store_id}/devices/{device_id}/sales'))
+    return wholeMessage(rejection('invalid_topic', 'topic is not stores/{store_id}/devices/{device_id}/sales or .../inventory'))
   }
+  const { validate, noun } = EVENT_KINDS_IN[owner.kind]
   if (!isUtf8(payload)) return wholeMessage(rejection('invalid_utf8', 'payload is not valid UTF-8'))
   const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
 
@@ -57,16 +56,16 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
   }
 
   if (!Array.isArray(parsed)) {
-    const verdict = validateSale(parsed, owner, limits.minorUnitDigits, text)
-    if ('reason' in verdict) return wholeMessage(verdict, text, eventIdOf(parsed))
-    return isVoid(verdict) ? { sales: [], voids: [verdict], rejects: [] } : { sales: [verdict], voids: [], rejects: [] }
+    const verdict = validate(parsed, owner, limits.minorUnitDigits, text)
+    if (!isEvent(verdict)) return wholeMessage(verdict, text, eventIdOf(parsed))
+    return { events: [verdict], rejects: [] }
   }
 
-  if (parsed.length === 0) return wholeMessage(rejection('invalid_shape', 'an array payload must hold at least one sale'), text)
+  if (parsed.length === 0) return wholeMessage(rejection('invalid_shape', `an array payload must hold at least one ${noun}`), text)
   if (parsed.length > limits.maxBatchItems) {
-    return wholeMessage(rejection('batch_too_large', `array of ${parsed.length} sales exceeds the limit of ${limits.maxBatchItems}`), text)
+    return wholeMessage(rejection('batch_too_large', `array of ${parsed.length} items exceeds the limit of ${limits.maxBatchItems}`), text)
   }
-  const verdict: MessageVerdict = { sales: [], voids: [], rejects: [] }
+  const verdict: MessageVerdict = { events: [], rejects: [] }
   for (let index = 0; index < parsed.length; index++) {
     const item: unknown = parsed[index]
     const itemText = stringifyItem(item)
@@ -74,22 +73,21 @@ export function parseSalesMessage(topic: string, payload: Uint8Array, payloadByt
       verdict.rejects.push({ ...rejection('invalid_shape', 'item is nested too deeply to store'), itemIndex: index, payload: null, eventId: eventIdOf(item) })
       continue
     }
-    const sale = validateSale(item, owner, limits.minorUnitDigits, itemText)
-    if ('reason' in sale) verdict.rejects.push({ ...sale, itemIndex: index, payload: itemText, eventId: eventIdOf(item) })
-    else if (isVoid(sale)) verdict.voids.push(sale)
-    else verdict.sales.push(sale)
+    const event = validate(item, owner, limits.minorUnitDigits, itemText)
+    if (isEvent(event)) verdict.events.push(event)
+    else verdict.rejects.push({ ...event, itemIndex: index, payload: itemText, eventId: eventIdOf(item) })
   }
   return verdict
 }
 
 /** Topics repeat (one per device): parse each once. Bounded, since any client may send any topic. */
 class TopicOwnerCache {
-  private readonly owners = new Map<string, TopicOwner | undefined>()
+  private readonly owners = new Map<string, DeviceTopic | undefined>()
 
-  get(topic: string): TopicOwner | undefined {
+  get(topic: string): DeviceTopic | undefined {
     if (this.owners.has(topic)) return this.owners.get(topic)
     if (this.owners.size >= 10_000) this.owners.clear()
-    const owner = parseSalesTopic(topic)
+    const owner = parseDeviceTopic(topic)
     this.owners.set(topic, owner)
     return owner
   }
@@ -97,9 +95,14 @@ class TopicOwnerCache {
 
 const topicOwners = new TopicOwnerCache()
 
-/** The device and store of a sales topic (undefined: not one), parsed once per topic. */
-export function salesTopicOwner(topic: string): TopicOwner | undefined {
+/** The device, store and kind of an event topic (undefined: not one), parsed once per topic. */
+export function eventTopicOwner(topic: string): DeviceTopic | undefined {
   return topicOwners.get(topic)
+}
+
+/** A validated event (it names its table), not a refusal. */
+function isEvent(verdict: BronzeEvent | Rejection): verdict is BronzeEvent {
+  return 'table' in verdict
 }
 
 /** A refused item's `event_id`, when it is a string a device could match. */

@@ -89,4 +89,24 @@ export const BRONZE_MIGRATIONS: Migrations = [
   ) STRICT;
   CREATE UNIQUE INDEX {schema}.iot_sale_voids_identity ON iot_sale_voids (sale_ts_ms, dedupe_hash);
   `,
+  `
+  -- Inventory events (docs/inventory.md): counts, receipts and adjustments of a product's stock, one
+  -- row per accepted event, with the same identity index as sales and its own arrival order.
+  CREATE TABLE {schema}.iot_inventory_raw (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    event_id TEXT,                   -- as sent; NULL when the device sent none
+    event_ts_ms INTEGER NOT NULL,    -- the event's timestamp (device clock), epoch ms UTC
+    dedupe_hash INTEGER NOT NULL,    -- of (device_id, event_id), or of the content
+    product_id INTEGER NOT NULL,
+    type TEXT NOT NULL,              -- 'count' | 'receipt' | 'adjustment'
+    quantity INTEGER NOT NULL,       -- count: units on the shelf; receipt: units in; adjustment: signed
+    reason TEXT,                     -- an adjustment's
+    payload TEXT NOT NULL            -- the event's JSON as received
+  ) STRICT;
+  CREATE UNIQUE INDEX {schema}.iot_inventory_raw_identity ON iot_inventory_raw (event_ts_ms, dedupe_hash);
+  `,
 ]

@@ -1,4 +1,4 @@
-import type { TopicOwner } from '../contract/sales-topic.js'
+import type { TopicOwner } from '../contract/device-topic.js'
 import { contentIdentity, eventIdentity, hash53 } from './dedupe-hash.js'
 import { checkEnvelope, checkOptionalText, isRejection, wrongType } from './event-envelope.js'
 import { toMinorUnits } from './money.js'
@@ -8,6 +8,7 @@ import { validateVoid, type ValidVoid } from './validate-void.js'
 
 /** A sale line that passed validation: typed, with exact money, its dedupe hash and its JSON text. A return has a negative quantity. */
 export interface ValidSale {
+  table: 'sale'
   deviceId: string
   storeId: string
   eventId: string | null
@@ -83,6 +84,7 @@ export function validateSale(item: unknown, owner: TopicOwner, minorUnitDigits: 
 
   const { deviceId, storeId, eventId, saleTsMs } = envelope
   const sale: ValidSale = {
+    table: 'sale',
     deviceId,
     storeId,
     eventId,

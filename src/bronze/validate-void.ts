@@ -1,4 +1,4 @@
-import type { TopicOwner } from '../contract/sales-topic.js'
+import type { TopicOwner } from '../contract/device-topic.js'
 import { eventIdentity, hash53, voidContentIdentity } from './dedupe-hash.js'
 import { checkEnvelope, checkOptionalText, isRejection } from './event-envelope.js'
 import { rejection, type Rejection } from './reject-reason.js'
@@ -8,6 +8,7 @@ import { rejection, type Rejection } from './reject-reason.js'
  * same device; silver finds the line, now or when it arrives (silver/sale-voids.ts).
  */
 export interface ValidVoid {
+  table: 'void'
   deviceId: string
   storeId: string
   eventId: string | null
@@ -29,9 +30,5 @@ export function validateVoid(item: Record<string, unknown>, owner: TopicOwner, p
   if (voidOf === envelope.eventId) return rejection('invalid_value', 'a void cannot cancel itself: void_of is its own event_id', 'void_of')
   const { deviceId, storeId, eventId, saleTsMs } = envelope
   const identity = eventId === null ? voidContentIdentity({ deviceId, storeId, saleTsMs, voidOf }) : eventIdentity(deviceId, eventId)
-  return { deviceId, storeId, eventId, saleTsMs, dedupeHash: hash53(identity), voidOf, payload }
-}
-
-export function isVoid(event: object): event is ValidVoid {
-  return 'voidOf' in event
+  return { table: 'void', deviceId, storeId, eventId, saleTsMs, dedupeHash: hash53(identity), voidOf, payload }
 }

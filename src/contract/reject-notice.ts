@@ -1,4 +1,4 @@
-import type { TopicOwner } from './sales-topic.js'
+import type { TopicOwner } from './device-topic.js'
 
 /**
  * `stores/{store_id}/devices/{device_id}/rejects`: where the gateway tells a device what it

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { rejectsTopic, type RejectNotice, type RejectSummary } from '../contract/reject-notice.js'
-import { salesTopic } from '../contract/sales-topic.js'
+import { salesTopic } from '../contract/device-topic.js'
 import { BAD_MESSAGE_KINDS } from './bad-messages.js'
 import { pick } from './random.js'
 import { SaleGenerator, type SalePayload } from './sale-generator.js'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { salesTopic } from '../../src/contract/sales-topic.js'
+import { salesTopic } from '../../src/contract/device-topic.js'
 
 /** The seed's example sale (device abc123, product 101 at 15.5, store_001, customer 1001). */
 export function seedSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {

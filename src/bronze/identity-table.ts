@@ -1,0 +1,55 @@
+import type { Statement } from 'better-sqlite3'
+import type { SqliteDatabase } from '../db/open.js'
+
+/** What every stored event has: the hash of its identity (with its time, the identity index's key). */
+export interface IdentifiedEvent {
+  dedupeHash: number
+}
+
+const MAX_HASH = 2 ** 53
+
+/**
+ * One bronze table of events with the identity index `(ts column, dedupe_hash)`: `insertOnce`
+ * stores an event unless it is already there (docs/bronze.md, "Dedupe: identity and its index").
+ * Sales, voids and inventory events are each one (bronze/event-kinds.ts).
+ */
+export class IdentityTable<E extends IdentifiedEvent> {
+  private readonly insert: Statement<unknown[]>
+  private readonly selectSameKey: Statement<[number, number]>
+
+  /**
+   * @param columns the table's columns after `received_at, received_at_ms, {tsColumn}, dedupe_hash`, which `values` gives in order
+   * @param timeOf the event's time (epoch ms), stored in `tsColumn`
+   * @param sameAs whether the stored row (its `compared` columns) is this event: the contract's identity
+   */
+  constructor(
+    db: SqliteDatabase,
+    table: string,
+    tsColumn: string,
+    columns: readonly string[],
+    private readonly timeOf: (event: E) => number,
+    private readonly values: (event: E) => unknown[],
+    compared: readonly string[],
+    private readonly sameAs: (stored: Record<string, unknown>, event: E) => boolean,
+  ) {
+    // ON CONFLICT DO NOTHING on the identity index: a redelivered or replayed event changes 0 rows.
+    this.insert = db.prepare(`INSERT INTO bronze.${table} (received_at, received_at_ms, ${tsColumn}, dedupe_hash, ${columns.join(', ')})
+      VALUES (?, ?, ?, ?, ${columns.map(() => '?').join(', ')}) ON CONFLICT (${tsColumn}, dedupe_hash) DO NOTHING`)
+    this.selectSameKey = db.prepare(`SELECT ${compared.join(', ')} FROM bronze.${table} WHERE ${tsColumn} = ? AND dedupe_hash = ?`)
+  }
+
+  /**
+   * Inserts the event unless it is already stored; false for a duplicate. A key conflict is checked
+   * against the stored event: two different events with the same millisecond and hash (odds 2^-53)
+   * are both kept, the later one under the next free hash (linear probing, so its own redelivery
+   * finds it again).
+   */
+  insertOnce(event: E, receivedAt: string, receivedAtMs: number): boolean {
+    const values = this.values(event)
+    const tsMs = this.timeOf(event)
+    for (let hash = event.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
+      if (this.insert.run(receivedAt, receivedAtMs, tsMs, hash, ...values).changes === 1) return true
+      if (this.sameAs(this.selectSameKey.get(tsMs, hash) as Record<string, unknown>, event)) return false
+    }
+  }
+}
