@@ -1,8 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BronzeStore, type IncomingMessage } from '../../src/bronze/bronze-store.js'
-import type { SqliteDatabase } from '../../src/db/open.js'
-import { openMigrated } from '../../src/schemas.js'
-import { makeTempDir } from '../helpers/temp-dir.js'
+import { describe, expect, it } from 'vitest'
+import type { IncomingMessage } from '../../src/bronze/bronze-store.js'
+import { freshBronzeStore } from '../helpers/bronze-store.js'
 
 const TOPIC = 'stores/store_001/devices/scanner-1/inventory'
 const base = { device_id: 'scanner-1', store_id: 'store_001', timestamp: '2026-12-07T10:00:00Z', product_id: 101 }
@@ -13,19 +11,7 @@ function message(body: unknown, topic = TOPIC): IncomingMessage {
 }
 
 describe('inventory events into bronze (issue 23)', () => {
-  let dir: ReturnType<typeof makeTempDir>
-  let db: SqliteDatabase
-  let store: BronzeStore
-
-  beforeEach(() => {
-    dir = makeTempDir()
-    db = openMigrated(dir.path, { attach: ['bronze'] })
-    store = new BronzeStore(db, { maxPayloadBytes: 262144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
-  })
-  afterEach(() => {
-    db.close()
-    dir.remove()
-  })
+  const bronze = freshBronzeStore()
 
   it('a count, a receipt and an adjustment in one array: stored with their fields; a resend is a duplicate', () => {
     const batch = [
@@ -33,10 +19,12 @@ describe('inventory events into bronze (issue 23)', () => {
       { ...base, event_id: 'r-1', type: 'receipt', quantity: 24 },
       { ...base, type: 'adjustment', quantity: -2, reason: 'damaged' }, // no event id: deduplicated by content
     ]
-    expect(store.commit([message(batch)])).toMatchObject({ accepted: 3, duplicates: 0, rejected: 0 })
-    expect(store.commit([message(batch)])).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 })
+    expect(bronze.store.commit([message(batch)])).toMatchObject({ accepted: 3, duplicates: 0, rejected: 0 })
+    expect(bronze.store.commit([message(batch)])).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 })
     expect(
-      db.prepare('SELECT event_id, device_id, store_id, product_id, type, quantity, reason, event_ts_ms FROM bronze.iot_inventory_raw ORDER BY id').all(),
+      bronze.db
+        .prepare('SELECT event_id, device_id, store_id, product_id, type, quantity, reason, event_ts_ms FROM bronze.iot_inventory_raw ORDER BY id')
+        .all(),
     ).toEqual([
       {
         event_id: 'c-1',
@@ -70,7 +58,7 @@ describe('inventory events into bronze (issue 23)', () => {
       },
     ])
     // Nothing of it is a sale.
-    expect(db.prepare('SELECT count(*) FROM bronze.iot_sales_raw').pluck().get()).toBe(0)
+    expect(bronze.db.prepare('SELECT count(*) FROM bronze.iot_sales_raw').pluck().get()).toBe(0)
   })
 
   it.each([
@@ -86,12 +74,12 @@ describe('inventory events into bronze (issue 23)', () => {
     ['a product id as a string', { type: 'count', quantity: 1, product_id: '101' }, 'invalid_type', 'product_id'],
     ["another store than the topic's", { type: 'count', quantity: 1, store_id: 'store_002' }, 'store_mismatch', 'store_id'],
   ])('%s is refused and kept as a reject with its reason', (_name, fields, reason, field) => {
-    expect(store.commit([message({ ...base, ...fields })])).toMatchObject({ accepted: 0, rejected: 1 })
-    expect(db.prepare('SELECT topic, reason, field FROM bronze.iot_sales_rejects').get()).toEqual({ topic: TOPIC, reason, field })
+    expect(bronze.store.commit([message({ ...base, ...fields })])).toMatchObject({ accepted: 0, rejected: 1 })
+    expect(bronze.db.prepare('SELECT topic, reason, field FROM bronze.iot_sales_rejects').get()).toEqual({ topic: TOPIC, reason, field })
   })
 
   it('a topic of another kind is refused as invalid_topic', () => {
-    expect(store.commit([message({ ...base, type: 'count', quantity: 1 }, 'stores/store_001/devices/scanner-1/stock')])).toMatchObject({
+    expect(bronze.store.commit([message({ ...base, type: 'count', quantity: 1 }, 'stores/store_001/devices/scanner-1/stock')])).toMatchObject({
       rejected: 1,
       rejectReasons: { invalid_topic: 1 },
     })
