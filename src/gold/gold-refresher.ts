@@ -3,6 +3,7 @@ import { lockedTransaction } from '../db/locked-transaction.js'
 import { dayChangesAfter, dayChangesAfterCountSql, forgetDayChangesThrough, UNMARKED_AFTER_SQL } from '../silver/day-changes.js'
 import { GoldWriter } from './gold-writer.js'
 import { APPENDED_COLUMNS, GoldDelta, type AppendedRow } from './gold-delta.js'
+import { InventoryRefresher } from './inventory-refresher.js'
 
 /**
  * The bronze id of the last silver sale gold has added. Before the first refresh of this release:
@@ -45,6 +46,7 @@ export interface RebuildRange {
 export class GoldRefresher {
   private readonly writer: GoldWriter
   private readonly delta: GoldDelta
+  private readonly inventory: InventoryRefresher
   private readonly selectAppended
   private readonly salesThrough
   private readonly readState
@@ -58,6 +60,7 @@ export class GoldRefresher {
   ) {
     this.writer = new GoldWriter(db)
     this.delta = new GoldDelta(db)
+    this.inventory = new InventoryRefresher(db, now)
     this.selectAppended = db
       .prepare<[number, number]>(`SELECT ${APPENDED_COLUMNS} FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?`)
       .raw()
@@ -109,14 +112,29 @@ export class GoldRefresher {
         this.writer.addDay(day)
         this.writer.logRefresh(day.storeId, day.saleDate)
       }
+      // Stock on hand, from the same sales (up to `through`) and the inventory movements.
+      const movementsFrom = this.inventoryThrough()
+      const stock = this.inventory.refresh(
+        movementsFrom,
+        maxChanges,
+        appended.map((row) => ({ storeId: row[1], saleDate: row[2], productId: row[10] })),
+        changes,
+        through,
+      )
+      if (stock.movementsThrough !== movementsFrom) this.writeState.run('inventory_through', stock.movementsThrough)
       const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
       if (appended.length > 0) this.writeState.run('sales_through', through)
-      const pending = changes.length === maxChanges || appended.length === maxSales
+      const pending = changes.length === maxChanges || appended.length === maxSales || stock.pending
       // What gold shows is silver as of the start of this transaction, when nothing was left over.
       if (!pending) this.writeState.run('caught_up_at', startedAt)
       return { groups: recomputed.size + added.length, watermark, pending }
     })
+  }
+
+  /** The last silver.inventory_movements bronze id gold has taken. */
+  private inventoryThrough(): number {
+    return (this.readState.get('inventory_through')?.value as number | undefined) ?? 0
   }
 
   /** Refreshes until caught up. */
@@ -157,6 +175,8 @@ export class GoldRefresher {
       })
       onProgress?.(Math.min(at + CHUNK, days.length), days.length)
     }
+    // Stock is walked in time from each store's first movement: all of it again (no date range).
+    lockedTransaction(this.db, 'gold', () => this.inventory.rebuild(this.inventoryThrough(), this.addedThrough()))
     return { days: days.length }
   }
 

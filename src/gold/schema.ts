@@ -138,4 +138,31 @@ export const GOLD_MIGRATIONS: Migrations = [
   ALTER TABLE {schema}.fact_daily_device_sales ADD COLUMN voids_count INTEGER NOT NULL DEFAULT 0;
   UPDATE {schema}.fact_daily_device_sales SET gross_amount = sales_amount;
   `,
+  `
+  -- Stock on hand (docs/inventory.md): a row per store-day and product that has stock or movement
+  -- that day, computed from silver's inventory movements and sales (gold/inventory-refresher.ts).
+  CREATE TABLE {schema}.fact_inventory (
+    stock_date TEXT NOT NULL,          -- store-local date
+    store_id TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,        -- as dim_product names it at the day's end
+    category TEXT NOT NULL,
+    opening_units INTEGER NOT NULL,    -- on hand when the day began
+    received_units INTEGER NOT NULL,
+    sold_units INTEGER NOT NULL,       -- net of returns; voided lines take nothing
+    adjusted_units INTEGER NOT NULL,   -- signed
+    shrink_units INTEGER NOT NULL,     -- counted - expected at each count of the day (negative: missing)
+    closing_units INTEGER NOT NULL,    -- on hand when the day ended (today: at its last event)
+    counted INTEGER NOT NULL,          -- 1: a count that day
+    uncounted INTEGER NOT NULL,        -- 1: never counted yet (on hand started at 0)
+    known INTEGER NOT NULL,            -- 1: a count or a receipt happened: stock at 0 is out, not unknown
+    last_count_at TEXT,                -- the product's last count up to the day's end, UTC ISO 8601
+    avg_daily_sold_7d REAL NOT NULL,   -- sold_units over this day and the 6 before, / 7
+    days_of_cover REAL,                -- closing_units / avg_daily_sold_7d; NULL when nothing sold
+    stockout_minutes INTEGER NOT NULL, -- minutes of the day with on hand <= 0 while known
+    PRIMARY KEY (stock_date, store_id, product_id)
+  ) STRICT, WITHOUT ROWID;
+  -- A product's days in order: where its stock stood before a day.
+  CREATE INDEX {schema}.fact_inventory_product ON fact_inventory (store_id, product_id, stock_date);
+  `,
 ]

@@ -50,7 +50,7 @@ function runBatch(): BatchResult {
     reply({ kind: 'silver-failed', failure: outcome.failure })
     return 'stopped'
   }
-  if (outcome.rows === 0 && outcome.voids === 0) return 'idle'
+  if (outcome.rows === 0 && outcome.voids === 0 && outcome.inventory === 0) return 'idle'
   reply({ kind: 'silver-batch', outcome, at: Date.now() })
   return 'more'
 }

@@ -9,6 +9,7 @@ import { LocalTimeCache } from './local-time.js'
 import { DimensionCache } from './dimension-cache.js'
 import { dayChangeMarker } from './day-changes.js'
 import { SaleVoids, type VoidedLines } from './sale-voids.js'
+import { InventoryEnricher } from './inventory-enricher.js'
 import { UNKNOWN } from './schema.js'
 import { saleColumnsOf } from '../bronze/sale-columns.js'
 
@@ -169,6 +170,8 @@ export interface BatchOutcome {
   watermark: number
   /** Voids taken from bronze (silver/sale-voids.ts). */
   voids: number
+  /** Inventory events taken from bronze (silver/inventory-enricher.ts). */
+  inventory: number
   /** A `fail` expectation stopped the pipeline at this sale. */
   failure?: PipelineFailure
 }
@@ -224,6 +227,7 @@ export class SalesEnricher {
   private readonly insertQuarantine
   private readonly markDayChange
   private readonly voids: SaleVoids
+  private readonly inventory: InventoryEnricher
   private readonly voidedLines: VoidedLines
   private readonly upsertViolations
   private readonly readState
@@ -268,6 +272,7 @@ export class SalesEnricher {
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.markDayChange = dayChangeMarker(db)
     this.voids = new SaleVoids(db)
+    this.inventory = new InventoryEnricher(db, this.dimensions, this.localTime, options.defaultTimezone, (storeId, date) => this.markDayChange(storeId, date))
     const findLine = db.prepare<[number], { store_id: string; sale_date: string; voided_by: number | null }>(
       'SELECT store_id, sale_date, voided_by FROM silver.sales_enriched WHERE bronze_id = ?',
     )
@@ -340,9 +345,22 @@ export class SalesEnricher {
       const voidsFrom = (this.readState.get('voids_watermark')?.value as number | undefined) ?? 0
       const voidsTo = this.voids.takeNew(voidsFrom, this.options.batchRows, enrichedAt, this.voidedLines)
       if (voidsTo !== voidsFrom) this.writeState.run('voids_watermark', voidsTo)
+      // Inventory events: gold takes new ones by this watermark, as it takes new sales.
+      const inventoryFrom = (this.readState.get('inventory_watermark')?.value as number | undefined) ?? 0
+      const inventoryTo = this.inventory.takeNew(inventoryFrom, this.options.batchRows, enrichedAt)
+      if (inventoryTo !== inventoryFrom) this.writeState.run('inventory_watermark', inventoryTo)
       if (failure) this.writeState.run('failure', JSON.stringify(failure))
       else if (consumed > 0) this.deleteState.run('failure')
-      return { rows: consumed, enriched: log.enriched, quarantined: log.quarantined, warned: log.warned, watermark, voids: voidsTo - voidsFrom, failure }
+      return {
+        rows: consumed,
+        enriched: log.enriched,
+        quarantined: log.quarantined,
+        warned: log.warned,
+        watermark,
+        voids: voidsTo - voidsFrom,
+        inventory: inventoryTo - inventoryFrom,
+        failure,
+      }
     })
   }
 
@@ -379,7 +397,8 @@ export class SalesEnricher {
     this.readPrunedThrough()
     this.voids.refresh()
     this.redo(rows, log, enrichedAt)
-    return rows.length
+    const movements = dimension === 'customer' ? 0 : this.inventory.reenrich(dimension, key, fromMs, enrichedAt)
+    return rows.length + movements
   }
 
   /**

@@ -177,4 +177,29 @@ export const SILVER_MIGRATIONS: Migrations = [
   ) STRICT;
   CREATE INDEX {schema}.sale_voids_target ON sale_voids (void_of);
   `,
+  `
+  -- Inventory events (docs/inventory.md), each with its product as of its time and the store's
+  -- local date: what gold's fact_inventory is computed from, with silver's sales.
+  CREATE TABLE {schema}.inventory_movements (
+    bronze_id INTEGER PRIMARY KEY,     -- bronze.iot_inventory_raw.id
+    event_id TEXT,
+    device_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,        -- 'Unknown' until the product arrives
+    category TEXT NOT NULL,
+    type TEXT NOT NULL,                -- 'count' | 'receipt' | 'adjustment'
+    quantity INTEGER NOT NULL,         -- as sent: a count's level, a receipt's or an adjustment's units
+    units INTEGER,                     -- the signed change to the stock (receipt, adjustment); NULL for a count (a level)
+    reason TEXT,
+    event_ts TEXT NOT NULL,            -- UTC, ISO 8601
+    event_ts_ms INTEGER NOT NULL,
+    stock_date TEXT NOT NULL,          -- the store's local calendar date
+    timezone TEXT NOT NULL,
+    unknown_product INTEGER NOT NULL,
+    enriched_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX {schema}.inventory_movements_day ON inventory_movements (store_id, stock_date);
+  CREATE INDEX {schema}.inventory_movements_unknown_product ON inventory_movements (product_id) WHERE unknown_product = 1;
+  `,
 ]

@@ -83,6 +83,22 @@ export class SilverHarness {
     if (result.rejected > 0) throw new Error(`bronze refused a test sale: ${JSON.stringify(result.rejectReasons)}`)
   }
 
+  /** Stores inventory events in bronze as a device's messages on its inventory topic (`received` defaults to the event time). */
+  ingestInventory(events: Record<string, unknown>[], receivedAtMs?: number): void {
+    const messages = events.map((event) => {
+      const payload = Buffer.from(JSON.stringify(event))
+      return {
+        topic: `stores/${event.store_id as string}/devices/${event.device_id as string}/inventory`,
+        clientId: event.device_id as string,
+        payload,
+        payloadBytes: payload.length,
+        receivedAtMs: receivedAtMs ?? Date.parse(event.timestamp as string),
+      }
+    })
+    const result = this.bronze.commit(messages)
+    if (result.rejected > 0) throw new Error(`bronze refused a test inventory event: ${JSON.stringify(result.rejectReasons)}`)
+  }
+
   /** Stores raw payloads (bad ones included) as one device's messages; returns rejects. */
   ingestRaw(payloads: string[], storeId: string, deviceId: string): number {
     const messages = payloads.map((text) => {
@@ -94,8 +110,9 @@ export class SilverHarness {
 
   /** Enriches until caught up (or stopped by a fail expectation). */
   process(): void {
-    while (this.enricher.processNext().rows > 0) {
-      // until caught up
+    for (;;) {
+      const outcome = this.enricher.processNext()
+      if (outcome.rows === 0 && outcome.voids === 0 && outcome.inventory === 0) return
     }
   }
 

@@ -1,0 +1,235 @@
+import type { SqliteDatabase } from '../db/open.js'
+import { addDays } from '../util/calendar-date.js'
+import { dateIn, startOfDayIn } from '../util/zoned-time.js'
+import { productAsOf } from './product-as-of.js'
+import { byStockTime, NO_STOCK, stockDay, type StockEvent, type StockState } from './stock-day.js'
+
+/** All products of a store (a day change: the day's sales moved or were voided, any product may have changed). */
+const ALL = '*'
+
+interface FactRow {
+  product_id: number
+  closing_units: number
+  uncounted: number
+  known: number
+  last_count_at: string | null
+}
+
+/** The state a product's fact row leaves for the next day. */
+function stateOf(row: FactRow): StockState {
+  return {
+    onHand: row.closing_units,
+    known: row.known === 1,
+    everCounted: row.uncounted === 0,
+    lastCountMs: row.last_count_at === null ? null : Date.parse(row.last_count_at),
+  }
+}
+
+/** What a step marked: per store, each product (or ALL) from the earliest day it touched. */
+class Marks {
+  readonly byStore = new Map<string, Map<number | typeof ALL, string>>()
+
+  add(storeId: string, product: number | typeof ALL, date: string): void {
+    let products = this.byStore.get(storeId)
+    if (products === undefined) this.byStore.set(storeId, (products = new Map()))
+    const known = products.get(product)
+    if (known === undefined || date < known) products.set(product, date)
+  }
+}
+
+const SOLD_DAYS = 7
+
+/**
+ * Silver -> gold.fact_inventory (written only here; docs/inventory.md): a row per store-day and
+ * product that has stock or movement that day. Stock is walked in event time (stock-day.ts) from
+ * the day before's closing, so a late event changes its product's days from its own on: what a step
+ * marked (a product from a day, or every product of a store from a day) is computed again from
+ * there to the store's today, and gold equals a rebuild. Only stores with inventory events are
+ * kept (a store whose devices send none has no stock figures, and costs nothing here).
+ */
+export class InventoryRefresher {
+  private readonly newMovements
+  private readonly storesWithMovements
+  private readonly zoneOf
+  private readonly movementsOfDay
+  private readonly salesOfDay
+  private readonly rowsBefore
+  private readonly soldBefore
+  private readonly lastDay
+  private readonly deleteDay
+  private readonly insertRow
+  private readonly prunedThrough
+  private readonly firstMovementDay
+  private readonly deleteProductDay
+  private readonly productAsOf
+  private stores: Set<string> | undefined
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {
+    this.newMovements = db.prepare<[number, number], { bronze_id: number; store_id: string; product_id: number; stock_date: string }>(
+      'SELECT bronze_id, store_id, product_id, stock_date FROM silver.inventory_movements WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?',
+    )
+    this.storesWithMovements = db.prepare('SELECT DISTINCT store_id FROM silver.inventory_movements').pluck()
+    this.zoneOf = db.prepare('SELECT timezone FROM silver.inventory_movements WHERE store_id = ? ORDER BY bronze_id DESC LIMIT 1').pluck()
+    this.movementsOfDay = db.prepare<
+      [string, string, number],
+      { product_id: number; type: 'count' | 'receipt' | 'adjustment'; quantity: number; event_ts_ms: number }
+    >('SELECT product_id, type, quantity, event_ts_ms FROM silver.inventory_movements WHERE store_id = ? AND stock_date = ? AND bronze_id <= ?')
+    this.salesOfDay = db.prepare<[string, string, number], { product_id: number; quantity: number; sale_ts_ms: number }>(
+      'SELECT product_id, quantity, sale_ts_ms FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ? AND voided_by IS NULL',
+    )
+    // Each product's last row before a day: where its stock stood.
+    this.rowsBefore = db.prepare<[{ store: string; before: string }], FactRow>(`SELECT product_id, closing_units, uncounted, known, last_count_at
+      FROM gold.fact_inventory f WHERE store_id = @store AND stock_date = (SELECT max(stock_date) FROM gold.fact_inventory l
+        WHERE l.store_id = f.store_id AND l.product_id = f.product_id AND l.stock_date < @before)`)
+    this.soldBefore = db.prepare<[string, string, string], { product_id: number; stock_date: string; sold_units: number }>(
+      'SELECT product_id, stock_date, sold_units FROM gold.fact_inventory WHERE store_id = ? AND stock_date >= ? AND stock_date < ? ORDER BY stock_date',
+    )
+    this.lastDay = db.prepare('SELECT max(stock_date) FROM gold.fact_inventory WHERE store_id = ?').pluck()
+    this.deleteDay = db.prepare('DELETE FROM gold.fact_inventory WHERE store_id = ? AND stock_date = ?')
+    this.deleteProductDay = db.prepare('DELETE FROM gold.fact_inventory WHERE store_id = ? AND stock_date = ? AND product_id = ?')
+    this.insertRow = db.prepare(`INSERT INTO gold.fact_inventory (stock_date, store_id, product_id, product_name, category, opening_units,
+      received_units, sold_units, adjusted_units, shrink_units, closing_units, counted, uncounted, known, last_count_at,
+      avg_daily_sold_7d, days_of_cover, stockout_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.firstMovementDay = db.prepare('SELECT min(stock_date) FROM silver.inventory_movements WHERE store_id = ?').pluck()
+    this.prunedThrough = db.prepare('SELECT max(sale_date) FROM silver.pruned_days WHERE store_id = ?').pluck()
+    this.productAsOf = productAsOf(db)
+  }
+
+  /**
+   * One step, inside gold's transaction: the movements after `movementsThrough` (up to `limit`), the
+   * new sales gold added (`sales`: store, day, product) and the days silver marked changed, each
+   * marking what it touches; then every mark is computed, with sales up to `salesThrough`. Returns
+   * the last movement taken.
+   */
+  refresh(
+    movementsThrough: number,
+    limit: number,
+    sales: Iterable<{ storeId: string; saleDate: string; productId: number }>,
+    changedDays: Iterable<{ store_id: string; sale_date: string }>,
+    salesThrough: number,
+  ): { movementsThrough: number; pending: boolean } {
+    const marks = new Marks()
+    const movements = this.newMovements.all(movementsThrough, limit)
+    const stores = this.knownStores()
+    for (const movement of movements) {
+      stores.add(movement.store_id)
+      marks.add(movement.store_id, movement.product_id, movement.stock_date)
+    }
+    const through = movements.at(-1)?.bronze_id ?? movementsThrough
+    if (stores.size === 0) return { movementsThrough: through, pending: false }
+    for (const sale of sales) if (stores.has(sale.storeId)) marks.add(sale.storeId, sale.productId, sale.saleDate)
+    for (const day of changedDays) if (stores.has(day.store_id)) marks.add(day.store_id, ALL, day.sale_date)
+    // A new day: the last one's stockout runs to its end, and every product gets the new day's row.
+    for (const storeId of stores) {
+      const last = this.lastDay.get(storeId) as string | null
+      if (last !== null && last < this.today(storeId)) marks.add(storeId, ALL, last)
+    }
+    for (const [storeId, products] of marks.byStore) this.compute(storeId, products, through, salesThrough)
+    return { movementsThrough: through, pending: movements.length === limit }
+  }
+
+  /** Every store's rows computed again from its first movement (a `gold rebuild`). */
+  rebuild(movementsThrough: number, salesThrough: number): void {
+    for (const storeId of this.knownStores()) {
+      this.compute(storeId, new Map([[ALL, '0000-00-00']]), movementsThrough, salesThrough)
+    }
+  }
+
+  private knownStores(): Set<string> {
+    this.stores ??= new Set(this.storesWithMovements.all() as string[])
+    return this.stores
+  }
+
+  private zone(storeId: string): string {
+    return (this.zoneOf.get(storeId) as string | undefined) ?? 'UTC'
+  }
+
+  private today(storeId: string): string {
+    return dateIn(this.zone(storeId), this.now())
+  }
+
+  /**
+   * Computes the store's marked products (ALL: every one) from the earliest marked day through the
+   * store's today. A store's stock starts on the day of its first inventory event: sales before it
+   * are not walked (docs/inventory.md).
+   */
+  private compute(storeId: string, marked: Map<number | typeof ALL, string>, movementsThrough: number, salesThrough: number): void {
+    const zone = this.zone(storeId)
+    const today = dateIn(zone, this.now())
+    const all = marked.has(ALL)
+    const wanted = (productId: number): boolean => all || marked.has(productId)
+    let from = [...marked.values()].reduce((a, b) => (a < b ? a : b))
+    const first = this.firstMovementDay.get(storeId) as string | null
+    if (first === null) return
+    if (from < first) from = first
+    // Days retention pruned keep their rows: silver no longer holds their sales.
+    const pruned = this.prunedThrough.get(storeId) as string | null
+    if (pruned !== null && from <= pruned) from = addDays(pruned, 1)
+    const states = new Map<number, StockState>()
+    for (const row of this.rowsBefore.all({ store: storeId, before: from })) if (wanted(row.product_id)) states.set(row.product_id, stateOf(row))
+    const sold = new Map<number, Map<string, number>>()
+    const soldOf = (productId: number): Map<string, number> => {
+      let days = sold.get(productId)
+      if (days === undefined) sold.set(productId, (days = new Map()))
+      return days
+    }
+    for (const row of this.soldBefore.all(storeId, addDays(from, -(SOLD_DAYS - 1)), from)) {
+      if (wanted(row.product_id)) soldOf(row.product_id).set(row.stock_date, row.sold_units)
+    }
+    for (let date = from; date <= today; date = addDays(date, 1)) {
+      const events = new Map<number, StockEvent[]>()
+      const eventsOf = (productId: number): StockEvent[] => {
+        let list = events.get(productId)
+        if (list === undefined) events.set(productId, (list = []))
+        return list
+      }
+      for (const m of this.movementsOfDay.all(storeId, date, movementsThrough)) {
+        if (wanted(m.product_id)) eventsOf(m.product_id).push({ tsMs: m.event_ts_ms, kind: m.type, units: m.quantity })
+      }
+      for (const s of this.salesOfDay.all(storeId, date, salesThrough)) {
+        if (wanted(s.product_id)) eventsOf(s.product_id).push({ tsMs: s.sale_ts_ms, kind: 'sale', units: s.quantity })
+      }
+      const startMs = startOfDayIn(zone, date)
+      const dayEndMs = startOfDayIn(zone, addDays(date, 1))
+      const week = Array.from({ length: SOLD_DAYS }, (_, back) => addDays(date, -back))
+      if (all) this.deleteDay.run(storeId, date)
+      for (const productId of [...new Set([...states.keys(), ...events.keys()])].sort((a, b) => a - b)) {
+        if (!all) this.deleteProductDay.run(storeId, date, productId)
+        const list = (events.get(productId) ?? []).sort(byStockTime)
+        const start = states.get(productId) ?? NO_STOCK
+        // A product's stock is a fact every day once known; before that, only on a day it moves.
+        if (list.length === 0 && !start.known) continue
+        const endMs = date < today ? dayEndMs : Math.max(startMs, list.at(-1)?.tsMs ?? startMs)
+        const day = stockDay(start, list, startMs, endMs)
+        states.set(productId, day.end)
+        const soldDays = soldOf(productId)
+        soldDays.set(date, day.sold)
+        const average = week.reduce((sum, d) => sum + (soldDays.get(d) ?? 0), 0) / SOLD_DAYS
+        const named = this.productAsOf(productId, dayEndMs - 1)
+        this.insertRow.run(
+          date,
+          storeId,
+          productId,
+          named.name,
+          named.category,
+          day.opening,
+          day.received,
+          day.sold,
+          day.adjusted,
+          day.shrink,
+          day.closing,
+          day.counted ? 1 : 0,
+          day.end.everCounted ? 0 : 1,
+          day.end.known ? 1 : 0,
+          day.end.lastCountMs === null ? null : new Date(day.end.lastCountMs).toISOString(),
+          average,
+          average > 0 ? day.closing / average : null,
+          Math.floor(day.stockoutMs / 60_000),
+        )
+      }
+    }
+  }
+}
