@@ -10,6 +10,7 @@ import { GoldRefresher } from '../../src/gold/gold-refresher.js'
 import { ALL_GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { SalesEnricher, type DimensionName } from '../../src/silver/sales-enricher.js'
 import { makeTempDir } from './temp-dir.js'
+import { eventTopic, type EventKind } from '../../src/contract/device-topic.js'
 import { openMigrated } from '../../src/schemas.js'
 
 export interface SilverRow {
@@ -67,28 +68,21 @@ export class SilverHarness {
     })
   }
 
-  /** Stores sales in bronze as a device's message would (`received` defaults to the sale time). */
+  /** Stores sales (and voids) in bronze as a device's messages would (`received` defaults to each one's time). */
   ingest(sales: Record<string, unknown>[], receivedAtMs?: number): void {
-    const messages = sales.map((sale) => {
-      const payload = Buffer.from(JSON.stringify(sale))
-      return {
-        topic: `stores/${sale.store_id as string}/devices/${sale.device_id as string}/sales`,
-        clientId: sale.device_id as string,
-        payload,
-        payloadBytes: payload.length,
-        receivedAtMs: receivedAtMs ?? Date.parse(sale.timestamp as string),
-      }
-    })
-    const result = this.bronze.commit(messages)
-    if (result.rejected > 0) throw new Error(`bronze refused a test sale: ${JSON.stringify(result.rejectReasons)}`)
+    this.commitEvents('sales', sales, receivedAtMs)
   }
 
-  /** Stores inventory events in bronze as a device's messages on its inventory topic (`received` defaults to the event time). */
+  /** Stores inventory events in bronze as a device's messages on its inventory topic. */
   ingestInventory(events: Record<string, unknown>[], receivedAtMs?: number): void {
+    this.commitEvents('inventory', events, receivedAtMs)
+  }
+
+  private commitEvents(kind: EventKind, events: Record<string, unknown>[], receivedAtMs?: number): void {
     const messages = events.map((event) => {
       const payload = Buffer.from(JSON.stringify(event))
       return {
-        topic: `stores/${event.store_id as string}/devices/${event.device_id as string}/inventory`,
+        topic: eventTopic({ storeId: event.store_id as string, deviceId: event.device_id as string }, kind),
         clientId: event.device_id as string,
         payload,
         payloadBytes: payload.length,
@@ -96,7 +90,7 @@ export class SilverHarness {
       }
     })
     const result = this.bronze.commit(messages)
-    if (result.rejected > 0) throw new Error(`bronze refused a test inventory event: ${JSON.stringify(result.rejectReasons)}`)
+    if (result.rejected > 0) throw new Error(`bronze refused a test ${kind} event: ${JSON.stringify(result.rejectReasons)}`)
   }
 
   /** Stores raw payloads (bad ones included) as one device's messages; returns rejects. */
