@@ -350,6 +350,11 @@ const goldSchema = z.strictObject({
   refreshIntervalMs: z.number().int().min(100).max(60_000).default(1000),
 })
 
+const inventorySchema = z.strictObject({
+  /** A product with fewer days of cover than this (on hand / its average daily sales over 7 days) is running low (docs/inventory.md). */
+  lowDays: z.number().min(0).max(365).default(2),
+})
+
 const snapshotSchema = z.strictObject({
   /**
    * Disk the snapshot files may take. Over it, files of delivered snapshots go, superseded ones
@@ -486,6 +491,7 @@ export const configSchema = z.strictObject({
   dims: dimsSchema.prefault({}),
   /** Gold: how fresh the staff totals are. */
   gold: goldSchema.prefault({}),
+  inventory: inventorySchema.prefault({}),
   /** Parquet snapshots: their disk bound. */
   snapshot: snapshotSchema.prefault({}),
   /** Where snapshots are shipped, and how often a failed upload is retried. */

@@ -3,6 +3,7 @@ import { databaseFile } from '../db/open.js'
 import { addDays } from '../util/calendar-date.js'
 import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from './gold-tables.js'
 import { goldBacklogSql } from './gold-refresher.js'
+import { StockReader } from './stock-reader.js'
 
 type Hour = { hour: number; amount: number; count: number; order_count: number }
 
@@ -154,6 +155,9 @@ export class GoldReader {
   private readonly products
   private readonly devices
   private readonly refreshedAfter
+  /** Stock on hand (gold.fact_inventory) on the same connection. */
+  readonly stock: StockReader
+  private readonly caughtUp
   private readonly lastRefreshed
   private readonly pendingChanges
   private readonly currentStores
@@ -218,6 +222,13 @@ export class GoldReader {
       ]),
     )
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()
+    this.stock = new StockReader(this.db)
+    this.caughtUp = this.db.prepare("SELECT value FROM pipeline_state WHERE name = 'caught_up_at'").pluck()
+  }
+
+  /** When gold last caught up with silver (null: never): how fresh its figures are. */
+  caughtUpAt(): string | null {
+    return (this.caughtUp.get() as string | undefined) ?? null
   }
 
   /** Minor units to major units: k / 10^d is the double nearest the decimal, so it prints exactly. */

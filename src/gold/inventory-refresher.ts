@@ -39,6 +39,11 @@ class Marks {
 
 const SOLD_DAYS = 7
 
+/** Days the stock lasts at the 7-day average: none when nothing sold or the stock is not known; 0 when out. */
+function coverOf(known: boolean, closing: number, average: number): number | null {
+  return known && average > 0 ? Math.max(closing, 0) / average : null
+}
+
 /**
  * Silver -> gold.fact_inventory (written only here; docs/inventory.md): a row per store-day and
  * product that has stock or movement that day. Stock is walked in event time (stock-day.ts) from
@@ -226,7 +231,7 @@ export class InventoryRefresher {
           day.end.known ? 1 : 0,
           day.end.lastCountMs === null ? null : new Date(day.end.lastCountMs).toISOString(),
           average,
-          average > 0 ? day.closing / average : null,
+          coverOf(day.end.known, day.closing, average),
           Math.floor(day.stockoutMs / 60_000),
         )
       }

@@ -151,14 +151,14 @@ export const GOLD_MIGRATIONS: Migrations = [
     received_units INTEGER NOT NULL,
     sold_units INTEGER NOT NULL,       -- net of returns; voided lines take nothing
     adjusted_units INTEGER NOT NULL,   -- signed
-    shrink_units INTEGER NOT NULL,     -- counted - expected at each count of the day (negative: missing)
+    shrink_units INTEGER NOT NULL,     -- counted - expected at each count of the day while known (negative: missing)
     closing_units INTEGER NOT NULL,    -- on hand when the day ended (today: at its last event)
     counted INTEGER NOT NULL,          -- 1: a count that day
     uncounted INTEGER NOT NULL,        -- 1: never counted yet (on hand started at 0)
     known INTEGER NOT NULL,            -- 1: a count or a receipt happened: stock at 0 is out, not unknown
     last_count_at TEXT,                -- the product's last count up to the day's end, UTC ISO 8601
     avg_daily_sold_7d REAL NOT NULL,   -- sold_units over this day and the 6 before, / 7
-    days_of_cover REAL,                -- closing_units / avg_daily_sold_7d; NULL when nothing sold
+    days_of_cover REAL,                -- closing_units (0 when out) / avg_daily_sold_7d; NULL when nothing sold or not known
     stockout_minutes INTEGER NOT NULL, -- minutes of the day with on hand <= 0 while known
     PRIMARY KEY (stock_date, store_id, product_id)
   ) STRICT, WITHOUT ROWID;

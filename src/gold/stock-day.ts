@@ -24,7 +24,7 @@ export interface StockDay {
   received: number
   sold: number
   adjusted: number
-  /** Counted - expected at each count, summed (negative: units missing). */
+  /** Counted - expected at each count while the stock was known, summed (negative: units missing). */
   shrink: number
   closing: number
   counted: boolean
@@ -58,7 +58,8 @@ export function stockDay(start: StockState, events: readonly StockEvent[], start
     outUntil(Math.min(event.tsMs, endMs))
     switch (event.kind) {
       case 'count':
-        day.shrink += event.units - state.onHand
+        // Against what was expected; before any count or receipt nothing was: the first count is no shrink.
+        if (state.known) day.shrink += event.units - state.onHand
         state.onHand = event.units
         state.known = true
         state.everCounted = true

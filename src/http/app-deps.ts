@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import type { SnapshotFile } from '../delivery/snapshot-reader.js'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
+import type { StockNow } from '../gold/stock-reader.js'
 import type { WallClock } from '../util/zoned-time.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
@@ -23,6 +24,12 @@ export interface AppDeps {
   topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
   /** Totals and top products from one gold state (what the staff page shows of a day). */
   day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => DayView
+  /** A store-day's stock position (gold.fact_inventory rows). */
+  inventoryDay: (storeId: string, date: string) => Record<string, unknown>[]
+  /** Each product's stock now (the last day with rows up to `today`), with `inventory.lowDays` applied. */
+  inventoryNow: (storeId: string, today: string) => { date: string | null; products: StockNow[] }
+  /** When gold last caught up with silver (the `as_of` of the stock figures). */
+  goldAsOf: () => string | null
   /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */
   stores: () => StoreRecord[]
   /** Gold's refresh log: what the live stream follows. */

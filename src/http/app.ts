@@ -26,6 +26,7 @@ import { sessionRoutes } from './routes/session.js'
 import { snapshotRoutes } from './routes/snapshots.js'
 import { topProductsRoutes } from './routes/top-products.js'
 import { totalsRoutes } from './routes/totals.js'
+import { inventoryRoutes } from './routes/inventory.js'
 
 /**
  * The live stream's pace: gold's refresh log is looked at when gold says it refreshed
@@ -171,6 +172,7 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
   app.register(sessionRoutes(deps))
   app.register(healthRoutes(deps))
   app.register(totalsRoutes(deps))
+  app.register(inventoryRoutes(deps))
   app.register(topProductsRoutes(deps))
   app.register(healthPanelRoutes(deps))
   app.register(eventRoutes(deps, hub))

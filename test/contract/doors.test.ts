@@ -28,7 +28,7 @@ const DOORS: Record<string, string[]> = {
     'schema.ts',
     'silver-status.ts',
   ],
-  gold: ['gold-reader.ts', 'gold-refresher.ts', 'gold-status.ts', 'gold-tables.ts', 'open-gold.ts', 'prune-gold.ts', 'schema.ts'],
+  gold: ['gold-reader.ts', 'gold-refresher.ts', 'gold-status.ts', 'gold-tables.ts', 'open-gold.ts', 'prune-gold.ts', 'schema.ts', 'stock-reader.ts'],
   pipeline: ['gold-thread.ts', 'group-commit.ts', 'pipeline.ts'],
   snapshot: [
     'days-to-remake.ts',

@@ -128,7 +128,7 @@ function expectedRows(batches = BATCHES, lateProductKnown = true): Record<string
         t = Math.max(t, until)
         if (e === null) break
         if (e.kind === 'count') {
-          row.shrink += e.units - onHand
+          if (known) row.shrink += e.units - onHand
           onHand = e.units
           known = everCounted = true
           lastCount = e.tsMs
@@ -164,7 +164,7 @@ function expectedRows(batches = BATCHES, lateProductKnown = true): Record<string
         known: known ? 1 : 0,
         last_count_at: lastCount === null ? null : new Date(lastCount).toISOString(),
         avg_daily_sold_7d: week,
-        days_of_cover: week > 0 ? onHand / week : null,
+        days_of_cover: known && week > 0 ? Math.max(onHand, 0) / week : null,
         stockout_minutes: Math.floor(row.stockoutMs / 60_000),
       })
     }

@@ -1,0 +1,68 @@
+import type Database from 'better-sqlite3'
+
+/** A product's stock as gold has it now (docs/inventory.md, GET /api/v1/inventory/now). */
+export interface StockNow {
+  product_id: number
+  product_name: string
+  category: string
+  on_hand: number
+  /** A count or a receipt happened: an on hand <= 0 is out of stock, not unknown. */
+  known: boolean
+  /** Never counted: on hand started at 0. */
+  uncounted: boolean
+  last_count_at: string | null
+  avg_daily_sold_7d: number
+  days_of_cover: number | null
+  out: boolean
+  /** In stock with fewer days of cover than `inventory.lowDays`. */
+  low: boolean
+}
+
+/** gold.fact_inventory for the HTTP API, on the gold reader's read-only connection. */
+export class StockReader {
+  private readonly rowsOfDay
+  private readonly lastDayBy
+
+  constructor(db: Database.Database) {
+    this.rowsOfDay = db.prepare<[string, string], Record<string, unknown>>(
+      'SELECT * FROM fact_inventory WHERE stock_date = ? AND store_id = ? ORDER BY product_id',
+    )
+    this.lastDayBy = db.prepare<[string, string]>('SELECT max(stock_date) FROM fact_inventory WHERE store_id = ? AND stock_date <= ?').pluck()
+  }
+
+  /** A store-day's position: a row per product with stock or movement (gold's columns). */
+  day(storeId: string, date: string): Record<string, unknown>[] {
+    return this.rowsOfDay.all(date, storeId)
+  }
+
+  /**
+   * Each product's stock now: today's rows (the last day with rows, just after midnight before
+   * gold has rolled the day), out of stock first, then running low, then the rest.
+   */
+  now(storeId: string, today: string, lowDays: number): { date: string | null; products: StockNow[] } {
+    const date = this.lastDayBy.get(storeId, today) as string | null
+    if (date === null) return { date: null, products: [] }
+    const products = this.day(storeId, date).map((row): StockNow => {
+      const known = row.known === 1
+      const onHand = row.closing_units as number
+      const cover = row.days_of_cover as number | null
+      const out = known && onHand <= 0
+      return {
+        product_id: row.product_id as number,
+        product_name: row.product_name as string,
+        category: row.category as string,
+        on_hand: onHand,
+        known,
+        uncounted: row.uncounted === 1,
+        last_count_at: row.last_count_at as string | null,
+        avg_daily_sold_7d: row.avg_daily_sold_7d as number,
+        days_of_cover: cover,
+        out,
+        low: known && !out && cover !== null && cover < lowDays,
+      }
+    })
+    const rank = (p: StockNow): number => (p.out ? 0 : p.low ? 1 : 2)
+    products.sort((a, b) => rank(a) - rank(b) || (a.days_of_cover ?? Infinity) - (b.days_of_cover ?? Infinity) || a.product_id - b.product_id)
+    return { date, products }
+  }
+}
