@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { IssuedDevice } from '../../src/broker/device-registry.js'
 import { eventTopic } from '../../src/contract/device-topic.js'
 import { shiftedClock } from '../helpers/fake-clock.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
