@@ -1,9 +1,10 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { seedSale, topicOf } from './sales.js'
+import { eventTopic, type EventKind } from '../../src/contract/device-topic.js'
+import { seedSale } from './sales.js'
 
-/** The next event a device publishes (a sale by default; a return or a void when the test says), with its event_id. */
-export type NextEvent = (device: IssuedDevice, timestamp: string) => Record<string, unknown>
+/** The next event a device publishes, with its event_id, and its topic's kind (default: sales): a sale by default. */
+export type NextEvent = (device: IssuedDevice, timestamp: string) => { event: Record<string, unknown>; kind?: EventKind }
 
 /**
  * Devices publishing QoS 1 sales (or what `nextEvent` makes) as fast as a window of unacked
@@ -29,7 +30,7 @@ export class AckedLoad {
     devices: readonly IssuedDevice[],
     windowPerDevice = 100,
     timestamp = (): string => new Date().toISOString(),
-    nextEvent: NextEvent = (device, at) => seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: at }),
+    nextEvent: NextEvent = (device, at) => ({ event: seedSale({ device_id: device.deviceId, store_id: device.storeId, timestamp: at }) }),
   ): Promise<AckedLoad> {
     const load = new AckedLoad(timestamp, nextEvent)
     load.clients = await Promise.all(
@@ -52,14 +53,15 @@ export class AckedLoad {
 
   private publishNext(client: MqttClient, device: IssuedDevice): void {
     if (!this.running || !client.connected) return
-    const sale = this.nextEvent(device, this.timestamp())
+    const { event: sale, kind = 'sales' } = this.nextEvent(device, this.timestamp())
     const payload = JSON.stringify(sale)
     this.sent++
-    client.publish(topicOf(device), payload, { qos: 1 }, (error) => {
+    const topic = eventTopic(device, kind)
+    client.publish(topic, payload, { qos: 1 }, (error) => {
       if (error) return
       this.acked.add(sale.event_id as string)
       const last = this.lastAcked.get(device.deviceId) ?? []
-      last.push({ topic: topicOf(device), payload })
+      last.push({ topic, payload })
       if (last.length > 50) last.shift()
       this.lastAcked.set(device.deviceId, last)
       this.publishNext(client, device)

@@ -21,27 +21,44 @@ function mixedEvents(): NextEvent {
     const lines = sent.get(device.deviceId) ?? []
     sent.set(device.deviceId, lines)
     const base = { device_id: device.deviceId, store_id: device.storeId, timestamp: at }
-    if (n % 11 === 0 && lines.length > 0) return { ...base, event_id: `void-${n}`, void_of: lines.at(-1)! }
+    if (n % 11 === 0 && lines.length > 0) return { event: { ...base, event_id: `void-${n}`, void_of: lines.at(-1)! } }
     const line = n % 7 === 0 && lines.length > 3 ? seedSale({ ...base, quantity: -1, refund_of: lines.at(-3)!, reason: 'damaged' }) : seedSale({ ...base })
     lines.push(line.event_id as string)
     if (lines.length > 10) lines.shift()
-    return line
+    return { event: line }
   }
 }
 
-function stored(dataDir: string): { lines: string[]; voids: string[] } {
+/** Sales from every device, and every 3rd message an inventory event (a count, a receipt or an adjustment) of one of 5 products. */
+function salesAndStock(): NextEvent {
+  let n = 0
+  return (device, at) => {
+    n++
+    const base = { device_id: device.deviceId, store_id: device.storeId, timestamp: at }
+    if (n % 3 !== 0) return { event: seedSale({ ...base, product_id: 101 + (n % 5) }) }
+    const type = (['count', 'receipt', 'adjustment'] as const)[(n / 3) % 3]!
+    const quantity = type === 'count' ? 50 : type === 'receipt' ? 10 : -1
+    return {
+      event: { ...base, event_id: `stock-${n}`, product_id: 101 + (n % 5), type, quantity, ...(type === 'adjustment' ? { reason: 'damaged' } : {}) },
+      kind: 'inventory',
+    }
+  }
+}
+
+function stored(dataDir: string): { lines: string[]; voids: string[]; stock: string[] } {
   const db = new Database(join(dataDir, 'bronze.db'), { readonly: true })
   try {
     return {
       lines: db.prepare('SELECT event_id FROM iot_sales_raw').pluck().all() as string[],
       voids: db.prepare('SELECT event_id FROM iot_sale_voids').pluck().all() as string[],
+      stock: db.prepare('SELECT event_id FROM iot_inventory_raw').pluck().all() as string[],
     }
   } finally {
     db.close()
   }
 }
 
-describe('returns and voids under kill -9 (issue 22)', () => {
+describe('returns, voids and inventory events under kill -9 (issues 22 and 23)', () => {
   const dir = makeTempDir()
   const dataDir = join(dir.path, 'data')
   let daemons: DaemonProcess[] = []
@@ -93,6 +110,54 @@ describe('returns and voids under kill -9 (issue 22)', () => {
       const live = dumpGold(layers)
       new GoldRefresher(layers).rebuild()
       expect(dumpGold(layers)).toBe(live)
+    } finally {
+      layers.close()
+    }
+  })
+
+  it('sales and inventory events: every acked one in bronze once after a restart; fact_inventory, caught up, equals a rebuild', async () => {
+    const dataDir2 = join(dir.path, 'data-stock')
+    const config = writeDaemonConfig(dir.path, dataDir2)
+    const db = openMigrated(dataDir2, { attach: [] })
+    const devices: IssuedDevice[] = Array.from({ length: 4 }, (_, i) => new DeviceRegistry(db).add(`stock-${i}`, 'store_001'))
+    db.close()
+    const first = await startDaemon(config)
+    daemons.push(first)
+    const load = await AckedLoad.start(first.mqttPort, devices, 50, undefined, salesAndStock())
+    await sleep(1500)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await load.stop()
+    const acked = [...load.acked]
+    expect(acked.filter((id) => id.startsWith('stock-')).length).toBeGreaterThan(100) // the kill hit a mixed stream
+
+    const second = await startDaemon(config)
+    daemons.push(second)
+    const after = stored(dataDir2)
+    const all = new Set([...after.lines, ...after.stock])
+    expect(acked.filter((id) => !all.has(id))).toEqual([])
+    expect(after.stock.length).toBe(new Set(after.stock).size)
+
+    const layers = openMigrated(dataDir2)
+    try {
+      const count = (sql: string): number => layers.prepare(sql).pluck().get() as number
+      await vi.waitUntil(() => count('SELECT count(*) FROM silver.inventory_movements') === after.stock.length, { timeout: 60_000, interval: 200 })
+      // Gold has taken every movement and every sale.
+      await vi.waitUntil(
+        () =>
+          count("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'inventory_through'), 0)") ===
+            count('SELECT max(bronze_id) FROM silver.inventory_movements') &&
+          count("SELECT coalesce((SELECT value FROM gold.pipeline_state WHERE name = 'sales_through'), 0)") ===
+            count('SELECT max(bronze_id) FROM silver.sales_enriched'),
+        { timeout: 60_000, interval: 200 },
+      )
+      second.child.kill('SIGTERM')
+      await second.exited
+      const rows = (): string => JSON.stringify(layers.prepare('SELECT * FROM gold.fact_inventory ORDER BY stock_date, product_id').all())
+      const live = rows()
+      expect(count('SELECT count(*) FROM gold.fact_inventory')).toBeGreaterThanOrEqual(5)
+      new GoldRefresher(layers).rebuild()
+      expect(rows()).toBe(live)
     } finally {
       layers.close()
     }
