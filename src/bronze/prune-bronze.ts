@@ -6,12 +6,15 @@ import type { SqliteDatabase } from '../db/open.js'
  * keeps no day of its own, so the sales to prune are named by id, found through silver.
  */
 
+/** Bronze's tables of events (bronze/event-kinds.ts), each pruned by id. */
+export type BronzeEventTable = 'iot_sales_raw' | 'iot_sale_voids' | 'iot_inventory_raw'
+
 /**
- * Deletes the bronze sales `findIds(limit)` lists (ids still in bronze: the listing must stop
- * once they are gone), a step at a time. Returns the rows deleted.
+ * Deletes the events of `table` that `findIds(limit)` lists (ids still in bronze: the listing must
+ * stop once they are gone), a step at a time. Returns the rows deleted.
  */
-export function pruneBronzeSales(db: SqliteDatabase, findIds: (limit: number) => readonly number[]): number {
-  const remove = db.prepare('DELETE FROM bronze.iot_sales_raw WHERE id IN (SELECT value FROM json_each(?))')
+export function pruneBronzeEvents(db: SqliteDatabase, table: BronzeEventTable, findIds: (limit: number) => readonly number[]): number {
+  const remove = db.prepare(`DELETE FROM bronze.${table} WHERE id IN (SELECT value FROM json_each(?))`)
   return deleteInSteps(findIds, (ids) => remove.run(idsParameter(ids)).changes)
 }
 
@@ -23,10 +26,4 @@ export function pruneRejects(db: SqliteDatabase, beforeIso: string): number {
     (limit) => find.all(beforeIso, limit) as number[],
     (ids) => remove.run(idsParameter(ids)).changes,
   )
-}
-
-/** Deletes the bronze voids `findIds(limit)` lists (ids still in bronze), a step at a time. Returns the rows deleted. */
-export function pruneBronzeVoids(db: SqliteDatabase, findIds: (limit: number) => readonly number[]): number {
-  const remove = db.prepare('DELETE FROM bronze.iot_sale_voids WHERE id IN (SELECT value FROM json_each(?))')
-  return deleteInSteps(findIds, (ids) => remove.run(idsParameter(ids)).changes)
 }

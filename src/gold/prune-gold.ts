@@ -16,12 +16,13 @@ export function goldPrunedDaysWithRows(db: SqliteDatabase): PrunedDay[] {
     .all() as PrunedDay[]
 }
 
-/** Deletes the days' rows of every gold table and their refresh log, `daysPerStep` days to a transaction. Returns the days. */
+/** Deletes the days' rows of every gold table (fact_inventory's stock_date too) and their refresh log, `daysPerStep` days to a transaction. Returns the days. */
 export function pruneGoldDays(db: SqliteDatabase, days: readonly PrunedDay[], daysPerStep: number): number {
   for (let at = 0; at < days.length; at += daysPerStep) {
     lockedTransaction(db, 'gold', () => {
       for (const day of days.slice(at, at + daysPerStep)) {
         for (const table of ALL_GOLD_TABLE_NAMES) db.prepare(`DELETE FROM gold.${table} WHERE store_id = ? AND sale_date = ?`).run(day.store_id, day.sale_date)
+        db.prepare('DELETE FROM gold.fact_inventory WHERE store_id = ? AND stock_date = ?').run(day.store_id, day.sale_date)
         db.prepare('DELETE FROM gold.refreshed_days WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date)
       }
     })

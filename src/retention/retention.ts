@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { uploadTargetNames } from '../delivery/upload-targets.js'
 import { newestBronzeSaleId } from '../bronze/bronze-status.js'
-import { pruneBronzeSales, pruneBronzeVoids, pruneRejects } from '../bronze/prune-bronze.js'
+import { pruneBronzeEvents, pruneRejects } from '../bronze/prune-bronze.js'
 import { goldProgress } from '../gold/gold-status.js'
 import { goldPrunedDaysWithRows, pruneGoldDays, trimRefreshLog } from '../gold/prune-gold.js'
 import { pulledSeq } from '../delivery/delivery-state.js'
@@ -19,6 +19,9 @@ import {
   markedDaysWithSales,
   markGoldPruned,
   bronzeIdsOfForgettableVoids,
+  bronzeIdsOfDayMovements,
+  markedDaysWithMovements,
+  pruneDayMovements,
   pruneDaySales,
   pruneQuarantine,
   pruneVoids,
@@ -98,7 +101,7 @@ export function runRetention(db: SqliteDatabase, settings: RetentionSettings, no
   }
   finishMarkedDays(db, outcome)
   pruneQuarantined(db, new Date(nowMs - settings.salesDays * 86_400_000).toISOString(), outcome)
-  outcome.bronzeRows += pruneBronzeVoids(db, bronzeIdsOfForgettableVoids(db, nowMs - settings.salesDays * 86_400_000))
+  outcome.bronzeRows += pruneBronzeEvents(db, 'iot_sale_voids', bronzeIdsOfForgettableVoids(db, nowMs - settings.salesDays * 86_400_000))
   outcome.voidRows = pruneVoids(db, nowMs - settings.salesDays * 86_400_000)
   outcome.rejectRows = pruneRejects(db, new Date(nowMs - settings.rejectsDays * 86_400_000).toISOString())
   outcome.goldDays = pruneGold(db, addDays(today, -settings.goldDays), nowMs)
@@ -166,8 +169,13 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
  */
 function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
   for (const day of markedDaysWithSales(db)) {
-    outcome.bronzeRows += pruneBronzeSales(db, bronzeIdsOfDay(db, day))
+    outcome.bronzeRows += pruneBronzeEvents(db, 'iot_sales_raw', bronzeIdsOfDay(db, day))
     outcome.silverRows += pruneDaySales(db, day)
+  }
+  // The day's inventory movements go with its sales (its stock rows stay in gold: the days after start from them).
+  for (const day of markedDaysWithMovements(db)) {
+    outcome.bronzeRows += pruneBronzeEvents(db, 'iot_inventory_raw', bronzeIdsOfDayMovements(db, day))
+    outcome.silverRows += pruneDayMovements(db, day)
   }
 }
 
@@ -176,7 +184,7 @@ function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
  * quarantined, so even a replay of an old sale stays visible for `salesDays`.
  */
 function pruneQuarantined(db: SqliteDatabase, beforeIso: string, outcome: RetentionOutcome): void {
-  outcome.bronzeRows += pruneBronzeSales(db, bronzeIdsQuarantinedBefore(db, beforeIso))
+  outcome.bronzeRows += pruneBronzeEvents(db, 'iot_sales_raw', bronzeIdsQuarantinedBefore(db, beforeIso))
   outcome.quarantineRows += pruneQuarantine(db, beforeIso)
 }
 

@@ -106,3 +106,33 @@ export function bronzeIdsOfForgettableVoids(db: SqliteDatabase, beforeMs: number
 export function pruneVoids(db: SqliteDatabase, beforeMs: number): number {
   return lockedTransaction(db, 'silver', () => db.prepare(`DELETE FROM silver.sale_voids AS v WHERE ${FORGETTABLE_VOIDS}`).run(beforeMs).changes)
 }
+
+/** Marked days whose inventory movements are still there (docs/inventory.md: they go with their day's sales). */
+export function markedDaysWithMovements(db: SqliteDatabase): PrunedDay[] {
+  return db
+    .prepare(
+      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p
+    WHERE EXISTS (SELECT 1 FROM silver.inventory_movements m WHERE m.store_id = p.store_id AND m.stock_date = p.sale_date)`,
+    )
+    .all() as PrunedDay[]
+}
+
+/** The bronze ids of a day's inventory movements still in bronze, `limit` at a time. */
+export function bronzeIdsOfDayMovements(db: SqliteDatabase, day: PrunedDay): (limit: number) => number[] {
+  const find = db
+    .prepare(
+      `SELECT m.bronze_id FROM silver.inventory_movements m JOIN bronze.iot_inventory_raw b ON b.id = m.bronze_id
+      WHERE m.store_id = ? AND m.stock_date = ? LIMIT ?`,
+    )
+    .pluck()
+  return (limit) => find.all(day.store_id, day.sale_date, limit) as number[]
+}
+
+/** Deletes a marked day's inventory movements. Returns the rows deleted. */
+export function pruneDayMovements(db: SqliteDatabase, day: PrunedDay): number {
+  return lockedTransaction(
+    db,
+    'silver',
+    () => db.prepare('DELETE FROM silver.inventory_movements WHERE store_id = ? AND stock_date = ?').run(day.store_id, day.sale_date).changes,
+  )
+}

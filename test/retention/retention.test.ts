@@ -122,6 +122,41 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
     expect(count("SELECT count(*) FROM silver.sales_enriched WHERE event_id = 'l5' AND voided_by IS NOT NULL")).toBe(1)
   })
 
+  it("inventory movements go with their day's sales; fact_inventory keeps its rows, and later days still start from them (issue 23)", async () => {
+    await fiveDaysShippedButOne(20)
+    h!.ingestInventory(
+      DAYS.map((day, i) => ({
+        event_id: `count-${i}`,
+        device_id: 'scanner-1',
+        store_id: 'store_001',
+        timestamp: `${day}T07:00:00Z`,
+        product_id: 101,
+        type: 'count',
+        quantity: 100 + i,
+      })),
+    )
+    h!.process()
+    h!.gold.refreshAll()
+    const stock = (): string => JSON.stringify(h!.db.prepare("SELECT * FROM gold.fact_inventory WHERE stock_date <= '2025-05-05' ORDER BY stock_date").all())
+    const before = stock()
+    expect(count('SELECT count(*) FROM gold.fact_inventory WHERE stock_date <= ?', DAYS[4])).toBe(5)
+    expect(runRetention(h!.db, PUSH, NOW)).toMatchObject({ prunedDays: 4 })
+    expect(h!.db.prepare('SELECT stock_date FROM silver.inventory_movements').pluck().all()).toEqual([DAYS[4]])
+    expect(count('SELECT count(*) FROM bronze.iot_inventory_raw')).toBe(1)
+    h!.gold.refreshAll()
+    expect(stock()).toBe(before)
+    // A late count of 5 May: recomputed from its day on, from 4 May's closing (the pruned day's row: its count of 103 less its 20 sales).
+    h!.ingestInventory([
+      { event_id: 'late', device_id: 'scanner-1', store_id: 'store_001', timestamp: `${DAYS[4]}T23:00:00Z`, product_id: 101, type: 'count', quantity: 7 },
+    ])
+    h!.process()
+    h!.gold.refreshAll()
+    expect(h!.db.prepare('SELECT opening_units, closing_units FROM gold.fact_inventory WHERE stock_date = ?').get(DAYS[4])).toEqual({
+      opening_units: 83,
+      closing_units: 7,
+    })
+  })
+
   it('the database files shrink, not only the row counts', async () => {
     await fiveDaysShippedButOne(2000)
     const before = databaseBytes(h!.db, 'bronze') + databaseBytes(h!.db, 'silver')
