@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { DiskSpace } from '../db/disk-space.js'
 import type { StoreRecord } from '../gold/gold-reader.js'
-import { GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { SHIPPED_TABLE_NAMES } from '../gold/gold-tables.js'
 import type { GoldThread } from '../pipeline/gold-thread.js'
 import { buildApp } from '../http/app.js'
 import type { LiveOptions } from '../http/live/live-day-hub.js'
@@ -99,7 +99,7 @@ export class HttpApi implements Part {
         rejects: (query) => files.bronze.latestRejects(query),
         snapshotsAfter: (after, limit, gatewayId) => files.snapshots.after(after, limit, gatewayId),
         snapshotFile: (snapshotId, path) => files.snapshots.file(snapshotId, path),
-        goldTables: GOLD_TABLE_NAMES,
+        goldTables: SHIPPED_TABLE_NAMES,
         live,
         notReady: () => [
           ...(mqtt.listening ? [] : ['the MQTT broker is not listening']),

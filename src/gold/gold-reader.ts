@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { databaseFile } from '../db/open.js'
 import { addDays } from '../util/calendar-date.js'
-import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from './gold-tables.js'
+import { dayColumnOf, SHIPPED_TABLE_NAMES, shippedKeyOf } from './gold-tables.js'
 import { goldBacklogSql } from './gold-refresher.js'
 import { StockReader } from './stock-reader.js'
 
@@ -216,9 +216,9 @@ export class GoldReader {
     const transaction = this.db.transaction((read: () => unknown) => read())
     this.inOneSnapshot = <T>(read: () => T): T => transaction(read) as T
     this.tables = new Map(
-      GOLD_TABLE_NAMES.map((name) => [
-        name as string,
-        this.db.prepare(`SELECT * FROM ${name} WHERE store_id = ? AND sale_date BETWEEN ? AND ? ORDER BY ${GOLD_PRIMARY_KEYS[name]} LIMIT ?`),
+      SHIPPED_TABLE_NAMES.map((name) => [
+        name,
+        this.db.prepare(`SELECT * FROM ${name} WHERE store_id = ? AND ${dayColumnOf(name)} BETWEEN ? AND ? ORDER BY ${shippedKeyOf(name)} LIMIT ?`),
       ]),
     )
     this.storeZone = this.db.prepare('SELECT timezone FROM silver.dim_store WHERE store_id = ? AND is_current = 1').pluck()

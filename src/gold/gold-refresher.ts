@@ -60,7 +60,7 @@ export class GoldRefresher {
   ) {
     this.writer = new GoldWriter(db)
     this.delta = new GoldDelta(db)
-    this.inventory = new InventoryRefresher(db, now)
+    this.inventory = new InventoryRefresher(db, now, (storeId, date) => this.writer.logRefresh(storeId, date))
     this.selectAppended = db
       .prepare<[number, number]>(`SELECT ${APPENDED_COLUMNS} FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?`)
       .raw()

@@ -119,6 +119,36 @@ export const GOLD_LOCAL_TABLES = {
   },
 } as const satisfies Record<string, GoldTable>
 
+/**
+ * Stock on hand (docs/inventory.md): shipped like the sales facts, but keyed by `stock_date` and
+ * computed by its own refresher (inventory-refresher.ts), not by a day's sales recompute.
+ */
+export const INVENTORY_TABLES = {
+  fact_inventory: {
+    key: ['stock_date', 'store_id', 'product_id'],
+    columns: {
+      stock_date: { sql: 'TEXT', lake: 'partition' },
+      store_id: { sql: 'TEXT', lake: 'partition' },
+      product_id: { sql: 'INTEGER', lake: 'int64' },
+      product_name: { sql: 'TEXT', lake: 'string' },
+      category: { sql: 'TEXT', lake: 'text' },
+      opening_units: { sql: 'INTEGER', lake: 'int64' },
+      received_units: { sql: 'INTEGER', lake: 'int64' },
+      sold_units: { sql: 'INTEGER', lake: 'int64' },
+      adjusted_units: { sql: 'INTEGER', lake: 'int64' },
+      shrink_units: { sql: 'INTEGER', lake: 'int64' },
+      closing_units: { sql: 'INTEGER', lake: 'int64' },
+      counted: { sql: 'INTEGER', lake: 'int32' },
+      uncounted: { sql: 'INTEGER', lake: 'int32' },
+      known: { sql: 'INTEGER', lake: 'int32' },
+      last_count_at: { sql: 'TEXT', lake: 'string' },
+      avg_daily_sold_7d: { sql: 'REAL', lake: 'float64' },
+      days_of_cover: { sql: 'REAL', lake: 'float64' },
+      stockout_minutes: { sql: 'INTEGER', lake: 'int64' },
+    },
+  },
+} as const satisfies Record<string, GoldTable>
+
 export interface GoldTable {
   key: readonly string[]
   columns: Record<string, { sql: 'TEXT' | 'INTEGER' | 'REAL'; lake: 'partition' | 'text' | 'string' | 'int32' | 'int64' | 'float64' }>
@@ -136,6 +166,20 @@ export const GOLD_LOCAL_TABLE_NAMES = Object.keys(GOLD_LOCAL_TABLES) as GoldLoca
 
 /** Every gold table with rows of a store-day, shipped or not: what recomputing or pruning a day replaces. */
 export const ALL_GOLD_TABLE_NAMES: readonly (GoldTableName | GoldLocalTableName)[] = [...GOLD_TABLE_NAMES, ...GOLD_LOCAL_TABLE_NAMES]
+
+/** Every table a snapshot ships, in the order the API lists them and snapshots ship them: the sales facts, then stock. */
+export const SHIPPED_TABLES: Record<string, GoldTable> = { ...GOLD_TABLES, ...INVENTORY_TABLES }
+export const SHIPPED_TABLE_NAMES = Object.keys(SHIPPED_TABLES)
+
+/** A shipped table's day column (its first key column, the lake's first path level): sale_date, or stock_date. */
+export function dayColumnOf(table: string): string {
+  return SHIPPED_TABLES[table]!.key[0]!
+}
+
+/** A shipped table's primary key as an ORDER BY list. */
+export function shippedKeyOf(table: string): string {
+  return SHIPPED_TABLES[table]!.key.join(', ')
+}
 
 /** Each table's primary key as an ORDER BY list: the order its rows are read in. */
 export const GOLD_PRIMARY_KEYS = Object.fromEntries(GOLD_TABLE_NAMES.map((name) => [name, GOLD_TABLES[name].key.join(', ')])) as Record<GoldTableName, string>

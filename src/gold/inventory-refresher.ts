@@ -69,9 +69,11 @@ export class InventoryRefresher {
   private readonly productAsOf
   private stores: Set<string> | undefined
 
+  /** `logRefresh`: notes a store-day whose rows were written again (gold's refresh log: snapshots ship the day again). */
   constructor(
     db: SqliteDatabase,
     private readonly now: () => number,
+    private readonly logRefresh: (storeId: string, date: string) => void,
   ) {
     this.newMovements = db.prepare<[number, number], { bronze_id: number; store_id: string; product_id: number; stock_date: string }>(
       'SELECT bronze_id, store_id, product_id, stock_date FROM silver.inventory_movements WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?',
@@ -235,6 +237,7 @@ export class InventoryRefresher {
           Math.floor(day.stockoutMs / 60_000),
         )
       }
+      this.logRefresh(storeId, date)
     }
   }
 }

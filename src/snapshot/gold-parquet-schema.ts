@@ -1,5 +1,5 @@
 import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
-import { GOLD_TABLE_NAMES, GOLD_TABLES, type GoldTable } from '../gold/gold-tables.js'
+import { dayColumnOf, SHIPPED_TABLE_NAMES, SHIPPED_TABLES } from '../gold/gold-tables.js'
 import type { ColumnSpec } from './parquet-file.js'
 
 /**
@@ -19,15 +19,15 @@ export const SNAPSHOT_SCHEMA_VERSION = 3
  * metadata); `avg_*` are doubles derived from them.
  */
 export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = Object.fromEntries(
-  GOLD_TABLE_NAMES.map((table) => [
+  SHIPPED_TABLE_NAMES.map((table) => [
     table,
-    Object.entries(GOLD_TABLES[table].columns as GoldTable['columns']).flatMap(([name, { lake }]) => (lake === 'partition' ? [] : [{ name, kind: lake }])),
+    Object.entries(SHIPPED_TABLES[table]!.columns).flatMap(([name, { lake }]) => (lake === 'partition' ? [] : [{ name, kind: lake }])),
   ]),
 )
 
 /** The file of one table of one snapshot, relative to the lake's root (Hive layout). */
 export function partitionPath(table: string, saleDate: string, storeId: string, snapshotId: string): string {
-  return `${table}/sale_date=${saleDate}/store_id=${storeId}/part-${snapshotId}.parquet`
+  return `${table}/${dayColumnOf(table)}=${saleDate}/store_id=${storeId}/part-${snapshotId}.parquet`
 }
 
 /** Where a snapshot's manifest goes, next to the tables. */

@@ -6,7 +6,7 @@ import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { sha256Hex } from '../util/digest.js'
 import { fsyncPath, fsyncTree } from '../util/durable-fs.js'
-import { GOLD_PRIMARY_KEYS, GOLD_TABLE_NAMES } from '../gold/gold-tables.js'
+import { dayColumnOf, SHIPPED_TABLE_NAMES, shippedKeyOf } from '../gold/gold-tables.js'
 import { fileMetadata, GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION, partitionPath } from './gold-parquet-schema.js'
 import type { SnapshotManifest } from '../contract/snapshot-manifest.js'
 import { toParquet } from './parquet-file.js'
@@ -55,9 +55,9 @@ export class SnapshotBuilder {
     this.now = options.now ?? Date.now
     this.gatewayId = gatewayInstanceId(db)
     this.dayRows = new Map(
-      GOLD_TABLE_NAMES.map((table) => [
+      SHIPPED_TABLE_NAMES.map((table) => [
         table,
-        db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND sale_date = ? ORDER BY ${GOLD_PRIMARY_KEYS[table]}`),
+        db.prepare(`SELECT * FROM gold.${table} WHERE store_id = ? AND ${dayColumnOf(table)} = ? ORDER BY ${shippedKeyOf(table)}`),
       ]),
     )
     this.last = db.prepare(
@@ -94,13 +94,13 @@ export class SnapshotBuilder {
 
   /** The day's gold rows, table by table, in key order. */
   readDay(storeId: string, saleDate: string): Record<string, Record<string, unknown>[]> {
-    return Object.fromEntries(GOLD_TABLE_NAMES.map((table) => [table, this.dayRows.get(table)!.all(storeId, saleDate) as Record<string, unknown>[]]))
+    return Object.fromEntries(SHIPPED_TABLE_NAMES.map((table) => [table, this.dayRows.get(table)!.all(storeId, saleDate) as Record<string, unknown>[]]))
   }
 
   /** Writes the day's files and manifest under `root` (as the lake lays them out); returns the manifest. */
   writeFiles(root: string, manifest: Omit<SnapshotManifest, 'files'>, tables: Record<string, Record<string, unknown>[]>): SnapshotManifest {
     const files: SnapshotManifest['files'] = []
-    for (const table of GOLD_TABLE_NAMES) {
+    for (const table of SHIPPED_TABLE_NAMES) {
       const bytes = toParquet(GOLD_PARQUET_COLUMNS[table]!, tables[table]!, fileMetadata(manifest, table))
       const path = partitionPath(table, manifest.sale_date, manifest.store_id, manifest.snapshot_id)
       mkdirSync(dirname(join(root, path)), { recursive: true })

@@ -11,7 +11,7 @@ import { runCli } from '../helpers/cli.js'
 import { startGateway, type RunningGateway } from '../helpers/running-gateway.js'
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { openMigrated } from '../../src/schemas.js'
 
 const CENTRAL = 'central-token-0123456789'
@@ -77,7 +77,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
   it('pulls every snapshot, verifies it, and DuckDB reads the lake as gold', async () => {
     await gw.gateway.scheduler.runNow('snapshot')
     const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
-    expect(summary).toMatchObject({ snapshots: 2, files: 2 * GOLD_TABLE_NAMES.length })
+    expect(summary).toMatchObject({ snapshots: 2, files: 2 * SHIPPED_TABLE_NAMES.length })
     expect(await lakeTotal()).toBe(goldTotal())
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 0 }) // idempotent
   })
@@ -87,7 +87,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     await expect.poll(goldTotal, { timeout: 30_000 }).toBe(1550 + 780 + 100)
     await gw.gateway.scheduler.runNow('snapshot')
     const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
-    expect(summary).toMatchObject({ snapshots: 1, files: GOLD_TABLE_NAMES.length, superseded: GOLD_TABLE_NAMES.length })
+    expect(summary).toMatchObject({ snapshots: 1, files: SHIPPED_TABLE_NAMES.length, superseded: SHIPPED_TABLE_NAMES.length })
     expect(partsPerPartition().every((count) => count === 1)).toBe(true)
     expect(await lakeTotal()).toBe(goldTotal())
   })
@@ -192,7 +192,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
       expect(enforceDiskBound(db, dir, 1, 'pull')).toMatchObject({ full: true })
       expect(db.prepare('SELECT snapshot_id FROM snapshots WHERE on_disk = 1').pluck().all()).toEqual(['store_001-2025-05-01-v4'])
       const summary = await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })
-      expect(summary).toMatchObject({ snapshots: 1, skipped: 1, files: GOLD_TABLE_NAMES.length })
+      expect(summary).toMatchObject({ snapshots: 1, skipped: 1, files: SHIPPED_TABLE_NAMES.length })
       expect(await lakeTotal()).toBe(goldTotal())
       expect(partsPerPartition().every((count) => count === 1)).toBe(true)
       // The puller's next listing acknowledged v4: now it may go too.
@@ -225,7 +225,7 @@ describe('central pulls gold snapshots into a lake, late data included', () => {
     writeFileSync(path, bytes)
     expect(await pullSnapshots({ from: base, token: CENTRAL, into: lake.path })).toMatchObject({ snapshots: 0, missed: ['store_001-2025-05-03-v1'] })
     // The damaged file is the last: the ones before it were staged, never landed.
-    const landed = GOLD_TABLE_NAMES.flatMap((table) =>
+    const landed = SHIPPED_TABLE_NAMES.flatMap((table) =>
       existsSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001'))
         ? readdirSync(join(lake.path, table, 'sale_date=2025-05-03', 'store_id=store_001'))
         : [],

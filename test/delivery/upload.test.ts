@@ -14,7 +14,7 @@ import { ObjectServer } from '../helpers/object-server.js'
 import { seedSale } from '../helpers/sales.js'
 import { closedAfterEach, SilverHarness } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 
 const opened = closedAfterEach()
 
@@ -55,7 +55,7 @@ describe('shipping to a directory', () => {
     expect((await outbox.shipDue([recording])).shipped).toHaveLength(3)
     expect(order.filter((key) => key.startsWith('_manifests/'))).toHaveLength(3)
     expect(order.at(-1)).toMatch(/^_manifests\/store_001-2025-05-03-v1\.json$/) // date order, manifest last
-    expect(order.indexOf('_manifests/store_001-2025-05-01-v1.json')).toBe(GOLD_TABLE_NAMES.length)
+    expect(order.indexOf('_manifests/store_001-2025-05-01-v1.json')).toBe(SHIPPED_TABLE_NAMES.length)
     const manifest = JSON.parse(readFileSync(join(lake.path, '_manifests/store_001-2025-05-01-v1.json'), 'utf8'))
     expect(readFileSync(join(lake.path, manifest.files[0].path)).byteLength).toBe(manifest.files[0].bytes)
     expect((await outbox.shipDue([recording])).shipped).toEqual([])

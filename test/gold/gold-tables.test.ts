@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALL_GOLD_TABLE_NAMES, GOLD_LOCAL_TABLE_NAMES, GOLD_TABLE_NAMES, goldTable, insertSql } from '../../src/gold/gold-tables.js'
+import { ALL_GOLD_TABLE_NAMES, GOLD_LOCAL_TABLE_NAMES, GOLD_TABLE_NAMES, goldTable, insertSql, SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { GOLD_PARQUET_COLUMNS, SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/gold-parquet-schema.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 
@@ -30,7 +30,8 @@ describe('the gold tables descriptor', () => {
   it("ships only the lake's tables: a local one (by device) is in no snapshot", () => {
     expect(GOLD_LOCAL_TABLE_NAMES).toEqual(['fact_daily_device_sales'])
     expect(GOLD_TABLE_NAMES.filter((table) => (GOLD_LOCAL_TABLE_NAMES as string[]).includes(table))).toEqual([])
-    expect(Object.keys(GOLD_PARQUET_COLUMNS)).toEqual(GOLD_TABLE_NAMES)
+    expect(Object.keys(GOLD_PARQUET_COLUMNS)).toEqual(SHIPPED_TABLE_NAMES)
+    expect(SHIPPED_TABLE_NAMES).toEqual([...GOLD_TABLE_NAMES, 'fact_inventory'])
   })
 
   it("gives the lake the Parquet columns of snapshot format 3: format 2's, unchanged, then returns and voids", () => {
@@ -80,10 +81,30 @@ describe('the gold tables descriptor', () => {
         { name: 'last_sale_at', kind: 'string' },
       ],
     }
-    expect(GOLD_PARQUET_COLUMNS).toEqual(
+    const { fact_inventory: inventory, ...sales } = GOLD_PARQUET_COLUMNS
+    expect(sales).toEqual(
       Object.fromEntries(
         Object.entries(format2).map(([table, columns]) => [table, [...columns, ...(table === 'fact_daily_product_sales' ? productReturns : returns)]]),
       ),
     )
+    // Stock on hand (issue 23), a table of its own in the same format, partitioned by stock_date.
+    expect(inventory!.map((column) => column.name)).toEqual([
+      'product_id',
+      'product_name',
+      'category',
+      'opening_units',
+      'received_units',
+      'sold_units',
+      'adjusted_units',
+      'shrink_units',
+      'closing_units',
+      'counted',
+      'uncounted',
+      'known',
+      'last_count_at',
+      'avg_daily_sold_7d',
+      'days_of_cover',
+      'stockout_minutes',
+    ])
   })
 })

@@ -1,7 +1,7 @@
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { GoldReader } from '../../src/gold/gold-reader.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import type { AppDeps } from '../../src/http/app-deps.js'
 import type { DeviceHealth, PipelineHealth } from '../../src/http/health-report.js'
 import { RoleCheck } from '../../src/http/roles.js'
@@ -53,7 +53,7 @@ export function appDeps(reader: () => GoldReader, overrides: Partial<AppDeps> = 
     rejects: () => [],
     snapshotsAfter: () => ({ gateway_id: 'test', last_seq: 0, snapshots: [] }),
     snapshotFile: async () => undefined,
-    goldTables: GOLD_TABLE_NAMES,
+    goldTables: SHIPPED_TABLE_NAMES,
     notReady: () => [],
     metrics: new Registry(),
     ...overrides,

@@ -7,7 +7,7 @@ import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/contract/snapshot-manifest.js'
 import { seedSale } from '../helpers/sales.js'
 import { CUSTOMERS_CSV, PRODUCTS_CSV, SilverHarness, STORES_CSV } from '../helpers/silver-harness.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { dayColumnOf, SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 
 describe('gold -> Parquet -> DuckDB gives back gold', () => {
   const h = new SilverHarness()
@@ -43,9 +43,9 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
   it('one snapshot per store-day, with sha256 that match the files', () => {
     expect(manifests.length).toBe(h.db.prepare('SELECT count(*) FROM gold.kpi_daily_orders').pluck().get())
     for (const manifest of manifests) {
-      expect(manifest.files.map((file) => file.table).sort()).toEqual([...GOLD_TABLE_NAMES].sort())
+      expect(manifest.files.map((file) => file.table).sort()).toEqual([...SHIPPED_TABLE_NAMES].sort())
       for (const file of manifest.files) {
-        expect(file.path).toBe(`${file.table}/sale_date=${manifest.sale_date}/store_id=${manifest.store_id}/part-${manifest.snapshot_id}.parquet`)
+        expect(file.path).toBe(`${file.table}/${dayColumnOf(file.table)}=${manifest.sale_date}/store_id=${manifest.store_id}/part-${manifest.snapshot_id}.parquet`)
         expect(sha256Hex(readFileSync(join(dir, manifest.snapshot_id, file.path)))).toBe(file.sha256)
       }
     }

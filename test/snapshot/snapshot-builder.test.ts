@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { dayColumnOf, SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 import { SnapshotBuilder } from '../../src/snapshot/snapshot-builder.js'
 import { sha256Hex } from '../../src/util/digest.js'
 import type { SnapshotManifest } from '../../src/contract/snapshot-manifest.js'
@@ -61,7 +61,7 @@ describe('the snapshot builder', () => {
     sale(h, '10:00', 1)
     expect(h.db.prepare('SELECT device_id, sales_count FROM gold.fact_daily_device_sales').raw().all()).toEqual([['abc123', 1]])
     const [manifest] = new SnapshotBuilder(h.db, { dir: join(h.dir.path, 'snapshots'), ...OPTIONS }).run().created as [SnapshotManifest]
-    expect(manifest.files.map((file) => file.table)).toEqual(GOLD_TABLE_NAMES)
+    expect(manifest.files.map((file) => file.table)).toEqual(SHIPPED_TABLE_NAMES)
     expect(manifest.files.map((file) => file.table)).not.toContain('fact_daily_device_sales')
   })
 
@@ -72,13 +72,13 @@ describe('the snapshot builder', () => {
     const builder = new SnapshotBuilder(h.db, { dir, ...OPTIONS })
     builder.run()
     // As when a rebuild moves the day's only sale to another date (a store's time zone corrected).
-    for (const table of GOLD_TABLE_NAMES) {
-      h.db.prepare(`DELETE FROM gold.${table} WHERE sale_date = '2025-05-01'`).run()
+    for (const table of SHIPPED_TABLE_NAMES) {
+      h.db.prepare(`DELETE FROM gold.${table} WHERE ${dayColumnOf(table)} = '2025-05-01'`).run()
     }
     h.db.prepare("INSERT INTO gold.refreshed_days (store_id, sale_date) VALUES ('store_001', '2025-05-01')").run()
     const [manifest] = builder.run().created as [SnapshotManifest]
     expect(manifest).toMatchObject({ snapshot_id: 'store_001-2025-05-01-v2', supersedes: 'store_001-2025-05-01-v1' })
-    expect(manifest.files.map((file) => file.rows)).toEqual(GOLD_TABLE_NAMES.map(() => 0))
+    expect(manifest.files.map((file) => file.rows)).toEqual(SHIPPED_TABLE_NAMES.map(() => 0))
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
     const count = (
       await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, manifest.snapshot_id, manifest.files[0]!.path)}')`)
