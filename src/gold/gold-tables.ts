@@ -141,9 +141,9 @@ export const INVENTORY_TABLES = {
       counted: { sql: 'INTEGER', lake: 'int32' },
       uncounted: { sql: 'INTEGER', lake: 'int32' },
       known: { sql: 'INTEGER', lake: 'int32' },
-      last_count_at: { sql: 'TEXT', lake: 'string' },
+      last_count_at: { sql: 'TEXT', lake: 'string', nullable: true },
       avg_daily_sold_7d: { sql: 'REAL', lake: 'float64' },
-      days_of_cover: { sql: 'REAL', lake: 'float64' },
+      days_of_cover: { sql: 'REAL', lake: 'float64', nullable: true },
       stockout_minutes: { sql: 'INTEGER', lake: 'int64' },
     },
   },
@@ -151,7 +151,8 @@ export const INVENTORY_TABLES = {
 
 export interface GoldTable {
   key: readonly string[]
-  columns: Record<string, { sql: 'TEXT' | 'INTEGER' | 'REAL'; lake: 'partition' | 'text' | 'string' | 'int32' | 'int64' | 'float64' }>
+  /** `nullable`: the column may hold NULL (in SQLite and in the lake); the others never do. */
+  columns: Record<string, { sql: 'TEXT' | 'INTEGER' | 'REAL'; lake: 'partition' | 'text' | 'string' | 'int32' | 'int64' | 'float64'; nullable?: boolean }>
 }
 
 /** A shipped gold table (the lake's). */

@@ -21,7 +21,9 @@ export const SNAPSHOT_SCHEMA_VERSION = 3
 export const GOLD_PARQUET_COLUMNS: Record<string, readonly ColumnSpec[]> = Object.fromEntries(
   SHIPPED_TABLE_NAMES.map((table) => [
     table,
-    Object.entries(SHIPPED_TABLES[table]!.columns).flatMap(([name, { lake }]) => (lake === 'partition' ? [] : [{ name, kind: lake }])),
+    Object.entries(SHIPPED_TABLES[table]!.columns).flatMap(([name, { lake, nullable }]) =>
+      lake === 'partition' ? [] : [nullable ? { name, kind: lake, nullable } : { name, kind: lake }],
+    ),
   ]),
 )
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IssuedDevice } from '../../src/broker/device-registry.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { dayColumnOf, GOLD_TABLE_NAMES, SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { eventTopic } from '../../src/contract/device-topic.js'
 import { openMigrated } from '../../src/schemas.js'
 import { runCli } from '../helpers/cli.js'
 import { recordV1Snapshot, writeV1LakeSnapshot } from '../helpers/older-snapshots.js'
@@ -15,14 +16,31 @@ import { makeTempDir } from '../helpers/temp-dir.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PYTHON = join(ROOT, '.venv/bin/python')
 const CENTRAL = 'central-token-for-the-lake-team'
-const DAYS = ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04']
+/**
+ * The four days before today in the store's zone (examples/dims/store.csv: New York): stock is
+ * walked from its first count through today, by the daemon and by the commands alike, so the days
+ * are recent ones.
+ */
+const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+const DAYS = [4, 3, 2, 1].map((back) => new Date(Date.parse(`${TODAY}T12:00:00Z`) - back * 86_400_000).toISOString().slice(0, 10))
 const STORES = ['store_001', 'store_002']
 /** The engines every lake must read with their defaults; Spark when pyspark installs here. */
 const ENGINES = ['pyarrow', 'pandas', 'fastparquet', 'polars', 'duckdb']
 const SPARK_UNAVAILABLE = join(ROOT, '.venv/spark-unavailable.txt')
 const sparkMissing = existsSync(SPARK_UNAVAILABLE) ? readFileSync(SPARK_UNAVAILABLE, 'utf8').trim() : undefined
 
-type DaySums = Record<string, Record<string, { amount: number; gross: number; returns: number; rows: number }>>
+type DaySums = Record<string, Record<string, { sums: Record<string, number>; rows: number }>>
+
+/** What interop/read_lake.py sums per store-day of each table (its TABLES). */
+const RETURNS = ['gross_amount', 'returns_amount']
+const SUMMED: Record<string, string[]> = {
+  fact_daily_sales: ['daily_sales_amount', ...RETURNS],
+  fact_hourly_sales: ['sales_amount', ...RETURNS],
+  kpi_revenue_by_region: ['revenue_amount', ...RETURNS],
+  kpi_daily_orders: ['total_amount', ...RETURNS],
+  fact_daily_product_sales: ['sales_amount', ...RETURNS],
+  fact_inventory: ['closing_units', 'sold_units', 'shrink_units'],
+}
 
 function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -95,32 +113,27 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
   /** Per store-day sums of every gold table, through the gateway's own API (central's token). */
   const readGold = async (): Promise<DaySums> => {
     const sums: DaySums = {}
-    const amountOf: Record<string, string> = {
-      fact_daily_sales: 'daily_sales_amount',
-      fact_hourly_sales: 'sales_amount',
-      kpi_revenue_by_region: 'revenue_amount',
-      kpi_daily_orders: 'total_amount',
-      fact_daily_product_sales: 'sales_amount',
-    }
-    for (const table of GOLD_TABLE_NAMES) {
+    expect(Object.keys(SUMMED)).toEqual(SHIPPED_TABLE_NAMES)
+    for (const table of SHIPPED_TABLE_NAMES) {
       sums[table] = {}
       for (const store of STORES) {
-        const response = await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/${table}?from=${DAYS[0]}&to=${DAYS.at(-1)}&store_id=${store}`, {
+        const response = await fetch(`http://127.0.0.1:${gw.addresses.http.port}/api/v1/gold/${table}?from=${DAYS[0]}&to=${TODAY}&store_id=${store}`, {
           headers: { authorization: `Bearer ${CENTRAL}` },
         })
         for (const row of ((await response.json()) as { rows: Record<string, unknown>[] }).rows) {
-          const key = `${row.sale_date as string}|${store}`
-          const entry = (sums[table]![key] ??= { amount: 0, gross: 0, returns: 0, rows: 0 })
-          entry.amount += row[amountOf[table]!] as number
-          entry.gross += row.gross_amount as number
-          entry.returns += row.returns_amount as number
+          const key = `${row[dayColumnOf(table)] as string}|${store}`
+          const entry = (sums[table]![key] ??= { sums: Object.fromEntries(SUMMED[table]!.map((column) => [column, 0])), rows: 0 })
+          for (const column of SUMMED[table]!) entry.sums[column]! += row[column] as number
           entry.rows++
         }
       }
     }
     return sums
   }
-  const dailyGold = (): Record<string, number> => Object.fromEntries(Object.entries(gold.kpi_daily_orders!).map(([key, value]) => [key, value.amount]))
+  const dailyGold = (): Record<string, number> =>
+    Object.fromEntries(Object.entries(gold.kpi_daily_orders!).map(([key, value]) => [key, value.sums.total_amount!]))
+  /** Gold's sales tables only: a lake made before stock existed has no fact_inventory. */
+  const salesGold = (): DaySums => Object.fromEntries(Object.entries(gold).filter(([table]) => table !== 'fact_inventory'))
   /** Sales gold has counted, over both stores. */
   const goldSales = async (): Promise<number> => {
     let sales = 0
@@ -171,6 +184,22 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
       ),
     )
     const voided = sales.filter((_, i) => i % 12 === 2)
+    // A shelf count of three products each morning, from a handheld.
+    const scanner = gw.addDevice('scanner-1')
+    const handheld = await connectDevice(gw.url, scanner)
+    for (const [d, day] of DAYS.entries()) {
+      const counts = [101, 102, 103].map((product) => ({
+        event_id: `count-${day}-${product}`,
+        device_id: 'scanner-1',
+        store_id: 'store_001',
+        timestamp: `${day}T08:00:00Z`,
+        product_id: product,
+        type: 'count',
+        quantity: 20 + d,
+      }))
+      await handheld.publishAsync(eventTopic(scanner, 'inventory'), JSON.stringify(counts), { qos: 1 })
+    }
+    await handheld.endAsync()
     await publish([
       ...sales,
       ...voided.map((line) => ({
@@ -193,7 +222,17 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
     // Gold counts sale lines: not returns, not voided ones.
     await waitForGold(sales.filter((sale, i) => (sale.quantity as number) > 0 && i % 12 !== 2).length + DAYS.length)
     gold = await readGold()
-    for (const day of DAYS) expect(gold.kpi_daily_orders![`${day}|store_001`]!.returns, day).toBeGreaterThan(0)
+    for (const day of DAYS) expect(gold.kpi_daily_orders![`${day}|store_001`]!.sums.returns_amount, day).toBeGreaterThan(0)
+    // Stock: a row per product and day once counted, and for each product sold that day (its stock not known).
+    for (const day of DAYS) {
+      const moved = new Set([
+        101,
+        102,
+        103,
+        ...sales.filter((sale, i) => (sale.timestamp as string).startsWith(day) && i % 12 !== 2).map((sale) => sale.product_id as number),
+      ])
+      expect(gold.fact_inventory![`${day}|store_001`]!.rows, day).toBe(moved.size)
+    }
   })
   afterAll(async () => {
     await gw?.stop()
@@ -221,7 +260,7 @@ describe("central reads the lake with each engine's defaults (pyarrow, pandas, f
     expect(upgrade.stdout).toMatch(
       new RegExp(`: 0 snapshots.* ${STORES.length * DAYS.length * GOLD_TABLE_NAMES.length} files of an older snapshot format rewritten`),
     )
-    for (const engine of ENGINES) expect(await pythonJson<DaySums>([join(ROOT, 'interop/read_lake.py'), engine, olderLake]), engine).toEqual(gold)
+    for (const engine of ENGINES) expect(await pythonJson<DaySums>([join(ROOT, 'interop/read_lake.py'), engine, olderLake]), engine).toEqual(salesGold())
     expect(await pythonJson([join(ROOT, 'interop/lake_rules.py'), 'partition-columns', olderLake])).toEqual({
       files: STORES.length * DAYS.length * GOLD_TABLE_NAMES.length,
       violations: [],
