@@ -45,7 +45,9 @@ describe('gold -> Parquet -> DuckDB gives back gold', () => {
     for (const manifest of manifests) {
       expect(manifest.files.map((file) => file.table).sort()).toEqual([...SHIPPED_TABLE_NAMES].sort())
       for (const file of manifest.files) {
-        expect(file.path).toBe(`${file.table}/${dayColumnOf(file.table)}=${manifest.sale_date}/store_id=${manifest.store_id}/part-${manifest.snapshot_id}.parquet`)
+        expect(file.path).toBe(
+          `${file.table}/${dayColumnOf(file.table)}=${manifest.sale_date}/store_id=${manifest.store_id}/part-${manifest.snapshot_id}.parquet`,
+        )
         expect(sha256Hex(readFileSync(join(dir, manifest.snapshot_id, file.path)))).toBe(file.sha256)
       }
     }
