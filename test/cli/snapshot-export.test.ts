@@ -8,7 +8,7 @@ import { writeDaemonConfig } from '../helpers/daemon.js'
 import { seedSale } from '../helpers/sales.js'
 import { SilverHarness } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
-import { GOLD_TABLE_NAMES } from '../../src/gold/gold-tables.js'
+import { SHIPPED_TABLE_NAMES } from '../../src/gold/gold-tables.js'
 
 describe('medallion-edge snapshot export', () => {
   const h = new SilverHarness()
@@ -29,7 +29,7 @@ describe('medallion-edge snapshot export', () => {
     const out = join(work.path, 'out')
     const result = await runCli(['snapshot', 'export', '--date', '2025-05-01', '--out', out, '--config', config])
     expect(result).toMatchObject({ code: 0, stderr: '' })
-    expect(result.stdout).toMatch(new RegExp(`^store_001-2025-05-01-v1: ${GOLD_TABLE_NAMES.length} files`))
+    expect(result.stdout).toMatch(new RegExp(`^store_001-2025-05-01-v1: ${SHIPPED_TABLE_NAMES.length} files`))
     expect(readdirSync(join(out, '_manifests'))).toEqual(['store_001-2025-05-01-v1.json'])
     const duck = await (await DuckDBInstance.create(':memory:')).connect()
     const row = (await duck.runAndReadAll(`SELECT total_amount::INTEGER AS cents FROM read_parquet('${out}/kpi_daily_orders/**/*.parquet')`)).getRowObjects()

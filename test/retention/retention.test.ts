@@ -48,9 +48,11 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
   }
 
   /** Sales in all layers, snapshots made, every day shipped but the last, 5 May (its upload keeps failing). */
-  async function fiveDaysShippedButOne(perDay: number): Promise<void> {
-    h = new SilverHarness()
+  async function fiveDaysShippedButOne(perDay: number, inventory: Record<string, unknown>[] = []): Promise<void> {
+    // With stock, gold's clock is the last day's evening: stock is walked through "today".
+    h = new SilverHarness(inventory.length > 0 ? { now: () => Date.parse('2025-05-05T23:00:00Z') } : {})
     h.ingest(sales(perDay))
+    if (inventory.length > 0) h.ingestInventory(inventory)
     h.process()
     h.gold.refreshAll()
     const dir = join(h.dir.path, 'snapshots')
@@ -123,8 +125,8 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
   })
 
   it("inventory movements go with their day's sales; fact_inventory keeps its rows, and later days still start from them (issue 23)", async () => {
-    await fiveDaysShippedButOne(20)
-    h!.ingestInventory(
+    await fiveDaysShippedButOne(
+      20,
       DAYS.map((day, i) => ({
         event_id: `count-${i}`,
         device_id: 'scanner-1',
@@ -135,8 +137,6 @@ describe('retention: delivered old days pruned from bronze and silver, gold kept
         quantity: 100 + i,
       })),
     )
-    h!.process()
-    h!.gold.refreshAll()
     const stock = (): string => JSON.stringify(h!.db.prepare("SELECT * FROM gold.fact_inventory WHERE stock_date <= '2025-05-05' ORDER BY stock_date").all())
     const before = stock()
     expect(count('SELECT count(*) FROM gold.fact_inventory WHERE stock_date <= ?', DAYS[4])).toBe(5)
