@@ -2,7 +2,6 @@ import { isUtf8 } from 'node:buffer'
 import type { SqliteDatabase } from '../db/open.js'
 import { parseEventMessage, type MessageLimits } from './parse-message.js'
 import { eventTables, type EventTables } from './event-kinds.js'
-import type { ValidSale } from './validate-sale.js'
 import type { RejectReason } from './reject-reason.js'
 import type { DeviceNotices } from '../contract/reject-notice.js'
 import { NoticeCollector } from './notice-collector.js'
@@ -96,23 +95,31 @@ export class BronzeStore {
   private storeAll(messages: readonly IncomingMessage[], noted: [string, number][]): CommitResult {
     const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {}, notices: [] }
     const notices = new NoticeCollector()
-    // Each device's last new sale of the group, noted once per device rather than once per sale.
-    const lastSaleOf = new Map<string, { sale: ValidSale; receivedAt: string; receivedAtMs: number }>()
+    // Each device's last new event of the group (a sale, a void, an inventory event: a scanner that
+    // only counts is not silent), noted once per device rather than once per event.
+    const lastEventOf = new Map<string, { storeId: string; tsMs: number; receivedAt: string; receivedAtMs: number }>()
     for (const message of messages) {
       const receivedAt = this.isoTime(message.receivedAtMs)
       const verdict = parseEventMessage(message.topic, message.payload, message.payloadBytes, this.options)
       for (const event of verdict.events) {
         let stored: boolean
+        let tsMs: number
         if (event.table === 'sale') {
           stored = this.tables.sale.insertOnce(event, receivedAt, message.receivedAtMs)
-          if (stored) lastSaleOf.set(event.deviceId, { sale: event, receivedAt, receivedAtMs: message.receivedAtMs })
+          tsMs = event.saleTsMs
         } else if (event.table === 'void') {
           stored = this.tables.void.insertOnce(event, receivedAt, message.receivedAtMs)
+          tsMs = event.saleTsMs
         } else {
           stored = this.tables.inventory.insertOnce(event, receivedAt, message.receivedAtMs)
+          tsMs = event.tsMs
         }
-        if (stored) result.accepted++
-        else result.duplicates++
+        if (stored) {
+          result.accepted++
+          lastEventOf.set(event.deviceId, { storeId: event.storeId, tsMs, receivedAt, receivedAtMs: message.receivedAtMs })
+        } else {
+          result.duplicates++
+        }
       }
       for (const reject of verdict.rejects) {
         const kept = payloadToKeep(reject.payload, this.options.rejectPayloadKeepBytes)
@@ -140,11 +147,11 @@ export class BronzeStore {
     }
     result.notices = notices.devices
     this.trimRejects()
-    for (const [deviceId, { sale, receivedAt, receivedAtMs }] of lastSaleOf) {
+    for (const [deviceId, { storeId, tsMs, receivedAt, receivedAtMs }] of lastEventOf) {
       // Within the second after the last note: skipped; a clock that stepped back (NTP) writes at once.
       const sinceNoted = receivedAtMs - (this.activityNotedAt.get(deviceId) ?? Number.NEGATIVE_INFINITY)
       if (sinceNoted >= 0 && sinceNoted < ACTIVITY_RESOLUTION_MS) continue
-      this.noteActivity.run(deviceId, sale.storeId, receivedAt, sale.saleTsMs)
+      this.noteActivity.run(deviceId, storeId, receivedAt, tsMs)
       noted.push([deviceId, receivedAtMs])
     }
     return result

@@ -85,6 +85,7 @@ export class HttpApi implements Part {
         day: (storeId, date, now, limit) => files.reader.day(storeId, date, now, limit),
         inventoryDay: (storeId, date) => files.reader.stock.day(storeId, date),
         goldAsOf: () => files.reader.caughtUpAt(),
+        stockPosition: (storeId, date) => files.reader.stock.position(storeId, date, config.inventory.lowDays),
         inventoryNow: (storeId, today) => files.reader.stock.now(storeId, today, config.inventory.lowDays),
         stores: () => storesOf(config, files.reader.stores(), health),
         refreshedSince: (seq, limit) => files.reader.refreshedSince(seq, limit),

@@ -4,6 +4,7 @@ import type { DayView as LiveDay } from '../http/live/live-day-hub.js'
 import { Api, AuthError, UnreachableError } from './api.js'
 import { COMPARE_KEYS, saveCompareKey, savedCompareKey, type CompareKey } from './comparison.js'
 import { DayView } from './day-view.js'
+import { StockView } from './stock-view.js'
 import { afterPaint, byId, el } from './dom.js'
 import { Formats, warmUpFormats } from './format.js'
 import { HealthView, type DeviceCounts, type RejectRow } from './health-view.js'
@@ -45,6 +46,7 @@ const MIN_TOKEN_LENGTH = 16
 class Dashboard {
   private readonly api = new Api(localStorage, sessionStorage)
   private readonly day = new DayView()
+  private readonly stock = new StockView()
   private readonly times = new RelativeTimes(document)
   private readonly health = new HealthView(this.times)
   private compareKey: CompareKey = savedCompareKey(localStorage)
@@ -245,6 +247,7 @@ class Dashboard {
     this.asOf = view.totals.as_of
     const isToday = view.totals.date === this.today
     this.day.render(this.formats!, view.totals, view.top_products, { isToday, ...this.formats!.clockNow(Date.now()) }, this.compareKey)
+    this.stock.render(this.formats!, view.stock, isToday)
     this.updateConnection()
   }
 

@@ -18,6 +18,18 @@ export interface StockNow {
   low: boolean
 }
 
+/** What the staff page shows of a store-day's stock: out of stock and running low, and how many products have known stock. */
+export interface StockPosition {
+  date: string
+  /** Products whose stock is known that day (0: the store sends no inventory; the page hides the panel). */
+  tracked: number
+  out: StockNow[]
+  low: StockNow[]
+}
+
+/** Most products of each list the staff page is sent. */
+const POSITION_LIMIT = 20
+
 /** gold.fact_inventory for the HTTP API, on the gold reader's read-only connection. */
 export class StockReader {
   private readonly rowsOfDay
@@ -42,6 +54,22 @@ export class StockReader {
   now(storeId: string, today: string, lowDays: number): { date: string | null; products: StockNow[] } {
     const date = this.lastDayBy.get(storeId, today) as string | null
     if (date === null) return { date: null, products: [] }
+    return { date, products: this.products(storeId, date, lowDays) }
+  }
+
+  /** A store-day's stock as the staff page shows it (today as it stands, a past day as it closed). */
+  position(storeId: string, date: string, lowDays: number): StockPosition {
+    const products = this.products(storeId, date, lowDays)
+    return {
+      date,
+      tracked: products.filter((product) => product.known).length,
+      out: products.filter((product) => product.out).slice(0, POSITION_LIMIT),
+      low: products.filter((product) => product.low).slice(0, POSITION_LIMIT),
+    }
+  }
+
+  /** The day's products, out of stock first, then running low, then by days of cover. */
+  private products(storeId: string, date: string, lowDays: number): StockNow[] {
     const products = this.day(storeId, date).map((row): StockNow => {
       const known = row.known === 1
       const onHand = row.closing_units as number
@@ -62,7 +90,6 @@ export class StockReader {
       }
     })
     const rank = (p: StockNow): number => (p.out ? 0 : p.low ? 1 : 2)
-    products.sort((a, b) => rank(a) - rank(b) || (a.days_of_cover ?? Infinity) - (b.days_of_cover ?? Infinity) || a.product_id - b.product_id)
-    return { date, products }
+    return products.sort((a, b) => rank(a) - rank(b) || (a.days_of_cover ?? Infinity) - (b.days_of_cover ?? Infinity) || a.product_id - b.product_id)
   }
 }

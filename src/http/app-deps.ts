@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import type { SnapshotFile } from '../delivery/snapshot-reader.js'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
-import type { StockNow } from '../gold/stock-reader.js'
+import type { StockNow, StockPosition } from '../gold/stock-reader.js'
 import type { WallClock } from '../util/zoned-time.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
@@ -22,8 +22,10 @@ export interface AppDeps {
   /** `now`: the store's wall clock when the date is today (last week's comparison stops there). */
   totals: (storeId: string, date: string, now?: WallClock) => Totals
   topProducts: (storeId: string, date: string, limit: number) => TopProduct[]
-  /** Totals and top products from one gold state (what the staff page shows of a day). */
-  day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => DayView
+  /** Totals and top products from one gold state (what the staff page shows of a day, with its stock). */
+  day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => Omit<DayView, 'stock'>
+  /** A store-day's stock as the staff page shows it, with `inventory.lowDays` applied. */
+  stockPosition: (storeId: string, date: string) => StockPosition
   /** A store-day's stock position (gold.fact_inventory rows). */
   inventoryDay: (storeId: string, date: string) => Record<string, unknown>[]
   /** Each product's stock now (the last day with rows up to `today`), with `inventory.lowDays` applied. */

@@ -55,7 +55,7 @@ export function dayTotals(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'totals'>, 
 }
 
 /** What the staff page shows of a store-day: its totals and its top products (GET /api/v1/day, the live `day` event). */
-export function dayView(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'day'>, storeId: string, date: string): DayView {
+export function dayView(deps: Pick<AppDeps, 'timeZoneOf' | 'now' | 'day' | 'stockPosition'>, storeId: string, date: string): DayView {
   const clock = storeClock(deps, storeId)
-  return deps.day(storeId, date, clock.date === date ? clock : undefined, DAY_VIEW_TOP_PRODUCTS)
+  return { ...deps.day(storeId, date, clock.date === date ? clock : undefined, DAY_VIEW_TOP_PRODUCTS), stock: deps.stockPosition(storeId, date) }
 }

@@ -354,6 +354,36 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     await context.close()
   })
 
+  it('stock: out of stock and running low, with units on hand and when counted; a sale updates it live (issue 23)', async () => {
+    const scanner = await store.addDevice('scanner-1')
+    const handheld = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, scanner)
+    const counted = new Date(Date.now() - 30 * 60_000).toISOString()
+    const count = (product: number, quantity: number): Record<string, unknown> => ({
+      device_id: 'scanner-1',
+      store_id: 'store_001',
+      event_id: `count-${product}`,
+      timestamp: counted,
+      product_id: product,
+      type: 'count',
+      quantity,
+    })
+    await handheld.publishAsync('stores/store_001/devices/scanner-1/inventory', JSON.stringify([count(107, 0), count(108, 5), count(109, 50)]), { qos: 1 })
+    await handheld.endAsync()
+    await store.publish([recentSale({ product_id: 108, quantity: 4 })]) // 1 left, 1.75 (shown 1.8) days of cover: running low
+    const { context, page } = await open(store, SCREENS.phone)
+    await expect.poll(() => page.locator('#stock-low li[data-product-id="108"]').count(), { timeout: 30_000 }).toBe(1)
+    expect(await page.locator('#stock-out li[data-product-id="107"] .amount').getAttribute('data-value')).toBe('0')
+    expect(await page.locator('#stock-low li[data-product-id="108"] .amount').textContent()).toBe('1 on hand')
+    expect(await page.locator('#stock-low li[data-product-id="108"] .detail').textContent()).toMatch(/counted \d+:\d\d:\d\d [AP]M( \S+)? · 1\.8 days of cover$/)
+    expect(await page.locator('#stock-card li[data-product-id="109"]').count()).toBe(0) // plenty: in neither list
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-page-stock-phone.png'), fullPage: true })
+    // The last one sold: out of stock, on the open page, without a reload.
+    await store.publish([recentSale({ product_id: 108 })])
+    await expect.poll(() => page.locator('#stock-out li[data-product-id="108"]').count(), { timeout: 30_000 }).toBe(1)
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(SCREENS.phone.width)
+    await context.close()
+  })
+
   it('no page made a request to anything but its gateway', () => {
     expect(outside).toEqual([])
   })

@@ -1,3 +1,4 @@
+import type { StockPosition } from '../../gold/stock-reader.js'
 import type { Logger } from 'pino'
 import type { TopProduct, Totals } from '../../gold/gold-reader.js'
 import { addDays } from '../../util/calendar-date.js'
@@ -8,6 +9,8 @@ import type { EventStream } from './event-stream.js'
 export interface DayView {
   totals: Totals
   top_products: TopProduct[]
+  /** The day's stock position (docs/inventory.md): out of stock and running low. */
+  stock: StockPosition
 }
 
 export interface LiveSources {

@@ -1,0 +1,45 @@
+import type { StockPosition, StockNow } from '../gold/stock-reader.js'
+import { byId, el, fill } from './dom.js'
+import type { Formats } from './format.js'
+
+/**
+ * The stock panel: what is out of stock and what is running low (docs/inventory.md), today as it
+ * stands, a past day as it closed. Hidden for a store without inventory events. It comes with the
+ * day's figures (the day view and the live stream), so a sale or a receipt updates it like the totals.
+ */
+export class StockView {
+  render(formats: Formats, stock: StockPosition, isToday: boolean): void {
+    const card = byId('stock-card')
+    card.hidden = stock.tracked === 0
+    if (card.hidden) return
+    byId('stock-title').textContent = isToday ? 'Stock' : `Stock at the end of ${formats.day(stock.date)}`
+    this.renderList(byId('stock-out'), formats, stock.out, stock.date, 'Nothing out of stock')
+    this.renderList(byId('stock-low'), formats, stock.low, stock.date, 'Nothing running low')
+  }
+
+  private renderList(list: HTMLElement, formats: Formats, products: readonly StockNow[], date: string, none: string): void {
+    if (products.length === 0) {
+      fill(list, [el('li', 'empty', none)])
+      return
+    }
+    fill(
+      list,
+      products.map((product) => {
+        const item = el('li')
+        const units = el('span', 'amount', `${formats.count(product.on_hand)} on hand`)
+        units.dataset.value = String(product.on_hand)
+        const counted = product.last_count_at === null ? 'never counted' : `counted ${this.when(formats, product.last_count_at, date)}`
+        const cover = product.days_of_cover === null || product.out ? '' : ` · ${formats.decimal(product.days_of_cover)} days of cover`
+        item.dataset.productId = String(product.product_id)
+        item.append(el('span', 'name', product.product_name), units, el('span', 'detail', `${product.category} · ${counted}${cover}`))
+        return item
+      }),
+    )
+  }
+
+  /** A count of the shown day by its time, an earlier one by its day (the store's clock). */
+  private when(formats: Formats, iso: string, date: string): string {
+    const day = formats.dateNow(Date.parse(iso))
+    return day === date ? formats.time(iso) : formats.shortDay(day)
+  }
+}
