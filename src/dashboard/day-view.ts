@@ -1,6 +1,6 @@
 import type { TopProduct, Totals } from '../gold/gold-reader.js'
 import { describeComparison, type CompareKey } from './comparison.js'
-import { afterPaint, byId, el, fill } from './dom.js'
+import { afterPaint, byId, el, fill, fillList } from './dom.js'
 import { fitFiguresIn } from './fit-text.js'
 import type { Formats } from './format.js'
 import type { HourlyChart, HourPoint } from './hourly-chart.js'
@@ -171,14 +171,10 @@ export class DayView {
   }
 
   private renderProducts(formats: Formats, products: TopProduct[], none: string): void {
-    const list = byId('top-products')
-    if (products.length === 0) {
-      fill(list, [el('li', 'empty', none)])
-      return
-    }
-    fill(
-      list,
-      products.map((product) => {
+    fillList(
+      byId('top-products'),
+      products,
+      (product) => {
         const item = el('li')
         const amount = el('span', 'amount', formats.money(product.amount))
         amount.dataset.value = String(product.amount)
@@ -193,7 +189,8 @@ export class DayView {
           ),
         )
         return item
-      }),
+      },
+      none,
     )
   }
 }

@@ -18,6 +18,11 @@ export function fill(parent: HTMLElement, children: HTMLElement[]): void {
   parent.replaceChildren(...children)
 }
 
+/** Fills a list with an item per entry, or with one line saying there is none. */
+export function fillList<T>(list: HTMLElement, entries: readonly T[], item: (entry: T) => HTMLElement, none: string): void {
+  fill(list, entries.length === 0 ? [el('li', 'empty', none)] : entries.map(item))
+}
+
 /** Runs once the next frame is painted (a frame's callbacks, then a task after it). */
 export function afterPaint(run: () => void): void {
   requestAnimationFrame(() => setTimeout(run, 0))

@@ -1,5 +1,5 @@
 import type { StockPosition, StockNow } from '../gold/stock-reader.js'
-import { byId, el, fill } from './dom.js'
+import { byId, el, fillList } from './dom.js'
 import type { Formats } from './format.js'
 
 /**
@@ -18,13 +18,10 @@ export class StockView {
   }
 
   private renderList(list: HTMLElement, formats: Formats, products: readonly StockNow[], date: string, none: string): void {
-    if (products.length === 0) {
-      fill(list, [el('li', 'empty', none)])
-      return
-    }
-    fill(
+    fillList(
       list,
-      products.map((product) => {
+      products,
+      (product) => {
         const item = el('li')
         const units = el('span', 'amount', `${formats.count(product.on_hand)} on hand`)
         units.dataset.value = String(product.on_hand)
@@ -33,7 +30,8 @@ export class StockView {
         item.dataset.productId = String(product.product_id)
         item.append(el('span', 'name', product.product_name), units, el('span', 'detail', `${product.category} · ${counted}${cover}`))
         return item
-      }),
+      },
+      none,
     )
   }
 

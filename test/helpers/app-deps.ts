@@ -42,7 +42,7 @@ export function appDeps(reader: () => GoldReader, overrides: Partial<AppDeps> = 
     inventoryDay: (storeId, date) => reader().stock.day(storeId, date),
     goldAsOf: () => reader().caughtUpAt(),
     stockPosition: (storeId, date) => reader().stock.position(storeId, date, 2),
-        inventoryNow: (storeId, today) => reader().stock.now(storeId, today, 2),
+    inventoryNow: (storeId, today) => reader().stock.now(storeId, today, 2),
     stores: () => reader().stores(),
     refreshedSince: (seq, limit) => reader().refreshedSince(seq, limit),
     lastRefreshSeq: () => reader().lastRefreshSeq(),
