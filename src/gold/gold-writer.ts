@@ -97,7 +97,8 @@ export class GoldWriter {
     // Streamed (no other statement runs on this connection meanwhile): a day of a million sales
     // must not be held in memory.
     const aggregate = aggregateDay(this.readDay.iterate(storeId, saleDate, throughId) as Iterable<unknown[]>)
-    if (aggregate.day.lines > 0) this.insert(storeId, saleDate, aggregate)
+    // A day of returns or voided lines only has rows too (as the additions give them).
+    if (aggregate.day.lines + aggregate.day.returns + aggregate.day.voids > 0) this.insert(storeId, saleDate, aggregate)
     this.logRefresh(storeId, saleDate)
     return aggregate.day.lines
   }

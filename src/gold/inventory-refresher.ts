@@ -65,6 +65,9 @@ export class InventoryRefresher {
   private readonly insertRow
   private readonly prunedThrough
   private readonly firstMovementDay
+  private readonly firstRowDay
+  /** The day each store was last rolled to (this process): a store without a known product has no row of today to say so. */
+  private readonly rolled = new Map<string, string>()
   private readonly deleteProductDay
   private readonly productAsOf
   private stores: Set<string> | undefined
@@ -78,7 +81,10 @@ export class InventoryRefresher {
     this.newMovements = db.prepare<[number, number], { bronze_id: number; store_id: string; product_id: number; stock_date: string }>(
       'SELECT bronze_id, store_id, product_id, stock_date FROM silver.inventory_movements WHERE bronze_id > ? ORDER BY bronze_id LIMIT ?',
     )
-    this.storesWithMovements = db.prepare('SELECT DISTINCT store_id FROM silver.inventory_movements').pluck()
+    // A store keeps its stock once retention pruned its movements: its rows are where it stands.
+    this.storesWithMovements = db
+      .prepare('SELECT DISTINCT store_id FROM silver.inventory_movements UNION SELECT DISTINCT store_id FROM gold.fact_inventory')
+      .pluck()
     this.zoneOf = db.prepare('SELECT timezone FROM silver.inventory_movements WHERE store_id = ? ORDER BY bronze_id DESC LIMIT 1').pluck()
     this.movementsOfDay = db.prepare<
       [string, string, number],
@@ -101,6 +107,7 @@ export class InventoryRefresher {
       received_units, sold_units, adjusted_units, shrink_units, closing_units, counted, uncounted, known, last_count_at,
       avg_daily_sold_7d, days_of_cover, stockout_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.firstMovementDay = db.prepare('SELECT min(stock_date) FROM silver.inventory_movements WHERE store_id = ?').pluck()
+    this.firstRowDay = db.prepare('SELECT min(stock_date) FROM gold.fact_inventory WHERE store_id = ?').pluck()
     this.prunedThrough = db.prepare('SELECT max(sale_date) FROM silver.pruned_days WHERE store_id = ?').pluck()
     this.productAsOf = productAsOf(db)
   }
@@ -121,9 +128,14 @@ export class InventoryRefresher {
     const marks = new Marks()
     const movements = this.newMovements.all(movementsThrough, limit)
     const stores = this.knownStores()
+    const firstDays = new Map<string, string | null>()
     for (const movement of movements) {
       stores.add(movement.store_id)
       marks.add(movement.store_id, movement.product_id, movement.stock_date)
+      // Before the store's stock began (or its first movement ever): a rebuild walks every product from there.
+      if (!firstDays.has(movement.store_id)) firstDays.set(movement.store_id, this.firstRowDay.get(movement.store_id) as string | null)
+      const first = firstDays.get(movement.store_id)
+      if (first === null || first === undefined || movement.stock_date < first) marks.add(movement.store_id, ALL, movement.stock_date)
     }
     const through = movements.at(-1)?.bronze_id ?? movementsThrough
     if (stores.size === 0) return { movementsThrough: through, pending: false }
@@ -132,7 +144,11 @@ export class InventoryRefresher {
     // A new day: the last one's stockout runs to its end, and every product gets the new day's row.
     for (const storeId of stores) {
       const last = this.lastDay.get(storeId) as string | null
-      if (last !== null && last < this.today(storeId)) marks.add(storeId, ALL, last)
+      const today = this.today(storeId)
+      if (last !== null && last < today && this.rolled.get(storeId) !== today) {
+        marks.add(storeId, ALL, last)
+        this.rolled.set(storeId, today)
+      }
     }
     for (const [storeId, products] of marks.byStore) this.compute(storeId, products, through, salesThrough)
     return { movementsThrough: through, pending: movements.length === limit }
@@ -169,8 +185,10 @@ export class InventoryRefresher {
     const all = marked.has(ALL)
     const wanted = (productId: number): boolean => all || marked.has(productId)
     let from = [...marked.values()].reduce((a, b) => (a < b ? a : b))
-    const first = this.firstMovementDay.get(storeId) as string | null
-    if (first === null) return
+    const first = [this.firstMovementDay.get(storeId) as string | null, this.firstRowDay.get(storeId) as string | null]
+      .filter((day): day is string => day !== null)
+      .sort()[0]
+    if (first === undefined) return
     if (from < first) from = first
     // Days retention pruned keep their rows: silver no longer holds their sales.
     const pruned = this.prunedThrough.get(storeId) as string | null

@@ -11,7 +11,8 @@ export function goldPrunedDaysWithRows(db: SqliteDatabase): PrunedDay[] {
   return db
     .prepare(
       `SELECT p.store_id, p.sale_date FROM silver.pruned_days p WHERE p.gold_pruned_at IS NOT NULL
-    AND EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)`,
+    AND (EXISTS (SELECT 1 FROM gold.kpi_daily_orders k WHERE k.store_id = p.store_id AND k.sale_date = p.sale_date)
+      OR EXISTS (SELECT 1 FROM gold.fact_inventory f WHERE f.store_id = p.store_id AND f.stock_date = p.sale_date))`,
     )
     .all() as PrunedDay[]
 }

@@ -237,3 +237,27 @@ describe('gold.fact_inventory equals an independent walk of the events (issue 23
     expect(JSON.stringify(rows())).toBe(live)
   })
 })
+
+describe("a store's first inventory event arriving late, for an earlier day than its stock began (issue 23)", () => {
+  it('walks every product from that day, as a rebuild does', async () => {
+    const h = new SilverHarness({ defaultTimezone: ZONE, now: () => NOW })
+    try {
+      await h.importDims('store', `store_id,store_name,region,timezone\n${STORE},Downtown,North,${ZONE}\n`, Date.parse('2026-01-01T00:00:00Z'))
+      h.ingest([sale('b1', est('2026-03-07T10:00:00'), 102, 2), sale('b2', edt('2026-03-09T10:00:00'), 102, 1)])
+      h.ingestInventory([move('a2', edt('2026-03-09T08:00:00'), 101, 'count', 5)])
+      h.process()
+      h.gold.refreshAll()
+      // A handheld's backlog: a count of 101 on the 7th, before the store's stock began.
+      h.ingestInventory([move('a1', est('2026-03-07T08:00:00'), 101, 'count', 9)])
+      h.process()
+      h.gold.refreshAll()
+      const rows = (): string => JSON.stringify(h.db.prepare('SELECT * FROM gold.fact_inventory ORDER BY stock_date, product_id').all())
+      const live = rows()
+      expect(h.db.prepare("SELECT sold_units FROM gold.fact_inventory WHERE product_id = 102 AND stock_date = '2026-03-07'").pluck().get()).toBe(2)
+      new GoldRefresher(h.db, () => NOW).rebuild()
+      expect(rows()).toBe(live)
+    } finally {
+      h.close()
+    }
+  })
+})

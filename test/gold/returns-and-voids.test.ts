@@ -355,3 +355,38 @@ describe('returns and voids: gold equals an independent computation over the eve
     expect(dumpGold(h.db)).toBe(live)
   })
 })
+
+describe('a day of returns or voided lines only (issue 22)', () => {
+  it('keeps its rows when it is recomputed, as the additions gave them', async () => {
+    const h = new SilverHarness({ defaultTimezone: TIMEZONE })
+    try {
+      await h.importDims('store', `store_id,store_name,region,timezone\nstore_001,Downtown,North,${TIMEZONE}\n`)
+      const line = { device_id: 'till-1', store_id: 'store_001', product_id: 101, price: 4, customer_id: null }
+      // 1 May: one sale, voided after gold counted it. 2 May: a return of last week's sale only.
+      h.ingest([
+        { ...line, event_id: 'only', timestamp: '2025-05-01T14:00:00Z', quantity: 1 },
+        { ...line, event_id: 'back', timestamp: '2025-05-02T14:00:00Z', quantity: -2, refund_of: 'last-week' },
+      ])
+      h.process()
+      h.gold.refreshAll()
+      h.ingest([{ device_id: 'till-1', store_id: 'store_001', event_id: 'v', timestamp: '2025-05-01T14:05:00Z', void_of: 'only' }])
+      h.process()
+      h.gold.refreshAll()
+      const days = (): unknown[] =>
+        h.db
+          .prepare('SELECT sale_date, total_amount, sales_count, returns_count, returns_amount, voids_count FROM gold.kpi_daily_orders ORDER BY sale_date')
+          .all()
+      const expected = [
+        { sale_date: '2025-05-01', total_amount: 0, sales_count: 0, returns_count: 0, returns_amount: 0, voids_count: 1 },
+        { sale_date: '2025-05-02', total_amount: -800, sales_count: 0, returns_count: 1, returns_amount: 800, voids_count: 0 },
+      ]
+      expect(days()).toEqual(expected)
+      const live = dumpGold(h.db)
+      new GoldRefresher(h.db).rebuild()
+      expect(days()).toEqual(expected)
+      expect(dumpGold(h.db)).toBe(live)
+    } finally {
+      h.close()
+    }
+  })
+})
