@@ -14,11 +14,12 @@ export type DayRow = [
 ]
 
 /**
- * Sums of a group: net amount and units (returns subtract, voided lines count nowhere but in
- * `voids`), gross and returns beside them, and the distinct orders (sales baskets: an order with a
- * sale line; a basket of returns only is a return transaction, not an order).
+ * Sums of a group's lines: net amount and units (returns subtract, voided lines count nowhere but
+ * in `voids`), gross and returns beside them. The day's recompute (Measures) and the additions
+ * (gold-delta.ts) both sum lines this way; orders are counted by each its own way (sales baskets:
+ * an order with a sale line; a basket of returns only is a return transaction, not an order).
  */
-export class Measures {
+export class LineSums {
   /** Net: sales minus returns. */
   amount = 0
   /** Sale lines (quantity > 0). */
@@ -32,14 +33,12 @@ export class Measures {
   returns = 0
   returnedUnits = 0
   voids = 0
-  /** Sales without an order id: each its own order, so counted, not remembered. */
-  private loneOrders = 0
-  private readonly orders = new Set<string>()
 
-  add(amount: number, quantity: number, order: string | null, voided: 0 | 1): void {
+  /** Adds a line to the sums; true when it is a sale line (not a return, not voided): one that can make an order. */
+  protected addLine(amount: number, quantity: number, voided: 0 | 1): boolean {
     if (voided === 1) {
       this.voids++
-      return
+      return false
     }
     this.amount += amount
     this.units += quantity
@@ -47,10 +46,22 @@ export class Measures {
       this.returnsAmount -= amount
       this.returns++
       this.returnedUnits -= quantity
-      return
+      return false
     }
     this.gross += amount
     this.lines++
+    return true
+  }
+}
+
+/** A group's line sums with the distinct orders (sales baskets) that have a sale line in it. */
+export class Measures extends LineSums {
+  /** Sales without an order id: each its own order, so counted, not remembered. */
+  private loneOrders = 0
+  private readonly orders = new Set<string>()
+
+  add(amount: number, quantity: number, order: string | null, voided: 0 | 1): void {
+    if (!this.addLine(amount, quantity, voided)) return
     if (order === null) this.loneOrders++
     else this.orders.add(order)
   }

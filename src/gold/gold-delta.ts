@@ -1,43 +1,19 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
-import { DAY_COLUMNS, type DayRow } from './aggregate-day.js'
+import { DAY_COLUMNS, LineSums, type DayRow } from './aggregate-day.js'
 
 /** A new silver sale as gold adds it: where it stands (bronze id, store, day), then a day's row (aggregate-day.ts). */
 export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
 export type AppendedRow = [bronzeId: number, storeId: string, saleDate: string, ...DayRow]
 
 /** What a batch of new sales adds to one group: sums as aggregate-day.ts's Measures keeps them, and the orders that had no sale line in it before. */
-export class Delta {
-  amount = 0
-  lines = 0
-  units = 0
+export class Delta extends LineSums {
   newOrders = 0
-  gross = 0
-  returnsAmount = 0
-  returns = 0
-  returnedUnits = 0
-  voids = 0
   lastSaleMs = Number.NEGATIVE_INFINITY
 
   add(row: AppendedRow, newOrder: boolean): void {
-    if (row[12] === 1) {
-      this.voids++
-      return
-    }
-    const amount = row[6]
-    const quantity = row[7]
-    this.amount += amount
-    this.units += quantity
-    if (row[11] > this.lastSaleMs) this.lastSaleMs = row[11]
-    if (quantity < 0) {
-      this.returnsAmount -= amount
-      this.returns++
-      this.returnedUnits -= quantity
-      return
-    }
-    this.gross += amount
-    this.lines++
-    if (newOrder) this.newOrders++
+    if (row[12] === 0 && row[11] > this.lastSaleMs) this.lastSaleMs = row[11]
+    if (this.addLine(row[6], row[7], row[12]) && newOrder) this.newOrders++
   }
 }
 

@@ -1,21 +1,13 @@
 import type { SqliteDatabase } from '../db/open.js'
 import { productAsOf } from './product-as-of.js'
-import { aggregateDay, DAY_COLUMNS, perOrder, type DayAggregate, type ProductMeasures } from './aggregate-day.js'
+import { aggregateDay, DAY_COLUMNS, perOrder, type DayAggregate, type LineSums, type ProductMeasures } from './aggregate-day.js'
 import { ALL_GOLD_TABLE_NAMES, insertSql } from './gold-tables.js'
 import type { DayDelta } from './gold-delta.js'
 
-/** What a group adds up beside its net amount, sales and orders: gross and returns, and voids (or, for a product, returned units). */
-interface ReturnsAndVoids {
-  gross: number
-  returnsAmount: number
-  returns: number
-  voids: number
-  returnedUnits: number
-}
 const RETURNS_COLUMNS = 'gross_amount, returns_amount, returns_count, voids_count'
 const PRODUCT_RETURNS_COLUMNS = 'gross_amount, returns_amount, returns_count, returned_units'
-const returnsOf = (m: ReturnsAndVoids): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.voids]
-const productReturnsOf = (m: ReturnsAndVoids): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.returnedUnits]
+const returnsOf = (m: LineSums): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.voids]
+const productReturnsOf = (m: LineSums): [number, number, number, number] => [m.gross, m.returnsAmount, m.returns, m.returnedUnits]
 
 /** Sums grow by what was added; an average is recomputed from the new sums (REAL division, as a rebuild gives it). */
 const ADD = (amount: string, returns = RETURNS_COLUMNS): string =>

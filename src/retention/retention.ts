@@ -13,16 +13,14 @@ import { compactDatabases } from './compact.js'
 import { newestDayChange } from '../silver/day-changes.js'
 import { newestEnrichedBronzeId, oldestSilverDay, silverWatermark } from '../silver/silver-status.js'
 import {
-  bronzeIdsOfDay,
   bronzeIdsQuarantinedBefore,
   markDaysPruned,
-  markedDaysWithSales,
   markGoldPruned,
+  bronzeIdsOfDay,
+  DAY_ROWS,
+  markedDaysWith,
+  pruneDayRows,
   bronzeIdsOfForgettableVoids,
-  bronzeIdsOfDayMovements,
-  markedDaysWithMovements,
-  pruneDayMovements,
-  pruneDaySales,
   pruneQuarantine,
   pruneVoids,
   type PrunedDay,
@@ -168,14 +166,12 @@ function deliveredDays(db: SqliteDatabase, settings: RetentionSettings, cutoff: 
  * short between the two leaves silver rows of a marked day, which the next run finishes.
  */
 function finishMarkedDays(db: SqliteDatabase, outcome: RetentionOutcome): void {
-  for (const day of markedDaysWithSales(db)) {
-    outcome.bronzeRows += pruneBronzeEvents(db, 'iot_sales_raw', bronzeIdsOfDay(db, day))
-    outcome.silverRows += pruneDaySales(db, day)
-  }
-  // The day's inventory movements go with its sales (its stock rows stay in gold: the days after start from them).
-  for (const day of markedDaysWithMovements(db)) {
-    outcome.bronzeRows += pruneBronzeEvents(db, 'iot_inventory_raw', bronzeIdsOfDayMovements(db, day))
-    outcome.silverRows += pruneDayMovements(db, day)
+  // A day's inventory movements go with its sales (its stock rows stay in gold: the days after start from them).
+  for (const rows of [DAY_ROWS.sales, DAY_ROWS.movements]) {
+    for (const day of markedDaysWith(db, rows)) {
+      outcome.bronzeRows += pruneBronzeEvents(db, rows.bronze, bronzeIdsOfDay(db, rows, day))
+      outcome.silverRows += pruneDayRows(db, rows, day)
+    }
   }
 }
 

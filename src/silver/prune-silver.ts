@@ -21,33 +21,43 @@ export function markDaysPruned(db: SqliteDatabase, days: readonly PrunedDay[], n
   })
 }
 
-/** Marked days whose silver sales are still there: new marks, or a run cut short. */
-export function markedDaysWithSales(db: SqliteDatabase): PrunedDay[] {
+/**
+ * Silver's rows of a store-day, each from one bronze table: the sales (by sale_date) and the
+ * inventory movements (by stock_date, docs/inventory.md). A pruned day's go, both.
+ */
+export const DAY_ROWS = {
+  sales: { table: 'sales_enriched', day: 'sale_date', bronze: 'iot_sales_raw' },
+  movements: { table: 'inventory_movements', day: 'stock_date', bronze: 'iot_inventory_raw' },
+} as const
+export type DayRows = (typeof DAY_ROWS)[keyof typeof DAY_ROWS]
+
+/** Marked days whose rows are still there: new marks, or a run cut short. */
+export function markedDaysWith(db: SqliteDatabase, rows: DayRows): PrunedDay[] {
   return db
     .prepare(
       `SELECT p.store_id, p.sale_date FROM silver.pruned_days p
-    WHERE EXISTS (SELECT 1 FROM silver.sales_enriched e WHERE e.store_id = p.store_id AND e.sale_date = p.sale_date)`,
+    WHERE EXISTS (SELECT 1 FROM silver.${rows.table} r WHERE r.store_id = p.store_id AND r.${rows.day} = p.sale_date)`,
     )
     .all() as PrunedDay[]
 }
 
-/** The bronze ids of a day's enriched sales still in bronze, `limit` at a time (bronze's prune deletes them first). */
-export function bronzeIdsOfDay(db: SqliteDatabase, day: PrunedDay): (limit: number) => number[] {
+/** The bronze ids of a day's rows still in bronze, `limit` at a time (bronze's prune deletes them first). */
+export function bronzeIdsOfDay(db: SqliteDatabase, rows: DayRows, day: PrunedDay): (limit: number) => number[] {
   const find = db
     .prepare(
-      `SELECT e.bronze_id FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id
-      WHERE e.store_id = ? AND e.sale_date = ? LIMIT ?`,
+      `SELECT r.bronze_id FROM silver.${rows.table} r JOIN bronze.${rows.bronze} b ON b.id = r.bronze_id
+      WHERE r.store_id = ? AND r.${rows.day} = ? LIMIT ?`,
     )
     .pluck()
   return (limit) => find.all(day.store_id, day.sale_date, limit) as number[]
 }
 
-/** Deletes a marked day's enriched sales. Returns the rows deleted. */
-export function pruneDaySales(db: SqliteDatabase, day: PrunedDay): number {
+/** Deletes a marked day's rows. Returns the rows deleted. */
+export function pruneDayRows(db: SqliteDatabase, rows: DayRows, day: PrunedDay): number {
   return lockedTransaction(
     db,
     'silver',
-    () => db.prepare('DELETE FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ?').run(day.store_id, day.sale_date).changes,
+    () => db.prepare(`DELETE FROM silver.${rows.table} WHERE store_id = ? AND ${rows.day} = ?`).run(day.store_id, day.sale_date).changes,
   )
 }
 
@@ -105,34 +115,4 @@ export function bronzeIdsOfForgettableVoids(db: SqliteDatabase, beforeMs: number
 /** Forgets those voids in silver. Returns the rows deleted. */
 export function pruneVoids(db: SqliteDatabase, beforeMs: number): number {
   return lockedTransaction(db, 'silver', () => db.prepare(`DELETE FROM silver.sale_voids AS v WHERE ${FORGETTABLE_VOIDS}`).run(beforeMs).changes)
-}
-
-/** Marked days whose inventory movements are still there (docs/inventory.md: they go with their day's sales). */
-export function markedDaysWithMovements(db: SqliteDatabase): PrunedDay[] {
-  return db
-    .prepare(
-      `SELECT p.store_id, p.sale_date FROM silver.pruned_days p
-    WHERE EXISTS (SELECT 1 FROM silver.inventory_movements m WHERE m.store_id = p.store_id AND m.stock_date = p.sale_date)`,
-    )
-    .all() as PrunedDay[]
-}
-
-/** The bronze ids of a day's inventory movements still in bronze, `limit` at a time. */
-export function bronzeIdsOfDayMovements(db: SqliteDatabase, day: PrunedDay): (limit: number) => number[] {
-  const find = db
-    .prepare(
-      `SELECT m.bronze_id FROM silver.inventory_movements m JOIN bronze.iot_inventory_raw b ON b.id = m.bronze_id
-      WHERE m.store_id = ? AND m.stock_date = ? LIMIT ?`,
-    )
-    .pluck()
-  return (limit) => find.all(day.store_id, day.sale_date, limit) as number[]
-}
-
-/** Deletes a marked day's inventory movements. Returns the rows deleted. */
-export function pruneDayMovements(db: SqliteDatabase, day: PrunedDay): number {
-  return lockedTransaction(
-    db,
-    'silver',
-    () => db.prepare('DELETE FROM silver.inventory_movements WHERE store_id = ? AND stock_date = ?').run(day.store_id, day.sale_date).changes,
-  )
 }

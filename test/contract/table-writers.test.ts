@@ -53,6 +53,7 @@ const DYNAMIC_WRITES: Record<string, readonly string[]> = {
   // The event tables' one writer (bronze/event-kinds.ts names them).
   'bronze/identity-table.ts': ['bronze.iot_sales_raw', 'bronze.iot_sale_voids', 'bronze.iot_inventory_raw'],
   'bronze/prune-bronze.ts': ['bronze.iot_sales_raw', 'bronze.iot_sale_voids', 'bronze.iot_inventory_raw'],
+  'silver/prune-silver.ts': ['silver.sales_enriched', 'silver.inventory_movements'],
   'gold/gold-writer.ts': GOLD_FACTS.map((table) => `gold.${table}`),
   'gold/prune-gold.ts': GOLD_FACTS.map((table) => `gold.${table}`),
   'silver/dims/import-dimension.ts': DIMENSIONS.map((table) => `silver.${table}`),
