@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   INTAKE_CLOSED: { summary: 'the daemon is stopping: bronze takes no new sales (devices send them again after the restart)' },
   DISK_FULL: { summary: "the data directory's disk is full (or under storage.reserveMiB)" },
   DIMENSION_FILE_INVALID: { summary: 'a dimension file has errors; nothing of it was applied' },
+  STOCK_FILE_INVALID: { summary: 'a file of stock counts has errors; nothing of it was stored', statusCode: 422 },
   EXPECTATION_FAILED: { summary: 'a data-quality rule with action fail stopped the work' },
   SYNC_FAILED: { summary: 'a pull from central failed' },
   SNAPSHOT_DISK_BOUND: { summary: 'snapshots not delivered yet fill snapshot.maxDiskMiB: no new snapshot until they ship' },

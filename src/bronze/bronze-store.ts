@@ -36,6 +36,8 @@ export interface BronzeStoreOptions extends MessageLimits {
   rejectPayloadKeepBytes: number
   /** Rejects above this size (rows counted with their text): the oldest are dropped in the commit that overflows. */
   rejectsMaxBytes?: number
+  /** Note each sending device in bronze.device_activity (default true; an import is not a device to watch). */
+  noteDevices?: boolean
 }
 
 /**
@@ -116,7 +118,8 @@ export class BronzeStore {
         }
         if (stored) {
           result.accepted++
-          lastEventOf.set(event.deviceId, { storeId: event.storeId, tsMs, receivedAt, receivedAtMs: message.receivedAtMs })
+          if (this.options.noteDevices !== false)
+            lastEventOf.set(event.deviceId, { storeId: event.storeId, tsMs, receivedAt, receivedAtMs: message.receivedAtMs })
         } else {
           result.duplicates++
         }

@@ -4,7 +4,7 @@ import { parseRfc3339 } from '../contract/timestamp.js'
 import { MedallionError } from '../errors.js'
 import { DIMENSIONS, isDimensionName } from '../silver/dims/dimension-spec.js'
 import { importDimension, type ImportSummary } from '../silver/dims/import-dimension.js'
-import { formatOf, type DimensionFormat } from '../silver/dims/read-records.js'
+import { formatOf, type RecordFormat } from '../util/record-file.js'
 import { pullContextFromConfig, syncDimensions } from '../silver/dims/sync-dimensions.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
 import { SILVER_LAYERS } from '../silver/open-silver.js'
@@ -14,7 +14,7 @@ import { progressBar } from './progress.js'
 
 interface ImportOptions {
   config?: string
-  format?: DimensionFormat
+  format?: RecordFormat
   allowRejects?: boolean
   asOf?: number
   json?: boolean

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   run: async () => [(await import('./run.js')).runCommand()],
   devices: async () => [(await import('./devices.js')).devicesCommand()],
   dims: async () => [(await import('./dims.js')).dimsCommand()],
+  inventory: async () => [(await import('./inventory.js')).inventoryCommand()],
   silver: async () => [(await import('./silver.js')).silverCommand()],
   gold: async () => [(await import('./gold.js')).goldCommand()],
   snapshot: async () => [(await import('./snapshot.js')).snapshotCommand()],

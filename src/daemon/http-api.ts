@@ -9,6 +9,7 @@ import type { GoldThread } from '../pipeline/gold-thread.js'
 import { buildApp } from '../http/app.js'
 import type { LiveOptions } from '../http/live/live-day-hub.js'
 import { DashboardAssets } from '../http/dashboard-assets.js'
+import { importStockJob } from '../jobs/stock-import-job.js'
 import { deviceHealth, pipelineHealth, type HealthSources } from '../http/health-report.js'
 import { createMetrics } from '../http/metrics.js'
 import { HttpsRedirect } from '../http/https-redirect.js'
@@ -84,6 +85,7 @@ export class HttpApi implements Part {
         topProducts: (storeId, date, limit) => files.reader.topProducts(storeId, date, limit),
         day: (storeId, date, now, limit) => files.reader.day(storeId, date, now, limit),
         inventoryDay: (storeId, date) => files.reader.stock.day(storeId, date),
+        importStock: (body, format, deviceId, allowRejects) => importStockJob(config, body, format, deviceId, allowRejects),
         goldAsOf: () => files.reader.caughtUpAt(),
         stockPosition: (storeId, date) => files.reader.stock.position(storeId, date, config.inventory.lowDays),
         inventoryNow: (storeId, today) => files.reader.stock.now(storeId, today, config.inventory.lowDays),

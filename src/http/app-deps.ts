@@ -1,4 +1,6 @@
 import type { Logger } from 'pino'
+import type { StockImportSummary } from '../bronze/import-stock-file.js'
+import type { RecordFormat } from '../util/record-file.js'
 import type { Registry } from 'prom-client'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import type { SnapshotFile } from '../delivery/snapshot-reader.js'
@@ -30,6 +32,8 @@ export interface AppDeps {
   inventoryDay: (storeId: string, date: string) => Record<string, unknown>[]
   /** Each product's stock now (the last day with rows up to `today`), with `inventory.lowDays` applied. */
   inventoryNow: (storeId: string, today: string) => { date: string | null; products: StockNow[] }
+  /** Stock counts posted by an admin, stored in bronze as a device's events would be (undefined: not offered). */
+  importStock?: (body: string, format: RecordFormat, deviceId: string, allowRejects: boolean) => Promise<StockImportSummary>
   /** When gold last caught up with silver (the `as_of` of the stock figures). */
   goldAsOf: () => string | null
   /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */

@@ -13,12 +13,20 @@ const SRC = join(import.meta.dirname, '../../src')
 const DOORS: Record<string, string[]> = {
   config: ['config-changes.ts', 'load.ts', 'schema.ts'],
   broker: ['device-access.ts', 'device-registry.ts', 'mqtt-broker.ts', 'registry-schema.ts', 'registry-watch.ts', 'reject-notices.ts'],
-  bronze: ['bronze-reader.ts', 'bronze-status.ts', 'dedupe-hash.ts', 'bronze-store.ts', 'prune-bronze.ts', 'sale-columns.ts', 'schema.ts'],
+  bronze: [
+    'bronze-reader.ts',
+    'bronze-status.ts',
+    'dedupe-hash.ts',
+    'bronze-store.ts',
+    'import-stock-file.ts',
+    'prune-bronze.ts',
+    'sale-columns.ts',
+    'schema.ts',
+  ],
   silver: [
     'day-changes.ts',
     'dims/dimension-spec.ts',
     'dims/import-dimension.ts',
-    'dims/read-records.ts',
     'dims/sync-dimensions.ts',
     'enricher-from-config.ts',
     'open-silver.ts',
@@ -55,7 +63,7 @@ const DOORS: Record<string, string[]> = {
   retention: ['compact.ts', 'retention.ts', 'schema.ts', 'storage-report.ts'],
   backup: ['backup-manifest.ts', 'backup.ts', 'restore.ts'],
   simulate: ['fleet.ts', 'random.ts'],
-  jobs: ['jobs.ts', 'snapshot-jobs.ts'],
+  jobs: ['jobs.ts', 'snapshot-jobs.ts', 'stock-import-job.ts'],
   http: ['app.ts', 'dashboard-assets.ts', 'health-report.ts', 'https-redirect.ts', 'live/live-day-hub.ts', 'metrics.ts', 'roles.ts', 'server.ts'],
   daemon: ['data-files.ts', 'http-api.ts', 'mqtt-intake.ts', 'scheduled-work.ts'],
   // The browser app and the commands: nothing imports them.

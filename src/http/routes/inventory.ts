@@ -1,5 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppDeps } from '../app-deps.js'
+import { ID_PATTERN } from '../../contract/ids.js'
+import { MedallionError } from '../../errors.js'
+import { formatOf } from '../../util/record-file.js'
 import { storeDayOf, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
 
 const dayQuery = { querystring: { type: 'object', properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER }, additionalProperties: false } }
@@ -22,5 +25,39 @@ export function inventoryRoutes(deps: AppDeps): FastifyPluginAsync {
       const { date, products } = deps.inventoryNow(storeId, storeToday(deps, storeId))
       return { store_id: storeId, date, as_of: deps.goldAsOf(), products }
     })
+    app.register(stockImportRoute(deps))
+  }
+}
+
+/** The largest file of counts the API takes in one request (a store of 20,000 products is ~1.5 MiB of CSV). */
+const IMPORT_BODY_LIMIT = 32 * 1024 * 1024
+const IMPORT_TYPES = ['text/csv', 'text/plain', 'application/x-ndjson', 'application/jsonl', 'application/json']
+const importQuery = {
+  querystring: {
+    type: 'object',
+    properties: { device_id: { type: 'string', pattern: ID_PATTERN.source, default: 'import' }, allow_rejects: { type: 'boolean', default: false } },
+    additionalProperties: false,
+  },
+}
+
+/**
+ * POST /api/v1/inventory/counts (admin): a file of stock counts as the body (CSV with a header as
+ * text/csv, JSON lines as application/x-ndjson), stored in bronze as `inventory import` stores it
+ * (docs/inventory.md), answered with the summary once it is on disk. Its own plugin: the body
+ * parsers it takes are for this route only.
+ */
+function stockImportRoute(deps: AppDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser(IMPORT_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body))
+    app.post<{ Querystring: { device_id: string; allow_rejects: boolean }; Body: string }>(
+      '/api/v1/inventory/counts',
+      { config: { roles: ['admin'] }, schema: importQuery, bodyLimit: IMPORT_BODY_LIMIT },
+      async (request) => {
+        if (!deps.importStock) throw new MedallionError('NOT_FOUND', 'this server takes no stock imports')
+        const format = formatOf(request.headers['content-type'] ?? '')
+        return deps.importStock(request.body, format, request.query.device_id, request.query.allow_rejects)
+      },
+    )
   }
 }

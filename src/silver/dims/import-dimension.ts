@@ -5,7 +5,7 @@ import { MedallionError } from '../../errors.js'
 import type { SalesEnricher } from '../sales-enricher.js'
 import { BEGINNING_MS, END_MS } from '../schema.js'
 import { parseDimensionRecord, VALID_FROM, type DimensionRow, type DimensionSpec } from './dimension-spec.js'
-import { readRecords, type DimensionFormat } from './read-records.js'
+import { readRecords, type RecordFormat } from '../../util/record-file.js'
 
 export interface ImportSummary {
   dimension: string
@@ -45,7 +45,7 @@ export async function importDimension(
   enricher: SalesEnricher,
   spec: DimensionSpec,
   input: Readable,
-  format: DimensionFormat,
+  format: RecordFormat,
   options: ImportOptions,
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { dimension: spec.name, rows: 0, inserted: 0, changed: 0, unchanged: 0, rejected: 0, reenriched: 0, errors: [] }
@@ -65,7 +65,7 @@ export async function importDimension(
 
   const required = [spec.key.name, ...spec.attributes.map((column) => column.name)]
   let chunk: DimensionRow[] = []
-  for await (const source of readRecords(input, format, required, options.onBytes)) {
+  for await (const source of readRecords(input, format, required, { errorCode: 'DIMENSION_FILE_INVALID', onBytes: options.onBytes })) {
     summary.rows++
     if ('error' in source) {
       summary.errors.push({ line: source.line, message: source.error })

@@ -1,12 +1,12 @@
 import { parse as parseCsv } from 'csv-parse'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { MedallionError } from '../../errors.js'
+import { MedallionError, type ErrorCode } from '../errors.js'
 
-export type DimensionFormat = 'csv' | 'jsonl'
+export type RecordFormat = 'csv' | 'jsonl'
 
-/** The format from a file name or a Content-Type: JSON lines for .jsonl/.ndjson/.json, else CSV. */
-export function formatOf(nameOrType: string): DimensionFormat {
+/** The format of a file of records (dimensions, stock counts) from its name or a Content-Type: JSON lines for .jsonl/.ndjson/.json, else CSV. */
+export function formatOf(nameOrType: string): RecordFormat {
   return /\.(jsonl|ndjson|json)$|json/i.test(nameOrType) ? 'jsonl' : 'csv'
 }
 
@@ -46,7 +46,7 @@ function countNewlines(bytes: Uint8Array, end = bytes.length): number {
  * Decodes a byte stream as strict UTF-8. A file that is not UTF-8 is refused as a whole, with the
  * line of the first bad byte: guessing an encoding would store wrong names.
  */
-async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
+async function* utf8Text(input: Readable, errorCode: ErrorCode, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let lines = 0
   // A character cut between two chunks: its first bytes, so an error is placed on the right line.
@@ -68,7 +68,7 @@ async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): As
       const joined = Buffer.concat([carried, chunk])
       const at = firstInvalidUtf8(joined)
       const line = lines + countNewlines(joined, at < 0 ? 0 : at) + 1
-      throw new MedallionError('DIMENSION_FILE_INVALID', `line ${line}: the file is not valid UTF-8; nothing was applied`)
+      throw new MedallionError(errorCode, `line ${line}: the file is not valid UTF-8; nothing was applied`)
     }
     lines += countNewlines(chunk)
     carried = unfinishedTail(carried.length > 0 && chunk.length < 4 ? Buffer.concat([carried, chunk]) : chunk)
@@ -78,35 +78,33 @@ async function* utf8Text(input: Readable, onBytes?: (bytes: number) => void): As
     try {
       return decoder.decode()
     } catch {
-      throw new MedallionError('DIMENSION_FILE_INVALID', `line ${lines + 1}: the file ends inside a UTF-8 character; nothing was applied`)
+      throw new MedallionError(errorCode, `line ${lines + 1}: the file ends inside a UTF-8 character; nothing was applied`)
     }
   })()
   if (rest) yield rest
 }
 
 /** Checks the columns once (a CSV header, or the first JSON line): a missing one refuses the file. */
-function checkColumns(columns: readonly string[], required: readonly string[], line: number): void {
+function checkColumns(columns: readonly string[], required: readonly string[], line: number, errorCode: ErrorCode): void {
   const missing = required.filter((name) => !columns.includes(name))
   if (missing.length > 0) {
-    throw new MedallionError(
-      'DIMENSION_FILE_INVALID',
-      `line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; nothing was applied`,
-    )
+    throw new MedallionError(errorCode, `line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; nothing was applied`)
   }
 }
 
 /**
- * Reads a dimension file as records, streaming: CSV with a header, or JSON lines (one object a
+ * Reads a file of records (a dimension, stock counts), streaming: CSV with a header, or JSON lines (one object a
  * line). File-level problems (not UTF-8, missing columns, broken CSV quoting) throw; a bad line is
  * yielded as an error so that every bad line can be reported at once.
  */
 export async function* readRecords(
   input: Readable,
-  format: DimensionFormat,
+  format: RecordFormat,
   required: readonly string[],
-  onBytes?: (bytes: number) => void,
+  options: { errorCode: ErrorCode; onBytes?: (bytes: number) => void },
 ): AsyncGenerator<SourceRecord> {
-  const text = utf8Text(input, onBytes)
+  const { errorCode } = options
+  const text = utf8Text(input, errorCode, options.onBytes)
   if (format === 'csv') {
     const parser = parseCsv({
       bom: true,
@@ -114,7 +112,7 @@ export async function* readRecords(
       skip_empty_lines: true,
       trim: true,
       columns: (header: string[]) => {
-        checkColumns(header, required, 1)
+        checkColumns(header, required, 1, errorCode)
         return header
       },
     })
@@ -128,7 +126,7 @@ export async function* readRecords(
     } catch (error) {
       if (error instanceof MedallionError) throw error
       const line = (error as { lines?: number }).lines
-      throw new MedallionError('DIMENSION_FILE_INVALID', `${line ? `line ${line}: ` : ''}${(error as Error).message}; nothing was applied`)
+      throw new MedallionError(errorCode, `${line ? `line ${line}: ` : ''}${(error as Error).message}; nothing was applied`)
     } finally {
       parser.destroy()
       await piping
@@ -153,7 +151,7 @@ export async function* readRecords(
       return
     }
     if (!checked) {
-      checkColumns(Object.keys(value), required, line)
+      checkColumns(Object.keys(value), required, line, errorCode)
       checked = true
     }
     yield { line, record: value as Record<string, unknown> }

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { readRecords } from '../../src/silver/dims/read-records.js'
+import { readRecords } from '../../src/util/record-file.js'
 
 async function firstError(chunks: Buffer[]): Promise<string> {
   try {
-    for await (const _record of readRecords(Readable.from(chunks), 'csv', ['product_id'])) {
+    for await (const _record of readRecords(Readable.from(chunks), 'csv', ['product_id'], { errorCode: 'DIMENSION_FILE_INVALID' })) {
       // read them all
     }
   } catch (error) {
