@@ -4,6 +4,8 @@ import type { SqliteDatabase } from '../db/open.js'
 /** What bronze holds, for `status`. */
 export interface BronzeStatus {
   sales: number
+  /** Inventory events (counts, receipts, adjustments). */
+  inventoryEvents: number
   rejects: number
   lastReceivedAt: string | null
   rejectsByReason: Record<string, number>
@@ -16,8 +18,12 @@ export function readBronzeStatus(db: SqliteDatabase): BronzeStatus {
     reason: string
     n: number
   }[]
+  const inventoryEvents = hasTable(db, 'bronze', 'iot_inventory_raw')
+    ? (db.prepare('SELECT count(*) FROM bronze.iot_inventory_raw').pluck().get() as number)
+    : 0
   return {
     sales: sales.n,
+    inventoryEvents,
     rejects: reasons.reduce((sum, row) => sum + row.n, 0),
     lastReceivedAt: sales.last,
     rejectsByReason: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),

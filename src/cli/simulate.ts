@@ -19,6 +19,7 @@ interface SimulateOptions {
   bad: number
   returns: number
   voids: number
+  inventory: number
   batch: number
   store?: string
   host?: string
@@ -38,6 +39,14 @@ export function simulateCommand(): Command {
     .addOption(new Option('--bad <fraction>', 'share of invalid messages').argParser(fraction).default(0))
     .addOption(new Option('--returns <fraction>', "share of sale lines that return one of the till's earlier sales").argParser(fraction).default(0))
     .addOption(new Option('--voids <fraction>', "share of messages that void one of the till's recent lines").argParser(fraction).default(0))
+    .addOption(
+      new Option(
+        '--inventory <fraction>',
+        "share of messages that are a handheld's deliveries, shelf counts and write-offs, after a stock-take of every product",
+      )
+        .argParser(fraction)
+        .default(0),
+    )
     .addOption(new Option('--batch <n>', 'sales per message (above 1: JSON arrays)').argParser(positiveInt).default(1))
     .option('--store <store_id>', 'store of the simulated devices (default: the config storeId)')
     .option('--host <host>', 'broker host (default: from the config)')
@@ -74,6 +83,7 @@ export function simulateCommand(): Command {
         badFraction: options.bad,
         returnFraction: options.returns,
         voidFraction: options.voids,
+        inventoryFraction: options.inventory,
         batchSize: options.batch,
         minorUnitDigits: config.currency.minorUnitDigits,
         random: seededRandom(options.seed ?? Date.now()),
@@ -112,7 +122,7 @@ function describe(s: FleetSummary, url: string): string {
   const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(1)} ms`)
   return [
     `simulated ${s.devices} devices against ${url} for ${s.durationS} s`,
-    `sent     ${s.sent} messages (${s.sales} sale lines of which ${s.returnsSent} returns, ${s.voidsSent} voids, ${s.duplicatesSent} duplicates, ${s.badSent} bad on purpose)`,
+    `sent     ${s.sent} messages (${s.sales} sale lines of which ${s.returnsSent} returns, ${s.voidsSent} voids, ${s.inventorySent} inventory events, ${s.duplicatesSent} duplicates, ${s.badSent} bad on purpose)`,
     `acked    ${s.acked} (${s.ackedPerSecond}/s), unacked ${s.unacked}, errors ${s.errors}, throttled ${s.throttled}`,
     `ack latency p50 ${ms(s.ackLatencyP50Ms)}, p99 ${ms(s.ackLatencyP99Ms)}`,
     `refused  ${Object.values(s.refusedByReason).reduce((sum, count) => sum + count, 0)}, as the devices were told on their rejects topics${

@@ -117,7 +117,9 @@ function describe(report: StatusReport): string {
       .map(([reason, n]) => `${reason} ${n}`)
       .join(', ')
     lines.push(`devices  ${report.devices} registered`)
-    lines.push(`bronze   ${report.bronze.sales} sales, last received ${report.bronze.lastReceivedAt ?? 'never'}`)
+    lines.push(
+      `bronze   ${report.bronze.sales} sales, ${report.bronze.inventoryEvents} inventory events, last received ${report.bronze.lastReceivedAt ?? 'never'}`,
+    )
     lines.push(`rejects  ${report.bronze.rejects}${reasons ? ` (${reasons})` : ''}`)
   }
   const silver = report.silver

@@ -1,9 +1,10 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { rejectsTopic, type RejectNotice, type RejectSummary } from '../contract/reject-notice.js'
-import { salesTopic } from '../contract/device-topic.js'
+import { eventTopic, salesTopic } from '../contract/device-topic.js'
 import { BAD_MESSAGE_KINDS } from './bad-messages.js'
 import { pick } from './random.js'
 import { SaleGenerator, type SalePayload } from './sale-generator.js'
+import { StockGenerator } from './stock-generator.js'
 
 export interface SimulatedDevice {
   deviceId: string
@@ -27,6 +28,11 @@ export interface FleetOptions {
   returnFraction?: number
   /** Share of messages that void one of the till's recent lines (default none). */
   voidFraction?: number
+  /**
+   * Share of messages that are a handheld's inventory events (deliveries, shelf counts, write-offs),
+   * after an opening stock-take of every product by each store's first device (default none).
+   */
+  inventoryFraction?: number
   /** Sales per message; above 1 a message is a JSON array (a device catching up). */
   batchSize: number
   minorUnitDigits: number
@@ -59,6 +65,8 @@ export interface FleetSummary {
   returnsSent: number
   /** Void messages. */
   voidsSent: number
+  /** Inventory events (the opening stock-takes' counts included). */
+  inventorySent: number
   acked: number
   unacked: number
   throttled: number
@@ -76,6 +84,9 @@ interface DeviceState {
   till: SaleGenerator
   client: MqttClient
   topic: string
+  inventoryTopic: string
+  /** Its store's stock, when the fleet sends inventory events. */
+  stock: StockGenerator | undefined
   inFlight: number
   recent: SalePayload[]
 }
@@ -99,7 +110,7 @@ function percentile(sorted: readonly number[], p: number): number | null {
 export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   const maxInFlight = options.maxInFlightPerDevice ?? 1000
   const latencies: number[] = []
-  const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, returnsSent: 0, voidsSent: 0, acked: 0, throttled: 0, errors: 0 }
+  const summary = { sent: 0, sales: 0, duplicatesSent: 0, badSent: 0, returnsSent: 0, voidsSent: 0, inventorySent: 0, acked: 0, throttled: 0, errors: 0 }
 
   const refusedByReason: Record<string, number> = {}
   let told = 0
@@ -122,6 +133,23 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       ),
     ),
   )
+  const inventoryFraction = options.inventoryFraction ?? 0
+  if (inventoryFraction > 0) {
+    const stores = new Map<string, StockGenerator>()
+    for (const state of states) {
+      const { deviceId, storeId } = state.device
+      state.stock = stores.get(storeId)
+      if (state.stock) continue
+      // The store's first device takes stock before the first sale.
+      state.stock = new StockGenerator(options.random)
+      stores.set(storeId, state.stock)
+      const counts = state.stock.stockTake(deviceId, storeId, new Date())
+      await state.client.publishAsync(state.inventoryTopic, JSON.stringify(counts), { qos: options.qos })
+      summary.sent++
+      summary.acked++
+      summary.inventorySent += counts.length
+    }
+  }
   const started = performance.now()
   let turn = 0
 
@@ -131,14 +159,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       summary.throttled++
       return false
     }
-    const { payload, sales, duplicate, bad } = nextMessage(state)
+    const { topic, payload, sales, duplicate, bad } = nextMessage(state)
     summary.sent++
     summary.sales += sales
     if (duplicate) summary.duplicatesSent++
     if (bad) summary.badSent++
     state.inFlight++
     const sentAt = performance.now()
-    state.client.publish(state.topic, payload, { qos: options.qos }, (error) => {
+    state.client.publish(topic, payload, { qos: options.qos }, (error) => {
       state.inFlight--
       if (error) {
         summary.errors++
@@ -150,30 +178,36 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     return true
   }
 
-  const nextMessage = (state: DeviceState): { payload: string; sales: number; duplicate: boolean; bad: boolean } => {
+  const nextMessage = (state: DeviceState): { topic: string; payload: string; sales: number; duplicate: boolean; bad: boolean } => {
     const random = options.random
     const { deviceId, storeId } = state.device
+    const { topic } = state
     if (random() < options.badFraction) {
       // A line of the basket the till got wrong: refused, so the stored basket is a line short.
       const kind = pick(random, BAD_MESSAGE_KINDS)
-      return { payload: kind.make(state.till.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: true }
+      return { topic, payload: kind.make(state.till.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: true }
     }
     if (state.recent.length > 0 && random() < options.duplicateFraction) {
-      return { payload: JSON.stringify(pick(random, state.recent)), sales: 1, duplicate: true, bad: false }
+      return { topic, payload: JSON.stringify(pick(random, state.recent)), sales: 1, duplicate: true, bad: false }
+    }
+    if (state.stock && random() < inventoryFraction) {
+      summary.inventorySent++
+      return { topic: state.inventoryTopic, payload: JSON.stringify(state.stock.next(deviceId, storeId, new Date())), sales: 0, duplicate: false, bad: false }
     }
     if (random() < (options.voidFraction ?? 0)) {
       const cancel = state.till.voidOfRecent(new Date(), storeId, deviceId)
       if (cancel !== undefined) {
         summary.voidsSent++
-        return { payload: JSON.stringify(cancel), sales: 0, duplicate: false, bad: false }
+        return { topic, payload: JSON.stringify(cancel), sales: 0, duplicate: false, bad: false }
       }
     }
     const sales = Array.from({ length: options.batchSize }, () => state.till.next(deviceId, storeId, new Date()))
+    for (const sale of sales) state.stock?.sold(sale.product_id, sale.quantity ?? 1)
     summary.returnsSent += sales.filter((sale) => (sale.quantity ?? 1) < 0).length
     state.recent.push(...sales)
     if (state.recent.length > 100) state.recent.splice(0, state.recent.length - 100)
     const payload = options.batchSize === 1 ? JSON.stringify(sales[0]) : JSON.stringify(sales)
-    return { payload, sales: sales.length, duplicate: false, bad: false }
+    return { topic, payload, sales: sales.length, duplicate: false, bad: false }
   }
 
   await new Promise<void>((resolve) => {
@@ -239,5 +273,5 @@ async function connectDevice(
     })
     await client.subscribeAsync(notices, { qos: 1 })
   }
-  return { device, till, client, topic: salesTopic(device), inFlight: 0, recent: [] }
+  return { device, till, client, topic: salesTopic(device), inventoryTopic: eventTopic(device, 'inventory'), stock: undefined, inFlight: 0, recent: [] }
 }

@@ -7,6 +7,7 @@ import { startDaemon, writeDaemonConfig } from '../helpers/daemon.js'
 import { RawMqttClient } from '../helpers/raw-mqtt.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
 import { openMigrated } from '../../src/schemas.js'
+import { DEMO_PRODUCTS } from '../../src/simulate/catalog.js'
 
 const dir = makeTempDir()
 afterAll(() => dir.remove())
@@ -100,6 +101,8 @@ describe('medallion-edge simulate and status', () => {
         '0.1',
         '--voids',
         '0.05',
+        '--inventory',
+        '0.05',
         '--seed',
         '7',
         '--json',
@@ -117,6 +120,7 @@ describe('medallion-edge simulate and status', () => {
         badSent: number
         returnsSent: number
         voidsSent: number
+        inventorySent: number
         unacked: number
         refusedByReason: Record<string, number>
       }
@@ -128,12 +132,17 @@ describe('medallion-edge simulate and status', () => {
       expect(Object.values(summary.refusedByReason).reduce((sum, count) => sum + count, 0)).toBe(summary.badSent)
 
       const status = await runCli(['status', '--json', '--config', simConfig], { MEDALLION_EDGE_MQTT_PORT: String(daemon.mqttPort) })
-      const report = JSON.parse(status.stdout) as { daemon: { running: boolean }; devices: number; bronze: { sales: number; rejects: number } }
+      const report = JSON.parse(status.stdout) as {
+        daemon: { running: boolean }
+        devices: number
+        bronze: { sales: number; inventoryEvents: number; rejects: number }
+      }
       expect(report.daemon.running).toBe(true)
       expect(report.devices).toBe(5)
       // Every valid sale once: sales sent minus the resent ones.
       expect(report.bronze.sales).toBe(summary.sales - summary.duplicatesSent)
       expect(report.bronze.rejects).toBe(summary.badSent)
+      expect(report.bronze.inventoryEvents).toBe(summary.inventorySent)
       // Returns and voids (issue 22): sent, stored, and in gold once the pipeline has them.
       expect(summary.returnsSent).toBeGreaterThan(0)
       expect(summary.voidsSent).toBeGreaterThan(0)
@@ -149,6 +158,14 @@ describe('medallion-edge simulate and status', () => {
         })
         // A void of a line a bad message spoilt waits for a line that never comes: the rest are in gold.
         const applied = count("SELECT count(*) FROM silver.sale_voids WHERE state = 'applied'")
+        // Inventory (issue 23): a stock-take of every demo product, then deliveries, counts and write-offs.
+        expect(summary.inventorySent).toBeGreaterThan(DEMO_PRODUCTS.length)
+        expect(count('SELECT count(*) FROM bronze.iot_inventory_raw')).toBe(summary.inventorySent)
+        expect(count("SELECT count(DISTINCT product_id) FROM bronze.iot_inventory_raw WHERE type = 'receipt'")).toBeGreaterThan(0)
+        await vi.waitUntil(() => count('SELECT count(DISTINCT product_id) FROM gold.fact_inventory WHERE known = 1') === DEMO_PRODUCTS.length, {
+          timeout: 30_000,
+          interval: 100,
+        })
         expect(applied).toBeGreaterThan(0)
         await vi.waitUntil(() => count('SELECT coalesce(sum(voids_count), 0) FROM gold.kpi_daily_orders') === applied, { timeout: 30_000, interval: 100 })
       } finally {

@@ -36,7 +36,7 @@ describe('a bad command line or config is one clear line and a non-zero exit', (
   })
 
   it("help lists every command (each command's module is loaded only when named), and a command's help is its own", async () => {
-    const COMMANDS = ['run', 'devices', 'dims', 'silver', 'gold', 'snapshot', 'pull', 'retention', 'backup', 'restore', 'simulate', 'status']
+    const COMMANDS = ['run', 'devices', 'dims', 'inventory', 'silver', 'gold', 'snapshot', 'pull', 'retention', 'backup', 'restore', 'simulate', 'status']
     for (const args of [['--help'], ['--help', 'run'], ['help']]) {
       const help = await runCli(args)
       const listed = [...help.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1])
