@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { SqliteDatabase } from '../db/open.js'
-import { parseEventMessage, type MessageLimits } from './parse-message.js'
+import { eventTopicOwner, parseEventMessage, type MessageLimits } from './parse-message.js'
+import { INVENTORY_TYPES } from './validate-inventory.js'
 import { eventTables, type EventTables } from './event-kinds.js'
 import type { RejectReason } from './reject-reason.js'
 import type { DeviceNotices } from '../contract/reject-notice.js'
@@ -23,6 +24,8 @@ export interface CommitResult {
   duplicates: number
   rejected: number
   rejectReasons: Partial<Record<RejectReason, number>>
+  /** Inventory events by `type:outcome` (`count:accepted`, `receipt:duplicate`, `invalid:rejected`...), for the metrics. */
+  inventory: Record<string, number>
   /** What to tell each device that sent a refused message (published once the group is on disk). */
   notices: DeviceNotices[]
 }
@@ -95,7 +98,7 @@ export class BronzeStore {
   }
 
   private storeAll(messages: readonly IncomingMessage[], noted: [string, number][]): CommitResult {
-    const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {}, notices: [] }
+    const result: CommitResult = { messages: messages.length, accepted: 0, duplicates: 0, rejected: 0, rejectReasons: {}, inventory: {}, notices: [] }
     const notices = new NoticeCollector()
     // Each device's last new event of the group (a sale, a void, an inventory event: a scanner that
     // only counts is not silent), noted once per device rather than once per event.
@@ -115,6 +118,7 @@ export class BronzeStore {
         } else {
           stored = this.tables.inventory.insertOnce(event, receivedAt, message.receivedAtMs)
           tsMs = event.tsMs
+          tally(result.inventory, `${event.type}:${stored ? 'accepted' : 'duplicate'}`)
         }
         if (stored) {
           result.accepted++
@@ -145,6 +149,7 @@ export class BronzeStore {
           reject.detail.length
         result.rejected++
         result.rejectReasons[reject.reason] = (result.rejectReasons[reject.reason] ?? 0) + 1
+        if (eventTopicOwner(message.topic)?.kind === 'inventory') tally(result.inventory, `${inventoryTypeOf(reject.payload)}:rejected`)
         notices.add(message.topic, reject, receivedAt)
       }
     }
@@ -196,6 +201,21 @@ export class BronzeStore {
       this.lastReceivedIso = new Date(ms).toISOString()
     }
     return this.lastReceivedIso
+  }
+}
+
+function tally(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1
+}
+
+/** A refused inventory item's `type` when it is one (else `invalid`): refusals only, so parsing again costs nothing that matters. */
+function inventoryTypeOf(payload: string | Uint8Array | null): string {
+  if (typeof payload !== 'string') return 'invalid'
+  try {
+    const type = (JSON.parse(payload) as { type?: unknown } | null)?.type
+    return typeof type === 'string' && (INVENTORY_TYPES as readonly string[]).includes(type) ? type : 'invalid'
+  } catch {
+    return 'invalid'
   }
 }
 

@@ -19,6 +19,7 @@ import type { Pipeline } from '../pipeline/pipeline.js'
 import { readStorage } from '../retention/storage-report.js'
 import type { Clock } from '../util/clock.js'
 import type { Part } from '../util/parts.js'
+import { dateIn } from '../util/zoned-time.js'
 import { readTlsCredentials, type TlsCredentials } from '../util/tls-credentials.js'
 import type { DataFiles } from './data-files.js'
 import type { MqttIntake } from './mqtt-intake.js'
@@ -131,6 +132,13 @@ export class HttpApi implements Part {
           jobs: () => work.status(),
           disk: () => disk.state(),
           devices: () => (files.started ? files.bronze.devices() : []),
+          stock: () =>
+            files.started
+              ? storesOf(config, files.reader.stores(), health).flatMap(({ store_id: storeId }) => {
+                  const counts = files.reader.stock.counts(storeId, dateIn(timeZoneOf(storeId), clock.now()), config.inventory.lowDays)
+                  return counts ? [{ storeId, ...counts }] : []
+                })
+              : [],
           // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
           storage: lastFor(SCRAPE_MS, () => (files.started ? readStorage(files.db, config.dataDir) : undefined)),
         }),

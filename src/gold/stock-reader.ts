@@ -34,12 +34,21 @@ const POSITION_LIMIT = 20
 export class StockReader {
   private readonly rowsOfDay
   private readonly lastDayBy
+  private readonly countsOfDay
 
   constructor(db: Database.Database) {
     this.rowsOfDay = db.prepare<[string, string], Record<string, unknown>>(
       'SELECT * FROM fact_inventory WHERE stock_date = ? AND store_id = ? ORDER BY product_id',
     )
-    this.lastDayBy = db.prepare<[string, string]>('SELECT max(stock_date) FROM fact_inventory WHERE store_id = ? AND stock_date <= ?').pluck()
+    // Down the primary key (stock_date first) from today: a store with inventory has rows every day.
+    this.lastDayBy = db
+      .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
+      .pluck()
+    this.countsOfDay = db.prepare<[number, string, string], { out: number; low: number }>(
+      `SELECT coalesce(sum(known = 1 AND closing_units <= 0), 0) AS out,
+        coalesce(sum(known = 1 AND closing_units > 0 AND days_of_cover < ?), 0) AS low
+      FROM fact_inventory WHERE stock_date = ? AND store_id = ?`,
+    )
   }
 
   /** A store-day's position: a row per product with stock or movement (gold's columns). */
@@ -52,9 +61,15 @@ export class StockReader {
    * gold has rolled the day), out of stock first, then running low, then the rest.
    */
   now(storeId: string, today: string, lowDays: number): { date: string | null; products: StockNow[] } {
-    const date = this.lastDayBy.get(storeId, today) as string | null
-    if (date === null) return { date: null, products: [] }
+    const date = this.lastDayBy.get(storeId, today) as string | undefined
+    if (date === undefined) return { date: null, products: [] }
     return { date, products: this.products(storeId, date, lowDays) }
+  }
+
+  /** How many products are out of stock and running low now (for the metrics); undefined for a store without inventory. */
+  counts(storeId: string, today: string, lowDays: number): { out: number; low: number } | undefined {
+    const date = this.lastDayBy.get(storeId, today) as string | undefined
+    return date === undefined ? undefined : this.countsOfDay.get(lowDays, date, storeId)
   }
 
   /** A store-day's stock as the staff page shows it (today as it stands, a past day as it closed). */

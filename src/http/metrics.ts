@@ -26,6 +26,8 @@ export interface MetricSources {
   disk: () => DiskState
   /** Each device's last accepted sale (bronze.device_activity). */
   devices: () => { device_id: string; store_id: string; last_received_at: string }[]
+  /** Each store's products out of stock and running low now (gold.fact_inventory's last day; stores without inventory left out). */
+  stock: () => { storeId: string; out: number; low: number }[]
   /** The database files and retention (undefined until the daemon opened its files). */
   storage: () => StorageReport | undefined
 }
@@ -63,7 +65,7 @@ export function createMetrics(sources: MetricSources): Registry {
     })
   }
   counter('medallion_ingest_messages_total', 'MQTT messages committed to bronze since start', [], (g) => g.set(sources.ingest().messages))
-  counter('medallion_ingest_sales_total', 'Sales by outcome since start', ['outcome'], (g) => {
+  counter('medallion_ingest_sales_total', 'Events (sale lines, voids, inventory events) by outcome since start', ['outcome'], (g) => {
     const totals = sources.ingest()
     g.set({ outcome: 'accepted' }, totals.accepted)
     g.set({ outcome: 'duplicate' }, totals.duplicates)
@@ -71,6 +73,23 @@ export function createMetrics(sources: MetricSources): Registry {
   })
   counter('medallion_ingest_rejects_total', 'Rejected messages or items by reason since start', ['reason'], (g) => {
     for (const [reason, count] of Object.entries(sources.ingest().rejectReasons)) g.set({ reason }, count)
+  })
+  counter(
+    'medallion_inventory_events_total',
+    'Inventory events by type (count, receipt, adjustment; invalid: refused without a known type) and outcome since start',
+    ['type', 'outcome'],
+    (g) => {
+      for (const [key, count] of Object.entries(sources.ingest().inventory)) {
+        const [type, outcome] = key.split(':') as [string, string]
+        g.set({ type, outcome }, count)
+      }
+    },
+  )
+  gauge('medallion_inventory_products_out_of_stock', "Products whose stock is known and at 0 or below, by store (gold's last day)", ['store_id'], (g) => {
+    for (const store of sources.stock()) g.set({ store_id: store.storeId }, store.out)
+  })
+  gauge('medallion_inventory_products_low', 'Products in stock with fewer days of cover than inventory.lowDays, by store', ['store_id'], (g) => {
+    for (const store of sources.stock()) g.set({ store_id: store.storeId }, store.low)
   })
   counter('medallion_ingest_commits_total', 'Bronze group commits since start', [], (g) => g.set(sources.ingest().commits))
   gauge('medallion_mqtt_connected_clients', 'Open MQTT connections', [], (g) => g.set(sources.connectedClients()))

@@ -15,6 +15,8 @@ export interface IngestTotals {
   rejected: number
   commits: number
   rejectReasons: Record<string, number>
+  /** Inventory events by `type:outcome` (bronze-store.ts's CommitResult). */
+  inventory: Record<string, number>
 }
 
 interface PendingGroup {
@@ -83,7 +85,7 @@ export class GroupCommit {
   private flushScheduled = false
   private nextId = 1
   private drainWaiters: (() => void)[] = []
-  readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {} }
+  readonly totals: IngestTotals = { messages: 0, accepted: 0, duplicates: 0, rejected: 0, commits: 0, rejectReasons: {}, inventory: {} }
 
   constructor(private readonly options: GroupCommitOptions) {
     this.throttled = new LogThrottle(options.logger)
@@ -228,6 +230,7 @@ export class GroupCommit {
     totals.accepted += result.accepted
     totals.duplicates += result.duplicates
     totals.rejected += result.rejected
+    for (const [key, count] of Object.entries(result.inventory)) totals.inventory[key] = (totals.inventory[key] ?? 0) + count
     for (const [reason, count] of Object.entries(result.rejectReasons)) {
       totals.rejectReasons[reason] = (totals.rejectReasons[reason] ?? 0) + count
     }

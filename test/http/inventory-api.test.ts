@@ -7,6 +7,7 @@ import { startGateway, type RunningGateway } from '../helpers/running-gateway.js
 import { connectDevice, seedSale, topicOf } from '../helpers/sales.js'
 
 const run = promisify(execFile)
+const CENTRAL = 'central-token-of-the-test-0123456789'
 
 interface StockNow {
   store_id: string
@@ -26,7 +27,10 @@ describe('GET /api/v1/inventory/now and /api/v1/inventory (inventory events and 
 
   it("each product's stock now, out and low flagged; the day's rows; the same after a restart", async () => {
     // Wednesday 4 March 2026, 18:00 in New York.
-    gw = await startGateway({ timezone: 'America/New_York' }, { clock: shiftedClock(Date.parse('2026-03-04T18:00:00-05:00')) })
+    gw = await startGateway(
+      { timezone: 'America/New_York', http: { host: '127.0.0.1', port: 0, tokens: { central: CENTRAL } } },
+      { clock: shiftedClock(Date.parse('2026-03-04T18:00:00-05:00')) },
+    )
     const scanner = gw.addDevice('scanner-1')
     const till = gw.addDevice('till-1')
     const at = (time: string): string => `2026-03-04T${time}-05:00`
@@ -92,6 +96,30 @@ describe('GET /api/v1/inventory/now and /api/v1/inventory (inventory events and 
       counted: 1,
       last_count_at: new Date(at('08:00:00')).toISOString(),
     })
+    // The metrics: events by type and outcome (a resent count, a refused type, a refused receipt), products out and low.
+    const again = await connectDevice(gw.url, scanner)
+    await again.publishAsync(
+      eventTopic(scanner, 'inventory'),
+      JSON.stringify([
+        { device_id: 'scanner-1', store_id: 'store_001', event_id: 'c101', timestamp: at('08:00:00'), product_id: 101, type: 'count', quantity: 20 },
+        { device_id: 'scanner-1', store_id: 'store_001', event_id: 'x1', timestamp: at('15:00:00'), product_id: 101, type: 'recount', quantity: 3 },
+        { device_id: 'scanner-1', store_id: 'store_001', event_id: 'x2', timestamp: at('15:00:00'), product_id: 101, type: 'receipt', quantity: 0 },
+      ]),
+      { qos: 1 },
+    )
+    await again.endAsync()
+    const metrics = (await gw.gateway.http.inject({ url: '/metrics', headers: { authorization: `Bearer ${CENTRAL}` } })).body
+    for (const line of [
+      'medallion_inventory_events_total{type="count",outcome="accepted"} 2',
+      'medallion_inventory_events_total{type="receipt",outcome="accepted"} 1',
+      'medallion_inventory_events_total{type="adjustment",outcome="accepted"} 1',
+      'medallion_inventory_events_total{type="count",outcome="duplicate"} 1',
+      'medallion_inventory_events_total{type="invalid",outcome="rejected"} 1',
+      'medallion_inventory_events_total{type="receipt",outcome="rejected"} 1',
+      'medallion_inventory_products_out_of_stock{store_id="store_001"} 1',
+      'medallion_inventory_products_low{store_id="store_001"} 1',
+    ])
+      expect(metrics).toContain(line)
     await gw.restart()
     expect(await now()).toMatchObject({ products: expected })
     expect((await gw.gateway.http.inject('/api/v1/inventory?date=2026-03-04')).json()).toEqual({ ...day, as_of: expect.any(String) })

@@ -9,7 +9,7 @@ import { unpackGroup, type PackedGroup } from '../../src/pipeline/packed-group.j
 
 const TOPIC = 'stores/store_001/devices/d1/sales'
 const committed = (messages: number): { result: CommitResult } => ({
-  result: { messages, accepted: messages, duplicates: 0, rejected: 0, rejectReasons: {}, notices: [] },
+  result: { messages, accepted: messages, duplicates: 0, rejected: 0, rejectReasons: {}, inventory: {}, notices: [] },
 })
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
