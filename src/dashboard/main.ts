@@ -247,7 +247,7 @@ class Dashboard {
     this.asOf = view.totals.as_of
     const isToday = view.totals.date === this.today
     this.day.render(this.formats!, view.totals, view.top_products, { isToday, ...this.formats!.clockNow(Date.now()) }, this.compareKey)
-    this.stock.render(this.formats!, view.stock, isToday)
+    this.stock.render(this.formats!, view.stock, isToday, this.session!.roles.includes('admin'))
     this.updateConnection()
   }
 

@@ -25,6 +25,12 @@ export interface StockPosition {
   tracked: number
   out: StockNow[]
   low: StockNow[]
+  /**
+   * The day's shrink, units lost (a gain is negative), the largest first: `count` is what the
+   * counts found missing against the expected stock, each `adjustment` reason what was written
+   * off for it. The staff page shows it to an admin (docs/inventory.md).
+   */
+  shrink: { source: 'count' | 'adjustment'; reason: string | null; units: number }[]
 }
 
 /** Most products of each list the staff page is sent. */
@@ -35,6 +41,7 @@ export class StockReader {
   private readonly rowsOfDay
   private readonly lastDayBy
   private readonly countsOfDay
+  private readonly adjustmentsOfDay
 
   constructor(db: Database.Database) {
     this.rowsOfDay = db.prepare<[string, string], Record<string, unknown>>(
@@ -44,6 +51,10 @@ export class StockReader {
     this.lastDayBy = db
       .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
       .pluck()
+    this.adjustmentsOfDay = db.prepare<[string, string], { reason: string; units: number }>(
+      `SELECT reason, -sum(units) AS units FROM silver.inventory_movements
+      WHERE store_id = ? AND stock_date = ? AND type = 'adjustment' GROUP BY reason`,
+    )
     this.countsOfDay = db.prepare<[number, string, string], { out: number; low: number }>(
       `SELECT coalesce(sum(known = 1 AND closing_units <= 0), 0) AS out,
         coalesce(sum(known = 1 AND closing_units > 0 AND days_of_cover < ?), 0) AS low
@@ -63,7 +74,7 @@ export class StockReader {
   now(storeId: string, today: string, lowDays: number): { date: string | null; products: StockNow[] } {
     const date = this.lastDayBy.get(storeId, today) as string | undefined
     if (date === undefined) return { date: null, products: [] }
-    return { date, products: this.products(storeId, date, lowDays) }
+    return { date, products: this.products(this.day(storeId, date), lowDays) }
   }
 
   /** How many products are out of stock and running low now (for the metrics); undefined for a store without inventory. */
@@ -74,18 +85,25 @@ export class StockReader {
 
   /** A store-day's stock as the staff page shows it (today as it stands, a past day as it closed). */
   position(storeId: string, date: string, lowDays: number): StockPosition {
-    const products = this.products(storeId, date, lowDays)
+    const rows = this.day(storeId, date)
+    const products = this.products(rows, lowDays)
+    const counted = -rows.reduce((sum, row) => sum + (row.shrink_units as number), 0)
+    const shrink = [
+      ...(counted === 0 ? [] : [{ source: 'count' as const, reason: null, units: counted }]),
+      ...this.adjustmentsOfDay.all(storeId, date).map((row) => ({ source: 'adjustment' as const, reason: row.reason, units: row.units })),
+    ].sort((a, b) => b.units - a.units)
     return {
       date,
       tracked: products.filter((product) => product.known).length,
       out: products.filter((product) => product.out).slice(0, POSITION_LIMIT),
       low: products.filter((product) => product.low).slice(0, POSITION_LIMIT),
+      shrink,
     }
   }
 
   /** The day's products, out of stock first, then running low, then by days of cover. */
-  private products(storeId: string, date: string, lowDays: number): StockNow[] {
-    const products = this.day(storeId, date).map((row): StockNow => {
+  private products(rows: readonly Record<string, unknown>[], lowDays: number): StockNow[] {
+    const products = rows.map((row): StockNow => {
       const known = row.known === 1
       const onHand = row.closing_units as number
       const cover = row.days_of_cover as number | null

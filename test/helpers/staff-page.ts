@@ -103,9 +103,9 @@ export class StoreGateway {
   }
 }
 
-/** A sale a few minutes ago (today on the store's clock, unless the store's midnight is minutes away). */
+/** A sale just now (today on the store's clock, unless its midnight passed in the last seconds). */
 export function recentSale(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return seedSale({ timestamp: new Date(Date.now() - 5 * 60_000).toISOString(), ...overrides })
+  return seedSale({ timestamp: new Date(Date.now() - 2000).toISOString(), ...overrides })
 }
 
 export interface PageOptions {

@@ -154,7 +154,7 @@ describe("the staff page's API", () => {
         totals: (await app.inject('/api/v1/totals?date=2025-05-01')).json(),
         top_products: (await app.inject('/api/v1/top-products?date=2025-05-01')).json().products,
         // No inventory in this store: the page hides its stock panel.
-        stock: { date: '2025-05-01', tracked: 0, out: [], low: [] },
+        stock: { date: '2025-05-01', tracked: 0, out: [], low: [], shrink: [] },
       })
       expect((await app.inject('/api/v1/day?date=2025-5-1')).statusCode).toBe(400)
       expect((await buildApp(deps({ roles: new RoleCheck({ staff: STAFF }) })).inject('/api/v1/day')).statusCode).toBe(401)
@@ -247,7 +247,11 @@ describe("the staff page's API", () => {
       const totals = (await app.inject('/api/v1/totals')).json()
       const products = (await app.inject('/api/v1/top-products')).json().products
       for (const page of pages) {
-        expect((await page.next('day')).data).toEqual({ totals, top_products: products, stock: { date: totals.date, tracked: 0, out: [], low: [] } })
+        expect((await page.next('day')).data).toEqual({
+          totals,
+          top_products: products,
+          stock: { date: totals.date, tracked: 0, out: [], low: [], shrink: [] },
+        })
         expect((await page.next('health')).data).toEqual({
           pipeline: IDLE_PIPELINE,
           devices: { store_id: 'store_001', date: '2025-05-01', silent_after_minutes: 30, registered: 0, seen_today: 0, connected_now: 0, silent: 0 },

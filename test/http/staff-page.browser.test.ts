@@ -357,7 +357,8 @@ describe('the staff page in a real Chromium, against the daemon', () => {
   it('stock: out of stock and running low, with units on hand and when counted; a sale updates it live (issue 23)', async () => {
     const scanner = await store.addDevice('scanner-1')
     const handheld = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, scanner)
-    const counted = new Date(Date.now() - 30 * 60_000).toISOString()
+    // Just now: the same store-day whenever the test runs (half an hour back crossed midnight in New York).
+    const counted = new Date(Date.now() - 10_000).toISOString()
     const count = (product: number, quantity: number): Record<string, unknown> => ({
       device_id: 'scanner-1',
       store_id: 'store_001',
@@ -376,11 +377,49 @@ describe('the staff page in a real Chromium, against the daemon', () => {
     expect(await page.locator('#stock-low li[data-product-id="108"] .amount').textContent()).toBe('1 on hand')
     expect(await page.locator('#stock-low li[data-product-id="108"] .detail').textContent()).toMatch(/counted \d+:\d\d:\d\d [AP]M( \S+)? · 1\.8 days of cover$/)
     expect(await page.locator('#stock-card li[data-product-id="109"]').count()).toBe(0) // plenty: in neither list
+    expect(await page.locator('#shrink-admin').isHidden()).toBe(true) // a manager's figure
     await page.screenshot({ path: join(ARTIFACTS, 'staff-page-stock-phone.png'), fullPage: true })
     // The last one sold: out of stock, on the open page, without a reload.
     await store.publish([recentSale({ product_id: 108 })])
     await expect.poll(() => page.locator('#stock-out li[data-product-id="108"]').count(), { timeout: 30_000 }).toBe(1)
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(SCREENS.phone.width)
+    await context.close()
+  })
+
+  it("an admin sees the day's shrink by reason in the stock panel: missing at counts and each write-off's reason (issue 23)", async () => {
+    const scanner = await locked.addDevice('scanner-2')
+    const handheld = await connectDevice(`mqtt://127.0.0.1:${locked.daemon!.mqttPort}`, scanner)
+    // Seconds apart and just now: the same store-day whenever the test runs.
+    const start = Date.now() - 10_000
+    const event = (id: string, second: number, type: string, quantity: number, reason?: string): Record<string, unknown> => ({
+      device_id: 'scanner-2',
+      store_id: 'store_001',
+      event_id: id,
+      timestamp: new Date(start + second * 1000).toISOString(),
+      product_id: 110,
+      type,
+      quantity,
+      ...(reason === undefined ? {} : { reason }),
+    })
+    await handheld.publishAsync(
+      'stores/store_001/devices/scanner-2/inventory',
+      // 30 counted, 2 damaged, 1 stolen: 27 expected; 24 counted: 3 missing.
+      JSON.stringify([
+        event('s1', 1, 'count', 30),
+        event('s2', 2, 'adjustment', -2, 'damaged'),
+        event('s3', 3, 'adjustment', -1, 'theft'),
+        event('s4', 4, 'count', 24),
+      ]),
+      { qos: 1 },
+    )
+    await handheld.endAsync()
+    const { context, page } = await open(locked, SCREENS.desktop)
+    await page.fill('#token', ADMIN)
+    await page.click('#sign-in button[type=submit]')
+    await expect.poll(() => page.locator('#shrink li').count(), { timeout: 30_000 }).toBe(3)
+    expect(await page.locator('#shrink li .name').allTextContents()).toEqual(['Missing at counts', 'Damaged', 'Theft'])
+    expect(await page.locator('#shrink li .amount').allTextContents()).toEqual(['3 units', '2 units', '1 unit'])
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-page-shrink-desktop.png'), fullPage: true })
     await context.close()
   })
 
