@@ -57,6 +57,8 @@ describe('a data directory written by release 0.2.0 (before returns and voids)',
   it('the fixture is what 0.2.0 made: gold without returns, format-2 snapshots, a pending upload', () => {
     expect(before.get('bronze.iot_sales_raw')!.rows.length).toBeGreaterThan(1000)
     expect(before.has('bronze.iot_sale_voids')).toBe(false)
+    expect(before.has('bronze.iot_inventory_raw')).toBe(false)
+    expect(before.has('gold.fact_inventory')).toBe(false)
     expect(before.get('gold.kpi_daily_orders')!.columns).not.toContain('gross_amount')
     expect(before.get('main.snapshots')!.rows.every((row) => row.includes('\\"schema_version\\":2'))).toBe(true)
     expect(before.get('main.outbox')!.rows.some((row) => row.includes('"pending"'))).toBe(true)
@@ -115,6 +117,9 @@ describe('a data directory written by release 0.2.0 (before returns and voids)',
       const upgraded = dumpGold(db)
       new GoldRefresher(db).rebuild()
       expect(dumpGold(db)).toBe(upgraded)
+      // Inventory (issue 23): its tables there and empty, no stock made up from the sales.
+      for (const table of ['bronze.iot_inventory_raw', 'silver.inventory_movements', 'gold.fact_inventory'])
+        expect([table, db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()]).toEqual([table, 0])
     } finally {
       db.close()
     }
