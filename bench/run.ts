@@ -15,6 +15,7 @@ import { benchSustained, SILVER_LAG_LIMIT_S, type LagRun } from './sustained.js'
 import { benchSnapshots } from './snapshot.js'
 import { benchDashboard } from './dashboard.js'
 import { benchSaleToPage } from './sale-to-page.js'
+import { benchInventoryRefresh } from './inventory.js'
 import { median } from './lib/proc.js'
 
 const stages = process.argv.slice(2)
@@ -286,6 +287,33 @@ try {
       '',
       `${s.sales} sales of 1.00 from one device at a nominal pace, each timed from its PUBACK to the moment the staff page's total (Chromium) counts it:`,
       `**p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms** (max ${s.maxMs.toFixed(0)} ms)`,
+      '',
+    )
+  }
+
+  if (wants('inventory')) {
+    const sizes = (process.env.BENCH_INVENTORY_PRODUCTS ?? '2000,20000').split(',').map(Number)
+    const days = Number(process.env.BENCH_INVENTORY_DAYS ?? 3)
+    const touched = 100
+    log(`inventory: stores of ${sizes.join(', ')} products, ${days} days of a count of every product, 2,000 receipts and 50,000 sales a day`)
+    const runs = []
+    for (const products of sizes) {
+      runs.push(await benchInventoryRefresh(workDir, { products, receipts: 2000, sales: 50_000 }, { days, touched, rounds: 5 }, log))
+    }
+    const [small, large] = [runs[0]!, runs.at(-1)!]
+    out.push(
+      "## Inventory: gold's stock refresh against the size of the catalogue",
+      '',
+      `In process (the bronze store, silver enricher and gold refresher the threads run), ${days} days of history each with a count of every product, 2,000 receipts and 50,000 sales; then 5 rounds of each change, medians:`,
+      '',
+      `| products | events | silver catch-up s | gold catch-up s | step after ${touched} new sales (ms) | step after ${touched} late counts of yesterday (ms) | step after a change of yesterday, every product (ms) |`,
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      ...runs.map(
+        (r) =>
+          `| ${fmt(r.products)} | ${fmt(r.events)} | ${r.silverS.toFixed(1)} | ${r.goldCatchUpS.toFixed(1)} | ${r.newSalesMs.toFixed(1)} | ${r.lateCountsMs.toFixed(1)} | ${r.wholeStoreMs.toFixed(1)} |`,
+      ),
+      '',
+      `- ${fmt(large.products)} / ${fmt(small.products)} products (${ratio(large.products, small.products)}x the catalogue): step after new sales **${ratio(large.newSalesMs, small.newSalesMs)}x**, after late counts **${ratio(large.lateCountsMs, small.lateCountsMs)}x** (O(products touched): near 1), a whole-store change ${ratio(large.wholeStoreMs, small.wholeStoreMs)}x (O(products), as it must)`,
       '',
     )
   }

@@ -2,6 +2,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { addDays } from '../util/calendar-date.js'
 import { dateIn, startOfDayIn } from '../util/zoned-time.js'
 import { productAsOf } from './product-as-of.js'
+import { RecentDaySales, type StockSale } from './recent-day-sales.js'
 import { byStockTime, NO_STOCK, stockDay, type StockEvent, type StockState } from './stock-day.js'
 
 /** All products of a store (a day change: the day's sales moved or were voided, any product may have changed). */
@@ -39,6 +40,16 @@ class Marks {
 
 const SOLD_DAYS = 7
 
+/**
+ * Up to this many marked products, a step reads each one's events and rows through the product
+ * indexes: its cost follows the products it touches, not the store's catalogue. More (or every
+ * product), and it reads the store's whole days, which is then cheaper.
+ */
+const BY_PRODUCT_UP_TO = 500
+
+type Movement = { product_id: number; type: 'count' | 'receipt' | 'adjustment'; quantity: number; event_ts_ms: number }
+type SoldDay = { product_id: number; stock_date: string; sold_units: number }
+
 /** Days the stock lasts at the 7-day average: none when nothing sold or the stock is not known; 0 when out. */
 function coverOf(known: boolean, closing: number, average: number): number | null {
   return known && average > 0 ? Math.max(closing, 0) / average : null
@@ -57,9 +68,14 @@ export class InventoryRefresher {
   private readonly storesWithMovements
   private readonly zoneOf
   private readonly movementsOfDay
+  private readonly movementsOfProductDay
   private readonly salesOfDay
-  private readonly rowsBefore
+  private readonly recentSales
+  private readonly rowsOfDayBefore
+  private readonly unknownRowsBefore
+  private readonly rowOfProductBefore
   private readonly soldBefore
+  private readonly soldOfProductBefore
   private readonly lastDay
   private readonly deleteDay
   private readonly insertRow
@@ -85,29 +101,46 @@ export class InventoryRefresher {
     this.storesWithMovements = db
       .prepare('SELECT DISTINCT store_id FROM silver.inventory_movements UNION SELECT DISTINCT store_id FROM gold.fact_inventory')
       .pluck()
-    this.zoneOf = db.prepare('SELECT timezone FROM silver.inventory_movements WHERE store_id = ? ORDER BY bronze_id DESC LIMIT 1').pluck()
-    this.movementsOfDay = db.prepare<
-      [string, string, number],
-      { product_id: number; type: 'count' | 'receipt' | 'adjustment'; quantity: number; event_ts_ms: number }
-    >('SELECT product_id, type, quantity, event_ts_ms FROM silver.inventory_movements WHERE store_id = ? AND stock_date = ? AND bronze_id <= ?')
-    this.salesOfDay = db.prepare<[string, string, number], { product_id: number; quantity: number; sale_ts_ms: number }>(
+    // +store_id: down the rowid from the newest (the day index would sort all the store's movements).
+    this.zoneOf = db.prepare('SELECT timezone FROM silver.inventory_movements WHERE +store_id = ? ORDER BY bronze_id DESC LIMIT 1').pluck()
+    const movementColumns = 'product_id, type, quantity, event_ts_ms'
+    this.movementsOfDay = db.prepare<[string, string, number], Movement>(
+      `SELECT ${movementColumns} FROM silver.inventory_movements WHERE store_id = ? AND stock_date = ? AND bronze_id <= ?`,
+    )
+    this.movementsOfProductDay = db.prepare<[string, number, string, number], Movement>(
+      `SELECT ${movementColumns} FROM silver.inventory_movements WHERE store_id = ? AND product_id = ? AND stock_date = ? AND bronze_id <= ?`,
+    )
+    this.salesOfDay = db.prepare<[string, string, number], StockSale>(
       'SELECT product_id, quantity, sale_ts_ms FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ? AND voided_by IS NULL',
     )
-    // Each product's last row before a day: where its stock stood.
-    this.rowsBefore = db.prepare<[{ store: string; before: string }], FactRow>(`SELECT product_id, closing_units, uncounted, known, last_count_at
-      FROM gold.fact_inventory f WHERE store_id = @store AND stock_date = (SELECT max(stock_date) FROM gold.fact_inventory l
-        WHERE l.store_id = f.store_id AND l.product_id = f.product_id AND l.stock_date < @before)`)
-    this.soldBefore = db.prepare<[string, string, string], { product_id: number; stock_date: string; sold_units: number }>(
-      'SELECT product_id, stock_date, sold_units FROM gold.fact_inventory WHERE store_id = ? AND stock_date >= ? AND stock_date < ? ORDER BY stock_date',
+    this.recentSales = new RecentDaySales(db)
+    const rowColumns = 'product_id, closing_units, uncounted, known, last_count_at'
+    // Where each product's stock stood before a day: a product whose stock is known has a row every
+    // day, so the day before holds all of those; one not known has rows only on the days it moved
+    // (found through the partial index of such rows).
+    this.rowsOfDayBefore = db.prepare<[string, string], FactRow>(`SELECT ${rowColumns} FROM gold.fact_inventory WHERE stock_date = ? AND store_id = ?`)
+    this.unknownRowsBefore = db.prepare<[{ store: string; before: string }], FactRow>(`SELECT ${rowColumns} FROM gold.fact_inventory f
+      WHERE store_id = @store AND known = 0 AND stock_date = (SELECT max(stock_date) FROM gold.fact_inventory l
+        WHERE l.store_id = f.store_id AND l.product_id = f.product_id AND l.known = 0 AND l.stock_date < @before)`)
+    this.rowOfProductBefore = db.prepare<[string, number, string], FactRow>(
+      `SELECT ${rowColumns} FROM gold.fact_inventory WHERE store_id = ? AND product_id = ? AND stock_date < ? ORDER BY stock_date DESC LIMIT 1`,
     )
-    this.lastDay = db.prepare('SELECT max(stock_date) FROM gold.fact_inventory WHERE store_id = ?').pluck()
+    this.soldBefore = db.prepare<[string, string, string], SoldDay>(
+      'SELECT product_id, stock_date, sold_units FROM gold.fact_inventory WHERE store_id = ? AND stock_date >= ? AND stock_date < ?',
+    )
+    this.soldOfProductBefore = db.prepare<[string, number, string, string], SoldDay>(
+      'SELECT product_id, stock_date, sold_units FROM gold.fact_inventory WHERE store_id = ? AND product_id = ? AND stock_date >= ? AND stock_date < ?',
+    )
+    // Along the primary key (stock_date first) from either end (+store_id: not by the product index, which
+    // would sort all the store's rows): max()/min() with a store would read every row.
+    this.lastDay = db.prepare('SELECT stock_date FROM gold.fact_inventory WHERE +store_id = ? ORDER BY stock_date DESC LIMIT 1').pluck()
     this.deleteDay = db.prepare('DELETE FROM gold.fact_inventory WHERE store_id = ? AND stock_date = ?')
     this.deleteProductDay = db.prepare('DELETE FROM gold.fact_inventory WHERE store_id = ? AND stock_date = ? AND product_id = ?')
     this.insertRow = db.prepare(`INSERT INTO gold.fact_inventory (stock_date, store_id, product_id, product_name, category, opening_units,
       received_units, sold_units, adjusted_units, shrink_units, closing_units, counted, uncounted, known, last_count_at,
       avg_daily_sold_7d, days_of_cover, stockout_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.firstMovementDay = db.prepare('SELECT min(stock_date) FROM silver.inventory_movements WHERE store_id = ?').pluck()
-    this.firstRowDay = db.prepare('SELECT min(stock_date) FROM gold.fact_inventory WHERE store_id = ?').pluck()
+    this.firstRowDay = db.prepare('SELECT stock_date FROM gold.fact_inventory WHERE +store_id = ? ORDER BY stock_date LIMIT 1').pluck()
     this.prunedThrough = db.prepare('SELECT max(sale_date) FROM silver.pruned_days WHERE store_id = ?').pluck()
     this.productAsOf = productAsOf(db)
   }
@@ -133,17 +166,20 @@ export class InventoryRefresher {
       stores.add(movement.store_id)
       marks.add(movement.store_id, movement.product_id, movement.stock_date)
       // Before the store's stock began (or its first movement ever): a rebuild walks every product from there.
-      if (!firstDays.has(movement.store_id)) firstDays.set(movement.store_id, this.firstRowDay.get(movement.store_id) as string | null)
+      if (!firstDays.has(movement.store_id)) firstDays.set(movement.store_id, (this.firstRowDay.get(movement.store_id) as string | undefined) ?? null)
       const first = firstDays.get(movement.store_id)
       if (first === null || first === undefined || movement.stock_date < first) marks.add(movement.store_id, ALL, movement.stock_date)
     }
     const through = movements.at(-1)?.bronze_id ?? movementsThrough
     if (stores.size === 0) return { movementsThrough: through, pending: false }
     for (const sale of sales) if (stores.has(sale.storeId)) marks.add(sale.storeId, sale.productId, sale.saleDate)
-    for (const day of changedDays) if (stores.has(day.store_id)) marks.add(day.store_id, ALL, day.sale_date)
+    for (const day of changedDays) {
+      this.recentSales.forget(day.store_id, day.sale_date)
+      if (stores.has(day.store_id)) marks.add(day.store_id, ALL, day.sale_date)
+    }
     // A new day: the last one's stockout runs to its end, and every product gets the new day's row.
     for (const storeId of stores) {
-      const last = this.lastDay.get(storeId) as string | null
+      const last = (this.lastDay.get(storeId) as string | undefined) ?? null
       const today = this.today(storeId)
       if (last !== null && last < today && this.rolled.get(storeId) !== today) {
         marks.add(storeId, ALL, last)
@@ -151,14 +187,26 @@ export class InventoryRefresher {
       }
     }
     for (const [storeId, products] of marks.byStore) this.compute(storeId, products, through, salesThrough)
+    this.recentSales.keepOnly((storeId, date) => date >= addDays(this.today(storeId), -1))
     return { movementsThrough: through, pending: movements.length === limit }
   }
 
   /** Every store's rows computed again from its first movement (a `gold rebuild`). */
   rebuild(movementsThrough: number, salesThrough: number): void {
+    this.recentSales.keepOnly(() => false)
     for (const storeId of this.knownStores()) {
       this.compute(storeId, new Map([[ALL, '0000-00-00']]), movementsThrough, salesThrough)
     }
+  }
+
+  /** Each product's last row before `from` (where its stock stood): of the `products` given, else of the whole store. */
+  private rowsBefore(storeId: string, from: string, products: readonly number[] | undefined): FactRow[] {
+    if (products) return products.flatMap((productId) => this.rowOfProductBefore.get(storeId, productId, from) ?? [])
+    const rows = new Map<number, FactRow>()
+    for (const row of this.unknownRowsBefore.all({ store: storeId, before: from })) rows.set(row.product_id, row)
+    // The day before is later than any older row of a product: it wins.
+    for (const row of this.rowsOfDayBefore.all(addDays(from, -1), storeId)) rows.set(row.product_id, row)
+    return [...rows.values()]
   }
 
   private knownStores(): Set<string> {
@@ -185,7 +233,7 @@ export class InventoryRefresher {
     const all = marked.has(ALL)
     const wanted = (productId: number): boolean => all || marked.has(productId)
     let from = [...marked.values()].reduce((a, b) => (a < b ? a : b))
-    const first = [this.firstMovementDay.get(storeId) as string | null, this.firstRowDay.get(storeId) as string | null]
+    const first = [this.firstMovementDay.get(storeId) as string | null, (this.firstRowDay.get(storeId) as string | undefined) ?? null]
       .filter((day): day is string => day !== null)
       .sort()[0]
     if (first === undefined) return
@@ -193,17 +241,20 @@ export class InventoryRefresher {
     // Days retention pruned keep their rows: silver no longer holds their sales.
     const pruned = this.prunedThrough.get(storeId) as string | null
     if (pruned !== null && from <= pruned) from = addDays(pruned, 1)
+    const byProduct = all || marked.size > BY_PRODUCT_UP_TO ? undefined : ([...marked.keys()] as number[])
     const states = new Map<number, StockState>()
-    for (const row of this.rowsBefore.all({ store: storeId, before: from })) if (wanted(row.product_id)) states.set(row.product_id, stateOf(row))
+    for (const row of this.rowsBefore(storeId, from, byProduct)) if (wanted(row.product_id)) states.set(row.product_id, stateOf(row))
     const sold = new Map<number, Map<string, number>>()
     const soldOf = (productId: number): Map<string, number> => {
       let days = sold.get(productId)
       if (days === undefined) sold.set(productId, (days = new Map()))
       return days
     }
-    for (const row of this.soldBefore.all(storeId, addDays(from, -(SOLD_DAYS - 1)), from)) {
-      if (wanted(row.product_id)) soldOf(row.product_id).set(row.stock_date, row.sold_units)
-    }
+    const weekBefore = addDays(from, -(SOLD_DAYS - 1))
+    const soldRows = byProduct
+      ? byProduct.flatMap((productId) => this.soldOfProductBefore.all(storeId, productId, weekBefore, from))
+      : this.soldBefore.all(storeId, weekBefore, from).filter((row) => wanted(row.product_id))
+    for (const row of soldRows) soldOf(row.product_id).set(row.stock_date, row.sold_units)
     for (let date = from; date <= today; date = addDays(date, 1)) {
       const events = new Map<number, StockEvent[]>()
       const eventsOf = (productId: number): StockEvent[] => {
@@ -211,10 +262,20 @@ export class InventoryRefresher {
         if (list === undefined) events.set(productId, (list = []))
         return list
       }
-      for (const m of this.movementsOfDay.all(storeId, date, movementsThrough)) {
+      const movements = byProduct
+        ? byProduct.flatMap((productId) => this.movementsOfProductDay.all(storeId, productId, date, movementsThrough))
+        : this.movementsOfDay.all(storeId, date, movementsThrough)
+      for (const m of movements) {
         if (wanted(m.product_id)) eventsOf(m.product_id).push({ tsMs: m.event_ts_ms, kind: m.type, units: m.quantity })
       }
-      for (const s of this.salesOfDay.all(storeId, date, salesThrough)) {
+      // Today's and yesterday's sales are kept by product (recent-day-sales.ts); an older day is read whole.
+      const recent = date >= addDays(today, -1) ? this.recentSales.day(storeId, date, salesThrough) : undefined
+      const sales = recent
+        ? byProduct
+          ? byProduct.flatMap((productId) => recent.get(productId) ?? [])
+          : [...recent.values()].flat()
+        : this.salesOfDay.all(storeId, date, salesThrough)
+      for (const s of sales) {
         if (wanted(s.product_id)) eventsOf(s.product_id).push({ tsMs: s.sale_ts_ms, kind: 'sale', units: s.quantity })
       }
       const startMs = startOfDayIn(zone, date)

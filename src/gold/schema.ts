@@ -165,4 +165,9 @@ export const GOLD_MIGRATIONS: Migrations = [
   -- A product's days in order: where its stock stood before a day.
   CREATE INDEX {schema}.fact_inventory_product ON fact_inventory (store_id, product_id, stock_date);
   `,
+  `
+  -- Where a product's stock stood before a day, when it is not known (docs/inventory.md): such a
+  -- product has rows only on the days it moved, found here without reading the store's every row.
+  CREATE INDEX {schema}.fact_inventory_unknown ON fact_inventory (store_id, product_id, stock_date) WHERE known = 0;
+  `,
 ]

@@ -49,7 +49,7 @@ export class StockReader {
     )
     // Down the primary key (stock_date first) from today: a store with inventory has rows every day.
     this.lastDayBy = db
-      .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
+      .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE +store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
       .pluck()
     this.adjustmentsOfDay = db.prepare<[string, string], { reason: string; units: number }>(
       `SELECT reason, -sum(units) AS units FROM silver.inventory_movements

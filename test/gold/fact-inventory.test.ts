@@ -261,3 +261,49 @@ describe("a store's first inventory event arriving late, for an earlier day than
     }
   })
 })
+
+describe("the stock step's kept sales of today and yesterday (gold/recent-day-sales.ts)", () => {
+  it('follow new sales, a late sale of yesterday, a return and a void of a line already walked, as a rebuild does', async () => {
+    const h = new SilverHarness({ defaultTimezone: ZONE, now: () => NOW })
+    const rows = (): string => JSON.stringify(h.db.prepare('SELECT * FROM gold.fact_inventory ORDER BY stock_date, product_id').all())
+    // One refresher all along (its kept sales are what is tested), step by step as the gold thread runs it.
+    const step = (): string => {
+      h.process()
+      while (h.gold.refresh().pending) {
+        // until caught up
+      }
+      return rows()
+    }
+    try {
+      await h.importDims('store', `store_id,store_name,region,timezone\n${STORE},Downtown,North,${ZONE}\n`, Date.parse('2026-01-01T00:00:00Z'))
+      h.ingestInventory([move('k1', edt('2026-03-09T08:00:00'), 101, 'count', 10), move('k2', edt('2026-03-09T08:00:00'), 102, 'count', 4)])
+      step()
+      const sequence: [string, () => void][] = [
+        ['sales of today and yesterday', () => h.ingest([sale('t1', edt('2026-03-10T07:00:00'), 101, 2), sale('y1', edt('2026-03-09T15:00:00'), 101, 1)])],
+        ['more of today, another product', () => h.ingest([sale('t2', edt('2026-03-10T07:30:00'), 102, 4), sale('t3', edt('2026-03-10T07:40:00'), 101, 1)])],
+        ['a late sale of yesterday', () => h.ingest([sale('y2', edt('2026-03-09T09:00:00'), 102, 1)])],
+        ['a return today', () => h.ingest([sale('t4', edt('2026-03-10T07:50:00'), 101, -1, { refund_of: 't1', reason: 'damaged' })])],
+        [
+          "a void of today's line already walked",
+          () => h.ingest([{ event_id: 'v1', device_id: 'abc123', store_id: STORE, timestamp: edt('2026-03-10T07:55:00'), void_of: 't2' }]),
+        ],
+      ]
+      for (const [what, change] of sequence) {
+        change()
+        const live = step()
+        new GoldRefresher(h.db, () => NOW).rebuild()
+        expect(rows(), `after ${what}`).toBe(live)
+      }
+      const today = h.db
+        .prepare("SELECT product_id, sold_units, closing_units FROM gold.fact_inventory WHERE stock_date = '2026-03-10' ORDER BY product_id")
+        .all()
+      // 101: 10 - 1 (y1) = 9 at the end of the 9th; today 2 + 1 sold, 1 back: 7. 102: 4 - 1 (y2) = 3; t2 voided: 3.
+      expect(today).toEqual([
+        { product_id: 101, sold_units: 2, closing_units: 7 },
+        { product_id: 102, sold_units: 0, closing_units: 3 },
+      ])
+    } finally {
+      h.close()
+    }
+  })
+})
