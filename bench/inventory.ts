@@ -1,4 +1,7 @@
+import mqtt from 'mqtt'
 import { Readable } from 'node:stream'
+import { chromium } from 'playwright-core'
+import { DeviceRegistry } from '../src/broker/device-registry.js'
 import { BronzeStore, type IncomingMessage } from '../src/bronze/bronze-store.js'
 import { configSchema } from '../src/config/schema.js'
 import { eventTopic } from '../src/contract/device-topic.js'
@@ -13,6 +16,8 @@ import { addDays } from '../src/util/calendar-date.js'
 import { seededRandom } from '../src/simulate/random.js'
 import { median } from './lib/proc.js'
 import { benchDataDir } from './lib/data-dir.js'
+import { runGenerator } from './lib/generator.js'
+import { startMedallion } from './lib/targets.js'
 
 const STORE = 'store_001'
 const SCANNER = { storeId: STORE, deviceId: 'scanner-1' }
@@ -41,6 +46,8 @@ export interface InventoryRefreshBench {
   wholeStoreMs: number
   touched: number
   rowsOfToday: number
+  /** The data directory, gold caught up: what the daemon part runs on. */
+  dataDir: string
 }
 
 function products(count: number): Readable {
@@ -91,12 +98,12 @@ class BronzeWriter {
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-function sale(id: string, atMs: number, product: number, quantity = 1): Record<string, unknown> {
-  return { event_id: id, device_id: TILL.deviceId, store_id: STORE, timestamp: iso(atMs), product_id: product, price: 2.5, quantity, order_id: id }
+function sale(id: string, atMs: number, product: number, quantity = 1, deviceId = TILL.deviceId): Record<string, unknown> {
+  return { event_id: id, device_id: deviceId, store_id: STORE, timestamp: iso(atMs), product_id: product, price: 2.5, quantity, order_id: id }
 }
 
-function inventory(id: string, atMs: number, product: number, type: string, quantity: number): Record<string, unknown> {
-  return { event_id: id, device_id: SCANNER.deviceId, store_id: STORE, timestamp: iso(atMs), product_id: product, type, quantity }
+function inventory(id: string, atMs: number, product: number, type: string, quantity: number, deviceId = SCANNER.deviceId): Record<string, unknown> {
+  return { event_id: id, device_id: deviceId, store_id: STORE, timestamp: iso(atMs), product_id: product, type, quantity }
 }
 
 /** A store-day's events in time order: the morning count, receipts through the day, sales through opening hours. */
@@ -201,9 +208,100 @@ export async function benchInventoryRefresh(
     wholeStoreMs: median(wholeStore),
     touched: options.touched,
     rowsOfToday,
+    dataDir,
   }
   log(
     `  step after ${options.touched} new sales ${result.newSalesMs.toFixed(1)} ms, ${options.touched} late counts ${result.lateCountsMs.toFixed(1)} ms, whole store ${result.wholeStoreMs.toFixed(1)} ms`,
   )
   return result
+}
+
+export interface InventoryDaemonBench {
+  products: number
+  ingest: { ratePerS: number; ackedPerS: number; ackP99Ms: number | null }
+  /** GET /api/v1/inventory/now while the sales come in: as curl asks (no compression) and as a browser does (gzip). */
+  now: Record<'identity' | 'gzip', { requests: number; p50Ms: number; p99Ms: number; bytes: number }>
+  /** A sale that empties a shelf, from its PUBACK to the product in the staff page's "Out of stock" (Chromium). */
+  panelMs: number[]
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+
+/**
+ * The daemon on a store of many products (the data `benchInventoryRefresh` left): sales at
+ * `ratePerS` from the load generator; meanwhile GET /api/v1/inventory/now back to back (every
+ * product, as central or a script reads it), and, on a staff page open in Chromium, shelves
+ * emptied one by one (a count of 1, then a sale of it), each timed to the moment the panel lists it.
+ */
+export async function benchInventoryDaemon(
+  dataDir: string,
+  products: number,
+  options: { ratePerS: number; durationS: number; shelves: number },
+  log: (line: string) => void,
+): Promise<InventoryDaemonBench> {
+  const registryDb = openMigrated(dataDir, { attach: [] })
+  const scanner = new DeviceRegistry(registryDb).issue('bench-scanner', STORE)
+  registryDb.close()
+  const target = await startMedallion({ dataDir, synchronous: 'FULL', connections: 4 })
+  const base = `http://127.0.0.1:${target.httpPort}`
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${target.port}`, {
+    clientId: scanner.deviceId,
+    username: scanner.deviceId,
+    password: scanner.token,
+    reconnectPeriod: 0,
+  })
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
+    await page.goto(base)
+    await page.locator('#stock-card').waitFor({ state: 'visible', timeout: 60_000 })
+    const load = runGenerator({ port: target.port, connections: target.connections, window: 100, durationS: options.durationS, warmupS: 1, ratePerS: options.ratePerS })
+    const loadEnds = performance.now() + options.durationS * 1000
+    const now: InventoryDaemonBench['now'] = {
+      identity: { requests: 0, p50Ms: 0, p99Ms: 0, bytes: 0 },
+      gzip: { requests: 0, p50Ms: 0, p99Ms: 0, bytes: 0 },
+    }
+    const asking = (async () => {
+      const times: Record<'identity' | 'gzip', number[]> = { identity: [], gzip: [] }
+      for (let i = 0; performance.now() < loadEnds - 1000; i++) {
+        const encoding = i % 2 === 0 ? 'identity' : 'gzip'
+        const started = performance.now()
+        const response = await fetch(`${base}/api/v1/inventory/now`, { headers: { 'accept-encoding': encoding } })
+        const body = Buffer.from(await response.arrayBuffer())
+        times[encoding].push(performance.now() - started)
+        now[encoding].bytes = Number(response.headers.get('content-length') ?? body.byteLength)
+      }
+      for (const encoding of ['identity', 'gzip'] as const) {
+        Object.assign(now[encoding], { requests: times[encoding].length, p50Ms: percentile(times[encoding], 50), p99Ms: percentile(times[encoding], 99) })
+      }
+    })()
+    const panelMs: number[] = []
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    for (let shelf = 0; shelf < options.shelves; shelf++) {
+      const product = 10 + shelf
+      const at = Date.now()
+      await client.publishAsync(eventTopic(scanner, 'inventory'), JSON.stringify(inventory(`shelf-c-${shelf}`, at - 1000, product, 'count', 1, scanner.deviceId)), { qos: 1 })
+      await client.publishAsync(eventTopic(scanner, 'sales'), JSON.stringify(sale(`shelf-s-${shelf}`, at, product, 1, scanner.deviceId)), { qos: 1 })
+      const acked = performance.now()
+      await page.locator(`#stock-out li[data-product-id="${product}"]`).waitFor({ state: 'attached', timeout: 60_000 })
+      panelMs.push(performance.now() - acked)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    await asking
+    const ingest = await load
+    log(
+      `  ${products} products: ingest ${Math.round(ingest.ackedPerS)} msg/s (p99 ${ingest.ackP99Ms} ms); /inventory/now p99 ${now.identity.p99Ms.toFixed(1)} ms (${now.identity.bytes} bytes), gzip ${now.gzip.p99Ms.toFixed(1)} ms; panel ${panelMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    )
+    return { products, ingest: { ratePerS: options.ratePerS, ackedPerS: ingest.ackedPerS, ackP99Ms: ingest.ackP99Ms }, now, panelMs }
+  } finally {
+    await client.endAsync()
+    await browser.close()
+    await target.stop()
+  }
 }

@@ -15,7 +15,7 @@ import { benchSustained, SILVER_LAG_LIMIT_S, type LagRun } from './sustained.js'
 import { benchSnapshots } from './snapshot.js'
 import { benchDashboard } from './dashboard.js'
 import { benchSaleToPage } from './sale-to-page.js'
-import { benchInventoryRefresh } from './inventory.js'
+import { benchInventoryDaemon, benchInventoryRefresh } from './inventory.js'
 import { median } from './lib/proc.js'
 
 const stages = process.argv.slice(2)
@@ -301,6 +301,9 @@ try {
       runs.push(await benchInventoryRefresh(workDir, { products, receipts: 2000, sales: 50_000 }, { days, touched, rounds: 5 }, log))
     }
     const [small, large] = [runs[0]!, runs.at(-1)!]
+    const rate = Number(process.env.BENCH_INVENTORY_RATE ?? 2000)
+    log(`inventory: the daemon on the ${large.products}-product store, sales at ${rate} msg/s; /inventory/now back to back; shelves emptied on an open staff page`)
+    const daemon = await benchInventoryDaemon(large.dataDir, large.products, { ratePerS: rate, durationS: 30, shelves: 10 }, log)
     out.push(
       "## Inventory: gold's stock refresh against the size of the catalogue",
       '',
@@ -314,6 +317,11 @@ try {
       ),
       '',
       `- ${fmt(large.products)} / ${fmt(small.products)} products (${ratio(large.products, small.products)}x the catalogue): step after new sales **${ratio(large.newSalesMs, small.newSalesMs)}x**, after late counts **${ratio(large.lateCountsMs, small.lateCountsMs)}x** (O(products touched): near 1), a whole-store change ${ratio(large.wholeStoreMs, small.wholeStoreMs)}x (O(products), as it must)`,
+      '',
+      `The daemon on the ${fmt(large.products)}-product store, sales from the load generator at ${fmt(rate)} msg/s for 30 s (acked ${fmt(daemon.ingest.ackedPerS)} msg/s, ack p99 ${daemon.ingest.ackP99Ms} ms):`,
+      '',
+      `- \`GET /api/v1/inventory/now\` back to back (every product, ${fmt(daemon.now.identity.bytes)} bytes): **p99 ${daemon.now.identity.p99Ms.toFixed(1)} ms** (p50 ${daemon.now.identity.p50Ms.toFixed(1)}, ${daemon.now.identity.requests} requests, target <= 20); asked with gzip as a browser does (${fmt(daemon.now.gzip.bytes)} bytes): p99 ${daemon.now.gzip.p99Ms.toFixed(1)} ms (p50 ${daemon.now.gzip.p50Ms.toFixed(1)})`,
+      `- a sale that empties a shelf, PUBACK to the product in the staff page's "Out of stock" (Chromium), ${daemon.panelMs.length} shelves: **max ${Math.max(...daemon.panelMs).toFixed(0)} ms**, median ${median(daemon.panelMs).toFixed(0)} ms (target <= 5000)`,
       '',
     )
   }
