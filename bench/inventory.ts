@@ -219,11 +219,18 @@ export async function benchInventoryRefresh(
 export interface InventoryDaemonBench {
   products: number
   ingest: { ratePerS: number; ackedPerS: number; ackP99Ms: number | null }
-  /** GET /api/v1/inventory/now while the sales come in: as curl asks (no compression) and as a browser does (gzip). */
-  now: Record<'identity' | 'gzip', { requests: number; p50Ms: number; p99Ms: number; bytes: number }>
+  /**
+   * GET /api/v1/inventory/now (its first page) while the sales come in: as curl asks (no
+   * compression) and as a browser does (gzip); and GET /healthz in the same turns, the broker
+   * thread's own pauses under that load (what any answer waits for).
+   */
+  now: Record<Asked, { requests: number; p50Ms: number; p99Ms: number; bytes: number }>
   /** A sale that empties a shelf, from its PUBACK to the product in the staff page's "Out of stock" (Chromium). */
   panelMs: number[]
 }
+
+type Asked = 'identity' | 'gzip' | 'healthz'
+const ASKED: readonly Asked[] = ['identity', 'gzip', 'healthz']
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -261,32 +268,41 @@ export async function benchInventoryDaemon(
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     await page.goto(base)
     await page.locator('#stock-card').waitFor({ state: 'visible', timeout: 60_000 })
-    const load = runGenerator({ port: target.port, connections: target.connections, window: 100, durationS: options.durationS, warmupS: 1, ratePerS: options.ratePerS })
+    const load = runGenerator({
+      port: target.port,
+      connections: target.connections,
+      window: 100,
+      durationS: options.durationS,
+      warmupS: 1,
+      ratePerS: options.ratePerS,
+    })
     const loadEnds = performance.now() + options.durationS * 1000
-    const now: InventoryDaemonBench['now'] = {
-      identity: { requests: 0, p50Ms: 0, p99Ms: 0, bytes: 0 },
-      gzip: { requests: 0, p50Ms: 0, p99Ms: 0, bytes: 0 },
-    }
+    const now = Object.fromEntries(ASKED.map((asked) => [asked, { requests: 0, p50Ms: 0, p99Ms: 0, bytes: 0 }])) as InventoryDaemonBench['now']
     const asking = (async () => {
-      const times: Record<'identity' | 'gzip', number[]> = { identity: [], gzip: [] }
+      const times: Record<Asked, number[]> = { identity: [], gzip: [], healthz: [] }
       for (let i = 0; performance.now() < loadEnds - 1000; i++) {
-        const encoding = i % 2 === 0 ? 'identity' : 'gzip'
+        const asked = ASKED[i % ASKED.length]!
         const started = performance.now()
-        const response = await fetch(`${base}/api/v1/inventory/now`, { headers: { 'accept-encoding': encoding } })
+        const response = await fetch(`${base}${asked === 'healthz' ? '/healthz' : '/api/v1/inventory/now'}`, {
+          headers: { 'accept-encoding': asked === 'gzip' ? 'gzip' : 'identity' },
+        })
         const body = Buffer.from(await response.arrayBuffer())
-        times[encoding].push(performance.now() - started)
-        now[encoding].bytes = Number(response.headers.get('content-length') ?? body.byteLength)
+        times[asked].push(performance.now() - started)
+        now[asked].bytes = body.byteLength
       }
-      for (const encoding of ['identity', 'gzip'] as const) {
-        Object.assign(now[encoding], { requests: times[encoding].length, p50Ms: percentile(times[encoding], 50), p99Ms: percentile(times[encoding], 99) })
-      }
+      for (const asked of ASKED)
+        Object.assign(now[asked], { requests: times[asked].length, p50Ms: percentile(times[asked], 50), p99Ms: percentile(times[asked], 99) })
     })()
     const panelMs: number[] = []
     await new Promise((resolve) => setTimeout(resolve, 2000))
     for (let shelf = 0; shelf < options.shelves; shelf++) {
       const product = 10 + shelf
       const at = Date.now()
-      await client.publishAsync(eventTopic(scanner, 'inventory'), JSON.stringify(inventory(`shelf-c-${shelf}`, at - 1000, product, 'count', 1, scanner.deviceId)), { qos: 1 })
+      await client.publishAsync(
+        eventTopic(scanner, 'inventory'),
+        JSON.stringify(inventory(`shelf-c-${shelf}`, at - 1000, product, 'count', 1, scanner.deviceId)),
+        { qos: 1 },
+      )
       await client.publishAsync(eventTopic(scanner, 'sales'), JSON.stringify(sale(`shelf-s-${shelf}`, at, product, 1, scanner.deviceId)), { qos: 1 })
       const acked = performance.now()
       await page.locator(`#stock-out li[data-product-id="${product}"]`).waitFor({ state: 'attached', timeout: 60_000 })
@@ -296,7 +312,7 @@ export async function benchInventoryDaemon(
     await asking
     const ingest = await load
     log(
-      `  ${products} products: ingest ${Math.round(ingest.ackedPerS)} msg/s (p99 ${ingest.ackP99Ms} ms); /inventory/now p99 ${now.identity.p99Ms.toFixed(1)} ms (${now.identity.bytes} bytes), gzip ${now.gzip.p99Ms.toFixed(1)} ms; panel ${panelMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+      `  ${products} products: ingest ${Math.round(ingest.ackedPerS)} msg/s (p99 ${ingest.ackP99Ms} ms); /inventory/now p99 ${now.identity.p99Ms.toFixed(1)} ms (${now.identity.bytes} bytes), gzip ${now.gzip.p99Ms.toFixed(1)} ms, /healthz ${now.healthz.p99Ms.toFixed(1)} ms; panel ${panelMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
     )
     return { products, ingest: { ratePerS: options.ratePerS, ackedPerS: ingest.ackedPerS, ackP99Ms: ingest.ackP99Ms }, now, panelMs }
   } finally {

@@ -1,6 +1,6 @@
 import type { EventKind, TopicOwner } from '../contract/device-topic.js'
 import type { SqliteDatabase } from '../db/open.js'
-import { IdentityTable } from './identity-table.js'
+import { FIRST_VALUE, IdentityTable } from './identity-table.js'
 import type { Rejection } from './reject-reason.js'
 import { SALE_COLUMN_NAMES, SALE_COLUMNS } from './sale-columns.js'
 import { validateInventory, type ValidInventoryEvent } from './validate-inventory.js'
@@ -28,14 +28,26 @@ export interface EventTables {
 
 export function eventTables(db: SqliteDatabase): EventTables {
   return {
-    // The sale's own fields in SALE_COLUMNS' order, spelled out: this runs for every sale.
+    // The sale's own fields in SALE_COLUMNS' order from FIRST_VALUE (4), spelled out: this runs for every sale.
     sale: new IdentityTable<ValidSale>(
       db,
       'iot_sales_raw',
       'sale_ts_ms',
       [...SALE_COLUMN_NAMES, 'payload'],
       (sale) => sale.saleTsMs,
-      (s) => [s.deviceId, s.storeId, s.eventId, s.productId, s.priceMinor, s.quantity, s.customerId, s.orderId, s.refundOf, s.returnReason, s.payload],
+      (s, p) => {
+        p[4] = s.deviceId
+        p[5] = s.storeId
+        p[6] = s.eventId
+        p[7] = s.productId
+        p[8] = s.priceMinor
+        p[9] = s.quantity
+        p[10] = s.customerId
+        p[11] = s.orderId
+        p[12] = s.refundOf
+        p[13] = s.returnReason
+        p[14] = s.payload
+      },
       SALE_COLUMN_NAMES,
       (stored, sale) => {
         // The contract's identity: (device, event id), or the content when there is no event id.
@@ -49,7 +61,7 @@ export function eventTables(db: SqliteDatabase): EventTables {
       'sale_ts_ms',
       ['device_id', 'store_id', 'event_id', 'void_of', 'payload'],
       (event) => event.saleTsMs,
-      (v) => [v.deviceId, v.storeId, v.eventId, v.voidOf, v.payload],
+      (v, p) => p.splice(FIRST_VALUE, 5, v.deviceId, v.storeId, v.eventId, v.voidOf, v.payload),
       ['device_id', 'store_id', 'event_id', 'void_of'],
       (stored, v) =>
         stored.device_id === v.deviceId &&
@@ -62,7 +74,7 @@ export function eventTables(db: SqliteDatabase): EventTables {
       'event_ts_ms',
       ['device_id', 'store_id', 'event_id', 'product_id', 'type', 'quantity', 'reason', 'payload'],
       (event) => event.tsMs,
-      (e) => [e.deviceId, e.storeId, e.eventId, e.productId, e.type, e.quantity, e.reason, e.payload],
+      (e, p) => p.splice(FIRST_VALUE, 8, e.deviceId, e.storeId, e.eventId, e.productId, e.type, e.quantity, e.reason, e.payload),
       ['device_id', 'store_id', 'event_id', 'product_id', 'type', 'quantity', 'reason'],
       (stored, e) =>
         stored.device_id === e.deviceId &&

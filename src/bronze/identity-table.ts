@@ -7,6 +7,8 @@ export interface IdentifiedEvent {
 }
 
 const MAX_HASH = 2 ** 53
+/** Where an event's own values start among the insert's parameters (after received_at, received_at_ms, the time and the hash). */
+export const FIRST_VALUE = 4
 
 /**
  * One bronze table of events with the identity index `(ts column, dedupe_hash)`: `insertOnce`
@@ -16,9 +18,11 @@ const MAX_HASH = 2 ** 53
 export class IdentityTable<E extends IdentifiedEvent> {
   private readonly insert: Statement<unknown[]>
   private readonly selectSameKey: Statement<[number, number]>
+  /** The insert's parameters, filled in place for each event: no array made per event on this path (bronze's hottest). */
+  private readonly params: unknown[]
 
   /**
-   * @param columns the table's columns after `received_at, received_at_ms, {tsColumn}, dedupe_hash`, which `values` gives in order
+   * @param columns the table's columns after `received_at, received_at_ms, {tsColumn}, dedupe_hash`, which `values` writes in order from index `FIRST_VALUE`
    * @param timeOf the event's time (epoch ms), stored in `tsColumn`
    * @param sameAs whether the stored row (its `compared` columns) is this event: the contract's identity
    */
@@ -28,7 +32,7 @@ export class IdentityTable<E extends IdentifiedEvent> {
     tsColumn: string,
     columns: readonly string[],
     private readonly timeOf: (event: E) => number,
-    private readonly values: (event: E) => unknown[],
+    private readonly values: (event: E, params: unknown[]) => void,
     compared: readonly string[],
     private readonly sameAs: (stored: Record<string, unknown>, event: E) => boolean,
   ) {
@@ -36,6 +40,7 @@ export class IdentityTable<E extends IdentifiedEvent> {
     this.insert = db.prepare(`INSERT INTO bronze.${table} (received_at, received_at_ms, ${tsColumn}, dedupe_hash, ${columns.join(', ')})
       VALUES (?, ?, ?, ?, ${columns.map(() => '?').join(', ')}) ON CONFLICT (${tsColumn}, dedupe_hash) DO NOTHING`)
     this.selectSameKey = db.prepare(`SELECT ${compared.join(', ')} FROM bronze.${table} WHERE ${tsColumn} = ? AND dedupe_hash = ?`)
+    this.params = new Array<unknown>(FIRST_VALUE + columns.length)
   }
 
   /**
@@ -45,10 +50,15 @@ export class IdentityTable<E extends IdentifiedEvent> {
    * finds it again).
    */
   insertOnce(event: E, receivedAt: string, receivedAtMs: number): boolean {
-    const values = this.values(event)
+    const params = this.params
     const tsMs = this.timeOf(event)
+    params[0] = receivedAt
+    params[1] = receivedAtMs
+    params[2] = tsMs
+    this.values(event, params)
     for (let hash = event.dedupeHash; ; hash = (hash + 1) % MAX_HASH) {
-      if (this.insert.run(receivedAt, receivedAtMs, tsMs, hash, ...values).changes === 1) return true
+      params[3] = hash
+      if (this.insert.run(params).changes === 1) return true
       if (this.sameAs(this.selectSameKey.get(tsMs, hash) as Record<string, unknown>, event)) return false
     }
   }

@@ -33,96 +33,143 @@ export interface StockPosition {
   shrink: { source: 'count' | 'adjustment'; reason: string | null; units: number }[]
 }
 
+/** Which products a page of the API lists: every one, those out of stock, those running low. */
+export type StockFilter = 'all' | 'out' | 'low'
+
+/** A page of a store-day's products, in product_id order after `after`. */
+export interface StockPageQuery {
+  filter: StockFilter
+  after: number
+  limit: number
+  lowDays: number
+}
+
 /** Most products of each list the staff page is sent. */
 const POSITION_LIMIT = 20
 
-/** gold.fact_inventory for the HTTP API, on the gold reader's read-only connection. */
+/** The filters as SQL, each the WHERE of a partial index of gold.fact_inventory (gold/schema.ts): a list costs its rows, not the store's. */
+const OUT = 'known = 1 AND closing_units <= 0'
+const LOW = 'known = 1 AND closing_units > 0 AND days_of_cover < @lowDays'
+const FILTERS: Record<StockFilter, string> = { all: '1', out: OUT, low: LOW }
+/** Each filter's index: without statistics SQLite would walk the day's rows in product order instead. */
+const INDEXES: Record<StockFilter, string> = { all: '', out: 'INDEXED BY fact_inventory_out', low: 'INDEXED BY fact_inventory_cover' }
+
+type Row = Record<string, unknown>
+
+/**
+ * gold.fact_inventory for the HTTP API, on the gold reader's read-only connection. Every read is a
+ * page or a short list through an index: a store of 20,000 products answers as fast as one of 20,
+ * on the broker's thread.
+ */
 export class StockReader {
-  private readonly rowsOfDay
+  private readonly pages
   private readonly lastDayBy
-  private readonly countsOfDay
+  private readonly outOfDay
+  private readonly lowOfDay
+  private readonly trackedOfDay
+  private readonly countShrinkOfDay
   private readonly adjustmentsOfDay
+  private readonly outCount
+  private readonly lowCount
 
   constructor(db: Database.Database) {
-    this.rowsOfDay = db.prepare<[string, string], Record<string, unknown>>(
-      'SELECT * FROM fact_inventory WHERE stock_date = ? AND store_id = ? ORDER BY product_id',
-    )
-    // Down the primary key (stock_date first) from today: a store with inventory has rows every day.
+    const page = (filter: StockFilter) =>
+      db.prepare<[{ date: string; store: string; after: number; limit: number; lowDays: number }], Row>(
+        `SELECT * FROM fact_inventory ${INDEXES[filter]} WHERE stock_date = @date AND store_id = @store AND ${FILTERS[filter]}
+        AND product_id > @after ORDER BY product_id LIMIT @limit`,
+      )
+    this.pages = { all: page('all'), out: page('out'), low: page('low') }
+    // Down the primary key (stock_date first) from today (+store_id: not through the product index,
+    // which would sort the store's every row): a store with inventory has rows every day.
     this.lastDayBy = db
       .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE +store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
       .pluck()
+    this.outOfDay = db.prepare<[{ date: string; store: string; limit: number }], Row>(
+      `SELECT * FROM fact_inventory ${INDEXES.out} WHERE stock_date = @date AND store_id = @store AND ${OUT}
+      ORDER BY days_of_cover IS NULL, days_of_cover, product_id LIMIT @limit`,
+    )
+    this.lowOfDay = db.prepare<[{ date: string; store: string; lowDays: number; limit: number }], Row>(
+      `SELECT * FROM fact_inventory ${INDEXES.low} WHERE stock_date = @date AND store_id = @store AND ${LOW} ORDER BY days_of_cover, product_id LIMIT @limit`,
+    )
+    this.trackedOfDay = db.prepare<[string, string]>('SELECT count(*) FROM fact_inventory WHERE stock_date = ? AND store_id = ? AND known = 1').pluck()
+    this.countShrinkOfDay = db
+      .prepare<[string, string]>('SELECT -coalesce(sum(shrink_units), 0) FROM fact_inventory WHERE stock_date = ? AND store_id = ? AND shrink_units != 0')
+      .pluck()
     this.adjustmentsOfDay = db.prepare<[string, string], { reason: string; units: number }>(
       `SELECT reason, -sum(units) AS units FROM silver.inventory_movements
-      WHERE store_id = ? AND stock_date = ? AND type = 'adjustment' GROUP BY reason`,
+      WHERE store_id = ? AND stock_date = ? AND type = 'adjustment' GROUP BY reason`, // the adjustments' partial index (silver/schema.ts)
     )
-    this.countsOfDay = db.prepare<[number, string, string], { out: number; low: number }>(
-      `SELECT coalesce(sum(known = 1 AND closing_units <= 0), 0) AS out,
-        coalesce(sum(known = 1 AND closing_units > 0 AND days_of_cover < ?), 0) AS low
-      FROM fact_inventory WHERE stock_date = ? AND store_id = ?`,
-    )
+    this.outCount = db
+      .prepare<[{ date: string; store: string }]>(
+        `SELECT count(*) FROM fact_inventory ${INDEXES.out} WHERE stock_date = @date AND store_id = @store AND ${OUT}`,
+      )
+      .pluck()
+    this.lowCount = db
+      .prepare<[{ date: string; store: string; lowDays: number }]>(
+        `SELECT count(*) FROM fact_inventory ${INDEXES.low} WHERE stock_date = @date AND store_id = @store AND ${LOW}`,
+      )
+      .pluck()
   }
 
-  /** A store-day's position: a row per product with stock or movement (gold's columns). */
-  day(storeId: string, date: string): Record<string, unknown>[] {
-    return this.rowsOfDay.all(date, storeId)
+  /** A page of a store-day's position, gold's rows as they are; `next_after` continues it (null: the last page). */
+  day(storeId: string, date: string, query: StockPageQuery): { rows: Row[]; next_after: number | null } {
+    const rows = this.pages[query.filter].all({ date, store: storeId, after: query.after, limit: query.limit, lowDays: query.lowDays })
+    return { rows, next_after: rows.length === query.limit ? (rows.at(-1)!.product_id as number) : null }
   }
 
-  /**
-   * Each product's stock now: today's rows (the last day with rows, just after midnight before
-   * gold has rolled the day), out of stock first, then running low, then the rest.
-   */
-  now(storeId: string, today: string, lowDays: number): { date: string | null; products: StockNow[] } {
-    const date = this.lastDayBy.get(storeId, today) as string | undefined
-    if (date === undefined) return { date: null, products: [] }
-    return { date, products: this.products(this.day(storeId, date), lowDays) }
+  /** The day the store's stock now is of: today, or the last day with rows (just after midnight, before gold rolled the day); null: no stock. */
+  nowDate(storeId: string, today: string): string | null {
+    return (this.lastDayBy.get(storeId, today) as string | undefined) ?? null
+  }
+
+  /** A page of each product's stock now (`nowDate`'s rows), with `out` and `low`. */
+  now(storeId: string, today: string, query: StockPageQuery): { date: string | null; products: StockNow[]; next_after: number | null } {
+    const date = this.nowDate(storeId, today)
+    if (date === null) return { date, products: [], next_after: null }
+    const { rows, next_after } = this.day(storeId, date, query)
+    return { date, products: rows.map((row) => stockNow(row, query.lowDays)), next_after }
   }
 
   /** How many products are out of stock and running low now (for the metrics); undefined for a store without inventory. */
   counts(storeId: string, today: string, lowDays: number): { out: number; low: number } | undefined {
-    const date = this.lastDayBy.get(storeId, today) as string | undefined
-    return date === undefined ? undefined : this.countsOfDay.get(lowDays, date, storeId)
+    const date = this.nowDate(storeId, today)
+    if (date === null) return undefined
+    return { out: this.outCount.get({ date, store: storeId }) as number, low: this.lowCount.get({ date, store: storeId, lowDays }) as number }
   }
 
   /** A store-day's stock as the staff page shows it (today as it stands, a past day as it closed). */
   position(storeId: string, date: string, lowDays: number): StockPosition {
-    const rows = this.day(storeId, date)
-    const products = this.products(rows, lowDays)
-    const counted = -rows.reduce((sum, row) => sum + (row.shrink_units as number), 0)
+    const counted = this.countShrinkOfDay.get(date, storeId) as number
     const shrink = [
       ...(counted === 0 ? [] : [{ source: 'count' as const, reason: null, units: counted }]),
       ...this.adjustmentsOfDay.all(storeId, date).map((row) => ({ source: 'adjustment' as const, reason: row.reason, units: row.units })),
     ].sort((a, b) => b.units - a.units)
     return {
       date,
-      tracked: products.filter((product) => product.known).length,
-      out: products.filter((product) => product.out).slice(0, POSITION_LIMIT),
-      low: products.filter((product) => product.low).slice(0, POSITION_LIMIT),
+      tracked: this.trackedOfDay.get(date, storeId) as number,
+      out: this.outOfDay.all({ date, store: storeId, limit: POSITION_LIMIT }).map((row) => stockNow(row, lowDays)),
+      low: this.lowOfDay.all({ date, store: storeId, lowDays, limit: POSITION_LIMIT }).map((row) => stockNow(row, lowDays)),
       shrink,
     }
   }
+}
 
-  /** The day's products, out of stock first, then running low, then by days of cover. */
-  private products(rows: readonly Record<string, unknown>[], lowDays: number): StockNow[] {
-    const products = rows.map((row): StockNow => {
-      const known = row.known === 1
-      const onHand = row.closing_units as number
-      const cover = row.days_of_cover as number | null
-      const out = known && onHand <= 0
-      return {
-        product_id: row.product_id as number,
-        product_name: row.product_name as string,
-        category: row.category as string,
-        on_hand: onHand,
-        known,
-        uncounted: row.uncounted === 1,
-        last_count_at: row.last_count_at as string | null,
-        avg_daily_sold_7d: row.avg_daily_sold_7d as number,
-        days_of_cover: cover,
-        out,
-        low: known && !out && cover !== null && cover < lowDays,
-      }
-    })
-    const rank = (p: StockNow): number => (p.out ? 0 : p.low ? 1 : 2)
-    return products.sort((a, b) => rank(a) - rank(b) || (a.days_of_cover ?? Infinity) - (b.days_of_cover ?? Infinity) || a.product_id - b.product_id)
+function stockNow(row: Row, lowDays: number): StockNow {
+  const known = row.known === 1
+  const onHand = row.closing_units as number
+  const cover = row.days_of_cover as number | null
+  const out = known && onHand <= 0
+  return {
+    product_id: row.product_id as number,
+    product_name: row.product_name as string,
+    category: row.category as string,
+    on_hand: onHand,
+    known,
+    uncounted: row.uncounted === 1,
+    last_count_at: row.last_count_at as string | null,
+    avg_daily_sold_7d: row.avg_daily_sold_7d as number,
+    days_of_cover: cover,
+    out,
+    low: known && !out && cover !== null && cover < lowDays,
   }
 }

@@ -5,12 +5,15 @@ import type { Registry } from 'prom-client'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import type { SnapshotFile } from '../delivery/snapshot-reader.js'
 import type { StoreRecord, TopProduct, Totals } from '../gold/gold-reader.js'
-import type { StockNow, StockPosition } from '../gold/stock-reader.js'
+import type { StockNow, StockPageQuery, StockPosition } from '../gold/stock-reader.js'
 import type { WallClock } from '../util/zoned-time.js'
 import type { DashboardAssets } from './dashboard-assets.js'
 import type { DeviceHealth, PipelineHealth } from './health-report.js'
 import type { DayView, LiveOptions } from './live/live-day-hub.js'
 import type { RoleCheck } from './roles.js'
+
+/** A page of the stock API, as the request asks for it (the daemon knows `inventory.lowDays`). */
+export type StockQuery = Omit<StockPageQuery, 'lowDays'>
 
 /** What the HTTP API reads; plain functions, so tests can give their own. */
 export interface AppDeps {
@@ -28,10 +31,10 @@ export interface AppDeps {
   day: (storeId: string, date: string, now: WallClock | undefined, limit: number) => Omit<DayView, 'stock'>
   /** A store-day's stock as the staff page shows it, with `inventory.lowDays` applied. */
   stockPosition: (storeId: string, date: string) => StockPosition
-  /** A store-day's stock position (gold.fact_inventory rows). */
-  inventoryDay: (storeId: string, date: string) => Record<string, unknown>[]
+  /** A page of a store-day's stock position (gold.fact_inventory rows), with `inventory.lowDays` applied to the `low` filter. */
+  inventoryDay: (storeId: string, date: string, query: StockQuery) => { rows: Record<string, unknown>[]; next_after: number | null }
   /** Each product's stock now (the last day with rows up to `today`), with `inventory.lowDays` applied. */
-  inventoryNow: (storeId: string, today: string) => { date: string | null; products: StockNow[] }
+  inventoryNow: (storeId: string, today: string, query: StockQuery) => { date: string | null; products: StockNow[]; next_after: number | null }
   /** Stock counts posted by an admin, stored in bronze as a device's events would be (undefined: not offered). */
   importStock?: (body: string, format: RecordFormat, deviceId: string, allowRejects: boolean) => Promise<StockImportSummary>
   /** When gold last caught up with silver (the `as_of` of the stock figures). */

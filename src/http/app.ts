@@ -111,7 +111,7 @@ export function buildApp(deps: AppDeps, server: AppServer = {}): FastifyInstance
     encodings: ['br', 'gzip'],
     threshold: COMPRESS_THRESHOLD_BYTES,
     customTypes: COMPRESSED_TYPES,
-    // No route takes a request body: nothing to inflate.
+    // Only the stock import takes a body, and plain: nothing to inflate.
     globalDecompression: false,
   })
   app.addHook('onRequest', async (request) => {

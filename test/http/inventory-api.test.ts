@@ -14,6 +14,7 @@ interface StockNow {
   date: string
   as_of: string | null
   products: { product_id: number; on_hand: number; known: boolean; uncounted: boolean; out: boolean; low: boolean; days_of_cover: number | null }[]
+  next_after: number | null
 }
 
 /**
@@ -76,16 +77,25 @@ describe('GET /api/v1/inventory/now and /api/v1/inventory (inventory events and 
     await sell('s4', '14:00:00', 104, 1) // never counted nor received: stock not known
     await tillClient.endAsync()
 
-    const now = async (): Promise<StockNow> => (await gw!.gateway.http.inject('/api/v1/inventory/now')).json() as StockNow
+    const now = async (query = ''): Promise<StockNow> => (await gw!.gateway.http.inject(`/api/v1/inventory/now${query}`)).json() as StockNow
     await expect.poll(async () => (await now()).products.length, { timeout: 30_000 }).toBe(4)
     const expected = [
-      { product_id: 103, on_hand: 0, known: true, out: true, low: false },
-      { product_id: 102, on_hand: 1, known: true, out: false, low: true, days_of_cover: 1 / (4 / 7) },
       { product_id: 101, on_hand: 14, known: true, out: false, low: false, days_of_cover: 14 / (4 / 7) },
+      { product_id: 102, on_hand: 1, known: true, out: false, low: true, days_of_cover: 1 / (4 / 7) },
+      { product_id: 103, on_hand: 0, known: true, out: true, low: false },
       { product_id: 104, on_hand: -1, known: false, uncounted: true, out: false, low: false, days_of_cover: null },
     ]
     const live = await now()
-    expect(live).toMatchObject({ store_id: 'store_001', date: '2026-03-04', products: expected })
+    expect(live).toMatchObject({ store_id: 'store_001', date: '2026-03-04', products: expected, next_after: null })
+    // In pages by product id, and filtered: what is out, what is running low.
+    expect(await now('?limit=2')).toMatchObject({ products: expected.slice(0, 2), next_after: 102 })
+    expect(await now('?limit=2&after=102')).toMatchObject({ products: expected.slice(2), next_after: 104 })
+    expect(await now('?limit=2&after=104')).toMatchObject({ products: [], next_after: null })
+    expect((await now('?status=out')).products.map((p) => p.product_id)).toEqual([103])
+    expect((await now('?status=low')).products.map((p) => p.product_id)).toEqual([102])
+    expect((await gw.gateway.http.inject('/api/v1/inventory/now?limit=5001')).statusCode).toBe(400)
+    const outOfDay = (await gw.gateway.http.inject('/api/v1/inventory?date=2026-03-04&status=out')).json() as { rows: { product_id: number }[] }
+    expect(outOfDay.rows.map((row) => row.product_id)).toEqual([103])
     const day = (await gw.gateway.http.inject('/api/v1/inventory?date=2026-03-04')).json() as { rows: Record<string, unknown>[] }
     expect(day.rows.find((row) => row.product_id === 101)).toMatchObject({
       opening_units: 0,

@@ -1,29 +1,48 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppDeps } from '../app-deps.js'
+import type { StockFilter } from '../../gold/stock-reader.js'
+import type { AppDeps, StockQuery } from '../app-deps.js'
 import { ID_PATTERN } from '../../contract/ids.js'
 import { MedallionError } from '../../errors.js'
 import { formatOf } from '../../util/record-file.js'
 import { storeDayOf, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
 
-const dayQuery = { querystring: { type: 'object', properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER }, additionalProperties: false } }
-const storeQuery = { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER }, additionalProperties: false } }
+/** A page of products: which (`status`), after which product id (`after`, from `next_after`), how many. */
+const PAGE_PARAMETERS = {
+  status: { type: 'string', enum: ['all', 'out', 'low'], default: 'all' },
+  after: { type: 'integer', minimum: 0 },
+  limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+}
+const dayQuery = {
+  querystring: { type: 'object', properties: { date: { type: 'string' }, store_id: STORE_ID_PARAMETER, ...PAGE_PARAMETERS }, additionalProperties: false },
+}
+const storeQuery = { querystring: { type: 'object', properties: { store_id: STORE_ID_PARAMETER, ...PAGE_PARAMETERS }, additionalProperties: false } }
+interface PageQuery {
+  status: StockFilter
+  after?: number
+  limit: number
+}
+/** The page a query asks for: product ids start at 0, so "after nothing" is -1. */
+const pageOf = (query: PageQuery): StockQuery => ({ filter: query.status, after: query.after ?? -1, limit: query.limit })
 const STAFF = { roles: ['staff', 'central'] as const, openWithoutStaffToken: true }
 
 /**
  * GET /api/v1/inventory?date=&store_id=: a store-day's stock position, gold.fact_inventory's rows
  * (default: today on the store's clock); GET /api/v1/inventory/now: each product's stock now, with
- * days of cover and `out` / `low` (docs/inventory.md). Staff, like the totals.
+ * days of cover and `out` / `low` (docs/inventory.md). Both in pages by product id (`status`,
+ * `after`, `limit`; `next_after` continues): a store of 20,000 products is 5 MB of JSON, which one
+ * answer would build on the broker's thread. Staff, like the totals.
  */
 export function inventoryRoutes(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { date?: string; store_id?: string } }>('/api/v1/inventory', { config: STAFF, schema: dayQuery }, async (request) => {
+    app.get<{ Querystring: PageQuery & { date?: string; store_id?: string } }>('/api/v1/inventory', { config: STAFF, schema: dayQuery }, async (request) => {
       const [storeId, date] = storeDayOf(deps, request.query)
-      return { date, store_id: storeId, as_of: deps.goldAsOf(), rows: deps.inventoryDay(storeId, date) }
+      const { rows, next_after } = deps.inventoryDay(storeId, date, pageOf(request.query))
+      return { date, store_id: storeId, as_of: deps.goldAsOf(), rows, next_after }
     })
-    app.get<{ Querystring: { store_id?: string } }>('/api/v1/inventory/now', { config: STAFF, schema: storeQuery }, async (request) => {
+    app.get<{ Querystring: PageQuery & { store_id?: string } }>('/api/v1/inventory/now', { config: STAFF, schema: storeQuery }, async (request) => {
       const storeId = storeOf(deps, request.query)
-      const { date, products } = deps.inventoryNow(storeId, storeToday(deps, storeId))
-      return { store_id: storeId, date, as_of: deps.goldAsOf(), products }
+      const { date, products, next_after } = deps.inventoryNow(storeId, storeToday(deps, storeId), pageOf(request.query))
+      return { store_id: storeId, date, as_of: deps.goldAsOf(), products, next_after }
     })
     app.register(stockImportRoute(deps))
   }
