@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { MqttConfig } from '../config/schema.js'
 import type { DeviceRegistry } from './device-registry.js'
 import { watcherClientId } from '../contract/reject-notice.js'
-import { devicePrefix, parseDeviceTopic, type TopicOwner } from '../contract/device-topic.js'
+import { devicePrefix, isEventTopicOf, parseDeviceTopic, type TopicOwner } from '../contract/device-topic.js'
 
 const WATCH_SUFFIX = watcherClientId('')
 
@@ -89,10 +89,10 @@ export class DeviceAccess {
   mayPublish(client: Client | null, packet: PublishPacket): boolean {
     const owner = client === null ? undefined : this.owners.get(client)
     let allowed: boolean
-    const topic = parseDeviceTopic(packet.topic)
     if (owner !== undefined) {
-      allowed = topic !== undefined && topic.deviceId === owner.deviceId && topic.storeId === owner.storeId && !this.watchers.has(client!)
+      allowed = isEventTopicOf(packet.topic, owner) && !this.watchers.has(client!)
     } else {
+      const topic = parseDeviceTopic(packet.topic)
       allowed = topic !== undefined && !this.isRegistered(topic.deviceId)
     }
     if (!allowed) {

@@ -5,7 +5,7 @@ import { ID_PATTERN, ID_RULE } from '../contract/ids.js'
 import { MedallionError } from '../errors.js'
 import { stockImportOptions } from '../jobs/stock-import-job.js'
 import { openMigrated } from '../schemas.js'
-import { formatOf, type RecordFormat } from '../util/record-file.js'
+import { formatOf, type RecordFormat } from '../util/record-format.js'
 import { configOption, loadFromOptions } from './options.js'
 import { progressBar } from './progress.js'
 

@@ -34,6 +34,12 @@ export function devicePrefix(owner: TopicOwner): string {
 
 const KINDS: ReadonlySet<string> = new Set(EVENT_KINDS)
 
+/** Whether `topic` is one of the owner's event topics, without parsing it: the broker asks this of every publish. */
+export function isEventTopicOf(topic: string, owner: TopicOwner): boolean {
+  const prefix = devicePrefix(owner)
+  return topic.startsWith(prefix) && KINDS.has(topic.slice(prefix.length))
+}
+
 /** Parses a device's event topic; undefined when the topic is not one or carries an invalid id. */
 export function parseDeviceTopic(topic: string): DeviceTopic | undefined {
   const levels = topic.split('/')

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { StockImportSummary } from '../bronze/import-stock-file.js'
-import type { RecordFormat } from '../util/record-file.js'
+import type { RecordFormat } from '../util/record-format.js'
 import type { Registry } from 'prom-client'
 import type { SnapshotPage } from '../contract/snapshot-pull.js'
 import type { SnapshotFile } from '../delivery/snapshot-reader.js'

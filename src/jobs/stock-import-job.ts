@@ -1,6 +1,6 @@
 import type { StockImportOptions, StockImportSummary } from '../bronze/import-stock-file.js'
 import type { Config } from '../config/schema.js'
-import type { RecordFormat } from '../util/record-file.js'
+import type { RecordFormat } from '../util/record-format.js'
 import { runInWorker } from '../util/run-in-worker.js'
 
 export interface StockImportJob {

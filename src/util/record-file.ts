@@ -2,13 +2,7 @@ import { parse as parseCsv } from 'csv-parse'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { MedallionError, type ErrorCode } from '../errors.js'
-
-export type RecordFormat = 'csv' | 'jsonl'
-
-/** The format of a file of records (dimensions, stock counts) from its name or a Content-Type: JSON lines for .jsonl/.ndjson/.json, else CSV. */
-export function formatOf(nameOrType: string): RecordFormat {
-  return /\.(jsonl|ndjson|json)$|json/i.test(nameOrType) ? 'jsonl' : 'csv'
-}
+import type { RecordFormat } from './record-format.js'
 
 /** One record with the line it started on, or the error of that line. */
 export type SourceRecord = { line: number; record: Record<string, unknown> } | { line: number; error: string }

@@ -3,7 +3,7 @@ import type { StockFilter } from '../../gold/stock-reader.js'
 import type { AppDeps, StockQuery } from '../app-deps.js'
 import { ID_PATTERN } from '../../contract/ids.js'
 import { MedallionError } from '../../errors.js'
-import { formatOf } from '../../util/record-file.js'
+import { formatOf } from '../../util/record-format.js'
 import { storeDayOf, storeOf, storeToday, STORE_ID_PARAMETER } from '../dates.js'
 
 /** A page of products: which (`status`), after which product id (`after`, from `next_after`), how many. */

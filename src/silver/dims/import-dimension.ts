@@ -5,7 +5,8 @@ import { MedallionError } from '../../errors.js'
 import type { SalesEnricher } from '../sales-enricher.js'
 import { BEGINNING_MS, END_MS } from '../schema.js'
 import { parseDimensionRecord, VALID_FROM, type DimensionRow, type DimensionSpec } from './dimension-spec.js'
-import { readRecords, type RecordFormat } from '../../util/record-file.js'
+import { readRecords } from '../../util/record-file.js'
+import type { RecordFormat } from '../../util/record-format.js'
 
 export interface ImportSummary {
   dimension: string

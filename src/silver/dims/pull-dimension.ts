@@ -10,7 +10,7 @@ import { backoffMs } from '../../util/backoff.js'
 import type { SalesEnricher } from '../sales-enricher.js'
 import type { DimensionSpec } from './dimension-spec.js'
 import { importDimension, type ImportSummary } from './import-dimension.js'
-import { formatOf } from '../../util/record-file.js'
+import { formatOf } from '../../util/record-format.js'
 import { verifiedFetch } from '../../util/https-fetch.js'
 
 export interface PullOutcome {
