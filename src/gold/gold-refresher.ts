@@ -16,9 +16,10 @@ export const salesThroughSql = (gold = 'gold'): string => `coalesce((SELECT valu
 /** The silver.day_changes seq gold has applied up to. */
 export const dayChangesAppliedSql = (gold = 'gold'): string => `coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'day_changes_seq'), 0)`
 
-/** What silver holds that gold does not show yet: marked days to recompute plus new sales to add (`gold`: its schema name). */
+/** What silver holds that gold does not show yet: marked days to recompute, new sales to add, new inventory movements to walk (`gold`: its schema name). */
 export const goldBacklogSql = (gold = 'gold'): string => `${dayChangesAfterCountSql(dayChangesAppliedSql(gold))}
-  + (SELECT count(*) FROM silver.sales_enriched WHERE bronze_id > ${salesThroughSql(gold)})`
+  + (SELECT count(*) FROM silver.sales_enriched WHERE bronze_id > ${salesThroughSql(gold)})
+  + (SELECT count(*) FROM silver.inventory_movements WHERE bronze_id > coalesce((SELECT value FROM ${gold}.pipeline_state WHERE name = 'inventory_through'), 0))`
 
 export interface RefreshOutcome {
   /** (store, day) groups recomputed or added to. */
