@@ -11,7 +11,7 @@ export class StockView {
   /** `admin`: the day's shrink by reason is shown too (a manager's figure, like the voids). */
   render(formats: Formats, stock: StockPosition, isToday: boolean, admin: boolean): void {
     const card = byId('stock-card')
-    card.hidden = stock.tracked === 0
+    card.hidden = !stock.tracked
     if (card.hidden) return
     byId('stock-title').textContent = isToday ? 'Stock' : `Stock at the end of ${formats.day(stock.date)}`
     this.renderList(byId('stock-out'), formats, stock.out, stock.date, 'Nothing out of stock')

@@ -170,10 +170,9 @@ export const GOLD_MIGRATIONS: Migrations = [
   -- product has rows only on the days it moved, found here without reading the store's every row.
   CREATE INDEX {schema}.fact_inventory_unknown ON fact_inventory (store_id, product_id, stock_date) WHERE known = 0;
   -- What the API, the staff page and the metrics list of a day (gold/stock-reader.ts): out of stock,
-  -- running low, the products tracked, the counts' shrink; each read costs its rows, not the store's.
+  -- running low, the counts' shrink; each read costs its rows, not the store's.
   CREATE INDEX {schema}.fact_inventory_out ON fact_inventory (stock_date, store_id, product_id) WHERE known = 1 AND closing_units <= 0;
   CREATE INDEX {schema}.fact_inventory_cover ON fact_inventory (stock_date, store_id, days_of_cover, product_id) WHERE known = 1 AND closing_units > 0;
-  CREATE INDEX {schema}.fact_inventory_known ON fact_inventory (stock_date, store_id) WHERE known = 1;
   CREATE INDEX {schema}.fact_inventory_shrink ON fact_inventory (stock_date, store_id, shrink_units) WHERE shrink_units != 0;
   `,
 ]

@@ -18,11 +18,11 @@ export interface StockNow {
   low: boolean
 }
 
-/** What the staff page shows of a store-day's stock: out of stock and running low, and how many products have known stock. */
+/** What the staff page shows of a store-day's stock: out of stock and running low, and whether the store tracks stock. */
 export interface StockPosition {
   date: string
-  /** Products whose stock is known that day (0: the store sends no inventory; the page hides the panel). */
-  tracked: number
+  /** Whether any product's stock is known that day (false: the store sends no inventory; the page hides the panel). */
+  tracked: boolean
   out: StockNow[]
   low: StockNow[]
   /**
@@ -91,7 +91,8 @@ export class StockReader {
     this.lowOfDay = db.prepare<[{ date: string; store: string; lowDays: number; limit: number }], Row>(
       `SELECT * FROM fact_inventory ${INDEXES.low} WHERE stock_date = @date AND store_id = @store AND ${LOW} ORDER BY days_of_cover, product_id LIMIT @limit`,
     )
-    this.trackedOfDay = db.prepare<[string, string]>('SELECT count(*) FROM fact_inventory WHERE stock_date = ? AND store_id = ? AND known = 1').pluck()
+    // The first known row in the day's rows (a count of all of them would want an index of every row, which every gold write pays for).
+    this.trackedOfDay = db.prepare<[string, string]>('SELECT 1 FROM fact_inventory WHERE stock_date = ? AND store_id = ? AND known = 1 LIMIT 1').pluck()
     this.countShrinkOfDay = db
       .prepare<[string, string]>('SELECT -coalesce(sum(shrink_units), 0) FROM fact_inventory WHERE stock_date = ? AND store_id = ? AND shrink_units != 0')
       .pluck()
@@ -146,7 +147,7 @@ export class StockReader {
     ].sort((a, b) => b.units - a.units)
     return {
       date,
-      tracked: this.trackedOfDay.get(date, storeId) as number,
+      tracked: this.trackedOfDay.get(date, storeId) !== undefined,
       out: this.outOfDay.all({ date, store: storeId, limit: POSITION_LIMIT }).map((row) => stockNow(row, lowDays)),
       low: this.lowOfDay.all({ date, store: storeId, lowDays, limit: POSITION_LIMIT }).map((row) => stockNow(row, lowDays)),
       shrink,

@@ -154,7 +154,7 @@ describe("the staff page's API", () => {
         totals: (await app.inject('/api/v1/totals?date=2025-05-01')).json(),
         top_products: (await app.inject('/api/v1/top-products?date=2025-05-01')).json().products,
         // No inventory in this store: the page hides its stock panel.
-        stock: { date: '2025-05-01', tracked: 0, out: [], low: [], shrink: [] },
+        stock: { date: '2025-05-01', tracked: false, out: [], low: [], shrink: [] },
       })
       expect((await app.inject('/api/v1/day?date=2025-5-1')).statusCode).toBe(400)
       expect((await buildApp(deps({ roles: new RoleCheck({ staff: STAFF }) })).inject('/api/v1/day')).statusCode).toBe(401)
@@ -250,7 +250,7 @@ describe("the staff page's API", () => {
         expect((await page.next('day')).data).toEqual({
           totals,
           top_products: products,
-          stock: { date: totals.date, tracked: 0, out: [], low: [], shrink: [] },
+          stock: { date: totals.date, tracked: false, out: [], low: [], shrink: [] },
         })
         expect((await page.next('health')).data).toEqual({
           pipeline: IDLE_PIPELINE,
