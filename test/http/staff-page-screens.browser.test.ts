@@ -80,6 +80,29 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
     await store.publish(sales)
     // A till that writes its prices as text: refused, with a reason and a detail for the admin.
     await store.publish([recentSale({ price: '12,50 EUR', note: 'x'.repeat(120) })])
+    // A shelf count after the morning's sales (issue 23): two products out, some running low, a write-off.
+    const scanner = await store.addDevice('scanner-1')
+    const handheld = await connectDevice(`mqtt://127.0.0.1:${store.daemon!.mqttPort}`, scanner)
+    const counted = new Date(now - 5_000).toISOString()
+    const counts = [0, 0, 1, 2, 1, 40].map((quantity, i) => ({
+      device_id: 'scanner-1',
+      store_id: 'store_001',
+      timestamp: counted,
+      product_id: 101 + i,
+      type: 'count',
+      quantity,
+    }))
+    const writeOff = {
+      device_id: 'scanner-1',
+      store_id: 'store_001',
+      timestamp: new Date(now - 4_000).toISOString(),
+      product_id: 106,
+      type: 'adjustment',
+      quantity: -3,
+      reason: 'damaged',
+    }
+    await handheld.publishAsync('stores/store_001/devices/scanner-1/inventory', JSON.stringify([...counts, writeOff]), { qos: 1 })
+    await handheld.endAsync()
   }, 90_000)
 
   afterAll(async () => {
@@ -111,6 +134,7 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
             const day = (await response.json()) as {
               totals: Record<string, unknown> & { by_category: { amount: number }[] }
               top_products: { amount: number }[]
+              stock: { out: { on_hand: number }[]; low: { on_hand: number }[] }
             }
             const totals = {
               ...day.totals,
@@ -121,7 +145,12 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
               units: 99_999_999,
             }
             totals.by_category = totals.by_category.map((row) => ({ ...row, amount, count: 9_999_999 }))
-            await route.fulfill({ response, json: { totals, top_products: day.top_products.map((row) => ({ ...row, amount, units: 9_999_999 })) } })
+            const stock = {
+              ...day.stock,
+              out: day.stock.out.map((row) => ({ ...row, on_hand: -9_999_999 })),
+              low: day.stock.low.map((row) => ({ ...row, on_hand: 9_999_999 })),
+            }
+            await route.fulfill({ response, json: { totals, top_products: day.top_products.map((row) => ({ ...row, amount, units: 9_999_999 })), stock } })
           })
           // The live stream would bring the real (small) figures back: the page polls /day instead.
           await context.route('**/api/v1/events?*', (route) => route.fulfill({ status: 503, json: { error: { code: 'BUSY', message: 'test' } } }))
@@ -176,6 +205,7 @@ describe('the staff page on every screen a shop has (Chromium)', () => {
     await page.locator('#top-products .amount >> nth=0').waitFor()
     await page.locator('#devices tbody th').first().waitFor()
     await page.locator('#hourly-chart canvas').first().waitFor()
+    await expect.poll(() => page.locator('#stock-out li[data-product-id]').count(), { timeout: 30_000 }).toBe(2)
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme })
       for (const screen of Object.keys(SCREENS) as ScreenName[]) {
