@@ -96,10 +96,12 @@ export class GoldRefresher {
   refresh(maxChanges = 5000, maxSales = 20_000): RefreshOutcome {
     return lockedTransaction(this.db, 'gold', () => {
       const startedAt = new Date(this.now()).toISOString()
+      const changesFrom = this.watermark()
       const from = this.addedThrough()
       const appended = this.selectAppended.all(from, maxSales) as AppendedRow[]
       const through = appended.at(-1)?.[0] ?? from
-      const changes = this.changesAfter(this.watermark(), maxChanges)
+      const changes = this.changesAfter(changesFrom, maxChanges)
+      const watermark = changes.at(-1)?.seq ?? changesFrom
       const recomputed = new Set<string>()
       for (const { store_id: storeId, sale_date: saleDate } of changes) {
         const key = `${storeId}\u0000${saleDate}`
@@ -121,9 +123,9 @@ export class GoldRefresher {
         appended.map((row) => ({ storeId: row[1], saleDate: row[2], productId: row[10] })),
         changes,
         through,
+        { from: changesFrom, to: watermark },
       )
       if (stock.movementsThrough !== movementsFrom) this.writeState.run('inventory_through', stock.movementsThrough)
-      const watermark = changes.at(-1)?.seq ?? this.watermark()
       if (changes.length > 0) this.writeState.run('day_changes_seq', watermark)
       if (appended.length > 0) this.writeState.run('sales_through', through)
       const pending = changes.length === maxChanges || appended.length === maxSales || stock.pending

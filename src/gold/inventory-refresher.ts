@@ -87,6 +87,8 @@ export class InventoryRefresher {
   private readonly deleteProductDay
   private readonly productAsOf
   private stores: Set<string> | undefined
+  /** The silver.day_changes seq this refresher's last step left gold at (undefined: none yet). */
+  private changesSeen: number | undefined
 
   /** `logRefresh`: notes a store-day whose rows were written again (gold's refresh log: snapshots ship the day again). */
   constructor(
@@ -157,7 +159,12 @@ export class InventoryRefresher {
     sales: Iterable<{ storeId: string; saleDate: string; productId: number }>,
     changedDays: Iterable<{ store_id: string; sale_date: string }>,
     salesThrough: number,
+    changes: { from: number; to: number },
   ): { movementsThrough: number; pending: boolean } {
+    // silver's day marks taken since this refresher's last step by another (a `gold rebuild` next to
+    // the daemon, or this step's rollback): the sales it kept of those days may be stale.
+    if (this.changesSeen !== undefined && changes.from !== this.changesSeen) this.recentSales.keepOnly(() => false)
+    this.changesSeen = changes.to
     const marks = new Marks()
     const movements = this.newMovements.all(movementsThrough, limit)
     const stores = this.knownStores()
@@ -194,6 +201,7 @@ export class InventoryRefresher {
   /** Every store's rows computed again from its first movement (a `gold rebuild`). */
   rebuild(movementsThrough: number, salesThrough: number): void {
     this.recentSales.keepOnly(() => false)
+    this.changesSeen = undefined
     for (const storeId of this.knownStores()) {
       this.compute(storeId, new Map([[ALL, '0000-00-00']]), movementsThrough, salesThrough)
     }

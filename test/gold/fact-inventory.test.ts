@@ -287,6 +287,15 @@ describe("the stock step's kept sales of today and yesterday (gold/recent-day-sa
           "a void of today's line already walked",
           () => h.ingest([{ event_id: 'v1', device_id: 'abc123', store_id: STORE, timestamp: edt('2026-03-10T07:55:00'), void_of: 't2' }]),
         ],
+        [
+          "a void whose day mark another process's gold rebuild took, then a sale",
+          () => {
+            h.ingest([{ event_id: 'v2', device_id: 'abc123', store_id: STORE, timestamp: edt('2026-03-10T07:58:00'), void_of: 't3' }])
+            h.process()
+            new GoldRefresher(h.db, () => NOW).refreshAll()
+            h.ingest([sale('t5', edt('2026-03-10T07:59:00'), 101, 1)])
+          },
+        ],
       ]
       for (const [what, change] of sequence) {
         change()
@@ -297,7 +306,7 @@ describe("the stock step's kept sales of today and yesterday (gold/recent-day-sa
       const today = h.db
         .prepare("SELECT product_id, sold_units, closing_units FROM gold.fact_inventory WHERE stock_date = '2026-03-10' ORDER BY product_id")
         .all()
-      // 101: 10 - 1 (y1) = 9 at the end of the 9th; today 2 + 1 sold, 1 back: 7. 102: 4 - 1 (y2) = 3; t2 voided: 3.
+      // 101: 10 - 1 (y1) = 9 at the end of the 9th; today 2 (t1) + 1 (t5) sold, 1 back, t3 voided: 7. 102: 4 - 1 (y2) = 3; t2 voided: 3.
       expect(today).toEqual([
         { product_id: 101, sold_units: 2, closing_units: 7 },
         { product_id: 102, sold_units: 0, closing_units: 3 },
