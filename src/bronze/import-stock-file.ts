@@ -64,6 +64,9 @@ export async function importStockFile(db: SqliteDatabase, input: Readable, forma
       summary.rows++
       if ('error' in source) {
         noteError(source.line, source.error)
+        // A line that is not an object of JSON is staged as it is: with allowRejects bronze keeps it as a reject, like a device's.
+        if (source.text !== undefined)
+          chunk.push([source.line, eventTopic({ storeId: options.fallbackStoreId, deviceId: options.deviceId }, 'inventory'), source.text])
         continue
       }
       const { topic, payload } = asDeviceMessage(source.record, options)

@@ -132,13 +132,15 @@ export class HttpApi implements Part {
           jobs: () => work.status(),
           disk: () => disk.state(),
           devices: () => (files.started ? files.bronze.devices() : []),
-          stock: () =>
+          // Both gauges read it: one read per scrape.
+          stock: lastFor(SCRAPE_MS, () =>
             files.started
               ? storesOf(config, files.reader.stores(), health).flatMap(({ store_id: storeId }) => {
                   const counts = files.reader.stock.counts(storeId, dateIn(timeZoneOf(storeId), clock.now()), config.inventory.lowDays)
                   return counts ? [{ storeId, ...counts }] : []
                 })
               : [],
+          ),
           // Five metrics read it: one read (file sizes, queries on this thread) per scrape.
           storage: lastFor(SCRAPE_MS, () => (files.started ? readStorage(files.db, config.dataDir) : undefined)),
         }),

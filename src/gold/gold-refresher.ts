@@ -94,6 +94,16 @@ export class GoldRefresher {
 
   /** One step of the incremental refresh: up to `maxChanges` marked changes and `maxSales` new sales, one transaction. */
   refresh(maxChanges = 5000, maxSales = 20_000): RefreshOutcome {
+    try {
+      return this.step(maxChanges, maxSales)
+    } catch (error) {
+      // Rolled back: what the stock step kept from it would be ahead of gold.
+      this.inventory.forgetKept()
+      throw error
+    }
+  }
+
+  private step(maxChanges: number, maxSales: number): RefreshOutcome {
     return lockedTransaction(this.db, 'gold', () => {
       const startedAt = new Date(this.now()).toISOString()
       const changesFrom = this.watermark()

@@ -87,6 +87,8 @@ export class InventoryRefresher {
   private readonly deleteProductDay
   private readonly productAsOf
   private stores: Set<string> | undefined
+  /** Each store's first and last day with rows (rowDays). */
+  private readonly dayRanges = new Map<string, { first: string | null; last: string | null }>()
   /** The silver.day_changes seq this refresher's last step left gold at (undefined: none yet). */
   private changesSeen: number | undefined
 
@@ -168,14 +170,12 @@ export class InventoryRefresher {
     const marks = new Marks()
     const movements = this.newMovements.all(movementsThrough, limit)
     const stores = this.knownStores()
-    const firstDays = new Map<string, string | null>()
     for (const movement of movements) {
       stores.add(movement.store_id)
       marks.add(movement.store_id, movement.product_id, movement.stock_date)
       // Before the store's stock began (or its first movement ever): a rebuild walks every product from there.
-      if (!firstDays.has(movement.store_id)) firstDays.set(movement.store_id, (this.firstRowDay.get(movement.store_id) as string | undefined) ?? null)
-      const first = firstDays.get(movement.store_id)
-      if (first === null || first === undefined || movement.stock_date < first) marks.add(movement.store_id, ALL, movement.stock_date)
+      const first = this.rowDays(movement.store_id).first
+      if (first === null || movement.stock_date < first) marks.add(movement.store_id, ALL, movement.stock_date)
     }
     const through = movements.at(-1)?.bronze_id ?? movementsThrough
     if (stores.size === 0) return { movementsThrough: through, pending: false }
@@ -186,7 +186,7 @@ export class InventoryRefresher {
     }
     // A new day: the last one's stockout runs to its end, and every product gets the new day's row.
     for (const storeId of stores) {
-      const last = (this.lastDay.get(storeId) as string | undefined) ?? null
+      const last = this.rowDays(storeId).last
       const today = this.today(storeId)
       if (last !== null && last < today && this.rolled.get(storeId) !== today) {
         marks.add(storeId, ALL, last)
@@ -198,10 +198,20 @@ export class InventoryRefresher {
     return { movementsThrough: through, pending: movements.length === limit }
   }
 
+  /**
+   * Drops what this refresher keeps between steps (the recent days' sales, the stores' day ranges,
+   * the days rolled): a step that did not commit may have changed it, and a rebuild starts over.
+   */
+  forgetKept(): void {
+    this.recentSales.keepOnly(() => false)
+    this.dayRanges.clear()
+    this.rolled.clear()
+    this.changesSeen = undefined
+  }
+
   /** Every store's rows computed again from its first movement (a `gold rebuild`). */
   rebuild(movementsThrough: number, salesThrough: number): void {
-    this.recentSales.keepOnly(() => false)
-    this.changesSeen = undefined
+    this.forgetKept()
     for (const storeId of this.knownStores()) {
       this.compute(storeId, new Map([[ALL, '0000-00-00']]), movementsThrough, salesThrough)
     }
@@ -215,6 +225,29 @@ export class InventoryRefresher {
     // The day before is later than any older row of a product: it wins.
     for (const row of this.rowsOfDayBefore.all(addDays(from, -1), storeId)) rows.set(row.product_id, row)
     return [...rows.values()]
+  }
+
+  /**
+   * The store's first and last day with rows: read once (down the primary key from either end), then
+   * kept as compute writes. Retention only prunes old days, whose movements compute skips anyway.
+   */
+  private rowDays(storeId: string): { first: string | null; last: string | null } {
+    let days = this.dayRanges.get(storeId)
+    if (days === undefined) {
+      days = {
+        first: (this.firstRowDay.get(storeId) as string | undefined) ?? null,
+        last: (this.lastDay.get(storeId) as string | undefined) ?? null,
+      }
+      this.dayRanges.set(storeId, days)
+    }
+    return days
+  }
+
+  /** compute wrote rows of `date`: the store's day range takes it in. */
+  private wroteDay(storeId: string, date: string): void {
+    const days = this.rowDays(storeId)
+    if (days.first === null || date < days.first) days.first = date
+    if (days.last === null || date > days.last) days.last = date
   }
 
   private knownStores(): Set<string> {
@@ -241,9 +274,7 @@ export class InventoryRefresher {
     const all = marked.has(ALL)
     const wanted = (productId: number): boolean => all || marked.has(productId)
     let from = [...marked.values()].reduce((a, b) => (a < b ? a : b))
-    const first = [this.firstMovementDay.get(storeId) as string | null, (this.firstRowDay.get(storeId) as string | undefined) ?? null]
-      .filter((day): day is string => day !== null)
-      .sort()[0]
+    const first = [this.firstMovementDay.get(storeId) as string | null, this.rowDays(storeId).first].filter((day): day is string => day !== null).sort()[0]
     if (first === undefined) return
     if (from < first) from = first
     // Days retention pruned keep their rows: silver no longer holds their sales.
@@ -323,6 +354,7 @@ export class InventoryRefresher {
           coverOf(day.end.known, day.closing, average),
           Math.floor(day.stockoutMs / 60_000),
         )
+        this.wroteDay(storeId, date)
       }
       this.logRefresh(storeId, date)
     }

@@ -64,6 +64,7 @@ type Row = Record<string, unknown>
 export class StockReader {
   private readonly pages
   private readonly lastDayBy
+  private readonly anyRow
   private readonly outOfDay
   private readonly lowOfDay
   private readonly trackedOfDay
@@ -84,6 +85,7 @@ export class StockReader {
     this.lastDayBy = db
       .prepare<[string, string]>('SELECT stock_date FROM fact_inventory WHERE +store_id = ? AND stock_date <= ? ORDER BY stock_date DESC LIMIT 1')
       .pluck()
+    this.anyRow = db.prepare<[string]>('SELECT 1 FROM fact_inventory WHERE store_id = ? LIMIT 1').pluck()
     this.outOfDay = db.prepare<[{ date: string; store: string; limit: number }], Row>(
       `SELECT * FROM fact_inventory ${INDEXES.out} WHERE stock_date = @date AND store_id = @store AND ${OUT}
       ORDER BY days_of_cover IS NULL, days_of_cover, product_id LIMIT @limit`,
@@ -120,6 +122,8 @@ export class StockReader {
 
   /** The day the store's stock now is of: today, or the last day with rows (just after midnight, before gold rolled the day); null: no stock. */
   nowDate(storeId: string, today: string): string | null {
+    // A store without stock first (through the product index): the walk down the days would pass every other store's rows.
+    if (this.anyRow.get(storeId) === undefined) return null
     return (this.lastDayBy.get(storeId, today) as string | undefined) ?? null
   }
 

@@ -36,7 +36,7 @@ export interface AppDeps {
   /** Each product's stock now (the last day with rows up to `today`), with `inventory.lowDays` applied. */
   inventoryNow: (storeId: string, today: string, query: StockQuery) => { date: string | null; products: StockNow[]; next_after: number | null }
   /** Stock counts posted by an admin, stored in bronze as a device's events would be (undefined: not offered). */
-  importStock?: (body: string, format: RecordFormat, deviceId: string, allowRejects: boolean) => Promise<StockImportSummary>
+  importStock?: (body: Uint8Array, format: RecordFormat, deviceId: string, allowRejects: boolean) => Promise<StockImportSummary>
   /** When gold last caught up with silver (the `as_of` of the stock figures). */
   goldAsOf: () => string | null
   /** The stores this gateway serves: the config's, dim_store's, and those its devices sell for. */

@@ -6,7 +6,7 @@ import { runInWorker } from '../util/run-in-worker.js'
 export interface StockImportJob {
   dataDir: string
   synchronous: Config['storage']['synchronous']
-  body: string
+  body: Uint8Array
   format: RecordFormat
   options: Omit<StockImportOptions, 'onBytes'>
 }
@@ -27,7 +27,7 @@ export function stockImportOptions(config: Readonly<Config>, deviceId: string, a
 /** Imports stock counts posted to the admin API on their own thread: the broker's event loop never waits on them. */
 export function importStockJob(
   config: Readonly<Config>,
-  body: string,
+  body: Uint8Array,
   format: RecordFormat,
   deviceId: string,
   allowRejects: boolean,

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises'
 import { MedallionError, type ErrorCode } from '../errors.js'
 import type { RecordFormat } from './record-format.js'
 
-/** One record with the line it started on, or the error of that line. */
-export type SourceRecord = { line: number; record: Record<string, unknown> } | { line: number; error: string }
+/** One record with the line it started on, or the error of that line (with its text when it is a line of JSON that could not be read). */
+export type SourceRecord = { line: number; record: Record<string, unknown> } | { line: number; error: string; text?: string }
 
 /** Where the first invalid UTF-8 sequence of `bytes` starts, or -1 (error path only). */
 function firstInvalidUtf8(bytes: Uint8Array): number {
@@ -137,11 +137,11 @@ export async function* readRecords(
     try {
       value = JSON.parse(textLine)
     } catch (error) {
-      yield { line, error: `not JSON: ${(error as Error).message}` }
+      yield { line, error: `not JSON: ${(error as Error).message}`, text: textLine }
       return
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { line, error: 'a line must be one JSON object' }
+      yield { line, error: 'a line must be one JSON object', text: textLine }
       return
     }
     if (!checked) {

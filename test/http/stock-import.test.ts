@@ -85,14 +85,17 @@ describe('inventory import and POST /api/v1/inventory/counts', () => {
         { store_id: 'store_001', product_id: 104, quantity: 5, timestamp: 'yesterday' },
       ]
         .map((row) => JSON.stringify(row))
+        .concat(['{"store_id": "store_001", "product_id": 105,'])
         .join('\n'),
     )
     const result = await runCli(['inventory', 'import', file, '--allow-rejects', '--json', '--config', config])
-    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 2, stored: 1, duplicates: 0, rejected: 1, errors: [{ line: 2 }] })
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 3, stored: 1, duplicates: 0, rejected: 2, errors: [{ line: 2 }, { line: 3 }] })
     const rejects = (await gw.gateway.http.inject({ url: '/api/v1/rejects', headers: { authorization: `Bearer ${ADMIN}` } })).json() as {
       rejects: { reason: string; topic: string }[]
     }
-    expect(rejects.rejects[0]).toMatchObject({ reason: 'invalid_timestamp', topic: 'stores/store_001/devices/import/inventory' })
+    // Both bad lines kept with their reason, the one that is not JSON too.
+    expect(rejects.rejects.slice(0, 2).map((reject) => reject.reason)).toEqual(['invalid_json', 'invalid_timestamp'])
+    expect(rejects.rejects[1]).toMatchObject({ topic: 'stores/store_001/devices/import/inventory' })
     await expect.poll(onHand, { timeout: 30_000 }).toEqual({ 101: 12, 102: 0, 103: 7 })
   })
 
@@ -120,6 +123,14 @@ describe('inventory import and POST /api/v1/inventory/counts', () => {
         message: expect.stringContaining("line 2: store_id 'store 1' must be 1-64 characters of A-Z a-z 0-9 _ . : -") as string,
       },
     })
+    // Bytes that are not UTF-8 (a Latin-1 export): refused by line, not stored with replacement characters.
+    const latin1 = Buffer.concat([
+      Buffer.from(`store_id,product_id,quantity,timestamp,type,reason\nstore_001,101,-1,${later},adjustment,ab`),
+      Buffer.from([0xee]),
+      Buffer.from('m\n'),
+    ])
+    const notUtf8 = await post(latin1 as unknown as string, 'text/csv')
+    expect(notUtf8.json()).toEqual({ error: { code: 'STOCK_FILE_INVALID', message: 'line 2: the file is not valid UTF-8; nothing was applied' } })
     const missing = await post('store_id,product_id,timestamp\n', 'text/csv')
     expect(missing.json()).toMatchObject({ error: { code: 'STOCK_FILE_INVALID', message: 'line 1: missing column quantity; nothing was applied' } })
     await expect.poll(onHand, { timeout: 30_000 }).toEqual({ 101: 16, 102: 0, 103: 7, 105: 3 })

@@ -68,8 +68,9 @@ const importQuery = {
 function stockImportRoute(deps: AppDeps): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers()
-    app.addContentTypeParser(IMPORT_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body))
-    app.post<{ Querystring: { device_id: string; allow_rejects: boolean }; Body: string }>(
+    // The bytes as sent: the import checks they are UTF-8 (a string parser would put U+FFFD in the stored text).
+    app.addContentTypeParser(IMPORT_TYPES, { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body))
+    app.post<{ Querystring: { device_id: string; allow_rejects: boolean }; Body: Buffer }>(
       '/api/v1/inventory/counts',
       { config: { roles: ['admin'] }, schema: importQuery, bodyLimit: IMPORT_BODY_LIMIT },
       async (request) => {
