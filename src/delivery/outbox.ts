@@ -50,6 +50,7 @@ export class Outbox {
   private readonly pending: Statement
   private readonly retryLater: Statement
   private readonly shipped: Statement
+  private readonly started: Statement
   private readonly backlogQuery: Statement
 
   constructor(
@@ -62,6 +63,7 @@ export class Outbox {
       WHERE o.target = ? AND o.state = 'pending' ORDER BY s.sale_date, s.store_id, s.version LIMIT 500`)
     this.retryLater = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE snapshot_id = ? AND target = ?')
     this.shipped = db.prepare("UPDATE outbox SET state = 'shipped', shipped_at = ?, last_error = NULL WHERE snapshot_id = ? AND target = ?")
+    this.started = db.prepare('UPDATE outbox SET started_at = coalesce(started_at, ?) WHERE snapshot_id = ? AND target = ?')
     this.backlogQuery = db.prepare(BACKLOG_SQL)
   }
 
@@ -167,6 +169,8 @@ export class Outbox {
       if (bytes === 'missing') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file is missing from the disk`)
       if (bytes === 'damaged') throw new DamagedSnapshotError(`${snapshotId} ${file.path}: the file on disk no longer matches its manifest's sha256`)
       await target.put(file.path, bytes, 'application/vnd.apache.parquet')
+      // A file of it is at the target: from now on it ships whole, even once superseded.
+      this.started.run(new Date(this.now()).toISOString(), snapshotId, target.name)
     }
     await target.put(manifestPath(snapshotId), Buffer.from(manifestJson), 'application/json')
   }
@@ -174,8 +178,8 @@ export class Outbox {
 
 /**
  * Queues the snapshots made since the last call for each target, in the order they were made. An
- * older version of a day that has not left yet need not: the new one replaces it whole, so it is
- * skipped. With no target the snapshots are only counted as seen (central pulls them).
+ * older version of a day none of whose files reached the target need not: the new one replaces it
+ * whole, so it is skipped (one cut after a file, by a crash or a failed put, ships whole). With no target the snapshots are only counted as seen (central pulls them).
  */
 export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string[], nowMs: number): number {
   const newest = db.prepare('SELECT coalesce(max(seq), 0) FROM snapshots').pluck()
@@ -192,7 +196,8 @@ export function enqueueNewSnapshots(db: SqliteDatabase, targets: readonly string
       version: number
     }[]
     if (made.length === 0) return 0
-    const skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending'
+    // Not one with a file at the target already: it goes whole.
+    const skipOlder = db.prepare(`UPDATE outbox SET state = 'skipped' WHERE target = ? AND state = 'pending' AND started_at IS NULL
       AND snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE store_id = ? AND sale_date = ? AND version < ?)`)
     const enqueue = db.prepare("INSERT INTO outbox (snapshot_id, target, state, next_attempt_at) VALUES (?, ?, 'pending', ?) ON CONFLICT DO NOTHING")
     const now = new Date(nowMs).toISOString()

@@ -9,7 +9,7 @@ export const DELIVERY_SCHEMA: OwnedSchema = {
   CREATE TABLE outbox (
     snapshot_id TEXT NOT NULL REFERENCES snapshots (snapshot_id),
     target TEXT NOT NULL,
-    state TEXT NOT NULL,                   -- pending | shipped | skipped (superseded before it left) | abandoned (its target left the config) | damaged (its files no longer match: the day is made again)
+    state TEXT NOT NULL,                   -- pending | shipped | skipped (superseded before any of its files reached the target) | abandoned (its target left the config) | damaged (its files no longer match: the day is made again)
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     last_error TEXT,
@@ -28,6 +28,11 @@ export const DELIVERY_SCHEMA: OwnedSchema = {
   ) STRICT;
   INSERT INTO delivery_state (name, value) SELECT name, value FROM snapshot_state WHERE name IN ('pulled_seq', 'pulled_at');
   INSERT INTO delivery_state (name, value) VALUES ('enqueued_seq', (SELECT coalesce(max(seq), 0) FROM snapshots));
+  `,
+    `
+  -- When the first of its files reached the target: from then on a newer version of the day no
+  -- longer skips it (it would leave that file there without its snapshot); it ships whole.
+  ALTER TABLE outbox ADD COLUMN started_at TEXT;
   `,
   ],
 }

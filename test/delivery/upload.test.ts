@@ -125,6 +125,48 @@ describe('the outbox guards what leaves', () => {
     lake.remove()
   })
 
+  it('a snapshot whose shipping began ships whole even when a newer version of its day comes first: no file of it left alone in the lake', async () => {
+    const { h, dir, clock } = withSnapshots('directory')
+    const lake = makeTempDir()
+    const directory = new DirectoryTarget(lake.path)
+    let puts = 0
+    // The link drops after the first file of the first day (as a kill -9 would cut it).
+    const flaky: UploadTarget = {
+      name: 'directory',
+      put: async (key, bytes, type) => {
+        if (++puts === 2) throw new Error('connection reset')
+        await directory.put(key, bytes, type)
+      },
+    }
+    const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })
+    expect((await outbox.shipDue([flaky])).failed.map((failure) => failure.snapshotId)).toEqual(['store_001-2025-05-01-v1'])
+    // A late sale of that day: version 2, made and queued before the retry.
+    h.ingest([seedSale({ timestamp: '2025-05-01T13:00:00Z', price: 9 })])
+    h.process()
+    h.gold.refreshAll()
+    new SnapshotBuilder(h.db, { dir, currency: { code: 'USD', minorUnitDigits: 2 }, now: () => clock.now }).run()
+    clock.now += 120_000
+    expect((await outbox.shipDue([directory])).shipped).toEqual([
+      'store_001-2025-05-01-v1',
+      'store_001-2025-05-01-v2',
+      'store_001-2025-05-02-v1',
+      'store_001-2025-05-03-v1',
+    ])
+    const shippedFiles = (
+      h.db.prepare("SELECT s.manifest FROM outbox o JOIN snapshots s USING (snapshot_id) WHERE o.state = 'shipped'").pluck().all() as string[]
+    )
+      .flatMap((manifest) => (JSON.parse(manifest) as SnapshotManifest).files.map((file) => file.path))
+      .sort()
+    const walk = (path: string): string[] =>
+      readdirSync(path, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(path, e.name)) : [join(path, e.name)]))
+    const inLake = walk(lake.path)
+      .filter((path) => path.endsWith('.parquet'))
+      .map((path) => path.slice(lake.path.length + 1))
+      .sort()
+    expect(inLake).toEqual(shippedFiles)
+    lake.remove()
+  })
+
   it('a backlog follows a change of upload target; rows of the old target are abandoned', () => {
     const { h, dir, clock } = withSnapshots('directory')
     const outbox = new Outbox(h.db, { dir, retry: RETRY, now: () => clock.now })

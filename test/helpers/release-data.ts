@@ -3,9 +3,13 @@ import { join } from 'node:path'
 
 /** Reading a release's data directory as it is on disk, for the upgrade tests (test/upgrade/). */
 export const FILES = { main: 'gateway.db', bronze: 'bronze.db', silver: 'silver.db', gold: 'gold.db' } as const
-/** Tables whose rows are progress, not data (job_runs: each job's last run): they move on when the new release runs. */
+/**
+ * Tables whose rows are progress, not data (job_runs: each job's last run; schema_owners: each
+ * owner's migration step, which a release with a new step moves on): they move on when the new release runs.
+ */
 export const PROGRESS = new Set([
   'main.job_runs',
+  'main.schema_owners',
   'main.snapshot_state',
   'main.outbox',
   'main.delivery_state',
