@@ -14,6 +14,7 @@ import { enricherFromConfig } from '../src/silver/enricher-from-config.js'
 import type { SalesEnricher } from '../src/silver/sales-enricher.js'
 import { addDays } from '../src/util/calendar-date.js'
 import { seededRandom } from '../src/simulate/random.js'
+import { percentile } from './lib/bronze-history.js'
 import { median } from './lib/proc.js'
 import { benchDataDir } from './lib/data-dir.js'
 import { runGenerator } from './lib/generator.js'
@@ -232,15 +233,10 @@ export interface InventoryDaemonBench {
 type Asked = 'identity' | 'gzip' | 'healthz'
 const ASKED: readonly Asked[] = ['identity', 'gzip', 'healthz']
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
-}
-
 /**
  * The daemon on a store of many products (the data `benchInventoryRefresh` left): sales at
- * `ratePerS` from the load generator; meanwhile GET /api/v1/inventory/now back to back (every
- * product, as central or a script reads it), and, on a staff page open in Chromium, shelves
+ * `ratePerS` from the load generator; meanwhile GET /api/v1/inventory/now back to back (its first
+ * page, as central or a script reads it), and, on a staff page open in Chromium, shelves
  * emptied one by one (a count of 1, then a sale of it), each timed to the moment the panel lists it.
  */
 export async function benchInventoryDaemon(
@@ -291,7 +287,7 @@ export async function benchInventoryDaemon(
         now[asked].bytes = body.byteLength
       }
       for (const asked of ASKED)
-        Object.assign(now[asked], { requests: times[asked].length, p50Ms: percentile(times[asked], 50), p99Ms: percentile(times[asked], 99) })
+        Object.assign(now[asked], { requests: times[asked].length, p50Ms: percentile(times[asked], 0.5), p99Ms: percentile(times[asked], 0.99) })
     })()
     const panelMs: number[] = []
     await new Promise((resolve) => setTimeout(resolve, 2000))

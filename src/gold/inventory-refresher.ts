@@ -2,7 +2,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import { addDays } from '../util/calendar-date.js'
 import { dateIn, startOfDayIn } from '../util/zoned-time.js'
 import { productAsOf } from './product-as-of.js'
-import { RecentDaySales, type StockSale } from './recent-day-sales.js'
+import { RecentDaySales } from './recent-day-sales.js'
 import { byStockTime, NO_STOCK, stockDay, type StockEvent, type StockState } from './stock-day.js'
 
 /** All products of a store (a day change: the day's sales moved or were voided, any product may have changed). */
@@ -69,7 +69,6 @@ export class InventoryRefresher {
   private readonly zoneOf
   private readonly movementsOfDay
   private readonly movementsOfProductDay
-  private readonly salesOfDay
   private readonly recentSales
   private readonly rowsOfDayBefore
   private readonly unknownRowsBefore
@@ -113,9 +112,6 @@ export class InventoryRefresher {
     )
     this.movementsOfProductDay = db.prepare<[string, number, string, number], Movement>(
       `SELECT ${movementColumns} FROM silver.inventory_movements WHERE store_id = ? AND product_id = ? AND stock_date = ? AND bronze_id <= ?`,
-    )
-    this.salesOfDay = db.prepare<[string, string, number], StockSale>(
-      'SELECT product_id, quantity, sale_ts_ms FROM silver.sales_enriched WHERE store_id = ? AND sale_date = ? AND bronze_id <= ? AND voided_by IS NULL',
     )
     this.recentSales = new RecentDaySales(db)
     const rowColumns = 'product_id, closing_units, uncounted, known, last_count_at'
@@ -313,7 +309,7 @@ export class InventoryRefresher {
         ? byProduct
           ? byProduct.flatMap((productId) => recent.get(productId) ?? [])
           : [...recent.values()].flat()
-        : this.salesOfDay.all(storeId, date, salesThrough)
+        : this.recentSales.read(storeId, date, salesThrough)
       for (const s of sales) {
         if (wanted(s.product_id)) eventsOf(s.product_id).push({ tsMs: s.sale_ts_ms, kind: 'sale', units: s.quantity })
       }

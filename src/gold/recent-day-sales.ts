@@ -59,10 +59,15 @@ export class RecentDaySales {
     let byProduct = this.days.get(key(storeId, date))
     if (byProduct === undefined) {
       byProduct = new Map()
-      for (const sale of this.ofDay.all(storeId, date, through)) add(byProduct, sale)
+      for (const sale of this.read(storeId, date, through)) add(byProduct, sale)
       this.days.set(key(storeId, date), byProduct)
     }
     return byProduct
+  }
+
+  /** The day's sales (not voided, up to bronze id `through`) read from silver, not kept: an older day's. */
+  read(storeId: string, date: string, through: number): StockSale[] {
+    return this.ofDay.all(storeId, date, through)
   }
 
   private catchUp(through: number): void {
