@@ -9,6 +9,8 @@ import { enricherFromConfig } from '../src/silver/enricher-from-config.js'
 import { prefillBronze } from './lib/prefill-bronze.js'
 import { openMigrated } from '../src/schemas.js'
 import { SILVER_LAYERS } from '../src/silver/open-silver.js'
+import { BronzeStore } from '../src/bronze/bronze-store.js'
+import { eventTopic } from '../src/contract/device-topic.js'
 
 export interface SilverBench {
   rows: number
@@ -36,8 +38,14 @@ function csv(header: string, count: number, line: (i: number) => string): Readab
  * the plain insert rate of the same rows into the same table in the same run (the physical bound),
  * and the cost of a late product that fixes up `fixup` sales.
  */
-export async function benchSilver(workDir: string, rows: number, fixup: number, log: (line: string) => void): Promise<SilverBench> {
-  const dataDir = join(workDir, 'silver-bench')
+export async function benchSilver(
+  workDir: string,
+  rows: number,
+  fixup: number,
+  log: (line: string) => void,
+  options: { withStock?: boolean } = {},
+): Promise<SilverBench> {
+  const dataDir = join(workDir, options.withStock ? 'silver-bench-stock' : 'silver-bench')
   mkdirSync(dataDir, { recursive: true })
   const config = configSchema.parse({
     dataDir,
@@ -75,6 +83,15 @@ export async function benchSilver(workDir: string, rows: number, fixup: number, 
     customerOf: (i) => (i % 3 === 0 ? null : 1 + ((i * 104729) % customers)),
   })
   log(`  ${rows} bronze rows`)
+  if (options.withStock) {
+    // A shelf count before the first sale: the store's stock began, every sale goes through silver.inventory_on_hand.
+    const timestamp = new Date(Date.now() - 31 * 86_400_000).toISOString()
+    const payload = Buffer.from(JSON.stringify({ device_id: 'scanner-1', store_id: 'store_001', timestamp, product_id: 1, type: 'count', quantity: 10 }))
+    const bronze = new BronzeStore(db, { maxPayloadBytes: 262_144, maxBatchItems: 1000, minorUnitDigits: 2, rejectPayloadKeepBytes: 1024 })
+    const topic = eventTopic({ storeId: 'store_001', deviceId: 'scanner-1' }, 'inventory')
+    bronze.commit([{ topic, clientId: 'scanner-1', payload, payloadBytes: payload.length, receivedAtMs: Date.now() }])
+    log('  with stock: a count before the first sale')
+  }
 
   let started = performance.now()
   while (enricher.processNext().rows > 0) {

@@ -2,6 +2,7 @@ import type { SqliteDatabase } from '../db/open.js'
 import type { DimensionCache } from './dimension-cache.js'
 import type { LocalTimeCache } from './local-time.js'
 import { UNKNOWN } from './schema.js'
+import type { StockOnHand } from './stock-on-hand.js'
 
 interface BronzeInventoryEvent {
   id: number
@@ -33,6 +34,7 @@ export class InventoryEnricher {
     private readonly dimensions: DimensionCache,
     private readonly localTime: LocalTimeCache,
     private readonly defaultTimezone: string,
+    private readonly onHand: StockOnHand,
     private readonly markDay: (storeId: string, date: string) => void,
   ) {
     this.selectNew = db.prepare<[number, number], BronzeInventoryEvent>(
@@ -54,7 +56,16 @@ export class InventoryEnricher {
   takeNew(afterId: number, limit: number, at: string): number {
     let watermark = afterId
     for (const event of this.selectNew.all(afterId, limit)) {
-      this.write(event, at)
+      const stockDate = this.write(event, at)
+      this.onHand.movement({
+        bronzeId: event.id,
+        storeId: event.store_id,
+        productId: event.product_id,
+        type: event.type,
+        quantity: event.quantity,
+        tsMs: event.event_ts_ms,
+        stockDate,
+      })
       watermark = event.id
     }
     return watermark
@@ -62,7 +73,8 @@ export class InventoryEnricher {
 
   /**
    * A product or a store changed from `fromMs` (a dimension import): its movements since are
-   * written again, their old and new days marked for gold. Inside the import's transaction.
+   * written again, their old and new days marked for gold (a store's, in another time zone, may move
+   * the day its stock began). Inside the import's transaction.
    */
   reenrich(dimension: 'product' | 'store', key: number | string, fromMs: number, at: string): number {
     const rows = (dimension === 'product' ? this.selectOfProduct : this.selectOfStore).all(key, fromMs)
@@ -70,6 +82,7 @@ export class InventoryEnricher {
       this.markDay(row.store_id, row.old_date)
       this.markDay(row.store_id, this.write(row, at))
     }
+    if (dimension === 'store' && rows.length > 0) this.onHand.storeDaysChanged(key as string)
     return rows.length
   }
 

@@ -12,12 +12,22 @@ export interface VoidableLine {
   event_id: string | null
 }
 
+/** Silver's row of a line: where it counts, whether it is voided, what it sold. */
+export interface SilverLine {
+  store_id: string
+  sale_date: string
+  voided_by: number | null
+  product_id: number
+  quantity: number
+  sale_ts_ms: number
+}
+
 /** The silver rows a void cancels, written by their writer (sales-enricher.ts). */
 export interface VoidedLines {
   /** Silver's row of bronze sale `bronzeId`: its store-day and void, or undefined (quarantined, or not reached yet). */
-  find(bronzeId: number): { store_id: string; sale_date: string; voided_by: number | null } | undefined
-  /** Marks the line voided (and its day changed, so that gold recomputes it). */
-  markVoided(bronzeId: number, voidId: number, storeId: string, saleDate: string): void
+  find(bronzeId: number): SilverLine | undefined
+  /** Marks the line voided (its units back in stock, its day changed so that gold recomputes it). */
+  markVoided(bronzeId: number, voidId: number, line: SilverLine): void
 }
 
 interface BronzeVoid {
@@ -173,7 +183,7 @@ export class SaleVoids {
       return
     }
     record('applied', null, { id: line.id, store_id: silver.store_id, sale_date: silver.sale_date })
-    lines.markVoided(line.id, received.id, silver.store_id, silver.sale_date)
+    lines.markVoided(line.id, received.id, silver)
   }
 
   /** The device's line with this event id, from VOID_LOOKBACK_DAYS before the void's time to a day after it. */

@@ -8,8 +8,9 @@ import type { ExpectationConfig } from '../config/schema.js'
 import { LocalTimeCache } from './local-time.js'
 import { DimensionCache } from './dimension-cache.js'
 import { dayChangeMarker } from './day-changes.js'
-import { SaleVoids, type VoidedLines } from './sale-voids.js'
+import { SaleVoids, type SilverLine, type VoidedLines } from './sale-voids.js'
 import { InventoryEnricher } from './inventory-enricher.js'
+import { StockOnHand, type StockSale } from './stock-on-hand.js'
 import { UNKNOWN } from './schema.js'
 import { saleColumnsOf } from '../bronze/sale-columns.js'
 
@@ -40,6 +41,11 @@ interface JoinedSale {
   /** Re-enrichment only: where the silver row was before. */
   old_store_id?: string
   old_sale_date?: string
+  old_voided_by?: number | null
+}
+
+function stockSaleOf(line: SilverLine): StockSale {
+  return { storeId: line.store_id, productId: line.product_id, quantity: line.quantity, tsMs: line.sale_ts_ms, saleDate: line.sale_date, voided: false }
 }
 
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
@@ -228,6 +234,9 @@ export class SalesEnricher {
   private readonly markDayChange
   private readonly voids: SaleVoids
   private readonly inventory: InventoryEnricher
+  private readonly onHand: StockOnHand
+  /** silver.inventory_on_hand holds every event silver has (filled once for a data directory from before it). */
+  private onHandFilled = false
   private readonly voidedLines: VoidedLines
   private readonly upsertViolations
   private readonly readState
@@ -248,7 +257,7 @@ export class SalesEnricher {
     this.selectNew = db.prepare(`SELECT ${BRONZE_COLUMNS} FROM bronze.iot_sales_raw b WHERE b.id > ? ORDER BY b.id LIMIT ?`)
     const affected = (where: string): Statement<unknown[]> =>
       db.prepare<unknown[]>(`
-      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
+      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date, e.voided_by AS old_voided_by
       FROM silver.sales_enriched e JOIN bronze.iot_sales_raw b ON b.id = e.bronze_id ${DIMENSION_JOINS}
       WHERE ${where}`)
     const both = (where: { member: string; changed: string }): { member: Statement<unknown[]>; changed: Statement<unknown[]> } => ({
@@ -261,7 +270,7 @@ export class SalesEnricher {
     )
     this.deleteSilver = db.prepare('DELETE FROM silver.sales_enriched WHERE bronze_id = ?')
     this.selectRebuild = db.prepare(`
-      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date
+      SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date, e.voided_by AS old_voided_by
       FROM bronze.iot_sales_raw b LEFT JOIN silver.sales_enriched e ON e.bronze_id = b.id ${DIMENSION_JOINS}
       WHERE b.id > ? AND b.id <= ? AND b.sale_ts_ms BETWEEN ? AND ? ORDER BY b.id LIMIT ?`)
     this.deleteQuarantine = db.prepare('DELETE FROM silver.sales_quarantine WHERE bronze_id = ?')
@@ -272,17 +281,21 @@ export class SalesEnricher {
       (bronze_id, rule, detail, device_id, store_id, sale_ts_ms, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.markDayChange = dayChangeMarker(db)
     this.voids = new SaleVoids(db)
-    this.inventory = new InventoryEnricher(db, this.dimensions, this.localTime, options.defaultTimezone, (storeId, date) => this.markDayChange(storeId, date))
-    const findLine = db.prepare<[number], { store_id: string; sale_date: string; voided_by: number | null }>(
-      'SELECT store_id, sale_date, voided_by FROM silver.sales_enriched WHERE bronze_id = ?',
+    this.onHand = new StockOnHand(db)
+    this.inventory = new InventoryEnricher(db, this.dimensions, this.localTime, options.defaultTimezone, this.onHand, (storeId, date) =>
+      this.markDayChange(storeId, date),
+    )
+    const findLine = db.prepare<[number], SilverLine>(
+      'SELECT store_id, sale_date, voided_by, product_id, quantity, sale_ts_ms FROM silver.sales_enriched WHERE bronze_id = ?',
     )
     const markVoided = db.prepare('UPDATE silver.sales_enriched SET voided_by = ? WHERE bronze_id = ?')
     this.voidedLines = {
       find: (bronzeId) => findLine.get(bronzeId),
-      markVoided: (bronzeId, voidId, storeId, saleDate) => {
+      markVoided: (bronzeId, voidId, line) => {
         markVoided.run(voidId, bronzeId)
+        this.onHand.sale(stockSaleOf(line), -1)
         // Gold may have counted the line already: its day is recomputed whole.
-        this.markDayChange(storeId, saleDate)
+        this.markDayChange(line.store_id, line.sale_date)
       },
     }
     this.newestPruned = db.prepare('SELECT max(sale_date) FROM silver.pruned_days').pluck()
@@ -319,6 +332,7 @@ export class SalesEnricher {
       this.readPrunedThrough()
       this.dimensions.refresh()
       this.voids.refresh()
+      this.beginOnHand()
       const start = this.watermark()
       const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog(false)
@@ -349,6 +363,7 @@ export class SalesEnricher {
       const inventoryFrom = (this.readState.get('inventory_watermark')?.value as number | undefined) ?? 0
       const inventoryTo = this.inventory.takeNew(inventoryFrom, this.options.batchRows, enrichedAt)
       if (inventoryTo !== inventoryFrom) this.writeState.run('inventory_watermark', inventoryTo)
+      this.onHand.flush()
       if (failure) this.writeState.run('failure', JSON.stringify(failure))
       else if (consumed > 0) this.deleteState.run('failure')
       return {
@@ -396,8 +411,10 @@ export class SalesEnricher {
     const enrichedAt = new Date(this.now()).toISOString()
     this.readPrunedThrough()
     this.voids.refresh()
+    this.beginOnHand()
     this.redo(rows, log, enrichedAt)
     const movements = dimension === 'customer' ? 0 : this.inventory.reenrich(dimension, key, fromMs, enrichedAt)
+    this.onHand.flush()
     return rows.length + movements
   }
 
@@ -413,6 +430,7 @@ export class SalesEnricher {
     return lockedTransaction(this.db, 'silver', () => {
       this.readPrunedThrough()
       this.voids.refresh()
+      this.beginOnHand()
       const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
       const within = (date: string | undefined): boolean =>
         date !== undefined && (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
@@ -422,6 +440,7 @@ export class SalesEnricher {
       )
       const log = new BatchLog(true)
       this.redo(inRange, log, new Date(this.now()).toISOString())
+      this.onHand.flush()
       return { seen: rows.length, rebuilt: inRange.length, lastId: rows.at(-1)?.id ?? afterId }
     })
   }
@@ -457,6 +476,7 @@ export class SalesEnricher {
     const drop = violations.find((violation) => violation.action === 'drop')
     if (drop) {
       this.deleteSilver.run(row.id)
+      this.takeBackFromStock(row)
       this.insertQuarantine.run(row.id, drop.rule, drop.detail, row.device_id, row.store_id, row.sale_ts_ms, enrichedAt)
       log.quarantined++
       return violations
@@ -467,6 +487,7 @@ export class SalesEnricher {
       // Retention pruned this store-day after delivering its snapshot: gold's figures for it are
       // final. The sale is kept here, visible, and counted nowhere.
       this.deleteSilver.run(row.id)
+      this.takeBackFromStock(row)
       this.insertQuarantine.run(
         row.id,
         'day_pruned',
@@ -482,6 +503,7 @@ export class SalesEnricher {
     const anonymous = row.customer_id === null
     const unknownCustomer = !anonymous && row.customer_name === null
     const warnings = violations.length > 0 ? violations.map((violation) => violation.rule).join(',') : null
+    const voidedBy = this.voids.voidOf(row, local.date, enrichedAt)
     this.upsertSilver.run(
       row.id,
       row.event_id,
@@ -512,12 +534,39 @@ export class SalesEnricher {
       enrichedAt,
       row.refund_of,
       row.return_reason,
-      this.voids.voidOf(row, local.date, enrichedAt),
+      voidedBy,
     )
+    this.takeBackFromStock(row)
+    const sale = {
+      storeId: row.store_id,
+      productId: row.product_id,
+      quantity: row.quantity,
+      tsMs: row.sale_ts_ms,
+      saleDate: local.date,
+      voided: voidedBy !== null,
+    }
+    this.onHand.sale(sale, 1)
     log.day(row.store_id, local.date)
     log.enriched++
     if (warnings !== null) log.warned++
     return violations
+  }
+
+  /** A re-enriched sale's old silver row no longer counts against its stock as it did. */
+  private takeBackFromStock(row: JoinedSale): void {
+    if (row.old_sale_date === undefined || row.old_sale_date === null) return
+    const old = { storeId: row.old_store_id!, productId: row.product_id, quantity: row.quantity, tsMs: row.sale_ts_ms, saleDate: row.old_sale_date }
+    this.onHand.sale({ ...old, voided: row.old_voided_by !== null && row.old_voided_by !== undefined }, -1)
+  }
+
+  /** At the start of each transaction: silver.inventory_on_hand filled once, nothing kept from a transaction that did not commit. */
+  private beginOnHand(): void {
+    if (!this.onHandFilled && this.readState.get('on_hand_filled') === undefined) {
+      this.onHand.rebuild()
+      this.writeState.run('on_hand_filled', 1)
+    }
+    this.onHandFilled = true
+    this.onHand.begin()
   }
 
   private readPrunedThrough(): void {

@@ -211,4 +211,27 @@ export const SILVER_MIGRATIONS: Migrations = [
   -- A day's write-offs by reason (the staff page's shrink), without reading the day's every count.
   CREATE INDEX {schema}.inventory_movements_adjustments ON inventory_movements (store_id, stock_date, reason, units) WHERE type = 'adjustment';
   `,
+  `
+  -- Each product's stock now, after every event silver holds (silver/stock-on-hand.ts): what gold's
+  -- newest fact_inventory row closes at. The units are the latest count's plus the signed sum of
+  -- the events after it.
+  CREATE TABLE {schema}.inventory_on_hand (
+    store_id TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    on_hand_units INTEGER NOT NULL,
+    known INTEGER NOT NULL,            -- a count or a receipt ever: before that, on hand <= 0 is not "out"
+    counted INTEGER NOT NULL,          -- a count ever (0: uncounted, on hand started at 0)
+    last_count_ms INTEGER,             -- the latest count's event time
+    last_count_id INTEGER,             -- its bronze id (of two counts of one instant, the later received holds)
+    last_event_ms INTEGER NOT NULL,    -- the newest event counted: a count at or after it needs no look back
+    PRIMARY KEY (store_id, product_id)
+  ) STRICT, WITHOUT ROWID;
+  -- The store-local day each store's stock began (its first inventory event's day): its sales count from it.
+  CREATE TABLE {schema}.inventory_stores (
+    store_id TEXT PRIMARY KEY,
+    first_day TEXT NOT NULL
+  ) STRICT;
+  -- Movements already there (a data directory from before this table): the enricher fills it once.
+  INSERT INTO {schema}.pipeline_state (name, value) SELECT 'on_hand_filled', 1 WHERE NOT EXISTS (SELECT 1 FROM {schema}.inventory_movements);
+  `,
 ]

@@ -4,11 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DeviceRegistry, type IssuedDevice } from '../../src/broker/device-registry.js'
 import { GoldRefresher } from '../../src/gold/gold-refresher.js'
 import { openMigrated } from '../../src/schemas.js'
+import { StockOnHand } from '../../src/silver/stock-on-hand.js'
 import { AckedLoad, type NextEvent } from '../helpers/acked-load.js'
 import { startDaemon, writeDaemonConfig, type DaemonProcess } from '../helpers/daemon.js'
 import { seedSale } from '../helpers/sales.js'
 import { dumpGold } from '../helpers/silver-harness.js'
 import { makeTempDir } from '../helpers/temp-dir.js'
+import { goldPositions, silverPositions } from '../helpers/stock-positions.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -158,6 +160,12 @@ describe('returns, voids and inventory events under kill -9 (issues 22 and 23)',
       expect(count('SELECT count(*) FROM gold.fact_inventory')).toBeGreaterThanOrEqual(5)
       new GoldRefresher(layers).rebuild()
       expect(rows()).toBe(live)
+      // Silver's stock now, kept batch by batch across the kill, is where gold's newest rows close, and what it computes from scratch.
+      const onHand = silverPositions(layers)
+      expect(Object.keys(onHand).length).toBeGreaterThanOrEqual(5)
+      expect(onHand).toEqual(goldPositions(layers))
+      layers.transaction(() => new StockOnHand(layers).rebuild())()
+      expect(silverPositions(layers)).toEqual(onHand)
     } finally {
       layers.close()
     }
