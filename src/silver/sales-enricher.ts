@@ -235,8 +235,6 @@ export class SalesEnricher {
   private readonly voids: SaleVoids
   private readonly inventory: InventoryEnricher
   private readonly onHand: StockOnHand
-  /** silver.inventory_on_hand holds every event silver has (filled once for a data directory from before it). */
-  private onHandFilled = false
   private readonly voidedLines: VoidedLines
   private readonly upsertViolations
   private readonly readState
@@ -332,7 +330,7 @@ export class SalesEnricher {
       this.readPrunedThrough()
       this.dimensions.refresh()
       this.voids.refresh()
-      this.beginOnHand()
+      this.onHand.begin()
       const start = this.watermark()
       const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog(false)
@@ -411,7 +409,7 @@ export class SalesEnricher {
     const enrichedAt = new Date(this.now()).toISOString()
     this.readPrunedThrough()
     this.voids.refresh()
-    this.beginOnHand()
+    this.onHand.begin()
     this.redo(rows, log, enrichedAt)
     const movements = dimension === 'customer' ? 0 : this.inventory.reenrich(dimension, key, fromMs, enrichedAt)
     this.onHand.flush()
@@ -430,7 +428,7 @@ export class SalesEnricher {
     return lockedTransaction(this.db, 'silver', () => {
       this.readPrunedThrough()
       this.voids.refresh()
-      this.beginOnHand()
+      this.onHand.begin()
       const rows = this.selectRebuild.all(afterId, this.watermark(), loMs, hiMs, chunkRows) as JoinedSale[]
       const within = (date: string | undefined): boolean =>
         date !== undefined && (range.fromDate === undefined || date >= range.fromDate) && (range.toDate === undefined || date <= range.toDate)
@@ -537,15 +535,10 @@ export class SalesEnricher {
       voidedBy,
     )
     this.takeBackFromStock(row)
-    const sale = {
-      storeId: row.store_id,
-      productId: row.product_id,
-      quantity: row.quantity,
-      tsMs: row.sale_ts_ms,
-      saleDate: local.date,
-      voided: voidedBy !== null,
+    if (this.onHand.keepsStockOf(row.store_id)) {
+      const sale = { storeId: row.store_id, productId: row.product_id, quantity: row.quantity, tsMs: row.sale_ts_ms, saleDate: local.date }
+      this.onHand.sale({ ...sale, voided: voidedBy !== null }, 1)
     }
-    this.onHand.sale(sale, 1)
     log.day(row.store_id, local.date)
     log.enriched++
     if (warnings !== null) log.warned++
@@ -557,16 +550,6 @@ export class SalesEnricher {
     if (row.old_sale_date === undefined || row.old_sale_date === null) return
     const old = { storeId: row.old_store_id!, productId: row.product_id, quantity: row.quantity, tsMs: row.sale_ts_ms, saleDate: row.old_sale_date }
     this.onHand.sale({ ...old, voided: row.old_voided_by !== null && row.old_voided_by !== undefined }, -1)
-  }
-
-  /** At the start of each transaction: silver.inventory_on_hand filled once, nothing kept from a transaction that did not commit. */
-  private beginOnHand(): void {
-    if (!this.onHandFilled && this.readState.get('on_hand_filled') === undefined) {
-      this.onHand.rebuild()
-      this.writeState.run('on_hand_filled', 1)
-    }
-    this.onHandFilled = true
-    this.onHand.begin()
   }
 
   private readPrunedThrough(): void {

@@ -231,7 +231,14 @@ export const SILVER_MIGRATIONS: Migrations = [
     store_id TEXT PRIMARY KEY,
     first_day TEXT NOT NULL
   ) STRICT;
-  -- Movements already there (a data directory from before this table): the enricher fills it once.
-  INSERT INTO {schema}.pipeline_state (name, value) SELECT 'on_hand_filled', 1 WHERE NOT EXISTS (SELECT 1 FROM {schema}.inventory_movements);
+  -- generation: one up at each write of the rows (a writer's rows kept in memory hold while it is the
+  -- one it left); filled: 0 while movements from before this table are still to be added up (once).
+  CREATE TABLE {schema}.inventory_on_hand_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    filled INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO {schema}.inventory_on_hand_state (id, generation, filled)
+    VALUES (1, 0, NOT EXISTS (SELECT 1 FROM {schema}.inventory_movements));
   `,
 ]

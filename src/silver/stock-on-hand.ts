@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/open.js'
+import { addDays } from '../util/calendar-date.js'
 
 /** One row of silver.inventory_on_hand: a product's stock after every event silver holds, in event time. */
 interface OnHandRow {
@@ -22,10 +23,20 @@ interface Kept {
   /** Rows read or changed; the `dirty` ones are written by `flush()`. */
   rows: Map<string, KeptRow>
   dirty: Set<KeptRow>
-  /** silver's data_version at the last `begin()`: it changes when another connection commits. */
-  seenVersion: unknown
+  /** silver.inventory_on_hand_state's generation the rows kept are of: each `flush()` counts one up. */
+  generation: number
+  /** Each store's newest day retention pruned ('' for none), read once a transaction. */
+  pruned: Map<string, string>
   /** Between `begin()` and `flush()`: a `begin()` that finds it set follows a transaction that did not commit. */
   open: boolean
+  /** Counts of this transaction that came after later events: those events are added up at `settle()`. */
+  late: LateCount[]
+}
+
+/** A count set as the level when it came, the events after it in silver then still to add. */
+interface LateCount {
+  row: KeptRow
+  count: StockMovement
 }
 
 const KEPT = new WeakMap<SqliteDatabase, Kept>()
@@ -87,7 +98,9 @@ export class StockOnHand {
   private readonly selectRow
   private readonly insertRow
   private readonly updateRow
-  private readonly dataVersion
+  private readonly selectState
+  private readonly nextGeneration
+  private readonly prunedThrough
   private readonly selectStores
   private readonly upsertStore
   private readonly salesOfDays
@@ -101,14 +114,17 @@ export class StockOnHand {
 
   constructor(db: SqliteDatabase) {
     let kept = KEPT.get(db)
-    if (kept === undefined) KEPT.set(db, (kept = { stores: undefined, rows: new Map(), dirty: new Set(), seenVersion: undefined, open: false }))
+    if (kept === undefined)
+      KEPT.set(db, (kept = { stores: undefined, rows: new Map(), dirty: new Set(), generation: -1, pruned: new Map(), open: false, late: [] }))
     this.kept = kept
     this.selectRow = db.prepare<[string, number], OnHandRow>(`SELECT ${COLUMNS} FROM silver.inventory_on_hand WHERE store_id = ? AND product_id = ?`)
     this.insertRow = db.prepare(`INSERT INTO silver.inventory_on_hand (on_hand_units, known, counted, last_count_ms, last_count_id,
       last_event_ms, store_id, product_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
     this.updateRow = db.prepare(`UPDATE silver.inventory_on_hand SET on_hand_units = ?, known = ?, counted = ?, last_count_ms = ?,
       last_count_id = ?, last_event_ms = ? WHERE store_id = ? AND product_id = ?`)
-    this.dataVersion = db.prepare('PRAGMA silver.data_version').pluck()
+    this.selectState = db.prepare<[], { generation: number; filled: number }>('SELECT generation, filled FROM silver.inventory_on_hand_state')
+    this.nextGeneration = db.prepare('UPDATE silver.inventory_on_hand_state SET generation = generation + 1, filled = 1 RETURNING generation').pluck()
+    this.prunedThrough = db.prepare<[string], string | null>('SELECT max(sale_date) FROM silver.pruned_days WHERE store_id = ?').pluck()
     this.selectStores = db.prepare<[], { store_id: string; first_day: string }>('SELECT store_id, first_day FROM silver.inventory_stores')
     this.upsertStore = db.prepare('INSERT OR REPLACE INTO silver.inventory_stores (store_id, first_day) VALUES (?, ?)')
     this.deleteStore = db.prepare('DELETE FROM silver.inventory_on_hand WHERE store_id = ?')
@@ -116,16 +132,13 @@ export class StockOnHand {
     this.salesOfDays = db.prepare<[string, string, string], { product_id: number; quantity: number; sale_ts_ms: number }>(
       `SELECT ${saleColumns} FROM silver.sales_enriched WHERE store_id = ? AND sale_date >= ? AND sale_date < ? AND voided_by IS NULL`,
     )
-    // Through the time index from the count's instant: a late count is minutes or hours late.
-    this.salesAfter = db.prepare<[number, string, number, string], number | null>(`SELECT sum(quantity) FROM silver.sales_enriched
-      WHERE sale_ts_ms > ? AND +store_id = ? AND product_id = ? AND voided_by IS NULL AND sale_date >= ?`)
-    this.salesAfter.pluck()
-    this.movementsAfter = db
-      .prepare<[string, string, number, number], number | null>(
-        `SELECT sum(units) FROM silver.inventory_movements
-      WHERE store_id = ? AND stock_date >= ? AND product_id = ? AND event_ts_ms > ? AND type <> 'count'`,
-      )
-      .pluck()
+    // Through the time index from the earliest late count's instant (+store_id: not the day index, which would read every day).
+    this.salesAfter = db.prepare<[number, string, string], { product_id: number; quantity: number; sale_ts_ms: number; sale_date: string }>(
+      `SELECT ${saleColumns}, sale_date FROM silver.sales_enriched WHERE sale_ts_ms > ? AND +store_id = ? AND voided_by IS NULL AND sale_date >= ?`,
+    )
+    this.movementsAfter = db.prepare<[string, string], { product_id: number; units: number; event_ts_ms: number; bronze_id: number }>(
+      `SELECT product_id, units, event_ts_ms, bronze_id FROM silver.inventory_movements WHERE store_id = ? AND stock_date >= ? AND type <> 'count'`,
+    )
     this.firstMovementDay = db.prepare<[string], string | null>('SELECT min(stock_date) FROM silver.inventory_movements WHERE store_id = ?').pluck()
     this.movementsOfStore = db.prepare<
       [string],
@@ -140,52 +153,77 @@ export class StockOnHand {
   /** At the start of each transaction that changes silver (inside it). */
   begin(): void {
     const kept = this.kept
-    const version = this.dataVersion.get()
-    if (kept.open || version !== kept.seenVersion || kept.rows.size > MAX_KEPT_ROWS) this.forget()
-    kept.seenVersion = version
+    let state = this.selectState.get()!
+    if (state.filled === 0) {
+      this.rebuild()
+      state = this.selectState.get()!
+    }
+    // Kept rows hold only if the last flush committed and no one flushed since (another connection: `silver rebuild`, a `dims import`).
+    if (kept.open || state.generation !== kept.generation || kept.rows.size > MAX_KEPT_ROWS) this.forget()
+    kept.generation = state.generation
     kept.open = true
+    kept.pruned.clear()
     kept.stores ??= new Map(this.selectStores.all().map((store) => [store.store_id, store.first_day]))
   }
 
   /** Writes the rows this transaction changed (before it commits). */
   flush(): void {
+    this.settle()
     for (const row of this.kept.dirty) {
       ;(row.stored ? this.updateRow : this.insertRow).run(...VALUES(row))
       row.stored = true
     }
     this.kept.dirty.clear()
+    this.kept.generation = this.nextGeneration.get() as number
     this.kept.open = false
   }
 
   private forget(): void {
+    this.kept.late = []
     this.kept.rows.clear()
     this.kept.dirty.clear()
     this.kept.stores = undefined
+  }
+
+  /** The store's newest day retention pruned ('' for none): nothing of it or before it changes the stock. */
+  private pruned(storeId: string): string {
+    let day = this.kept.pruned.get(storeId)
+    if (day === undefined) this.kept.pruned.set(storeId, (day = this.prunedThrough.get(storeId) ?? ''))
+    return day
   }
 
   private get stores(): Map<string, string> | undefined {
     return this.kept.stores
   }
 
+  /** Whether the store's stock is kept (it had an inventory event): a sales-only store's lines cost nothing here. */
+  keepsStockOf(storeId: string): boolean {
+    return this.stores!.has(storeId)
+  }
+
   /** A sale line silver wrote (`sign` 1) or took back as it was (`sign` -1: rewritten, dropped, voided). */
   sale(sale: StockSale, sign: 1 | -1): void {
+    // settle() reads silver's sales as they are then: one written after a late count would count twice.
+    if (this.kept.late.length > 0) throw new Error('internal: a sale line after a late count in one transaction (movements come last)')
     const firstDay = this.stores!.get(sale.storeId)
-    if (firstDay === undefined || sale.voided || sale.saleDate < firstDay) return
+    if (firstDay === undefined || sale.voided || sale.saleDate < firstDay || sale.saleDate <= this.pruned(sale.storeId)) return
     this.applySale(this.row(sale.storeId, sale.productId), sale.quantity * sign, sale.tsMs, sign === 1)
   }
 
   /** An inventory event silver wrote for the first time. */
   movement(event: StockMovement): void {
+    // A day retention pruned keeps gold's figures; the days after it start from its closing (as gold walks).
+    if (event.stockDate <= this.pruned(event.storeId)) return
     const firstDay = this.stores!.get(event.storeId)
     if (firstDay === undefined || event.stockDate < firstDay) this.beginEarlier(event.storeId, event.stockDate)
     const row = this.row(event.storeId, event.productId)
     const newest = row.last_count_ms === null || event.tsMs > row.last_count_ms
     if (event.type === 'count') {
       if (!newest && !(event.tsMs === row.last_count_ms && event.bronzeId > row.last_count_id!)) return
-      // Events after it known already: it came late, and they count from it.
-      const after = event.tsMs < row.last_event_ms ? this.eventsAfter(event) : 0
+      // Events after it known already: it came late, and they count from it (added up at settle()).
+      if (event.tsMs < row.last_event_ms) this.kept.late.push({ row, count: event })
       this.change(row, {
-        on_hand_units: event.quantity + after,
+        on_hand_units: event.quantity,
         known: 1,
         counted: 1,
         last_count_ms: event.tsMs,
@@ -216,8 +254,8 @@ export class StockOnHand {
    */
   rebuild(): void {
     this.forget()
-    this.begin()
-    const stores = this.stores!
+    this.kept.open = true
+    const stores = (this.kept.stores = new Map(this.selectStores.all().map((store) => [store.store_id, store.first_day])))
     for (const storeId of this.storesWithMovements.all()) {
       this.deleteStore.run(storeId)
       // Begun on a day, a store's stock stays begun from it (its movements may have moved to later days since).
@@ -235,9 +273,12 @@ export class StockOnHand {
           stockDate: m.stock_date,
         })
       }
-      for (const sale of this.salesOfDays.iterate(storeId, first, LAST_DAY))
+      // After the newest day retention pruned: those days' stock is in gold's rows, not here (docs/inventory.md).
+      const pruned = this.pruned(storeId)
+      const from = pruned !== '' && pruned >= first ? addDays(pruned, 1) : first
+      for (const sale of this.salesOfDays.iterate(storeId, from, LAST_DAY)) {
         this.applySale(this.row(storeId, sale.product_id), sale.quantity, sale.sale_ts_ms, true)
-      this.flush()
+      }
     }
     this.flush()
   }
@@ -246,6 +287,8 @@ export class StockOnHand {
   private beginEarlier(storeId: string, day: string): void {
     const old = this.stores!.get(storeId)
     if (old !== undefined && old <= day) return
+    // The days gained add their sales to the rows: the late counts' sums are taken before.
+    this.settle()
     this.stores!.set(storeId, day)
     this.upsertStore.run(storeId, day)
     for (const sale of this.salesOfDays.iterate(storeId, day, old ?? LAST_DAY)) {
@@ -259,12 +302,37 @@ export class StockOnHand {
     this.change(row, { on_hand_units: row.on_hand_units - units, last_event_ms: added ? Math.max(row.last_event_ms, tsMs) : row.last_event_ms })
   }
 
-  /** The signed units of the events after a count, from silver: receipts and adjustments, less the sales. */
-  private eventsAfter(count: StockMovement): number {
-    const firstDay = this.stores!.get(count.storeId)!
-    const moved = this.movementsAfter.get(count.storeId, count.stockDate, count.productId, count.tsMs) ?? 0
-    const sold = this.salesAfter.get(count.tsMs, count.storeId, count.productId, firstDay) ?? 0
-    return moved - sold
+  /**
+   * Adds to each late count of the transaction the events after it that silver held before it
+   * came: the receipts and adjustments received before it (those received after were added as they
+   * came), less the sales (all written before the transaction's movements). One pass over each
+   * store's sales from its earliest late count, through the time index: a backlog of counts costs
+   * the sales after them once per batch, not once per count.
+   */
+  private settle(): void {
+    const late = this.kept.late.filter(({ row, count }) => row.last_count_id === count.bronzeId)
+    this.kept.late = []
+    const byStore = new Map<string, LateCount[]>()
+    for (const entry of late) {
+      const list = byStore.get(entry.count.storeId)
+      if (list === undefined) byStore.set(entry.count.storeId, [entry])
+      else list.push(entry)
+    }
+    for (const [storeId, counts] of byStore) {
+      const byProduct = new Map(counts.map((entry) => [entry.count.productId, entry]))
+      const from = Math.min(...counts.map((entry) => entry.count.tsMs))
+      const pruned = this.pruned(storeId)
+      for (const sale of this.salesAfter.iterate(from, storeId, this.stores!.get(storeId)!)) {
+        const entry = byProduct.get(sale.product_id)
+        if (entry !== undefined && sale.sale_ts_ms > entry.count.tsMs && sale.sale_date > pruned) entry.row.on_hand_units -= sale.quantity
+      }
+      // By instant, as the rows were kept; from two days before the earliest count's day (a store's time zone may have moved its days).
+      const fromDay = addDays(counts.map((entry) => entry.count.stockDate).sort()[0]!, -2)
+      for (const moved of this.movementsAfter.iterate(storeId, fromDay)) {
+        const entry = byProduct.get(moved.product_id)
+        if (entry !== undefined && moved.event_ts_ms > entry.count.tsMs && moved.bronze_id < entry.count.bronzeId) entry.row.on_hand_units += moved.units
+      }
+    }
   }
 
   private row(storeId: string, productId: number): KeptRow {

@@ -31,6 +31,7 @@ const WRITERS: Record<string, { schema: string; writers: readonly string[] }> = 
   'silver.inventory_movements': { schema: 'silver/schema.ts', writers: ['silver/inventory-enricher.ts', 'silver/prune-silver.ts'] },
   'silver.inventory_on_hand': { schema: 'silver/schema.ts', writers: ['silver/stock-on-hand.ts'] },
   'silver.inventory_stores': { schema: 'silver/schema.ts', writers: ['silver/stock-on-hand.ts'] },
+  'silver.inventory_on_hand_state': { schema: 'silver/schema.ts', writers: ['silver/stock-on-hand.ts'] },
   'silver.dim_sync': { schema: 'silver/schema.ts', writers: ['silver/dims/pull-dimension.ts'] },
   'silver.pruned_days': { schema: 'silver/schema.ts', writers: ['silver/prune-silver.ts'] },
   ...Object.fromEntries(GOLD_FACTS.map((table) => [`gold.${table}`, { schema: 'gold/schema.ts', writers: ['gold/gold-writer.ts', 'gold/prune-gold.ts'] }])),

@@ -237,7 +237,7 @@ describe('silver.inventory_on_hand equals the closing of gold.fact_inventory, ev
     deliver(h, events(9))
     const live = silverPositions(h.db)
     expect(Object.keys(live).length).toBeGreaterThan(3)
-    h.db.exec("DELETE FROM silver.inventory_on_hand; DELETE FROM silver.inventory_stores; DELETE FROM silver.pipeline_state WHERE name = 'on_hand_filled'")
+    h.db.exec('DELETE FROM silver.inventory_on_hand; DELETE FROM silver.inventory_stores; UPDATE silver.inventory_on_hand_state SET filled = 0')
     const enricher = new SalesEnricher(h.db, {
       defaultTimezone: 'UTC',
       minorUnitDigits: 2,
@@ -247,6 +247,6 @@ describe('silver.inventory_on_hand equals the closing of gold.fact_inventory, ev
     })
     enricher.processNext()
     expect(silverPositions(h.db)).toEqual(live)
-    expect(h.db.prepare("SELECT value FROM silver.pipeline_state WHERE name = 'on_hand_filled'").pluck().get()).toBe(1)
+    expect(h.db.prepare('SELECT filled FROM silver.inventory_on_hand_state').pluck().get()).toBe(1)
   })
 })
