@@ -21,7 +21,9 @@ interface Kept {
   /** Each store's first stock day (silver.inventory_stores); undefined: to be read. */
   stores: Map<string, string> | undefined
   /** Rows read or changed; the `dirty` ones are written by `flush()`. */
-  rows: Map<string, KeptRow>
+  rows: Map<string, Map<number, KeptRow>>
+  /** How many rows `rows` holds. */
+  size: number
   dirty: Set<KeptRow>
   /** silver.inventory_on_hand_state's generation the rows kept are of: each `flush()` counts one up. */
   generation: number
@@ -115,7 +117,7 @@ export class StockOnHand {
   constructor(db: SqliteDatabase) {
     let kept = KEPT.get(db)
     if (kept === undefined)
-      KEPT.set(db, (kept = { stores: undefined, rows: new Map(), dirty: new Set(), generation: -1, pruned: new Map(), open: false, late: [] }))
+      KEPT.set(db, (kept = { stores: undefined, rows: new Map(), size: 0, dirty: new Set(), generation: -1, pruned: new Map(), open: false, late: [] }))
     this.kept = kept
     this.selectRow = db.prepare<[string, number], OnHandRow>(`SELECT ${COLUMNS} FROM silver.inventory_on_hand WHERE store_id = ? AND product_id = ?`)
     this.insertRow = db.prepare(`INSERT INTO silver.inventory_on_hand (on_hand_units, known, counted, last_count_ms, last_count_id,
@@ -159,7 +161,7 @@ export class StockOnHand {
       state = this.selectState.get()!
     }
     // Kept rows hold only if the last flush committed and no one flushed since (another connection: `silver rebuild`, a `dims import`).
-    if (kept.open || state.generation !== kept.generation || kept.rows.size > MAX_KEPT_ROWS) this.forget()
+    if (kept.open || state.generation !== kept.generation || kept.size > MAX_KEPT_ROWS) this.forget()
     kept.generation = state.generation
     kept.open = true
     kept.pruned.clear()
@@ -181,6 +183,7 @@ export class StockOnHand {
   private forget(): void {
     this.kept.late = []
     this.kept.rows.clear()
+    this.kept.size = 0
     this.kept.dirty.clear()
     this.kept.stores = undefined
   }
@@ -299,7 +302,10 @@ export class StockOnHand {
   /** Units sold after a count (its instant excluded: a count is the level after everything of its instant). */
   private applySale(row: KeptRow, units: number, tsMs: number, added: boolean): void {
     if (row.last_count_ms !== null && tsMs <= row.last_count_ms) return
-    this.change(row, { on_hand_units: row.on_hand_units - units, last_event_ms: added ? Math.max(row.last_event_ms, tsMs) : row.last_event_ms })
+    // Each sale of a store with stock comes here: fields set in place.
+    row.on_hand_units -= units
+    if (added && tsMs > row.last_event_ms) row.last_event_ms = tsMs
+    this.kept.dirty.add(row)
   }
 
   /**
@@ -336,8 +342,9 @@ export class StockOnHand {
   }
 
   private row(storeId: string, productId: number): KeptRow {
-    const key = `${storeId}\u0000${productId}`
-    let row = this.kept.rows.get(key)
+    let products = this.kept.rows.get(storeId)
+    if (products === undefined) this.kept.rows.set(storeId, (products = new Map()))
+    let row = products.get(productId)
     if (row === undefined) {
       const stored = this.selectRow.get(storeId, productId)
       row = stored
@@ -353,7 +360,8 @@ export class StockOnHand {
             last_count_id: null,
             last_event_ms: Number.MIN_SAFE_INTEGER,
           }
-      this.kept.rows.set(key, row)
+      products.set(productId, row)
+      this.kept.size++
     }
     return row
   }
