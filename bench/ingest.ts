@@ -1,7 +1,7 @@
 import { benchDataDir } from './lib/data-dir.js'
 import { runGenerator } from './lib/generator.js'
 import { cpuSeconds, median, sampleRss } from './lib/proc.js'
-import { startBareAedes, startMedallion, startMosquitto, type Concentrator, type Target } from './lib/targets.js'
+import { startBareAedes, startDurableCapture, startMedallion, startMosquitto, type Concentrator, type Target } from './lib/targets.js'
 import type { PublisherResult } from './load/raw-publisher.js'
 
 export interface IngestRun {
@@ -86,15 +86,18 @@ async function alternate(
 }
 
 /**
- * mosquitto vs bare aedes vs medallion-edge (FULL and NORMAL fsync), the same generator, the
- * same load (one registered device per connection), alternating target by target in each round.
+ * mosquitto (default, and with TCP_NODELAY) vs bare aedes vs the simplest durable capture vs
+ * medallion-edge (FULL and NORMAL fsync), the same generator, the same load (one registered
+ * device per connection), alternating target by target in each round: every ratio from one run.
  */
 export function compareIngest(settings: IngestSettings, log: (line: string) => void): Promise<IngestComparison> {
   return alternate(
     settings,
     (round) => [
       () => startMosquitto(settings.workDir, settings.connections),
+      () => startMosquitto(settings.workDir, settings.connections, undefined, true),
       () => startBareAedes(settings.connections),
+      () => startDurableCapture(benchDataDir(settings.workDir, `capture-${round}`, 'data'), settings.connections),
       () => startMedallion({ dataDir: benchDataDir(settings.workDir, `full-${round}`, 'data'), synchronous: 'FULL', connections: settings.connections }),
       () => startMedallion({ dataDir: benchDataDir(settings.workDir, `normal-${round}`, 'data'), synchronous: 'NORMAL', connections: settings.connections }),
     ],

@@ -82,15 +82,19 @@ function portFromOutput(child: ChildProcess, pick: (line: string) => number | un
   })
 }
 
-/** Debian's mosquitto with persistence off, on loopback, anonymous. */
-export async function startMosquitto(workDir: string, connections: number, concentrator?: Concentrator): Promise<Target> {
+/**
+ * Debian's mosquitto with persistence off, on loopback, anonymous; `nodelay`: with
+ * `set_tcp_nodelay true` (its default leaves Nagle's algorithm on).
+ */
+export async function startMosquitto(workDir: string, connections: number, concentrator?: Concentrator, nodelay = false): Promise<Target> {
   const port = await freePort()
-  const conf = join(workDir, 'mosquitto.conf')
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_type error\n`)
+  const conf = join(workDir, nodelay ? 'mosquitto-nodelay.conf' : 'mosquitto.conf')
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_type error\n${nodelay ? 'set_tcp_nodelay true\n' : ''}`)
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
   await new Promise((resolve) => setTimeout(resolve, 300))
   if (child.exitCode !== null) throw new Error('mosquitto did not start')
-  return { name: 'mosquitto', pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
+  const name = nodelay ? 'mosquitto (TCP_NODELAY)' : 'mosquitto'
+  return { name, pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
 }
 
 /** aedes with no handlers, in its own Node process. */
@@ -98,6 +102,16 @@ export async function startBareAedes(connections: number, concentrator?: Concent
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/targets/bare-aedes.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
   const port = await portFromOutput(child, (line) => (JSON.parse(line) as { port: number }).port)
   return { name: 'bare aedes', pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
+}
+
+/** aedes plus one SQLite table, acked after the group commit (bench/targets/durable-capture.ts), in its own Node process. */
+export async function startDurableCapture(dataDir: string, connections: number, concentrator?: Concentrator): Promise<Target> {
+  mkdirSync(dataDir, { recursive: true })
+  const script = join(ROOT, 'bench/targets/durable-capture.ts')
+  const child = spawn(process.execPath, ['--import', 'tsx', script, join(dataDir, 'capture.db')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const port = await portFromOutput(child, (line) => (JSON.parse(line) as { port: number }).port)
+  const name = 'simplest durable capture'
+  return { name, pid: child.pid!, port, connections: anonymousConnections(connections, concentrator), stop: () => stopChild(child) }
 }
 
 export interface MedallionOptions {
