@@ -89,12 +89,14 @@ const VALUES = (row: OnHandRow): unknown[] => [
  * are not voided; a store's stock begins on its first inventory day). Each row holds the sum of
  * exactly the events after its latest count, so a change costs O(1): a sale, return or void after
  * the count adds or takes its units, one before it changes nothing. A count newer than the latest
- * one sets the level; when events after it are known already (it came late) it adds them up again
- * from silver (the sales through the time index, from its instant). A store's stock beginning on an
- * earlier day (a late first event) adds the sales of the days it gained. Rows are kept in memory
- * between transactions (each sale would otherwise read its row first), the changed ones written by
- * `flush()` before the transaction commits; `begin()` drops them all after a transaction that did
- * not commit, or when another connection wrote silver since (`silver rebuild`, a `dims import`).
+ * one sets the level; when events after it are known already (it came late), they are added up
+ * from silver at `settle()`, once per transaction for all its late counts. A store's stock
+ * beginning on an earlier day (a late first event) adds the sales of the days it gained. Nothing of
+ * a day retention pruned, or before it, changes the stock (gold's rows keep those days). Rows are
+ * kept in memory between transactions (each sale would otherwise read its row first), the changed
+ * ones written by `flush()` before the transaction commits; `begin()` drops them after a
+ * transaction that did not commit, or when another writer flushed since (silver.inventory_on_hand_state's
+ * generation: `silver rebuild`, a `dims import` on another connection).
  */
 export class StockOnHand {
   private readonly selectRow
@@ -248,7 +250,8 @@ export class StockOnHand {
    */
   storeDaysChanged(storeId: string): void {
     const first = this.firstMovementDay.get(storeId)
-    if (first !== null && first !== undefined) this.beginEarlier(storeId, first)
+    // A late movement of a pruned day stays in silver, counted nowhere: not a beginning either.
+    if (first !== null && first !== undefined && first > this.pruned(storeId)) this.beginEarlier(storeId, first)
   }
 
   /**
@@ -332,8 +335,10 @@ export class StockOnHand {
         const entry = byProduct.get(sale.product_id)
         if (entry !== undefined && sale.sale_ts_ms > entry.count.tsMs && sale.sale_date > pruned) entry.row.on_hand_units -= sale.quantity
       }
-      // By instant, as the rows were kept; from two days before the earliest count's day (a store's time zone may have moved its days).
-      const fromDay = addDays(counts.map((entry) => entry.count.stockDate).sort()[0]!, -2)
+      // By instant, as the rows were kept; from two days before the earliest count's day (a store's
+      // time zone may have moved its days), and after the newest pruned one.
+      const twoDaysBefore = addDays(counts.map((entry) => entry.count.stockDate).sort()[0]!, -2)
+      const fromDay = pruned !== '' && addDays(pruned, 1) > twoDaysBefore ? addDays(pruned, 1) : twoDaysBefore
       for (const moved of this.movementsAfter.iterate(storeId, fromDay)) {
         const entry = byProduct.get(moved.product_id)
         if (entry !== undefined && moved.event_ts_ms > entry.count.tsMs && moved.bronze_id < entry.count.bronzeId) entry.row.on_hand_units += moved.units
