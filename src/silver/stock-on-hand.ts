@@ -197,20 +197,21 @@ export class StockOnHand {
     return day
   }
 
-  private get stores(): Map<string, string> | undefined {
-    return this.kept.stores
+  /** Each store's first stock day, as read at `begin()` (or by `rebuild()`). */
+  private get stores(): Map<string, string> {
+    return this.kept.stores!
   }
 
   /** Whether the store's stock is kept (it had an inventory event): a sales-only store's lines cost nothing here. */
   keepsStockOf(storeId: string): boolean {
-    return this.stores!.has(storeId)
+    return this.stores.has(storeId)
   }
 
   /** A sale line silver wrote (`sign` 1) or took back as it was (`sign` -1: rewritten, dropped, voided). */
   sale(sale: StockSale, sign: 1 | -1): void {
     // settle() reads silver's sales as they are then: one written after a late count would count twice.
     if (this.kept.late.length > 0) throw new Error('internal: a sale line after a late count in one transaction (movements come last)')
-    const firstDay = this.stores!.get(sale.storeId)
+    const firstDay = this.stores.get(sale.storeId)
     if (firstDay === undefined || sale.voided || sale.saleDate < firstDay || sale.saleDate <= this.pruned(sale.storeId)) return
     this.applySale(this.row(sale.storeId, sale.productId), sale.quantity * sign, sale.tsMs, sign === 1)
   }
@@ -219,7 +220,7 @@ export class StockOnHand {
   movement(event: StockMovement): void {
     // A day retention pruned keeps gold's figures; the days after it start from its closing (as gold walks).
     if (event.stockDate <= this.pruned(event.storeId)) return
-    const firstDay = this.stores!.get(event.storeId)
+    const firstDay = this.stores.get(event.storeId)
     if (firstDay === undefined || event.stockDate < firstDay) this.beginEarlier(event.storeId, event.stockDate)
     const row = this.row(event.storeId, event.productId)
     const newest = row.last_count_ms === null || event.tsMs > row.last_count_ms
@@ -291,11 +292,11 @@ export class StockOnHand {
 
   /** The store's stock begins earlier (or at all): the sales of the days it gained count. */
   private beginEarlier(storeId: string, day: string): void {
-    const old = this.stores!.get(storeId)
+    const old = this.stores.get(storeId)
     if (old !== undefined && old <= day) return
     // The days gained add their sales to the rows: the late counts' sums are taken before.
     this.settle()
-    this.stores!.set(storeId, day)
+    this.stores.set(storeId, day)
     this.upsertStore.run(storeId, day)
     for (const sale of this.salesOfDays.iterate(storeId, day, old ?? LAST_DAY)) {
       this.applySale(this.row(storeId, sale.product_id), sale.quantity, sale.sale_ts_ms, true)
@@ -331,7 +332,7 @@ export class StockOnHand {
       const byProduct = new Map(counts.map((entry) => [entry.count.productId, entry]))
       const from = Math.min(...counts.map((entry) => entry.count.tsMs))
       const pruned = this.pruned(storeId)
-      for (const sale of this.salesAfter.iterate(from, storeId, this.stores!.get(storeId)!)) {
+      for (const sale of this.salesAfter.iterate(from, storeId, this.stores.get(storeId)!)) {
         const entry = byProduct.get(sale.product_id)
         if (entry !== undefined && sale.sale_ts_ms > entry.count.tsMs && sale.sale_date > pruned) entry.row.on_hand_units -= sale.quantity
       }
