@@ -11,7 +11,7 @@ import { startMedallion } from './lib/targets.js'
 import { compareScale } from './scale.js'
 import { benchSilver } from './silver.js'
 import { benchGold } from './gold.js'
-import { benchSustained, SILVER_LAG_LIMIT_S, type LagRun } from './sustained.js'
+import { benchSustained } from './sustained-report.js'
 import { benchSnapshots } from './snapshot.js'
 import { benchDashboard } from './dashboard.js'
 import { benchSaleToPage } from './sale-to-page.js'
@@ -26,7 +26,6 @@ const workDir = mkdtempSync(join(tmpdir(), 'medallion-bench-'))
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const ratio = (a: number, b: number): string => (a / b).toFixed(2)
-const seconds = (s: number | null, limit = 'never'): string => (s === null ? limit : `${s.toFixed(2)} s`)
 
 function ingestTable(medians: IngestComparison['medians']): string[] {
   return [
@@ -42,10 +41,6 @@ function ingestTable(medians: IngestComparison['medians']): string[] {
 function spread(runs: IngestComparison['runs'], target: string): string {
   const rates = runs.filter((run) => run.target === target).map((run) => run.result.ackedPerS)
   return `${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}`
-}
-
-function lagRow(run: LagRun): string {
-  return `| ${fmt(run.ratePerS)} | ${run.durationS} | ${fmt(run.ackedPerS)} | ${run.ackP99Ms ?? ''} | ${fmt(run.silverPerS)} | ${run.maxLagS.toFixed(2)} | ${run.projectedLagS.toFixed(2)} | ${run.sustained ? 'yes' : 'no'} |`
 }
 
 try {
@@ -106,33 +101,11 @@ try {
         `- concentrator / one device per connection, medallion-edge (FULL): ${ratio(cFull.ackedPerS, full.ackedPerS)}x`,
         '',
       )
-
-      const sustainedS = Number(process.env.BENCH_SUSTAINED_S ?? 60)
-      log(`sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sustainedS} s, then a burst`)
-      const sus = await benchSustained(workDir, full.ackedPerS, sustainedS, log)
-      const confirmed = sus.confirms.find((run) => run.sustained)
-      out.push(
-        `## Sustained rate: silver within ${SILVER_LAG_LIMIT_S} s of bronze (FULL, 8 registered devices, /metrics scraped every second)`,
-        '',
-        `${sus.probes.length} probes of ${sus.probeS} s, each on a fresh daemon, the first at half the FULL peak (${fmt(sus.peakPerS)} msg/s), each next one just under what silver kept up with in a failed probe (else the middle of the bracket);`,
-        `a probe's lag is projected to ${sus.sustainedS} s from its trend after its first 3 s; then ${sus.sustainedS} s runs confirm (a second, lower, if the first fails).`,
-        `Lag at a scrape = its time minus when bronze first held one sale more than silver (the age of the oldest sale silver lacks), from the bench's own samples of bronze.`,
-        '',
-        '| offered msg/s | s | acked msg/s | ack p99 ms | silver enriched/s (after 3 s) | silver lag max s | projected s | sustained |',
-        '|---:|---:|---:|---:|---:|---:|---:|---|',
-        ...sus.probes.map(lagRow),
-        ...sus.confirms.map(lagRow),
-        '',
-        confirmed
-          ? `- highest rate with silver within ${SILVER_LAG_LIMIT_S} s of bronze for ${sus.sustainedS} s: **${fmt(confirmed.ratePerS)} msg/s**, ${ratio(confirmed.ratePerS, sus.peakPerS)}x the FULL peak, **${ratio(confirmed.ratePerS, mosq.ackedPerS)}x mosquitto's peak** (${fmt(mosq.ackedPerS)} msg/s); max lag ${confirmed.maxLagS.toFixed(2)} s`
-          : `- **no rate confirmed**: silver fell more than ${SILVER_LAG_LIMIT_S} s behind bronze in every ${sus.sustainedS} s run (${sus.confirms.map((r) => `${fmt(r.ratePerS)} msg/s: max lag ${r.maxLagS.toFixed(2)} s`).join('; ')})`,
-        `- burst above it, on a fresh daemon: full speed for ${sus.burst.durationS} s (${fmt(sus.burst.ackedPerS)} acked/s, ${fmt(sus.burst.sales)} sales; silver ${sus.burst.lagAtStopS.toFixed(1)} s behind when it stopped), then no load: ` +
-          `silver caught up with bronze **${seconds(sus.burst.silverCaughtUpS, 'not within 180 s')}** and the staff totals counted every sale **${seconds(sus.burst.totalsFreshS, 'not within 180 s')}** after the burst`,
-        '',
-      )
     }
     log(`ingest: ${((performance.now() - stageStarted) / 1000).toFixed(0)} s`)
   }
+  if (wants('sustained')) out.push(...(await benchSustained(workDir, log)))
+
   // Not in the default run: it needs another build (BENCH_BASELINE=/path/to/checkout, built).
   if (stages.includes('ingest-ab')) {
     const baseline = process.env.BENCH_BASELINE

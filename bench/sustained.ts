@@ -4,41 +4,60 @@ import { join } from 'node:path'
 import { BronzeHistory } from './lib/bronze-history.js'
 import { scrapeStages, totalsSalesCount, utcDatesSince } from './lib/daemon-http.js'
 import { runGenerator } from './lib/generator.js'
+import { cpuSeconds } from './lib/proc.js'
 import { sampleEvery } from './lib/sample-every.js'
-import { BENCH_STAFF_TOKEN, startMedallion, type Target } from './lib/targets.js'
+import { BENCH_STAFF_TOKEN, startDurableCapture, startMedallion, type Concentrator, type Target } from './lib/targets.js'
 
-/** Silver may be this far behind bronze at a sustained rate [the benchmark's definition]. */
-export const SILVER_LAG_LIMIT_S = 5
+/** Silver may be this far behind bronze, and the staff totals this far behind the acks, at a sustained rate [issue 24]. */
+export const LAG_LIMIT_S = 5
 /** A rate is sustained only if the daemon also acks what is offered (within this share). */
 const ACKED_SHARE = 0.97
-const PROBES = 3
-const PROBE_S = 15
+/** The search's steps per load shape, at most. */
+const MAX_STEPS = 4
+/** The search stops once the rate that did not hold is within this factor of the one that did. */
+const CLOSE_ENOUGH = 1.12
 const BURST_S = 10
-/** A run's trends (lag, silver's rate) are fitted from this many seconds after it starts. */
-const TREND_FROM_S = 3
 /** Longest wait for silver and the totals after the burst. */
 const CATCH_UP_LIMIT_S = 180
+/** Seconds between the points of a step's lag series in the report (the samples are every second). */
+export const SERIES_EVERY_S = 10
 
-export interface LagRun {
+/** One second's sample of a step: how far silver and the staff totals were behind the acks. */
+export interface LagSample {
+  /** Seconds since the step's load started. */
+  atS: number
+  silverLagS: number
+  totalsLagS: number
+}
+
+export interface SustainedStep {
   ratePerS: number
   durationS: number
   ackedPerS: number
   ackP99Ms: number | null
-  /** Silver's largest lag behind bronze seen during the run, seconds. */
-  maxLagS: number
-  /** What the lag would reach by the end of a full-length run at the run's trend (= maxLagS for a full-length run). */
-  projectedLagS: number
-  /** Sales silver enriched per second, after the run's first TREND_FROM_S seconds. */
+  /** Sales silver enriched per second over the step. */
   silverPerS: number
-  sustained: boolean
-  /** Scrapes of /metrics that failed (timed out) during the run. */
+  maxSilverLagS: number
+  maxTotalsLagS: number
+  series: LagSample[]
+  /** The daemon's CPU (all its threads) per acked sale over the step, microseconds. */
+  cpuUsPerSale: number
+  held: boolean
+  /** Scrapes of /metrics or the totals that failed (timed out) during the step. */
   failedScrapes: number
+}
+
+export interface ShapeSearch {
+  shape: 'device fleet' | 'concentrator'
+  steps: SustainedStep[]
+  /** The highest step that held, and the lowest that did not (either may be missing). */
+  held: SustainedStep | undefined
+  notHeld: SustainedStep | undefined
 }
 
 export interface BurstResult {
   durationS: number
   ackedPerS: number
-  /** Sales bronze stored during the burst. */
   sales: number
   /** Silver's lag behind bronze when the burst stopped, seconds. */
   lagAtStopS: number
@@ -48,72 +67,145 @@ export interface BurstResult {
   totalsFreshS: number | null
 }
 
-export interface SustainedBench {
-  peakPerS: number
-  sustainedS: number
-  probeS: number
-  probes: LagRun[]
-  /** The full-length run(s) at the candidate rate (a second one, lower, if the first failed). */
-  confirms: LagRun[]
-  /** The highest rate confirmed over sustainedS, or null if none was. */
-  ratePerS: number | null
-  burst: BurstResult
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Least-squares slope of y over x; 0 with fewer than 2 points. */
-function slope(points: readonly [number, number][]): number {
-  if (points.length < 2) return 0
-  const mx = points.reduce((sum, [x]) => sum + x, 0) / points.length
-  const my = points.reduce((sum, [, y]) => sum + y, 0) / points.length
-  let num = 0
-  let den = 0
-  for (const [x, y] of points) {
-    num += (x - mx) * (y - my)
-    den += (x - mx) ** 2
+/** A fresh FULL daemon and data dir for one run: a step does not inherit the day (and gold's work) of the one before. */
+async function onFreshDaemon<T>(
+  workDir: string,
+  name: string,
+  concentrator: Concentrator | undefined,
+  run: (target: Target, startedMs: number) => Promise<T>,
+): Promise<T> {
+  const startedMs = Date.now()
+  const target = await startMedallion({
+    dataDir: benchDataDir(workDir, 'sustained', name, 'data'),
+    synchronous: 'FULL',
+    connections: 8,
+    staffToken: BENCH_STAFF_TOKEN,
+    name,
+    ...(concentrator ? { concentrator } : {}),
+  })
+  try {
+    return await run(target, startedMs)
+  } finally {
+    await target.stop()
+    rmSync(join(workDir, 'sustained', name), { recursive: true, force: true })
   }
-  return den === 0 ? 0 : num / den
 }
 
 /**
- * Drives the daemon at `ratePerS` for `durationS` while scraping /metrics once a second, and
- * judges silver's lag behind bronze against SILVER_LAG_LIMIT_S over `fullS` seconds: a probe
- * shorter than that is projected to its end from its trend (least squares after its first
- * TREND_FROM_S seconds), because silver slower than ingest by a few percent only shows after a minute.
+ * Drives the daemon at `ratePerS` for `durationS` while reading, once a second, bronze's and
+ * silver's counts (/metrics) and the staff totals' count (GET /api/v1/totals). A stage's lag at a
+ * sample is the age of the oldest acked sale it does not count yet (BronzeHistory: bronze counts
+ * a sale once it is committed, which is when it is acked). The step holds if the daemon acked
+ * what was offered and neither lag passed LAG_LIMIT_S at any sample.
  */
-async function runWithLag(target: Target, ratePerS: number, durationS: number, fullS: number): Promise<LagRun> {
+async function runStep(target: Target, startedMs: number, ratePerS: number, durationS: number): Promise<SustainedStep> {
   const history = new BronzeHistory()
-  const lags: [number, number][] = []
-  const silver: [number, number][] = []
+  const series: LagSample[] = []
+  const silverCounts: [number, number][] = []
+  let loadStartMs = Number.NaN
   const sampler = sampleEvery(1000, async (timeMs) => {
     const stages = await scrapeStages(target)
+    const totals = await totalsSalesCount(target, utcDatesSince(startedMs))
     history.record(timeMs, stages.bronze)
-    lags.push([timeMs / 1000, history.lagS(timeMs, stages.silver)])
-    silver.push([timeMs / 1000, stages.silver])
+    silverCounts.push([timeMs, stages.silver])
+    if (!Number.isNaN(loadStartMs)) {
+      series.push({ atS: (timeMs - loadStartMs) / 1000, silverLagS: history.lagS(timeMs, stages.silver), totalsLagS: history.lagS(timeMs, totals) })
+    }
   })
   await sampler.first
-  const startS = performance.now() / 1000
+  const cpuBefore = cpuSeconds(target.pid)
+  const bronzeBefore = history.latest
+  loadStartMs = performance.now()
   const result = await runGenerator({ port: target.port, connections: target.connections, window: 100, durationS, warmupS: 2, ratePerS })
   const { failed } = await sampler.stop()
+  const cpuS = cpuSeconds(target.pid) - cpuBefore
   if (result.errors.length > 0) throw new Error(`${target.name}: ${result.errors.join('; ')}`)
-  const maxLagS = Math.max(0, ...lags.map(([, lag]) => lag))
-  // The trend after the generator's start (its process takes ~1 s to start publishing): a
-  // second-half-only fit (7 points) extrapolated one silver pause over the minute.
-  const loaded = (points: [number, number][]): [number, number][] => points.filter(([t]) => t >= startS + TREND_FROM_S)
-  const endLagS = lags.at(-1)?.[1] ?? 0
-  const projectedLagS = Math.max(maxLagS, endLagS + Math.max(0, slope(loaded(lags))) * Math.max(0, fullS - durationS))
-  const sustained = result.ackedPerS >= ACKED_SHARE * ratePerS && projectedLagS <= SILVER_LAG_LIMIT_S
+  const sales = history.latest - bronzeBefore
+  const [first, last] = [silverCounts.find(([t]) => t >= loadStartMs), silverCounts.at(-1)]
+  const silverPerS = first && last && last[0] > first[0] ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0
+  const maxSilverLagS = Math.max(0, ...series.map((s) => s.silverLagS))
+  const maxTotalsLagS = Math.max(0, ...series.map((s) => s.totalsLagS))
   return {
     ratePerS,
     durationS,
     ackedPerS: result.ackedPerS,
     ackP99Ms: result.ackP99Ms,
-    maxLagS,
-    projectedLagS,
-    silverPerS: Math.round(slope(loaded(silver))),
-    sustained,
+    silverPerS: Math.round(silverPerS),
+    maxSilverLagS,
+    maxTotalsLagS,
+    series,
+    cpuUsPerSale: sales > 0 ? (cpuS * 1e6) / sales : Number.NaN,
+    held: result.ackedPerS >= ACKED_SHARE * ratePerS && maxSilverLagS <= LAG_LIMIT_S && maxTotalsLagS <= LAG_LIMIT_S,
     failedScrapes: failed,
+  }
+}
+
+export function describeStep(step: SustainedStep): string {
+  return (
+    `${Math.round(step.ratePerS)} msg/s for ${step.durationS} s: ${step.ackedPerS} acked/s, ack p99 ${step.ackP99Ms} ms, silver ${step.silverPerS}/s, ` +
+    `lag max silver ${step.maxSilverLagS.toFixed(2)} s, totals ${step.maxTotalsLagS.toFixed(2)} s, ${step.cpuUsPerSale.toFixed(1)} CPU us/sale` +
+    (step.failedScrapes > 0 ? `, ${step.failedScrapes} samples failed` : '') +
+    ` -> ${step.held ? 'held' : 'not held'}`
+  )
+}
+
+/**
+ * The next rate after `last`: with a bracket (a rate that held, one that did not), its middle;
+ * above every rate that held so far, a quarter more; below every one that did not, a little under
+ * the slower of what silver and the acks kept up with in it (what the daemon can do at about that
+ * load), and at least a fifth lower.
+ */
+function nextRate(held: number | undefined, notHeld: number | undefined, last: SustainedStep): number {
+  if (held !== undefined && notHeld !== undefined) return (held + notHeld) / 2
+  if (last.held) return last.ratePerS * 1.25
+  return Math.min(0.8 * last.ratePerS, 0.95 * Math.min(last.silverPerS, last.ackedPerS))
+}
+
+/**
+ * Searches the highest rate the whole pipeline sustains in one load shape: steps of `stepS`
+ * seconds, each on a fresh daemon, from `startPerS`, until a step that held and one that did not
+ * are within CLOSE_ENOUGH of each other, or MAX_STEPS.
+ */
+export async function searchSustained(
+  workDir: string,
+  shape: ShapeSearch['shape'],
+  concentrator: Concentrator | undefined,
+  startPerS: number,
+  stepS: number,
+  log: (line: string) => void,
+): Promise<ShapeSearch> {
+  const steps: SustainedStep[] = []
+  let held: SustainedStep | undefined
+  let notHeld: SustainedStep | undefined
+  let rate = startPerS
+  for (let i = 1; i <= MAX_STEPS; i++) {
+    const step = await onFreshDaemon(workDir, `${shape.replace(' ', '-')}-${i}`, concentrator, (target, startedMs) =>
+      runStep(target, startedMs, Math.round(rate), stepS),
+    )
+    steps.push(step)
+    log(`  ${shape} step ${i}: ${describeStep(step)}`)
+    if (step.held && (held === undefined || step.ratePerS > held.ratePerS)) held = step
+    if (!step.held && (notHeld === undefined || step.ratePerS < notHeld.ratePerS)) notHeld = step
+    if (held && notHeld && notHeld.ratePerS <= CLOSE_ENOUGH * held.ratePerS) break
+    rate = nextRate(held?.ratePerS, notHeld?.ratePerS, step)
+  }
+  return { shape, steps, held, notHeld }
+}
+
+/** The simplest durable capture's CPU per acked sale at `ratePerS` (the same paced load, its one process). */
+export async function durableCaptureCpuPerSale(workDir: string, concentrator: Concentrator | undefined, ratePerS: number, durationS: number): Promise<number> {
+  const dataDir = benchDataDir(workDir, 'sustained', 'capture', 'data')
+  const target = await startDurableCapture(dataDir, 8, concentrator)
+  try {
+    const cpuBefore = cpuSeconds(target.pid)
+    const result = await runGenerator({ port: target.port, connections: target.connections, window: 100, durationS, warmupS: 0, ratePerS })
+    if (result.errors.length > 0) throw new Error(`durable capture: ${result.errors.join('; ')}`)
+    return ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / (result.ackedPerS * result.measuredS)
+  } finally {
+    await target.stop()
+    rmSync(join(workDir, 'sustained', 'capture'), { recursive: true, force: true })
   }
 }
 
@@ -136,81 +228,9 @@ async function waitCaughtUp(target: Target, sinceMs: number, fromMs: number, eve
   return { silverS, totalsS }
 }
 
-function describe(run: LagRun): string {
-  return (
-    `${Math.round(run.ratePerS)} msg/s for ${run.durationS} s: ${run.ackedPerS} acked/s, ack p99 ${run.ackP99Ms} ms, silver ${run.silverPerS}/s, lag max ${run.maxLagS.toFixed(2)} s` +
-    (run.projectedLagS > run.maxLagS ? ` (projected ${run.projectedLagS.toFixed(2)} s)` : '') +
-    (run.failedScrapes > 0 ? `, ${run.failedScrapes} scrapes failed` : '') +
-    ` -> ${run.sustained ? 'sustained' : 'not sustained'}`
-  )
-}
-
-/**
- * The next rate to try, inside the bracket (good, bad): after a run silver could not keep up with,
- * a little under what silver (or the acks) did keep up with in it, which is what silver can do at
- * about that load; otherwise, or when that falls outside the bracket, its middle. Guided by the
- * failed run, three probes land within a few percent, where plain bisection needs five or more.
- */
-function nextRate(good: number, bad: number, last: LagRun): number {
-  const middle = (good + bad) / 2
-  if (last.sustained) return middle
-  const guess = 0.95 * Math.min(last.silverPerS, last.ackedPerS)
-  return guess > good * 1.02 && guess < bad * 0.98 ? guess : middle
-}
-
-/**
- * The highest rate at which silver stays within SILVER_LAG_LIMIT_S of bronze for `sustainedS`
- * seconds, through the FULL daemon with registered devices: PROBES short probes (PROBE_S each, a
- * fresh daemon each) from half of `peakPerS`, each next rate from nextRate(), then the best
- * sustained one confirmed by a full-length run (and once more, lower, if that fails). Then, on a
- * fresh daemon: a BURST_S burst at full speed, and how long silver and the staff totals take to
- * hold every sale again by themselves.
- */
-export async function benchSustained(workDir: string, peakPerS: number, sustainedS: number, log: (line: string) => void): Promise<SustainedBench> {
-  // Each run on a fresh daemon and data dir: a run does not inherit the day (and gold's work) of the one before.
-  const onFreshDaemon = async <T>(name: string, run: (target: Target, startedMs: number) => Promise<T>): Promise<T> => {
-    const startedMs = Date.now()
-    const target = await startMedallion({
-      dataDir: benchDataDir(workDir, 'sustained', name, 'data'),
-      synchronous: 'FULL',
-      connections: 8,
-      staffToken: BENCH_STAFF_TOKEN,
-      name,
-    })
-    try {
-      return await run(target, startedMs)
-    } finally {
-      await target.stop()
-      rmSync(join(workDir, 'sustained', name), { recursive: true, force: true })
-    }
-  }
-
-  const probes: LagRun[] = []
-  let good = 0
-  let bad = peakPerS
-  let rate = peakPerS / 2
-  for (let i = 1; i <= PROBES; i++) {
-    const run = await onFreshDaemon(`probe-${i}`, (target) => runWithLag(target, Math.round(rate), PROBE_S, sustainedS))
-    probes.push(run)
-    log(`  probe ${i}: ${describe(run)}`)
-    if (run.sustained) good = Math.max(good, run.ratePerS)
-    else bad = Math.min(bad, run.ratePerS)
-    rate = nextRate(good, bad, run)
-  }
-
-  const confirms: LagRun[] = []
-  let ratePerS: number | null = null
-  // With no probe sustained, the rate the last one suggests.
-  let candidate = Math.round(good > 0 ? good : rate)
-  for (let attempt = 1; attempt <= 2 && ratePerS === null; attempt++) {
-    const run = await onFreshDaemon(`confirm-${attempt}`, (target) => runWithLag(target, candidate, sustainedS, sustainedS))
-    confirms.push(run)
-    log(`  confirm: ${describe(run)}`)
-    if (run.sustained) ratePerS = candidate
-    else candidate = Math.round(Math.min(0.9 * candidate, 0.95 * run.silverPerS))
-  }
-
-  const burst = await onFreshDaemon('burst', async (target, startedMs): Promise<BurstResult> => {
+/** A BURST_S burst at full speed on a fresh daemon, and how long silver and the staff totals take to hold every sale again by themselves. */
+export function benchBurst(workDir: string, log: (line: string) => void): Promise<BurstResult> {
+  return onFreshDaemon(workDir, 'burst', undefined, async (target, startedMs): Promise<BurstResult> => {
     const history = new BronzeHistory()
     const sampler = sampleEvery(1000, async (timeMs) => history.record(timeMs, (await scrapeStages(target)).bronze))
     await sampler.first
@@ -224,7 +244,7 @@ export async function benchSustained(workDir: string, peakPerS: number, sustaine
     const lagAtStopS = history.lagS(stoppedMs, atStop.silver)
     const caughtUp = await waitCaughtUp(target, startedMs, stoppedMs, 250)
     const after = await scrapeStages(target)
-    return {
+    const burst = {
       durationS: BURST_S,
       ackedPerS: result.ackedPerS,
       sales: after.bronze - bronzeBefore,
@@ -232,10 +252,10 @@ export async function benchSustained(workDir: string, peakPerS: number, sustaine
       silverCaughtUpS: caughtUp.silverS,
       totalsFreshS: caughtUp.totalsS,
     }
+    log(
+      `  burst: ${burst.ackedPerS} acked/s for ${BURST_S} s (${burst.sales} sales), silver ${burst.lagAtStopS.toFixed(1)} s behind at the end; ` +
+        `silver caught up ${burst.silverCaughtUpS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s and totals fresh ${burst.totalsFreshS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s after it`,
+    )
+    return burst
   })
-  log(
-    `  burst: ${burst.ackedPerS} acked/s for ${BURST_S} s (${burst.sales} sales), silver ${burst.lagAtStopS.toFixed(1)} s behind at the end; ` +
-      `silver caught up ${burst.silverCaughtUpS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s and totals fresh ${burst.totalsFreshS?.toFixed(2) ?? 'not within ' + CATCH_UP_LIMIT_S} s after it`,
-  )
-  return { peakPerS, sustainedS, probeS: PROBE_S, probes, confirms, ratePerS, burst }
 }
