@@ -8,7 +8,7 @@ import { importDimension } from '../src/silver/dims/import-dimension.js'
 import { enricherFromConfig } from '../src/silver/enricher-from-config.js'
 import { prefillBronze } from './lib/prefill-bronze.js'
 import { openMigrated } from '../src/schemas.js'
-import { SILVER_LAYERS } from '../src/silver/open-silver.js'
+import { SILVER_LAYERS, useSilverCache } from '../src/silver/open-silver.js'
 import { BronzeStore } from '../src/bronze/bronze-store.js'
 import { eventTopic } from '../src/contract/device-topic.js'
 
@@ -51,6 +51,8 @@ export async function benchSilver(
     dataDir,
     timezone: 'Europe/Paris',
     silver: {
+      // BENCH_SILVER_BATCH: another silver.batchRows, to compare batch sizes.
+      ...(process.env.BENCH_SILVER_BATCH ? { batchRows: Number(process.env.BENCH_SILVER_BATCH) } : {}),
       expectations: [
         { rule: 'price_range', max: 10_000, action: 'warn' },
         { rule: 'timestamp_max_ahead', minutes: 10, action: 'drop' },
@@ -60,6 +62,8 @@ export async function benchSilver(
     },
   })
   const db = openMigrated(dataDir, { attach: SILVER_LAYERS })
+  // The silver thread's page cache: the plain insert below shares it.
+  useSilverCache(db)
   const enricher = enricherFromConfig(db, config)
   const products = 10_000
   const customers = 100_000
@@ -109,7 +113,8 @@ export async function benchSilver(
     .all() as string[]) {
     db.exec(sql.replace(/INDEX (\S+) ON sales_enriched/, (_m, name: string) => `INDEX silver.plain_${name} ON plain`))
   }
-  const source = db.prepare('SELECT * FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT 2000')
+  // In silver's own batches (silver.batchRows), so that both write each index page as often.
+  const source = db.prepare(`SELECT * FROM silver.sales_enriched WHERE bronze_id > ? ORDER BY bronze_id LIMIT ${config.silver.batchRows}`)
   const columns = Object.keys(source.get(0) as object)
   const insert = db.prepare(`INSERT INTO silver.plain (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
   const batches: unknown[][][] = []

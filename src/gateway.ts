@@ -28,8 +28,12 @@ const SILVER_POLL_MS = 1000
  */
 const GOLD_POLL_MS = 5000
 
-/** Longest a silver batch holds silver's lock (a `dims import` waits for it). */
-const SILVER_BUDGET_MS = 50
+/**
+ * Longest a silver batch holds silver's lock (a `dims import` waits for it). Behind bronze, batches
+ * run to this or to `silver.batchRows`: 200 ms and 10,000 rows let silver enrich 12-15% more a
+ * second than 50 ms and 2,000 under a paced load it cannot follow (docs/benchmarks.md, issue 24).
+ */
+const SILVER_BUDGET_MS = 200
 /**
  * Silver runs this long after a bronze commit: rows gather into one batch (one fsync). 50 ms beat
  * 10 ms in two paced runs at 22k msg/s (silver kept up with 14-16k/s against 3-13k/s), and the

@@ -303,8 +303,11 @@ const expectationSchema = z.discriminatedUnion('rule', [
 export type ExpectationConfig = z.infer<typeof expectationSchema>
 
 const silverSchema = z.strictObject({
-  /** Bronze rows enriched per transaction. */
-  batchRows: z.number().int().min(1).max(100_000).default(2000),
+  /**
+   * Bronze rows enriched per transaction, at most. Behind bronze, a larger batch writes each index
+   * page it touches once for more rows (docs/benchmarks.md, issue 24).
+   */
+  batchRows: z.number().int().min(1).max(100_000).default(10_000),
   /** Data-quality rules, applied in order; the first `drop` or `fail` decides. */
   expectations: z
     .array(expectationSchema)

@@ -2,7 +2,7 @@ import { workerData } from 'node:worker_threads'
 import { isBusyError } from '../db/is-busy.js'
 import { lowerThreadPriority, THREAD_NICE } from '../util/thread-priority.js'
 import { enricherFromConfig } from '../silver/enricher-from-config.js'
-import { openSilverDatabase } from '../silver/open-silver.js'
+import { openSilverDatabase, useSilverCache } from '../silver/open-silver.js'
 import { systemClock } from '../util/clock.js'
 import { SilverCadence, type BatchResult } from './silver-cadence.js'
 import { serveThread } from '../util/thread-port.js'
@@ -19,6 +19,7 @@ const db = openSilverDatabase(settings.dataDir, settings.synchronous)
 // Never wait for silver's lock (a `dims import` may hold it for seconds): this thread must keep
 // answering the watchdog's ping. A busy batch is retried at the next commit or poll.
 db.pragma('busy_timeout = 0')
+useSilverCache(db)
 const enricher = enricherFromConfig(db, settings.enrichment, { budgetMs: settings.silverBudgetMs })
 
 const reply = serveThread<ToSilver, FromSilver>({

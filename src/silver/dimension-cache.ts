@@ -22,6 +22,12 @@ export interface StoreAttributes {
   timezone: string
 }
 
+type VersionRow<A> = A & { valid_from_ms: number; valid_to_ms: number }
+
+function toVersion<A>({ valid_from_ms, valid_to_ms, ...attributes }: VersionRow<A>): Version<A> {
+  return { fromMs: valid_from_ms, toMs: valid_to_ms, attributes: attributes as A }
+}
+
 /**
  * Members kept per dimension. When full, all are forgotten at once and read again as sales ask for
  * them: a hit stays one Map read (a least-recently-used order cost a delete and a set per hit).
@@ -36,22 +42,48 @@ const MAX_MEMBERS = 100_000
 class MemberVersions<K, A> {
   private readonly members = new Map<K, Version<A>[]>()
 
-  constructor(private readonly select: Statement<[K]>) {}
+  /**
+   * @param select the versions of one member (`key = ?`)
+   * @param selectMany the versions of the members in a JSON array (`key IN json_each(?)`), each row
+   *   with its key as `member`
+   */
+  constructor(
+    private readonly select: Statement<[K]>,
+    private readonly selectMany: Statement<[string]>,
+  ) {}
 
   /** The version valid at `ms`, or undefined (no member, or none at that time). */
   at(key: K, ms: number): A | undefined {
     let versions = this.members.get(key)
     if (versions === undefined) {
-      versions = (this.select.all(key) as (A & { valid_from_ms: number; valid_to_ms: number })[]).map(({ valid_from_ms, valid_to_ms, ...attributes }) => ({
-        fromMs: valid_from_ms,
-        toMs: valid_to_ms,
-        attributes: attributes as A,
-      }))
-      if (this.members.size >= MAX_MEMBERS) this.members.clear()
-      this.members.set(key, versions)
+      versions = (this.select.all(key) as VersionRow<A>[]).map(toVersion)
+      this.keep(key, versions)
     }
     for (const version of versions) if (version.fromMs <= ms && ms < version.toMs) return version.attributes
     return undefined
+  }
+
+  /**
+   * Reads the members of `keys` not kept yet in one query (a batch's new customers: one statement
+   * instead of one per member).
+   */
+  prefetch(keys: Iterable<K | null>): void {
+    const missing = new Set<K>()
+    for (const key of keys) if (key !== null && !this.members.has(key)) missing.add(key)
+    if (missing.size === 0) return
+    if (this.members.size + missing.size > MAX_MEMBERS) this.members.clear()
+    const found = new Map<K, Version<A>[]>()
+    for (const { member, ...row } of this.selectMany.all(JSON.stringify([...missing])) as (VersionRow<A> & { member: K })[]) {
+      const versions = found.get(member)
+      if (versions) versions.push(toVersion(row as VersionRow<A>))
+      else found.set(member, [toVersion(row as VersionRow<A>)])
+    }
+    for (const key of missing) this.members.set(key, found.get(key) ?? [])
+  }
+
+  private keep(key: K, versions: Version<A>[]): void {
+    if (this.members.size >= MAX_MEMBERS) this.members.clear()
+    this.members.set(key, versions)
   }
 
   clear(): void {
@@ -73,11 +105,16 @@ export class DimensionCache {
   private seenVersion = -1
 
   constructor(db: SqliteDatabase) {
-    const versionsOf = (table: string, key: string, columns: string): Statement<[never]> =>
-      db.prepare(`SELECT ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} = ?`)
-    this.product = new MemberVersions<number, ProductAttributes>(versionsOf('dim_product', 'product_id', 'product_name, category'))
-    this.customer = new MemberVersions<number, CustomerAttributes>(versionsOf('dim_customer', 'customer_id', 'customer_name, region'))
-    this.store = new MemberVersions<string, StoreAttributes>(versionsOf('dim_store', 'store_id', 'store_name, region, timezone'))
+    const versionsOf = <K, A>(table: string, key: string, columns: string): MemberVersions<K, A> =>
+      new MemberVersions<K, A>(
+        db.prepare<[K]>(`SELECT ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} = ?`),
+        db.prepare<[string]>(
+          `SELECT ${key} AS member, ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} IN (SELECT value FROM json_each(?))`,
+        ),
+      )
+    this.product = versionsOf<number, ProductAttributes>('dim_product', 'product_id', 'product_name, category')
+    this.customer = versionsOf<number, CustomerAttributes>('dim_customer', 'customer_id', 'customer_name, region')
+    this.store = versionsOf<string, StoreAttributes>('dim_store', 'store_id', 'store_name, region, timezone')
     this.dataVersion = db.prepare('PRAGMA silver.data_version').pluck()
   }
 

@@ -164,6 +164,8 @@ export interface EnricherOptions {
   batchRows: number
   /** A batch stops early after this long (a bronze group may be waiting behind it). */
   budgetMs?: number
+  /** Bronze rows read at a time within a batch (default READ_PAGE_ROWS). */
+  readPageRows?: number
   now?: () => number
 }
 
@@ -189,6 +191,9 @@ export interface PipelineFailure {
 }
 
 /** Counts of one unit of work, written with it. */
+/** Bronze rows a silver batch reads at a time (a batch may span several reads, in one transaction). */
+const READ_PAGE_ROWS = 2000
+
 class BatchLog {
   readonly days = new Set<string>()
 
@@ -332,24 +337,30 @@ export class SalesEnricher {
       this.voids.refresh()
       this.onHand.begin()
       const start = this.watermark()
-      const rows = this.selectNew.all(start, this.options.batchRows) as JoinedSale[]
       const log = new BatchLog(false)
       const enrichedAt = new Date(this.now()).toISOString()
       let watermark = start
       let failure: PipelineFailure | undefined
       let consumed = 0
       const deadline = performance.now() + (this.options.budgetMs ?? Number.POSITIVE_INFINITY)
-      for (const row of rows) {
-        if (consumed > 0 && performance.now() > deadline) break
-        this.joinDimensions(row)
-        const violations = this.apply(row, enrichedAt, log, true)
-        const fatal = violations.find((violation) => violation.action === 'fail')
-        if (fatal) {
-          failure = { rule: fatal.rule, bronzeId: row.id, detail: fatal.detail }
-          break
+      // Read in pages: a batch of many rows (one commit) without holding them all in memory at once.
+      reading: while (consumed < this.options.batchRows) {
+        const want = Math.min(this.options.readPageRows ?? READ_PAGE_ROWS, this.options.batchRows - consumed)
+        const rows = this.selectNew.all(watermark, want) as JoinedSale[]
+        this.dimensions.customer.prefetch(rows.map((row) => row.customer_id))
+        for (const row of rows) {
+          if (consumed > 0 && performance.now() > deadline) break reading
+          this.joinDimensions(row)
+          const violations = this.apply(row, enrichedAt, log, true)
+          const fatal = violations.find((violation) => violation.action === 'fail')
+          if (fatal) {
+            failure = { rule: fatal.rule, bronzeId: row.id, detail: fatal.detail }
+            break reading
+          }
+          watermark = row.id
+          consumed++
         }
-        watermark = row.id
-        consumed++
+        if (rows.length < want) break
       }
       this.finish(log, enrichedAt)
       if (watermark !== start) this.writeState.run('bronze_watermark', watermark)
