@@ -26,6 +26,8 @@ const workDir = mkdtempSync(join(tmpdir(), 'medallion-bench-'))
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const ratio = (a: number, b: number): string => (a / b).toFixed(2)
+const BACKGROUND_LABEL = (perS: number): string =>
+  perS > 0 ? `8 tills of another store send ${fmt(perS)} sales/s through the same pipeline` : 'nothing else runs'
 
 function ingestTable(medians: IngestComparison['medians']): string[] {
   return [
@@ -270,13 +272,16 @@ try {
 
   if (wants('sale-to-page')) {
     const sales = Number(process.env.BENCH_SALES ?? 200)
-    log(`sale-to-page: ${sales} sales from one till (QoS 1, one every 100-250 ms), PUBACK to the staff page's total in Chromium`)
-    const s = await benchSaleToPage(workDir, sales)
+    const load = Number(process.env.BENCH_SALE_TO_PAGE_LOAD ?? 2000)
+    log(
+      `sale-to-page: ${sales} sales from one till (QoS 1, one every 100-250 ms), PUBACK to the staff page's total in Chromium; another store's tills send ${load} sales/s`,
+    )
+    const s = await benchSaleToPage(workDir, sales, load)
     out.push(
       '## Sale to page',
       '',
-      `${s.sales} sales of 1.00 from one device at a nominal pace, each timed from its PUBACK to the moment the staff page's total (Chromium) counts it:`,
-      `**p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms** (max ${s.maxMs.toFixed(0)} ms)`,
+      `${s.sales} sales of 1.00 from one device at a nominal pace, each timed from its PUBACK to the moment the staff page's total (Chromium) counts it, while ${BACKGROUND_LABEL(s.backgroundPerS)}:`,
+      `**p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms** (max ${s.maxMs.toFixed(0)} ms; issue 24's target: p99 <= 1,500 ms at 2,000 sales/s)`,
       '',
     )
   }

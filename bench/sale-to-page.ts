@@ -9,10 +9,13 @@ import mqtt from 'mqtt'
 import { chromium, type Page } from 'playwright-core'
 import { salesTopic } from '../src/contract/device-topic.js'
 import { benchDataDir } from './lib/data-dir.js'
+import { runGenerator } from './lib/generator.js'
 import { startMedallion } from './lib/targets.js'
 
 export interface SaleToPage {
   sales: number
+  /** Sales a second the other store's tills sent meanwhile (0: none). */
+  backgroundPerS: number
   /** Each sale's PUBACK to the first moment the page's total counted it, ms. */
   latenciesMs: number[]
   p50Ms: number
@@ -44,8 +47,17 @@ async function waitInPage(page: Page, expression: string, timeoutMs: number): Pr
   }
 }
 
-export async function benchSaleToPage(workDir: string, sales: number): Promise<SaleToPage> {
-  const target = await startMedallion({ dataDir: benchDataDir(workDir, 'sale-to-page', 'data'), synchronous: 'FULL', connections: 1 })
+/** Connections of the background load: tills of another store, paced together. */
+const BACKGROUND_CONNECTIONS = 8
+
+export async function benchSaleToPage(workDir: string, sales: number, backgroundPerS = 0): Promise<SaleToPage> {
+  const target = await startMedallion({
+    dataDir: benchDataDir(workDir, 'sale-to-page', 'data'),
+    synchronous: 'FULL',
+    connections: 1 + (backgroundPerS > 0 ? BACKGROUND_CONNECTIONS : 0),
+    // The timed till in the page's store; the load in another, so that the page's total counts the timed sales alone.
+    storeOf: (i) => (i === 0 ? 'store_001' : 'store_002'),
+  })
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -72,6 +84,13 @@ export async function benchSaleToPage(workDir: string, sales: number): Promise<S
       password: device.password,
       reconnectPeriod: 0,
     })
+    // The load runs through the pipeline (bronze, silver, gold) with the timed sales, from before the first to after the last.
+    const durationS = Math.ceil((sales * GAP_MAX_MS) / 1000) + 5
+    const background =
+      backgroundPerS > 0
+        ? runGenerator({ port: target.port, connections: target.connections.slice(1), window: 100, durationS, warmupS: 0, ratePerS: backgroundPerS })
+        : Promise.resolve(undefined)
+    await new Promise((resolve) => setTimeout(resolve, backgroundPerS > 0 ? 2000 : 0))
     const ackedAt: number[] = []
     let due = performance.now()
     for (let i = 0; i < sales; i++) {
@@ -91,10 +110,13 @@ export async function benchSaleToPage(workDir: string, sales: number): Promise<S
     }
     await client.endAsync()
     await waitInPage(page, `Number(document.getElementById('total-amount')?.dataset.value) >= ${sales}`, 60_000)
+    const load = await background
+    if (load && load.errors.length > 0) throw new Error(`background load: ${load.errors.join('; ')}`)
+    if (load && load.ackedPerS < 0.97 * backgroundPerS) throw new Error(`background load: ${load.ackedPerS} acked/s of ${backgroundPerS} offered`)
     const seen = await page.evaluate<[number, number][]>('window.seen')
     const latenciesMs = ackedAt.map((acked, i) => seen.find(([, total]) => total >= i + 1)![0] - acked)
     const sorted = [...latenciesMs].sort((a, b) => a - b)
-    return { sales, latenciesMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1)! }
+    return { sales, backgroundPerS, latenciesMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1)! }
   } finally {
     await browser.close()
     await target.stop()
@@ -106,7 +128,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (let run = 0; run < runs; run++) {
     const workDir = mkdtempSync(join(tmpdir(), 'medallion-sale-to-page-'))
     try {
-      const { latenciesMs, ...summary } = await benchSaleToPage(workDir, Number(process.env.BENCH_SALES ?? 200))
+      const { latenciesMs, ...summary } = await benchSaleToPage(
+        workDir,
+        Number(process.env.BENCH_SALES ?? 200),
+        Number(process.env.BENCH_SALE_TO_PAGE_LOAD ?? 2000),
+      )
       process.stdout.write(
         JSON.stringify({
           ...summary,

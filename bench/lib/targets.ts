@@ -127,6 +127,8 @@ export interface MedallionOptions {
   concentrator?: Concentrator
   /** Sets `http.tokens.staff` (for /metrics; the totals then want it too). Default: none, staff routes open. */
   staffToken?: string
+  /** The store of registered device `i` (default: store_001 for every one). */
+  storeOf?: (i: number) => string
   /** The checkout whose built daemon runs (its dist/): another build, for `npm run bench -- ingest-ab`. Default: this one. */
   root?: string
 }
@@ -144,8 +146,9 @@ export async function startMedallion(options: MedallionOptions): Promise<Target>
     const db = openMigrated(options.dataDir, { attach: [] })
     const registry = new DeviceRegistry(db)
     connections = Array.from({ length: options.connections }, (_, i) => {
-      const issued = registry.issue(`bench-${i}`, 'store_001')
-      return { clientId: `bench-${i}`, deviceId: issued.deviceId, storeId: 'store_001', username: issued.deviceId, password: issued.token }
+      const storeId = options.storeOf?.(i) ?? 'store_001'
+      const issued = registry.issue(`bench-${i}`, storeId)
+      return { clientId: `bench-${i}`, deviceId: issued.deviceId, storeId, username: issued.deviceId, password: issued.token }
     })
     db.close()
   }

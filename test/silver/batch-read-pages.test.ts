@@ -53,7 +53,7 @@ describe('a silver batch read in pages', () => {
     h = new SilverHarness()
     // The 8th sale (index 7, in the third page) is over the price limit.
     h.ingest(sales(12, (i) => (i === 7 ? 99_999 : 15.5)))
-    const enricher = paged(h, [{ rule: 'price_range', max: 10_000, action: 'fail' }])
+    const enricher = paged(h, [{ rule: 'price_range', min: 0, max: 10_000, action: 'fail' }])
     const outcome = enricher.processNext()
     expect(outcome.rows).toBe(7)
     expect(outcome.failure?.rule).toBe('price_range')
