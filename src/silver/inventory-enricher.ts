@@ -1,3 +1,4 @@
+import { upsertSql } from '../db/upsert-sql.js'
 import type { SqliteDatabase } from '../db/open.js'
 import type { DimensionCache } from './dimension-cache.js'
 import type { LocalTimeCache } from './local-time.js'
@@ -18,6 +19,26 @@ interface BronzeInventoryEvent {
 
 const BRONZE_COLUMNS = 'id, event_id, device_id, store_id, product_id, type, quantity, reason, event_ts_ms'
 
+/** silver.inventory_movements' columns, in the order the upsert takes them. */
+const MOVEMENT_COLUMNS = [
+  'bronze_id',
+  'event_id',
+  'device_id',
+  'store_id',
+  'product_id',
+  'product_name',
+  'category',
+  'type',
+  'quantity',
+  'units',
+  'reason',
+  'event_ts',
+  'event_ts_ms',
+  'stock_date',
+  'timezone',
+  'unknown_product',
+  'enriched_at',
+] as const
 /**
  * Bronze -> silver for inventory events (silver.inventory_movements, written only here): each with
  * its product as of its time (point in time, like a sale) and the store's local date. Runs inside
@@ -40,9 +61,7 @@ export class InventoryEnricher {
     this.selectNew = db.prepare<[number, number], BronzeInventoryEvent>(
       `SELECT ${BRONZE_COLUMNS} FROM bronze.iot_inventory_raw WHERE id > ? ORDER BY id LIMIT ?`,
     )
-    this.upsert = db.prepare(`INSERT OR REPLACE INTO silver.inventory_movements (bronze_id, event_id, device_id, store_id, product_id, product_name,
-      category, type, quantity, units, reason, event_ts, event_ts_ms, stock_date, timezone, unknown_product, enriched_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.upsert = db.prepare(upsertSql('silver.inventory_movements', MOVEMENT_COLUMNS, 'bronze_id'))
     const again = (where: string) =>
       db.prepare<[number | string, number], BronzeInventoryEvent & { old_date: string }>(`SELECT ${BRONZE_COLUMNS.split(', ')
         .map((column) => `b.${column}`)

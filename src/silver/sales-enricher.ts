@@ -1,3 +1,4 @@
+import { upsertSql } from '../db/upsert-sql.js'
 import type { Statement } from 'better-sqlite3'
 import { lockedTransaction } from '../db/locked-transaction.js'
 import type { SqliteDatabase } from '../db/open.js'
@@ -268,9 +269,7 @@ export class SalesEnricher {
       changed: affected(where.changed),
     })
     this.selectAffected = { product: both(AFFECTED.product), customer: both(AFFECTED.customer), store: both(AFFECTED.store) }
-    this.upsertSilver = db.prepare<EnrichedSale>(
-      `INSERT OR REPLACE INTO silver.sales_enriched (${ENRICHED_COLUMNS.join(', ')}) VALUES (${ENRICHED_COLUMNS.map(() => '?').join(', ')})`,
-    )
+    this.upsertSilver = db.prepare<EnrichedSale>(upsertSql('silver.sales_enriched', ENRICHED_COLUMNS, 'bronze_id'))
     this.deleteSilver = db.prepare('DELETE FROM silver.sales_enriched WHERE bronze_id = ?')
     this.selectRebuild = db.prepare(`
       SELECT ${JOINED_COLUMNS}, e.store_id AS old_store_id, e.sale_date AS old_sale_date, e.voided_by AS old_voided_by

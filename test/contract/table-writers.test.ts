@@ -62,6 +62,8 @@ const DYNAMIC_WRITES: Record<string, readonly string[]> = {
   'silver/dims/import-dimension.ts': DIMENSIONS.map((table) => `silver.${table}`),
   // insertSql(): the statement's text, run by gold-writer.ts (listed above).
   'gold/gold-tables.ts': [],
+  // upsertSql(): the statement's text, run by its callers (silver's enrichers, which also delete from their tables by name).
+  'db/upsert-sql.ts': [],
 }
 
 /** The files that hold migrations: they write their own tables (`{schema}.pipeline_state`) while migrating. */
