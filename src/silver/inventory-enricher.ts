@@ -20,25 +20,11 @@ interface BronzeInventoryEvent {
 const BRONZE_COLUMNS = 'id, event_id, device_id, store_id, product_id, type, quantity, reason, event_ts_ms'
 
 /** silver.inventory_movements' columns, in the order the upsert takes them. */
-const MOVEMENT_COLUMNS = [
-  'bronze_id',
-  'event_id',
-  'device_id',
-  'store_id',
-  'product_id',
-  'product_name',
-  'category',
-  'type',
-  'quantity',
-  'units',
-  'reason',
-  'event_ts',
-  'event_ts_ms',
-  'stock_date',
-  'timezone',
-  'unknown_product',
-  'enriched_at',
-] as const
+const MOVEMENT_COLUMNS = (
+  'bronze_id, event_id, device_id, store_id, product_id, product_name, category, type, quantity, units, reason, event_ts, event_ts_ms, ' +
+  'stock_date, timezone, unknown_product, enriched_at'
+).split(', ')
+
 /**
  * Bronze -> silver for inventory events (silver.inventory_movements, written only here): each with
  * its product as of its time (point in time, like a sale) and the store's local date. Runs inside
