@@ -47,8 +47,8 @@ export async function benchSustained(workDir: string, log: (line: string) => voi
     `## Sustained rate: silver within ${LAG_LIMIT_S} s of bronze and the staff totals within ${LAG_LIMIT_S} s of the acks, for ${stepS} s (FULL)`,
     '',
     `Each step on a fresh daemon and data dir; once a second the bench reads bronze's and silver's counts (/metrics) and the staff totals' sales count (GET /api/v1/totals).`,
-    `A stage's lag at a sample is the age of the oldest acked sale it does not count yet. A step holds if at least 97% of the offered rate is acked and neither lag passes ${LAG_LIMIT_S} s at any sample.`,
-    `The search starts at ${TARGET_RATIO}x mosquitto (TCP_NODELAY) of the same shape (issue 24's target), goes up by a quarter after a step that held and down to just under what the daemon kept up with after one that did not, then bisects; at most 4 steps a shape.`,
+    `A stage's lag at a sample is the age of the oldest acked sale it does not count yet. A step holds if at least 97% of the offered rate is acked, neither lag passes ${LAG_LIMIT_S} s at any sample and no sample failed.`,
+    `The search starts at ${TARGET_RATIO}x mosquitto (TCP_NODELAY) of the same shape (issue 24's target), goes up by a quarter after a step that held and down by at least a fifth after one that did not (to just under what the daemon kept up with, if that is lower), then bisects; at most 4 steps a shape.`,
     '',
   ]
   for (const [shape, concentrator] of [

@@ -122,7 +122,8 @@ async function runStep(target: Target, startedMs: number, ratePerS: number, dura
   const { failed } = await sampler.stop()
   const cpuS = cpuSeconds(target.pid) - cpuBefore
   if (result.errors.length > 0) throw new Error(`${target.name}: ${result.errors.join('; ')}`)
-  const sales = history.latest - bronzeBefore
+  // Every sale the load sent, counted after it (the CPU above ran to its end).
+  const sales = (await scrapeStages(target)).bronze - bronzeBefore
   const [first, last] = [silverCounts.find(([t]) => t >= loadStartMs), silverCounts.at(-1)]
   const silverPerS = first && last && last[0] > first[0] ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0
   const maxSilverLagS = Math.max(0, ...series.map((s) => s.silverLagS))
@@ -137,7 +138,8 @@ async function runStep(target: Target, startedMs: number, ratePerS: number, dura
     maxTotalsLagS,
     series,
     cpuUsPerSale: sales > 0 ? (cpuS * 1e6) / sales : Number.NaN,
-    held: result.ackedPerS >= ACKED_SHARE * ratePerS && maxSilverLagS <= LAG_LIMIT_S && maxTotalsLagS <= LAG_LIMIT_S,
+    // A sample that failed (the daemon too busy to answer) is a second not judged: such a step does not hold.
+    held: result.ackedPerS >= ACKED_SHARE * ratePerS && maxSilverLagS <= LAG_LIMIT_S && maxTotalsLagS <= LAG_LIMIT_S && failed === 0,
     failedScrapes: failed,
   }
 }
@@ -153,14 +155,15 @@ export function describeStep(step: SustainedStep): string {
 
 /**
  * The next rate after `last`: with a bracket (a rate that held, one that did not), its middle;
- * above every rate that held so far, a quarter more; below every one that did not, a little under
- * the slower of what silver and the acks kept up with in it (what the daemon can do at about that
- * load), and at least a fifth lower.
+ * above every rate that held so far, a quarter more; below every one that did not, at least a
+ * fifth lower, and lower still if the slower of what silver and the acks kept up with in it (what
+ * the daemon can do at about that load) is lower (a step without silver's figure: a fifth lower).
  */
 function nextRate(held: number | undefined, notHeld: number | undefined, last: SustainedStep): number {
   if (held !== undefined && notHeld !== undefined) return (held + notHeld) / 2
   if (last.held) return last.ratePerS * 1.25
-  return Math.min(0.8 * last.ratePerS, 0.95 * Math.min(last.silverPerS, last.ackedPerS))
+  const keptUp = Math.min(last.silverPerS, last.ackedPerS)
+  return keptUp > 0 ? Math.min(0.8 * last.ratePerS, 0.95 * keptUp) : 0.8 * last.ratePerS
 }
 
 /**

@@ -3,7 +3,7 @@
  * second pass, on Node 22, so that CI stays under 15 minutes on two cores; they run on Node 24 in
  * every CI run): fault injection (kill -9, a full disk, fuzzing, fair sharing, a crashed silver
  * thread), the install into a temporary root, the CLI's error catalogue, gold's freshness and its
- * 100,000-sale totals.
+ * 100,000-sale totals, the live stream's token reload and central's pull over HTTP.
  */
 export const LONG_TESTS = [
   'test/daemon/kill-9-cycles.test.ts',
@@ -17,4 +17,6 @@ export const LONG_TESTS = [
   'test/cli/operator-errors.test.ts',
   'test/gold/freshness.test.ts',
   'test/gold/gold-totals.test.ts',
+  'test/http/live-stream-token-reload.test.ts',
+  'test/central/central-pull.test.ts',
 ]

@@ -1,6 +1,6 @@
 /**
  * `INSERT INTO table (columns) VALUES (?, ...) ON CONFLICT (key) DO UPDATE SET` every other column:
- * a row written again replaces the one of its key. Not `INSERT OR REPLACE`, which cost 4.6 times
+ * a row written again replaces the one of its key. Not `INSERT OR REPLACE`, which cost 4.7 times
  * as much on silver's sales table with its indexes for rows that are new (35 against 7.5 us a row,
  * measured: docs/benchmarks.md, issue 24), the common case.
  */

@@ -19,8 +19,8 @@ interface BronzeInventoryEvent {
 
 const BRONZE_COLUMNS = 'id, event_id, device_id, store_id, product_id, type, quantity, reason, event_ts_ms'
 
-/** silver.inventory_movements' columns, in the order the upsert takes them. */
-const MOVEMENT_COLUMNS = (
+/** silver.inventory_movements' columns, in the order the upsert takes them (test/silver/enriched-columns.test.ts). */
+export const MOVEMENT_COLUMNS = (
   'bronze_id, event_id, device_id, store_id, product_id, product_name, category, type, quantity, units, reason, event_ts, event_ts_ms, ' +
   'stock_date, timezone, unknown_product, enriched_at'
 ).split(', ')

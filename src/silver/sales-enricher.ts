@@ -191,10 +191,10 @@ export interface PipelineFailure {
   detail: string
 }
 
-/** Counts of one unit of work, written with it. */
 /** Bronze rows a silver batch reads at a time (a batch may span several reads, in one transaction). */
 const READ_PAGE_ROWS = 2000
 
+/** Counts of one unit of work, written with it. */
 class BatchLog {
   readonly days = new Set<string>()
 
@@ -343,8 +343,9 @@ export class SalesEnricher {
       let consumed = 0
       const deadline = performance.now() + (this.options.budgetMs ?? Number.POSITIVE_INFINITY)
       // Read in pages: a batch of many rows (one commit) without holding them all in memory at once.
-      reading: while (consumed < this.options.batchRows) {
-        const want = Math.min(this.options.readPageRows ?? READ_PAGE_ROWS, this.options.batchRows - consumed)
+      const pageRows = Math.max(1, this.options.readPageRows ?? READ_PAGE_ROWS)
+      reading: while (consumed < this.options.batchRows && (consumed === 0 || performance.now() <= deadline)) {
+        const want = Math.min(pageRows, this.options.batchRows - consumed)
         const rows = this.selectNew.all(watermark, want) as JoinedSale[]
         this.dimensions.customer.prefetch(rows.map((row) => row.customer_id))
         for (const row of rows) {
@@ -365,11 +366,13 @@ export class SalesEnricher {
       if (watermark !== start) this.writeState.run('bronze_watermark', watermark)
       // Voids after the sales of the batch: a void's line received in it is in silver now.
       const voidsFrom = (this.readState.get('voids_watermark')?.value as number | undefined) ?? 0
-      const voidsTo = this.voids.takeNew(voidsFrom, this.options.batchRows, enrichedAt, this.voidedLines)
+      // A page of voids and of stock events a batch (they have no time budget): more in the next one.
+      const sideRows = Math.min(pageRows, this.options.batchRows)
+      const voidsTo = this.voids.takeNew(voidsFrom, sideRows, enrichedAt, this.voidedLines)
       if (voidsTo !== voidsFrom) this.writeState.run('voids_watermark', voidsTo)
       // Inventory events: gold takes new ones by this watermark, as it takes new sales.
       const inventoryFrom = (this.readState.get('inventory_watermark')?.value as number | undefined) ?? 0
-      const inventoryTo = this.inventory.takeNew(inventoryFrom, this.options.batchRows, enrichedAt)
+      const inventoryTo = this.inventory.takeNew(inventoryFrom, sideRows, enrichedAt)
       if (inventoryTo !== inventoryFrom) this.writeState.run('inventory_watermark', inventoryTo)
       this.onHand.flush()
       if (failure) this.writeState.run('failure', JSON.stringify(failure))
