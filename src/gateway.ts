@@ -30,8 +30,9 @@ const GOLD_POLL_MS = 5000
 
 /**
  * Longest a silver batch holds silver's lock (a `dims import` waits for it). Behind bronze, batches
- * run to this or to `silver.batchRows`: 200 ms and 10,000 rows let silver enrich 12-15% more a
- * second than 50 ms and 2,000 under a paced load it cannot follow (docs/benchmarks.md, issue 24).
+ * run to this or to `silver.batchRows`: 200 ms and 10,000 rows let silver enrich 12-40% more a
+ * second than 50 ms and 2,000 under a paced load of a thousand tills it could not follow (two
+ * alternating series, docs/benchmarks.md, issue 24).
  */
 const SILVER_BUDGET_MS = 200
 /**
