@@ -3,7 +3,8 @@
  * second pass, on Node 22, so that CI stays under 15 minutes on two cores; they run on Node 24 in
  * every CI run): fault injection (kill -9, a full disk, fuzzing, fair sharing, a crashed silver
  * thread), the install into a temporary root, the CLI's error catalogue, gold's freshness and its
- * 100,000-sale totals, the live stream's token reload and central's pull over HTTP.
+ * 100,000-sale totals, the live stream's token reload, central's pull over HTTP, the restore as
+ * root, retention in the daemon, the stock import and bad dimension files.
  */
 export const LONG_TESTS = [
   'test/daemon/kill-9-cycles.test.ts',
@@ -19,4 +20,8 @@ export const LONG_TESTS = [
   'test/gold/gold-totals.test.ts',
   'test/http/live-stream-token-reload.test.ts',
   'test/central/central-pull.test.ts',
+  'test/ops/restore-as-root.test.ts',
+  'test/retention/retention-daemon.test.ts',
+  'test/http/stock-import.test.ts',
+  'test/silver/bad-dimension-files.test.ts',
 ]
