@@ -95,7 +95,7 @@ export async function benchSustained(workDir: string, log: (line: string) => voi
   const burst = await benchBurst(workDir, log)
   const limit = (s: number | null): string => (s === null ? 'not within 180 s' : `${s.toFixed(2)} s`)
   out.push(
-    `- burst above it (device fleet), on a fresh daemon: full speed for ${burst.durationS} s (${fmt(burst.ackedPerS)} acked/s, ${fmt(burst.sales)} sales; silver ${burst.lagAtStopS.toFixed(1)} s behind when it stopped), then no load: ` +
+    `- burst (device fleet), on a fresh daemon: full speed for ${burst.durationS} s (${fmt(burst.ackedPerS)} acked/s, ${fmt(burst.sales)} sales; silver ${burst.lagAtStopS.toFixed(1)} s behind when it stopped), then no load: ` +
       `silver caught up with bronze **${limit(burst.silverCaughtUpS)}** and the staff totals counted every sale **${limit(burst.totalsFreshS)}** after the burst`,
     '',
   )

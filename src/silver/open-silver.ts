@@ -13,7 +13,7 @@ export function openSilverDatabase(dataDir: string, synchronous: 'FULL' | 'NORMA
 }
 
 /** Silver.db's page cache for the silver thread's connection, MiB (SQLite's default is 2). */
-export const SILVER_CACHE_MIB = 16
+const SILVER_CACHE_MIB = 16
 
 /**
  * The silver thread's page cache: the index pages a batch of new sales touches (a day's page per

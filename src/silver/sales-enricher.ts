@@ -1,6 +1,6 @@
-import { upsertSql } from '../db/upsert-sql.js'
 import type { Statement } from 'better-sqlite3'
 import { lockedTransaction } from '../db/locked-transaction.js'
+import { upsertSql } from '../db/upsert-sql.js'
 import type { SqliteDatabase } from '../db/open.js'
 import { MedallionError } from '../errors.js'
 import { parseRfc3339 } from '../contract/timestamp.js'
