@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
 import { DAY_COLUMNS, LineSums, type DayRow } from './aggregate-day.js'
+import { OrdersSeen, type OrderGroups } from './orders-seen.js'
 
 /** A new silver sale as gold adds it: where it stands (bronze id, store, day), then a day's row (aggregate-day.ts). */
 export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
@@ -50,12 +51,14 @@ type Grain = keyof typeof EARLIER_LINE
 /**
  * What new silver sales add to gold, in cost proportional to the sales added, not to the day: each
  * group's sums grow by the new sales' (written by gold-writer.ts), and an order counts in a group only if none of its earlier
- * lines is there (one indexed look-up in silver, usually answered by the order's first line). The
- * results are those of recomputing the day (aggregate-day.ts) to the byte: the same integers, the
- * same divisions, the same product ranking.
+ * lines is there (one indexed look-up in silver, usually answered by the order's first line, and
+ * none for groups its earlier lines are remembered in: orders-seen.ts). The results are those of
+ * recomputing the day (aggregate-day.ts) to the byte: the same integers, the same divisions, the
+ * same product ranking.
  */
 export class GoldDelta {
   private readonly earlierLine: Record<Grain, Statement<unknown[]>>
+  private readonly seen = new OrdersSeen()
 
   constructor(db: SqliteDatabase) {
     this.earlierLine = Object.fromEntries(
@@ -73,10 +76,12 @@ export class GoldDelta {
   }
 
   /**
-   * What `rows` (new silver sales, in bronze order) add to the gold rows of their days, one delta a
-   * day, for GoldWriter.addDay. Every earlier sale of those days must already be in gold.
+   * What `rows` (new silver sales, in bronze order, after bronze id `from` up to `through`, less
+   * those of days recomputed: forgetDay) add to the gold rows of their days, one delta a day, for
+   * GoldWriter.addDay. Every earlier sale of those days must already be in gold.
    */
-  add(rows: AppendedRow[]): DayDelta[] {
+  add(rows: AppendedRow[], from: number, through: number): DayDelta[] {
+    this.seen.continueFrom(from)
     const days = new Map<string, DayDelta>()
     for (const row of rows) {
       const key = `${row[1]}\u0000${row[2]}`
@@ -94,19 +99,43 @@ export class GoldDelta {
         }
         days.set(key, day)
       }
-      this.addRow(day, row)
+      this.addRow(day, row, key)
     }
+    this.seen.endAt(through)
     return [...days.values()]
   }
 
-  private addRow(day: DayDelta, row: AppendedRow): void {
+  /** A day recomputed whole: silver's rows of it changed, what was seen of its orders may not hold. */
+  forgetDay(storeId: string, saleDate: string): void {
+    this.seen.forgetDay(`${storeId}\u0000${saleDate}`)
+  }
+
+  private addRow(day: DayDelta, row: AppendedRow, dayKey: string): void {
     const [id, storeId, saleDate, region, category, hour, , quantity, device, order, product, , voided] = row
     // Only a sale line (not a return, not voided) makes an order: a sale without an order id is its
     // own; so is the first sale line of an order that day.
     const sale = quantity > 0 && voided === 0
-    const firstOfOrder = sale && (order === null || this.earlierLine.day.get({ store: storeId, date: saleDate, device, order, id }) === undefined)
-    const isNew = (grain: Grain, keys: Record<string, unknown>): boolean =>
-      sale && (firstOfOrder || this.earlierLine[grain].get({ store: storeId, date: saleDate, device, order, id, ...keys }) === undefined)
+    const params = { store: storeId, date: saleDate, device, order, id }
+    let seen: OrderGroups | undefined
+    let firstOfOrder = sale && order === null
+    if (sale && order !== null) {
+      const orderKey = `${device}\u0000${order}`
+      seen = this.seen.get(dayKey, orderKey)
+      if (seen === undefined) {
+        firstOfOrder = this.earlierLine.day.get(params) === undefined
+        seen = this.seen.add(dayKey, orderKey, firstOfOrder)
+      }
+    }
+    const isNew = (grain: Grain, group: string, keys: Record<string, unknown>): boolean => {
+      if (!sale) return false
+      if (seen === undefined || firstOfOrder) return true
+      if (seen.groups.has(group)) return false
+      if (!seen.complete && this.earlierLine[grain].get({ ...params, ...keys }) !== undefined) {
+        seen.groups.add(group)
+        return false
+      }
+      return true
+    }
     day.day.add(row, firstOfOrder)
     const key = `${region}\u0000${category}`
     let group = day.byRegionCategory.get(key)
@@ -114,12 +143,17 @@ export class GoldDelta {
       group = { region, category, delta: new Delta() }
       day.byRegionCategory.set(key, group)
     }
-    group.delta.add(row, isNew('regionCategory', { region, category }))
-    deltaOf(day.byRegion, region).add(row, isNew('region', { region }))
-    deltaOf(day.byHour, hour).add(row, isNew('hour', { hour }))
+    const regionGroup = `r${region}`
+    const hourGroup = `h${hour}`
+    const productGroup = `p${product}`
+    group.delta.add(row, isNew('regionCategory', `c${key}`, { region, category }))
+    deltaOf(day.byRegion, region).add(row, isNew('region', regionGroup, { region }))
+    deltaOf(day.byHour, hour).add(row, isNew('hour', hourGroup, { hour }))
     // An order is (device, order id): its first line of the day is its first line of the device's day.
     deltaOf(day.byDevice, device).add(row, firstOfOrder)
     // A voided line was never sold: no product row comes of it (aggregate-day.ts).
-    if (voided === 0) deltaOf(day.byProduct, product).add(row, isNew('product', { product }))
+    if (voided === 0) deltaOf(day.byProduct, product).add(row, isNew('product', productGroup, { product }))
+    // This line is in these groups now, for the order's later lines.
+    if (sale && seen !== undefined) seen.groups.add(`c${key}`).add(regionGroup).add(hourGroup).add(productGroup)
   }
 }
