@@ -22,10 +22,26 @@ export interface StoreAttributes {
   timezone: string
 }
 
-type VersionRow<A> = A & { valid_from_ms: number; valid_to_ms: number }
+/** A dimension's attributes from a raw row whose first is at `at` (then valid_from_ms, valid_to_ms). */
+type AttributesOf<A> = (row: unknown[], at: number) => A
 
-function toVersion<A>({ valid_from_ms, valid_to_ms, ...attributes }: VersionRow<A>): Version<A> {
-  return { fromMs: valid_from_ms, toMs: valid_to_ms, attributes: attributes as A }
+/** A dimension's attribute columns and how to read them from a raw row (cheaper than better-sqlite3's named rows). */
+interface AttributeColumns<A> {
+  columns: string
+  read: AttributesOf<A>
+}
+
+const PRODUCT: AttributeColumns<ProductAttributes> = {
+  columns: 'product_name, category',
+  read: (row: unknown[], at: number): ProductAttributes => ({ product_name: row[at] as string, category: row[at + 1] as string }),
+}
+const CUSTOMER: AttributeColumns<CustomerAttributes> = {
+  columns: 'customer_name, region',
+  read: (row: unknown[], at: number): CustomerAttributes => ({ customer_name: row[at] as string, region: row[at + 1] as string }),
+}
+const STORE: AttributeColumns<StoreAttributes> = {
+  columns: 'store_name, region, timezone',
+  read: (row: unknown[], at: number): StoreAttributes => ({ store_name: row[at] as string, region: row[at + 1] as string, timezone: row[at + 2] as string }),
 }
 
 /**
@@ -43,20 +59,28 @@ class MemberVersions<K, A> {
   private readonly members = new Map<K, Version<A>[]>()
 
   /**
-   * @param select the versions of one member (`key = ?`)
-   * @param selectMany the versions of the members in a JSON array (`key IN json_each(?)`), each row
-   *   with its key as `member`
+   * @param select the versions of one member (`key = ?`), raw rows: attributes, valid_from_ms, valid_to_ms
+   * @param selectMany the versions of the members in a JSON array (`key IN json_each(?)`), raw rows
+   *   led by the member's key
+   * @param attributes reads a version's attributes from a raw row
+   * @param width how many attribute columns a row has
    */
   constructor(
     private readonly select: Statement<[K]>,
     private readonly selectMany: Statement<[string]>,
+    private readonly attributes: AttributesOf<A>,
+    private readonly width: number,
   ) {}
+
+  private version(row: unknown[], at: number): Version<A> {
+    return { fromMs: row[at + this.width] as number, toMs: row[at + this.width + 1] as number, attributes: this.attributes(row, at) }
+  }
 
   /** The version valid at `ms`, or undefined (no member, or none at that time). */
   at(key: K, ms: number): A | undefined {
     let versions = this.members.get(key)
     if (versions === undefined) {
-      versions = (this.select.all(key) as VersionRow<A>[]).map(toVersion)
+      versions = (this.select.all(key) as unknown[][]).map((row) => this.version(row, 0))
       this.keep(key, versions)
     }
     for (const version of versions) if (version.fromMs <= ms && ms < version.toMs) return version.attributes
@@ -73,10 +97,11 @@ class MemberVersions<K, A> {
     if (missing.size === 0) return
     if (this.members.size + missing.size > MAX_MEMBERS) this.members.clear()
     const found = new Map<K, Version<A>[]>()
-    for (const { member, ...row } of this.selectMany.all(JSON.stringify([...missing])) as (VersionRow<A> & { member: K })[]) {
+    for (const row of this.selectMany.all(JSON.stringify([...missing])) as unknown[][]) {
+      const member = row[0] as K
       const versions = found.get(member)
-      if (versions) versions.push(toVersion(row as VersionRow<A>))
-      else found.set(member, [toVersion(row as VersionRow<A>)])
+      if (versions) versions.push(this.version(row, 1))
+      else found.set(member, [this.version(row, 1)])
     }
     for (const key of missing) this.members.set(key, found.get(key) ?? [])
   }
@@ -105,16 +130,18 @@ export class DimensionCache {
   private seenVersion = -1
 
   constructor(db: SqliteDatabase) {
-    const versionsOf = <K, A>(table: string, key: string, columns: string): MemberVersions<K, A> =>
+    const versionsOf = <K, A>(table: string, key: string, { columns, read }: AttributeColumns<A>): MemberVersions<K, A> =>
       new MemberVersions<K, A>(
-        db.prepare<[K]>(`SELECT ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} = ?`),
-        db.prepare<[string]>(
-          `SELECT ${key} AS member, ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} IN (SELECT value FROM json_each(?))`,
-        ),
+        db.prepare<[K]>(`SELECT ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} = ?`).raw(),
+        db
+          .prepare<[string]>(`SELECT ${key}, ${columns}, valid_from_ms, valid_to_ms FROM silver.${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
+          .raw(),
+        read,
+        columns.split(',').length,
       )
-    this.product = versionsOf<number, ProductAttributes>('dim_product', 'product_id', 'product_name, category')
-    this.customer = versionsOf<number, CustomerAttributes>('dim_customer', 'customer_id', 'customer_name, region')
-    this.store = versionsOf<string, StoreAttributes>('dim_store', 'store_id', 'store_name, region, timezone')
+    this.product = versionsOf<number, ProductAttributes>('dim_product', 'product_id', PRODUCT)
+    this.customer = versionsOf<number, CustomerAttributes>('dim_customer', 'customer_id', CUSTOMER)
+    this.store = versionsOf<string, StoreAttributes>('dim_store', 'store_id', STORE)
     this.dataVersion = db.prepare('PRAGMA silver.data_version').pluck()
   }
 
