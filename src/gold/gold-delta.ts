@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from '../db/open.js'
 import { DAY_COLUMNS, LineSums, type DayRow } from './aggregate-day.js'
-import { OrdersSeen, type OrderGroups } from './orders-seen.js'
+import { OrdersSeen, type GoldPosition, type OrderGroups } from './orders-seen.js'
 
 /** A new silver sale as gold adds it: where it stands (bronze id, store, day), then a day's row (aggregate-day.ts). */
 export const APPENDED_COLUMNS = `bronze_id, store_id, sale_date, ${DAY_COLUMNS}`
@@ -76,15 +76,19 @@ export class GoldDelta {
   }
 
   /**
-   * What `rows` (new silver sales, in bronze order, after bronze id `from` up to `through`, less
-   * those of days recomputed: forgetDay) add to the gold rows of their days, one delta a day, for
-   * GoldWriter.addDay. Every earlier sale of those days must already be in gold.
+   * What `rows` (new silver sales, in bronze order) add to the gold rows of their days, one delta a
+   * day, for GoldWriter.addDay, in a step from `start` to `end`. Rows of the `recomputed` days
+   * (`store\u0000date`: recomputed whole in this step, their new sales with them) are left out.
+   * Every earlier sale of the other days must already be in gold.
    */
-  add(rows: AppendedRow[], from: number, through: number): DayDelta[] {
-    this.seen.continueFrom(from)
+  add(rows: AppendedRow[], recomputed: ReadonlySet<string>, start: GoldPosition, end: GoldPosition): DayDelta[] {
+    this.seen.continueFrom(start)
+    // Their silver rows changed: what was seen of their orders may not hold.
+    for (const day of recomputed) this.seen.forgetDay(day)
     const days = new Map<string, DayDelta>()
     for (const row of rows) {
       const key = `${row[1]}\u0000${row[2]}`
+      if (recomputed.has(key)) continue
       let day = days.get(key)
       if (day === undefined) {
         day = {
@@ -101,13 +105,8 @@ export class GoldDelta {
       }
       this.addRow(day, row, key)
     }
-    this.seen.endAt(through)
+    this.seen.endAt(end)
     return [...days.values()]
-  }
-
-  /** A day recomputed whole: silver's rows of it changed, what was seen of its orders may not hold. */
-  forgetDay(storeId: string, saleDate: string): void {
-    this.seen.forgetDay(`${storeId}\u0000${saleDate}`)
   }
 
   private addRow(day: DayDelta, row: AppendedRow, dayKey: string): void {
@@ -143,10 +142,12 @@ export class GoldDelta {
       group = { region, category, delta: new Delta() }
       day.byRegionCategory.set(key, group)
     }
+    // The order's groups as orders-seen.ts keeps them: one letter for the grain, then its key.
+    const regionCategoryGroup = `c${key}`
     const regionGroup = `r${region}`
     const hourGroup = `h${hour}`
     const productGroup = `p${product}`
-    group.delta.add(row, isNew('regionCategory', `c${key}`, { region, category }))
+    group.delta.add(row, isNew('regionCategory', regionCategoryGroup, { region, category }))
     deltaOf(day.byRegion, region).add(row, isNew('region', regionGroup, { region }))
     deltaOf(day.byHour, hour).add(row, isNew('hour', hourGroup, { hour }))
     // An order is (device, order id): its first line of the day is its first line of the device's day.
@@ -154,6 +155,6 @@ export class GoldDelta {
     // A voided line was never sold: no product row comes of it (aggregate-day.ts).
     if (voided === 0) deltaOf(day.byProduct, product).add(row, isNew('product', productGroup, { product }))
     // This line is in these groups now, for the order's later lines.
-    if (sale && seen !== undefined) seen.groups.add(`c${key}`).add(regionGroup).add(hourGroup).add(productGroup)
+    if (sale && seen !== undefined) seen.groups.add(regionCategoryGroup).add(regionGroup).add(hourGroup).add(productGroup)
   }
 }

@@ -97,8 +97,8 @@ export class GoldRefresher {
     try {
       return this.step(maxChanges, maxSales)
     } catch (error) {
-      // Rolled back: what the stock step kept from it would be ahead of gold (the deltas' orders
-      // seen are dropped at the next step, which starts where this one did).
+      // Rolled back: what the stock step kept from it would be ahead of gold (the deltas forget
+      // their orders at the next step: this one did not end).
       this.inventory.forgetKept()
       throw error
     }
@@ -118,14 +118,14 @@ export class GoldRefresher {
         const key = `${storeId}\u0000${saleDate}`
         if (recomputed.has(key)) continue
         recomputed.add(key)
-        this.delta.forgetDay(storeId, saleDate)
         if (!this.isPruned(storeId, saleDate)) this.writer.writeDay(storeId, saleDate, through)
       }
       // A recomputed day already holds its new sales (up to `through`).
       const added = this.delta.add(
-        appended.filter((row) => !recomputed.has(`${row[1]}\u0000${row[2]}`)),
-        from,
-        through,
+        appended,
+        recomputed,
+        { salesThrough: from, changesThrough: changesFrom },
+        { salesThrough: through, changesThrough: watermark },
       )
       for (const day of added) {
         this.writer.addDay(day)

@@ -8,37 +8,48 @@ export interface OrderGroups {
   readonly groups: Set<string>
 }
 
+/** Where gold stands after a step: its two watermarks (gold-refresher.ts). */
+export interface GoldPosition {
+  /** The bronze id of the last silver sale added. */
+  salesThrough: number
+  /** The last silver.day_changes seq applied. */
+  changesThrough: number
+}
+
 /**
  * What the gold thread remembers of recent orders between its refreshes, so that an order's later
  * lines need no look-up in silver for groups its earlier ones are known to be in (most lines: an
  * order's lines share the day, the customer's region and usually the hour). A cache: on a miss gold
- * asks silver's day index as before, so it may forget at any time; it must forget a day whose
- * silver rows changed under it (gold recomputes that day whole) and everything when gold's
- * additions did not go on from where it last left them (a rolled-back step, another writer).
+ * asks silver's day index as before, so it may forget at any time. It must forget a day whose
+ * silver rows changed under it (gold recomputes that day whole), and everything when a step does
+ * not start where this one's last step ended: a step that threw, or another refresher (a
+ * `gold rebuild` next to the daemon) that added sales or applied day changes in between.
  */
 export class OrdersSeen {
   private readonly days = new Map<string, Map<string, OrderGroups>>()
   private size = 0
-  /** Where the additions this remembers end (gold's `sales_through` after them); null: nothing kept. */
-  private through: number | null = null
+  /** Where the last step that used this ended; null: unknown (none yet, or one that did not end). */
+  private ended: GoldPosition | null = null
 
   /** @param capacity orders kept; past it all are forgotten (a store has far fewer orders open at once). */
   constructor(private readonly capacity = 20_000) {}
 
   /**
-   * Additions start after bronze id `from`: what is kept holds only if the last ones ended there.
-   * Until endAt, nothing is known to have ended (an addition that throws leaves this unusable).
+   * A step starts at `start`: what is kept holds only if the last one ended there. Until endAt,
+   * nothing is known to have ended (a step that throws leaves this to be forgotten).
    */
-  continueFrom(from: number): void {
-    if (this.through !== from) this.forget()
-    this.through = null
+  continueFrom(start: GoldPosition): void {
+    const ended = this.ended
+    if (ended === null || ended.salesThrough !== start.salesThrough || ended.changesThrough !== start.changesThrough) this.forget()
+    this.ended = null
   }
 
-  /** The additions now end at bronze id `through`. */
-  endAt(through: number): void {
-    this.through = through
+  /** The step ends at `end`. */
+  endAt(end: GoldPosition): void {
+    this.ended = end
   }
 
+  /** What is remembered of an order of a day (`store\u0000date`; the order `device\u0000order id`). */
   get(day: string, order: string): OrderGroups | undefined {
     return this.days.get(day)?.get(order)
   }
@@ -65,9 +76,10 @@ export class OrdersSeen {
     this.days.delete(day)
   }
 
+  /** Forgets every order. */
   forget(): void {
     this.days.clear()
     this.size = 0
-    this.through = null
+    this.ended = null
   }
 }

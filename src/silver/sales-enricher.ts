@@ -14,36 +14,7 @@ import { InventoryEnricher } from './inventory-enricher.js'
 import { StockOnHand, type StockSale } from './stock-on-hand.js'
 import { UNKNOWN } from './schema.js'
 import { saleColumnsOf } from '../bronze/sale-columns.js'
-
-/** A bronze sale with the dimension versions valid at its timestamp (NULL where none is known). */
-interface JoinedSale {
-  id: number
-  event_id: string | null
-  device_id: string
-  store_id: string
-  product_id: number
-  price_minor: number
-  quantity: number
-  customer_id: number | null
-  order_id: string | null
-  refund_of: string | null
-  return_reason: string | null
-  sale_ts_ms: number
-  received_at: string
-  /** NULL on rows bronze stored before it kept milliseconds too. */
-  received_at_ms: number | null
-  product_name: string | null
-  category: string | null
-  customer_name: string | null
-  customer_region: string | null
-  store_name: string | null
-  store_region: string | null
-  store_timezone: string | null
-  /** Re-enrichment only: where the silver row was before. */
-  old_store_id?: string
-  old_sale_date?: string
-  old_voided_by?: number | null
-}
+import { NEW_SALE_COLUMNS, newSaleOf, type JoinedSale } from './joined-sale.js'
 
 function stockSaleOf(line: SilverLine): StockSale {
   return { storeId: line.store_id, productId: line.product_id, quantity: line.quantity, tsMs: line.sale_ts_ms, saleDate: line.sale_date, voided: false }
@@ -52,36 +23,6 @@ function stockSaleOf(line: SilverLine): StockSale {
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
 const BRONZE_COLUMNS = `b.id, ${saleColumnsOf('b')}, b.sale_ts_ms, b.received_at, b.received_at_ms`
 
-/** New bronze sales, read as raw rows in this order by `newSaleOf` (cheaper than better-sqlite3's named rows). */
-const NEW_SALE_COLUMNS =
-  'id, event_id, device_id, store_id, product_id, price_minor, quantity, customer_id, order_id, refund_of, return_reason, sale_ts_ms, received_at, received_at_ms'
-
-/** A raw row of NEW_SALE_COLUMNS, with no dimension joined yet (joinDimensions fills them in: one shape for every row). */
-function newSaleOf(row: unknown[]): JoinedSale {
-  return {
-    id: row[0] as number,
-    event_id: row[1] as string | null,
-    device_id: row[2] as string,
-    store_id: row[3] as string,
-    product_id: row[4] as number,
-    price_minor: row[5] as number,
-    quantity: row[6] as number,
-    customer_id: row[7] as number | null,
-    order_id: row[8] as string | null,
-    refund_of: row[9] as string | null,
-    return_reason: row[10] as string | null,
-    sale_ts_ms: row[11] as number,
-    received_at: row[12] as string,
-    received_at_ms: row[13] as number | null,
-    product_name: null,
-    category: null,
-    customer_name: null,
-    customer_region: null,
-    store_name: null,
-    store_region: null,
-    store_timezone: null,
-  }
-}
 const JOINED_COLUMNS = `${BRONZE_COLUMNS},
   p.product_name, p.category, c.customer_name, c.region AS customer_region,
   s.store_name, s.region AS store_region, s.timezone AS store_timezone`
