@@ -31,8 +31,11 @@ export class OrdersSeen {
   /** Where the last step that used this ended; null: unknown (none yet, or one that did not end). */
   private ended: GoldPosition | null = null
 
-  /** @param capacity orders kept; past it all are forgotten (a store has far fewer orders open at once). */
-  constructor(private readonly capacity = 20_000) {}
+  /**
+   * @param capacity orders kept; past it all are forgotten. A store has far fewer orders open at
+   * once; an order costs about 440 bytes of heap (measured), so this is ~2 MiB at most.
+   */
+  constructor(private readonly capacity = 5_000) {}
 
   /**
    * A step starts at `start`: what is kept holds only if the last one ended there. Until endAt,
