@@ -22,7 +22,6 @@ function stockSaleOf(line: SilverLine): StockSale {
 
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
 const BRONZE_COLUMNS = `b.id, ${saleColumnsOf('b')}, b.sale_ts_ms, b.received_at, b.received_at_ms`
-
 const JOINED_COLUMNS = `${BRONZE_COLUMNS},
   p.product_name, p.category, c.customer_name, c.region AS customer_region,
   s.store_name, s.region AS store_region, s.timezone AS store_timezone`
