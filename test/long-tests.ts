@@ -4,7 +4,8 @@
  * every CI run): fault injection (kill -9, a full disk, fuzzing, fair sharing, a crashed silver
  * thread), the install into a temporary root, the CLI's error catalogue, gold's freshness and its
  * 100,000-sale totals, the live stream's token reload, central's pull over HTTP, the restore as
- * root, retention in the daemon, the stock import and bad dimension files.
+ * root, retention in the daemon, the stock import, bad dimension files, the backup and restore
+ * commands and the device registry's command.
  */
 export const LONG_TESTS = [
   'test/daemon/kill-9-cycles.test.ts',
@@ -24,4 +25,6 @@ export const LONG_TESTS = [
   'test/retention/retention-daemon.test.ts',
   'test/http/stock-import.test.ts',
   'test/silver/bad-dimension-files.test.ts',
+  'test/backup/backup-restore.test.ts',
+  'test/cli/devices.test.ts',
 ]
