@@ -2,8 +2,8 @@ import type { ValidSale } from './validate-sale.js'
 
 /**
  * A sale's own fields as bronze stores them, column by column, with the ValidSale field each holds:
- * written once for bronze's insert and its twin check, and for silver's re-enrichment reads (its read
- * of new sales lists them by position: silver/joined-sale.ts, tested against this list).
+ * written once for bronze's insert and its twin check. Silver reads them by position
+ * (silver/joined-sale.ts), tested against this list.
  */
 export const SALE_COLUMNS = {
   device_id: 'deviceId',

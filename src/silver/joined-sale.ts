@@ -28,7 +28,7 @@ export interface JoinedSale {
   old_voided_by?: number | null
 }
 
-/** New bronze sales, read as raw rows in this order by `newSaleOf` (cheaper than better-sqlite3's named rows). */
+/** A bronze sale's columns as silver reads them: new sales as raw rows in this order by `newSaleOf` (cheaper than better-sqlite3's named rows), re-enriched ones by name. */
 export const NEW_SALE_COLUMNS =
   'id, event_id, device_id, store_id, product_id, price_minor, quantity, customer_id, order_id, refund_of, return_reason, sale_ts_ms, received_at, received_at_ms'
 

@@ -13,15 +13,17 @@ import { SaleVoids, type SilverLine, type VoidedLines } from './sale-voids.js'
 import { InventoryEnricher } from './inventory-enricher.js'
 import { StockOnHand, type StockSale } from './stock-on-hand.js'
 import { UNKNOWN } from './schema.js'
-import { saleColumnsOf } from '../bronze/sale-columns.js'
 import { NEW_SALE_COLUMNS, newSaleOf, type JoinedSale } from './joined-sale.js'
 
 function stockSaleOf(line: SilverLine): StockSale {
   return { storeId: line.store_id, productId: line.product_id, quantity: line.quantity, tsMs: line.sale_ts_ms, saleDate: line.sale_date, voided: false }
 }
 
+/** A bronze sale's columns for the re-enrichment's reads (named rows, bronze aliased `b`). */
+const BRONZE_COLUMNS = NEW_SALE_COLUMNS.split(', ')
+  .map((column) => `b.${column}`)
+  .join(', ')
 /** Point-in-time joins: each dimension's version whose [valid_from, valid_to) holds the sale time. */
-const BRONZE_COLUMNS = `b.id, ${saleColumnsOf('b')}, b.sale_ts_ms, b.received_at, b.received_at_ms`
 const JOINED_COLUMNS = `${BRONZE_COLUMNS},
   p.product_name, p.category, c.customer_name, c.region AS customer_region,
   s.store_name, s.region AS store_region, s.timezone AS store_timezone`
