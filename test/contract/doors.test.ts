@@ -13,16 +13,7 @@ const SRC = join(import.meta.dirname, '../../src')
 const DOORS: Record<string, string[]> = {
   config: ['config-changes.ts', 'load.ts', 'schema.ts'],
   broker: ['device-access.ts', 'device-registry.ts', 'mqtt-broker.ts', 'registry-schema.ts', 'registry-watch.ts', 'reject-notices.ts'],
-  bronze: [
-    'bronze-reader.ts',
-    'bronze-status.ts',
-    'dedupe-hash.ts',
-    'bronze-store.ts',
-    'import-stock-file.ts',
-    'prune-bronze.ts',
-    'sale-columns.ts',
-    'schema.ts',
-  ],
+  bronze: ['bronze-reader.ts', 'bronze-status.ts', 'dedupe-hash.ts', 'bronze-store.ts', 'import-stock-file.ts', 'prune-bronze.ts', 'schema.ts'],
   silver: [
     'day-changes.ts',
     'dims/dimension-spec.ts',
